@@ -1,0 +1,359 @@
+/**
+ * The world-file format (../shared/spec/world.md): one Alibaba Cloud account as
+ * its ECS, RAM, IMS, STS and ActionTrail APIs would describe it.
+ *
+ * Items use the wire field names of the official API responses. Fields inside
+ * items that the spec does not name are passed through to the responses
+ * unchanged, so every item schema is `.passthrough()`; the top level is
+ * `.strict()` because unknown top-level keys are errors.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { formatZodPath } from '../util/zod-path.js';
+
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time');
+const stringList = z.array(z.string());
+
+export const WorldPermissionSchema = z
+  .object({
+    Direction: z.string().optional(),
+    IpProtocol: z.string(),
+    PortRange: z.string().optional(),
+    SourceCidrIp: z.string().optional(),
+    Ipv6SourceCidrIp: z.string().optional(),
+    SourceGroupId: z.string().optional(),
+    SourcePrefixListId: z.string().optional(),
+    DestCidrIp: z.string().optional(),
+    Ipv6DestCidrIp: z.string().optional(),
+    DestGroupId: z.string().optional(),
+    Policy: z.string().optional(),
+    Priority: z.union([z.number(), z.string()]).optional(),
+    NicType: z.string().optional(),
+    Description: z.string().optional(),
+  })
+  .passthrough();
+
+export const WorldSecurityGroupSchema = z
+  .object({
+    SecurityGroupId: z.string().min(1),
+    SecurityGroupName: z.string().optional(),
+    SecurityGroupType: z.string().optional(),
+    VpcId: z.string().optional(),
+    ServiceManaged: z.boolean().optional(),
+    InnerAccessPolicy: z.string().optional(),
+    Permissions: z.array(WorldPermissionSchema).default([]),
+  })
+  .passthrough();
+
+export const WorldNetworkInterfaceSchema = z
+  .object({
+    NetworkInterfaceId: z.string().min(1),
+    Type: z.string().optional(),
+    SecurityGroupIds: stringList.optional(),
+  })
+  .passthrough();
+
+export const WorldInstanceSchema = z
+  .object({
+    InstanceId: z.string().min(1),
+    InstanceName: z.string().optional(),
+    Status: z.string().optional(),
+    OSType: z.string().optional(),
+    InstanceNetworkType: z.string().optional(),
+    SecurityGroupIds: stringList.default([]),
+    PublicIpAddress: stringList.optional(),
+    EipAddress: z
+      .object({ IpAddress: z.string().optional(), AllocationId: z.string().optional() })
+      .passthrough()
+      .optional(),
+    InnerIpAddress: stringList.optional(),
+    VpcAttributes: z
+      .object({ VpcId: z.string().optional(), PrivateIpAddress: stringList.optional() })
+      .passthrough()
+      .optional(),
+    NetworkInterfaces: z.array(WorldNetworkInterfaceSchema).optional(),
+    KeyPairName: z.string().optional(),
+    MetadataOptions: z
+      .object({ HttpEndpoint: z.string().optional(), HttpTokens: z.string().optional() })
+      .passthrough()
+      .optional(),
+    RamRoleName: z.string().optional(),
+  })
+  .passthrough();
+
+export const WorldKeyPairSchema = z
+  .object({
+    KeyPairName: z.string().min(1),
+    KeyPairFingerPrint: z.string().optional(),
+    CreationTime: z.string().optional(),
+  })
+  .passthrough();
+
+export const WorldDiskSchema = z
+  .object({
+    DiskId: z.string().min(1),
+    InstanceId: z.string().optional(),
+    Type: z.string().optional(),
+    Category: z.string().optional(),
+    Encrypted: z.boolean().optional(),
+  })
+  .passthrough();
+
+export const WorldInvocationSchema = z
+  .object({
+    InvokeId: z.string().min(1),
+    CommandName: z.string().optional(),
+    CommandType: z.string().optional(),
+    CommandContent: z.string().optional(),
+    Username: z.string().optional(),
+    CreationTime: z.string().optional(),
+    InvocationStatus: z.string().optional(),
+    InvokeInstances: z
+      .array(z.object({ InstanceId: z.string() }).passthrough())
+      .default([]),
+  })
+  .passthrough();
+
+export const WorldRegionBlockSchema = z
+  .object({
+    SecurityGroups: z.array(WorldSecurityGroupSchema).default([]),
+    Instances: z.array(WorldInstanceSchema).default([]),
+    KeyPairs: z.array(WorldKeyPairSchema).default([]),
+    Disks: z.array(WorldDiskSchema).default([]),
+    Invocations: z.array(WorldInvocationSchema).default([]),
+  })
+  .strict();
+
+export const WorldPolicyRefSchema = z
+  .object({ PolicyName: z.string().min(1), PolicyType: z.string().default('Custom') })
+  .passthrough();
+
+export const WorldAccessKeySchema = z
+  .object({
+    AccessKeyId: z.string().min(1),
+    Status: z.string().default('Active'),
+    CreateDate: z.string().optional(),
+    LastUsedDate: z.string().optional(),
+  })
+  .passthrough();
+
+export const WorldUserSchema = z
+  .object({
+    UserName: z.string().min(1),
+    UserId: z.string().optional(),
+    DisplayName: z.string().optional(),
+    CreateDate: z.string().optional(),
+    LastLoginDate: z.string().optional(),
+    LoginProfile: z
+      .object({
+        PasswordResetRequired: z.boolean().optional(),
+        MFABindRequired: z.boolean().optional(),
+        CreateDate: z.string().optional(),
+      })
+      .passthrough()
+      .optional(),
+    MFADevice: z
+      .object({ SerialNumber: z.string().optional(), Type: z.string().optional() })
+      .passthrough()
+      .optional(),
+    AccessKeys: z.array(WorldAccessKeySchema).default([]),
+    Groups: stringList.default([]),
+    Policies: z.array(WorldPolicyRefSchema).default([]),
+  })
+  .passthrough();
+
+export const WorldGroupSchema = z
+  .object({
+    GroupName: z.string().min(1),
+    Comments: z.string().optional(),
+    Policies: z.array(WorldPolicyRefSchema).default([]),
+  })
+  .passthrough();
+
+const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+export const WorldRoleSchema = z
+  .object({
+    RoleName: z.string().min(1),
+    Arn: z.string().optional(),
+    AssumeRolePolicyDocument: policyDocument.optional(),
+    Policies: z.array(WorldPolicyRefSchema).default([]),
+  })
+  .passthrough();
+
+export const WorldPolicySchema = z
+  .object({
+    PolicyName: z.string().min(1),
+    PolicyType: z.string().default('Custom'),
+    DefaultVersion: z.string().default('v1'),
+    PolicyDocument: policyDocument,
+  })
+  .passthrough();
+
+export const WorldRamSchema = z
+  .object({
+    Users: z.array(WorldUserSchema).default([]),
+    Groups: z.array(WorldGroupSchema).default([]),
+    Roles: z.array(WorldRoleSchema).default([]),
+    Policies: z.array(WorldPolicySchema).default([]),
+    PasswordPolicy: z.record(z.string(), z.unknown()).optional(),
+    SecurityPreference: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const WorldRootSchema = z
+  .object({
+    mfaEnabled: z.boolean().default(false),
+    lastLoginDate: z.string().optional(),
+    accessKeys: z.array(WorldAccessKeySchema).default([]),
+  })
+  .strict();
+
+export const WorldTrailSchema = z
+  .object({
+    Name: z.string().min(1),
+    Status: z.string().optional(),
+    HomeRegion: z.string().optional(),
+    TrailRegion: z.string().optional(),
+    EventRW: z.string().optional(),
+    TrailStatus: z
+      .object({ IsLogging: z.boolean().optional(), LatestDeliveryError: z.string().optional() })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+
+export const WorldEventSchema = z
+  .object({
+    eventId: z.string().min(1),
+    eventName: z.string().optional(),
+    eventType: z.string().optional(),
+    eventTime: isoTime,
+    acsRegion: z.string().optional(),
+    isGlobal: z.boolean().optional(),
+  })
+  .passthrough();
+
+export const FaultKinds = [
+  'throttle',
+  'serverError',
+  'timeout',
+  'malformedJson',
+  'accessDenied',
+  'repeatPage',
+  'connectionReset',
+] as const;
+export type FaultKind = (typeof FaultKinds)[number];
+
+export const WorldFaultSchema = z
+  .object({
+    action: z.string().min(1),
+    region: z.string().optional(),
+    kind: z.enum(FaultKinds),
+    count: z.number().int().positive().optional(),
+    /** optional: only calls whose parameters contain these values match (e.g. SecurityGroupId) */
+    params: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const WorldEmulatorSchema = z
+  .object({
+    latencyMs: z.number().nonnegative().default(0),
+    qps: z.record(z.string(), z.number().positive()).default({}),
+    faults: z.array(WorldFaultSchema).default([]),
+    /** how long a `timeout` fault holds the response (ms); default 35 s, past any client read timeout */
+    timeoutHoldMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const WorldSchema = z
+  .object({
+    version: z.literal(1),
+    now: isoTime.optional(),
+    account: z
+      .object({
+        accountId: z.string().min(1),
+        caller: z
+          .object({
+            IdentityType: z.string().default('RAMUser'),
+            AccountId: z.string().optional(),
+            UserId: z.string().optional(),
+            PrincipalId: z.string().optional(),
+            Arn: z.string().optional(),
+          })
+          .passthrough()
+          .optional(),
+        accessKeys: z
+          .array(
+            z
+              .object({
+                AccessKeyId: z.string().min(1),
+                AccessKeySecret: z.string().min(1),
+                SecurityToken: z.string().optional(),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict(),
+    regions: z
+      .array(z.object({ RegionId: z.string().min(1), LocalName: z.string().optional() }).passthrough())
+      .default([]),
+    ecs: z.record(z.string(), WorldRegionBlockSchema).default({}),
+    ram: WorldRamSchema.default({
+      Users: [],
+      Groups: [],
+      Roles: [],
+      Policies: [],
+    }),
+    root: WorldRootSchema.default({ mfaEnabled: false, accessKeys: [] }),
+    actiontrail: z
+      .object({
+        Trails: z.array(WorldTrailSchema).default([]),
+        Events: z.array(WorldEventSchema).default([]),
+      })
+      .strict()
+      .default({ Trails: [], Events: [] }),
+    emulator: WorldEmulatorSchema.default({ latencyMs: 0, qps: {}, faults: [] }),
+  })
+  .strict();
+
+export type World = z.infer<typeof WorldSchema>;
+export type WorldInput = z.input<typeof WorldSchema>;
+export type WorldFault = z.infer<typeof WorldFaultSchema>;
+
+/** A world file that failed to load; `message` is one line naming the bad path. */
+export class WorldError extends Error {
+  override name = 'WorldError';
+}
+
+/** Validate an already-parsed world; throws WorldError naming the first bad path. */
+export function parseWorld(data: unknown, source = 'world'): World {
+  const result = WorldSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new WorldError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Read a world file (YAML or JSON). */
+export async function loadWorld(file: string): Promise<World> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new WorldError(`${file}: cannot read world file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let data: unknown;
+  try {
+    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+  } catch (err) {
+    const line = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new WorldError(
+      `${file}${line ? `:${line}` : ''}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  return parseWorld(data, file);
+}

@@ -1,0 +1,88 @@
+/**
+ * The rule contract. A rule is data (meta) plus a pure function of the
+ * inventory (evaluate): it never calls an API, never reads a file, never keeps
+ * state between evaluations. Derived facts shared by several rules (security
+ * group exposure, effective RAM permissions) are computed once per scan through
+ * `ctx.memo`.
+ */
+import type { z } from 'zod';
+import type { Inventory } from '../inventory/schema.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** rank: critical 4 … info 0 */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
+}
+
+export const RESOURCE_TYPES = [
+  'security-group',
+  'instance',
+  'key-pair',
+  'disk',
+  'ram-user',
+  'ram-group',
+  'ram-role',
+  'ram-policy',
+  'account',
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export interface ResourceRef {
+  type: ResourceType;
+  /** sg-…, i-…, key pair name, d-…, user/group/role/policy name, account id */
+  id: string;
+  /** the resource's region; null for RAM entities and the account */
+  region: string | null;
+  name?: string;
+}
+
+/** What a rule emits: at most one per resource, details in evidence. */
+export interface RuleFinding {
+  resource: ResourceRef;
+  /** one sentence for a human: what is wrong with this resource */
+  message: string;
+  /** machine-readable, rule-specific details (ports, rules, events, policies) */
+  evidence: Record<string, unknown>;
+}
+
+export interface RuleMeta<O extends z.ZodType = z.ZodType> {
+  /** kebab-case, stable: reports, suppressions and checks outside the project key on it */
+  id: string;
+  title: string;
+  severity: Severity;
+  resourceTypes: readonly ResourceType[];
+  /** why it matters */
+  rationale: string;
+  /** how to fix it */
+  remediation: string;
+  /** documentation links */
+  references: readonly string[];
+  /** zod schema of the options, every field with a default: `schema.parse({})` gives the defaults */
+  options: O;
+  /** benchmark controls this rule covers, e.g. { cis: ['4.1'] } */
+  compliance?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface RuleContext<Opts> {
+  readonly inventory: Inventory;
+  /** the rule's options, defaults applied */
+  readonly options: Opts;
+  /** the scan's clock (`--now`); ages and windows are measured from it */
+  readonly now: Date;
+  /** start of the look-back window (`--since`) */
+  readonly since: Date;
+  /** compute a derived fact once per evaluation, shared by all rules */
+  memo<T>(key: string, compute: () => T): T;
+}
+
+export interface Rule<O extends z.ZodType = z.ZodType> {
+  meta: RuleMeta<O>;
+  evaluate(ctx: RuleContext<z.output<O>>): Iterable<RuleFinding>;
+}
+
+/** Identity function that gives a rule its types; every built-in rule's default export. */
+export function defineRule<O extends z.ZodType>(rule: Rule<O>): Rule<O> {
+  return rule;
+}

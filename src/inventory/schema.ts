@@ -1,0 +1,472 @@
+/**
+ * The inventory: everything a scan reads from an account, as one JSON document
+ * (the snapshot). Collectors produce it, rules read it; nothing else passes
+ * between them. Types come from these schemas (`z.infer`).
+ *
+ * Conventions
+ * - Our own camelCase model, not the wire format: collectors normalise the
+ *   SDK answers (lists unwrapped, priorities parsed to numbers, policy
+ *   documents parsed) but keep enumerations as the API spells them
+ *   (`Accept`, `TCP`, `intranet`): the analysis compares them
+ *   case-insensitively, as the service does.
+ * - **Absent means unknown, `null` means "does not exist".** A per-entity fact
+ *   that could not be read (AccessDenied, throttled past the retries, ...) is
+ *   left out and the failure is listed in `coverage`; a rule never guesses from
+ *   an absent fact. E.g. `user.loginProfile === null` (no console access) vs
+ *   `user.loginProfile === undefined` (GetLoginProfile could not be read).
+ * - Secrets never enter the inventory: no AccessKey secrets, no security
+ *   tokens, no Cloud Assistant command contents, no ActionTrail request
+ *   parameters.
+ */
+import { z } from 'zod';
+
+export const INVENTORY_SCHEMA_VERSION = 1 as const;
+
+const isoTime = z.string();
+
+// ---------------------------------------------------------------- coverage
+
+export const ServiceSchema = z.enum(['ecs', 'ram', 'ims', 'sts', 'actiontrail']);
+export type Service = z.infer<typeof ServiceSchema>;
+
+export const CoverageEntrySchema = z.object({
+  service: ServiceSchema,
+  /** region id for regional APIs, null for central ones (RAM, IMS, STS) */
+  region: z.string().nullable(),
+  operation: z.string(),
+  /** the resource the call was about (a group id, a user name), when it was about one */
+  resource: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type CoverageEntry = z.infer<typeof CoverageEntrySchema>;
+
+// ---------------------------------------------------------------- account
+
+export const CallerSchema = z.object({
+  /** STS GetCallerIdentity IdentityType: Account | RAMUser | AssumedRoleUser */
+  identityType: z.string(),
+  accountId: z.string(),
+  arn: z.string(),
+  userId: z.string().optional(),
+  principalId: z.string().optional(),
+  roleId: z.string().optional(),
+});
+export type Caller = z.infer<typeof CallerSchema>;
+
+export const AccountSchema = z.object({
+  id: z.string(),
+  caller: CallerSchema,
+  /** the credential provider that answered, e.g. `default/env`; never a secret */
+  credentialSource: z.string().optional(),
+  /** the AccessKey id the scan ran with, masked to its last 4 characters */
+  callerAccessKeyIdMasked: z.string().optional(),
+});
+
+export const RegionSchema = z.object({
+  id: z.string(),
+  localName: z.string().optional(),
+});
+export type Region = z.infer<typeof RegionSchema>;
+
+// ---------------------------------------------------------------- ECS
+
+export const SecurityGroupRuleSchema = z.object({
+  id: z.string().optional(),
+  /** ingress | egress */
+  direction: z.string(),
+  /** TCP | UDP | ICMP | ICMPv6 | GRE | ALL (case as returned; some regions use IANA numbers) */
+  ipProtocol: z.string(),
+  /** `a/b`, `-1/-1` */
+  portRange: z.string(),
+  sourceCidrIp: z.string().default(''),
+  ipv6SourceCidrIp: z.string().default(''),
+  sourceGroupId: z.string().default(''),
+  sourcePrefixListId: z.string().default(''),
+  destCidrIp: z.string().default(''),
+  ipv6DestCidrIp: z.string().default(''),
+  destGroupId: z.string().default(''),
+  destPrefixListId: z.string().default(''),
+  /** Accept | Drop (case as returned) */
+  policy: z.string(),
+  /** 1..100, 1 is the highest */
+  priority: z.number().int(),
+  /** intranet | internet */
+  nicType: z.string().default('intranet'),
+  description: z.string().default(''),
+});
+export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
+
+export const SecurityGroupSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  description: z.string().optional(),
+  /** normal | enterprise */
+  type: z.string().default('normal'),
+  /** null = classic-network group */
+  vpcId: z.string().nullable(),
+  serviceManaged: z.boolean().default(false),
+  /** Accept | Drop; absent when the attribute could not be read */
+  innerAccessPolicy: z.string().optional(),
+  /** absent when DescribeSecurityGroupAttribute could not be read (see coverage) */
+  rules: z.array(SecurityGroupRuleSchema).optional(),
+});
+export type SecurityGroup = z.infer<typeof SecurityGroupSchema>;
+
+export const NetworkInterfaceSchema = z.object({
+  id: z.string(),
+  /** Primary | Secondary */
+  type: z.string(),
+  securityGroupIds: z.array(z.string()),
+  /** public addresses that reach this interface (public IP, EIP, associated public IP) */
+  publicIps: z.array(z.string()).default([]),
+  privateIps: z.array(z.string()).default([]),
+});
+export type NetworkInterface = z.infer<typeof NetworkInterfaceSchema>;
+
+export const InstanceSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  /** Running | Stopped | ... */
+  status: z.string(),
+  /** linux | windows */
+  osType: z.string().default(''),
+  /** vpc | classic */
+  networkType: z.string().default('vpc'),
+  vpcId: z.string().nullable().default(null),
+  publicIps: z.array(z.string()).default([]),
+  eipAddress: z.string().nullable().default(null),
+  privateIps: z.array(z.string()).default([]),
+  securityGroupIds: z.array(z.string()),
+  /** every interface with its own groups; absent when DescribeNetworkInterfaces could not be read */
+  networkInterfaces: z.array(NetworkInterfaceSchema).optional(),
+  /** null = no key pair bound */
+  keyPairName: z.string().nullable(),
+  /** absent = unknown */
+  metadataOptions: z
+    .object({ httpEndpoint: z.string().optional(), httpTokens: z.string().optional() })
+    .nullable()
+    .optional(),
+  /** null = no instance RAM role; absent = unknown */
+  ramRoleName: z.string().nullable().optional(),
+  creationTime: z.string().optional(),
+});
+export type Instance = z.infer<typeof InstanceSchema>;
+
+export const KeyPairSchema = z.object({
+  name: z.string(),
+  region: z.string(),
+  fingerprint: z.string().default(''),
+  creationTime: z.string().optional(),
+});
+export type KeyPair = z.infer<typeof KeyPairSchema>;
+
+export const DiskSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  instanceId: z.string().nullable(),
+  /** system | data */
+  type: z.string().default(''),
+  category: z.string().default(''),
+  encrypted: z.boolean(),
+  kmsKeyId: z.string().optional(),
+});
+export type Disk = z.infer<typeof DiskSchema>;
+
+export const InvocationSchema = z.object({
+  invokeId: z.string(),
+  region: z.string(),
+  commandName: z.string().default(''),
+  commandType: z.string().default(''),
+  /** run-as user as returned; "" = the default user (root on Linux, System on Windows) */
+  username: z.string(),
+  creationTime: z.string(),
+  invocationStatus: z.string().default(''),
+  instanceIds: z.array(z.string()),
+});
+export type Invocation = z.infer<typeof InvocationSchema>;
+
+export const EcsSchema = z.object({
+  securityGroups: z.array(SecurityGroupSchema),
+  instances: z.array(InstanceSchema),
+  keyPairs: z.array(KeyPairSchema),
+  disks: z.array(DiskSchema),
+  invocations: z.array(InvocationSchema),
+});
+
+// ---------------------------------------------------------------- RAM
+
+export const PolicyRefSchema = z.object({
+  name: z.string(),
+  /** System | Custom */
+  type: z.string(),
+});
+export type PolicyRef = z.infer<typeof PolicyRefSchema>;
+
+export const AccessKeySchema = z.object({
+  id: z.string(),
+  /** Active | Inactive */
+  status: z.string(),
+  createDate: z.string().optional(),
+  /** null = never used; absent = unknown */
+  lastUsedDate: z.string().nullable().optional(),
+});
+export type AccessKey = z.infer<typeof AccessKeySchema>;
+
+export const RamUserSchema = z.object({
+  name: z.string(),
+  id: z.string().default(''),
+  displayName: z.string().default(''),
+  createDate: z.string().optional(),
+  lastLoginDate: z.string().nullable().optional(),
+  /** null = no console access; absent = unknown */
+  loginProfile: z
+    .object({
+      passwordResetRequired: z.boolean().optional(),
+      mfaBindRequired: z.boolean().optional(),
+      createDate: z.string().optional(),
+    })
+    .nullable()
+    .optional(),
+  /** null = no MFA device bound; absent = unknown */
+  mfaDevice: z
+    .object({ serialNumber: z.string(), type: z.string().optional() })
+    .nullable()
+    .optional(),
+  accessKeys: z.array(AccessKeySchema).optional(),
+  groups: z.array(z.string()).optional(),
+  policies: z.array(PolicyRefSchema).optional(),
+});
+export type RamUser = z.infer<typeof RamUserSchema>;
+
+export const RamGroupSchema = z.object({
+  name: z.string(),
+  comments: z.string().optional(),
+  policies: z.array(PolicyRefSchema).optional(),
+});
+export type RamGroup = z.infer<typeof RamGroupSchema>;
+
+export const RamRoleSchema = z.object({
+  name: z.string(),
+  arn: z.string().default(''),
+  description: z.string().optional(),
+  /** parsed trust policy; absent = unknown */
+  trustPolicy: z.unknown().optional(),
+  policies: z.array(PolicyRefSchema).optional(),
+});
+export type RamRole = z.infer<typeof RamRoleSchema>;
+
+export const RamPolicySchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  defaultVersion: z.string().optional(),
+  description: z.string().optional(),
+  /** the default version's document, parsed from JSON (or the raw string when it is not JSON); absent = unknown */
+  document: z.unknown().optional(),
+});
+export type RamPolicy = z.infer<typeof RamPolicySchema>;
+
+export const PasswordPolicySchema = z.object({
+  minimumPasswordLength: z.number().optional(),
+  requireLowercaseCharacters: z.boolean().optional(),
+  requireUppercaseCharacters: z.boolean().optional(),
+  requireNumbers: z.boolean().optional(),
+  requireSymbols: z.boolean().optional(),
+  hardExpiry: z.boolean().optional(),
+  maxPasswordAge: z.number().optional(),
+  passwordReusePrevention: z.number().optional(),
+  /** the API spells it MaxLoginAttemps */
+  maxLoginAttempts: z.number().optional(),
+});
+export type PasswordPolicy = z.infer<typeof PasswordPolicySchema>;
+
+export const SecurityPreferenceSchema = z.object({
+  enableSaveMfaTicket: z.boolean().optional(),
+  allowUserToChangePassword: z.boolean().optional(),
+  loginSessionDuration: z.number().optional(),
+  loginNetworkMasks: z.string().optional(),
+  allowUserToManageAccessKeys: z.boolean().optional(),
+  allowUserToManageMfaDevices: z.boolean().optional(),
+});
+export type SecurityPreference = z.infer<typeof SecurityPreferenceSchema>;
+
+export const RamSchema = z.object({
+  users: z.array(RamUserSchema),
+  groups: z.array(RamGroupSchema),
+  roles: z.array(RamRoleSchema),
+  /** every policy attached to a user, group or role (System ones included) */
+  policies: z.array(RamPolicySchema),
+  /** absent = unknown */
+  passwordPolicy: PasswordPolicySchema.optional(),
+  /** absent = unknown */
+  securityPreference: SecurityPreferenceSchema.optional(),
+});
+
+// ---------------------------------------------------------------- root identity
+
+export const CredentialReportKeySchema = z.object({
+  /** `1`, `2`, `additional_1`, ... as in the report's column names */
+  slot: z.string(),
+  active: z.boolean(),
+  lastRotated: z.string().nullable(),
+  /** null = never used (`-`) or not applicable */
+  lastUsed: z.string().nullable(),
+});
+
+export const RootSchema = z.object({
+  /** IMS GetAccountSecurityPracticeReport; absent = unknown */
+  securityPracticeReport: z
+    .object({ rootWithAccessKey: z.number(), bindMfa: z.boolean() })
+    .optional(),
+  /** IMS GetAccountMFAInfo.IsMFAEnable; absent = unknown */
+  accountMfaEnabled: z.boolean().optional(),
+  /** the `<root>` row of the IMS credential report; absent = unknown */
+  credentialReport: z
+    .object({
+      generatedTime: z.string().optional(),
+      mfaActive: z.boolean().nullable(),
+      lastLogon: z.string().nullable(),
+      accessKeys: z.array(CredentialReportKeySchema),
+    })
+    .optional(),
+  /** RAM ListAccessKeys without UserName, read only when the caller is the root identity */
+  ownAccessKeys: z.array(AccessKeySchema).optional(),
+});
+export type Root = z.infer<typeof RootSchema>;
+
+// ---------------------------------------------------------------- ActionTrail
+
+export const TrailSchema = z.object({
+  name: z.string(),
+  /** Enable | Disable | Fresh */
+  status: z.string(),
+  homeRegion: z.string().default(''),
+  /** All | a region id */
+  trailRegion: z.string().default(''),
+  /** All | Write | Read */
+  eventRW: z.string().default(''),
+  isOrganizationTrail: z.boolean().default(false),
+  slsProjectArn: z.string().default(''),
+  ossBucketName: z.string().default(''),
+  /** GetTrailStatus; absent = unknown */
+  trailStatus: z
+    .object({
+      isLogging: z.boolean(),
+      latestDeliveryError: z.string().default(''),
+      latestDeliveryTime: z.string().optional(),
+    })
+    .optional(),
+});
+export type Trail = z.infer<typeof TrailSchema>;
+
+/** An ActionTrail event, reduced to what rules need: no request parameters, no response elements. */
+export const TrailEventSchema = z.object({
+  eventId: z.string(),
+  eventName: z.string().default(''),
+  eventType: z.string().default(''),
+  eventTime: isoTime,
+  eventRW: z.string().optional(),
+  eventSource: z.string().optional(),
+  serviceName: z.string().optional(),
+  acsRegion: z.string().optional(),
+  isGlobal: z.boolean().optional(),
+  sourceIpAddress: z.string().optional(),
+  userAgent: z.string().optional(),
+  errorCode: z.string().optional(),
+  userIdentity: z
+    .object({
+      type: z.string().optional(),
+      principalId: z.string().optional(),
+      accountId: z.string().optional(),
+      userName: z.string().optional(),
+      accessKeyId: z.string().optional(),
+      sessionContext: z
+        .object({
+          attributes: z
+            .object({
+              mfaAuthenticated: z.string().optional(),
+              creationDate: z.string().optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+  /** only the MFA and sign-in facts of additionalEventData */
+  additionalEventData: z
+    .object({
+      isMFAChecked: z.string().optional(),
+      mfaChecked: z.string().optional(),
+      MFAUsed: z.string().optional(),
+      loginAccount: z.string().optional(),
+    })
+    .optional(),
+  /** the regions the event was seen from (an event seen from several regions is stored once) */
+  seenInRegions: z.array(z.string()).default([]),
+});
+export type TrailEvent = z.infer<typeof TrailEventSchema>;
+
+export const ActionTrailSchema = z.object({
+  /** absent = unknown (DescribeTrails failed) */
+  trails: z.array(TrailSchema).optional(),
+  /** root-identity events within the look-back window, de-duplicated by eventId */
+  events: z.array(TrailEventSchema),
+  /** the window that was asked for */
+  window: z.object({ start: isoTime, end: isoTime }),
+});
+
+// ---------------------------------------------------------------- the whole
+
+export const InventorySchema = z.object({
+  schemaVersion: z.literal(INVENTORY_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  collectedAt: isoTime,
+  account: AccountSchema,
+  /** every region DescribeRegions returned */
+  regions: z.array(RegionSchema),
+  /** what the scan covered */
+  scope: z.object({
+    regions: z.array(z.string()),
+    since: isoTime,
+    until: isoTime,
+  }),
+  ecs: EcsSchema,
+  ram: RamSchema,
+  root: RootSchema,
+  actiontrail: ActionTrailSchema,
+  coverage: z.array(CoverageEntrySchema),
+});
+export type Inventory = z.infer<typeof InventorySchema>;
+export type InventoryInput = z.input<typeof InventorySchema>;
+
+/** An empty inventory: a base for tests and the rule tester. */
+export function emptyInventory(overrides: Partial<Inventory> = {}): Inventory {
+  const now = '2026-11-01T00:00:00.000Z';
+  return {
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    tool: { name: 'ecs-audit', version: '0.0.0' },
+    collectedAt: now,
+    account: {
+      id: '1234567890123456',
+      caller: {
+        identityType: 'RAMUser',
+        accountId: '1234567890123456',
+        arn: 'acs:ram::1234567890123456:user/auditor',
+      },
+    },
+    regions: [],
+    scope: { regions: [], since: '2026-08-03T00:00:00.000Z', until: now },
+    ecs: { securityGroups: [], instances: [], keyPairs: [], disks: [], invocations: [] },
+    ram: { users: [], groups: [], roles: [], policies: [] },
+    root: {},
+    actiontrail: {
+      trails: [],
+      events: [],
+      window: { start: '2026-08-03T00:00:00.000Z', end: now },
+    },
+    coverage: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Snapshots: the inventory as a JSON file. `collect` writes one, `scan
+ * --snapshot` reads it back. A snapshot is validated on read; an invalid one is
+ * rejected with one line naming the first bad path.
+ */
+import { readFile } from 'node:fs/promises';
+import { formatZodPath } from '../util/zod-path.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { type Inventory, InventorySchema } from './schema.js';
+
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
+export function parseSnapshot(data: unknown, source = 'snapshot'): Inventory {
+  const result = InventorySchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new SnapshotError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export async function readSnapshot(file: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SnapshotError(
+      `${file}: cannot read snapshot (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new SnapshotError(`${file}: not valid JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseSnapshot(data, file);
+}
+
+export function serializeSnapshot(inventory: Inventory): string {
+  return `${JSON.stringify(InventorySchema.parse(inventory), null, 2)}\n`;
+}
+
+export async function writeSnapshot(file: string, inventory: Inventory): Promise<void> {
+  await writeFileAtomic(file, serializeSnapshot(inventory));
+}

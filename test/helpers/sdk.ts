@@ -1,0 +1,74 @@
+/**
+ * Official SDK clients pointed at a loopback emulator, for tests.
+ * The SDKs are CommonJS with `exports.default`; in this ESM project the
+ * default import is the module object, hence `.default`.
+ */
+import EcsPkg, * as $Ecs from '@alicloud/ecs20140526';
+import ImsPkg, * as $Ims from '@alicloud/ims20190815';
+import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import RamPkg, * as $Ram from '@alicloud/ram20150501';
+import StsPkg, * as $Sts from '@alicloud/sts20150401';
+import * as $dara from '@darabonba/typescript';
+
+export { $Ecs, $Ims, $Ram, $Sts };
+
+export const Ecs = EcsPkg.default;
+export const Ram = RamPkg.default;
+export const Ims = ImsPkg.default;
+export const Sts = StsPkg.default;
+export const OpenApi = OpenApiPkg.default;
+
+export interface TestKeys {
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+  signatureAlgorithm?: 'v2';
+  readTimeout?: number;
+}
+
+export function config(url: string, keys: TestKeys = {}, regionId = 'cn-hangzhou') {
+  const endpoint = url.replace(/^https?:\/\//, '');
+  return new $OpenApiUtil.Config({
+    accessKeyId: keys.accessKeyId ?? 'LTAItestkey',
+    accessKeySecret: keys.accessKeySecret ?? 'test-secret',
+    securityToken: keys.securityToken,
+    signatureAlgorithm: keys.signatureAlgorithm,
+    endpoint,
+    protocol: 'http',
+    regionId,
+    readTimeout: keys.readTimeout ?? 5000,
+    connectTimeout: 2000,
+  });
+}
+
+export function clients(url: string, keys: TestKeys = {}) {
+  return {
+    ecs: new Ecs(config(url, keys)),
+    ram: new Ram(config(url, keys)),
+    ims: new Ims(config(url, keys)),
+    sts: new Sts(config(url, keys)),
+    generic: new OpenApi(config(url, keys)),
+  };
+}
+
+/** Call ActionTrail 2020-07-06 through the generic client, as the collectors do. */
+export async function callActionTrail(
+  client: InstanceType<typeof OpenApi>,
+  action: string,
+  query: Record<string, unknown>,
+): Promise<{ statusCode?: number; body: Record<string, unknown> }> {
+  const params = new $OpenApiUtil.Params({
+    action,
+    version: '2020-07-06',
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+  const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+  const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
+  return res as { statusCode?: number; body: Record<string, unknown> };
+}
