@@ -1,0 +1,91 @@
+/** What scan and collect share: the clock, the window, credentials and collection. */
+import { collect } from '../../collectors/index.js';
+import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
+import { CredentialsError, resolveCredentials } from '../../credentials/index.js';
+import type { Inventory } from '../../inventory/schema.js';
+import { UsageError } from '../errors.js';
+import { type CliIo, say } from '../io.js';
+import { parseEndpoint, parseNow, parseRegions, parseSince } from '../parse.js';
+import { createProgress } from '../progress.js';
+
+export interface CollectionFlags {
+  regions?: string;
+  endpoint?: string;
+  since: string;
+  now?: string;
+  profile?: string;
+  timeout: string;
+  progress: boolean;
+}
+
+export interface Clock {
+  now: Date;
+  /** true when --now pinned the clock */
+  pinned: boolean;
+  since: Date;
+}
+
+export function resolveClock(flags: { now?: string; since: string }): Clock {
+  const now = parseNow(flags.now);
+  return { now, pinned: flags.now !== undefined, since: parseSince(flags.since, now) };
+}
+
+export function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 100 || n > 600_000) {
+    throw new UsageError(`--timeout: expected milliseconds between 100 and 600000, got "${value}"`);
+  }
+  return n;
+}
+
+/** Credentials → caller identity → every collector. Errors that mean "nothing was scanned" become UsageError (exit 2). */
+export async function collectInventory(
+  flags: CollectionFlags,
+  clock: Clock,
+  io: CliIo,
+  regionsOverride?: string[] | 'all',
+): Promise<Inventory> {
+  const regions = flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
+  const endpointRaw = flags.endpoint ?? io.env['ECS_AUDIT_ENDPOINT'];
+  const endpoint = endpointRaw ? parseEndpoint(endpointRaw) : undefined;
+  const readTimeoutMs = parseTimeout(flags.timeout);
+  let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
+  try {
+    credentials = await resolveCredentials({ profile: flags.profile });
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new UsageError(err.message);
+    throw err;
+  }
+  const progress = createProgress(io, flags.progress);
+  try {
+    const inventory = await collect({
+      credentials,
+      endpoint,
+      regions,
+      since: clock.since,
+      now: clock.now,
+      readTimeoutMs,
+      onProgress: progress.update,
+      onIdentity: (caller) => {
+        say(
+          io,
+          `credentials from ${credentials.source} (AccessKey ${credentials.accessKeyIdMasked}); caller ${caller.identityType} ${caller.arn}`,
+        );
+        if (caller.identityType === 'Account') {
+          say(
+            io,
+            'warning: scanning as the root identity (Alibaba Cloud account); use a RAM user with the policy from `ecs-audit policy`',
+          );
+        }
+      },
+    });
+    return inventory;
+  } catch (err) {
+    if (err instanceof CallerIdentityError || err instanceof CollectError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,78 @@
+import type { LoadedRule } from '../../engine/registry.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { loadRules } from './scan.js';
+
+interface RulesFlags {
+  format: string;
+  rulesDir: string[];
+}
+
+function describeOptions(r: LoadedRule): Record<string, unknown> {
+  return r.rule.meta.options.parse({}) as Record<string, unknown>;
+}
+
+function toJson(r: LoadedRule) {
+  const m = r.rule.meta;
+  return {
+    id: m.id,
+    title: m.title,
+    severity: m.severity,
+    resourceTypes: [...m.resourceTypes],
+    source: r.source,
+    rationale: m.rationale,
+    remediation: m.remediation,
+    references: [...m.references],
+    options: describeOptions(r),
+    compliance: m.compliance ?? {},
+  };
+}
+
+export async function runRulesList(flags: RulesFlags, io: CliIo): Promise<number> {
+  const rules = await loadRules(flags.rulesDir);
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify(rules.map(toJson), null, 2)}\n`);
+    return EXIT.OK;
+  }
+  const idW = Math.max(...rules.map((r) => r.rule.meta.id.length), 2);
+  io.stdout.write(`${'ID'.padEnd(idW)}  SEVERITY  RESOURCE               SOURCE\n`);
+  for (const r of rules) {
+    const m = r.rule.meta;
+    io.stdout.write(
+      `${m.id.padEnd(idW)}  ${m.severity.padEnd(8)}  ${m.resourceTypes.join(',').padEnd(21)}  ${r.source}\n`,
+    );
+  }
+  return EXIT.OK;
+}
+
+export async function runRulesExplain(id: string, flags: RulesFlags, io: CliIo): Promise<number> {
+  const rules = await loadRules(flags.rulesDir);
+  const r = rules.find((x) => x.rule.meta.id === id);
+  if (!r) throw new UsageError(`rules explain: unknown rule id "${id}" (see \`ecs-audit rules\`)`);
+  const j = toJson(r);
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify(j, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  const lines = [
+    `${j.id} — ${j.title}`,
+    `severity: ${j.severity}    resource: ${j.resourceTypes.join(', ')}    source: ${j.source}`,
+    '',
+    'Why it matters',
+    `  ${j.rationale}`,
+    '',
+    'How to fix it',
+    `  ${j.remediation}`,
+    '',
+    'Options (defaults)',
+    ...Object.entries(j.options).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
+    ...(Object.keys(j.compliance).length
+      ? ['', 'Compliance', ...Object.entries(j.compliance).map(([k, v]) => `  ${k}: ${v.join(', ')}`)]
+      : []),
+    '',
+    'References',
+    ...j.references.map((u) => `  ${u}`),
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,125 @@
+/**
+ * scan = collect (or read a snapshot) → rule engine → report → exit code.
+ * Everything that can be wrong with the input is checked before the first API
+ * call: flags, config, rules and their options, report destinations.
+ */
+import { loadConfig, ConfigError } from '../../config/index.js';
+import { type LoadedRule, loadBuiltinRules, loadRulesFromDirs, sortAndCheck } from '../../engine/registry.js';
+import { RuleMetaError } from '../../engine/meta.js';
+import { evaluate, resolveRuleOptions, RuleOptionsError } from '../../engine/run.js';
+import { applySuppressions } from '../../engine/suppress.js';
+import type { Inventory } from '../../inventory/schema.js';
+import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
+import { applyBaseline, readBaseline } from '../../report/baseline.js';
+import { buildReport, summarize } from '../../report/build.js';
+import { exitCodeFor } from '../../report/exit.js';
+import { FORMATS, type FormatName, isFormat } from '../../report/index.js';
+import type { Report } from '../../report/schema.js';
+import { parseReportFlag, writeReports } from '../../report/write.js';
+import { UsageError } from '../errors.js';
+import { type CliIo, say } from '../io.js';
+import { type FailOn, parseFailOn, parseSince } from '../parse.js';
+import { type CollectionFlags, collectInventory, resolveClock } from './common.js';
+
+export interface ScanFlags extends CollectionFlags {
+  snapshot?: string;
+  format: string;
+  report: string[];
+  failOn?: string;
+  failOnNew?: boolean;
+  baseline?: string;
+  config?: string;
+  rulesDir: string[];
+  compliance?: string;
+  color?: boolean;
+}
+
+/** Map the typed errors of the input stages to one-line usage errors. */
+function asUsage(err: unknown): never {
+  if (
+    err instanceof ConfigError ||
+    err instanceof RuleMetaError ||
+    err instanceof RuleOptionsError ||
+    err instanceof SnapshotError
+  ) {
+    throw new UsageError(err.message);
+  }
+  throw err;
+}
+
+export async function loadRules(rulesDirs: readonly string[]): Promise<LoadedRule[]> {
+  try {
+    const builtin = await loadBuiltinRules();
+    const custom = rulesDirs.length ? await loadRulesFromDirs(rulesDirs) : [];
+    return sortAndCheck([...builtin, ...custom]);
+  } catch (err) {
+    return asUsage(err);
+  }
+}
+
+export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
+  const startedAt = new Date();
+  if (!isFormat(flags.format)) throw new UsageError(`--format: unknown format "${flags.format}"`);
+  const stdoutFormat: FormatName = flags.format;
+  const reportSpecs = flags.report.map(parseReportFlag);
+
+  const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
+  const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
+  const clock = resolveClock({ now: flags.now, since: flags.since });
+  if (config?.since && flags.since === '90d') clock.since = parseSince(config.since, clock.now, 'since');
+
+  let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
+  if (flags.compliance) {
+    const framework = flags.compliance.toLowerCase();
+    rules = rules.filter((r) => (r.rule.meta.compliance?.[framework]?.length ?? 0) > 0);
+    if (rules.length === 0) throw new UsageError(`--compliance: no rule maps to "${flags.compliance}"`);
+  }
+  const settings = config?.rules ?? {};
+  try {
+    resolveRuleOptions(rules, settings);
+  } catch (err) {
+    asUsage(err);
+  }
+  const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
+  if (flags.failOnNew && !baseline) throw new UsageError('--fail-on-new needs --baseline');
+
+  let inventory: Inventory;
+  if (flags.snapshot) {
+    inventory = await readSnapshot(flags.snapshot).catch(asUsage);
+  } else {
+    inventory = await collectInventory(flags, clock, io, config?.regions);
+  }
+
+  const evaluation = evaluate(inventory, {
+    rules,
+    now: clock.now,
+    since: clock.since,
+    settings,
+  });
+  for (const e of evaluation.ruleErrors) say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+
+  const suppressed = applySuppressions(evaluation.findings, config?.suppressions ?? [], clock.now);
+  for (const x of suppressed.expired) {
+    say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
+  }
+  let report: Report = buildReport({
+    inventory,
+    evaluation: { ...evaluation, findings: suppressed.findings },
+    rules,
+    startedAt,
+    finishedAt: new Date(),
+    since: clock.since,
+    now: clock.pinned ? clock.now : undefined,
+    source: flags.snapshot ? 'snapshot' : 'api',
+  });
+  report.summary = summarize(report.findings);
+  if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
+  if (baseline) report = applyBaseline(report, baseline);
+
+  await writeReports(report, reportSpecs);
+  io.stdout.write(FORMATS[stdoutFormat](report, { color: flags.color }));
+  if (report.coverage.length > 0) {
+    say(io, `${report.coverage.length} coverage gap(s): some data could not be read (see the report)`);
+  }
+  return exitCodeFor(report, failOn, Boolean(flags.failOnNew));
+}

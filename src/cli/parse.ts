@@ -1,0 +1,72 @@
+/** Parsers for flag values; each throws UsageError with one line. */
+import { SEVERITIES, type Severity } from '../engine/types.js';
+import { UsageError } from './errors.js';
+
+const UNITS: Record<string, number> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/** `90d`, `12h`, `2w`, `30m`, or an ISO date/time (the window's start) */
+export function parseSince(value: string, now: Date, flag = '--since'): Date {
+  const m = /^(\d+)([mhdw])$/.exec(value.trim());
+  if (m) {
+    const n = Number(m[1]);
+    if (n <= 0) throw new UsageError(`${flag}: duration must be positive: "${value}"`);
+    return new Date(now.getTime() - n * UNITS[m[2]!]!);
+  }
+  const t = Date.parse(value);
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(t)) {
+    if (t > now.getTime()) throw new UsageError(`${flag}: "${value}" is in the future`);
+    return new Date(t);
+  }
+  throw new UsageError(`${flag}: expected a duration like 90d, 12h, 2w or an ISO date, got "${value}"`);
+}
+
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) {
+    throw new UsageError(`--now: expected an ISO-8601 time, got "${value}"`);
+  }
+  return new Date(t);
+}
+
+export type FailOn = Severity | 'none';
+
+export function parseFailOn(value: string, flag = '--fail-on'): FailOn {
+  const v = value.toLowerCase();
+  if (v === 'none' || (SEVERITIES as readonly string[]).includes(v)) return v as FailOn;
+  throw new UsageError(
+    `${flag}: unknown severity "${value}" (expected ${[...SEVERITIES, 'none'].join(', ')})`,
+  );
+}
+
+export function parseRegions(value: string): string[] | 'all' {
+  if (value.trim() === 'all') return 'all';
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new UsageError('--regions: expected a comma-separated list or "all"');
+  for (const r of list) {
+    if (!/^[a-z0-9-]+$/.test(r)) throw new UsageError(`--regions: "${r}" is not a region id`);
+  }
+  return list;
+}
+
+/** `http://127.0.0.1:8080` → checked URL string */
+export function parseEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--endpoint: not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--endpoint: expected an http:// or https:// URL, got "${value}"`);
+  }
+  return `${url.protocol}//${url.host}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * commander wiring: flags → typed options → command functions. No logic here;
+ * every command returns its exit code (0, 1, 2, 3 as ../shared/spec/cli.md says)
+ * and only bin/ecs-audit.js sets process.exitCode.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { runCollect } from './commands/collect.js';
+import { runPolicy } from './commands/policy.js';
+import { runRulesExplain, runRulesList } from './commands/rules.js';
+import { runScan } from './commands/scan.js';
+import { EXIT, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function addCollectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--regions <list>', 'regions to scan, comma-separated, or "all" (default: all)')
+    .option(
+      '--endpoint <url>',
+      'send every API call to this URL (private endpoint, emulator); also ECS_AUDIT_ENDPOINT',
+    )
+    .option('--since <duration>', 'ActionTrail/Cloud Assistant look-back window', '90d')
+    .option('--now <iso-time>', 'the clock rules measure ages against (default: now)')
+    .option('--profile <name>', 'credentials profile, as the aliyun CLI names it')
+    .option('--timeout <ms>', 'read timeout of each API call in milliseconds', '30000')
+    .option('--no-progress', 'no progress bar on stderr');
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('ecs-audit')
+    .description('Audit the security posture of an Alibaba Cloud account around ECS (read-only).')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`ecs-audit: ${s.replace(/^error: /, '').trim()}\n`),
+    })
+    .exitOverride();
+
+  addCollectionOptions(
+    program
+      .command('scan')
+      .description('read the account, evaluate the rules, report')
+      .option('--snapshot <file>', 'evaluate a snapshot written by `collect`; no API calls')
+      .addOption(
+        new Option('--format <format>', 'what goes to stdout')
+          .choices(['table', 'json', 'sarif', 'junit', 'markdown', 'html'])
+          .default('table'),
+      )
+      .option('--report <format=file>', 'also write a report file; repeatable', collect, [])
+      .option(
+        '--fail-on <severity>',
+        'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
+      )
+      .option('--fail-on-new', 'with --baseline: fail only on new findings')
+      .option('--baseline <report.json>', 'mark findings new/unchanged against a previous JSON report')
+      .option('--config <file>', 'YAML config: regions, rule options, severity overrides, suppressions')
+      .option('--rules-dir <dir>', 'load extra rules from this directory; repeatable', collect, [])
+      .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
+      .option('--color', 'force colour in the table')
+      .option('--no-color', 'no colour in the table'),
+  ).action(async (opts) => setExit(await runScan(opts, io)));
+
+  addCollectionOptions(
+    program
+      .command('collect')
+      .description('read the account and write the inventory snapshot (no rules)')
+      .requiredOption('-o, --output <file>', 'snapshot file to write ("-" for stdout)'),
+  ).action(async (opts) => setExit(await runCollect(opts, io)));
+
+  const rules = program
+    .command('rules')
+    .description('list the rules (id, severity, resource type, source)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
+    .action(async (opts) => setExit(await runRulesList(opts, io)));
+  rules
+    .command('explain <id>')
+    .description('print one rule in full: rationale, remediation, references, options')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
+    .action(async (id: string, opts) => setExit(await runRulesExplain(id, opts, io)));
+
+  program
+    .command('policy')
+    .description('print the least-privilege read-only RAM policy a scan needs')
+    .action(async () => setExit(await runPolicy(io)));
+
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; every parse error was already printed as one line
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`ecs-audit: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    // An unexpected failure: still one line, no stack trace (ECS_AUDIT_DEBUG=1 shows it).
+    const e = err as Error;
+    io.stderr.write(`ecs-audit: internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}\n`);
+    if (io.env['ECS_AUDIT_DEBUG'] === '1' && e?.stack) io.stderr.write(`${e.stack}\n`);
+    return EXIT.USAGE;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Validation of rule metadata. Built-in and custom rules go through the same
+ * check; a rule with bad metadata is rejected with the file and the reason.
+ */
+import { z } from 'zod';
+import { formatZodPath } from '../util/zod-path.js';
+import { RESOURCE_TYPES, type Rule, SEVERITIES } from './types.js';
+
+const RuleMetaSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, single dashes)'),
+  title: z.string().min(1),
+  severity: z.enum(SEVERITIES),
+  resourceTypes: z.array(z.enum(RESOURCE_TYPES)).min(1),
+  rationale: z.string().min(1),
+  remediation: z.string().min(1),
+  references: z.array(z.string().url()),
+  compliance: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+export class RuleMetaError extends Error {
+  override name = 'RuleMetaError';
+}
+
+/** Throws RuleMetaError (one line) when `candidate` is not a well-formed rule. */
+export function validateRule(candidate: unknown, source: string): Rule {
+  if (candidate === null || typeof candidate !== 'object') {
+    throw new RuleMetaError(`${source}: default export is not a rule (use defineRule)`);
+  }
+  const rule = candidate as Partial<Rule>;
+  if (typeof rule.evaluate !== 'function') {
+    throw new RuleMetaError(`${source}: rule has no evaluate function`);
+  }
+  const meta = RuleMetaSchema.safeParse(rule.meta);
+  if (!meta.success) {
+    const issue = meta.error.issues[0]!;
+    throw new RuleMetaError(`${source}: meta.${formatZodPath(issue.path)}: ${issue.message}`);
+  }
+  const options = rule.meta?.options as { safeParse?: unknown } | undefined;
+  if (!options || typeof options.safeParse !== 'function') {
+    throw new RuleMetaError(`${source}: meta.options must be a zod schema`);
+  }
+  const defaults = (options as z.ZodType).safeParse({});
+  if (!defaults.success) {
+    throw new RuleMetaError(
+      `${source}: meta.options: every option needs a default (${defaults.error.issues[0]?.message ?? 'invalid'})`,
+    );
+  }
+  return rule as Rule;
+}

@@ -1,0 +1,92 @@
+/**
+ * Rule discovery. Built-in rules are the files under `rules/` (one rule per
+ * file, default export): adding a rule means adding its file, there is no list
+ * to edit. Custom rule directories (`--rules-dir`) are loaded the same way.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RuleMetaError, validateRule } from './meta.js';
+import type { Rule } from './types.js';
+
+export interface LoadedRule {
+  rule: Rule;
+  /** `built-in` or the file it came from */
+  source: string;
+}
+
+/** rules/ next to src/ — in the source tree (tests) and in dist/ alike. */
+export function builtinRulesDir(): string {
+  return fileURLToPath(new URL('../../rules/', import.meta.url));
+}
+
+function isRuleFile(name: string): boolean {
+  if (/\.(test|spec)\.[cm]?[jt]s$/.test(name) || name.endsWith('.d.ts')) return false;
+  return /\.(ts|js|mjs|mts)$/.test(name);
+}
+
+async function listRuleFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await listRuleFiles(full)));
+    else if (e.isFile() && isRuleFile(e.name)) files.push(full);
+  }
+  return files;
+}
+
+async function importRule(file: string, label: string): Promise<Rule> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (err) {
+    throw new RuleMetaError(`${label}: cannot load rule: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return validateRule(mod.default, label);
+}
+
+/** Every built-in rule, sorted by id. */
+export async function loadBuiltinRules(): Promise<LoadedRule[]> {
+  const dir = builtinRulesDir();
+  const files = await listRuleFiles(dir);
+  // In dist/ a rule exists as .js only; in the source tree as .ts only.
+  const loaded = await Promise.all(
+    files.map(async (f) => ({
+      rule: await importRule(f, path.relative(path.dirname(dir), f)),
+      source: 'built-in',
+    })),
+  );
+  return sortAndCheck(loaded);
+}
+
+/** Rules from user directories; a directory that does not exist is an error. */
+export async function loadRulesFromDirs(dirs: readonly string[]): Promise<LoadedRule[]> {
+  const out: LoadedRule[] = [];
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = await listRuleFiles(path.resolve(dir));
+    } catch (err) {
+      throw new RuleMetaError(
+        `${dir}: cannot read rules directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    for (const f of files) out.push({ rule: await importRule(f, f), source: f });
+  }
+  return out;
+}
+
+export function sortAndCheck(rules: LoadedRule[]): LoadedRule[] {
+  const seen = new Map<string, string>();
+  for (const r of rules) {
+    const prev = seen.get(r.rule.meta.id);
+    if (prev !== undefined) {
+      throw new RuleMetaError(
+        `${r.source}: duplicate rule id "${r.rule.meta.id}" (also defined by ${prev})`,
+      );
+    }
+    seen.set(r.rule.meta.id, r.source);
+  }
+  return [...rules].sort((a, b) => a.rule.meta.id.localeCompare(b.rule.meta.id));
+}

@@ -1,0 +1,126 @@
+/**
+ * The rule engine: rules × inventory → findings, in a deterministic order.
+ * Rules are pure; a rule that throws does not stop the scan, its error is
+ * reported (as a coverage entry of the report) and the others still run.
+ */
+import { z } from 'zod';
+import type { Inventory } from '../inventory/schema.js';
+import { formatZodPath } from '../util/zod-path.js';
+import { compareFindings, type Finding, fingerprint } from './finding.js';
+import type { LoadedRule } from './registry.js';
+import type { Severity } from './types.js';
+
+export interface RuleSettings {
+  enabled?: boolean;
+  severity?: Severity;
+  /** the rule's own options */
+  options?: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  rules: readonly LoadedRule[];
+  now: Date;
+  since: Date;
+  settings?: Readonly<Record<string, RuleSettings>>;
+}
+
+export interface RuleError {
+  ruleId: string;
+  source: string;
+  message: string;
+}
+
+export interface EvaluationResult {
+  findings: Finding[];
+  ruleErrors: RuleError[];
+  /** ids of the rules that ran */
+  evaluated: string[];
+  /** milliseconds per rule */
+  timings: Record<string, number>;
+}
+
+export class RuleOptionsError extends Error {
+  override name = 'RuleOptionsError';
+}
+
+/** Parse every rule's options up front so bad options fail before anything runs. */
+export function resolveRuleOptions(
+  rules: readonly LoadedRule[],
+  settings: Readonly<Record<string, RuleSettings>> = {},
+): Map<string, unknown> {
+  const known = new Set(rules.map((r) => r.rule.meta.id));
+  for (const id of Object.keys(settings)) {
+    if (!known.has(id)) throw new RuleOptionsError(`rules.${id}: unknown rule id "${id}"`);
+  }
+  const out = new Map<string, unknown>();
+  for (const { rule } of rules) {
+    const parsed = (rule.meta.options as z.ZodType).safeParse(settings[rule.meta.id]?.options ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new RuleOptionsError(
+        `rules.${rule.meta.id}.${formatZodPath(issue.path)}: ${issue.message}`,
+      );
+    }
+    out.set(rule.meta.id, parsed.data);
+  }
+  return out;
+}
+
+export function evaluate(inventory: Inventory, opts: EvaluateOptions): EvaluationResult {
+  const settings = opts.settings ?? {};
+  const options = resolveRuleOptions(opts.rules, settings);
+  const cache = new Map<string, unknown>();
+  const memo = <T>(key: string, compute: () => T): T => {
+    if (!cache.has(key)) cache.set(key, compute());
+    return cache.get(key) as T;
+  };
+  const findings: Finding[] = [];
+  const ruleErrors: RuleError[] = [];
+  const evaluated: string[] = [];
+  const timings: Record<string, number> = {};
+  for (const { rule, source } of opts.rules) {
+    const id = rule.meta.id;
+    const s = settings[id];
+    if (s?.enabled === false) continue;
+    evaluated.push(id);
+    const severity = s?.severity ?? rule.meta.severity;
+    const started = performance.now();
+    try {
+      const seen = new Set<string>();
+      for (const f of rule.evaluate({
+        inventory,
+        options: options.get(id),
+        now: opts.now,
+        since: opts.since,
+        memo,
+      })) {
+        const fp = fingerprint(id, f.resource);
+        // the contract: at most one finding per rule and resource
+        if (seen.has(fp)) continue;
+        seen.add(fp);
+        findings.push({
+          ruleId: id,
+          severity,
+          title: rule.meta.title,
+          message: f.message,
+          remediation: rule.meta.remediation,
+          resource: f.resource,
+          evidence: f.evidence,
+          fingerprint: fp,
+          status: 'open',
+        });
+      }
+    } catch (err) {
+      ruleErrors.push({
+        ruleId: id,
+        source,
+        message: `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+      });
+    }
+    timings[id] = performance.now() - started;
+  }
+  findings.sort(compareFindings);
+  return { findings, ruleErrors, evaluated, timings };
+}
+
+export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);

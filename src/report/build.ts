@@ -1,0 +1,85 @@
+/** Build the JSON report (schema v1) from an inventory and the engine's result. */
+import type { EvaluationResult } from '../engine/run.js';
+import type { LoadedRule } from '../engine/registry.js';
+import type { Finding } from '../engine/finding.js';
+import { SEVERITIES } from '../engine/types.js';
+import type { Inventory } from '../inventory/schema.js';
+import { VERSION } from '../version.js';
+import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
+
+export interface BuildReportInput {
+  inventory: Inventory;
+  evaluation: EvaluationResult;
+  rules: readonly LoadedRule[];
+  startedAt: Date;
+  finishedAt: Date;
+  since: Date;
+  now?: Date;
+  source: 'api' | 'snapshot';
+}
+
+export function summarize(findings: readonly Finding[]): Report['summary'] {
+  const summary = { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 };
+  for (const f of findings) {
+    if (f.status === 'suppressed') summary.suppressed += 1;
+    else summary[f.severity] += 1;
+  }
+  return summary;
+}
+
+export function buildReport(input: BuildReportInput): Report {
+  const { inventory, evaluation } = input;
+  const evaluated = new Set(evaluation.evaluated);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'ecs-audit', version: VERSION },
+    account: {
+      id: inventory.account.id,
+      callerArn: inventory.account.caller.arn,
+      identityType: inventory.account.caller.identityType,
+    },
+    scan: {
+      startedAt: input.startedAt.toISOString(),
+      finishedAt: input.finishedAt.toISOString(),
+      regions: inventory.scope.regions,
+      since: input.since.toISOString(),
+      ...(input.now ? { now: input.now.toISOString() } : {}),
+      source: input.source,
+    },
+    coverage: [
+      ...inventory.coverage,
+      ...evaluation.ruleErrors.map((e) => ({
+        service: 'rule',
+        region: null,
+        operation: 'evaluate',
+        resource: e.ruleId,
+        error: { code: 'RuleError', message: `${e.source}: ${e.message}` },
+      })),
+    ],
+    findings: evaluation.findings,
+    summary: summarize(evaluation.findings),
+    rules: input.rules
+      .filter((r) => evaluated.has(r.rule.meta.id))
+      .map(({ rule, source }) => ({
+        id: rule.meta.id,
+        title: rule.meta.title,
+        severity: rule.meta.severity,
+        resourceTypes: [...rule.meta.resourceTypes],
+        rationale: rule.meta.rationale,
+        remediation: rule.meta.remediation,
+        references: [...rule.meta.references],
+        source,
+        ...(rule.meta.compliance
+          ? {
+              compliance: Object.fromEntries(
+                Object.entries(rule.meta.compliance).map(([k, v]) => [k, [...v]]),
+              ),
+            }
+          : {}),
+      })),
+  };
+}
+
+export function severityOrder(): readonly string[] {
+  return SEVERITIES;
+}
