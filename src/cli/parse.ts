@@ -22,7 +22,9 @@ export function parseSince(value: string, now: Date, flag = '--since'): Date {
     if (t > now.getTime()) throw new UsageError(`${flag}: "${value}" is in the future`);
     return new Date(t);
   }
-  throw new UsageError(`${flag}: expected a duration like 90d, 12h, 2w or an ISO date, got "${value}"`);
+  throw new UsageError(
+    `${flag}: expected a duration like 90d, 12h, 2w or an ISO date, got "${value}"`,
+  );
 }
 
 export function parseNow(value: string | undefined): Date {
@@ -50,7 +52,8 @@ export function parseRegions(value: string): string[] | 'all' {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (list.length === 0) throw new UsageError('--regions: expected a comma-separated list or "all"');
+  if (list.length === 0)
+    throw new UsageError('--regions: expected a comma-separated list or "all"');
   for (const r of list) {
     if (!/^[a-z0-9-]+$/.test(r)) throw new UsageError(`--regions: "${r}" is not a region id`);
   }

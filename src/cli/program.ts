@@ -56,8 +56,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
       )
       .option('--fail-on-new', 'with --baseline: fail only on new findings')
-      .option('--baseline <report.json>', 'mark findings new/unchanged against a previous JSON report')
-      .option('--config <file>', 'YAML config: regions, rule options, severity overrides, suppressions')
+      .option(
+        '--baseline <report.json>',
+        'mark findings new/unchanged against a previous JSON report',
+      )
+      .option(
+        '--config <file>',
+        'YAML config: regions, rule options, severity overrides, suppressions',
+      )
       .option('--rules-dir <dir>', 'load extra rules from this directory; repeatable', collect, [])
       .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
       .option('--color', 'force colour in the table')
@@ -74,13 +80,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const rules = program
     .command('rules')
     .description('list the rules (id, severity, resource type, source)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
     .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
     .action(async (opts) => setExit(await runRulesList(opts, io)));
   rules
     .command('explain <id>')
     .description('print one rule in full: rationale, remediation, references, options')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
     .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
     .action(async (id: string, opts) => setExit(await runRulesExplain(id, opts, io)));
 
@@ -116,7 +126,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     // An unexpected failure: still one line, no stack trace (ECS_AUDIT_DEBUG=1 shows it).
     const e = err as Error;
-    io.stderr.write(`ecs-audit: internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}\n`);
+    io.stderr.write(
+      `ecs-audit: internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}\n`,
+    );
     if (io.env['ECS_AUDIT_DEBUG'] === '1' && e?.stack) io.stderr.write(`${e.stack}\n`);
     return EXIT.USAGE;
   }

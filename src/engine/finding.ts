@@ -22,7 +22,10 @@ export interface Finding {
  * or the details of the evidence. Versioned so a future change of the key can
  * be told apart.
  */
-export function fingerprint(ruleId: string, r: Pick<ResourceRef, 'type' | 'id' | 'region'>): string {
+export function fingerprint(
+  ruleId: string,
+  r: Pick<ResourceRef, 'type' | 'id' | 'region'>,
+): string {
   const key = ['v1', ruleId, r.type, r.region ?? '', r.id].join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -37,6 +37,8 @@ export function validateRule(candidate: unknown, source: string): Rule {
     const issue = meta.error.issues[0]!;
     throw new RuleMetaError(`${source}: meta.${formatZodPath(issue.path)}: ${issue.message}`);
   }
+  // A rule without options gets an empty options object.
+  if (rule.meta && rule.meta.options === undefined) rule.meta.options = z.object({});
   const options = rule.meta?.options as { safeParse?: unknown } | undefined;
   if (!options || typeof options.safeParse !== 'function') {
     throw new RuleMetaError(`${source}: meta.options must be a zod schema`);

@@ -36,10 +36,23 @@ async function listRuleFiles(dir: string): Promise<string[]> {
   return files;
 }
 
+/** true when running under vitest, whose module runner loads TypeScript itself */
+const underVitest = Boolean(process.env['VITEST']);
+
+async function importModule(file: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(file).href;
+  if (/\.[cm]?ts$/.test(file) && !underVitest) {
+    // Custom rules may be written in TypeScript: tsx compiles them on the fly.
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as { default?: unknown };
+  }
+  return (await import(url)) as { default?: unknown };
+}
+
 async function importRule(file: string, label: string): Promise<Rule> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = await importModule(file);
   } catch (err) {
     throw new RuleMetaError(`${label}: cannot load rule: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -54,7 +54,9 @@ export function resolveRuleOptions(
   }
   const out = new Map<string, unknown>();
   for (const { rule } of rules) {
-    const parsed = (rule.meta.options as z.ZodType).safeParse(settings[rule.meta.id]?.options ?? {});
+    const parsed = (rule.meta.options as z.ZodType).safeParse(
+      settings[rule.meta.id]?.options ?? {},
+    );
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new RuleOptionsError(

@@ -4,8 +4,8 @@
  * rejected with one line naming the first bad path.
  */
 import { readFile } from 'node:fs/promises';
-import { formatZodPath } from '../util/zod-path.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { formatZodPath } from '../util/zod-path.js';
 import { type Inventory, InventorySchema } from './schema.js';
 
 export class SnapshotError extends Error {

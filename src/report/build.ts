@@ -1,7 +1,8 @@
 /** Build the JSON report (schema v1) from an inventory and the engine's result. */
-import type { EvaluationResult } from '../engine/run.js';
-import type { LoadedRule } from '../engine/registry.js';
+
 import type { Finding } from '../engine/finding.js';
+import type { LoadedRule } from '../engine/registry.js';
+import type { EvaluationResult } from '../engine/run.js';
 import { SEVERITIES } from '../engine/types.js';
 import type { Inventory } from '../inventory/schema.js';
 import { VERSION } from '../version.js';

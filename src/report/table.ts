@@ -43,8 +43,7 @@ function keyEvidence(f: ReportFinding): string {
 }
 
 export function formatTable(report: Report, opts: TableOptions = {}): string {
-  const c =
-    opts.color === undefined ? new Chalk() : new Chalk({ level: opts.color ? 1 : 0 });
+  const c = opts.color === undefined ? new Chalk() : new Chalk({ level: opts.color ? 1 : 0 });
   const width = opts.width ?? 80;
   const lines: string[] = [];
   const who = `${report.account.identityType} ${report.account.callerArn}`;
@@ -69,7 +68,8 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
       lines.push(clip(`  ${c.bold(ruleId)} ${c.dim(`— ${fs[0]!.title}`)}`, width + 40));
       for (const f of fs) {
         const where = f.resource.region ? ` [${f.resource.region}]` : '';
-        const name = f.resource.name && f.resource.name !== f.resource.id ? ` (${f.resource.name})` : '';
+        const name =
+          f.resource.name && f.resource.name !== f.resource.id ? ` (${f.resource.name})` : '';
         lines.push(clip(`    ${f.resource.id}${name}${where}`, width));
         lines.push(c.dim(clip(`      ${f.message}`, width)));
         const ev = keyEvidence(f);
@@ -86,7 +86,9 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
   );
   if (report.coverage.length > 0) {
     lines.push('');
-    lines.push(c.yellow.bold(`Coverage gaps (${report.coverage.length}): data that could not be read`));
+    lines.push(
+      c.yellow.bold(`Coverage gaps (${report.coverage.length}): data that could not be read`),
+    );
     for (const g of report.coverage.slice(0, 50)) {
       const where = [g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ');
       lines.push(clip(`  ${where}: ${g.error.code}`, width));

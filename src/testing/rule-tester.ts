@@ -10,8 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { emptyInventory, type Inventory, InventorySchema } from '../inventory/schema.js';
 import type { Rule, RuleFinding } from '../engine/types.js';
+import { emptyInventory, type Inventory, InventorySchema } from '../inventory/schema.js';
 
 /** An inventory fragment: top-level sections are merged into an empty inventory, one level deep. */
 export type InventoryFragment = {
@@ -105,8 +105,13 @@ export function checkCase<O extends z.ZodType>(
   expected: ExpectedFinding[],
 ): void {
   const findings = evaluateRule(rule, c);
-  const keys = findings.map((f) => `${f.resource.type}:${f.resource.region ?? '-'}:${f.resource.id}`);
-  expect(new Set(keys).size, `rule ${rule.meta.id} emitted two findings for one resource: ${keys.join(', ')}`).toBe(keys.length);
+  const keys = findings.map(
+    (f) => `${f.resource.type}:${f.resource.region ?? '-'}:${f.resource.id}`,
+  );
+  expect(
+    new Set(keys).size,
+    `rule ${rule.meta.id} emitted two findings for one resource: ${keys.join(', ')}`,
+  ).toBe(keys.length);
   for (const f of findings) {
     expect(rule.meta.resourceTypes, `resource type of ${f.resource.id}`).toContain(f.resource.type);
     expect(f.message.length, `message of ${f.resource.id}`).toBeGreaterThan(0);
@@ -137,7 +142,8 @@ export function testRule<O extends z.ZodType>(
   const names = [...cases.valid, ...cases.invalid].map((c) => c.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`rule tester: duplicate case name "${dup}"`);
-  if (cases.invalid.length === 0) throw new Error(`rule tester: ${rule.meta.id} has no invalid case`);
+  if (cases.invalid.length === 0)
+    throw new Error(`rule tester: ${rule.meta.id} has no invalid case`);
   if (cases.valid.length === 0) throw new Error(`rule tester: ${rule.meta.id} has no valid case`);
   describe(rule.meta.id, () => {
     describe('valid', () => {

@@ -3,15 +3,15 @@
  * runs as a child process against it, and we read what a user or CI job reads:
  * the exit code, stdout (the report) and stderr.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { READ_ACTIONS } from '../../src/collectors/gate.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld, type World } from '../../src/emulator/world.js';
-import { READ_ACTIONS } from '../../src/collectors/gate.js';
-import { ReportSchema, type Report } from '../../src/report/schema.js';
+import { type Report, ReportSchema } from '../../src/report/schema.js';
 import { ROOT, runCli, testEnv } from '../helpers/cli.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -30,7 +30,18 @@ async function serve(name: string, tweak?: (w: World) => void): Promise<RunningE
 }
 
 function scanArgs(emu: RunningEmulator, ...extra: string[]): string[] {
-  return ['scan', '--endpoint', emu.url, '--now', NOW, '--format', 'json', '--timeout', '3000', ...extra];
+  return [
+    'scan',
+    '--endpoint',
+    emu.url,
+    '--now',
+    NOW,
+    '--format',
+    'json',
+    '--timeout',
+    '3000',
+    ...extra,
+  ];
 }
 
 function parseReport(stdout: string): Report {
@@ -93,7 +104,9 @@ describe('ecs-audit scan against the emulator', () => {
     expect(ssh?.severity).toBe('critical');
     // a Drop at higher priority closes SSH on the bastion group: no finding
     expect(
-      report.findings.filter((f) => f.resource.id === 'sg-bastion' || f.resource.id === 'i-bastion'),
+      report.findings.filter(
+        (f) => f.resource.id === 'sg-bastion' || f.resource.id === 'i-bastion',
+      ),
     ).toEqual([]);
     // every action the scan called is a read action
     const stats = emu.stats();
@@ -159,7 +172,9 @@ describe('ecs-audit scan against the emulator', () => {
     expect(offline.code).toBe(1);
     const fromSnap = parseReport(offline.stdout);
     expect(fromSnap.scan.source).toBe('snapshot');
-    expect(fromSnap.findings.map((f) => f.fingerprint)).toEqual(live.findings.map((f) => f.fingerprint));
+    expect(fromSnap.findings.map((f) => f.fingerprint)).toEqual(
+      live.findings.map((f) => f.fingerprint),
+    );
     // evaluating a snapshot makes no API call at all
     expect(total()).toBe(callsBefore);
     // the snapshot holds no secrets: no command content, no AccessKey secret
@@ -180,13 +195,18 @@ describe('bad input: one line, exit 2, nothing scanned', () => {
   it('an unknown severity for --fail-on', async () => {
     const r = await runCli(['scan', '--fail-on', 'urgent', '--snapshot', 'x.json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('ecs-audit: --fail-on: unknown severity "urgent" (expected critical, high, medium, low, info, none)\n');
+    expect(r.stderr).toBe(
+      'ecs-audit: --fail-on: unknown severity "urgent" (expected critical, high, medium, low, info, none)\n',
+    );
   });
 
   it('an invalid snapshot names the first bad path', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-bad-'));
     const file = path.join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ schemaVersion: 1, tool: { name: 'ecs-audit', version: '1' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ schemaVersion: 1, tool: { name: 'ecs-audit', version: '1' } }),
+    );
     const r = await runCli(['scan', '--snapshot', file]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -196,7 +216,10 @@ describe('bad input: one line, exit 2, nothing scanned', () => {
 
   it('no credentials at all', async () => {
     const r = await runCli(['scan', '--endpoint', 'http://127.0.0.1:9'], {
-      env: testEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined }),
+      env: testEnv({
+        ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
+      }),
     });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

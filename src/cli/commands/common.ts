@@ -1,6 +1,7 @@
 /** What scan and collect share: the clock, the window, credentials and collection. */
-import { collect } from '../../collectors/index.js';
+
 import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
+import { collect } from '../../collectors/index.js';
 import { CredentialsError, resolveCredentials } from '../../credentials/index.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { UsageError } from '../errors.js';
@@ -45,7 +46,8 @@ export async function collectInventory(
   io: CliIo,
   regionsOverride?: string[] | 'all',
 ): Promise<Inventory> {
-  const regions = flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
+  const regions =
+    flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
   const endpointRaw = flags.endpoint ?? io.env['ECS_AUDIT_ENDPOINT'];
   const endpoint = endpointRaw ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);

@@ -67,7 +67,11 @@ export async function runRulesExplain(id: string, flags: RulesFlags, io: CliIo):
     'Options (defaults)',
     ...Object.entries(j.options).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
     ...(Object.keys(j.compliance).length
-      ? ['', 'Compliance', ...Object.entries(j.compliance).map(([k, v]) => `  ${k}: ${v.join(', ')}`)]
+      ? [
+          '',
+          'Compliance',
+          ...Object.entries(j.compliance).map(([k, v]) => `  ${k}: ${v.join(', ')}`),
+        ]
       : []),
     '',
     'References',

@@ -3,10 +3,15 @@
  * Everything that can be wrong with the input is checked before the first API
  * call: flags, config, rules and their options, report destinations.
  */
-import { loadConfig, ConfigError } from '../../config/index.js';
-import { type LoadedRule, loadBuiltinRules, loadRulesFromDirs, sortAndCheck } from '../../engine/registry.js';
+import { ConfigError, loadConfig } from '../../config/index.js';
 import { RuleMetaError } from '../../engine/meta.js';
-import { evaluate, resolveRuleOptions, RuleOptionsError } from '../../engine/run.js';
+import {
+  type LoadedRule,
+  loadBuiltinRules,
+  loadRulesFromDirs,
+  sortAndCheck,
+} from '../../engine/registry.js';
+import { evaluate, RuleOptionsError, resolveRuleOptions } from '../../engine/run.js';
 import { applySuppressions } from '../../engine/suppress.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
@@ -66,13 +71,15 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
   const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
   const clock = resolveClock({ now: flags.now, since: flags.since });
-  if (config?.since && flags.since === '90d') clock.since = parseSince(config.since, clock.now, 'since');
+  if (config?.since && flags.since === '90d')
+    clock.since = parseSince(config.since, clock.now, 'since');
 
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
   if (flags.compliance) {
     const framework = flags.compliance.toLowerCase();
     rules = rules.filter((r) => (r.rule.meta.compliance?.[framework]?.length ?? 0) > 0);
-    if (rules.length === 0) throw new UsageError(`--compliance: no rule maps to "${flags.compliance}"`);
+    if (rules.length === 0)
+      throw new UsageError(`--compliance: no rule maps to "${flags.compliance}"`);
   }
   const settings = config?.rules ?? {};
   try {
@@ -96,7 +103,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     since: clock.since,
     settings,
   });
-  for (const e of evaluation.ruleErrors) say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+  for (const e of evaluation.ruleErrors)
+    say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
 
   const suppressed = applySuppressions(evaluation.findings, config?.suppressions ?? [], clock.now);
   for (const x of suppressed.expired) {
@@ -119,7 +127,10 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   await writeReports(report, reportSpecs);
   io.stdout.write(FORMATS[stdoutFormat](report, { color: flags.color }));
   if (report.coverage.length > 0) {
-    say(io, `${report.coverage.length} coverage gap(s): some data could not be read (see the report)`);
+    say(
+      io,
+      `${report.coverage.length} coverage gap(s): some data could not be read (see the report)`,
+    );
   }
   return exitCodeFor(report, failOn, Boolean(flags.failOnNew));
 }
