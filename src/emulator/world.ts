@@ -109,9 +109,7 @@ export const WorldInvocationSchema = z
     Username: z.string().optional(),
     CreationTime: z.string().optional(),
     InvocationStatus: z.string().optional(),
-    InvokeInstances: z
-      .array(z.object({ InstanceId: z.string() }).passthrough())
-      .default([]),
+    InvokeInstances: z.array(z.object({ InstanceId: z.string() }).passthrough()).default([]),
   })
   .passthrough();
 
@@ -298,7 +296,9 @@ export const WorldSchema = z
       })
       .strict(),
     regions: z
-      .array(z.object({ RegionId: z.string().min(1), LocalName: z.string().optional() }).passthrough())
+      .array(
+        z.object({ RegionId: z.string().min(1), LocalName: z.string().optional() }).passthrough(),
+      )
       .default([]),
     ecs: z.record(z.string(), WorldRegionBlockSchema).default({}),
     ram: WorldRamSchema.default({
@@ -344,7 +344,9 @@ export async function loadWorld(file: string): Promise<World> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new WorldError(`${file}: cannot read world file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new WorldError(
+      `${file}: cannot read world file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let data: unknown;
   try {

@@ -12,11 +12,19 @@ import * as $dara from '@darabonba/typescript';
 
 export { $Ecs, $Ims, $Ram, $Sts };
 
-export const Ecs = EcsPkg.default;
-export const Ram = RamPkg.default;
-export const Ims = ImsPkg.default;
-export const Sts = StsPkg.default;
-export const OpenApi = OpenApiPkg.default;
+/**
+ * Node's ESM loader hands over the CJS module object (class on `.default`);
+ * vitest's loader hands over `exports.default` itself. Accept both.
+ */
+function cjsDefault<T>(pkg: { default: T }): T {
+  return (pkg as { default?: T }).default ?? (pkg as unknown as T);
+}
+
+export const Ecs = cjsDefault(EcsPkg);
+export const Ram = cjsDefault(RamPkg);
+export const Ims = cjsDefault(ImsPkg);
+export const Sts = cjsDefault(StsPkg);
+export const OpenApi = cjsDefault(OpenApiPkg);
 
 export interface TestKeys {
   accessKeyId?: string;

@@ -1,0 +1,480 @@
+/**
+ * ECS 2014-05-26 handlers of the emulator.
+ *
+ * Page sizes and defaults are the ones documented in the SDK request models
+ * (node_modules/@alicloud/ecs20140526/dist/models/*Request.d.ts):
+ *  - DescribeSecurityGroups MaxResults ≤ 100, default 10
+ *  - DescribeSecurityGroupAttribute MaxResults 10–1000, default 500
+ *  - DescribeInstances MaxResults ≤ 100 (< 10 → 10), default 10
+ *  - DescribeNetworkInterfaces MaxResults 10–500 (< 10 → 10, > 500 → 500)
+ *  - DescribeDisks MaxResults 10–500 (< 10 → 10, > 500 → 500)
+ *  - DescribeInvocations MaxResults ≤ 50, default 10
+ *  - DescribeKeyPairs, DescribeInstanceRamRole PageSize ≤ 50, default 10
+ * The deprecated PageNumber/PageSize of the NextToken APIs have no limit in
+ * the SDK models; the emulator caps them at 50 (security groups, invocations)
+ * and 100 (instances, disks, network interfaces).
+ */
+import { pageByNumber, pageByToken, type SizeLimits } from './paging.js';
+import {
+  type ActionHandler,
+  apiError,
+  type EmulatorContext,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  ok,
+} from './types.js';
+import type { World } from './world.js';
+
+type RegionBlock = World['ecs'][string];
+type Item = Record<string, unknown>;
+
+const EMPTY_BLOCK: RegionBlock = {
+  SecurityGroups: [],
+  Instances: [],
+  KeyPairs: [],
+  Disks: [],
+  Invocations: [],
+};
+
+/**
+ * The world's block for the request's region. A region listed in
+ * `world.regions` (or with an ECS block) but without a block is empty; a
+ * RegionId the world does not know at all answers InvalidRegionId.NotFound.
+ * A request without RegionId is served as an empty region (lenient).
+ */
+function regionBlock(req: EmulatorRequest, ctx: EmulatorContext): RegionBlock | EmulatorResponse {
+  const region = req.region;
+  if (!region) return EMPTY_BLOCK;
+  const block = ctx.world.ecs[region];
+  if (block) return block;
+  const known = ctx.world.regions.some((r) => r.RegionId === region);
+  if (!known && ctx.world.regions.length > 0) {
+    return apiError(404, 'InvalidRegionId.NotFound', 'The specified RegionId does not exist.');
+  }
+  return EMPTY_BLOCK;
+}
+
+function isResponse(x: RegionBlock | EmulatorResponse): x is EmulatorResponse {
+  return 'status' in x && 'body' in x;
+}
+
+/** `["a","b"]` JSON-array parameters (InstanceIds, SecurityGroupIds, DiskIds). */
+function jsonList(raw: string | undefined, param: string): string[] | EmulatorResponse | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed;
+  } catch {
+    // fall through to the error below
+  }
+  return apiError(400, `InvalidParameter`, `The specified parameter ${param} is not valid.`);
+}
+
+function isList(x: string[] | EmulatorResponse | undefined): x is string[] {
+  return Array.isArray(x);
+}
+
+/**
+ * NextToken/MaxResults paging, or the deprecated PageNumber/PageSize when a
+ * request sends those and neither NextToken nor MaxResults.
+ */
+function pageTokenOrNumber<T>(
+  items: readonly T[],
+  params: Record<string, string>,
+  tokenLimits: SizeLimits,
+  legacyLimits: SizeLimits,
+): { page: T[]; paging: Record<string, unknown> } {
+  const legacy =
+    (params['PageNumber'] !== undefined || params['PageSize'] !== undefined) &&
+    params['NextToken'] === undefined &&
+    params['MaxResults'] === undefined;
+  if (legacy) {
+    const r = pageByNumber(items, params, legacyLimits);
+    return {
+      page: r.page,
+      paging: { PageNumber: r.pageNumber, PageSize: r.pageSize, TotalCount: r.totalCount },
+    };
+  }
+  const r = pageByToken(items, params, tokenLimits);
+  return { page: r.page, paging: { NextToken: r.nextToken } };
+}
+
+function omit(item: Item, keys: readonly string[]): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+function strings(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : [];
+}
+
+// --- DescribeRegions ---------------------------------------------------------
+
+const describeRegions: ActionHandler = (_req, ctx) =>
+  ok({ Regions: { Region: ctx.world.regions.map((r) => ({ ...r })) } });
+
+// --- DescribeSecurityGroups --------------------------------------------------
+
+const describeSecurityGroups: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = jsonList(p['SecurityGroupIds'], 'SecurityGroupIds');
+  if (ids && !isList(ids)) return ids;
+  const groups = block.SecurityGroups.filter((g) => {
+    if (p['SecurityGroupId'] && g.SecurityGroupId !== p['SecurityGroupId']) return false;
+    if (ids && !ids.includes(g.SecurityGroupId)) return false;
+    if (p['VpcId'] && g.VpcId !== p['VpcId']) return false;
+    if (p['SecurityGroupName'] && g.SecurityGroupName !== p['SecurityGroupName']) return false;
+    if (p['SecurityGroupType'] && (g.SecurityGroupType ?? 'normal') !== p['SecurityGroupType']) {
+      return false;
+    }
+    if (p['NetworkType'] && (g.VpcId ? 'vpc' : 'classic') !== p['NetworkType']) return false;
+    if (p['ServiceManaged'] && String(g.ServiceManaged ?? false) !== p['ServiceManaged']) {
+      return false;
+    }
+    return true;
+  });
+  const { page, paging } = pageTokenOrNumber(
+    groups,
+    p,
+    { max: 100, default: 10 },
+    { max: 50, default: 10 },
+  );
+  return ok({
+    RegionId: req.region ?? '',
+    ...paging,
+    SecurityGroups: {
+      SecurityGroup: page.map((g) => omit(g, ['Permissions', 'InnerAccessPolicy'])),
+    },
+  });
+};
+
+// --- DescribeSecurityGroupAttribute -----------------------------------------
+
+const EMPTY_RULE_FIELDS = [
+  'SourceCidrIp',
+  'Ipv6SourceCidrIp',
+  'SourceGroupId',
+  'SourceGroupName',
+  'SourceGroupOwnerAccount',
+  'SourcePrefixListId',
+  'SourcePortRange',
+  'DestCidrIp',
+  'Ipv6DestCidrIp',
+  'DestGroupId',
+  'DestGroupName',
+  'DestGroupOwnerAccount',
+  'DestPrefixListId',
+  'Description',
+] as const;
+
+const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
+
+/**
+ * A Permission as the API serves it: every rule field present (empty string
+ * when unset), Direction ingress, Policy Accept, Priority 1 (a JSON number, as
+ * in the API's response examples), NicType intranet for VPC groups and
+ * internet for classic ones.
+ */
+function servePermission(rule: Item, classic: boolean): Item {
+  const out: Item = {};
+  for (const f of EMPTY_RULE_FIELDS) out[f] = '';
+  const proto = String(rule['IpProtocol'] ?? '');
+  out['PortRange'] = NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '';
+  out['Direction'] = 'ingress';
+  out['Policy'] = 'Accept';
+  out['Priority'] = 1;
+  out['NicType'] = classic ? 'internet' : 'intranet';
+  for (const [k, v] of Object.entries(rule)) if (v !== undefined) out[k] = v;
+  const prio = out['Priority'];
+  if (typeof prio === 'string' && /^\d+$/.test(prio)) out['Priority'] = Number(prio);
+  return out;
+}
+
+const describeSecurityGroupAttribute: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const id = p['SecurityGroupId'];
+  if (!id) {
+    return apiError(400, 'MissingSecurityGroupId', 'SecurityGroupId is mandatory for this action.');
+  }
+  const group = block.SecurityGroups.find((g) => g.SecurityGroupId === id);
+  if (!group) {
+    return apiError(
+      404,
+      'InvalidSecurityGroupId.NotFound',
+      'The specified SecurityGroupId does not exist.',
+    );
+  }
+  const classic = !group.VpcId;
+  const direction = (p['Direction'] ?? 'all').toLowerCase();
+  if (!['all', 'ingress', 'egress'].includes(direction)) {
+    return apiError(400, 'InvalidDirection.Malformed', 'The specified Direction is not valid.');
+  }
+  // NicType (request meta ecs.DescribeSecurityGroupAttribute.json): classic
+  // groups answer one NIC type per call, `internet` by default; for VPC groups
+  // `intranet` is used whatever is sent. So a classic group queried without
+  // NicType returns only its internet rules, and the collector must also ask
+  // NicType=intranet.
+  const nicType = classic ? (p['NicType'] || 'internet').toLowerCase() : 'intranet';
+  const rules = group.Permissions.map((r) => servePermission(r, classic)).filter(
+    (r) =>
+      (direction === 'all' || String(r['Direction']).toLowerCase() === direction) &&
+      String(r['NicType']).toLowerCase() === nicType,
+  );
+  const { page, nextToken } = pageByToken(rules, p, { max: 1000, default: 500, min: 10 });
+  return ok({
+    RegionId: req.region ?? '',
+    SecurityGroupId: group.SecurityGroupId,
+    SecurityGroupName: group.SecurityGroupName ?? '',
+    Description: typeof group['Description'] === 'string' ? group['Description'] : '',
+    VpcId: group.VpcId ?? '',
+    InnerAccessPolicy: group.InnerAccessPolicy ?? 'Accept',
+    NextToken: nextToken,
+    Permissions: { Permission: page },
+  });
+};
+
+// --- DescribeInstances -------------------------------------------------------
+
+type WorldInstance = RegionBlock['Instances'][number];
+
+/**
+ * The instance as the API serves it: lists wrapped, `RamRoleName` never served
+ * (the DescribeInstances response model has no RAM role field; it comes from
+ * DescribeInstanceRamRole). `MetadataOptions` is served whenever the world
+ * has it: the SDK model names `META_OPTIONS` only as an example of
+ * AdditionalAttributes, and the API's published response examples carry
+ * MetadataOptions, so nothing verified says it is withheld without it.
+ */
+function serveInstance(inst: WorldInstance): Item {
+  const out = omit(inst, ['RamRoleName', 'NetworkInterfaces']);
+  out['SecurityGroupIds'] = { SecurityGroupId: [...inst.SecurityGroupIds] };
+  out['PublicIpAddress'] = { IpAddress: strings(inst.PublicIpAddress) };
+  out['InnerIpAddress'] = { IpAddress: strings(inst.InnerIpAddress) };
+  if (inst.VpcAttributes) {
+    out['VpcAttributes'] = {
+      ...inst.VpcAttributes,
+      PrivateIpAddress: { IpAddress: strings(inst.VpcAttributes.PrivateIpAddress) },
+    };
+  }
+  if (inst.NetworkInterfaces) {
+    out['NetworkInterfaces'] = {
+      NetworkInterface: inst.NetworkInterfaces.map((n) => omit(n, ['SecurityGroupIds'])),
+    };
+  }
+  return out;
+}
+
+const describeInstances: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = jsonList(p['InstanceIds'], 'InstanceIds');
+  if (ids && !isList(ids)) return ids;
+  const instances = block.Instances.filter((i) => {
+    if (ids && !ids.includes(i.InstanceId)) return false;
+    if (p['SecurityGroupId'] && !i.SecurityGroupIds.includes(p['SecurityGroupId'])) return false;
+    if (p['VpcId'] && i.VpcAttributes?.VpcId !== p['VpcId']) return false;
+    if (p['Status'] && i.Status !== p['Status']) return false;
+    if (p['KeyPairName'] && i.KeyPairName !== p['KeyPairName']) return false;
+    if (p['InstanceNetworkType'] && i.InstanceNetworkType !== p['InstanceNetworkType']) {
+      return false;
+    }
+    return true;
+  });
+  const { page, paging } = pageTokenOrNumber(
+    instances,
+    p,
+    { max: 100, default: 10, min: 10 },
+    { max: 100, default: 10 },
+  );
+  return ok({ ...paging, Instances: { Instance: page.map(serveInstance) } });
+};
+
+// --- DescribeNetworkInterfaces (extension) -----------------------------------
+
+function networkInterfacesOf(inst: WorldInstance): Item[] {
+  const publicIp = inst.EipAddress?.IpAddress || strings(inst.PublicIpAddress)[0] || '';
+  const privateIp = strings(inst.VpcAttributes?.PrivateIpAddress)[0] ?? '';
+  const base: Item = {
+    InstanceId: inst.InstanceId,
+    Status: 'InUse',
+    VpcId: inst.VpcAttributes?.VpcId ?? '',
+    ZoneId: typeof inst['ZoneId'] === 'string' ? inst['ZoneId'] : '',
+  };
+  const enis = inst.NetworkInterfaces ?? [
+    {
+      NetworkInterfaceId: `eni-${inst.InstanceId.replace(/^i-/, '')}`,
+      Type: 'Primary',
+      SecurityGroupIds: inst.SecurityGroupIds,
+    },
+  ];
+  return enis.map((eni, index) => {
+    const type = eni.Type ?? (index === 0 ? 'Primary' : 'Secondary');
+    const out: Item = {
+      ...base,
+      PrivateIpAddress: type === 'Primary' ? privateIp : '',
+      ...omit(eni, ['SecurityGroupIds']),
+      Type: type,
+      SecurityGroupIds: { SecurityGroupId: [...(eni.SecurityGroupIds ?? inst.SecurityGroupIds)] },
+    };
+    if (type === 'Primary' && publicIp && out['AssociatedPublicIp'] === undefined) {
+      out['AssociatedPublicIp'] = {
+        PublicIpAddress: publicIp,
+        AllocationId: inst.EipAddress?.AllocationId ?? '',
+      };
+    }
+    return out;
+  });
+}
+
+const describeNetworkInterfaces: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  let enis = block.Instances.flatMap(networkInterfacesOf);
+  if (p['InstanceId']) enis = enis.filter((e) => e['InstanceId'] === p['InstanceId']);
+  if (p['SecurityGroupId']) {
+    const sg = p['SecurityGroupId'];
+    enis = enis.filter((e) =>
+      strings((e['SecurityGroupIds'] as { SecurityGroupId: unknown }).SecurityGroupId).includes(sg),
+    );
+  }
+  if (p['Type']) enis = enis.filter((e) => e['Type'] === p['Type']);
+  const wanted = Object.entries(p)
+    .filter(([k]) => /^NetworkInterfaceId\.\d+$/.test(k))
+    .map(([, v]) => v);
+  if (wanted.length > 0)
+    enis = enis.filter((e) => wanted.includes(String(e['NetworkInterfaceId'])));
+  const { page, paging } = pageTokenOrNumber(
+    enis,
+    p,
+    { max: 500, default: 10, min: 10 },
+    { max: 100, default: 10 },
+  );
+  return ok({ ...paging, NetworkInterfaceSets: { NetworkInterfaceSet: page } });
+};
+
+// --- DescribeInstanceRamRole -------------------------------------------------
+
+const describeInstanceRamRole: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = jsonList(p['InstanceIds'], 'InstanceIds');
+  if (ids && !isList(ids)) return ids;
+  if (ids && ids.length > 50) {
+    // SDK model DescribeInstanceRamRoleRequest: InstanceIds holds up to 50 ids
+    return apiError(400, 'InvalidInstanceIds.ValueNotSupported', 'InstanceIds exceeds 50.');
+  }
+  const roleName = p['RamRoleName'];
+  const sets = block.Instances.filter(
+    (i) =>
+      i.RamRoleName &&
+      (!ids || ids.includes(i.InstanceId)) &&
+      (!roleName || i.RamRoleName === roleName),
+  ).map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
+  const r = pageByNumber(sets, p, { max: 50, default: 10 });
+  return ok({
+    RegionId: req.region ?? '',
+    TotalCount: r.totalCount,
+    InstanceRamRoleSets: { InstanceRamRoleSet: r.page },
+  });
+};
+
+// --- DescribeKeyPairs --------------------------------------------------------
+
+const describeKeyPairs: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const name = req.params['KeyPairName'];
+  const pairs = block.KeyPairs.filter((k) => !name || k.KeyPairName === name);
+  const r = pageByNumber(pairs, req.params, { max: 50, default: 10 });
+  return ok({
+    PageNumber: r.pageNumber,
+    PageSize: r.pageSize,
+    TotalCount: r.totalCount,
+    KeyPairs: { KeyPair: r.page.map((k) => ({ ...k })) },
+  });
+};
+
+// --- DescribeDisks -----------------------------------------------------------
+
+const describeDisks: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = jsonList(p['DiskIds'], 'DiskIds');
+  if (ids && !isList(ids)) return ids;
+  const disks = block.Disks.filter((d) => {
+    if (ids && !ids.includes(d.DiskId)) return false;
+    if (p['InstanceId'] && d.InstanceId !== p['InstanceId']) return false;
+    if (p['DiskType'] && p['DiskType'] !== 'all' && d.Type !== p['DiskType']) return false;
+    if (p['Encrypted'] && String(d.Encrypted ?? false) !== p['Encrypted']) return false;
+    return true;
+  });
+  const { page, paging } = pageTokenOrNumber(
+    disks,
+    p,
+    { max: 500, default: 10, min: 10 },
+    { max: 100, default: 10 },
+  );
+  return ok({ ...paging, Disks: { Disk: page.map((d) => ({ ...d })) } });
+};
+
+// --- DescribeInvocations -----------------------------------------------------
+
+/**
+ * CommandContent is stored base64 (as the API returns it by default,
+ * ContentEncoding=Base64 per the SDK request model); `ContentEncoding=PlainText`
+ * decodes it.
+ */
+const describeInvocations: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const plain = (p['ContentEncoding'] ?? '').toLowerCase() === 'plaintext';
+  const invocations = block.Invocations.filter((inv) => {
+    if (p['InvokeId'] && inv.InvokeId !== p['InvokeId']) return false;
+    if (p['InstanceId'] && !inv.InvokeInstances.some((x) => x.InstanceId === p['InstanceId'])) {
+      return false;
+    }
+    if (p['CommandName'] && inv.CommandName !== p['CommandName']) return false;
+    if (p['CommandType'] && inv.CommandType !== p['CommandType']) return false;
+    return true;
+  });
+  const { page, paging } = pageTokenOrNumber(
+    invocations,
+    p,
+    { max: 50, default: 10 },
+    { max: 50, default: 10 },
+  );
+  return ok({
+    ...paging,
+    Invocations: {
+      Invocation: page.map((inv) => {
+        const out: Item = { ...inv, InvokeInstances: { InvokeInstance: inv.InvokeInstances } };
+        if (plain && typeof inv.CommandContent === 'string') {
+          out['CommandContent'] = Buffer.from(inv.CommandContent, 'base64').toString('utf8');
+        }
+        return out;
+      }),
+    },
+  });
+};
+
+export const ecsHandlers: Record<string, ActionHandler> = {
+  DescribeRegions: describeRegions,
+  DescribeSecurityGroups: describeSecurityGroups,
+  DescribeSecurityGroupAttribute: describeSecurityGroupAttribute,
+  DescribeInstances: describeInstances,
+  DescribeNetworkInterfaces: describeNetworkInterfaces,
+  DescribeInstanceRamRole: describeInstanceRamRole,
+  DescribeKeyPairs: describeKeyPairs,
+  DescribeDisks: describeDisks,
+  DescribeInvocations: describeInvocations,
+};
