@@ -1,0 +1,115 @@
+/** What every collector shares: the gate, the clients, the coverage list, options. */
+import type { CoverageEntry, Service } from '../inventory/schema.js';
+import type { Clients } from './clients.js';
+import { describeError } from './errors.js';
+import type { Gate } from './gate.js';
+import type { PageMeta, PagingGuard } from './paging.js';
+
+export interface ProgressEvent {
+  service: Service;
+  region?: string | null;
+  /** what is being read, e.g. `security group rules` */
+  phase: string;
+  done?: number;
+  total?: number;
+}
+
+export interface CollectContext {
+  gate: Gate;
+  clients: Clients;
+  coverage: CoverageEntry[];
+  guard: PagingGuard;
+  redact: (text: string) => string;
+  since: Date;
+  now: Date;
+  sleep: (ms: number) => Promise<void>;
+  credentialReportPolls: number;
+  credentialReportPollDelayMs: number;
+  progress(event: ProgressEvent): void;
+}
+
+export function makeGuard(coverage: CoverageEntry[], maxPages: number | undefined): PagingGuard {
+  return {
+    maxPages,
+    onIncomplete(meta, code, message) {
+      coverage.push(entry(meta, { code, message }));
+    },
+  };
+}
+
+function entry(meta: PageMeta, error: { code: string; message: string }): CoverageEntry {
+  return {
+    service: meta.service,
+    region: meta.region,
+    operation: meta.operation,
+    ...(meta.resource !== undefined ? { resource: meta.resource } : {}),
+    error,
+  };
+}
+
+/** record a failure as a coverage entry */
+export function fail(ctx: CollectContext, meta: PageMeta, err: unknown): void {
+  ctx.coverage.push(entry(meta, describeError(err, ctx.redact)));
+}
+
+/** one gated SDK call for `meta` */
+export function call<T>(ctx: CollectContext, meta: PageMeta, fn: () => Promise<T>): Promise<T> {
+  return ctx.gate.call(meta.service, meta.operation, meta.region, fn);
+}
+
+/** run `fn`; on failure record coverage for `meta` and return undefined (the fact stays absent) */
+export async function attempt<T>(
+  ctx: CollectContext,
+  meta: PageMeta,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    fail(ctx, meta, err);
+    return undefined;
+  }
+}
+
+/** a progress counter for one phase: `add` grows the total, `tick` the done count */
+export function phaseCounter(
+  ctx: CollectContext,
+  service: Service,
+  region: string | null,
+  phase: string,
+) {
+  let done = 0;
+  let total = 0;
+  const emit = () => ctx.progress({ service, region, phase, done, total });
+  return {
+    add(n: number) {
+      total += n;
+      emit();
+    },
+    tick() {
+      done += 1;
+      emit();
+    },
+  };
+}
+
+/** the API's error code, when it is one */
+export function apiCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function nonEmpty(s: string | undefined | null): string | undefined {
+  return s === undefined || s === null || s === '' ? undefined : s;
+}
+
+/** parse a policy document (a JSON string); the raw string when it is not JSON */
+export function parseDocument(doc: string | undefined): unknown {
+  if (doc === undefined) return undefined;
+  try {
+    return JSON.parse(doc) as unknown;
+  } catch {
+    return doc;
+  }
+}

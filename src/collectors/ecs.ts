@@ -1,0 +1,477 @@
+/**
+ * ECS, per region: security groups and their rules, instances (with metadata
+ * options, ENIs and RAM roles), key pairs, disks, Cloud Assistant invocations.
+ * Cloud Assistant command contents and outputs never enter the inventory.
+ */
+import * as $Ecs from '@alicloud/ecs20140526';
+import type {
+  Disk,
+  Instance,
+  Invocation,
+  KeyPair,
+  NetworkInterface,
+  Region,
+  SecurityGroup,
+  SecurityGroupRule,
+} from '../inventory/schema.js';
+import { attempt, type CollectContext, call, fail, nonEmpty, phaseCounter } from './context.js';
+import type { PageMeta } from './paging.js';
+import { pageByCursor, pageByNumber } from './paging.js';
+
+export interface EcsRegionResult {
+  securityGroups: SecurityGroup[];
+  instances: Instance[];
+  keyPairs: KeyPair[];
+  disks: Disk[];
+  invocations: Invocation[];
+}
+
+const meta = (region: string, operation: string, resource?: string): PageMeta => ({
+  service: 'ecs',
+  region,
+  operation,
+  ...(resource !== undefined ? { resource } : {}),
+});
+
+/** DescribeRegions; undefined when it failed (coverage recorded) */
+export async function describeRegions(
+  ctx: CollectContext,
+  homeRegion: string,
+): Promise<Region[] | undefined> {
+  const m: PageMeta = { service: 'ecs', region: null, operation: 'DescribeRegions' };
+  const res = await attempt(ctx, m, () =>
+    call(ctx, m, () =>
+      ctx.clients.ecs(homeRegion).describeRegions(new $Ecs.DescribeRegionsRequest({})),
+    ),
+  );
+  if (!res) return undefined;
+  return (res.body?.regions?.region ?? [])
+    .filter((r) => nonEmpty(r.regionId))
+    .map((r) => ({
+      id: r.regionId as string,
+      ...(nonEmpty(r.localName) ? { localName: r.localName } : {}),
+    }));
+}
+
+export async function collectEcsRegion(
+  ctx: CollectContext,
+  region: string,
+): Promise<EcsRegionResult> {
+  const [securityGroups, instances, keyPairs, disks, invocations] = await Promise.all([
+    securityGroupsOf(ctx, region),
+    instancesOf(ctx, region),
+    keyPairsOf(ctx, region),
+    disksOf(ctx, region),
+    invocationsOf(ctx, region),
+  ]);
+  return {
+    securityGroups: securityGroups ?? [],
+    instances: instances ?? [],
+    keyPairs: keyPairs ?? [],
+    disks: disks ?? [],
+    invocations: invocations ?? [],
+  };
+}
+
+// ------------------------------------------------------------ security groups
+
+async function securityGroupsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<SecurityGroup[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeSecurityGroups');
+  const raw = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ecs.describeSecurityGroups(
+          new $Ecs.DescribeSecurityGroupsRequest({
+            regionId: region,
+            maxResults: 100,
+            nextToken: token,
+          }),
+        ),
+      );
+      return {
+        items: res.body?.securityGroups?.securityGroup ?? [],
+        next: nonEmpty(res.body?.nextToken),
+      };
+    }),
+  );
+  if (!raw) return undefined;
+  const counter = phaseCounter(ctx, 'ecs', region, 'security group rules');
+  counter.add(raw.length);
+  const groups = await Promise.all(
+    raw
+      .filter((g) => nonEmpty(g.securityGroupId))
+      .map(async (g): Promise<SecurityGroup> => {
+        const id = g.securityGroupId as string;
+        const vpcId = nonEmpty(g.vpcId) ?? null;
+        const group: SecurityGroup = {
+          id,
+          region,
+          name: g.securityGroupName ?? '',
+          ...(nonEmpty(g.description) ? { description: g.description } : {}),
+          type: nonEmpty(g.securityGroupType) ?? 'normal',
+          vpcId,
+          serviceManaged: g.serviceManaged === true,
+        };
+        const attr = await groupRules(ctx, region, id, vpcId === null);
+        counter.tick();
+        if (attr) {
+          group.rules = attr.rules;
+          if (attr.innerAccessPolicy !== undefined)
+            group.innerAccessPolicy = attr.innerAccessPolicy;
+        }
+        return group;
+      }),
+  );
+  return groups;
+}
+
+async function groupRules(
+  ctx: CollectContext,
+  region: string,
+  groupId: string,
+  classic: boolean,
+): Promise<{ rules: SecurityGroupRule[]; innerAccessPolicy?: string } | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeSecurityGroupAttribute', groupId);
+  // classic groups keep internet and intranet rules apart; VPC groups only have intranet ones
+  const nicTypes: Array<string | undefined> = classic ? ['internet', 'intranet'] : [undefined];
+  let innerAccessPolicy: string | undefined;
+  const rules: SecurityGroupRule[] = [];
+  const seen = new Set<string>();
+  try {
+    for (const nicType of nicTypes) {
+      const permissions = await pageByCursor(ctx.guard, m, async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeSecurityGroupAttribute(
+            new $Ecs.DescribeSecurityGroupAttributeRequest({
+              regionId: region,
+              securityGroupId: groupId,
+              direction: 'all',
+              maxResults: 1000,
+              nextToken: token,
+              ...(nicType ? { nicType } : {}),
+            }),
+          ),
+        );
+        innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
+        return {
+          items: res.body?.permissions?.permission ?? [],
+          next: nonEmpty(res.body?.nextToken),
+        };
+      });
+      for (const p of permissions) {
+        const rule = toRule(p);
+        const key = rule.id ?? JSON.stringify(rule);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rules.push(rule);
+      }
+    }
+  } catch (err) {
+    fail(ctx, m, err);
+    return undefined;
+  }
+  return { rules, ...(innerAccessPolicy !== undefined ? { innerAccessPolicy } : {}) };
+}
+
+type Permission = $Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+
+function toRule(p: Permission): SecurityGroupRule {
+  const priority = Number.parseInt(String(p.priority ?? '1'), 10);
+  return {
+    ...(nonEmpty(p.securityGroupRuleId) ? { id: p.securityGroupRuleId } : {}),
+    direction: p.direction ?? 'ingress',
+    ipProtocol: p.ipProtocol ?? '',
+    portRange: p.portRange ?? '',
+    sourceCidrIp: p.sourceCidrIp ?? '',
+    ipv6SourceCidrIp: p.ipv6SourceCidrIp ?? '',
+    sourceGroupId: p.sourceGroupId ?? '',
+    sourcePrefixListId: p.sourcePrefixListId ?? '',
+    destCidrIp: p.destCidrIp ?? '',
+    ipv6DestCidrIp: p.ipv6DestCidrIp ?? '',
+    destGroupId: p.destGroupId ?? '',
+    destPrefixListId: p.destPrefixListId ?? '',
+    policy: nonEmpty(p.policy) ?? 'Accept',
+    priority: Number.isFinite(priority) ? priority : 1,
+    nicType: nonEmpty(p.nicType) ?? 'intranet',
+    description: p.description ?? '',
+  };
+}
+
+// ------------------------------------------------------------ instances
+
+async function instancesOf(ctx: CollectContext, region: string): Promise<Instance[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeInstances');
+  ctx.progress({ service: 'ecs', region, phase: 'instances' });
+  const raw = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ecs.describeInstances(
+          new $Ecs.DescribeInstancesRequest({
+            regionId: region,
+            maxResults: 100,
+            nextToken: token,
+            additionalAttributes: ['META_OPTIONS'],
+          }),
+        ),
+      );
+      return { items: res.body?.instances?.instance ?? [], next: nonEmpty(res.body?.nextToken) };
+    }),
+  );
+  if (!raw) return undefined;
+  const instances = raw.filter((i) => nonEmpty(i.instanceId)).map((i) => toInstance(i, region));
+  if (instances.length === 0) return instances;
+  await Promise.all([
+    networkInterfacesOf(ctx, region, instances),
+    ramRolesOf(ctx, region, instances),
+  ]);
+  return instances;
+}
+
+type RawInstance = $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+
+function toInstance(i: RawInstance, region: string): Instance {
+  const privateIps = uniq([
+    ...(i.vpcAttributes?.privateIpAddress?.ipAddress ?? []),
+    ...(i.innerIpAddress?.ipAddress ?? []),
+  ]);
+  const mo = i.metadataOptions;
+  const instance: Instance = {
+    id: i.instanceId as string,
+    region,
+    name: i.instanceName ?? '',
+    status: i.status ?? '',
+    osType: i.OSType ?? '',
+    networkType: nonEmpty(i.instanceNetworkType) ?? 'vpc',
+    vpcId: nonEmpty(i.vpcAttributes?.vpcId) ?? null,
+    publicIps: uniq(i.publicIpAddress?.ipAddress ?? []),
+    eipAddress: nonEmpty(i.eipAddress?.ipAddress) ?? null,
+    privateIps,
+    securityGroupIds: i.securityGroupIds?.securityGroupId ?? [],
+    keyPairName: nonEmpty(i.keyPairName) ?? null,
+    ...(nonEmpty(i.creationTime) ? { creationTime: i.creationTime } : {}),
+  };
+  if (mo) {
+    instance.metadataOptions = {
+      ...(nonEmpty(mo.httpEndpoint) ? { httpEndpoint: mo.httpEndpoint } : {}),
+      ...(nonEmpty(mo.httpTokens) ? { httpTokens: mo.httpTokens } : {}),
+    };
+  }
+  return instance;
+}
+
+async function networkInterfacesOf(
+  ctx: CollectContext,
+  region: string,
+  instances: Instance[],
+): Promise<void> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeNetworkInterfaces');
+  const raw = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ecs.describeNetworkInterfaces(
+          new $Ecs.DescribeNetworkInterfacesRequest({
+            regionId: region,
+            maxResults: 500,
+            nextToken: token,
+          }),
+        ),
+      );
+      return {
+        items: res.body?.networkInterfaceSets?.networkInterfaceSet ?? [],
+        next: nonEmpty(res.body?.nextToken),
+      };
+    }),
+  );
+  if (!raw) return; // networkInterfaces stay absent
+  const byInstance = new Map<string, NetworkInterface[]>();
+  for (const eni of raw) {
+    const instanceId = nonEmpty(eni.instanceId) ?? nonEmpty(eni.attachment?.instanceId);
+    if (!instanceId || !nonEmpty(eni.networkInterfaceId)) continue;
+    const privateSets = eni.privateIpSets?.privateIpSet ?? [];
+    const list = byInstance.get(instanceId) ?? [];
+    list.push({
+      id: eni.networkInterfaceId as string,
+      type: nonEmpty(eni.type) ?? 'Secondary',
+      securityGroupIds: eni.securityGroupIds?.securityGroupId ?? [],
+      publicIps: uniq([
+        eni.associatedPublicIp?.publicIpAddress,
+        ...privateSets.map((s) => s.associatedPublicIp?.publicIpAddress),
+      ]),
+      privateIps: uniq([eni.privateIpAddress, ...privateSets.map((s) => s.privateIpAddress)]),
+    });
+    byInstance.set(instanceId, list);
+  }
+  for (const instance of instances) {
+    const enis = byInstance.get(instance.id) ?? [];
+    // the instance's public IP and EIP reach it through its primary interface
+    for (const eni of enis) {
+      if (eni.type.toLowerCase() === 'primary') {
+        eni.publicIps = uniq([...eni.publicIps, ...instance.publicIps, instance.eipAddress]);
+      }
+    }
+    instance.networkInterfaces = enis;
+  }
+}
+
+async function ramRolesOf(
+  ctx: CollectContext,
+  region: string,
+  instances: Instance[],
+): Promise<void> {
+  const ecs = ctx.clients.ecs(region);
+  const batches: Instance[][] = [];
+  for (let i = 0; i < instances.length; i += 50) batches.push(instances.slice(i, i + 50));
+  await Promise.all(
+    batches.map(async (batch) => {
+      const m = meta(region, 'DescribeInstanceRamRole');
+      const ids = batch.map((i) => i.id);
+      const sets = await attempt(ctx, m, () =>
+        pageByNumber<$Ecs.DescribeInstanceRamRoleResponseBodyInstanceRamRoleSetsInstanceRamRoleSet>(
+          ctx.guard,
+          m,
+          50,
+          (s) => `${s.instanceId ?? ''}/${s.ramRoleName ?? ''}`,
+          async (pageNumber) => {
+            const res = await call(ctx, m, () =>
+              ecs.describeInstanceRamRole(
+                new $Ecs.DescribeInstanceRamRoleRequest({
+                  regionId: region,
+                  instanceIds: JSON.stringify(ids),
+                  pageNumber,
+                  pageSize: 50,
+                }),
+              ),
+            );
+            return {
+              items: res.body?.instanceRamRoleSets?.instanceRamRoleSet ?? [],
+              totalCount: res.body?.totalCount,
+            };
+          },
+        ),
+      );
+      if (!sets) return; // ramRoleName stays absent for this batch
+      const roles = new Map<string, string>();
+      for (const s of sets) {
+        if (nonEmpty(s.instanceId) && nonEmpty(s.ramRoleName))
+          roles.set(s.instanceId as string, s.ramRoleName as string);
+      }
+      for (const instance of batch) instance.ramRoleName = roles.get(instance.id) ?? null;
+    }),
+  );
+}
+
+// ------------------------------------------------------------ key pairs, disks, invocations
+
+async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeKeyPairs');
+  const raw = await attempt(ctx, m, () =>
+    pageByNumber<$Ecs.DescribeKeyPairsResponseBodyKeyPairsKeyPair>(
+      ctx.guard,
+      m,
+      50,
+      (k) => k.keyPairName ?? '',
+      async (pageNumber) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeKeyPairs(
+            new $Ecs.DescribeKeyPairsRequest({ regionId: region, pageNumber, pageSize: 50 }),
+          ),
+        );
+        return { items: res.body?.keyPairs?.keyPair ?? [], totalCount: res.body?.totalCount };
+      },
+    ),
+  );
+  if (!raw) return undefined;
+  return raw
+    .filter((k) => nonEmpty(k.keyPairName))
+    .map((k) => ({
+      name: k.keyPairName as string,
+      region,
+      fingerprint: k.keyPairFingerPrint ?? '',
+      ...(nonEmpty(k.creationTime) ? { creationTime: k.creationTime } : {}),
+    }));
+}
+
+async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeDisks');
+  const raw = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ecs.describeDisks(
+          new $Ecs.DescribeDisksRequest({ regionId: region, maxResults: 500, nextToken: token }),
+        ),
+      );
+      return { items: res.body?.disks?.disk ?? [], next: nonEmpty(res.body?.nextToken) };
+    }),
+  );
+  if (!raw) return undefined;
+  return raw
+    .filter((d) => nonEmpty(d.diskId))
+    .map((d) => ({
+      id: d.diskId as string,
+      region,
+      name: d.diskName ?? '',
+      instanceId: nonEmpty(d.instanceId) ?? null,
+      type: d.type ?? '',
+      category: d.category ?? '',
+      encrypted: d.encrypted === true,
+      ...(nonEmpty(d.KMSKeyId) ? { kmsKeyId: d.KMSKeyId } : {}),
+    }));
+}
+
+async function invocationsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<Invocation[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribeInvocations');
+  const raw = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ecs.describeInvocations(
+          new $Ecs.DescribeInvocationsRequest({
+            regionId: region,
+            maxResults: 50,
+            nextToken: token,
+            includeOutput: false,
+          }),
+        ),
+      );
+      return {
+        items: res.body?.invocations?.invocation ?? [],
+        next: nonEmpty(res.body?.nextToken),
+      };
+    }),
+  );
+  if (!raw) return undefined;
+  const since = ctx.since.getTime();
+  return raw
+    .filter((v) => nonEmpty(v.invokeId))
+    .filter((v) => {
+      const t = Date.parse(v.creationTime ?? '');
+      return Number.isNaN(t) || t >= since;
+    })
+    .map((v) => ({
+      // deliberately not copied: commandContent, parameters, outputs
+      invokeId: v.invokeId as string,
+      region,
+      commandName: v.commandName ?? '',
+      commandType: v.commandType ?? '',
+      username: v.username ?? '',
+      creationTime: v.creationTime ?? '',
+      invocationStatus: nonEmpty(v.invocationStatus) ?? v.invokeStatus ?? '',
+      instanceIds: uniq((v.invokeInstances?.invokeInstance ?? []).map((ii) => ii.instanceId)),
+    }));
+}
+
+function uniq(values: Array<string | null | undefined>): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
+}

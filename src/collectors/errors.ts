@@ -1,0 +1,86 @@
+/**
+ * Errors of the collection phase, and the reduction of any SDK/transport
+ * error to the `{code, message}` a coverage entry carries: one line, bounded
+ * length, no secrets.
+ */
+
+/** STS GetCallerIdentity failed: nothing can be scanned (the CLI exits 2). */
+export class CallerIdentityError extends Error {
+  override name = 'CallerIdentityError';
+}
+
+/** Collection cannot start (e.g. an unknown region in --regions); one line. */
+export class CollectError extends Error {
+  override name = 'CollectError';
+}
+
+/** The gate refused an action that is not in the read-only allowlist. */
+export class ActionNotAllowedError extends Error {
+  override name = 'ActionNotAllowedError';
+  readonly code = 'ActionNotAllowed';
+}
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  statusCode?: unknown;
+  retryAfter?: unknown;
+  data?: unknown;
+}
+
+export function asErrorLike(err: unknown): ErrorLike {
+  return typeof err === 'object' && err !== null ? (err as ErrorLike) : { message: String(err) };
+}
+
+const TRANSPORT_CODES = [
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+];
+
+/** the error's machine code: the API's `Code`, a transport errno, or a class of our own */
+export function errorCode(err: unknown): string {
+  const e = asErrorLike(err);
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (name === 'RequestTimeoutError' || /ReadTimeout|ConnectTimeout/.test(message)) {
+    return 'RequestTimeout';
+  }
+  if (code) return code;
+  for (const c of TRANSPORT_CODES) if (message.includes(c)) return c;
+  if (name === 'SyntaxError' || isMalformedMessage(message)) return 'MalformedResponse';
+  if (name && name !== 'Error') return name;
+  return 'UnknownError';
+}
+
+export function isMalformedMessage(message: string): boolean {
+  return /Unexpected token|Unexpected end of JSON|is not valid JSON|type of .* is mismatch|JSON/.test(
+    message,
+  );
+}
+
+/** one line, at most 300 characters, secrets removed */
+export function oneLine(text: string, redact: (s: string) => string = (s) => s): string {
+  const flat = redact(text)
+    .replace(/\s+/g, ' ')
+    .replace(/[?&](SecurityToken|Signature|AccessKeyId)=[^&\s]*/g, '')
+    .trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+export function describeError(
+  err: unknown,
+  redact: (s: string) => string = (s) => s,
+): { code: string; message: string } {
+  const e = asErrorLike(err);
+  const code = errorCode(err);
+  let message = typeof e.message === 'string' && e.message ? e.message : code;
+  // the SDK prefixes "<Code>: code: <status>, " and appends " request id: ..."
+  message = message.replace(/^[\w.]+: code: \d+, /, '');
+  return { code: oneLine(code, redact), message: oneLine(message, redact) || code };
+}

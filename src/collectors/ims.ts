@@ -1,0 +1,186 @@
+/**
+ * IMS: the root identity's posture — the account security practice report,
+ * the account MFA flag, and the `<root>` row of the credential report
+ * (GenerateCredentialReport → poll until COMPLETED → GetCredentialReport pages).
+ */
+import * as $Ims from '@alicloud/ims20190815';
+import type { Root } from '../inventory/schema.js';
+import { attempt, type CollectContext, call, fail, nonEmpty } from './context.js';
+import type { PageMeta } from './paging.js';
+import { pageByCursor } from './paging.js';
+
+const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
+
+export async function collectRoot(ctx: CollectContext): Promise<Root> {
+  const [report, mfa, credentialReport] = await Promise.all([
+    securityPracticeReport(ctx),
+    accountMfa(ctx),
+    credentialReportRoot(ctx),
+  ]);
+  return {
+    ...(report ? { securityPracticeReport: report } : {}),
+    ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
+    ...(credentialReport ? { credentialReport } : {}),
+  };
+}
+
+async function securityPracticeReport(
+  ctx: CollectContext,
+): Promise<Root['securityPracticeReport']> {
+  const m = meta('GetAccountSecurityPracticeReport');
+  const res = await attempt(ctx, m, () =>
+    call(ctx, m, () => ctx.clients.ims.getAccountSecurityPracticeReport()),
+  );
+  const info = res?.body?.accountSecurityPracticeInfo?.accountSecurityPracticeUserInfo;
+  if (!res) return undefined;
+  if (!info || typeof info.rootWithAccessKey !== 'number' || typeof info.bindMfa !== 'boolean') {
+    fail(ctx, m, {
+      code: 'MalformedResponse',
+      message: 'the report lacks RootWithAccessKey or BindMfa',
+    });
+    return undefined;
+  }
+  return { rootWithAccessKey: info.rootWithAccessKey, bindMfa: info.bindMfa };
+}
+
+async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
+  const m = meta('GetAccountMFAInfo');
+  const res = await attempt(ctx, m, () => call(ctx, m, () => ctx.clients.ims.getAccountMFAInfo()));
+  if (!res) return undefined;
+  const v = res.body?.isMFAEnable;
+  if (typeof v !== 'boolean') {
+    fail(ctx, m, { code: 'MalformedResponse', message: 'the answer lacks IsMFAEnable' });
+    return undefined;
+  }
+  return v;
+}
+
+async function credentialReportRoot(ctx: CollectContext): Promise<Root['credentialReport']> {
+  const gm = meta('GenerateCredentialReport');
+  let completed = false;
+  for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
+    if (poll > 0) await ctx.sleep(ctx.credentialReportPollDelayMs);
+    const res = await attempt(ctx, gm, () =>
+      call(ctx, gm, () => ctx.clients.ims.generateCredentialReport()),
+    );
+    if (!res) return undefined;
+    if ((res.body?.state ?? '').toUpperCase() === 'COMPLETED') {
+      completed = true;
+      break;
+    }
+  }
+  if (!completed) {
+    fail(ctx, gm, {
+      code: 'CredentialReportNotReady',
+      message: `the credential report was not COMPLETED after ${ctx.credentialReportPolls} polls`,
+    });
+    return undefined;
+  }
+  const m = meta('GetCredentialReport');
+  let generatedTime: string | undefined;
+  const pages = await attempt(ctx, m, () =>
+    pageByCursor(ctx.guard, m, async (token) => {
+      const res = await call(ctx, m, () =>
+        ctx.clients.ims.getCredentialReport(
+          new $Ims.GetCredentialReportRequest({ maxItems: '3501', nextToken: token }),
+        ),
+      );
+      generatedTime ??= nonEmpty(res.body?.generatedTime);
+      return {
+        items: [res.body?.content ?? ''],
+        next: nonEmpty(res.body?.nextToken),
+        more: String(res.body?.isTruncated).toLowerCase() === 'true',
+      };
+    }),
+  );
+  if (!pages) return undefined;
+  let header: string[] | undefined;
+  let rootRow: Record<string, string> | undefined;
+  for (const content of pages) {
+    const rows = parseCsv(Buffer.from(content, 'base64').toString('utf8'));
+    for (const row of rows) {
+      if (row[0] === 'user') {
+        header = row;
+        continue;
+      }
+      if (header && row[0] === '<root>') {
+        rootRow = Object.fromEntries(header.map((h, i) => [h, row[i] ?? '']));
+      }
+    }
+  }
+  if (!rootRow) {
+    fail(ctx, m, { code: 'MalformedResponse', message: 'the credential report has no <root> row' });
+    return undefined;
+  }
+  return {
+    ...(generatedTime ? { generatedTime } : {}),
+    mfaActive: reportBool(rootRow['mfa_active']),
+    lastLogon: reportTime(rootRow['user_last_logon']),
+    accessKeys: reportKeys(rootRow),
+  };
+}
+
+type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];
+
+function reportKeys(row: Record<string, string>): ReportKey[] {
+  const keys: ReportKey[] = [];
+  for (const column of Object.keys(row)) {
+    const m = /^(?:(additional)_)?access_key_(\d+)_exist$/.exec(column);
+    if (!m) continue;
+    if (reportBool(row[column]) !== true) continue;
+    const prefix = column.slice(0, -'exist'.length);
+    keys.push({
+      slot: m[1] ? `additional_${m[2]}` : (m[2] as string),
+      active: reportBool(row[`${prefix}active`]) === true,
+      lastRotated: reportTime(row[`${prefix}last_rotated`]),
+      lastUsed: reportTime(row[`${prefix}last_used`]),
+    });
+  }
+  return keys;
+}
+
+function reportBool(v: string | undefined): boolean | null {
+  const s = (v ?? '').trim().toUpperCase();
+  if (s === 'TRUE') return true;
+  if (s === 'FALSE') return false;
+  return null;
+}
+
+/** `-`, `N/A`, `no_information`, empty → null */
+function reportTime(v: string | undefined): string | null {
+  const s = (v ?? '').trim();
+  if (s === '' || s === '-' || /^(N\/A|no_information|not_supported)$/i.test(s)) return null;
+  return s;
+}
+
+/** a small RFC 4180 parser: quoted fields, doubled quotes, CRLF or LF */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.length > 1 || row[0] !== '') rows.push(row);
+  return rows;
+}

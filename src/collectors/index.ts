@@ -1,0 +1,186 @@
+/**
+ * `collect()`: credentials → STS caller identity → regions → ECS (per region,
+ * in parallel), RAM, IMS and ActionTrail → one inventory, validated by the
+ * inventory schema. Anything that cannot be read becomes a coverage entry and
+ * the affected facts stay absent.
+ */
+import pLimit from 'p-limit';
+import type { ResolvedCredentials } from '../credentials/index.js';
+import {
+  type Caller,
+  INVENTORY_SCHEMA_VERSION,
+  type Inventory,
+  InventorySchema,
+  type Root,
+} from '../inventory/schema.js';
+import { VERSION } from '../version.js';
+import { collectActionTrail } from './actiontrail.js';
+import { createClients } from './clients.js';
+import { type CollectContext, makeGuard, type ProgressEvent } from './context.js';
+import { collectEcsRegion, describeRegions, type EcsRegionResult } from './ecs.js';
+import { CollectError } from './errors.js';
+import { Gate, type GateOptions, type GateStats } from './gate.js';
+import { collectRoot } from './ims.js';
+import { collectRam, ownAccessKeysOf } from './ram.js';
+import { defaultSleep, type RetryOptions } from './retry.js';
+import { callerIdentity } from './sts.js';
+
+export type { ProgressEvent } from './context.js';
+export { CallerIdentityError, CollectError } from './errors.js';
+export { READ_ACTIONS } from './gate.js';
+
+export interface CollectOptions {
+  credentials: Pick<ResolvedCredentials, 'credential' | 'source' | 'accessKeyIdMasked'> &
+    Partial<Pick<ResolvedCredentials, 'redact'>>;
+  /** send every call to this URL (`http://127.0.0.1:PORT`) */
+  endpoint?: string;
+  /** `'all'` (default) or region ids; an id DescribeRegions does not know is an error */
+  regions?: string[] | 'all';
+  /** start of the ActionTrail / Cloud Assistant look-back window; default now − 90 days */
+  since?: Date;
+  /** the scan's clock; default the real clock */
+  now?: Date;
+  /** ms; default 30 000 */
+  readTimeoutMs?: number;
+  /** ms; default 5 000 */
+  connectTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** concurrent ECS calls per region; default 8 */
+  ecsConcurrency?: number;
+  /** concurrent RAM / IMS calls; default 8 */
+  centralConcurrency?: number;
+  /** regions read at the same time; default 4 */
+  regionConcurrency?: number;
+  /** spacing of LookupEvents calls per region; default 500 ms */
+  lookupEventsIntervalMs?: number;
+  /** stop paging one listing after this many pages (PagingLoop gap); default 1000 */
+  maxPages?: number;
+  /** GenerateCredentialReport polls; default 10 */
+  credentialReportPolls?: number;
+  /** delay between polls; default 2 000 ms */
+  credentialReportPollDelayMs?: number;
+  /** injectable sleep (retries' backoff and report polling) */
+  sleep?: (ms: number) => Promise<void>;
+  onProgress?: (event: ProgressEvent) => void;
+  /** told the caller identity right after GetCallerIdentity */
+  onIdentity?: (caller: Caller) => void;
+  /** told the gate's statistics at the end */
+  onStats?: (stats: GateStats) => void;
+}
+
+const DAY = 86_400_000;
+
+export async function collect(options: CollectOptions): Promise<Inventory> {
+  const now = options.now ?? new Date();
+  const since = options.since ?? new Date(now.getTime() - 90 * DAY);
+  const sleep = options.sleep ?? defaultSleep;
+  const gateOptions: GateOptions = {
+    retry: { sleep, ...options.retry },
+    ecsConcurrency: options.ecsConcurrency,
+    centralConcurrency: options.centralConcurrency,
+    lookupEventsIntervalMs: options.lookupEventsIntervalMs,
+  };
+  const gate = new Gate(gateOptions);
+  const coverage: Inventory['coverage'] = [];
+  const clients = createClients({
+    credential: options.credentials.credential,
+    endpoint: options.endpoint,
+    readTimeoutMs: options.readTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
+  const onProgress = options.onProgress;
+  const ctx: CollectContext = {
+    gate,
+    clients,
+    coverage,
+    guard: makeGuard(coverage, options.maxPages),
+    redact: options.credentials.redact ?? ((s) => s),
+    since,
+    now,
+    sleep,
+    credentialReportPolls: options.credentialReportPolls ?? 10,
+    credentialReportPollDelayMs: options.credentialReportPollDelayMs ?? 2_000,
+    progress: (e) => {
+      try {
+        onProgress?.(e);
+      } catch {
+        // a progress display never breaks a scan
+      }
+    },
+  };
+
+  // 1. who are we — before any other call
+  ctx.progress({ service: 'sts', region: null, phase: 'caller identity' });
+  const caller = await callerIdentity(ctx);
+  options.onIdentity?.(caller);
+
+  // 2. regions
+  const requested = options.regions ?? 'all';
+  const homeRegion = requested === 'all' ? 'cn-hangzhou' : (requested[0] ?? 'cn-hangzhou');
+  ctx.progress({ service: 'ecs', region: null, phase: 'regions' });
+  const regions = await describeRegions(ctx, homeRegion);
+  let scanned: string[];
+  if (requested === 'all') {
+    scanned = (regions ?? []).map((r) => r.id);
+  } else {
+    if (regions) {
+      const known = new Set(regions.map((r) => r.id));
+      const unknown = requested.filter((r) => !known.has(r));
+      if (unknown.length > 0) {
+        throw new CollectError(
+          `unknown region${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `"${r}"`).join(', ')} (DescribeRegions lists ${[...known].join(', ') || 'none'})`,
+        );
+      }
+    }
+    scanned = [...new Set(requested)];
+  }
+  const trailHome = scanned[0] ?? homeRegion;
+
+  // 3. everything else, in parallel
+  const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? 4));
+  const [ecsResults, ram, root, actiontrail] = await Promise.all([
+    Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
+    collectRam(ctx),
+    (async (): Promise<Root> => {
+      const r = await collectRoot(ctx);
+      if (caller.identityType === 'Account') {
+        const own = await ownAccessKeysOf(ctx);
+        if (own) r.ownAccessKeys = own;
+      }
+      return r;
+    })(),
+    collectActionTrail(ctx, scanned, trailHome),
+  ]);
+
+  const ecs = mergeEcs(ecsResults);
+  options.onStats?.(gate.stats());
+  const inventory: Inventory = {
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    tool: { name: 'ecs-audit', version: VERSION },
+    collectedAt: new Date().toISOString(),
+    account: {
+      id: caller.accountId,
+      caller,
+      credentialSource: options.credentials.source,
+      callerAccessKeyIdMasked: options.credentials.accessKeyIdMasked,
+    },
+    regions: regions ?? scanned.map((id) => ({ id })),
+    scope: { regions: scanned, since: since.toISOString(), until: now.toISOString() },
+    ecs,
+    ram,
+    root,
+    actiontrail,
+    coverage,
+  };
+  return InventorySchema.parse(inventory);
+}
+
+function mergeEcs(results: EcsRegionResult[]): Inventory['ecs'] {
+  return {
+    securityGroups: results.flatMap((r) => r.securityGroups),
+    instances: results.flatMap((r) => r.instances),
+    keyPairs: results.flatMap((r) => r.keyPairs),
+    disks: results.flatMap((r) => r.disks),
+    invocations: results.flatMap((r) => r.invocations),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Paging helpers for the three styles the APIs use:
+ *  - a cursor: NextToken/MaxResults (ECS, ActionTrail), Marker/IsTruncated (RAM),
+ *    NextToken with IsTruncated 'true' (IMS GetCredentialReport) — `pageByCursor`;
+ *  - PageNumber/PageSize, stopping at TotalCount or a short page — `pageByNumber`.
+ *
+ * Guarded against pages that never end: a repeated cursor, a page of items
+ * already seen, or more than `maxPages` pages stops paging, keeps what was read
+ * and reports a `PagingLoop` gap. Errors of a page fetch propagate (the caller
+ * decides what the failure leaves absent).
+ */
+import type { Service } from '../inventory/schema.js';
+
+export interface PageMeta {
+  service: Service;
+  region: string | null;
+  operation: string;
+  resource?: string;
+}
+
+export interface PagingGuard {
+  /** stop after this many pages; default 1000 */
+  maxPages?: number;
+  /** told when paging stopped early; the caller records a coverage entry */
+  onIncomplete(meta: PageMeta, code: 'PagingLoop' | 'MalformedResponse', message: string): void;
+}
+
+export interface CursorPage<T> {
+  items: T[];
+  /** the cursor of the next page (NextToken, Marker) */
+  next?: string;
+  /** whether another page exists; default: a non-empty `next` */
+  more?: boolean;
+}
+
+export async function pageByCursor<T>(
+  guard: PagingGuard,
+  meta: PageMeta,
+  fetch: (cursor: string | undefined) => Promise<CursorPage<T>>,
+): Promise<T[]> {
+  const maxPages = guard.maxPages ?? 1000;
+  const seen = new Set<string>();
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = await fetch(cursor);
+    items.push(...page.items);
+    const next = page.next ?? '';
+    const more = page.more ?? next !== '';
+    if (!more) return items;
+    if (next === '') {
+      guard.onIncomplete(
+        meta,
+        'MalformedResponse',
+        `${meta.operation}: a truncated page without a continuation token; kept ${items.length} items`,
+      );
+      return items;
+    }
+    if (seen.has(next) || next === cursor) {
+      guard.onIncomplete(
+        meta,
+        'PagingLoop',
+        `${meta.operation}: the service repeated a paging token after ${pages} pages; kept ${items.length} items`,
+      );
+      return items;
+    }
+    if (pages >= maxPages) {
+      guard.onIncomplete(
+        meta,
+        'PagingLoop',
+        `${meta.operation}: stopped after ${pages} pages (limit); kept ${items.length} items`,
+      );
+      return items;
+    }
+    seen.add(next);
+    cursor = next;
+  }
+}
+
+export interface NumberedPage<T> {
+  items: T[];
+  totalCount?: number;
+}
+
+export async function pageByNumber<T>(
+  guard: PagingGuard,
+  meta: PageMeta,
+  pageSize: number,
+  key: (item: T) => string,
+  fetch: (pageNumber: number) => Promise<NumberedPage<T>>,
+): Promise<T[]> {
+  const maxPages = guard.maxPages ?? 1000;
+  const seen = new Set<string>();
+  const items: T[] = [];
+  for (let pageNumber = 1; ; pageNumber++) {
+    const page = await fetch(pageNumber);
+    if (page.items.length === 0) return items;
+    const fresh = page.items.filter((item) => !seen.has(key(item)));
+    if (fresh.length === 0) {
+      guard.onIncomplete(
+        meta,
+        'PagingLoop',
+        `${meta.operation}: page ${pageNumber} repeated items already read; kept ${items.length} items`,
+      );
+      return items;
+    }
+    for (const item of fresh) {
+      seen.add(key(item));
+      items.push(item);
+    }
+    if (page.items.length < pageSize) return items;
+    if (page.totalCount !== undefined && items.length >= page.totalCount) return items;
+    if (pageNumber >= maxPages) {
+      guard.onIncomplete(
+        meta,
+        'PagingLoop',
+        `${meta.operation}: stopped after ${pageNumber} pages (limit); kept ${items.length} items`,
+      );
+      return items;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CredentialsError, resolveCredentials } from '../../src/credentials/index.js';
+import { type IsolatedEnv, isolateEnv, TEST_SECRET, useEnvKeys } from './env.js';
+
+let env: IsolatedEnv;
+beforeEach(() => {
+  env = isolateEnv();
+});
+afterEach(() => env.restore());
+
+function writeIni(text: string): void {
+  mkdirSync(path.join(env.home, '.alibabacloud'), { recursive: true });
+  writeFileSync(path.join(env.home, '.alibabacloud', 'credentials'), text);
+}
+
+function writeCliConfig(config: unknown): void {
+  mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
+  writeFileSync(path.join(env.home, '.aliyun', 'config.json'), JSON.stringify(config));
+}
+
+describe('resolveCredentials', () => {
+  it('reads the environment', async () => {
+    useEnvKeys('LTAI5tEnvKey1234', TEST_SECRET);
+    const c = await resolveCredentials();
+    expect(c.source).toBe('default/env');
+    expect(c.accessKeyIdMasked).toBe('****1234');
+    expect(c.temporary).toBe(false);
+    expect(JSON.stringify({ ...c, credential: undefined })).not.toContain(TEST_SECRET);
+    expect(c.redact(`boom ${TEST_SECRET} LTAI5tEnvKey1234`)).toBe('boom *** ***');
+  });
+
+  it('marks STS credentials from the environment as temporary', async () => {
+    useEnvKeys('STS.NTestKey9876', TEST_SECRET);
+    process.env.ALIBABA_CLOUD_SECURITY_TOKEN = 'token-value-xyz';
+    const c = await resolveCredentials();
+    expect(c.temporary).toBe(true);
+    expect(c.accessKeyIdMasked).toBe('****9876');
+  });
+
+  it('reads a named profile of ~/.alibabacloud/credentials with --profile', async () => {
+    writeIni(
+      [
+        '[default]',
+        'type = access_key',
+        'access_key_id = LTAIiniDefault0000',
+        'access_key_secret = ini-default-secret',
+        '[audit]',
+        'type = access_key',
+        'access_key_id = LTAIiniAudit5678',
+        'access_key_secret = ini-audit-secret',
+        '',
+      ].join('\n'),
+    );
+    const c = await resolveCredentials({ profile: 'audit' });
+    expect(c.source).toBe('default/profile');
+    expect(c.accessKeyIdMasked).toBe('****5678');
+  });
+
+  it('reads a profile of ~/.aliyun/config.json', async () => {
+    writeCliConfig({
+      current: 'main',
+      profiles: [
+        {
+          name: 'main',
+          mode: 'AK',
+          access_key_id: 'LTAIcliMain0001',
+          access_key_secret: 'cli-main-secret',
+          region_id: 'cn-hangzhou',
+        },
+        {
+          name: 'ops',
+          mode: 'AK',
+          access_key_id: 'LTAIcliOps00042',
+          access_key_secret: 'cli-ops-secret',
+          region_id: 'cn-hangzhou',
+        },
+      ],
+    });
+    const current = await resolveCredentials();
+    expect(current.source).toBe('default/cli_profile');
+    expect(current.accessKeyIdMasked).toBe('****0001');
+    const ops = await resolveCredentials({ profile: 'ops' });
+    expect(ops.accessKeyIdMasked).toBe('****0042');
+  });
+
+  it('with nothing configured fails with one short line and no SDK chain message', async () => {
+    const err = await resolveCredentials().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    const message = (err as Error).message;
+    expect(message).toMatch(/^no credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID\/SECRET/);
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('providers in the chain');
+    expect(message).not.toContain(env.home);
+  });
+
+  it('an unknown --profile fails with one line naming the profile', async () => {
+    const err = await resolveCredentials({ profile: 'nope' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    expect((err as Error).message).toMatch(/^no credentials found for profile "nope"/);
+  });
+});

@@ -1,0 +1,216 @@
+/** Pure pieces: backoff, retry classification, paging guards, the credential-report CSV, the policy. */
+import { describe, expect, it } from 'vitest';
+import { describeError } from '../../src/collectors/errors.js';
+import { Gate, leastPrivilegePolicy, READ_ACTIONS } from '../../src/collectors/gate.js';
+import { parseCsv } from '../../src/collectors/ims.js';
+import { type PageMeta, pageByCursor, pageByNumber } from '../../src/collectors/paging.js';
+import { backoffDelay, retryKind, withRetry } from '../../src/collectors/retry.js';
+
+const apiErr = (
+  name: string,
+  code: string,
+  statusCode: number,
+  extra: Record<string, unknown> = {},
+) =>
+  Object.assign(new Error(`${code}: code: ${statusCode}, boom request id: R1`), {
+    name,
+    code,
+    statusCode,
+    ...extra,
+  });
+
+describe('retry', () => {
+  it('classifies what is retried and what is not', () => {
+    expect(retryKind(apiErr('ThrottlingError', 'Throttling.User', 400))).toBe('throttled');
+    expect(retryKind(apiErr('ServerError', 'ServiceUnavailable', 503))).toBe('server');
+    expect(
+      retryKind(
+        Object.assign(new Error('ReadTimeout(300). POST http://x failed.'), {
+          name: 'RequestTimeoutError',
+        }),
+      ),
+    ).toBe('timeout');
+    expect(retryKind(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      'network',
+    );
+    expect(retryKind(new SyntaxError('Unexpected end of JSON input'))).toBe('malformed');
+    expect(retryKind(apiErr('ClientError', 'Forbidden.RAM', 403))).toBeUndefined();
+    expect(
+      retryKind(apiErr('ClientError', 'EntityNotExist.User.LoginProfile', 404)),
+    ).toBeUndefined();
+    expect(retryKind(apiErr('ClientError', 'InvalidParameter', 400))).toBeUndefined();
+  });
+
+  it('full jitter grows ×2 to the cap and honours retryAfter', () => {
+    const opts = { baseDelayMs: 200, factor: 2, maxDelayMs: 10_000, random: () => 0.999999 };
+    expect(backoffDelay(0, new Error('x'), opts)).toBe(199);
+    expect(backoffDelay(3, new Error('x'), opts)).toBe(1599);
+    expect(backoffDelay(10, new Error('x'), opts)).toBe(9999);
+    expect(backoffDelay(0, { retryAfter: 1234 }, opts)).toBe(1234);
+    expect(backoffDelay(0, { retryAfter: 99_999 }, opts)).toBe(10_000);
+    expect(backoffDelay(2, new Error('x'), { ...opts, random: () => 0 })).toBe(0);
+  });
+
+  it('stops at maxAttempts with the last error and never retries a client error', async () => {
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => {
+      sleeps.push(ms);
+    };
+    let n = 0;
+    const err = await withRetry(
+      async () => {
+        n++;
+        throw apiErr('ServerError', 'InternalError', 500);
+      },
+      { maxAttempts: 5, sleep, random: () => 0.5 },
+    ).catch((e: unknown) => e);
+    expect(n).toBe(5);
+    expect((err as { code: string }).code).toBe('InternalError');
+    expect(sleeps).toEqual([100, 200, 400, 800]);
+    n = 0;
+    await withRetry(
+      async () => {
+        n++;
+        throw apiErr('ClientError', 'Forbidden.RAM', 403);
+      },
+      { sleep },
+    ).catch(() => undefined);
+    expect(n).toBe(1);
+  });
+});
+
+describe('paging guards', () => {
+  const meta: PageMeta = { service: 'ecs', region: 'cn-hangzhou', operation: 'DescribeDisks' };
+  const collectGuard = () => {
+    const gaps: string[] = [];
+    return {
+      gaps,
+      guard: { maxPages: 5, onIncomplete: (_m: PageMeta, code: string) => gaps.push(code) },
+    };
+  };
+
+  it('a repeated token stops paging, keeps the items and reports PagingLoop', async () => {
+    const { gaps, guard } = collectGuard();
+    const tokens = ['a', 'b', 'a'];
+    let i = 0;
+    const items = await pageByCursor(guard, meta, async () => ({ items: [i], next: tokens[i++] }));
+    expect(items).toEqual([0, 1, 2]);
+    expect(gaps).toEqual(['PagingLoop']);
+  });
+
+  it('more than maxPages pages stops paging', async () => {
+    const { gaps, guard } = collectGuard();
+    let i = 0;
+    const items = await pageByCursor(guard, meta, async () => ({ items: [i], next: `t${++i}` }));
+    expect(items).toHaveLength(5);
+    expect(gaps).toEqual(['PagingLoop']);
+  });
+
+  it('IsTruncated as the string "true" drives the IMS style', async () => {
+    const { gaps, guard } = collectGuard();
+    const pages = [
+      { items: ['x'], next: 'n1', more: String('true') === 'true' },
+      { items: ['y'], next: '', more: false },
+    ];
+    let i = 0;
+    expect(await pageByCursor(guard, meta, async () => pages[i++] as { items: string[] })).toEqual([
+      'x',
+      'y',
+    ]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('page numbers stop at TotalCount, a short page, or a repeated page', async () => {
+    const { gaps, guard } = collectGuard();
+    const all = Array.from({ length: 120 }, (_, i) => `k${i}`);
+    const calls: number[] = [];
+    const got = await pageByNumber<string>(
+      guard,
+      meta,
+      50,
+      (s) => s,
+      async (p) => {
+        calls.push(p);
+        return { items: all.slice((p - 1) * 50, p * 50), totalCount: 120 };
+      },
+    );
+    expect(got).toEqual(all);
+    expect(calls).toEqual([1, 2, 3]);
+    const looped = await pageByNumber<string>(
+      guard,
+      meta,
+      2,
+      (s) => s,
+      async () => ({ items: ['a', 'b'], totalCount: 100 }),
+    );
+    expect(looped).toEqual(['a', 'b']);
+    expect(gaps).toEqual(['PagingLoop']);
+  });
+});
+
+describe('credential report CSV', () => {
+  it('parses quoted fields and CRLF', () => {
+    expect(parseCsv('user,a\r\n<root>,"x, ""y"""\r\nbob,\n')).toEqual([
+      ['user', 'a'],
+      ['<root>', 'x, "y"'],
+      ['bob', ''],
+    ]);
+  });
+});
+
+describe('errors and policy', () => {
+  it('coverage messages are one line without secrets', () => {
+    const e = apiErr('ClientError', 'Forbidden.RAM', 403);
+    e.message = 'Forbidden.RAM: code: 403, denied\nfor key s3cr3t-value request id: R1';
+    const d = describeError(e, (s) => s.split('s3cr3t-value').join('***'));
+    expect(d).toEqual({ code: 'Forbidden.RAM', message: 'denied for key *** request id: R1' });
+  });
+
+  it('the least-privilege policy is derived from READ_ACTIONS (IMS as ram:, no STS)', () => {
+    const policy = leastPrivilegePolicy();
+    const actions = policy.Statement[0]?.Action ?? [];
+    expect(actions).toContain('ecs:DescribeSecurityGroupAttribute');
+    expect(actions).toContain('ram:GetCredentialReport');
+    expect(actions).toContain('actiontrail:LookupEvents');
+    expect(actions.some((a) => a.startsWith('sts:') || a.startsWith('ims:'))).toBe(false);
+    const expected = new Set(
+      Object.entries(READ_ACTIONS)
+        .filter(([s]) => s !== 'sts')
+        .flatMap(([s, list]) => list.map((a) => `${s === 'ims' ? 'ram' : s}:${a}`)),
+    );
+    expect(new Set(actions)).toEqual(expected);
+  });
+});
+
+describe('gate limits', () => {
+  it('bounds ECS concurrency per region', async () => {
+    const gate = new Gate({ ecsConcurrency: 3 });
+    let inFlight = 0;
+    let max = 0;
+    const task = () =>
+      gate.call('ecs', 'DescribeDisks', 'cn-hangzhou', async () => {
+        inFlight++;
+        max = Math.max(max, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+      });
+    await Promise.all(Array.from({ length: 20 }, task));
+    expect(max).toBe(3);
+    expect(gate.stats().calls['DescribeDisks']).toBe(20);
+  });
+
+  it('spaces LookupEvents per region', async () => {
+    const gate = new Gate({ lookupEventsIntervalMs: 40 });
+    const times: Record<string, number[]> = { a: [], b: [] };
+    const task = (region: 'a' | 'b') =>
+      gate.call('actiontrail', 'LookupEvents', region, async () => {
+        times[region]?.push(Date.now());
+      });
+    await Promise.all([task('a'), task('a'), task('a'), task('b'), task('b')]);
+    const gaps = (ts: number[]) => ts.slice(1).map((t, i) => t - (ts[i] as number));
+    for (const g of gaps(times.a ?? [])) expect(g).toBeGreaterThanOrEqual(35);
+    expect(times.a).toHaveLength(3);
+    // another region is not held back by the first
+    expect((times.b?.[0] ?? 0) - (times.a?.[0] ?? 0)).toBeLessThan(30);
+  });
+});
