@@ -1,0 +1,255 @@
+/**
+ * Address sets as sorted lists of inclusive intervals over the IPv4 (32-bit) or
+ * IPv6 (128-bit) address space. Parsing and formatting of addresses and CIDRs
+ * go through ipaddr.js (network/broadcast of a CIDR come from the library);
+ * this module only converts byte arrays to BigInt interval ends and does the
+ * set algebra on intervals.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type Family = 'ipv4' | 'ipv6';
+
+/** inclusive */
+export interface Interval {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+/** sorted by start, pairwise disjoint and non-adjacent */
+export type AddressSet = readonly Interval[];
+
+export const EMPTY_SET: AddressSet = Object.freeze([]) as AddressSet;
+
+export const FAMILY_BITS: Readonly<Record<Family, number>> = { ipv4: 32, ipv6: 128 };
+
+export function fullSet(family: Family): AddressSet {
+  return [{ start: 0n, end: (1n << BigInt(FAMILY_BITS[family])) - 1n }];
+}
+
+// ------------------------------------------------------------ conversions
+
+export function bytesToBigInt(bytes: readonly number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = v * 256n + BigInt(b);
+  return v;
+}
+
+export function bigIntToBytes(value: bigint, length: number): number[] {
+  const out = new Array<number>(length).fill(0);
+  let v = value;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v % 256n);
+    v /= 256n;
+  }
+  return out;
+}
+
+function addressOf(family: Family, value: bigint): ipaddr.IPv4 | ipaddr.IPv6 {
+  return ipaddr.fromByteArray(bigIntToBytes(value, family === 'ipv4' ? 4 : 16));
+}
+
+export function formatAddress(family: Family, value: bigint): string {
+  const a = addressOf(family, value);
+  return a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
+}
+
+export interface ParsedAddress {
+  family: Family;
+  value: bigint;
+}
+
+/** A single address (no prefix); null when it is not one. IPv4 must be dotted quad. */
+export function parseAddress(text: string): ParsedAddress | null {
+  const t = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(t)) {
+    return { family: 'ipv4', value: bytesToBigInt(ipaddr.IPv4.parse(t).toByteArray()) };
+  }
+  if (ipaddr.IPv6.isValid(t) && !t.includes('%')) {
+    return { family: 'ipv6', value: bytesToBigInt(ipaddr.IPv6.parse(t).toByteArray()) };
+  }
+  return null;
+}
+
+export interface ParsedCidr {
+  family: Family;
+  interval: Interval;
+  /** the CIDR as ipaddr.js normalises it (host bits cleared), e.g. `10.0.0.0/8` */
+  cidr: string;
+}
+
+/**
+ * A CIDR (`10.0.0.0/8`, `::/0`) or a single address (`1.2.3.4`, treated as /32 or /128,
+ * as the console allows). null for anything else, e.g. a masked `120.25. XX.XXX`.
+ */
+export function parseCidr(text: string): ParsedCidr | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (!t.includes('/')) {
+    const a = parseAddress(t);
+    if (!a) return null;
+    const bits = FAMILY_BITS[a.family];
+    return {
+      family: a.family,
+      interval: { start: a.value, end: a.value },
+      cidr: `${formatAddress(a.family, a.value)}/${bits}`,
+    };
+  }
+  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(t)) {
+    const net = ipaddr.IPv4.networkAddressFromCIDR(t);
+    const bc = ipaddr.IPv4.broadcastAddressFromCIDR(t);
+    const prefix = ipaddr.IPv4.parseCIDR(t)[1];
+    return {
+      family: 'ipv4',
+      interval: { start: bytesToBigInt(net.toByteArray()), end: bytesToBigInt(bc.toByteArray()) },
+      cidr: `${net.toString()}/${prefix}`,
+    };
+  }
+  if (!t.includes('%') && ipaddr.IPv6.isValidCIDR(t)) {
+    const net = ipaddr.IPv6.networkAddressFromCIDR(t);
+    const bc = ipaddr.IPv6.broadcastAddressFromCIDR(t);
+    const prefix = ipaddr.IPv6.parseCIDR(t)[1];
+    return {
+      family: 'ipv6',
+      interval: { start: bytesToBigInt(net.toByteArray()), end: bytesToBigInt(bc.toByteArray()) },
+      cidr: `${net.toRFC5952String()}/${prefix}`,
+    };
+  }
+  return null;
+}
+
+/** The interval of a CIDR that must be valid (constants); throws otherwise. */
+export function cidrInterval(text: string): Interval {
+  const p = parseCidr(text);
+  if (!p) throw new Error(`not a CIDR: ${text}`);
+  return p.interval;
+}
+
+// ------------------------------------------------------------ set algebra
+
+/** Normalise any list of intervals into a set (sort, merge overlapping and adjacent). */
+export function toSet(intervals: readonly Interval[]): AddressSet {
+  if (intervals.length <= 1) return intervals.length === 0 ? EMPTY_SET : [intervals[0]!];
+  const sorted = [...intervals].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: Interval[] = [];
+  let cur = sorted[0]!;
+  for (let i = 1; i < sorted.length; i++) {
+    const n = sorted[i]!;
+    if (n.start <= cur.end + 1n) {
+      if (n.end > cur.end) cur = { start: cur.start, end: n.end };
+    } else {
+      out.push(cur);
+      cur = n;
+    }
+  }
+  out.push(cur);
+  return out;
+}
+
+export function union(a: AddressSet, b: AddressSet): AddressSet {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return toSet([...a, ...b]);
+}
+
+export function intersect(a: AddressSet, b: AddressSet): AddressSet {
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    const start = x.start > y.start ? x.start : y.start;
+    const end = x.end < y.end ? x.end : y.end;
+    if (start <= end) out.push({ start, end });
+    if (x.end < y.end) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** a minus b */
+export function subtract(a: AddressSet, b: AddressSet): AddressSet {
+  if (a.length === 0 || b.length === 0) return a;
+  const out: Interval[] = [];
+  let j = 0;
+  for (const x of a) {
+    let start = x.start;
+    const end = x.end;
+    while (j < b.length && b[j]!.end < start) j++;
+    let k = j;
+    while (k < b.length && b[k]!.start <= end) {
+      const y = b[k]!;
+      if (y.start > start) out.push({ start, end: y.start - 1n });
+      if (y.end >= end) {
+        start = end + 1n;
+        break;
+      }
+      start = y.end + 1n;
+      k++;
+    }
+    if (start <= end) out.push({ start, end });
+  }
+  return out;
+}
+
+export function size(a: AddressSet): bigint {
+  let n = 0n;
+  for (const x of a) n += x.end - x.start + 1n;
+  return n;
+}
+
+export function contains(a: AddressSet, value: bigint): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = a[mid]!;
+    if (value < x.start) hi = mid - 1;
+    else if (value > x.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+export function setsEqual(a: AddressSet, b: AddressSet): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.start !== b[i]!.start || a[i]!.end !== b[i]!.end) return false;
+  }
+  return true;
+}
+
+// ------------------------------------------------------------ formatting
+
+/** The largest CIDR block that starts at `start` and ends at or before `end`. */
+function largestBlock(family: Family, start: bigint, end: bigint): { prefix: number; last: bigint } {
+  const bits = FAMILY_BITS[family];
+  const text = formatAddress(family, start);
+  const cls = family === 'ipv4' ? ipaddr.IPv4 : ipaddr.IPv6;
+  for (let prefix = 0; prefix <= bits; prefix++) {
+    const cidr = `${text}/${prefix}`;
+    if (bytesToBigInt(cls.networkAddressFromCIDR(cidr).toByteArray()) !== start) continue;
+    const last = bytesToBigInt(cls.broadcastAddressFromCIDR(cidr).toByteArray());
+    if (last <= end) return { prefix, last };
+  }
+  return { prefix: bits, last: start };
+}
+
+/** `10.0.0.0/8` when the interval is exactly one CIDR block, else `a-b`. */
+export function formatInterval(family: Family, iv: Interval): string {
+  const { prefix, last } = largestBlock(family, iv.start, iv.end);
+  if (last === iv.end) return `${formatAddress(family, iv.start)}/${prefix}`;
+  return `${formatAddress(family, iv.start)}-${formatAddress(family, iv.end)}`;
+}
+
+/** At most `limit` formatted intervals, and how many were left off. */
+export function formatSet(
+  family: Family,
+  set: AddressSet,
+  limit = 16,
+): { ranges: string[]; omitted: number } {
+  return {
+    ranges: set.slice(0, limit).map((iv) => formatInterval(family, iv)),
+    omitted: Math.max(0, set.length - limit),
+  };
+}

@@ -1,0 +1,666 @@
+/**
+ * Security-group exposure: which internet source addresses a group (or all the
+ * groups of a network interface together) accepts, per protocol and port,
+ * after priority and Drop are applied. Pure: no I/O, no clock.
+ *
+ * Semantics (spec/rules.md "how a security group decides"):
+ * - a rule matches by direction, protocol (`ALL` matches every protocol),
+ *   destination port range (`a/b` inclusive, `-1/-1` = every port) and source;
+ * - the highest-priority matching rule decides (1 is the highest); at equal
+ *   priority Drop beats Accept; nothing matching = denied;
+ * - classic-network groups (`vpcId === null`): only `internet` rules face the
+ *   internet; VPC groups: every rule does (when the interface has a public address);
+ * - sources given as a security group or a prefix list are not the internet:
+ *   they never match an internet packet, and are reported as non-internet sources.
+ *
+ * The answer for a port is piecewise constant between the rules' range ends,
+ * so ports are evaluated per segment between those breakpoints, and address
+ * sets are sorted interval lists (address-set.ts).
+ */
+import type { SecurityGroup, SecurityGroupRule } from '../inventory/schema.js';
+import {
+  type AddressSet,
+  cidrInterval,
+  contains,
+  EMPTY_SET,
+  type Family,
+  formatSet,
+  type Interval,
+  fullSet,
+  intersect,
+  parseAddress,
+  parseCidr,
+  setsEqual,
+  size,
+  subtract,
+  toSet,
+  union,
+} from './address-set.js';
+
+// ------------------------------------------------------------ the public address space
+
+const NON_PUBLIC_V4 = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+] as const;
+
+/** 0.0.0.0/0 without the special-purpose blocks of the spec */
+export const PUBLIC_IPV4: AddressSet = subtract(
+  fullSet('ipv4'),
+  toSet(NON_PUBLIC_V4.map((c) => cidrInterval(c))),
+);
+/** global unicast 2000::/3 */
+export const PUBLIC_IPV6: AddressSet = [cidrInterval('2000::/3')];
+
+const PUBLIC_SIZE: Record<Family, bigint> = {
+  ipv4: size(PUBLIC_IPV4),
+  ipv6: size(PUBLIC_IPV6),
+};
+const PUBLIC_SET: Record<Family, AddressSet> = { ipv4: PUBLIC_IPV4, ipv6: PUBLIC_IPV6 };
+
+// ------------------------------------------------------------ normalisation
+
+export type Protocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'gre' | 'all';
+/** protocols whose rules carry a destination port range */
+export type PortProtocol = 'tcp' | 'udp';
+export const PORT_MIN = 1;
+export const PORT_MAX = 65535;
+
+const PROTOCOL_ALIASES: Readonly<Record<string, Protocol>> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  icmp: 'icmp',
+  '1': 'icmp',
+  icmpv6: 'icmpv6',
+  '58': 'icmpv6',
+  gre: 'gre',
+  '47': 'gre',
+  all: 'all',
+  '-1': 'all',
+};
+
+/** `TCP`, `tcp`, `6` → `tcp`; undefined for anything unknown */
+export function normaliseProtocol(raw: string): Protocol | undefined {
+  return PROTOCOL_ALIASES[raw.trim().toLowerCase()];
+}
+
+/** `a/b` (inclusive), `-1/-1` (every port) or a bare port; undefined when malformed */
+export function parsePortRange(raw: string): { from: number; to: number } | undefined {
+  const t = raw.trim();
+  const m = /^(-?\d+)(?:\s*\/\s*(-?\d+))?$/.exec(t);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (a === -1 && b === -1) return { from: PORT_MIN, to: PORT_MAX };
+  if (a < 0 || b < 0 || a > PORT_MAX || b > PORT_MAX || a > b) return undefined;
+  const from = Math.max(a, PORT_MIN);
+  if (from > b) return undefined;
+  return { from, to: b };
+}
+
+/** How a rule is named in evidence. */
+export interface RuleRef {
+  groupId: string;
+  /** position in the group's rule list (0-based) */
+  index: number;
+  ruleId?: string;
+  priority: number;
+  policy: 'Accept' | 'Drop';
+  protocol: string;
+  portRange: string;
+  /** the source as written: a CIDR, `sg-…`, `pl-…` */
+  source: string;
+  nicType: string;
+}
+
+/** A rule that could not be used, and why (masked CIDR, unknown protocol, ...). */
+export interface ExposureNote {
+  groupId: string;
+  index: number;
+  ruleId?: string;
+  message: string;
+}
+
+export interface NormalisedRule {
+  ref: RuleRef;
+  direction: 'ingress' | 'egress';
+  protocol: Protocol;
+  from: number;
+  to: number;
+  accept: boolean;
+  priority: number;
+  /** internet source addresses this rule matches (empty for group / prefix-list sources) */
+  v4: AddressSet;
+  v6: AddressSet;
+  /** the rule's sources that are not internet addresses: `sg-…`, `pl-…` */
+  otherSources: string[];
+  /** false for `intranet` rules of classic-network groups */
+  facesInternet: boolean;
+}
+
+export interface NormalisedGroup {
+  groupId: string;
+  region: string;
+  classic: boolean;
+  serviceManaged: boolean;
+  /** ingress rules that could be read (egress and malformed rules are left out) */
+  rules: NormalisedRule[];
+  notes: ExposureNote[];
+}
+
+function normaliseRule(
+  sg: SecurityGroup,
+  r: SecurityGroupRule,
+  index: number,
+  notes: ExposureNote[],
+): NormalisedRule | undefined {
+  const noteBase = { groupId: sg.id, index, ...(r.id ? { ruleId: r.id } : {}) };
+  const direction = r.direction.trim().toLowerCase();
+  if (direction !== 'ingress' && direction !== 'egress') {
+    notes.push({ ...noteBase, message: `unknown direction "${r.direction}": rule ignored` });
+    return undefined;
+  }
+  const protocol = normaliseProtocol(r.ipProtocol);
+  if (!protocol) {
+    notes.push({ ...noteBase, message: `unknown protocol "${r.ipProtocol}": rule ignored` });
+    return undefined;
+  }
+  const ports =
+    protocol === 'tcp' || protocol === 'udp' || protocol === 'all'
+      ? parsePortRange(r.portRange)
+      : { from: PORT_MIN, to: PORT_MAX };
+  if (!ports) {
+    notes.push({ ...noteBase, message: `malformed port range "${r.portRange}": rule ignored` });
+    return undefined;
+  }
+  const policyRaw = r.policy.trim().toLowerCase();
+  // The API's default policy is Accept; an empty value means the default.
+  const policy = policyRaw === '' ? 'accept' : policyRaw;
+  if (policy !== 'accept' && policy !== 'drop') {
+    notes.push({ ...noteBase, message: `unknown policy "${r.policy}": rule ignored` });
+    return undefined;
+  }
+  const v4: Interval[] = [];
+  const v6: Interval[] = [];
+  const otherSources: string[] = [];
+  const sources: string[] = [];
+  for (const text of [r.sourceCidrIp, r.ipv6SourceCidrIp]) {
+    if (text.trim() === '') continue;
+    sources.push(text.trim());
+    const p = parseCidr(text);
+    if (!p) {
+      notes.push({ ...noteBase, message: `unparseable source address "${text}": source ignored` });
+      continue;
+    }
+    (p.family === 'ipv4' ? v4 : v6).push(p.interval);
+  }
+  for (const text of [r.sourceGroupId, r.sourcePrefixListId]) {
+    if (text.trim() === '') continue;
+    sources.push(text.trim());
+    otherSources.push(text.trim());
+  }
+  const nicType = r.nicType.trim().toLowerCase();
+  return {
+    ref: {
+      groupId: sg.id,
+      index,
+      ...(r.id ? { ruleId: r.id } : {}),
+      priority: r.priority,
+      policy: policy === 'accept' ? 'Accept' : 'Drop',
+      protocol: r.ipProtocol,
+      portRange: r.portRange,
+      source: sources.join(',') || '(none)',
+      nicType: r.nicType,
+    },
+    direction,
+    protocol,
+    from: ports.from,
+    to: ports.to,
+    accept: policy === 'accept',
+    priority: r.priority,
+    v4: toSet(v4),
+    v6: toSet(v6),
+    otherSources,
+    facesInternet: sg.vpcId !== null || nicType === 'internet',
+  };
+}
+
+/** The group's ingress rules, normalised; undefined when its rules are unknown. */
+export function normaliseGroup(sg: SecurityGroup): NormalisedGroup | undefined {
+  if (sg.rules === undefined) return undefined;
+  const notes: ExposureNote[] = [];
+  const rules: NormalisedRule[] = [];
+  sg.rules.forEach((r, i) => {
+    const n = normaliseRule(sg, r, i, notes);
+    if (n && n.direction === 'ingress') rules.push(n);
+  });
+  return {
+    groupId: sg.id,
+    region: sg.region,
+    classic: sg.vpcId === null,
+    serviceManaged: sg.serviceManaged,
+    rules,
+    notes,
+  };
+}
+
+// ------------------------------------------------------------ evaluation
+
+/** Evaluation order: priority ascending, Drop before Accept at equal priority, then listing order. */
+export function compareRules(a: NormalisedRule, b: NormalisedRule): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  if (a.accept !== b.accept) return a.accept ? 1 : -1;
+  if (a.ref.groupId !== b.ref.groupId) return a.ref.groupId < b.ref.groupId ? -1 : 1;
+  return a.ref.index - b.ref.index;
+}
+
+export interface DropEffect {
+  rule: RuleRef;
+  /** internet addresses this Drop denies that a lower-ranked Accept would have accepted */
+  v4: AddressSet;
+  v6: AddressSet;
+}
+
+/** The verdict for a run of ports (or, for portless protocols, the whole protocol). */
+export interface PortSegment {
+  from: number;
+  to: number;
+  /** internet source addresses accepted */
+  v4: AddressSet;
+  v6: AddressSet;
+  /** share of the public IPv4 space / global unicast IPv6 space accepted, in [0, 1] */
+  ipv4Coverage: number;
+  ipv6Coverage: number;
+  /** ≥ half of either space */
+  open: boolean;
+  /** Accept rules that contributed addresses, in evaluation order */
+  acceptedBy: RuleRef[];
+  /** Drop rules that carved addresses out of a lower-ranked Accept */
+  carvedBy: DropEffect[];
+  /** Accept rules matching these ports whose sources are not the internet (groups, prefix lists, classic intranet) */
+  nonInternet: RuleRef[];
+}
+
+export interface ProtocolExposure {
+  protocol: Protocol;
+  /** contiguous, covering 1..65535 (one segment for portless protocols) */
+  segments: PortSegment[];
+}
+
+function coverage(set: AddressSet, family: Family): { num: bigint; fraction: number } {
+  const num = size(intersect(set, PUBLIC_SET[family]));
+  const den = PUBLIC_SIZE[family];
+  return { num, fraction: Number(num) / Number(den) };
+}
+
+function isOpen(v4: bigint, v6: bigint): boolean {
+  return 2n * v4 >= PUBLIC_SIZE.ipv4 || 2n * v6 >= PUBLIC_SIZE.ipv6;
+}
+
+/** Decide one segment from the rules (already sorted) that match it. */
+function decide(matching: readonly NormalisedRule[], from: number, to: number): PortSegment {
+  let decided4: AddressSet = EMPTY_SET;
+  let decided6: AddressSet = EMPTY_SET;
+  let acc4: AddressSet = EMPTY_SET;
+  let acc6: AddressSet = EMPTY_SET;
+  const acceptedBy: RuleRef[] = [];
+  const nonInternet: RuleRef[] = [];
+  const drops: { rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
+  for (const r of matching) {
+    if (!r.facesInternet || (r.v4.length === 0 && r.v6.length === 0)) {
+      if (r.accept && (!r.facesInternet || r.otherSources.length > 0)) nonInternet.push(r.ref);
+      continue;
+    }
+    if (r.accept && r.otherSources.length > 0) nonInternet.push(r.ref);
+    const region4 = subtract(r.v4, decided4);
+    const region6 = subtract(r.v6, decided6);
+    if (region4.length > 0 || region6.length > 0) {
+      if (r.accept) {
+        acc4 = union(acc4, region4);
+        acc6 = union(acc6, region6);
+        acceptedBy.push(r.ref);
+      } else {
+        drops.push({ rule: r, v4: region4, v6: region6 });
+      }
+      decided4 = union(decided4, region4);
+      decided6 = union(decided6, region6);
+    }
+  }
+  // A Drop "carves" what it decided that some Accept ranked below it would have accepted.
+  const carvedBy: DropEffect[] = [];
+  if (drops.length > 0) {
+    const order = new Map(matching.map((r, i) => [r, i]));
+    for (const d of drops) {
+      const at = order.get(d.rule) ?? 0;
+      let later4: AddressSet = EMPTY_SET;
+      let later6: AddressSet = EMPTY_SET;
+      for (let i = at + 1; i < matching.length; i++) {
+        const r = matching[i]!;
+        if (!r.accept || !r.facesInternet) continue;
+        later4 = union(later4, r.v4);
+        later6 = union(later6, r.v6);
+      }
+      const c4 = intersect(d.v4, later4);
+      const c6 = intersect(d.v6, later6);
+      if (c4.length > 0 || c6.length > 0) carvedBy.push({ rule: d.rule.ref, v4: c4, v6: c6 });
+    }
+  }
+  const c4 = coverage(acc4, 'ipv4');
+  const c6 = coverage(acc6, 'ipv6');
+  return {
+    from,
+    to,
+    v4: acc4,
+    v6: acc6,
+    ipv4Coverage: c4.fraction,
+    ipv6Coverage: c6.fraction,
+    open: isOpen(c4.num, c6.num),
+    acceptedBy,
+    carvedBy,
+    nonInternet,
+  };
+}
+
+function sameOutcome(a: PortSegment, b: PortSegment): boolean {
+  const sameRefs = (x: readonly RuleRef[], y: readonly RuleRef[]) =>
+    x.length === y.length && x.every((r, i) => r === y[i]);
+  return (
+    setsEqual(a.v4, b.v4) &&
+    setsEqual(a.v6, b.v6) &&
+    sameRefs(a.acceptedBy, b.acceptedBy) &&
+    sameRefs(
+      a.carvedBy.map((c) => c.rule),
+      b.carvedBy.map((c) => c.rule),
+    ) &&
+    sameRefs(a.nonInternet, b.nonInternet)
+  );
+}
+
+const PORT_PROTOCOLS: ReadonlySet<Protocol> = new Set(['tcp', 'udp']);
+
+/**
+ * The exposure of a set of ingress rules (one group, or every group of an
+ * interface merged) for one protocol, as contiguous port segments.
+ */
+export function protocolExposure(
+  rules: readonly NormalisedRule[],
+  protocol: Protocol,
+): ProtocolExposure {
+  const relevant = rules
+    .filter((r) => r.direction === 'ingress' && (r.protocol === protocol || r.protocol === 'all'))
+    .sort(compareRules);
+  if (!PORT_PROTOCOLS.has(protocol)) {
+    return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
+  }
+  const points = new Set<number>([PORT_MIN, PORT_MAX + 1]);
+  for (const r of relevant) {
+    points.add(r.from);
+    points.add(r.to + 1);
+  }
+  const bounds = [...points].sort((a, b) => a - b);
+  const segments: PortSegment[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const from = bounds[i]!;
+    const to = bounds[i + 1]! - 1;
+    const matching = relevant.filter((r) => r.from <= from && r.to >= to);
+    const seg = decide(matching, from, to);
+    const prev = segments[segments.length - 1];
+    if (prev && sameOutcome(prev, seg)) segments[segments.length - 1] = { ...prev, to };
+    else segments.push(seg);
+  }
+  return { protocol, segments };
+}
+
+/** The segment that holds `port` (any segment for portless protocols). */
+export function segmentAt(exposure: ProtocolExposure, port: number): PortSegment {
+  const segs = exposure.segments;
+  if (!PORT_PROTOCOLS.has(exposure.protocol)) return segs[0]!;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = segs[mid]!;
+    if (port < s.from) hi = mid - 1;
+    else if (port > s.to) lo = mid + 1;
+    else return s;
+  }
+  throw new RangeError(`port ${port} outside ${PORT_MIN}..${PORT_MAX}`);
+}
+
+/** Whether the exposure accepts a packet from `address` (a single IPv4 or IPv6 address) on `port`. */
+export function acceptsFrom(exposure: ProtocolExposure, port: number, address: string): boolean {
+  const a = parseAddress(address);
+  if (!a) throw new Error(`not an address: ${address}`);
+  const seg = segmentAt(exposure, port);
+  return contains(a.family === 'ipv4' ? seg.v4 : seg.v6, a.value);
+}
+
+// ------------------------------------------------------------ groups and interfaces
+
+export interface Exposure {
+  /** the groups evaluated together */
+  groupIds: string[];
+  tcp: ProtocolExposure;
+  udp: ProtocolExposure;
+  notes: ExposureNote[];
+}
+
+export function exposureOfRules(
+  groupIds: string[],
+  rules: readonly NormalisedRule[],
+  notes: ExposureNote[] = [],
+): Exposure {
+  return {
+    groupIds,
+    tcp: protocolExposure(rules, 'tcp'),
+    udp: protocolExposure(rules, 'udp'),
+    notes,
+  };
+}
+
+/** One group alone, as if attached to an interface with a public address; undefined when its rules are unknown. */
+export function groupExposure(sg: SecurityGroup): Exposure | undefined {
+  const g = normaliseGroup(sg);
+  if (!g) return undefined;
+  return exposureOfRules([g.groupId], g.rules, g.notes);
+}
+
+/** All groups of one interface together; undefined when any group's rules are unknown. */
+export function interfaceExposure(groups: readonly SecurityGroup[]): Exposure | undefined {
+  const normalised: NormalisedGroup[] = [];
+  for (const sg of groups) {
+    const g = normaliseGroup(sg);
+    if (!g) return undefined;
+    normalised.push(g);
+  }
+  return exposureOfRules(
+    normalised.map((g) => g.groupId),
+    normalised.flatMap((g) => g.rules),
+    normalised.flatMap((g) => g.notes),
+  );
+}
+
+export interface OpenPortRange {
+  from: number;
+  to: number;
+  ipv4Coverage: number;
+  ipv6Coverage: number;
+  acceptedBy: RuleRef[];
+  carvedBy: DropEffect[];
+}
+
+/** The port ranges open to the internet, per protocol. */
+export function openPortsToInternet(exposure: Exposure): Record<PortProtocol, OpenPortRange[]> {
+  const pick = (p: ProtocolExposure): OpenPortRange[] =>
+    p.segments
+      .filter((s) => s.open)
+      .map((s) => ({
+        from: s.from,
+        to: s.to,
+        ipv4Coverage: s.ipv4Coverage,
+        ipv6Coverage: s.ipv6Coverage,
+        acceptedBy: s.acceptedBy,
+        carvedBy: s.carvedBy,
+      }));
+  return { tcp: pick(exposure.tcp), udp: pick(exposure.udp) };
+}
+
+/** True when every port 1..65535 of the protocol is open to the internet. */
+export function allPortsOpen(p: ProtocolExposure): boolean {
+  return p.segments.length > 0 && p.segments.every((s) => s.open);
+}
+
+// ------------------------------------------------------------ per-scan memo
+
+/** The slice of RuleContext the index needs. */
+export interface MemoContext {
+  readonly inventory: { readonly ecs: { readonly securityGroups: readonly SecurityGroup[] } };
+  memo<T>(key: string, compute: () => T): T;
+}
+
+/** Lazily computed, cached exposures of one scan; obtain it with `exposureIndex(ctx)`. */
+export class ExposureIndex {
+  private readonly byKey = new Map<string, SecurityGroup>();
+  private readonly groupCache = new Map<string, Exposure | undefined>();
+  private readonly ifaceCache = new Map<string, Exposure | undefined>();
+
+  constructor(groups: readonly SecurityGroup[]) {
+    for (const sg of groups) this.byKey.set(groupKey(sg.region, sg.id), sg);
+  }
+
+  group(region: string, id: string): SecurityGroup | undefined {
+    return this.byKey.get(groupKey(region, id));
+  }
+
+  /** undefined when the group's rules are unknown */
+  groupExposure(sg: SecurityGroup): Exposure | undefined {
+    const key = groupKey(sg.region, sg.id);
+    if (!this.groupCache.has(key)) this.groupCache.set(key, groupExposure(sg));
+    return this.groupCache.get(key);
+  }
+
+  /** undefined when any group is missing from the inventory or its rules are unknown */
+  interfaceExposure(region: string, groupIds: readonly string[]): Exposure | undefined {
+    const ids = [...new Set(groupIds)].sort();
+    const key = groupKey(region, ids.join(','));
+    if (!this.ifaceCache.has(key)) {
+      const groups: SecurityGroup[] = [];
+      let known = ids.length > 0;
+      for (const id of ids) {
+        const sg = this.group(region, id);
+        if (!sg || sg.rules === undefined) known = false;
+        else groups.push(sg);
+      }
+      this.ifaceCache.set(key, known ? interfaceExposure(groups) : undefined);
+    }
+    return this.ifaceCache.get(key);
+  }
+}
+
+function groupKey(region: string, id: string): string {
+  return `${region}/${id}`;
+}
+
+export function exposureIndex(ctx: MemoContext): ExposureIndex {
+  return ctx.memo('exposure', () => new ExposureIndex(ctx.inventory.ecs.securityGroups));
+}
+
+// ------------------------------------------------------------ evidence
+
+/** 6 significant digits, never rounding a partial coverage up to 1 or down to 0 */
+function round(x: number): number {
+  if (x >= 1) return 1;
+  if (x <= 0) return 0;
+  return Math.max(Math.min(Number(x.toPrecision(6)), 0.999999), Number.MIN_VALUE);
+}
+
+function refEvidence(r: RuleRef): Record<string, unknown> {
+  return { ...r };
+}
+
+/** Machine-readable evidence for one segment (ports, rules, address ranges, coverage). */
+export function segmentEvidence(
+  protocol: Protocol,
+  seg: PortSegment,
+  opts: { port?: number; limit?: number } = {},
+): Record<string, unknown> {
+  const limit = opts.limit ?? 16;
+  const v4 = formatSet('ipv4', seg.v4, limit);
+  const v6 = formatSet('ipv6', seg.v6, limit);
+  return {
+    protocol,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ports: seg.from === seg.to ? `${seg.from}` : `${seg.from}-${seg.to}`,
+    ipv4Coverage: round(seg.ipv4Coverage),
+    ipv6Coverage: round(seg.ipv6Coverage),
+    acceptedIpv4: v4.ranges,
+    acceptedIpv6: v6.ranges,
+    ...(v4.omitted + v6.omitted > 0 ? { acceptedRangesOmitted: v4.omitted + v6.omitted } : {}),
+    acceptedBy: seg.acceptedBy.map(refEvidence),
+    carvedOutBy: seg.carvedBy.map((c) => ({
+      ...refEvidence(c.rule),
+      removedIpv4: formatSet('ipv4', c.v4, 8).ranges,
+      removedIpv6: formatSet('ipv6', c.v6, 8).ranges,
+    })),
+    ...(seg.nonInternet.length > 0 ? { nonInternetSources: seg.nonInternet.map(refEvidence) } : {}),
+  };
+}
+
+/** Human wording of a coverage pair, e.g. `100% of public IPv4`. */
+export function describeCoverage(seg: PortSegment): string {
+  const parts: string[] = [];
+  const pct = (x: number) => `${Math.floor(x * 1000) / 10}%`;
+  if (seg.ipv4Coverage > 0) parts.push(`${pct(seg.ipv4Coverage)} of public IPv4`);
+  if (seg.ipv6Coverage > 0) parts.push(`${pct(seg.ipv6Coverage)} of global IPv6`);
+  return parts.join(', ');
+}
+
+export const WELL_KNOWN_PORTS: Readonly<Record<number, string>> = {
+  20: 'FTP data',
+  21: 'FTP',
+  22: 'SSH',
+  23: 'Telnet',
+  25: 'SMTP',
+  53: 'DNS',
+  110: 'POP3',
+  135: 'RPC',
+  137: 'NetBIOS name',
+  138: 'NetBIOS datagram',
+  139: 'NetBIOS session',
+  143: 'IMAP',
+  161: 'SNMP',
+  445: 'SMB',
+  1433: 'SQL Server',
+  1434: 'SQL Server browser',
+  1521: 'Oracle',
+  2375: 'Docker API',
+  2379: 'etcd',
+  3306: 'MySQL',
+  3389: 'RDP',
+  5432: 'PostgreSQL',
+  5900: 'VNC',
+  5984: 'CouchDB',
+  6379: 'Redis',
+  7001: 'WebLogic',
+  8080: 'HTTP alt',
+  9200: 'Elasticsearch',
+  9300: 'Elasticsearch transport',
+  11211: 'Memcached',
+  27017: 'MongoDB',
+  50070: 'HDFS NameNode',
+};
+
+/** `TCP 22 (SSH)` */
+export function portLabel(protocol: PortProtocol, port: number): string {
+  const name = WELL_KNOWN_PORTS[port];
+  return `${protocol.toUpperCase()} ${port}${name ? ` (${name})` : ''}`;
+}
