@@ -1,0 +1,348 @@
+/**
+ * The yardstick of the benchmark: how many API calls a complete scan of a world
+ * needs at the least, and how long it must take at the least given the API's
+ * own rate limits and latency (../shared/notes/api-limits.md §3 page sizes,
+ * §8 lower-bound formula). Computed from the world's item counts, never from
+ * what the collectors happen to do.
+ *
+ * Calls (per region for ECS and LookupEvents; once for central services):
+ *   list APIs            max(1, ceil(items ÷ max page))   (an empty list still costs 1 call)
+ *   DescribeSecurityGroupAttribute   one per group (two for a classic group: one per NicType),
+ *                        ceil(rules ÷ 1000) pages each
+ *   DescribeInstanceRamRole          ceil(instances ÷ 50) (≤ 50 InstanceIds per call; 0 with no instances)
+ *   DescribeNetworkInterfaces        ceil(ENIs ÷ 500), ENIs = the instances' NetworkInterfaces
+ *                        (one synthesised primary ENI for an instance that lists none)
+ *   per RAM user         GetLoginProfile, GetUserMFAInfo, ListAccessKeys, ListGroupsForUser,
+ *                        ListPoliciesForUser; GetAccessKeyLastUsed per AccessKey
+ *   per RAM group        ListPoliciesForGroup;  per role: GetRole, ListPoliciesForRole
+ *   per policy           GetPolicy for each distinct policy attached to a user, group or role
+ *   IMS                  GetAccountSecurityPracticeReport, GetAccountMFAInfo,
+ *                        GenerateCredentialReport, GetCredentialReport ceil((users + 1) ÷ 3501)
+ *   STS                  GetCallerIdentity
+ *   ActionTrail          DescribeTrails 1, GetTrailStatus per trail, LookupEvents per region
+ *                        max(1, ceil(events visible there in [since, now] ÷ 50))
+ *                        (an event is visible in its acsRegion and, when global, everywhere)
+ *   ListAccessKeys without UserName (the root's keys): 1 only when the caller is the root identity
+ *
+ * Buckets (the emulator's, as the real services key them): action + region for
+ * ECS and ActionTrail, action for RAM, IMS and STS.
+ */
+import type { World } from '../src/emulator/world.js';
+
+export type BenchService = 'ecs' | 'ram' | 'ims' | 'sts' | 'actiontrail';
+
+export const SERVICE_OF: Record<string, BenchService> = {
+  GetCallerIdentity: 'sts',
+  DescribeRegions: 'ecs',
+  DescribeSecurityGroups: 'ecs',
+  DescribeSecurityGroupAttribute: 'ecs',
+  DescribeInstances: 'ecs',
+  DescribeNetworkInterfaces: 'ecs',
+  DescribeInstanceRamRole: 'ecs',
+  DescribeKeyPairs: 'ecs',
+  DescribeDisks: 'ecs',
+  DescribeInvocations: 'ecs',
+  ListUsers: 'ram',
+  GetLoginProfile: 'ram',
+  GetUserMFAInfo: 'ram',
+  ListAccessKeys: 'ram',
+  GetAccessKeyLastUsed: 'ram',
+  ListGroupsForUser: 'ram',
+  ListPoliciesForUser: 'ram',
+  ListGroups: 'ram',
+  ListPoliciesForGroup: 'ram',
+  ListRoles: 'ram',
+  GetRole: 'ram',
+  ListPoliciesForRole: 'ram',
+  GetPolicy: 'ram',
+  GetPasswordPolicy: 'ram',
+  GetSecurityPreference: 'ram',
+  GetAccountSecurityPracticeReport: 'ims',
+  GetAccountMFAInfo: 'ims',
+  GenerateCredentialReport: 'ims',
+  GetCredentialReport: 'ims',
+  DescribeTrails: 'actiontrail',
+  GetTrailStatus: 'actiontrail',
+  LookupEvents: 'actiontrail',
+};
+
+/** max items per call (api-limits §3) */
+export const PAGE = {
+  DescribeSecurityGroups: 100,
+  DescribeSecurityGroupAttribute: 1000,
+  DescribeInstances: 100,
+  DescribeNetworkInterfaces: 500,
+  DescribeInstanceRamRole: 50,
+  DescribeKeyPairs: 50,
+  DescribeDisks: 500,
+  DescribeInvocations: 50,
+  ListUsers: 1000,
+  ListGroups: 1000,
+  ListRoles: 1000,
+  GetCredentialReport: 3501,
+  LookupEvents: 50,
+} as const;
+
+/**
+ * How many calls must precede the first call of an action on the critical
+ * path (in round trips): DescribeRegions → the regional lists; a list's first
+ * page → its per-item calls; ListAccessKeys → GetAccessKeyLastUsed; a
+ * ListPoliciesFor* → GetPolicy; GenerateCredentialReport → GetCredentialReport.
+ */
+export const PREFIX: Record<string, number> = {
+  DescribeSecurityGroups: 1,
+  DescribeSecurityGroupAttribute: 2,
+  DescribeInstances: 1,
+  DescribeNetworkInterfaces: 1,
+  DescribeInstanceRamRole: 2,
+  DescribeKeyPairs: 1,
+  DescribeDisks: 1,
+  DescribeInvocations: 1,
+  LookupEvents: 1,
+  GetLoginProfile: 1,
+  GetUserMFAInfo: 1,
+  ListAccessKeys: 1,
+  ListGroupsForUser: 1,
+  ListPoliciesForUser: 1,
+  GetAccessKeyLastUsed: 2,
+  ListPoliciesForGroup: 1,
+  GetRole: 1,
+  ListPoliciesForRole: 1,
+  GetPolicy: 2,
+  GetCredentialReport: 1,
+  GetTrailStatus: 1,
+};
+
+export interface Bucket {
+  action: string;
+  service: BenchService;
+  /** null for central services (RAM, IMS, STS) */
+  region: string | null;
+  calls: number;
+}
+
+export interface MinimalCalls {
+  total: number;
+  byAction: Record<string, number>;
+  buckets: Bucket[];
+  /** round trips per dependent chain, by name (LookupEvents pages listed separately) */
+  chains: Array<{ name: string; roundTrips: number; lookupPages: number }>;
+}
+
+export interface MinimalOptions {
+  /** end of the ActionTrail window (the scan's --now); default world.now */
+  now?: Date;
+  /** start of the window; default now − 90 days */
+  since?: Date;
+}
+
+const pages = (items: number, size: number) => Math.max(1, Math.ceil(items / size));
+
+export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCalls {
+  const now = opts.now ?? (world.now ? new Date(world.now) : new Date());
+  const since = opts.since ?? new Date(now.getTime() - 90 * 86_400_000);
+  const buckets: Bucket[] = [];
+  const add = (action: string, region: string | null, calls: number) => {
+    if (calls <= 0) return;
+    const service = SERVICE_OF[action];
+    if (!service) throw new Error(`minimal-calls: unknown action ${action}`);
+    buckets.push({ action, service, region, calls });
+  };
+  const chains: MinimalCalls['chains'] = [];
+  const regionIds = world.regions.map((r) => r.RegionId);
+  const home = regionIds[0] ?? 'cn-hangzhou';
+
+  add('GetCallerIdentity', null, 1);
+  add('DescribeRegions', home, 1);
+
+  // events visible per region within the window
+  const from = since.getTime();
+  const to = now.getTime();
+  const visible = new Map<string, number>(regionIds.map((r) => [r, 0]));
+  let global = 0;
+  for (const e of world.actiontrail.Events) {
+    const t = Date.parse(e.eventTime);
+    if (t < from || t > to) continue;
+    if (e.isGlobal) global += 1;
+    else if (e.acsRegion !== undefined && visible.has(e.acsRegion)) {
+      visible.set(e.acsRegion, (visible.get(e.acsRegion) ?? 0) + 1);
+    }
+  }
+
+  for (const region of regionIds) {
+    const block = world.ecs[region];
+    const groups = block?.SecurityGroups ?? [];
+    const instances = block?.Instances ?? [];
+    const sgPages = pages(groups.length, PAGE.DescribeSecurityGroups);
+    add('DescribeSecurityGroups', region, sgPages);
+    let attr = 0;
+    for (const g of groups) {
+      const classic = g.VpcId === undefined || g.VpcId === '';
+      if (classic) {
+        const internet = g.Permissions.filter((p) => (p.NicType ?? 'internet').toLowerCase() === 'internet').length;
+        attr += pages(internet, PAGE.DescribeSecurityGroupAttribute);
+        attr += pages(g.Permissions.length - internet, PAGE.DescribeSecurityGroupAttribute);
+      } else {
+        attr += pages(g.Permissions.length, PAGE.DescribeSecurityGroupAttribute);
+      }
+    }
+    add('DescribeSecurityGroupAttribute', region, attr);
+    const instPages = pages(instances.length, PAGE.DescribeInstances);
+    add('DescribeInstances', region, instPages);
+    const enis = instances.reduce((n, i) => n + (i.NetworkInterfaces?.length ?? 1), 0);
+    const eniPages = pages(enis, PAGE.DescribeNetworkInterfaces);
+    add('DescribeNetworkInterfaces', region, eniPages);
+    add('DescribeInstanceRamRole', region, Math.ceil(instances.length / PAGE.DescribeInstanceRamRole));
+    const kpPages = pages(block?.KeyPairs.length ?? 0, PAGE.DescribeKeyPairs);
+    add('DescribeKeyPairs', region, kpPages);
+    const diskPages = pages(block?.Disks.length ?? 0, PAGE.DescribeDisks);
+    add('DescribeDisks', region, diskPages);
+    const invPages = pages(block?.Invocations.length ?? 0, PAGE.DescribeInvocations);
+    add('DescribeInvocations', region, invPages);
+    const lookupPages = pages((visible.get(region) ?? 0) + global, PAGE.LookupEvents);
+    add('LookupEvents', region, lookupPages);
+
+    // sequential NextToken pages; PageNumber paging needs page 1 (for TotalCount) then runs in parallel
+    chains.push(
+      { name: `${region} security groups → rules`, roundTrips: 1 + sgPages + 1, lookupPages: 0 },
+      {
+        name: `${region} instances → RAM roles`,
+        roundTrips: 1 + instPages + (instances.length > 0 ? 1 : 0),
+        lookupPages: 0,
+      },
+      { name: `${region} network interfaces`, roundTrips: 1 + eniPages, lookupPages: 0 },
+      { name: `${region} key pairs`, roundTrips: 1 + Math.min(kpPages, 2), lookupPages: 0 },
+      { name: `${region} disks`, roundTrips: 1 + diskPages, lookupPages: 0 },
+      { name: `${region} invocations`, roundTrips: 1 + invPages, lookupPages: 0 },
+      { name: `${region} ActionTrail events`, roundTrips: 1, lookupPages },
+    );
+  }
+
+  // RAM
+  const ram = world.ram;
+  const users = ram.Users.length;
+  const userPages = pages(users, PAGE.ListUsers);
+  add('ListUsers', null, userPages);
+  for (const a of ['GetLoginProfile', 'GetUserMFAInfo', 'ListAccessKeys', 'ListGroupsForUser', 'ListPoliciesForUser']) {
+    add(a, null, users);
+  }
+  add(
+    'GetAccessKeyLastUsed',
+    null,
+    ram.Users.reduce((n, u) => n + u.AccessKeys.length, 0),
+  );
+  const groupPages = pages(ram.Groups.length, PAGE.ListGroups);
+  add('ListGroups', null, groupPages);
+  add('ListPoliciesForGroup', null, ram.Groups.length);
+  const rolePages = pages(ram.Roles.length, PAGE.ListRoles);
+  add('ListRoles', null, rolePages);
+  add('GetRole', null, ram.Roles.length);
+  add('ListPoliciesForRole', null, ram.Roles.length);
+  const attached = new Set<string>();
+  for (const holder of [...ram.Users, ...ram.Groups, ...ram.Roles]) {
+    for (const p of holder.Policies) attached.add(`${p.PolicyType}:${p.PolicyName}`);
+  }
+  add('GetPolicy', null, attached.size);
+  add('GetPasswordPolicy', null, 1);
+  add('GetSecurityPreference', null, 1);
+  if ((world.account.caller?.IdentityType ?? 'RAMUser') === 'Account') add('ListAccessKeys', null, 1);
+  chains.push(
+    { name: 'RAM users → AccessKeys → last used', roundTrips: userPages + 2, lookupPages: 0 },
+    { name: 'RAM users → policies → GetPolicy', roundTrips: userPages + 2, lookupPages: 0 },
+    { name: 'RAM roles → policies → GetPolicy', roundTrips: rolePages + 2, lookupPages: 0 },
+    { name: 'RAM groups → policies → GetPolicy', roundTrips: groupPages + 2, lookupPages: 0 },
+  );
+
+  // IMS
+  add('GetAccountSecurityPracticeReport', null, 1);
+  add('GetAccountMFAInfo', null, 1);
+  add('GenerateCredentialReport', null, 1);
+  const reportPages = pages(users + 1, PAGE.GetCredentialReport);
+  add('GetCredentialReport', null, reportPages);
+  chains.push({ name: 'credential report: generate → get pages', roundTrips: 1 + reportPages, lookupPages: 0 });
+
+  // ActionTrail trails
+  add('DescribeTrails', home, 1);
+  for (const t of world.actiontrail.Trails) add('GetTrailStatus', t.HomeRegion ?? home, 1);
+  chains.push({
+    name: 'trails → status',
+    roundTrips: 1 + (world.actiontrail.Trails.length > 0 ? 1 : 0),
+    lookupPages: 0,
+  });
+
+  // merge buckets with the same key (several trails in one home region)
+  const merged = new Map<string, Bucket>();
+  for (const b of buckets) {
+    const key = `${b.action}@${b.region ?? ''}`;
+    const seen = merged.get(key);
+    if (seen) seen.calls += b.calls;
+    else merged.set(key, { ...b });
+  }
+  const byAction: Record<string, number> = {};
+  let total = 0;
+  for (const b of merged.values()) {
+    byAction[b.action] = (byAction[b.action] ?? 0) + b.calls;
+    total += b.calls;
+  }
+  return { total, byAction, buckets: [...merged.values()], chains };
+}
+
+export interface BucketBound {
+  action: string;
+  region: string | null;
+  calls: number;
+  /** calls per 1-s window; null = no limit */
+  limit: number | null;
+  seconds: number;
+}
+
+export interface LowerBound {
+  seconds: number;
+  /** what sets it: the slowest bucket or the longest chain */
+  bindingBy: 'bucket' | 'chain';
+  slowestBucket: BucketBound;
+  longestChain: { name: string; seconds: number };
+  buckets: BucketBound[];
+}
+
+/**
+ * api-limits §8: each bucket b needs (ceil(C_b ÷ N_b) − 1) windows of W = 1 s
+ * plus one latency L (fixed windows start at the bucket's first call), after
+ * the round trips that must precede its first call (PREFIX × L). Each chain
+ * needs its round trips × L, LookupEvents pages max(L, 1 s ÷ N) each. The bound
+ * is the larger of the slowest bucket and the longest chain. The §8 term
+ * "total calls × L ÷ K" is left out: K (client concurrency) is the scanner's
+ * choice, not a limit of the API.
+ */
+export function lowerBound(
+  min: MinimalCalls,
+  qps: Record<string, number>,
+  latencyMs: number,
+  windowMs = 1000,
+): LowerBound {
+  const L = latencyMs / 1000;
+  const W = windowMs / 1000;
+  const buckets: BucketBound[] = min.buckets.map((b) => {
+    const limit = qps[b.action] ?? null;
+    const windows = limit === null ? 1 : Math.ceil(b.calls / Math.max(1, Math.floor(limit)));
+    const seconds = (PREFIX[b.action] ?? 0) * L + (windows - 1) * W + L;
+    return { action: b.action, region: b.region, calls: b.calls, limit, seconds };
+  });
+  buckets.sort((a, b) => b.seconds - a.seconds || b.calls - a.calls);
+  const lookupLimit = qps['LookupEvents'];
+  const perLookup = Math.max(L, lookupLimit ? W / lookupLimit : 0);
+  let longestChain = { name: 'none', seconds: 0 };
+  for (const c of min.chains) {
+    const seconds = c.roundTrips * L + c.lookupPages * perLookup;
+    if (seconds > longestChain.seconds) longestChain = { name: c.name, seconds };
+  }
+  const slowestBucket = buckets[0] ?? { action: 'none', region: null, calls: 0, limit: null, seconds: 0 };
+  const bindingBy = slowestBucket.seconds >= longestChain.seconds ? 'bucket' : 'chain';
+  return {
+    seconds: Math.max(slowestBucket.seconds, longestChain.seconds),
+    bindingBy,
+    slowestBucket,
+    longestChain,
+    buckets,
+  };
+}

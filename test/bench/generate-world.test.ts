@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { countsFor, generateWorld, qpsTable, Rng, spread } from '../../bench/generate-world.js';
+import { lowerBound, minimalCalls } from '../../bench/minimal-calls.js';
+import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
+
+describe('bench world generator', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    const a = JSON.stringify(generateWorld({ scale: 0.01, seed: 7 }));
+    const b = JSON.stringify(generateWorld({ scale: 0.01, seed: 7 }));
+    const c = JSON.stringify(generateWorld({ scale: 0.01, seed: 8 }));
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+
+  it('writes a world the emulator schema accepts, with the counts of its scale', () => {
+    const world = parseWorld(generateWorld({ scale: 0.01, seed: 1 }), 'bench');
+    const c = countsFor(0.01);
+    const blocks = Object.values(world.ecs);
+    expect(world.regions).toHaveLength(c.regions);
+    expect(blocks.reduce((n, b) => n + b.SecurityGroups.length, 0)).toBe(c.securityGroups);
+    expect(blocks.reduce((n, b) => n + b.SecurityGroups.reduce((m, g) => m + g.Permissions.length, 0), 0)).toBe(
+      c.rules,
+    );
+    expect(blocks.reduce((n, b) => n + b.Instances.length, 0)).toBe(c.instances);
+    expect(blocks.reduce((n, b) => n + b.Disks.length, 0)).toBe(c.disks);
+    expect(world.ram.Users).toHaveLength(c.users);
+    expect(world.actiontrail.Events).toHaveLength(c.events);
+    expect(world.emulator.latencyMs).toBe(50);
+    expect(world.emulator.qps['DescribeSecurityGroupAttribute']).toBe(16);
+    expect(world.emulator.qps['LookupEvents']).toBe(2);
+    // every policy a principal references exists
+    const names = new Set(world.ram.Policies.map((p) => `${p.PolicyType}:${p.PolicyName}`));
+    for (const holder of [...world.ram.Users, ...world.ram.Groups, ...world.ram.Roles]) {
+      for (const p of holder.Policies) expect(names).toContain(`${p.PolicyType}:${p.PolicyName}`);
+    }
+  });
+
+  it('keeps regions at most 20 and scales the rest linearly', () => {
+    expect(countsFor(1).regions).toBe(20);
+    expect(countsFor(3).regions).toBe(20);
+    expect(countsFor(3).securityGroups).toBe(15_000);
+    expect(countsFor(0.05).regions).toBe(1);
+    expect(spread(10, 3)).toEqual([4, 3, 3]);
+    const rng = new Rng(1);
+    const first = rng.next();
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(1);
+  });
+});
+
+/** a world small enough to count its calls by hand */
+const tiny: WorldInput = {
+  version: 1,
+  now: '2026-11-01T00:00:00Z',
+  account: { accountId: '1', caller: { IdentityType: 'RAMUser' } },
+  regions: [{ RegionId: 'r1' }, { RegionId: 'r2' }],
+  ecs: {
+    r1: {
+      // 150 groups: 2 DescribeSecurityGroups pages; 149 VPC groups (1 call each) + 1 classic (2 calls)
+      SecurityGroups: [
+        ...Array.from({ length: 149 }, (_, i) => ({
+          SecurityGroupId: `sg-${i}`,
+          VpcId: 'vpc-1',
+          Permissions: [{ IpProtocol: 'TCP' }],
+        })),
+        {
+          SecurityGroupId: 'sg-classic',
+          Permissions: [
+            { IpProtocol: 'TCP', NicType: 'internet' },
+            { IpProtocol: 'TCP', NicType: 'intranet' },
+          ],
+        },
+      ],
+      // 120 instances: 2 DescribeInstances pages, 3 DescribeInstanceRamRole batches,
+      // 120 + 2 ENIs (one instance lists 3) = 122 → 1 DescribeNetworkInterfaces page
+      Instances: Array.from({ length: 120 }, (_, i) => ({
+        InstanceId: `i-${i}`,
+        SecurityGroupIds: ['sg-0'],
+        ...(i === 0
+          ? {
+              NetworkInterfaces: [
+                { NetworkInterfaceId: 'eni-a', Type: 'Primary' },
+                { NetworkInterfaceId: 'eni-b', Type: 'Secondary' },
+                { NetworkInterfaceId: 'eni-c', Type: 'Secondary' },
+              ],
+            }
+          : {}),
+      })),
+      KeyPairs: Array.from({ length: 51 }, (_, i) => ({ KeyPairName: `kp-${i}` })), // 2 pages
+      Disks: Array.from({ length: 501 }, (_, i) => ({ DiskId: `d-${i}` })), // 2 pages
+      Invocations: [{ InvokeId: 't-1' }], // 1 page
+    },
+    // r2 has no block: every list costs one (empty) call, no RAM-role call
+  },
+  ram: {
+    Users: [
+      { UserName: 'a', AccessKeys: [{ AccessKeyId: 'k1' }, { AccessKeyId: 'k2' }], Policies: [{ PolicyName: 'p1' }] },
+      { UserName: 'b', Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }] },
+      { UserName: 'c' },
+    ],
+    Groups: [{ GroupName: 'g', Policies: [{ PolicyName: 'p1' }] }],
+    Roles: [{ RoleName: 'r', Policies: [{ PolicyName: 'p2' }] }],
+    Policies: [
+      { PolicyName: 'p1', PolicyDocument: '{}' },
+      { PolicyName: 'p2', PolicyDocument: '{}' },
+      { PolicyName: 'p3', PolicyDocument: '{}' }, // attached to nobody: not read
+      { PolicyName: 'AdministratorAccess', PolicyType: 'System', PolicyDocument: '{}' },
+    ],
+  },
+  actiontrail: {
+    Trails: [{ Name: 't', HomeRegion: 'r1' }],
+    // r1 sees 60 regional + 1 global = 61 → 2 pages; r2 sees the global one → 1 page;
+    // the event older than 90 days is not read
+    Events: [
+      ...Array.from({ length: 60 }, (_, i) => ({
+        eventId: `e-${i}`,
+        eventTime: '2026-10-01T00:00:00Z',
+        acsRegion: 'r1',
+      })),
+      { eventId: 'g-1', eventTime: '2026-10-02T00:00:00Z', acsRegion: 'r1', isGlobal: true },
+      { eventId: 'old', eventTime: '2026-01-01T00:00:00Z', acsRegion: 'r2' },
+    ],
+  },
+  emulator: { latencyMs: 50, qps: { DescribeSecurityGroupAttribute: 16, LookupEvents: 2 } },
+};
+
+describe('minimal-call calculator', () => {
+  it('counts a tiny world by hand', () => {
+    const min = minimalCalls(parseWorld(tiny, 'tiny'));
+    expect(min.byAction).toEqual({
+      GetCallerIdentity: 1,
+      DescribeRegions: 1,
+      DescribeSecurityGroups: 2 + 1,
+      DescribeSecurityGroupAttribute: 149 + 2,
+      DescribeInstances: 2 + 1,
+      DescribeNetworkInterfaces: 1 + 1,
+      DescribeInstanceRamRole: 3,
+      DescribeKeyPairs: 2 + 1,
+      DescribeDisks: 2 + 1,
+      DescribeInvocations: 1 + 1,
+      LookupEvents: 2 + 1,
+      ListUsers: 1,
+      GetLoginProfile: 3,
+      GetUserMFAInfo: 3,
+      ListAccessKeys: 3,
+      ListGroupsForUser: 3,
+      ListPoliciesForUser: 3,
+      GetAccessKeyLastUsed: 2,
+      ListGroups: 1,
+      ListPoliciesForGroup: 1,
+      ListRoles: 1,
+      GetRole: 1,
+      ListPoliciesForRole: 1,
+      GetPolicy: 3,
+      GetPasswordPolicy: 1,
+      GetSecurityPreference: 1,
+      GetAccountSecurityPracticeReport: 1,
+      GetAccountMFAInfo: 1,
+      GenerateCredentialReport: 1,
+      GetCredentialReport: 1,
+      DescribeTrails: 1,
+      GetTrailStatus: 1,
+    });
+    expect(min.total).toBe(Object.values(min.byAction).reduce((a, b) => a + b, 0));
+  });
+
+  it('bounds wall time by the slowest bucket or the longest chain (api-limits §8)', () => {
+    const min = minimalCalls(parseWorld(tiny, 'tiny'));
+    const bound = lowerBound(min, tiny.emulator?.qps ?? {}, 50);
+    // 151 calls at 16 per 1-s window: 10 windows → 9 s + L, after 2 round trips
+    expect(bound.slowestBucket).toMatchObject({ action: 'DescribeSecurityGroupAttribute', region: 'r1', calls: 151 });
+    expect(bound.seconds).toBeCloseTo(2 * 0.05 + 9 + 0.05, 6);
+    expect(bound.bindingBy).toBe('bucket');
+    // with no limits the longest chain binds: r1 LookupEvents, 1 round trip + 2 pages × max(L, 0) ... vs
+    // r1 security groups: DescribeRegions + 2 pages + 1 attribute call = 4 round trips
+    const free = lowerBound(min, {}, 50);
+    expect(free.bindingBy).toBe('chain');
+    expect(free.seconds).toBeCloseTo(4 * 0.05, 6);
+  });
+
+  it('derives the emulator limits from the flags', () => {
+    const q = qpsTable();
+    expect(q['DescribeSecurityGroupAttribute']).toBe(16);
+    expect(q['GetLoginProfile']).toBe(100);
+    expect(q['GetAccessKeyLastUsed']).toBe(350);
+    expect(q['GetCallerIdentity']).toBe(100);
+  });
+});
