@@ -41,6 +41,17 @@ export interface EvaluationResult {
 
 export class RuleOptionsError extends Error {
   override name = 'RuleOptionsError';
+  /** where in the config: ['rules', id, ...option path] */
+  readonly path: (string | number)[];
+  constructor(message: string, path: (string | number)[] = []) {
+    super(message);
+    this.path = path;
+  }
+}
+
+/** Options are strict: a misspelt option name is an error, not a silent default. */
+function strictOptions(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodObject ? schema.strict() : schema;
 }
 
 /** Parse every rule's options up front so bad options fail before anything runs. */
@@ -50,22 +61,38 @@ export function resolveRuleOptions(
 ): Map<string, unknown> {
   const known = new Set(rules.map((r) => r.rule.meta.id));
   for (const id of Object.keys(settings)) {
-    if (!known.has(id)) throw new RuleOptionsError(`rules.${id}: unknown rule id "${id}"`);
+    if (!known.has(id)) {
+      throw new RuleOptionsError(`rules.${id}: unknown rule id "${id}"`, ['rules', id]);
+    }
   }
   const out = new Map<string, unknown>();
   for (const { rule } of rules) {
-    const parsed = (rule.meta.options as z.ZodType).safeParse(
+    const parsed = strictOptions(rule.meta.options as z.ZodType).safeParse(
       settings[rule.meta.id]?.options ?? {},
     );
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      if (issue.code === 'unrecognized_keys') {
+        const key = issue.keys[0]!;
+        throw new RuleOptionsError(
+          `rules.${rule.meta.id}: unknown option "${key}" (options: ${optionNames(rule.meta.options)})`,
+          ['rules', rule.meta.id, key],
+        );
+      }
       throw new RuleOptionsError(
         `rules.${rule.meta.id}.${formatZodPath(issue.path)}: ${issue.message}`,
+        ['rules', rule.meta.id, ...path],
       );
     }
     out.set(rule.meta.id, parsed.data);
   }
   return out;
+}
+
+function optionNames(schema: z.ZodType): string {
+  const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return names.length ? names.join(', ') : 'none';
 }
 
 export function evaluate(inventory: Inventory, opts: EvaluateOptions): EvaluationResult {

@@ -15,12 +15,17 @@ import { evaluate, RuleOptionsError, resolveRuleOptions } from '../../engine/run
 import { applySuppressions } from '../../engine/suppress.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
-import { applyBaseline, readBaseline } from '../../report/baseline.js';
+import { applyBaseline, BaselineError, readBaseline } from '../../report/baseline.js';
 import { buildReport, summarize } from '../../report/build.js';
 import { exitCodeFor } from '../../report/exit.js';
 import { FORMATS, type FormatName, isFormat } from '../../report/index.js';
 import type { Report } from '../../report/schema.js';
-import { parseReportFlag, writeReports } from '../../report/write.js';
+import {
+  checkReportDestinations,
+  parseReportFlag,
+  ReportSpecError,
+  writeReports,
+} from '../../report/write.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
@@ -45,7 +50,9 @@ function asUsage(err: unknown): never {
     err instanceof ConfigError ||
     err instanceof RuleMetaError ||
     err instanceof RuleOptionsError ||
-    err instanceof SnapshotError
+    err instanceof SnapshotError ||
+    err instanceof BaselineError ||
+    err instanceof ReportSpecError
   ) {
     throw new UsageError(err.message);
   }
@@ -66,7 +73,13 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   const startedAt = new Date();
   if (!isFormat(flags.format)) throw new UsageError(`--format: unknown format "${flags.format}"`);
   const stdoutFormat: FormatName = flags.format;
-  const reportSpecs = flags.report.map(parseReportFlag);
+  let reportSpecs: ReturnType<typeof parseReportFlag>[] = [];
+  try {
+    reportSpecs = flags.report.map(parseReportFlag);
+  } catch (err) {
+    asUsage(err);
+  }
+  await checkReportDestinations(reportSpecs).catch(asUsage);
 
   const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
   const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
@@ -85,9 +98,13 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   try {
     resolveRuleOptions(rules, settings);
   } catch (err) {
+    // point at the config line of the bad option
+    if (err instanceof RuleOptionsError && config) {
+      throw new UsageError(`${config.locate(err.path)}: ${err.message}`);
+    }
     asUsage(err);
   }
-  const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
+  const baseline = flags.baseline ? await readBaseline(flags.baseline).catch(asUsage) : undefined;
   if (flags.failOnNew && !baseline) throw new UsageError('--fail-on-new needs --baseline');
 
   let inventory: Inventory;
@@ -124,7 +141,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
   if (baseline) report = applyBaseline(report, baseline);
 
-  await writeReports(report, reportSpecs);
+  await writeReports(report, reportSpecs).catch(asUsage);
   io.stdout.write(FORMATS[stdoutFormat](report, { color: flags.color }));
   if (report.coverage.length > 0) {
     say(

@@ -1,0 +1,149 @@
+/**
+ * The `--config` file (YAML, ../shared/spec/cli.md): regions, failOn, since,
+ * rule settings (enabled, severity, options), extra rule directories and
+ * suppressions. Every key is optional, unknown keys are an error, and every
+ * error names `file:line` of the offending node.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { RuleSettings } from '../engine/run.js';
+import { SEVERITIES } from '../engine/types.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
+const DURATION = /^(\d+[mhdw]|\d{4}-\d{2}-\d{2}.*)$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const SuppressionSchema = z.strictObject({
+  rule: z.string().min(1, 'must name a rule id'),
+  resource: z.string().min(1, 'must be a resource id or glob').default('*'),
+  region: z.string().regex(REGION, 'not a region id').optional(),
+  reason: z.string().trim().min(1, 'a suppression needs a reason'),
+  expires: z
+    .string()
+    .regex(DATE, 'expected a date YYYY-MM-DD')
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date')
+    .optional(),
+});
+export type Suppression = z.infer<typeof SuppressionSchema>;
+
+/** `rules.<id>`: enabled and severity are the engine's; everything else is the rule's options */
+const RuleEntrySchema = z
+  .looseObject({
+    enabled: z.boolean().optional(),
+    severity: z
+      .enum(SEVERITIES, { error: `unknown severity; expected one of ${SEVERITIES.join(', ')}` })
+      .optional(),
+  })
+  .transform(({ enabled, severity, ...options }): RuleSettings => {
+    const out: RuleSettings = { options };
+    if (enabled !== undefined) out.enabled = enabled;
+    if (severity !== undefined) out.severity = severity;
+    return out;
+  });
+
+const ConfigSchema = z.strictObject({
+  regions: z
+    .union([z.literal('all'), z.array(z.string().regex(REGION, 'not a region id')).min(1)])
+    .optional(),
+  failOn: z
+    .enum([...SEVERITIES, 'none'], {
+      error: `unknown severity; expected one of ${[...SEVERITIES, 'none'].join(', ')}`,
+    })
+    .optional(),
+  since: z.string().regex(DURATION, 'expected a duration like 90d or an ISO date').optional(),
+  rules: z.record(z.string(), RuleEntrySchema.nullable()).optional(),
+  rulesDirs: z.array(z.string().min(1)).optional(),
+  suppressions: z.array(SuppressionSchema).optional(),
+});
+
+export interface Config {
+  regions?: string[] | 'all';
+  failOn?: string;
+  since?: string;
+  rules: Record<string, RuleSettings>;
+  /** absolute, resolved against the config file's directory */
+  rulesDirs: string[];
+  suppressions: Suppression[];
+  /** `file:line` of a dotted path in the file (`rules.x.maxAgeDays`), or just `file` */
+  locate(path: readonly (string | number)[]): string;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `"${v.length > 60 ? `${v.slice(0, 57)}...` : v}"`;
+  return JSON.stringify(v)?.slice(0, 60) ?? String(v);
+}
+
+/** Parse config text; `file` names it in errors. */
+export function parseConfig(text: string, file: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined): string =>
+    offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ConfigError(`${at(e.pos[0])}: ${e.message.split('\n')[0]}`);
+  }
+  const locate = (path: readonly (string | number)[]): string => {
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+      if (isNode(node) && node.range) return at(node.range[0]);
+      // an unknown or missing key: point at the map that holds it
+    }
+    return file;
+  };
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (raw === null || raw === undefined) {
+    return { rules: {}, rulesDirs: [], suppressions: [], locate };
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    let where = path;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0]!;
+      where = [...path, key];
+      message = `unknown key "${key}"`;
+    } else if (issue.code === 'invalid_value' || issue.code === 'invalid_format') {
+      const value = path.length ? doc.getIn(path) : raw;
+      message = `${issue.message} (got ${describeValue(value)})`;
+    }
+    const label = path.length ? `${where.join('.')}: ` : '';
+    throw new ConfigError(`${locate(where)}: ${label}${message}`);
+  }
+  const c = parsed.data;
+  const base = dirname(resolve(file));
+  const out: Config = {
+    rules: Object.fromEntries(
+      Object.entries(c.rules ?? {}).map(([id, s]) => [id, s ?? { options: {} }]),
+    ),
+    rulesDirs: (c.rulesDirs ?? []).map((d) => resolve(base, d)),
+    suppressions: c.suppressions ?? [],
+    locate,
+  };
+  if (c.regions !== undefined) out.regions = c.regions;
+  if (c.failOn !== undefined) out.failOn = c.failOn;
+  if (c.since !== undefined) out.since = c.since;
+  return out;
+}
+
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `${file}: cannot read the config file${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+    );
+  }
+  return parseConfig(text, file);
+}

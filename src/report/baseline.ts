@@ -1,0 +1,58 @@
+/**
+ * `--baseline previous.json`: compare this scan with an earlier JSON report by
+ * fingerprint. Each finding becomes `new` or `unchanged`; findings of the
+ * baseline that are gone are listed as `resolved`.
+ */
+import { readFile } from 'node:fs/promises';
+import { formatZodPath } from '../util/zod-path.js';
+import { type Report, ReportSchema } from './schema.js';
+
+export class BaselineError extends Error {
+  override name = 'BaselineError';
+}
+
+export async function readBaseline(file: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BaselineError(
+      `${file}: cannot read the baseline${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new BaselineError(`${file}: not a JSON report: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = ReportSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BaselineError(
+      `${file}: not an ecs-audit JSON report (schema version 1): ${formatZodPath(issue.path)}: ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function applyBaseline(report: Report, baseline: Report): Report {
+  const before = new Set(baseline.findings.map((f) => f.fingerprint));
+  const now = new Set(report.findings.map((f) => f.fingerprint));
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({
+      ...f,
+      baseline: before.has(f.fingerprint) ? 'unchanged' : 'new',
+    })),
+    resolved: baseline.findings
+      .filter((f) => !now.has(f.fingerprint))
+      .map((f) => ({
+        ruleId: f.ruleId,
+        fingerprint: f.fingerprint,
+        resource: f.resource,
+        severity: f.severity,
+      })),
+  };
+}
