@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { RuleSettings } from '../engine/run.js';
 import { SEVERITIES } from '../engine/types.js';
@@ -92,6 +92,13 @@ export function parseConfig(text: string, file: string): Config {
   const locate = (path: readonly (string | number)[]): string => {
     for (let n = path.length; n >= 0; n--) {
       const prefix = path.slice(0, n);
+      const last = prefix[prefix.length - 1];
+      const parent = prefix.length === 0 ? undefined : doc.getIn(prefix.slice(0, -1), true);
+      // a key in a map: point at the key itself, not at its value
+      if (isMap(parent) && typeof last === 'string') {
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+        if (pair && isNode(pair.key) && pair.key.range) return at(pair.key.range[0]);
+      }
       const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
       if (isNode(node) && node.range) return at(node.range[0]);
       // an unknown or missing key: point at the map that holds it

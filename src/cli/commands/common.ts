@@ -1,8 +1,7 @@
 /** What scan and collect share: the clock, the window, credentials and collection. */
 
 import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
-import { collect } from '../../collectors/index.js';
-import { CredentialsError, resolveCredentials } from '../../credentials/index.js';
+import type { ResolvedCredentials } from '../../credentials/index.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
@@ -51,7 +50,11 @@ export async function collectInventory(
   const endpointRaw = flags.endpoint ?? io.env['ECS_AUDIT_ENDPOINT'];
   const endpoint = endpointRaw ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
-  let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
+  // The SDKs take most of a second to load: only a live scan pays for them,
+  // `scan --snapshot`, `rules` and `policy` never load them.
+  const { collect } = await import('../../collectors/index.js');
+  const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
+  let credentials: ResolvedCredentials;
   try {
     credentials = await resolveCredentials({ profile: flags.profile });
   } catch (err) {
