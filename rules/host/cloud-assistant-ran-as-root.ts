@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { capped, parseUtcTime } from '../../src/analysis/trail-events.js';
+import { defineRule } from '../../src/engine/types.js';
+import type { Instance, Invocation } from '../../src/inventory/schema.js';
+
+/** the privileged user the invocation ran as, or undefined when it ran as a regular user */
+function privilegedUser(v: Invocation, inst: Instance | undefined): string | undefined {
+  const user = v.username.trim().toLowerCase();
+  if (user === 'root') return 'root';
+  if (user === 'system') return 'system';
+  if (user !== '') return undefined;
+  // "" = the default user: root on Linux, System on Windows
+  const os = inst?.osType.trim().toLowerCase();
+  if (os === 'linux') return 'root';
+  if (os === 'windows') return 'system';
+  const type = v.commandType.trim().toLowerCase();
+  if (type === 'runshellscript') return 'root';
+  if (type === 'runbatscript' || type === 'runpowershellscript') return 'system';
+  return 'root or system';
+}
+
+interface Run {
+  invocation: Invocation;
+  time: number;
+  runAs: string;
+}
+
+export default defineRule({
+  meta: {
+    id: 'cloud-assistant-ran-as-root',
+    title: 'Cloud Assistant ran a command as root or system',
+    severity: 'medium',
+    resourceTypes: ['instance'],
+    rationale:
+      'Cloud Assistant runs commands inside the instance without a login. Unless the caller names a regular user, a command runs as root ' +
+      '(Linux) or System (Windows), so anyone allowed to call `ecs:RunCommand`/`ecs:InvokeCommand` effectively has full control of the instance, ' +
+      'and a mistaken or malicious script can do anything. The finding is raised for an instance on which an invocation within the look-back ' +
+      'window (`--since`) ran with `Username` empty (the default user), `root` or `system` (any case). Command contents are never read or shown.',
+    remediation:
+      'Run commands as a regular user with only the privileges the task needs: ECS console > Cloud Assistant > Create/Run Command > Username, ' +
+      'or `aliyun ecs RunCommand --RegionId <region> --InstanceId.1 <instance-id> --Type RunShellScript --CommandContent <base64> --Username ecs-user`. ' +
+      'Enforce it with a RAM policy condition on every operator: `"Condition": {"StringNotEqualsIgnoreCase": {"ecs:CommandRunAs": ["system", "root"]}}` ' +
+      'on `ecs:RunCommand` and `ecs:InvokeCommand`.',
+    references: [
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/use-ram-to-implement-permission-control',
+      'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describeinvocations',
+      'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-runcommand',
+    ],
+    options: z.object({
+      /** invocations listed in the evidence per instance, newest first */
+      maxInvocations: z.number().int().min(1).default(20),
+    }),
+  },
+  *evaluate(ctx) {
+    const inv = ctx.inventory;
+    const instances = new Map(inv.ecs.instances.map((i) => [`${i.region}\u0000${i.id}`, i]));
+    const since = ctx.since.getTime();
+    const now = ctx.now.getTime();
+    const runs = new Map<string, Run[]>();
+    const seen = new Set<string>();
+    for (const v of inv.ecs.invocations) {
+      const time = parseUtcTime(v.creationTime);
+      if (time === undefined || time < since || time > now) continue;
+      if (seen.has(`${v.region}\u0000${v.invokeId}`)) continue;
+      seen.add(`${v.region}\u0000${v.invokeId}`);
+      for (const instanceId of new Set(v.instanceIds)) {
+        const key = `${v.region}\u0000${instanceId}`;
+        const runAs = privilegedUser(v, instances.get(key));
+        if (runAs === undefined) continue;
+        const list = runs.get(key) ?? [];
+        list.push({ invocation: v, time, runAs });
+        runs.set(key, list);
+      }
+    }
+    const keys = [...runs.keys()].sort();
+    for (const key of keys) {
+      const list = runs.get(key)!.sort((a, b) => b.time - a.time);
+      const first = list[0]!.invocation;
+      const instanceId = key.slice(key.indexOf('\u0000') + 1);
+      const inst = instances.get(key);
+      const label = inst?.name ? `${instanceId} (${inst.name})` : instanceId;
+      const users = [...new Set(list.map((r) => r.runAs))].sort();
+      const listed = capped(list, ctx.options.maxInvocations);
+      const count = list.length === 1 ? 'a command' : `${list.length} commands`;
+      yield {
+        resource: {
+          type: 'instance',
+          id: instanceId,
+          region: first.region,
+          ...(inst?.name ? { name: inst.name } : {}),
+        },
+        message:
+          `Cloud Assistant ran ${count} as ${users.join(' and ')} on instance ${label} since ${ctx.since.toISOString()}, ` +
+          `most recently ${first.invokeId}${first.commandName ? ` (${first.commandName})` : ''} at ${first.creationTime}.`,
+        evidence: {
+          instanceId,
+          osType: inst?.osType || null,
+          invocations: listed.items.map((r) => ({
+            invokeId: r.invocation.invokeId,
+            commandName: r.invocation.commandName || null,
+            commandType: r.invocation.commandType || null,
+            username: r.invocation.username,
+            runAs: r.runAs,
+            creationTime: r.invocation.creationTime,
+            invocationStatus: r.invocation.invocationStatus || null,
+          })),
+          invocationCount: list.length,
+          truncated: listed.truncated,
+        },
+      };
+    }
+  },
+});

@@ -1,0 +1,59 @@
+import { testRule } from '../../src/testing/rule-tester.js';
+import { type InstanceInput, instance } from '../../test/helpers/network.js';
+import rule from './instance-metadata-tokens-optional.js';
+
+const one = (over: Partial<InstanceInput>) => ({ ecs: { instances: [instance('i-1', over)] } });
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'tokens required',
+      inventory: one({ metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required' } }),
+    },
+    {
+      name: 'tokens Required (case)',
+      inventory: one({ metadataOptions: { httpEndpoint: 'Enabled', httpTokens: 'Required' } }),
+    },
+    {
+      name: 'endpoint disabled',
+      inventory: one({ metadataOptions: { httpEndpoint: 'disabled', httpTokens: 'optional' } }),
+    },
+    { name: 'metadata options unknown', inventory: one({}) },
+    { name: 'metadata options null', inventory: one({ metadataOptions: null }) },
+    {
+      name: 'tokens not reported',
+      inventory: one({ metadataOptions: { httpEndpoint: 'enabled' } }),
+    },
+    {
+      name: 'endpoint not reported',
+      inventory: one({ metadataOptions: { httpTokens: 'optional' } }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'tokens optional, endpoint enabled',
+      inventory: one({
+        name: 'web-1',
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'optional' },
+        ramRoleName: 'web-role',
+      }),
+      findings: [
+        {
+          id: 'i-1',
+          type: 'instance',
+          region: 'cn-hangzhou',
+          message: 'i-1 (web-1) serves its metadata',
+          evidence: { httpTokens: 'optional', httpEndpoint: 'enabled', ramRoleName: 'web-role' },
+        },
+      ],
+    },
+    {
+      name: 'a stopped instance is reported too',
+      inventory: one({
+        status: 'Stopped',
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'OPTIONAL' },
+      }),
+      findings: [{ id: 'i-1', evidence: { status: 'Stopped' } }],
+    },
+  ],
+});
