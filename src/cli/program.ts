@@ -92,7 +92,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
     )
     .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
-    .action(async (id: string, opts) => setExit(await runRulesExplain(id, opts, io)));
+    // --rules-dir may be given before or after `explain`: merge both
+    .action(async (id: string, opts, cmd: Command) =>
+      setExit(
+        await runRulesExplain(
+          id,
+          { ...opts, rulesDir: [...(cmd.parent?.opts().rulesDir ?? []), ...opts.rulesDir] },
+          io,
+        ),
+      ),
+    );
 
   program
     .command('policy')

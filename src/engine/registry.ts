@@ -4,6 +4,7 @@
  * to edit. Custom rule directories (`--rules-dir`) are loaded the same way.
  */
 import { readdir } from 'node:fs/promises';
+import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RuleMetaError, validateRule } from './meta.js';
@@ -41,11 +42,8 @@ const underVitest = Boolean(process.env['VITEST']);
 
 async function importModule(file: string): Promise<{ default?: unknown }> {
   const url = pathToFileURL(file).href;
-  if (/\.[cm]?ts$/.test(file) && !underVitest) {
-    // Custom rules may be written in TypeScript: tsx compiles them on the fly.
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as { default?: unknown };
-  }
+  // Custom rules may be written in TypeScript: the hooks of self-resolve.ts
+  // compile them with esbuild on the fly (under vitest, vite does).
   return (await import(url)) as { default?: unknown };
 }
 
@@ -73,8 +71,26 @@ export async function loadBuiltinRules(): Promise<LoadedRule[]> {
   return sortAndCheck(loaded);
 }
 
+let selfResolveRegistered = false;
+
+/** Let custom rules import 'ecs-audit' and 'ecs-audit/testing' from anywhere (see self-resolve.ts). */
+function registerSelfResolve(): void {
+  if (selfResolveRegistered || underVitest) return; // vitest resolves them through its alias
+  selfResolveRegistered = true;
+  const here = new URL('.', import.meta.url);
+  register(new URL('./self-resolve.js', here), {
+    data: {
+      targets: {
+        'ecs-audit': new URL('../index.js', here).href,
+        'ecs-audit/testing': new URL('../testing/index.js', here).href,
+      },
+    },
+  });
+}
+
 /** Rules from user directories; a directory that does not exist is an error. */
 export async function loadRulesFromDirs(dirs: readonly string[]): Promise<LoadedRule[]> {
+  registerSelfResolve();
   const out: LoadedRule[] = [];
   for (const dir of dirs) {
     let files: string[];
