@@ -100,6 +100,22 @@ export const ReportSchema = z.object({
       }),
     )
     .optional(),
+  /** with --compliance: the framework's controls, the rules covering each and its status */
+  compliance: z
+    .object({
+      framework: z.string(),
+      name: z.string(),
+      controls: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          status: z.enum(['pass', 'fail', 'unknown', 'manual']),
+          rules: z.array(z.string()),
+          findings: z.number().int(),
+        }),
+      ),
+    })
+    .optional(),
   /** suppressions from the config whose expiry date has passed */
   expiredSuppressions: z
     .array(

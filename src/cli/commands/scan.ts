@@ -3,6 +3,8 @@
  * Everything that can be wrong with the input is checked before the first API
  * call: flags, config, rules and their options, report destinations.
  */
+import { FRAMEWORKS, type Framework } from '../../compliance/cis.js';
+import { evaluateControls } from '../../compliance/evaluate.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { RuleMetaError } from '../../engine/meta.js';
 import {
@@ -88,11 +90,18 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     clock.since = parseSince(config.since, clock.now, 'since');
 
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
+  let framework: Framework | undefined;
   if (flags.compliance) {
-    const framework = flags.compliance.toLowerCase();
-    rules = rules.filter((r) => (r.rule.meta.compliance?.[framework]?.length ?? 0) > 0);
-    if (rules.length === 0)
-      throw new UsageError(`--compliance: no rule maps to "${flags.compliance}"`);
+    const id = flags.compliance.toLowerCase();
+    const known = [...new Set(rules.flatMap((r) => Object.keys(r.rule.meta.compliance ?? {})))];
+    rules = rules.filter((r) => (r.rule.meta.compliance?.[id]?.length ?? 0) > 0);
+    if (rules.length === 0) {
+      throw new UsageError(
+        `--compliance: no rule maps to "${flags.compliance}"${known.length ? ` (known: ${known.sort().join(', ')})` : ''}`,
+      );
+    }
+    // a framework of custom rules has no catalogue: its controls are the mapped ids
+    framework = FRAMEWORKS[id] ?? { id, name: id, controls: [] };
   }
   const settings = config?.rules ?? {};
   try {
@@ -140,6 +149,21 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   report.summary = summarize(report.findings);
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
   if (baseline) report = applyBaseline(report, baseline);
+  if (framework) {
+    const controls = evaluateControls(framework, rules, report);
+    report.compliance = { framework: framework.id, name: framework.name, controls };
+    const count = (s: string) => controls.filter((c) => c.status === s).length;
+    say(
+      io,
+      `${framework.name}: ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('manual')} manual (no rule covers them)`,
+    );
+    for (const c of controls) {
+      say(
+        io,
+        `  ${c.id.padEnd(5)} ${c.status.padEnd(7)} ${c.title}${c.rules.length ? ` [${c.rules.join(', ')}]` : ''}`,
+      );
+    }
+  }
 
   await writeReports(report, reportSpecs).catch(asUsage);
   io.stdout.write(FORMATS[stdoutFormat](report, { color: flags.color }));
