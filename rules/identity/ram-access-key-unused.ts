@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { defineRule } from '../../src/engine/types.js';
+import type { AccessKey } from '../../src/inventory/schema.js';
+import { maskAccessKeyId } from '../../src/util/mask.js';
+
+type Unused =
+  | { key: AccessKey; neverUsed: false; daysSinceLastUse: number }
+  | { key: AccessKey; neverUsed: true; ageDays: number };
+
+const DAY_MS = 86_400_000;
+
+export default defineRule({
+  meta: {
+    id: 'ram-access-key-unused',
+    title: 'RAM user has an active AccessKey that is not used',
+    severity: 'low',
+    resourceTypes: ['ram-user'],
+    rationale:
+      'An active AccessKey nobody uses is pure risk: it can leak and be abused while nobody would miss it if it were gone. ' +
+      'A key counts as unused when its last use (GetAccessKeyLastUsed) is older than the threshold, or when it was never used and was created before the threshold. ' +
+      'Keys whose last use could not be read are not judged.',
+    remediation:
+      'Disable the key, wait to confirm nothing breaks, then delete it: RAM console > Identities > Users > the user > Authentication > AccessKey. ' +
+      'CLI: `aliyun ram UpdateAccessKey --UserName <name> --UserAccessKeyId <id> --Status Inactive`, then `aliyun ram DeleteAccessKey --UserName <name> --UserAccessKeyId <id>`.',
+    references: [
+      'https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-getaccesskeylastused',
+      'https://www.alibabacloud.com/help/en/ram/user-guide/generate-and-download-user-credential-reports',
+    ],
+    options: z.object({
+      /** an Active key not used for more than this many days (or never used and older than it) is flagged */
+      maxUnusedDays: z.number().int().min(1).default(90),
+    }),
+  },
+  *evaluate(ctx) {
+    const { maxUnusedDays } = ctx.options;
+    const days = (iso: string): number | undefined => {
+      const t = Date.parse(iso);
+      return Number.isNaN(t) ? undefined : Math.floor((ctx.now.getTime() - t) / DAY_MS);
+    };
+    for (const user of ctx.inventory.ram.users) {
+      const unused = (user.accessKeys ?? []).flatMap((k): Unused[] => {
+        if (k.status.toLowerCase() !== 'active' || k.lastUsedDate === undefined) return [];
+        if (k.lastUsedDate !== null) {
+          const idle = days(k.lastUsedDate);
+          return idle !== undefined && idle > maxUnusedDays
+            ? [{ key: k, neverUsed: false, daysSinceLastUse: idle }]
+            : [];
+        }
+        const age = k.createDate ? days(k.createDate) : undefined;
+        return age !== undefined && age > maxUnusedDays
+          ? [{ key: k, neverUsed: true, ageDays: age }]
+          : [];
+      });
+      if (unused.length === 0) continue;
+      const describe = (u: Unused) =>
+        u.neverUsed
+          ? `${maskAccessKeyId(u.key.id)} never used since it was created ${u.ageDays} days ago`
+          : `${maskAccessKeyId(u.key.id)} last used ${u.daysSinceLastUse} days ago`;
+      yield {
+        resource: { type: 'ram-user', id: user.name, region: null },
+        message: `RAM user ${user.name} has ${unused.length} active AccessKey${unused.length > 1 ? 's' : ''} unused for more than ${maxUnusedDays} days (${unused.map(describe).join('; ')}).`,
+        evidence: {
+          maxUnusedDays,
+          accessKeys: unused.map((u) => ({
+            id: maskAccessKeyId(u.key.id),
+            active: true,
+            createDate: u.key.createDate ?? null,
+            lastUsedDate: u.key.lastUsedDate,
+            neverUsed: u.neverUsed,
+            ...(u.neverUsed ? { ageDays: u.ageDays } : { daysSinceLastUse: u.daysSinceLastUse }),
+          })),
+        },
+      };
+    }
+  },
+});

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import {
+  grantsAdmin,
+  policyLabel,
+  principalLabel,
+  principalPoliciesOf,
+} from '../../src/analysis/ram-policy.js';
+import { defineRule } from '../../src/engine/types.js';
+
+export default defineRule({
+  meta: {
+    id: 'ram-policy-admin-access',
+    title: 'RAM principal is granted every action on every resource',
+    severity: 'high',
+    resourceTypes: ['ram-user', 'ram-group', 'ram-role'],
+    rationale:
+      'A principal granted `*` on `*` (AdministratorAccess or an equivalent custom policy) can do anything in the account, ' +
+      'including creating new administrators and deleting every instance; a leaked credential of it is a full account compromise. ' +
+      'The verdict reads every attached policy (System and Custom, default version), directly and through groups; ' +
+      'only an unconditional Deny of `*` on `*` takes the grant away, so narrower Denies (e.g. billing) are listed as exceptions.',
+    remediation:
+      'RAM console > Identities > Users (or User Groups / Roles) > the principal > Permissions: remove the policy named in the evidence ' +
+      'and attach least-privilege policies (e.g. AliyunECSFullAccess for a resource administrator). Keep full administration on a small number of MFA-protected users. ' +
+      'CLI: `aliyun ram DetachPolicyFromUser --PolicyType System --PolicyName AdministratorAccess --UserName <name>` ' +
+      '(DetachPolicyFromGroup --GroupName / DetachPolicyFromRole --RoleName for groups and roles).',
+    references: [
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/use-ram-to-implement-permission-control',
+      'https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-detachpolicyfromuser',
+    ],
+    options: z.object({}),
+    compliance: { cis: ['1.15'] },
+  },
+  *evaluate(ctx) {
+    for (const p of principalPoliciesOf(ctx)) {
+      // a policy we could not read may hold the Deny that takes the grant away
+      if (p.unknown.length > 0) continue;
+      const v = grantsAdmin(p);
+      if (!v.admin) continue;
+      const first = v.grants[0]!;
+      const more = v.grants.length > 1 ? ` and ${v.grants.length - 1} more statement(s)` : '';
+      const except =
+        v.exceptions.length > 0
+          ? `, except what ${v.exceptions.length} narrower Deny statement(s) take away`
+          : '';
+      yield {
+        resource: { type: p.kind, id: p.name, region: null },
+        message: `${principalLabel(p)} is granted every action on every resource through ${policyLabel(first)} Statement[${first.statement}]${more}${except}.`,
+        evidence: {
+          grants: v.grants,
+          ...(v.exceptions.length > 0 ? { exceptions: v.exceptions.slice(0, 20) } : {}),
+          throughGroups: [
+            ...new Set(
+              v.grants.filter((g) => g.via !== 'direct').map((g) => g.via.replace(/^group /, '')),
+            ),
+          ],
+        },
+      };
+    }
+  },
+});

@@ -1,0 +1,891 @@
+/**
+ * A RAM policy evaluator (pure: no I/O, no clock).
+ *
+ * - `parsePolicyDocument` reads a policy document (JSON string or object,
+ *   `Statement` as an object or a list, `Action`/`NotAction`,
+ *   `Resource`/`NotResource` as a string or a list, `Condition`) and never throws:
+ *   problems are listed in `errors`, and a document with errors is not trusted
+ *   by the principal analyses below (a skipped statement could be a Deny).
+ * - Actions match case-insensitively with `*` and `?` wildcards (`ecs:*Command`,
+ *   `*:Describe*`, `*`). Resources match case-sensitively except the service
+ *   part, which the analyses never need to tell apart.
+ * - Conditions: String*, String*IgnoreCase, StringLike/StringNotLike, Numeric*,
+ *   Date*, Bool, IpAddress/NotIpAddress, Null, with the `ForAllValues:` /
+ *   `ForAnyValue:` qualifiers and the `IfExists` suffix. Keys are
+ *   case-insensitive; operator names are read case-insensitively.
+ * - `evaluateRequest` applies explicit Deny over Allow for one request.
+ * - The principal analyses (`principalPolicies`, `grantsAdmin`,
+ *   `commandRunAsAnalysis`) answer the two questions the identity rules ask:
+ *   "is this principal granted `*` on `*`?" and "may this principal run Cloud
+ *   Assistant commands as root or system?" (see spec/rules.md,
+ *   `ram-command-run-as-root`).
+ */
+import ipaddr from 'ipaddr.js';
+import type { Inventory, PolicyRef, RamPolicy } from '../inventory/schema.js';
+
+// ================================================================ documents
+
+export type Effect = 'Allow' | 'Deny';
+
+export type ConditionQualifier = 'ForAllValues' | 'ForAnyValue';
+
+export interface ConditionClause {
+  /** as written, e.g. `ForAnyValue:StringNotEqualsIgnoreCaseIfExists` */
+  operator: string;
+  /** canonical base operator without qualifier and `IfExists` (`StringNotEqualsIgnoreCase`); as written when unknown */
+  base: string;
+  /** false when `base` is not an operator this evaluator knows */
+  known: boolean;
+  qualifier: ConditionQualifier | null;
+  ifExists: boolean;
+  /** the condition key as written, e.g. `ecs:CommandRunAs` */
+  key: string;
+  /** the listed values, as strings (`true`, `5`, ...) */
+  values: string[];
+}
+
+export interface PolicyStatement {
+  /** 0-based position in the document's Statement list */
+  index: number;
+  sid?: string;
+  effect: Effect;
+  /** exactly one of `action` / `notAction` is set */
+  action?: string[];
+  notAction?: string[];
+  /** at most one of `resource` / `notResource` is set; neither = every resource */
+  resource?: string[];
+  notResource?: string[];
+  /** every clause must hold (operators AND keys AND; the values of one clause OR) */
+  conditions: ConditionClause[];
+}
+
+export interface ParsedPolicy {
+  version?: string;
+  statements: PolicyStatement[];
+  /** what could not be read; a statement with an error is left out of `statements` */
+  errors: string[];
+}
+
+const OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'IpAddress',
+  'NotIpAddress',
+  'Null',
+] as const;
+const OPERATOR_BY_LOWER = new Map<string, string>(OPERATORS.map((o) => [o.toLowerCase(), o]));
+
+/** the operators that negate their positive counterpart */
+const NEGATED: Readonly<Record<string, string>> = {
+  StringNotEquals: 'StringEquals',
+  StringNotEqualsIgnoreCase: 'StringEqualsIgnoreCase',
+  StringNotLike: 'StringLike',
+  NumericNotEquals: 'NumericEquals',
+  DateNotEquals: 'DateEquals',
+  NotIpAddress: 'IpAddress',
+};
+
+/** Split `ForAnyValue:StringEqualsIfExists` into its parts. */
+export function parseOperator(
+  raw: string,
+): Pick<ConditionClause, 'base' | 'known' | 'qualifier' | 'ifExists'> {
+  let rest = raw.trim();
+  let qualifier: ConditionQualifier | null = null;
+  const q = /^(forallvalues|foranyvalue):/i.exec(rest);
+  if (q) {
+    qualifier = q[1]!.toLowerCase() === 'forallvalues' ? 'ForAllValues' : 'ForAnyValue';
+    rest = rest.slice(q[0].length);
+  }
+  let ifExists = false;
+  // `Null` has no IfExists form
+  if (/ifexists$/i.test(rest) && rest.toLowerCase() !== 'nullifexists') {
+    ifExists = true;
+    rest = rest.slice(0, -'IfExists'.length);
+  }
+  const canonical = OPERATOR_BY_LOWER.get(rest.toLowerCase());
+  return { base: canonical ?? rest, known: canonical !== undefined, qualifier, ifExists };
+}
+
+function scalarString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** a string or a list of strings; undefined (with an error) for anything else */
+function stringList(v: unknown, what: string, errors: string[]): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'string')) return v as string[];
+    errors.push(`${what} lists something that is not a string`);
+    return undefined;
+  }
+  errors.push(`${what} is neither a string nor a list of strings`);
+  return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** the value of a key, its name matched case-insensitively (RAM element names) */
+function field(obj: Record<string, unknown>, name: string): unknown {
+  if (name in obj) return obj[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+function hasField(obj: Record<string, unknown>, name: string): boolean {
+  return field(obj, name) !== undefined;
+}
+
+function parseConditions(
+  v: unknown,
+  where: string,
+  errors: string[],
+): ConditionClause[] | undefined {
+  if (v === undefined || v === null) return [];
+  // `"Condition": []` appears in published examples: read as "no condition"
+  if (Array.isArray(v) && v.length === 0) return [];
+  if (!isRecord(v)) {
+    errors.push(`${where}: Condition is not an object`);
+    return undefined;
+  }
+  const out: ConditionClause[] = [];
+  for (const [operator, block] of Object.entries(v)) {
+    if (!isRecord(block)) {
+      errors.push(`${where}: Condition.${operator} is not an object of keys`);
+      return undefined;
+    }
+    const op = parseOperator(operator);
+    for (const [key, raw] of Object.entries(block)) {
+      const list = Array.isArray(raw) ? raw : [raw];
+      const values = list.map(scalarString);
+      if (values.some((x) => x === undefined)) {
+        errors.push(
+          `${where}: Condition.${operator}.${key} has a value that is not a string, number or boolean`,
+        );
+        return undefined;
+      }
+      out.push({ operator, ...op, key, values: values as string[] });
+    }
+  }
+  return out;
+}
+
+function parseStatement(
+  raw: unknown,
+  index: number,
+  errors: string[],
+): PolicyStatement | undefined {
+  const where = `Statement[${index}]`;
+  const before = errors.length;
+  if (!isRecord(raw)) {
+    errors.push(`${where} is not an object`);
+    return undefined;
+  }
+  const effectRaw = field(raw, 'Effect');
+  const effect =
+    typeof effectRaw === 'string'
+      ? effectRaw.trim().toLowerCase() === 'allow'
+        ? 'Allow'
+        : effectRaw.trim().toLowerCase() === 'deny'
+          ? 'Deny'
+          : undefined
+      : undefined;
+  if (!effect) errors.push(`${where}: Effect is ${JSON.stringify(effectRaw)}, not Allow or Deny`);
+  const st: PolicyStatement = { index, effect: effect ?? 'Allow', conditions: [] };
+  const sid = field(raw, 'Sid');
+  if (typeof sid === 'string') st.sid = sid;
+
+  const hasAction = hasField(raw, 'Action');
+  const hasNotAction = hasField(raw, 'NotAction');
+  if (hasAction && hasNotAction) errors.push(`${where} has both Action and NotAction`);
+  else if (hasAction) st.action = stringList(field(raw, 'Action'), `${where}.Action`, errors);
+  else if (hasNotAction)
+    st.notAction = stringList(field(raw, 'NotAction'), `${where}.NotAction`, errors);
+  else errors.push(`${where} has neither Action nor NotAction`);
+
+  const hasResource = hasField(raw, 'Resource');
+  const hasNotResource = hasField(raw, 'NotResource');
+  if (hasResource && hasNotResource) errors.push(`${where} has both Resource and NotResource`);
+  else if (hasResource)
+    st.resource = stringList(field(raw, 'Resource'), `${where}.Resource`, errors);
+  else if (hasNotResource)
+    st.notResource = stringList(field(raw, 'NotResource'), `${where}.NotResource`, errors);
+
+  const conditions = parseConditions(field(raw, 'Condition'), where, errors);
+  if (conditions) st.conditions = conditions;
+  return errors.length === before ? st : undefined;
+}
+
+/** Parse a policy document (a JSON string or an already parsed object). Never throws. */
+export function parsePolicyDocument(doc: unknown): ParsedPolicy {
+  const errors: string[] = [];
+  let value = doc;
+  if (typeof doc === 'string') {
+    try {
+      value = JSON.parse(doc);
+    } catch {
+      return { statements: [], errors: ['the document is not valid JSON'] };
+    }
+  }
+  if (!isRecord(value)) return { statements: [], errors: ['the document is not a JSON object'] };
+  const out: ParsedPolicy = { statements: [], errors };
+  const version = scalarString(field(value, 'Version'));
+  if (version !== undefined) out.version = version;
+  const rawStatements = field(value, 'Statement');
+  if (rawStatements === undefined) {
+    errors.push('the document has no Statement');
+    return out;
+  }
+  const list = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
+  list.forEach((raw, i) => {
+    const st = parseStatement(raw, i, errors);
+    if (st) out.statements.push(st);
+  });
+  return out;
+}
+
+// ================================================================ matching
+
+/**
+ * Glob match with `*` (any run, empty included) and `?` (exactly one character),
+ * anchored at both ends. Linear-space greedy matcher with backtracking to the last `*`.
+ */
+export function wildcardMatch(pattern: string, value: string, ignoreCase = true): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  let pi = 0;
+  let vi = 0;
+  let star = -1;
+  let mark = 0;
+  while (vi < v.length) {
+    const pc = p[pi];
+    if (pc === '?' || (pc !== undefined && pc !== '*' && pc === v[vi])) {
+      pi++;
+      vi++;
+    } else if (pc === '*') {
+      star = pi++;
+      mark = vi;
+    } else if (star >= 0) {
+      pi = star + 1;
+      vi = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+/** `ecs:*Command` vs `ecs:RunCommand`: case-insensitive, wildcards in the pattern only */
+export function actionMatches(pattern: string, action: string): boolean {
+  return wildcardMatch(pattern.trim(), action.trim(), true);
+}
+
+/** the patterns of a statement that select `action` (for NotAction: `NotAction` when none excludes it) */
+export function statementCoversAction(st: PolicyStatement, action: string): boolean {
+  if (st.action) return st.action.some((p) => actionMatches(p, action));
+  if (st.notAction) return !st.notAction.some((p) => actionMatches(p, action));
+  return false;
+}
+
+/** `*`, `**`, `*:*`: a pattern that matches every action */
+export function matchesEveryAction(pattern: string): boolean {
+  return /^\*+(?::\*+)?$/.test(pattern.trim());
+}
+
+/** `*` or `acs:*:*:*:*`: a pattern that matches every resource */
+export function matchesEveryResource(pattern: string): boolean {
+  const p = pattern.trim();
+  return /^\*+$/.test(p) || /^acs(?::\*+){4}$/i.test(p);
+}
+
+export function statementCoversEveryResource(st: PolicyStatement): boolean {
+  if (st.notResource) return st.notResource.length === 0;
+  if (!st.resource) return true;
+  return st.resource.some(matchesEveryResource);
+}
+
+/**
+ * true when every resource `inner` can name is also matched by `outer`.
+ * Sound but incomplete: an all-wildcard outer, an equal pattern, an outer
+ * `prefix*` (no other wildcard) over an inner starting with that prefix, or a
+ * wildcard-free inner that outer matches.
+ */
+export function resourcePatternCovers(outer: string, inner: string): boolean {
+  const o = outer.trim();
+  const i = inner.trim();
+  if (matchesEveryResource(o)) return true;
+  if (o === i) return true;
+  if (!/[*?]/.test(i)) return wildcardMatch(o, i, false);
+  if (o.endsWith('*') && !/[*?]/.test(o.slice(0, -1))) return i.startsWith(o.slice(0, -1));
+  return false;
+}
+
+/** does a Deny's resource scope contain everything an Allow's resource scope names? */
+function resourcesCover(deny: PolicyStatement, allow: PolicyStatement): boolean {
+  if (statementCoversEveryResource(deny)) return true;
+  if (deny.notResource) return false;
+  const allowResources = allow.notResource || !allow.resource ? undefined : allow.resource;
+  if (!allowResources) return false;
+  return allowResources.every((r) =>
+    (deny.resource ?? []).some((d) => resourcePatternCovers(d, r)),
+  );
+}
+
+// ================================================================ conditions
+
+export type ContextScalar = string | number | boolean;
+/** request context: condition key (case-insensitive) → value(s); absent key = not in the request */
+export type RequestContext = Readonly<
+  Record<string, ContextScalar | readonly ContextScalar[] | undefined>
+>;
+
+function lookup(context: RequestContext, key: string): ContextScalar[] | undefined {
+  const lower = key.toLowerCase();
+  for (const [k, v] of Object.entries(context)) {
+    if (k.toLowerCase() !== lower || v === undefined) continue;
+    return Array.isArray(v) ? [...(v as readonly ContextScalar[])] : [v as ContextScalar];
+  }
+  return undefined;
+}
+
+function parseDate(s: string): number {
+  if (/^\d+$/.test(s.trim())) return Number(s) * (s.trim().length <= 10 ? 1000 : 1);
+  return Date.parse(s);
+}
+
+function inCidr(address: string, cidr: string): boolean {
+  try {
+    let addr = ipaddr.parse(address.trim());
+    const c = cidr.trim();
+    const range = c.includes('/')
+      ? ipaddr.parseCIDR(c)
+      : ([ipaddr.parse(c), ipaddr.parse(c).kind() === 'ipv4' ? 32 : 128] as [
+          ipaddr.IPv4 | ipaddr.IPv6,
+          number,
+        ]);
+    if (addr.kind() === 'ipv6' && range[0].kind() === 'ipv4') {
+      const v6 = addr as ipaddr.IPv6;
+      if (!v6.isIPv4MappedAddress()) return false;
+      addr = v6.toIPv4Address();
+    }
+    if (addr.kind() !== range[0].kind()) return false;
+    return addr.match(range);
+  } catch {
+    return false;
+  }
+}
+
+/** the positive comparison of one request value with one condition value */
+function positive(base: string, requestValue: string, conditionValue: string): boolean {
+  switch (base) {
+    case 'StringEquals':
+      return requestValue === conditionValue;
+    case 'StringEqualsIgnoreCase':
+      return requestValue.toLowerCase() === conditionValue.toLowerCase();
+    case 'StringLike':
+      return wildcardMatch(conditionValue, requestValue, false);
+    case 'Bool':
+      return requestValue.trim().toLowerCase() === conditionValue.trim().toLowerCase();
+    case 'IpAddress':
+      return inCidr(requestValue, conditionValue);
+  }
+  const numeric = base.startsWith('Numeric');
+  const a = numeric ? Number(requestValue) : parseDate(requestValue);
+  const b = numeric ? Number(conditionValue) : parseDate(conditionValue);
+  if (requestValue.trim() === '' || conditionValue.trim() === '') return false;
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  const cmp = base.replace(/^(Numeric|Date)/, '');
+  switch (cmp) {
+    case 'Equals':
+      return a === b;
+    case 'LessThan':
+      return a < b;
+    case 'LessThanEquals':
+      return a <= b;
+    case 'GreaterThan':
+      return a > b;
+    case 'GreaterThanEquals':
+      return a >= b;
+  }
+  return false;
+}
+
+/** does one request value satisfy the clause (values OR'ed; negated operators: none of them)? */
+function valueSatisfies(c: ConditionClause, requestValue: string): boolean {
+  const pos = NEGATED[c.base];
+  if (pos) return !c.values.some((cv) => positive(pos, requestValue, cv));
+  return c.values.some((cv) => positive(c.base, requestValue, cv));
+}
+
+/**
+ * Evaluate one condition clause against a request context.
+ * true / false, or undefined when the operator is unknown.
+ */
+export function evaluateCondition(
+  c: ConditionClause,
+  context: RequestContext,
+): boolean | undefined {
+  if (!c.known) return undefined;
+  const present = lookup(context, c.key);
+  if (c.base === 'Null') {
+    const wantAbsent = c.values.some((v) => v.trim().toLowerCase() === 'true');
+    const wantPresent = c.values.some((v) => v.trim().toLowerCase() === 'false');
+    return (present === undefined && wantAbsent) || (present !== undefined && wantPresent);
+  }
+  if (present === undefined) {
+    if (c.ifExists) return true;
+    return c.qualifier === 'ForAllValues';
+  }
+  const values = present.map(String);
+  if (c.qualifier === 'ForAllValues') return values.every((v) => valueSatisfies(c, v));
+  if (c.qualifier === 'ForAnyValue') return values.some((v) => valueSatisfies(c, v));
+  const pos = NEGATED[c.base];
+  if (pos) return !values.some((v) => c.values.some((cv) => positive(pos, v, cv)));
+  return values.some((v) => valueSatisfies(c, v));
+}
+
+// ================================================================ one request
+
+export interface Request {
+  action: string;
+  /** the resource ARN; absent = "some resource" (every Resource element is taken to match) */
+  resource?: string;
+  context?: RequestContext;
+}
+
+export interface StatementRef {
+  /** a label for the policy the statement came from */
+  policy: string;
+  statement: number;
+}
+
+export interface RequestDecision {
+  decision: 'allow' | 'deny' | 'implicitDeny';
+  allowedBy: StatementRef[];
+  deniedBy: StatementRef[];
+  /** statements whose conditions use an operator this evaluator cannot evaluate (treated as not applying) */
+  undetermined: StatementRef[];
+}
+
+function resourceApplies(st: PolicyStatement, resource: string | undefined): boolean {
+  if (resource === undefined) return true;
+  if (st.notResource) return !st.notResource.some((p) => wildcardMatch(p.trim(), resource, false));
+  if (!st.resource) return true;
+  return st.resource.some((p) => wildcardMatch(p.trim(), resource, false));
+}
+
+/** true / false, or undefined when a condition cannot be evaluated */
+export function statementApplies(st: PolicyStatement, req: Request): boolean | undefined {
+  if (!statementCoversAction(st, req.action)) return false;
+  if (!resourceApplies(st, req.resource)) return false;
+  let unknown = false;
+  for (const c of st.conditions) {
+    const r = evaluateCondition(c, req.context ?? {});
+    if (r === false) return false;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+
+/** Explicit Deny over Allow over the implicit deny, across several named policies. */
+export function evaluateRequest(
+  policies: ReadonlyArray<{ name: string; parsed: ParsedPolicy }>,
+  req: Request,
+): RequestDecision {
+  const out: RequestDecision = {
+    decision: 'implicitDeny',
+    allowedBy: [],
+    deniedBy: [],
+    undetermined: [],
+  };
+  for (const p of policies) {
+    for (const st of p.parsed.statements) {
+      const applies = statementApplies(st, req);
+      const ref = { policy: p.name, statement: st.index };
+      if (applies === undefined) out.undetermined.push(ref);
+      else if (applies) (st.effect === 'Deny' ? out.deniedBy : out.allowedBy).push(ref);
+    }
+  }
+  if (out.deniedBy.length > 0) out.decision = 'deny';
+  else if (out.allowedBy.length > 0) out.decision = 'allow';
+  return out;
+}
+
+// ================================================================ principals
+
+export type PrincipalKind = 'ram-user' | 'ram-group' | 'ram-role';
+
+export interface AttachedPolicy {
+  name: string;
+  /** System | Custom */
+  type: string;
+  /** `direct` or `group <name>` */
+  via: string;
+  parsed: ParsedPolicy;
+}
+
+export interface PrincipalPolicies {
+  kind: PrincipalKind;
+  name: string;
+  /** the policies whose documents are known and well-formed */
+  attached: AttachedPolicy[];
+  /** why the set of effective statements is not fully known; empty when it is */
+  unknown: string[];
+}
+
+function policyIndex(inv: Inventory): Map<string, RamPolicy> {
+  const m = new Map<string, RamPolicy>();
+  for (const p of inv.ram.policies) m.set(`${p.type.toLowerCase()}\u0000${p.name}`, p);
+  return m;
+}
+
+function resolve(
+  refs: readonly PolicyRef[],
+  via: string,
+  index: Map<string, RamPolicy>,
+  out: PrincipalPolicies,
+  parsedCache: Map<RamPolicy, ParsedPolicy>,
+): void {
+  for (const ref of refs) {
+    const label = `${ref.type} policy ${ref.name}`;
+    const policy = index.get(`${ref.type.toLowerCase()}\u0000${ref.name}`);
+    if (!policy) {
+      out.unknown.push(`${label} (${via}) is not in the inventory`);
+      continue;
+    }
+    if (policy.document === undefined) {
+      out.unknown.push(`the document of ${label} (${via}) could not be read`);
+      continue;
+    }
+    let parsed = parsedCache.get(policy);
+    if (!parsed) {
+      parsed = parsePolicyDocument(policy.document);
+      parsedCache.set(policy, parsed);
+    }
+    if (parsed.errors.length > 0) {
+      out.unknown.push(`the document of ${label} (${via}) is malformed: ${parsed.errors[0]}`);
+      continue;
+    }
+    out.attached.push({ name: ref.name, type: ref.type, via, parsed });
+  }
+}
+
+/**
+ * The effective policies of every user (direct + through its groups), group and
+ * role of the inventory, in inventory order. Compute once per scan (`ctx.memo`).
+ */
+export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
+  const index = policyIndex(inv);
+  const cache = new Map<RamPolicy, ParsedPolicy>();
+  const groups = new Map(inv.ram.groups.map((g) => [g.name, g]));
+  const out: PrincipalPolicies[] = [];
+  for (const u of inv.ram.users) {
+    const p: PrincipalPolicies = { kind: 'ram-user', name: u.name, attached: [], unknown: [] };
+    if (u.policies === undefined)
+      p.unknown.push(`the policies attached to user ${u.name} could not be read`);
+    else resolve(u.policies, 'direct', index, p, cache);
+    if (u.groups === undefined) p.unknown.push(`the groups of user ${u.name} could not be read`);
+    else {
+      for (const gName of u.groups) {
+        const g = groups.get(gName);
+        if (!g) p.unknown.push(`group ${gName} is not in the inventory`);
+        else if (g.policies === undefined)
+          p.unknown.push(`the policies attached to group ${gName} could not be read`);
+        else resolve(g.policies, `group ${gName}`, index, p, cache);
+      }
+    }
+    out.push(p);
+  }
+  for (const g of inv.ram.groups) {
+    const p: PrincipalPolicies = { kind: 'ram-group', name: g.name, attached: [], unknown: [] };
+    if (g.policies === undefined)
+      p.unknown.push(`the policies attached to group ${g.name} could not be read`);
+    else resolve(g.policies, 'direct', index, p, cache);
+    out.push(p);
+  }
+  for (const r of inv.ram.roles) {
+    const p: PrincipalPolicies = { kind: 'ram-role', name: r.name, attached: [], unknown: [] };
+    if (r.policies === undefined)
+      p.unknown.push(`the policies attached to role ${r.name} could not be read`);
+    else resolve(r.policies, 'direct', index, p, cache);
+    out.push(p);
+  }
+  return out;
+}
+
+export const PRINCIPAL_POLICIES_MEMO_KEY = 'ram-policy:principals';
+
+/** `allPrincipalPolicies` through a memo (the rule context's `memo`) */
+export function principalPoliciesOf(ctx: {
+  inventory: Inventory;
+  memo<T>(key: string, compute: () => T): T;
+}): PrincipalPolicies[] {
+  return ctx.memo(PRINCIPAL_POLICIES_MEMO_KEY, () => allPrincipalPolicies(ctx.inventory));
+}
+
+// ================================================================ admin
+
+export interface PolicyStatementRef {
+  policy: string;
+  policyType: string;
+  via: string;
+  statement: number;
+}
+
+export interface AdminGrant extends PolicyStatementRef {
+  /** the conditions of the granting statement, as written (the grant holds whenever they do) */
+  conditions: Array<{ operator: string; key: string; values: string[] }>;
+}
+
+export interface AdminVerdict {
+  admin: boolean;
+  /** the Allow statements granting every action on every resource */
+  grants: AdminGrant[];
+  /** an unconditional Deny of every action on every resource, which takes the grants away */
+  removedBy: PolicyStatementRef[];
+  /** narrower Deny statements: the principal keeps `*` on `*` except these */
+  exceptions: Array<PolicyStatementRef & { actions: string[]; notActions?: string[] }>;
+}
+
+function ref(a: AttachedPolicy, st: PolicyStatement): PolicyStatementRef {
+  return { policy: a.name, policyType: a.type, via: a.via, statement: st.index };
+}
+
+/** does the statement select every action (`*`, `*:*`, or an empty NotAction)? */
+function coversEveryAction(st: PolicyStatement): boolean {
+  if (st.action) return st.action.some(matchesEveryAction);
+  return st.notAction !== undefined && st.notAction.length === 0;
+}
+
+/**
+ * Is the principal granted `*` on `*`? An Allow of every action on every
+ * resource (conditions or not) grants it; only an unconditional Deny of every
+ * action on every resource takes it away. Narrower Denies are reported as
+ * exceptions: they do not make the principal less of an administrator of the
+ * account (it keeps `ram:*` unless that is denied, and can grant itself more).
+ */
+export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
+  const v: AdminVerdict = { admin: false, grants: [], removedBy: [], exceptions: [] };
+  for (const a of p.attached) {
+    for (const st of a.parsed.statements) {
+      if (st.effect === 'Allow') {
+        if (coversEveryAction(st) && statementCoversEveryResource(st)) {
+          v.grants.push({
+            ...ref(a, st),
+            conditions: st.conditions.map((c) => ({
+              operator: c.operator,
+              key: c.key,
+              values: c.values,
+            })),
+          });
+        }
+      } else if (
+        coversEveryAction(st) &&
+        statementCoversEveryResource(st) &&
+        st.conditions.length === 0
+      ) {
+        v.removedBy.push(ref(a, st));
+      } else {
+        v.exceptions.push({
+          ...ref(a, st),
+          actions: st.action ?? [],
+          ...(st.notAction ? { notActions: st.notAction } : {}),
+        });
+      }
+    }
+  }
+  v.admin = v.grants.length > 0 && v.removedBy.length === 0;
+  return v;
+}
+
+// ================================================================ CommandRunAs
+
+export const RUN_COMMAND_ACTIONS = ['ecs:RunCommand', 'ecs:InvokeCommand'] as const;
+export type RunCommandAction = (typeof RUN_COMMAND_ACTIONS)[number];
+export const PRIVILEGED_RUN_AS = ['root', 'system'] as const;
+export type PrivilegedRunAs = (typeof PRIVILEGED_RUN_AS)[number];
+export const COMMAND_RUN_AS_KEY = 'ecs:CommandRunAs';
+
+export const RECOMMENDED_RUN_AS_CONDITION = {
+  StringNotEqualsIgnoreCase: { [COMMAND_RUN_AS_KEY]: ['system', 'root'] },
+} as const;
+
+function isRunAsKey(key: string): boolean {
+  return key.trim().toLowerCase() === COMMAND_RUN_AS_KEY.toLowerCase();
+}
+
+/**
+ * Does a statement's condition block admit `value` as `ecs:CommandRunAs`?
+ * Clauses on other keys are ignored (they do not restrict the run-as user);
+ * a clause on the key with an operator this evaluator does not know is taken
+ * to admit it. The service always sets the key (to the default user when the
+ * request names none), so `IfExists` changes nothing here.
+ */
+export function runAsAdmitted(st: PolicyStatement, value: string): boolean {
+  for (const c of st.conditions) {
+    if (!isRunAsKey(c.key)) continue;
+    if (evaluateCondition(c, { [COMMAND_RUN_AS_KEY]: value }) === false) return false;
+  }
+  return true;
+}
+
+/** Is a Deny statement certain to apply when the run-as user is `value`? */
+function denyCertainFor(st: PolicyStatement, value: string): boolean {
+  for (const c of st.conditions) {
+    // a Deny conditioned on anything else (source IP, MFA, tags...) does not always apply
+    if (!isRunAsKey(c.key)) return false;
+    if (evaluateCondition(c, { [COMMAND_RUN_AS_KEY]: value }) !== true) return false;
+  }
+  return true;
+}
+
+const fmt = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+
+/** why a statement does not keep `values` out, in one sentence */
+export function missingRunAsRestriction(st: PolicyStatement, values: readonly string[]): string {
+  const clauses = st.conditions.filter((c) => isRunAsKey(c.key));
+  const suggestion = `add "Condition": {"StringNotEqualsIgnoreCase": {"ecs:CommandRunAs": ["system", "root"]}}`;
+  const admitted = fmt(values);
+  if (clauses.length === 0) {
+    return `no ${COMMAND_RUN_AS_KEY} condition, so commands may run as ${admitted} (root on Linux and system on Windows are the defaults); ${suggestion}`;
+  }
+  const parts = clauses.map((c) => {
+    if (!c.known)
+      return `${c.operator} on ${c.key} is not an operator ecs-audit can evaluate, so it is taken to admit ${admitted}`;
+    const caseNote =
+      /^String(Not)?Equals$|^String(Not)?Like$/.test(c.base) &&
+      c.values.some((x) => values.some((v) => x.toLowerCase() === v && x !== v))
+        ? ' (the comparison is case-sensitive)'
+        : '';
+    return `${c.operator} ${c.key} ${fmt(c.values)} admits ${admitted}${caseNote}`;
+  });
+  return `${parts.join('; ')}; ${suggestion}`;
+}
+
+export interface RunAsGrant extends PolicyStatementRef {
+  /** which of ecs:RunCommand / ecs:InvokeCommand the statement still allows as root or system */
+  actions: RunCommandAction[];
+  /** the Action patterns that select them, or `NotAction [...]` */
+  matchedBy: string[];
+  /** the privileged users it admits after Denies */
+  admits: PrivilegedRunAs[];
+  /** the restriction the statement lacks, in one sentence */
+  missingRestriction: string;
+}
+
+export interface RunAsDeny extends PolicyStatementRef {
+  /** the action/user pairs this Deny takes away */
+  removes: Array<{ action: RunCommandAction; runAs: PrivilegedRunAs }>;
+}
+
+export interface RunAsVerdict {
+  flagged: boolean;
+  /** Allow statements that still admit root or system, after Denies */
+  grants: RunAsGrant[];
+  /** Deny statements that took some action/user pairs away */
+  denies: RunAsDeny[];
+}
+
+/**
+ * May the principal run Cloud Assistant commands as root or system?
+ * See spec/rules.md `ram-command-run-as-root`: an Allow covering
+ * ecs:RunCommand or ecs:InvokeCommand whose conditions admit root or system,
+ * not removed again by a Deny. A Deny removes a pair (action, user) only when it
+ * covers the action, covers the Allow's resources, and is certain to apply for
+ * that user (its only conditions are on ecs:CommandRunAs and hold for it).
+ */
+export function commandRunAsAnalysis(p: PrincipalPolicies): RunAsVerdict {
+  const denyStatements = p.attached.flatMap((a) =>
+    a.parsed.statements.filter((s) => s.effect === 'Deny').map((s) => ({ a, s })),
+  );
+  const verdict: RunAsVerdict = { flagged: false, grants: [], denies: [] };
+  const denyRemovals = new Map<PolicyStatement, RunAsDeny>();
+  for (const a of p.attached) {
+    for (const st of a.parsed.statements) {
+      if (st.effect !== 'Allow') continue;
+      const actions = RUN_COMMAND_ACTIONS.filter((act) => statementCoversAction(st, act));
+      if (actions.length === 0) continue;
+      const remainingActions = new Set<RunCommandAction>();
+      const remainingUsers = new Set<PrivilegedRunAs>();
+      for (const action of actions) {
+        for (const user of PRIVILEGED_RUN_AS) {
+          if (!runAsAdmitted(st, user)) continue;
+          const remover = denyStatements.find(
+            (d) =>
+              statementCoversAction(d.s, action) &&
+              resourcesCover(d.s, st) &&
+              denyCertainFor(d.s, user),
+          );
+          if (remover) {
+            let entry = denyRemovals.get(remover.s);
+            if (!entry) {
+              entry = { ...ref(remover.a, remover.s), removes: [] };
+              denyRemovals.set(remover.s, entry);
+            }
+            if (!entry.removes.some((r) => r.action === action && r.runAs === user))
+              entry.removes.push({ action, runAs: user });
+            continue;
+          }
+          remainingActions.add(action);
+          remainingUsers.add(user);
+        }
+      }
+      if (remainingActions.size === 0) continue;
+      const admits = PRIVILEGED_RUN_AS.filter((u) => remainingUsers.has(u));
+      const acts = RUN_COMMAND_ACTIONS.filter((x) => remainingActions.has(x));
+      verdict.grants.push({
+        ...ref(a, st),
+        actions: acts,
+        matchedBy: st.action
+          ? st.action.filter((pat) => acts.some((x) => actionMatches(pat, x)))
+          : [`NotAction ${fmt(st.notAction ?? [])}`],
+        admits,
+        missingRestriction: missingRunAsRestriction(st, admits),
+      });
+    }
+  }
+  verdict.denies = [...denyRemovals.values()];
+  verdict.flagged = verdict.grants.length > 0;
+  return verdict;
+}
+
+// ================================================================ wording shared by the identity rules
+
+const KIND_WORD: Readonly<Record<PrincipalKind, string>> = {
+  'ram-user': 'RAM user',
+  'ram-group': 'RAM group',
+  'ram-role': 'RAM role',
+};
+
+/** `RAM user alice` */
+export function principalLabel(p: Pick<PrincipalPolicies, 'kind' | 'name'>): string {
+  return `${KIND_WORD[p.kind]} ${p.name}`;
+}
+
+/** `System policy AdministratorAccess (attached directly)`, `Custom policy ops (through group ops)` */
+export function policyLabel(r: Pick<PolicyStatementRef, 'policy' | 'policyType' | 'via'>): string {
+  const via = r.via === 'direct' ? 'attached directly' : `through ${r.via}`;
+  return `${r.policyType} policy ${r.policy} (${via})`;
+}
