@@ -335,7 +335,9 @@ export function parseWorld(data: unknown, source = 'world'): World {
     const issue = result.error.issues[0]!;
     throw new WorldError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
   }
-  return result.data;
+  // zod hands out the very same object for every `.default({...})`: clone so
+  // that a test tweaking one world (adding a fault) never leaks into the next.
+  return structuredClone(result.data);
 }
 
 /** Read a world file (YAML or JSON). */
