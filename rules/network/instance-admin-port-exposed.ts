@@ -3,7 +3,6 @@ import {
   describeCoverage,
   exposureIndex,
   portLabel,
-  segmentAt,
   segmentEvidence,
 } from '../../src/analysis/exposure.js';
 import { uniqueSorted } from '../../src/analysis/network-findings.js';
@@ -20,11 +19,16 @@ interface PublicInterface {
   securityGroupIds: string[];
 }
 
-/** The instance's interfaces, each with the public addresses that reach it and its own groups. */
-function interfacesOf(inst: Instance): PublicInterface[] {
+/**
+ * The instance's interfaces, each with the public addresses that reach it and its own groups;
+ * undefined when the interfaces could not be read (never guess which groups govern which address).
+ * An instance with no interface listed (classic network) is one interface: its own groups and addresses.
+ */
+function interfacesOf(inst: Instance): PublicInterface[] | undefined {
   const instancePublic = [...inst.publicIps, ...(inst.eipAddress ? [inst.eipAddress] : [])];
   const nics = inst.networkInterfaces;
-  if (nics === undefined || nics.length === 0) {
+  if (nics === undefined) return undefined;
+  if (nics.length === 0) {
     return [
       {
         interfaceId: null,
@@ -73,12 +77,15 @@ export default defineRule({
     remediation:
       'Remove the exposure from the interface: in ECS console > Network & Security > Security Groups, restrict the Accept rules named in the evidence ' +
       'to a bastion host or office range (`aliyun ecs RevokeSecurityGroup --RegionId <region> --SecurityGroupId <sg-id> --SecurityGroupRuleId.1 <rule-id>`), ' +
-      'or add a Drop for 0.0.0.0/0 and ::/0 on TCP 22/3389 at a higher priority in one of the interface\'s groups; ' +
+      "or add a Drop for 0.0.0.0/0 and ::/0 on TCP 22/3389 at a higher priority in one of the interface's groups; " +
       'if the instance needs no public address, release the EIP (`aliyun ecs UnassociateEipAddress` / `aliyun vpc UnassociateEipAddress`) and connect through a bastion host or Cloud Assistant.',
     references: [
       'https://www.alibabacloud.com/help/doc-detail/25387.htm',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/security-group-rules',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/managed-security-groups',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describesecuritygroupattribute',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
+      'https://www.alibabacloud.com/help/en/doc-detail/58496.htm',
     ],
     options: z.object({
       tcpPorts: z.array(port).default([22, 3389]),
@@ -91,33 +98,43 @@ export default defineRule({
     for (const inst of ctx.inventory.ecs.instances) {
       if (inst.status.trim().toLowerCase() !== 'running') continue;
       const interfaces = interfacesOf(inst);
+      // interfaces unknown: coverage reports it, the rule says nothing
+      if (interfaces === undefined) continue;
       if (!interfaces.some((i) => i.publicIps.length > 0)) continue;
-      // Never guess: when any of the instance's groups is unknown, say nothing about it.
-      const allGroupIds = new Set([
-        ...inst.securityGroupIds,
-        ...interfaces.flatMap((i) => i.securityGroupIds),
-      ]);
-      const unknown = [...allGroupIds].some((id) => index.group(inst.region, id)?.rules === undefined);
-      if (unknown) continue;
 
       const exposed: Record<string, unknown>[] = [];
+      // public interfaces with a group missing or whose rules are unknown: not evaluated, never guessed
+      const unevaluated: Record<string, unknown>[] = [];
       const openPorts = new Set<number>();
       const viaGroups = new Set<string>();
       const managed = new Set<string>();
+      const exposedIps = new Set<string>();
       let coverageText = '';
       for (const nic of interfaces) {
         if (nic.publicIps.length === 0) continue;
-        const exposure = index.interfaceExposure(inst.region, nic.securityGroupIds);
-        if (!exposure) continue;
-        const open = ports.filter((p) => segmentAt(exposure.tcp, p).open);
+        const merged = index.interfaceRules(inst.region, nic.securityGroupIds);
+        if (!merged) {
+          unevaluated.push({
+            interfaceId: nic.interfaceId,
+            securityGroupIds: nic.securityGroupIds,
+            reason: 'a security group of this interface, or its rules, could not be read',
+          });
+          continue;
+        }
+        // only the admin ports are needed: evaluate them alone, not the whole port axis
+        const at = (p: number) => index.interfacePort(inst.region, nic.securityGroupIds, 'tcp', p)!;
+        const open = ports.filter((p) => at(p).open);
         if (open.length === 0) continue;
         for (const p of open) openPorts.add(p);
-        const segs = open.map((p) => segmentAt(exposure.tcp, p));
+        const segs = open.map(at);
         coverageText ||= describeCoverage(segs[0]!);
-        for (const s of segs) for (const r of s.acceptedBy) viaGroups.add(r.groupId);
-        const managedHere = nic.securityGroupIds.filter(
-          (id) => index.group(inst.region, id)?.serviceManaged === true,
-        );
+        const accepting = new Set(segs.flatMap((s) => s.acceptedBy.map((r) => r.groupId)));
+        for (const id of accepting) viaGroups.add(id);
+        // the managed groups among those that open the port: the user cannot change them
+        const managedHere = [...accepting]
+          .filter((id) => index.group(inst.region, id)?.serviceManaged === true)
+          .sort();
+        for (const ip of nic.publicIps) exposedIps.add(ip);
         for (const id of managedHere) managed.add(id);
         exposed.push({
           interfaceId: nic.interfaceId,
@@ -127,7 +144,7 @@ export default defineRule({
           ...(managedHere.length > 0 ? { managedGroupIds: managedHere } : {}),
           ports: open,
           exposures: open.map((p, i) => segmentEvidence('tcp', segs[i]!, { port: p })),
-          ...(exposure.notes.length > 0 ? { notes: exposure.notes.slice(0, 10) } : {}),
+          ...(merged.notes.length > 0 ? { notes: merged.notes.slice(0, 10) } : {}),
         });
       }
       if (exposed.length === 0) continue;
@@ -143,11 +160,11 @@ export default defineRule({
           ...(inst.name ? { name: inst.name } : {}),
         },
         message:
-          `Running instance ${inst.id} (public ${publicIps.join(', ')}) accepts ` +
+          `Running instance ${inst.id} (public ${[...exposedIps].join(', ')}) accepts ` +
           `${portList.map((p) => portLabel('tcp', p)).join(', ')} from the internet (${coverageText}) ` +
-          `through security group ${[...viaGroups].sort().join(', ')}.` +
+          `through security group${viaGroups.size > 1 ? 's' : ''} ${[...viaGroups].sort().join(', ')}.` +
           (managed.size > 0
-            ? ` ${[...managed].sort().join(', ')} is a managed security group (ServiceManaged) whose rules the user cannot change: restrict the other groups or remove the public address.`
+            ? ` ${[...managed].sort().join(', ')} ${managed.size > 1 ? 'are managed security groups' : 'is a managed security group'} (ServiceManaged) whose rules the user cannot change: add a Drop in another group of the interface or remove the public address.`
             : ''),
         evidence: {
           instanceId: inst.id,
@@ -155,6 +172,7 @@ export default defineRule({
           publicIps,
           ports: portList,
           interfaces: exposed,
+          ...(unevaluated.length > 0 ? { unevaluatedInterfaces: unevaluated } : {}),
         },
       };
     }

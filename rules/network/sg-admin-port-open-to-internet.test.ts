@@ -1,5 +1,5 @@
-import { ecs, from, group, rule } from '../../test/helpers/network.js';
 import { testRule } from '../../src/testing/rule-tester.js';
+import { ecs, from, group, rule } from '../../test/helpers/network.js';
 import adminPort from './sg-admin-port-open-to-internet.js';
 
 const one = (rules: Parameters<typeof group>[1], extra: Parameters<typeof group>[2] = {}) =>
@@ -9,28 +9,45 @@ testRule(adminPort, {
   valid: [
     {
       name: 'a Drop at higher priority closes the Accept',
-      inventory: one([from('0.0.0.0/0', { priority: 2 }), from('0.0.0.0/0', { policy: 'Drop', priority: 1 })]),
+      inventory: one([
+        from('0.0.0.0/0', { priority: 2 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 1 }),
+      ]),
     },
     {
       name: 'Drop and Accept at equal priority: Drop wins',
-      inventory: one([from('0.0.0.0/0', { priority: 5 }), from('0.0.0.0/0', { policy: 'Drop', priority: 5 })]),
+      inventory: one([
+        from('0.0.0.0/0', { priority: 5 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 5 }),
+      ]),
     },
     { name: '47.0.0.0/8 is not the internet', inventory: one([from('47.0.0.0/8')]) },
     { name: 'an office /24', inventory: one([from('203.0.113.0/24', { portRange: '3389/3389' })]) },
-    { name: '128.0.0.0/1 alone covers less than half of public IPv4', inventory: one([from('128.0.0.0/1')]) },
+    {
+      name: '128.0.0.0/1 alone covers less than half of public IPv4',
+      inventory: one([from('128.0.0.0/1')]),
+    },
     { name: 'UDP 22 is not SSH', inventory: one([from('0.0.0.0/0', { ipProtocol: 'UDP' })]) },
     { name: 'a source security group', inventory: one([rule({ sourceGroupId: 'sg-bastion' })]) },
     { name: 'a prefix-list source', inventory: one([rule({ sourcePrefixListId: 'pl-123' })]) },
     {
       name: 'an egress rule is ignored',
-      inventory: one([rule({ direction: 'egress', destCidrIp: '0.0.0.0/0', sourceCidrIp: '0.0.0.0/0' })]),
+      inventory: one([
+        rule({ direction: 'egress', destCidrIp: '0.0.0.0/0', sourceCidrIp: '0.0.0.0/0' }),
+      ]),
     },
     {
       name: 'classic group: an intranet rule does not face the internet',
       inventory: one([from('0.0.0.0/0', { nicType: 'intranet' })], { vpcId: null }),
     },
-    { name: 'a port range without 22 or 3389', inventory: one([from('0.0.0.0/0', { portRange: '80/443' })]) },
-    { name: 'ICMP from anywhere', inventory: one([from('0.0.0.0/0', { ipProtocol: 'ICMP', portRange: '-1/-1' })]) },
+    {
+      name: 'a port range without 22 or 3389',
+      inventory: one([from('0.0.0.0/0', { portRange: '80/443' })]),
+    },
+    {
+      name: 'ICMP from anywhere',
+      inventory: one([from('0.0.0.0/0', { ipProtocol: 'ICMP', portRange: '-1/-1' })]),
+    },
     { name: 'rules unknown: no finding', inventory: one(undefined) },
     { name: 'a masked CIDR is ignored, not a crash', inventory: one([from('120.25. XX.XXX')]) },
     {
@@ -62,7 +79,9 @@ testRule(adminPort, {
                 port: 22,
                 ipv4Coverage: 1,
                 acceptedIpv4: ['0.0.0.0/0'],
-                acceptedBy: [{ ruleId: 'sgr-1', priority: 1, policy: 'Accept', source: '0.0.0.0/0' }],
+                acceptedBy: [
+                  { ruleId: 'sgr-1', priority: 1, policy: 'Accept', source: '0.0.0.0/0' },
+                ],
               },
             ],
           },
@@ -71,7 +90,10 @@ testRule(adminPort, {
     },
     {
       name: 'an Accept at higher priority beats a Drop',
-      inventory: one([from('0.0.0.0/0', { priority: 1 }), from('0.0.0.0/0', { policy: 'Drop', priority: 2 })]),
+      inventory: one([
+        from('0.0.0.0/0', { priority: 1 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 2 }),
+      ]),
       findings: [{ id: 'sg-1' }],
     },
     {
@@ -97,7 +119,9 @@ testRule(adminPort, {
             exposures: [
               {
                 acceptedIpv4: ['0.0.0.0-198.51.99.255', '198.51.101.0-255.255.255.255'],
-                carvedOutBy: [{ policy: 'Drop', source: '198.51.100.0/24', removedIpv4: ['198.51.100.0/24'] }],
+                carvedOutBy: [
+                  { policy: 'Drop', source: '198.51.100.0/24', removedIpv4: ['198.51.100.0/24'] },
+                ],
               },
             ],
           },
@@ -107,7 +131,12 @@ testRule(adminPort, {
     {
       name: '::/0',
       inventory: one([rule({ ipv6SourceCidrIp: '::/0' })]),
-      findings: [{ id: 'sg-1', evidence: { exposures: [{ ipv4Coverage: 0, ipv6Coverage: 1, acceptedIpv6: ['::/0'] }] } }],
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: { exposures: [{ ipv4Coverage: 0, ipv6Coverage: 1, acceptedIpv6: ['::/0'] }] },
+        },
+      ],
     },
     {
       name: 'a port range containing 22',
@@ -141,12 +170,18 @@ testRule(adminPort, {
     },
     {
       name: 'a Drop of a source group does not close the internet',
-      inventory: one([from('0.0.0.0/0', { priority: 2 }), rule({ sourceGroupId: 'sg-x', policy: 'Drop' })]),
+      inventory: one([
+        from('0.0.0.0/0', { priority: 2 }),
+        rule({ sourceGroupId: 'sg-x', policy: 'Drop' }),
+      ]),
       findings: [{ id: 'sg-1' }],
     },
     {
       name: 'a Drop at lower priority does not close the Accept',
-      inventory: one([from('0.0.0.0/0', { priority: 50 }), from('0.0.0.0/0', { policy: 'Drop', priority: 100 })]),
+      inventory: one([
+        from('0.0.0.0/0', { priority: 50 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 100 }),
+      ]),
       findings: [{ id: 'sg-1' }],
     },
     {

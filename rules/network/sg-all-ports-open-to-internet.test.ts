@@ -9,7 +9,10 @@ const ALL = { ipProtocol: 'ALL', portRange: '-1/-1' };
 testRule(allPorts, {
   valid: [
     { name: 'a single port open', inventory: one([from('0.0.0.0/0', { portRange: '443/443' })]) },
-    { name: 'TCP 1/65534 misses a port', inventory: one([from('0.0.0.0/0', { portRange: '1/65534' })]) },
+    {
+      name: 'TCP 1/65534 misses a port',
+      inventory: one([from('0.0.0.0/0', { portRange: '1/65534' })]),
+    },
     {
       name: 'a Drop at higher priority closes one port',
       inventory: one([
@@ -20,35 +23,67 @@ testRule(allPorts, {
     },
     {
       name: 'Drop and Accept at equal priority',
-      inventory: one([from('0.0.0.0/0', { ...ALL, priority: 3 }), from('0.0.0.0/0', { ...ALL, policy: 'drop', priority: 3 })]),
+      inventory: one([
+        from('0.0.0.0/0', { ...ALL, priority: 3 }),
+        from('0.0.0.0/0', { ...ALL, policy: 'drop', priority: 3 }),
+      ]),
     },
     { name: 'ALL -1/-1 from 47.0.0.0/8', inventory: one([from('47.0.0.0/8', ALL)]) },
     { name: 'ALL -1/-1 from an office /24', inventory: one([from('198.51.100.0/24', ALL)]) },
-    { name: 'ALL -1/-1 from a source group', inventory: one([rule({ ...ALL, sourceGroupId: 'sg-2' })]) },
-    { name: 'egress ALL -1/-1 to anywhere', inventory: one([rule({ ...ALL, direction: 'egress', destCidrIp: '0.0.0.0/0' })]) },
-    { name: 'classic intranet ALL', inventory: one([from('0.0.0.0/0', { ...ALL, nicType: 'intranet' })], { vpcId: null }) },
-    { name: 'ICMP -1/-1 is not TCP or UDP', inventory: one([from('0.0.0.0/0', { ipProtocol: 'ICMP', portRange: '-1/-1' })]) },
+    {
+      name: 'ALL -1/-1 from a source group',
+      inventory: one([rule({ ...ALL, sourceGroupId: 'sg-2' })]),
+    },
+    {
+      name: 'egress ALL -1/-1 to anywhere',
+      inventory: one([rule({ ...ALL, direction: 'egress', destCidrIp: '0.0.0.0/0' })]),
+    },
+    {
+      name: 'classic intranet ALL',
+      inventory: one([from('0.0.0.0/0', { ...ALL, nicType: 'intranet' })], { vpcId: null }),
+    },
+    {
+      name: 'ICMP -1/-1 is not TCP or UDP',
+      inventory: one([from('0.0.0.0/0', { ipProtocol: 'ICMP', portRange: '-1/-1' })]),
+    },
     { name: 'rules unknown', inventory: one(undefined) },
   ],
   invalid: [
     {
       name: 'ALL -1/-1 from 0.0.0.0/0',
       inventory: one([from('0.0.0.0/0', ALL)]),
-      findings: [{ id: 'sg-1', message: 'every TCP and every UDP port', evidence: { protocols: ['tcp', 'udp'] } }],
+      findings: [
+        {
+          id: 'sg-1',
+          message: 'every TCP and every UDP port',
+          evidence: { protocols: ['tcp', 'udp'] },
+        },
+      ],
     },
     {
       name: 'TCP 1/65535 from 0.0.0.0/0',
       inventory: one([from('0.0.0.0/0', { portRange: '1/65535' })]),
-      findings: [{ id: 'sg-1', evidence: { protocols: ['tcp'], exposures: [{ ports: '1-65535', ipv4Coverage: 1 }] } }],
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: { protocols: ['tcp'], exposures: [{ ports: '1-65535', ipv4Coverage: 1 }] },
+        },
+      ],
     },
     {
       name: 'two rules covering 1-100 and 101-65535',
-      inventory: one([from('0.0.0.0/0', { portRange: '1/100' }), from('0.0.0.0/0', { portRange: '101/65535' })]),
+      inventory: one([
+        from('0.0.0.0/0', { portRange: '1/100' }),
+        from('0.0.0.0/0', { portRange: '101/65535' }),
+      ]),
       findings: [{ id: 'sg-1', evidence: { protocols: ['tcp'] } }],
     },
     {
       name: 'Accept at higher priority beats a Drop',
-      inventory: one([from('0.0.0.0/0', { ...ALL, priority: 1 }), from('0.0.0.0/0', { ...ALL, policy: 'Drop', priority: 2 })]),
+      inventory: one([
+        from('0.0.0.0/0', { ...ALL, priority: 1 }),
+        from('0.0.0.0/0', { ...ALL, policy: 'Drop', priority: 2 }),
+      ]),
       findings: [{ id: 'sg-1' }],
     },
     {
@@ -61,13 +96,52 @@ testRule(allPorts, {
     },
     {
       name: '0.0.0.0/0 with a /24 Drop carved out',
-      inventory: one([from('0.0.0.0/0', { ...ALL, priority: 2 }), from('203.0.113.0/24', { ...ALL, policy: 'Drop' })]),
-      findings: [{ id: 'sg-1', evidence: { exposures: [{ carvedOutBy: [{ source: '203.0.113.0/24' }] }] } }],
+      inventory: one([
+        from('0.0.0.0/0', { ...ALL, priority: 2 }),
+        from('203.0.113.0/24', { ...ALL, policy: 'Drop' }),
+      ]),
+      // ALL opens TCP and UDP alike: one exposure entry per protocol, each naming the Drop and what it removed
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: {
+            protocols: ['tcp', 'udp'],
+            exposures: [
+              {
+                protocol: 'tcp',
+                ports: '1-65535',
+                acceptedIpv4: ['0.0.0.0-203.0.112.255', '203.0.114.0-255.255.255.255'],
+                acceptedBy: [{ policy: 'Accept', priority: 2, source: '0.0.0.0/0' }],
+                carvedOutBy: [
+                  {
+                    policy: 'Drop',
+                    priority: 1,
+                    source: '203.0.113.0/24',
+                    removedIpv4: ['203.0.113.0/24'],
+                  },
+                ],
+              },
+              { protocol: 'udp', carvedOutBy: [{ source: '203.0.113.0/24' }] },
+            ],
+          },
+        },
+      ],
     },
     {
       name: '::/0 ALL',
       inventory: one([rule({ ...ALL, ipv6SourceCidrIp: '::/0' })]),
-      findings: [{ id: 'sg-1', evidence: { exposures: [{ ipv6Coverage: 1 }] } }],
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: {
+            protocols: ['tcp', 'udp'],
+            exposures: [
+              { protocol: 'tcp', ipv4Coverage: 0, ipv6Coverage: 1, acceptedIpv6: ['::/0'] },
+              { protocol: 'udp', ipv4Coverage: 0, ipv6Coverage: 1, acceptedIpv6: ['::/0'] },
+            ],
+          },
+        },
+      ],
     },
     {
       name: 'TCP -1/-1 means every port',
@@ -81,7 +155,9 @@ testRule(allPorts, {
     },
     {
       name: 'lower-case all / accept, numeric protocol -1',
-      inventory: one([from('0.0.0.0/0', { ipProtocol: '-1', portRange: '-1/-1', policy: 'accept' })]),
+      inventory: one([
+        from('0.0.0.0/0', { ipProtocol: '-1', portRange: '-1/-1', policy: 'accept' }),
+      ]),
       findings: [{ id: 'sg-1' }],
     },
     {

@@ -32,6 +32,8 @@ export default defineRule({
       'CLI: `aliyun ecs RevokeSecurityGroup --RegionId <region> --SecurityGroupId <sg-id> --SecurityGroupRuleId.1 <rule-id>`.',
     references: [
       'https://www.alibabacloud.com/help/doc-detail/25387.htm',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/security-group-rules',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/managed-security-groups',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describesecuritygroupattribute',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
     ],

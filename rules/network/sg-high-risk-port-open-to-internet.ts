@@ -42,6 +42,8 @@ export default defineRule({
       'specific sources with `aliyun ecs AuthorizeSecurityGroup ... --SourceGroupId <app-sg>` or `--SourceCidrIp <range>`.',
     references: [
       'https://www.alibabacloud.com/help/doc-detail/25387.htm',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/security-group-rules',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/managed-security-groups',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describesecuritygroupattribute',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
     ],
@@ -79,7 +81,9 @@ export default defineRule({
       ];
       if (labels.length === 0) continue;
       const firstSeg = bySegment.keys().next().value as PortSegment;
-      const shown = labels.slice(0, 6).join(', ') + (labels.length > 6 ? `, and ${labels.length - 6} more` : '');
+      const shown =
+        labels.slice(0, 6).join(', ') +
+        (labels.length > 6 ? `, and ${labels.length - 6} more` : '');
       yield {
         resource: groupResource(sg),
         message:

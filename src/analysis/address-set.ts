@@ -70,11 +70,12 @@ export function parseAddress(text: string): ParsedAddress | null {
   return null;
 }
 
+/** shared between callers (parseCidr caches it): never mutate */
 export interface ParsedCidr {
-  family: Family;
-  interval: Interval;
+  readonly family: Family;
+  readonly interval: Interval;
   /** the CIDR as ipaddr.js normalises it (host bits cleared), e.g. `10.0.0.0/8` */
-  cidr: string;
+  readonly cidr: string;
 }
 
 /**
@@ -82,6 +83,20 @@ export interface ParsedCidr {
  * as the console allows). null for anything else, e.g. a masked `120.25. XX.XXX`.
  */
 export function parseCidr(text: string): ParsedCidr | null {
+  const hit = CIDR_CACHE.get(text);
+  if (hit !== undefined) return hit;
+  const parsed = parseCidrUncached(text);
+  // the same few sources (0.0.0.0/0, office ranges) recur across thousands of rules
+  if (CIDR_CACHE.size >= CIDR_CACHE_LIMIT) CIDR_CACHE.clear();
+  if (parsed) Object.freeze(parsed);
+  CIDR_CACHE.set(text, parsed);
+  return parsed;
+}
+
+const CIDR_CACHE_LIMIT = 50_000;
+const CIDR_CACHE = new Map<string, ParsedCidr | null>();
+
+function parseCidrUncached(text: string): ParsedCidr | null {
   const t = text.trim();
   if (t === '') return null;
   if (!t.includes('/')) {
@@ -129,7 +144,9 @@ export function cidrInterval(text: string): Interval {
 /** Normalise any list of intervals into a set (sort, merge overlapping and adjacent). */
 export function toSet(intervals: readonly Interval[]): AddressSet {
   if (intervals.length <= 1) return intervals.length === 0 ? EMPTY_SET : [intervals[0]!];
-  const sorted = [...intervals].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const sorted = [...intervals].sort((a, b) =>
+    a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+  );
   const out: Interval[] = [];
   let cur = sorted[0]!;
   for (let i = 1; i < sorted.length; i++) {
@@ -148,7 +165,23 @@ export function toSet(intervals: readonly Interval[]): AddressSet {
 export function union(a: AddressSet, b: AddressSet): AddressSet {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  return toSet([...a, ...b]);
+  // linear merge of two sorted sets, coalescing overlapping and adjacent intervals
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  let cur: Interval | undefined;
+  while (i < a.length || j < b.length) {
+    const n = j >= b.length || (i < a.length && a[i]!.start <= b[j]!.start) ? a[i++]! : b[j++]!;
+    if (cur === undefined) cur = n;
+    else if (n.start <= cur.end + 1n) {
+      if (n.end > cur.end) cur = { start: cur.start, end: n.end };
+    } else {
+      out.push(cur);
+      cur = n;
+    }
+  }
+  if (cur !== undefined) out.push(cur);
+  return out;
 }
 
 export function intersect(a: AddressSet, b: AddressSet): AddressSet {
@@ -158,7 +191,9 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
+    // biome-ignore lint/complexity/useMathMinMax: Math.max does not take BigInt
     const start = x.start > y.start ? x.start : y.start;
+    // biome-ignore lint/complexity/useMathMinMax: Math.min does not take BigInt
     const end = x.end < y.end ? x.end : y.end;
     if (start <= end) out.push({ start, end });
     if (x.end < y.end) i++;
@@ -222,7 +257,11 @@ export function setsEqual(a: AddressSet, b: AddressSet): boolean {
 // ------------------------------------------------------------ formatting
 
 /** The largest CIDR block that starts at `start` and ends at or before `end`. */
-function largestBlock(family: Family, start: bigint, end: bigint): { prefix: number; last: bigint } {
+function largestBlock(
+  family: Family,
+  start: bigint,
+  end: bigint,
+): { prefix: number; last: bigint } {
   const bits = FAMILY_BITS[family];
   const text = formatAddress(family, start);
   const cls = family === 'ipv4' ? ipaddr.IPv4 : ipaddr.IPv6;

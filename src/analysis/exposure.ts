@@ -25,8 +25,8 @@ import {
   EMPTY_SET,
   type Family,
   formatSet,
-  type Interval,
   fullSet,
+  type Interval,
   intersect,
   parseAddress,
   parseCidr,
@@ -296,7 +296,10 @@ export interface ProtocolExposure {
   segments: PortSegment[];
 }
 
+const NO_COVERAGE = { num: 0n, fraction: 0 } as const;
+
 function coverage(set: AddressSet, family: Family): { num: bigint; fraction: number } {
+  if (set.length === 0) return NO_COVERAGE;
   const num = size(intersect(set, PUBLIC_SET[family]));
   const den = PUBLIC_SIZE[family];
   return { num, fraction: Number(num) / Number(den) };
@@ -388,6 +391,17 @@ function sameOutcome(a: PortSegment, b: PortSegment): boolean {
 const PORT_PROTOCOLS: ReadonlySet<Protocol> = new Set(['tcp', 'udp']);
 
 /**
+ * An ingress rule of this protocol (or ALL) that can change a verdict or its evidence:
+ * one with internet sources, or an Accept reported as a non-internet source. Leaving
+ * the others out (e.g. a Drop from a source group) changes nothing `decide` computes.
+ */
+function appliesTo(r: NormalisedRule, protocol: Protocol): boolean {
+  if (r.direction !== 'ingress' || (r.protocol !== protocol && r.protocol !== 'all')) return false;
+  if (r.facesInternet && (r.v4.length > 0 || r.v6.length > 0)) return true;
+  return r.accept && (!r.facesInternet || r.otherSources.length > 0);
+}
+
+/**
  * The exposure of a set of ingress rules (one group, or every group of an
  * interface merged) for one protocol, as contiguous port segments.
  */
@@ -395,9 +409,7 @@ export function protocolExposure(
   rules: readonly NormalisedRule[],
   protocol: Protocol,
 ): ProtocolExposure {
-  const relevant = rules
-    .filter((r) => r.direction === 'ingress' && (r.protocol === protocol || r.protocol === 'all'))
-    .sort(compareRules);
+  const relevant = rules.filter((r) => appliesTo(r, protocol)).sort(compareRules);
   if (!PORT_PROTOCOLS.has(protocol)) {
     return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
   }
@@ -444,6 +456,40 @@ export function acceptsFrom(exposure: ProtocolExposure, port: number, address: s
   return contains(a.family === 'ipv4' ? seg.v4 : seg.v6, a.value);
 }
 
+/**
+ * The verdict for one port (TCP/UDP; any port for portless protocols) without
+ * computing the whole port axis: the segment spans the ports that the same
+ * rules match (it may be narrower than the merged segment protocolExposure gives).
+ */
+export function portSegment(
+  rules: readonly NormalisedRule[],
+  protocol: Protocol,
+  port: number,
+): PortSegment {
+  if (!Number.isInteger(port) || port < PORT_MIN || port > PORT_MAX) {
+    throw new RangeError(`port ${port} outside ${PORT_MIN}..${PORT_MAX}`);
+  }
+  const relevant = rules.filter((r) => appliesTo(r, protocol));
+  if (!PORT_PROTOCOLS.has(protocol)) {
+    return decide(relevant.sort(compareRules), PORT_MIN, PORT_MAX);
+  }
+  let from = PORT_MIN;
+  let to = PORT_MAX;
+  const matching: NormalisedRule[] = [];
+  for (const r of relevant) {
+    if (r.from <= port && r.to >= port) {
+      matching.push(r);
+      from = Math.max(from, r.from);
+      to = Math.min(to, r.to);
+    } else if (r.to < port) {
+      from = Math.max(from, r.to + 1);
+    } else {
+      to = Math.min(to, r.from - 1);
+    }
+  }
+  return decide(matching.sort(compareRules), from, to);
+}
+
 // ------------------------------------------------------------ groups and interfaces
 
 export interface Exposure {
@@ -482,11 +528,27 @@ export function interfaceExposure(groups: readonly SecurityGroup[]): Exposure | 
     if (!g) return undefined;
     normalised.push(g);
   }
-  return exposureOfRules(
-    normalised.map((g) => g.groupId),
-    normalised.flatMap((g) => g.rules),
-    normalised.flatMap((g) => g.notes),
-  );
+  return exposureOfGroups(normalised);
+}
+
+/** The rules of several normalised groups, merged (one interface). */
+export interface MergedRules {
+  groupIds: string[];
+  rules: NormalisedRule[];
+  notes: ExposureNote[];
+}
+
+export function mergeGroups(groups: readonly NormalisedGroup[]): MergedRules {
+  return {
+    groupIds: groups.map((g) => g.groupId),
+    rules: groups.flatMap((g) => g.rules),
+    notes: groups.flatMap((g) => g.notes),
+  };
+}
+
+function exposureOfGroups(groups: readonly NormalisedGroup[]): Exposure {
+  const m = mergeGroups(groups);
+  return exposureOfRules(m.groupIds, m.rules, m.notes);
 }
 
 export interface OpenPortRange {
@@ -530,8 +592,11 @@ export interface MemoContext {
 /** Lazily computed, cached exposures of one scan; obtain it with `exposureIndex(ctx)`. */
 export class ExposureIndex {
   private readonly byKey = new Map<string, SecurityGroup>();
+  private readonly normCache = new Map<string, NormalisedGroup | undefined>();
   private readonly groupCache = new Map<string, Exposure | undefined>();
+  private readonly mergedCache = new Map<string, MergedRules | undefined>();
   private readonly ifaceCache = new Map<string, Exposure | undefined>();
+  private readonly portCache = new Map<string, PortSegment | undefined>();
 
   constructor(groups: readonly SecurityGroup[]) {
     for (const sg of groups) this.byKey.set(groupKey(sg.region, sg.id), sg);
@@ -541,28 +606,69 @@ export class ExposureIndex {
     return this.byKey.get(groupKey(region, id));
   }
 
+  /** the group's normalised ingress rules, parsed once per scan; undefined when unknown */
+  private normalised(sg: SecurityGroup): NormalisedGroup | undefined {
+    const key = groupKey(sg.region, sg.id);
+    if (!this.normCache.has(key)) this.normCache.set(key, normaliseGroup(sg));
+    return this.normCache.get(key);
+  }
+
   /** undefined when the group's rules are unknown */
   groupExposure(sg: SecurityGroup): Exposure | undefined {
     const key = groupKey(sg.region, sg.id);
-    if (!this.groupCache.has(key)) this.groupCache.set(key, groupExposure(sg));
+    if (!this.groupCache.has(key)) {
+      const g = this.normalised(sg);
+      this.groupCache.set(key, g ? exposureOfGroups([g]) : undefined);
+    }
     return this.groupCache.get(key);
   }
 
-  /** undefined when any group is missing from the inventory or its rules are unknown */
+  /**
+   * The merged rules of an interface's groups (order and duplicates do not matter);
+   * undefined when a group is missing from the inventory or its rules are unknown.
+   */
+  interfaceRules(region: string, groupIds: readonly string[]): MergedRules | undefined {
+    const ids = [...new Set(groupIds)].sort();
+    const key = groupKey(region, ids.join(','));
+    if (!this.mergedCache.has(key)) {
+      const groups: NormalisedGroup[] = [];
+      let known = ids.length > 0;
+      for (const id of ids) {
+        const sg = this.group(region, id);
+        const g = sg ? this.normalised(sg) : undefined;
+        if (!g) known = false;
+        else groups.push(g);
+      }
+      this.mergedCache.set(key, known ? mergeGroups(groups) : undefined);
+    }
+    return this.mergedCache.get(key);
+  }
+
+  /** every port of the interface; undefined as for interfaceRules */
   interfaceExposure(region: string, groupIds: readonly string[]): Exposure | undefined {
     const ids = [...new Set(groupIds)].sort();
     const key = groupKey(region, ids.join(','));
     if (!this.ifaceCache.has(key)) {
-      const groups: SecurityGroup[] = [];
-      let known = ids.length > 0;
-      for (const id of ids) {
-        const sg = this.group(region, id);
-        if (!sg || sg.rules === undefined) known = false;
-        else groups.push(sg);
-      }
-      this.ifaceCache.set(key, known ? interfaceExposure(groups) : undefined);
+      const m = this.interfaceRules(region, ids);
+      this.ifaceCache.set(key, m ? exposureOfRules(m.groupIds, m.rules, m.notes) : undefined);
     }
     return this.ifaceCache.get(key);
+  }
+
+  /** one port of the interface (cheaper than interfaceExposure); undefined as for interfaceRules */
+  interfacePort(
+    region: string,
+    groupIds: readonly string[],
+    protocol: Protocol,
+    port: number,
+  ): PortSegment | undefined {
+    const ids = [...new Set(groupIds)].sort();
+    const key = `${groupKey(region, ids.join(','))}|${protocol}|${port}`;
+    if (!this.portCache.has(key)) {
+      const m = this.interfaceRules(region, ids);
+      this.portCache.set(key, m ? portSegment(m.rules, protocol, port) : undefined);
+    }
+    return this.portCache.get(key);
   }
 }
 

@@ -61,3 +61,14 @@ export function instance(id: string, overrides: Partial<InstanceInput> = {}): In
 export function ecs(groups: GroupInput[], instances: InstanceInput[] = []) {
   return { ecs: { securityGroups: groups, instances } };
 }
+
+export type NetworkInterfaceInput = NonNullable<InstanceInput['networkInterfaces']>[number];
+
+/** a network interface; Primary unless told otherwise */
+export function nic(
+  id: string,
+  securityGroupIds: string[],
+  overrides: Partial<NetworkInterfaceInput> = {},
+): NetworkInterfaceInput {
+  return { id, type: 'Primary', securityGroupIds, publicIps: [], ...overrides };
+}
