@@ -1,17 +1,46 @@
 /**
  * The terminal report: findings grouped by severity then rule, one line per
  * resource with its region and key evidence, a summary line and the coverage
- * gaps. Colour through chalk, which honours NO_COLOR/FORCE_COLOR and switches
- * itself off when stdout is not a terminal; lines are kept within 80 columns.
+ * gaps. Lines fit the width (80 columns by default, wide CJK characters
+ * counted as two) and are clipped before they are coloured, so escape codes are
+ * never cut. Colour follows the usual conventions: an explicit `color` option
+ * (`--color` / `--no-color`) wins, then `NO_COLOR` (any non-empty value: off),
+ * then `FORCE_COLOR`, then whether stdout is a terminal. Control characters in
+ * names and messages from the account are shown escaped, so a hostile resource
+ * name cannot drive the terminal.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { keyEvidence, resourceLabel, sortFindings } from './common.js';
 import type { Report, ReportFinding } from './schema.js';
 
 export interface TableOptions {
-  /** force colour on/off; default: chalk's own detection (TTY, NO_COLOR, FORCE_COLOR) */
+  /** force colour on/off; default: NO_COLOR, FORCE_COLOR, then whether stdout is a terminal */
   color?: boolean;
+  /** line width in columns; default 80 */
   width?: number;
+  /** the environment to read NO_COLOR / FORCE_COLOR from (default process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** whether the output goes to a terminal (default process.stdout.isTTY) */
+  isTTY?: boolean;
+}
+
+/** The chalk colour level (0 = none) the options and environment ask for. */
+export function colorLevel(opts: TableOptions = {}): 0 | 1 | 2 | 3 {
+  if (opts.color !== undefined) return opts.color ? 1 : 0;
+  const env = opts.env ?? process.env;
+  const noColor = env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return 0;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const n = Number.parseInt(force, 10);
+    return Number.isNaN(n) ? 1 : (Math.min(Math.max(n, 0), 3) as 0 | 1 | 2 | 3);
+  }
+  const tty = opts.isTTY ?? Boolean(process.stdout.isTTY);
+  if (!tty || env['TERM'] === 'dumb') return 0;
+  return 1;
 }
 
 function paint(c: ChalkInstance, s: Severity): (t: string) => string {
@@ -29,35 +58,119 @@ function paint(c: ChalkInstance, s: Severity): (t: string) => string {
   }
 }
 
-function clip(s: string, width: number): string {
-  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Control characters (ESC, CR, newlines, C1) shown as `\xNN` / `\uNNNN`; never sent raw. */
+export function sanitize(s: string): string {
+  return s.replace(CONTROL, (ch) => {
+    const code = ch.codePointAt(0)!;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
-function keyEvidence(f: ReportFinding): string {
-  const e = f.evidence;
-  const parts: string[] = [];
-  const ports = e['ports'] ?? e['openPorts'];
-  if (Array.isArray(ports) && ports.length > 0) parts.push(`ports ${ports.slice(0, 6).join(',')}`);
-  if (typeof e['summary'] === 'string') parts.push(e['summary']);
-  return parts.join('; ');
+/** Columns a code point takes in a terminal: 0 for combining marks, 2 for wide East Asian ones. */
+function charWidth(cp: number): number {
+  if (cp === 0x200b || cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return /\p{M}/u.test(String.fromCodePoint(cp)) ? 0 : 1;
+}
+
+/** Terminal columns of a string without escape codes. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}
+
+/** Cut to `width` columns, ending with `…` when cut. */
+export function clip(s: string, width: number): string {
+  if (displayWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = charWidth(ch.codePointAt(0)!);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
+}
+
+/** Pad to `width` columns. */
+function pad(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
+}
+
+function resourceLine(
+  c: ChalkInstance,
+  f: ReportFinding,
+  width: number,
+  idWidth: number,
+  regionWidth: number,
+  withBaseline: boolean,
+): string {
+  const id = pad(clip(sanitize(resourceLabel(f.resource)), idWidth), idWidth);
+  const region = pad(clip(sanitize(f.resource.region ?? 'global'), regionWidth), regionWidth);
+  const tag = f.baseline === 'new' ? 'NEW ' : withBaseline ? '    ' : '';
+  const detail = sanitize(keyEvidence(f) || f.message);
+  const plain = `    ${tag}${id}  ${region}  ${detail}`;
+  const line = clip(plain, width);
+  // colour after clipping: split the clipped line back into its parts
+  const head = `    ${tag}${id}  `;
+  if (line.length <= head.length) return line;
+  const rest = line.slice(head.length);
+  const regionPart = rest.slice(0, region.length);
+  const detailPart = rest.slice(region.length);
+  return `    ${tag.trim() ? c.bold.magenta(tag) : tag}${id}  ${c.dim(regionPart)}${detailPart}`;
 }
 
 export function formatTable(report: Report, opts: TableOptions = {}): string {
-  const c = opts.color === undefined ? new Chalk() : new Chalk({ level: opts.color ? 1 : 0 });
-  const width = opts.width ?? 80;
+  const c = new Chalk({ level: colorLevel(opts) });
+  const width = Math.max(40, opts.width ?? 80);
   const lines: string[] = [];
+  const line = (s: string, style?: (t: string) => string) => {
+    const cut = clip(s, width);
+    lines.push(style ? style(cut) : cut);
+  };
   const who = `${report.account.identityType} ${report.account.callerArn}`;
-  lines.push(c.bold(`ecs-audit ${report.tool.version} — account ${report.account.id}`));
-  lines.push(clip(`caller ${who}`, width));
-  lines.push(
-    clip(
-      `regions ${report.scan.regions.length ? report.scan.regions.join(', ') : '(none)'}`,
-      width,
-    ),
-  );
+  line(`ecs-audit ${report.tool.version} — account ${sanitize(report.account.id)}`, c.bold);
+  line(`caller ${sanitize(who)}`);
+  line(`regions ${report.scan.regions.length ? report.scan.regions.join(', ') : '(none)'}`);
   lines.push('');
-  const open = report.findings.filter((f) => f.status === 'open');
-  if (open.length === 0) lines.push(c.green('No findings.'));
+
+  const findings = sortFindings(report.findings);
+  const open = findings.filter((f) => f.status === 'open');
+  // the id column takes what it needs, up to 40% of what is left after indent and region
+  const idWidth = Math.min(
+    Math.max(16, Math.floor((width - 30) * 0.4)),
+    Math.max(0, ...open.map((f) => displayWidth(sanitize(resourceLabel(f.resource))))),
+  );
+  const regionWidth = Math.min(
+    16,
+    Math.max(6, ...open.map((f) => displayWidth(sanitize(f.resource.region ?? 'global')))),
+  );
+  const withBaseline = report.findings.some((f) => f.baseline !== undefined);
+  if (open.length === 0) lines.push(c.green('No open findings.'), '');
   for (const sev of SEVERITIES) {
     const ofSev = open.filter((f) => f.severity === sev);
     if (ofSev.length === 0) continue;
@@ -65,35 +178,68 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     const byRule = new Map<string, ReportFinding[]>();
     for (const f of ofSev) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
     for (const [ruleId, fs] of byRule) {
-      lines.push(clip(`  ${c.bold(ruleId)} ${c.dim(`— ${fs[0]!.title}`)}`, width + 40));
+      const title = sanitize(fs[0]!.title);
+      const head = clip(`  ${sanitize(ruleId)} — ${title}`, width);
+      const cut = Math.min(head.length, 2 + sanitize(ruleId).length);
+      lines.push(c.bold(head.slice(0, cut)) + c.dim(head.slice(cut)));
       for (const f of fs) {
-        const where = f.resource.region ? ` [${f.resource.region}]` : '';
-        const name =
-          f.resource.name && f.resource.name !== f.resource.id ? ` (${f.resource.name})` : '';
-        lines.push(clip(`    ${f.resource.id}${name}${where}`, width));
-        lines.push(c.dim(clip(`      ${f.message}`, width)));
-        const ev = keyEvidence(f);
-        if (ev) lines.push(c.dim(clip(`      ${ev}`, width)));
+        lines.push(resourceLine(c, f, width, idWidth, regionWidth, withBaseline));
       }
     }
     lines.push('');
   }
+
+  const suppressed = findings.filter((f) => f.status === 'suppressed');
+  if (suppressed.length > 0) {
+    line(`Suppressed (${suppressed.length})`, c.dim.bold);
+    for (const f of suppressed) {
+      const why = f.suppression
+        ? `${f.suppression.reason}${f.suppression.expires ? ` (until ${f.suppression.expires})` : ''}`
+        : '';
+      line(`  ${f.ruleId} ${sanitize(resourceLabel(f.resource))}: ${sanitize(why)}`, c.dim);
+    }
+    lines.push('');
+  }
+  for (const e of report.expiredSuppressions ?? []) {
+    line(
+      `Expired suppression: ${sanitize(e.rule)} ${sanitize(e.resource)} (expired ${sanitize(e.expires)})`,
+      c.yellow,
+    );
+  }
+
   const s = report.summary;
-  lines.push(
-    c.bold('Summary: ') +
-      `${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info` +
-      (s.suppressed ? `, ${s.suppressed} suppressed` : ''),
-  );
+  const parts = [
+    `${s.critical} critical`,
+    `${s.high} high`,
+    `${s.medium} medium`,
+    `${s.low} low`,
+    `${s.info} info`,
+  ];
+  if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+  if (withBaseline) {
+    const n = open.filter((f) => f.baseline === 'new').length;
+    parts.push(`${n} new`);
+    parts.push(`${report.resolved?.length ?? 0} resolved`);
+  }
+  if (report.coverage.length) parts.push(`${report.coverage.length} coverage gaps`);
+  const summary = `Summary: ${parts.join(', ')}`;
+  // the summary line may wrap onto a second line rather than lose numbers
+  if (displayWidth(summary) <= width) {
+    lines.push(c.bold('Summary: ') + summary.slice('Summary: '.length));
+  } else {
+    const half = Math.ceil(parts.length / 2);
+    lines.push(c.bold('Summary: ') + `${parts.slice(0, half).join(', ')},`);
+    lines.push(`         ${parts.slice(half).join(', ')}`);
+  }
+
   if (report.coverage.length > 0) {
     lines.push('');
-    lines.push(
-      c.yellow.bold(`Coverage gaps (${report.coverage.length}): data that could not be read`),
-    );
+    line(`Coverage gaps (${report.coverage.length}): data that could not be read`, c.yellow.bold);
     for (const g of report.coverage.slice(0, 50)) {
       const where = [g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ');
-      lines.push(clip(`  ${where}: ${g.error.code}`, width));
+      line(`  ${sanitize(where)}: ${sanitize(g.error.code)}`);
     }
-    if (report.coverage.length > 50) lines.push(`  … and ${report.coverage.length - 50} more`);
+    if (report.coverage.length > 50) line(`  … and ${report.coverage.length - 50} more`);
   }
   return `${lines.join('\n')}\n`;
 }

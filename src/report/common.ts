@@ -1,0 +1,157 @@
+/**
+ * Helpers shared by the report formatters: the rule catalogue of a report, a
+ * resource's Alibaba Cloud resource name, the key evidence of a finding and
+ * the severity scales other tools use.
+ */
+import { SEVERITIES, type Severity } from '../engine/types.js';
+import type { Report, ReportFinding } from './schema.js';
+
+export type ReportRule = NonNullable<Report['rules']>[number];
+
+/**
+ * Every rule the report mentions, by id, in report order: the evaluated rules
+ * (`report.rules`) first, then any rule that only appears in a finding (a
+ * report written without rule metadata), described from its findings.
+ */
+export function ruleCatalogue(report: Report): ReportRule[] {
+  const out = new Map<string, ReportRule>();
+  for (const r of report.rules ?? []) out.set(r.id, r);
+  for (const f of report.findings) {
+    if (out.has(f.ruleId)) continue;
+    out.set(f.ruleId, {
+      id: f.ruleId,
+      title: f.title,
+      severity: f.severity,
+      resourceTypes: [f.resource.type],
+      rationale: '',
+      remediation: f.remediation,
+      references: [],
+      source: 'unknown',
+    });
+  }
+  return [...out.values()];
+}
+
+/**
+ * The resource's Alibaba Cloud resource name (ARN), as RAM policies write it:
+ * `acs:ecs:cn-hangzhou:1234567890123456:securitygroup/sg-1`,
+ * `acs:ram::1234567890123456:user/alice`, `acs:ram::1234567890123456:root`.
+ */
+export function resourceArn(accountId: string, r: ReportFinding['resource']): string {
+  const region = r.region ?? '';
+  switch (r.type) {
+    case 'security-group':
+      return `acs:ecs:${region}:${accountId}:securitygroup/${r.id}`;
+    case 'instance':
+      return `acs:ecs:${region}:${accountId}:instance/${r.id}`;
+    case 'key-pair':
+      return `acs:ecs:${region}:${accountId}:keypair/${r.id}`;
+    case 'disk':
+      return `acs:ecs:${region}:${accountId}:disk/${r.id}`;
+    case 'ram-user':
+      return `acs:ram::${accountId}:user/${r.id}`;
+    case 'ram-group':
+      return `acs:ram::${accountId}:group/${r.id}`;
+    case 'ram-role':
+      return `acs:ram::${accountId}:role/${r.id}`;
+    case 'ram-policy':
+      return `acs:ram::${accountId}:policy/${r.id}`;
+    case 'account':
+      return `acs:ram::${r.id}:root`;
+  }
+}
+
+/** GitHub code scanning's `security-severity` (CVSS-like, 0.0–10.0) per severity. */
+export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+};
+
+/** SARIF `level` per severity. */
+export const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+
+/** 0 for critical … 4 for info: sorts critical first. */
+export function severityIndex(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+function uniq<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function scalar(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/**
+ * The few facts of a finding's evidence a human scans first: ports and
+ * protocols, the internet sources that reach them, a rule's own `summary`;
+ * otherwise the first scalar fields (`key=value`).
+ */
+export function keyEvidence(f: Pick<ReportFinding, 'evidence'>): string {
+  const e = f.evidence;
+  const parts: string[] = [];
+  const ports = e['ports'] ?? e['openPorts'];
+  if (Array.isArray(ports) && ports.length > 0) {
+    const shown = ports.slice(0, 6).map(String).join(',');
+    parts.push(`ports ${shown}${ports.length > 6 ? ',…' : ''}`);
+  }
+  const protocols = e['protocols'];
+  if (Array.isArray(protocols) && protocols.length > 0 && parts.length === 0) {
+    parts.push(`all ${protocols.map(String).join('/')} ports`);
+  }
+  const exposures = e['exposures'];
+  if (Array.isArray(exposures)) {
+    const sources = uniq(
+      exposures.flatMap((x) => {
+        if (x === null || typeof x !== 'object') return [];
+        const o = x as Record<string, unknown>;
+        return [o['acceptedIpv4'], o['acceptedIpv6']].flatMap((a) =>
+          Array.isArray(a) ? a.map(String) : [],
+        );
+      }),
+    );
+    if (sources.length > 0) {
+      parts.push(`from ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ', …' : ''}`);
+    }
+  }
+  const summary = scalar(e['summary']);
+  if (summary) parts.push(summary);
+  if (parts.length === 0) {
+    for (const [k, v] of Object.entries(e)) {
+      const s = scalar(v);
+      if (s === undefined || s === '') continue;
+      parts.push(`${k}=${s}`);
+      if (parts.length >= 3) break;
+    }
+  }
+  return parts.join('; ');
+}
+
+/** The resource as one label: `sg-1 (web)`. */
+export function resourceLabel(r: ReportFinding['resource']): string {
+  return r.name && r.name !== r.id ? `${r.id} (${r.name})` : r.id;
+}
+
+/** Findings ordered severity, rule, region, resource id (the engine's order, re-applied). */
+export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityIndex(a.severity) - severityIndex(b.severity) ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      (a.resource.region ?? '').localeCompare(b.resource.region ?? '') ||
+      a.resource.type.localeCompare(b.resource.type) ||
+      a.resource.id.localeCompare(b.resource.id),
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * JUnit XML (the Apache Ant format CI dashboards read: Jenkins, GitLab, Azure
+ * DevOps, CircleCI). One <testsuite> per evaluated rule, one <testcase> per
+ * rule × resource: a <failure> for an open finding, <skipped> for a suppressed
+ * one; a rule without findings has one passing test case, so dashboards show it
+ * ran. Coverage gaps are a `coverage` test suite of <error>s. The document
+ * validates against the Ant JUnit XSD (attributes and element order included).
+ */
+import { keyEvidence, resourceLabel, ruleCatalogue, sortFindings } from './common.js';
+import type { Report, ReportFinding } from './schema.js';
+
+/** Characters XML 1.0 does not allow at all (controls, lone surrogates, U+FFFE/FFFF). */
+const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function stripInvalidXml(s: string): string {
+  return s.replace(INVALID_XML, '\uFFFD');
+}
+
+/** Text content: the markup characters escaped, invalid characters replaced. */
+export function escapeXmlText(s: string): string {
+  return stripInvalidXml(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** An attribute value (double-quoted): also quotes and the whitespace a parser would normalise. */
+export function escapeXmlAttr(s: string): string {
+  return escapeXmlText(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+function attrs(a: Record<string, string | number | undefined>): string {
+  return Object.entries(a)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${escapeXmlAttr(String(v))}"`)
+    .join('');
+}
+
+/** `2026-11-01T00:00:00` — the XSD's timestamp: no fraction, no time zone (UTC). */
+function xsdTimestamp(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '1970-01-01T00:00:00' : d.toISOString().slice(0, 19);
+}
+
+function seconds(startIso: string, endIso: string): string {
+  const ms = new Date(endIso).getTime() - new Date(startIso).getTime();
+  return Number.isFinite(ms) && ms > 0 ? (ms / 1000).toFixed(3) : '0';
+}
+
+function caseName(f: ReportFinding): string {
+  return `${f.resource.type} ${resourceLabel(f.resource)}${f.resource.region ? ` [${f.resource.region}]` : ''}`;
+}
+
+function details(f: ReportFinding): string {
+  const lines = [
+    f.message,
+    '',
+    `Rule:        ${f.ruleId} — ${f.title}`,
+    `Severity:    ${f.severity}`,
+    `Resource:    ${f.resource.type} ${resourceLabel(f.resource)}`,
+    `Region:      ${f.resource.region ?? '(global)'}`,
+    `Fingerprint: ${f.fingerprint}`,
+  ];
+  if (f.baseline) lines.push(`Baseline:    ${f.baseline}`);
+  const ev = keyEvidence(f);
+  if (ev) lines.push(`Key evidence: ${ev}`);
+  lines.push(
+    '',
+    `Remediation: ${f.remediation}`,
+    '',
+    'Evidence:',
+    JSON.stringify(f.evidence, null, 2),
+  );
+  return lines.join('\n');
+}
+
+interface Case {
+  name: string;
+  classname: string;
+  body: string;
+  kind: 'pass' | 'failure' | 'skipped' | 'error';
+}
+
+interface Suite {
+  name: string;
+  properties: Record<string, string>;
+  cases: Case[];
+}
+
+function suiteXml(s: Suite, id: number, report: Report, indent: string): string {
+  const count = (k: Case['kind']) => s.cases.filter((c) => c.kind === k).length;
+  const i2 = `${indent}  `;
+  const out = [
+    `${indent}<testsuite${attrs({
+      name: s.name,
+      package: 'ecs-audit',
+      id,
+      timestamp: xsdTimestamp(report.scan.startedAt),
+      hostname: 'localhost',
+      tests: s.cases.length,
+      failures: count('failure'),
+      errors: count('error'),
+      skipped: count('skipped'),
+      time: '0',
+    })}>`,
+    `${i2}<properties>`,
+    ...Object.entries(s.properties).map(
+      ([name, value]) => `${i2}  <property${attrs({ name, value })}/>`,
+    ),
+    `${i2}</properties>`,
+  ];
+  for (const c of s.cases) {
+    const open = `${i2}<testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
+    out.push(c.kind === 'pass' ? `${open}/>` : `${open}>`);
+    if (c.kind !== 'pass') out.push(`${i2}  ${c.body}`, `${i2}</testcase>`);
+  }
+  out.push(`${i2}<system-out/>`, `${i2}<system-err/>`, `${indent}</testsuite>`);
+  return out.join('\n');
+}
+
+/** A comment: no `--` inside, no `-` at the end. */
+function xmlComment(text: string): string {
+  return `<!-- ${stripInvalidXml(text)
+    .replace(/-(?=-)/g, '- ')
+    .replace(/-$/, '- ')} -->`;
+}
+
+function element(name: string, a: Record<string, string | undefined>, text: string): string {
+  return `<${name}${attrs(a)}>${escapeXmlText(text)}</${name}>`;
+}
+
+export function formatJunit(report: Report): string {
+  const findings = sortFindings(report.findings);
+  const suites: Suite[] = [];
+  for (const rule of ruleCatalogue(report)) {
+    const ofRule = findings.filter((f) => f.ruleId === rule.id);
+    const cases: Case[] = ofRule.map((f) => {
+      if (f.status === 'suppressed') {
+        const s = f.suppression;
+        const why = s
+          ? `suppressed: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`
+          : 'suppressed';
+        return {
+          name: caseName(f),
+          classname: rule.id,
+          kind: 'skipped',
+          body: element('skipped', { message: why }, details(f)),
+        };
+      }
+      return {
+        name: caseName(f),
+        classname: rule.id,
+        kind: 'failure',
+        body: element('failure', { message: f.message, type: f.severity }, details(f)),
+      };
+    });
+    if (cases.length === 0) {
+      cases.push({ name: 'no findings', classname: rule.id, kind: 'pass', body: '' });
+    }
+    suites.push({
+      name: rule.id,
+      properties: {
+        title: rule.title,
+        severity: rule.severity,
+        resourceTypes: rule.resourceTypes.join(','),
+        source: rule.source,
+      },
+      cases,
+    });
+  }
+  if (report.coverage.length > 0) {
+    suites.push({
+      name: 'coverage',
+      properties: { description: 'data that could not be read; findings may be missing' },
+      cases: report.coverage.map((g) => {
+        const where = [g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ');
+        return {
+          name: where,
+          classname: `coverage.${g.service}`,
+          kind: 'error',
+          body: element(
+            'error',
+            { message: `${g.error.code}: ${g.error.message}`, type: g.error.code },
+            `${where} could not be read.\n${g.error.code}: ${g.error.message}`,
+          ),
+        };
+      }),
+    });
+  }
+  const xml = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    xmlComment(
+      `ecs-audit ${report.tool.version}: account ${report.account.id}, scan took ${seconds(report.scan.startedAt, report.scan.finishedAt)} s`,
+    ),
+    '<testsuites>',
+    ...suites.map((s, i) => suiteXml(s, i, report, '  ')),
+    '</testsuites>',
+  ];
+  return `${xml.join('\n')}\n`;
+}

@@ -1,0 +1,196 @@
+/**
+ * SARIF 2.1.0 (OASIS), the format code-scanning services ingest (GitHub code
+ * scanning, Azure DevOps, GitLab). One run; the evaluated rules are
+ * `tool.driver.rules` with help text and a `security-severity`, each finding a
+ * result with a stable fingerprint, the cloud resource as a logical location
+ * (its ARN) and a physical location GitHub can show (a virtual, repo-relative
+ * path naming account, region, type and id: GitHub rejects results without
+ * one). Suppressed findings are results with an external suppression, as the
+ * spec has it; coverage gaps are tool execution notifications.
+ */
+import type * as Sarif from 'sarif';
+import {
+  keyEvidence,
+  resourceArn,
+  ruleCatalogue,
+  SARIF_LEVEL,
+  SECURITY_SEVERITY,
+  sortFindings,
+} from './common.js';
+import type { Report, ReportFinding } from './schema.js';
+
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const INFORMATION_URI = 'https://github.com/ecs-audit/ecs-audit';
+/** the key of our fingerprint in `partialFingerprints` */
+export const FINGERPRINT_KEY = 'ecsAudit/v1';
+
+/** A repo-relative path for a cloud resource, each segment percent-encoded. */
+export function resourceUri(accountId: string, r: ReportFinding['resource']): string {
+  return ['alibabacloud', accountId, r.region ?? 'global', r.type, r.id]
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+}
+
+function markdownList(items: readonly string[]): string {
+  return items.map((i) => `- <${i}>`).join('\n');
+}
+
+function ruleDescriptor(r: ReturnType<typeof ruleCatalogue>[number]): Sarif.ReportingDescriptor {
+  const textParts = [
+    r.rationale && `Why: ${r.rationale}`,
+    `Fix: ${r.remediation}`,
+    r.references.length > 0 && `References: ${r.references.join(' ')}`,
+  ].filter((s): s is string => Boolean(s));
+  const mdParts = [
+    `**${r.title}** (severity: ${r.severity})`,
+    r.rationale && `### Why it matters\n\n${r.rationale}`,
+    `### How to fix\n\n${r.remediation}`,
+    r.references.length > 0 && `### References\n\n${markdownList(r.references)}`,
+  ].filter((s): s is string => Boolean(s));
+  const tags = ['security', 'cloud', 'alibaba-cloud', ...r.resourceTypes];
+  for (const [framework, ids] of Object.entries(r.compliance ?? {})) {
+    for (const id of ids) tags.push(`${framework}/${id}`);
+  }
+  const d: Sarif.ReportingDescriptor = {
+    id: r.id,
+    name: r.id,
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.rationale || r.title },
+    help: { text: textParts.join('\n\n'), markdown: mdParts.join('\n\n') },
+    defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+    properties: {
+      'security-severity': SECURITY_SEVERITY[r.severity],
+      precision: 'high',
+      problem: { severity: r.severity },
+      tags: [...new Set(tags)],
+    },
+  };
+  const first = r.references[0];
+  if (first && /^https?:\/\//.test(first)) d.helpUri = first;
+  return d;
+}
+
+function result(f: ReportFinding, ruleIndex: number, accountId: string): Sarif.Result {
+  const arn = resourceArn(accountId, f.resource);
+  const ev = keyEvidence(f);
+  const res: Sarif.Result = {
+    ruleId: f.ruleId,
+    ruleIndex,
+    kind: 'fail',
+    level: SARIF_LEVEL[f.severity],
+    message: { text: ev ? `${f.message} (${ev})` : f.message },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: resourceUri(accountId, f.resource) } },
+        logicalLocations: [
+          {
+            name: f.resource.id,
+            fullyQualifiedName: arn,
+            kind: 'resource',
+            properties: {
+              resourceType: f.resource.type,
+              region: f.resource.region,
+              ...(f.resource.name ? { resourceName: f.resource.name } : {}),
+            },
+          },
+        ],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    properties: {
+      severity: f.severity,
+      'security-severity': SECURITY_SEVERITY[f.severity],
+      status: f.status,
+      resource: f.resource,
+      evidence: f.evidence,
+    },
+  };
+  if (f.baseline) res.baselineState = f.baseline;
+  if (f.status === 'suppressed') {
+    const s = f.suppression;
+    const justification = s
+      ? `${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`
+      : 'suppressed by configuration';
+    res.suppressions = [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification,
+        ...(s
+          ? {
+              properties: {
+                rule: s.rule,
+                resource: s.resource,
+                ...(s.expires ? { expires: s.expires } : {}),
+              },
+            }
+          : {}),
+      },
+    ];
+  }
+  return res;
+}
+
+export function toSarif(report: Report): Sarif.Log {
+  const catalogue = ruleCatalogue(report);
+  const index = new Map(catalogue.map((r, i) => [r.id, i]));
+  const accountId = report.account.id;
+  const notifications: Sarif.Notification[] = report.coverage.map((g) => ({
+    level: 'warning',
+    message: {
+      text:
+        `Coverage gap: ${[g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ')}` +
+        ` could not be read: ${g.error.code}: ${g.error.message}`,
+    },
+    descriptor: { id: g.error.code },
+    ...(g.service === 'rule' && g.resource && index.has(g.resource)
+      ? { associatedRule: { id: g.resource, index: index.get(g.resource)! } }
+      : {}),
+    properties: { ...g },
+  }));
+  for (const e of report.expiredSuppressions ?? []) {
+    notifications.push({
+      level: 'note',
+      message: {
+        text: `Suppression of ${e.rule} for ${e.resource}${e.region ? ` in ${e.region}` : ''} expired on ${e.expires} and no longer applies (${e.reason}).`,
+      },
+      descriptor: { id: 'ExpiredSuppression' },
+    });
+  }
+  const run: Sarif.Run = {
+    tool: {
+      driver: {
+        name: 'ecs-audit',
+        version: report.tool.version,
+        semanticVersion: report.tool.version,
+        informationUri: INFORMATION_URI,
+        rules: catalogue.map(ruleDescriptor),
+      },
+    },
+    automationDetails: { id: `ecs-audit/${accountId}/` },
+    invocations: [
+      {
+        executionSuccessful: true,
+        startTimeUtc: report.scan.startedAt,
+        endTimeUtc: report.scan.finishedAt,
+        toolExecutionNotifications: notifications,
+      },
+    ],
+    results: sortFindings(report.findings).map((f) => result(f, index.get(f.ruleId)!, accountId)),
+    columnKind: 'unicodeCodePoints',
+    properties: {
+      account: report.account,
+      regions: report.scan.regions,
+      since: report.scan.since,
+      summary: report.summary,
+      coverageGaps: report.coverage.length,
+      ...(report.resolved ? { resolved: report.resolved } : {}),
+    },
+  };
+  return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
+}
+
+export function formatSarif(report: Report): string {
+  return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+}
