@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place that sets the exit code; everything else returns it.
-import { main } from '../dist/src/cli/program.js';
 import { processIo } from '../dist/src/cli/io.js';
+import { main } from '../dist/src/cli/program.js';
 
 process.exitCode = await main(process.argv.slice(2), processIo());

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { defineRule } from '../../src/engine/types.js';
+import { defineRule, z } from 'ecs-audit';
 import type { Trail } from '../../src/inventory/schema.js';
 
 type Verdict = 'yes' | 'no' | 'unknown';

@@ -1,11 +1,10 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   capped,
   eventEvidence,
   outcomeOf,
   rootActivityOf,
 } from '../../src/analysis/trail-events.js';
-import { defineRule } from '../../src/engine/types.js';
 import type { TrailEvent } from '../../src/inventory/schema.js';
 import { maskAccessKeyId } from '../../src/util/mask.js';
 

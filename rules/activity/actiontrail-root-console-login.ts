@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   capped,
   eventEvidence,
@@ -6,7 +6,6 @@ import {
   mfaOf,
   rootActivityOf,
 } from '../../src/analysis/trail-events.js';
-import { defineRule } from '../../src/engine/types.js';
 
 export default defineRule({
   meta: {

@@ -1,6 +1,5 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import { capped, parseUtcTime } from '../../src/analysis/trail-events.js';
-import { defineRule } from '../../src/engine/types.js';
 import type { Instance, Invocation } from '../../src/inventory/schema.js';
 
 /** the privileged user the invocation ran as, or undefined when it ran as a regular user */

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { defineRule } from '../../src/engine/types.js';
+import { defineRule, z } from 'ecs-audit';
 import type { AccessKey } from '../../src/inventory/schema.js';
 import { maskAccessKeyId } from '../../src/util/mask.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   commandRunAsAnalysis,
   policyLabel,
@@ -6,7 +6,6 @@ import {
   principalPoliciesOf,
   RECOMMENDED_RUN_AS_CONDITION,
 } from '../../src/analysis/ram-policy.js';
-import { defineRule } from '../../src/engine/types.js';
 
 export default defineRule({
   meta: {

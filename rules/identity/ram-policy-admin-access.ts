@@ -1,11 +1,10 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   grantsAdmin,
   policyLabel,
   principalLabel,
   principalPoliciesOf,
 } from '../../src/analysis/ram-policy.js';
-import { defineRule } from '../../src/engine/types.js';
 
 export default defineRule({
   meta: {

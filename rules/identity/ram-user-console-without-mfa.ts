@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { defineRule } from '../../src/engine/types.js';
+import { defineRule, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   describeCoverage,
   exposureIndex,
@@ -6,7 +6,6 @@ import {
   segmentEvidence,
 } from '../../src/analysis/exposure.js';
 import { uniqueSorted } from '../../src/analysis/network-findings.js';
-import { defineRule } from '../../src/engine/types.js';
 import type { Instance } from '../../src/inventory/schema.js';
 
 const port = z.number().int().min(1).max(65535);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   allPortsOpen,
   exposureIndex,
@@ -11,7 +11,6 @@ import {
   groupResource,
   MANAGED_SENTENCE,
 } from '../../src/analysis/network-findings.js';
-import { defineRule } from '../../src/engine/types.js';
 
 const PROTOCOLS: readonly PortProtocol[] = ['tcp', 'udp'];
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defineRule, z } from 'ecs-audit';
 import {
   describeCoverage,
   exposureIndex,
@@ -15,7 +15,6 @@ import {
   MANAGED_SENTENCE,
   uniqueSorted,
 } from '../../src/analysis/network-findings.js';
-import { defineRule } from '../../src/engine/types.js';
 
 const port = z.number().int().min(1).max(65535);
 

@@ -81,7 +81,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('rules')
     .description('list the rules (id, severity, resource type, source)')
     .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+      new Option('--format <format>', 'output format (markdown: the rule reference page)')
+        .choices(['table', 'json', 'markdown'])
+        .default('table'),
     )
     .option('--rules-dir <dir>', 'also load rules from this directory; repeatable', collect, [])
     .action(async (opts) => setExit(await runRulesList(opts, io)));

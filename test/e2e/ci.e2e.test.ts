@@ -173,6 +173,35 @@ describe('config', () => {
   });
 });
 
+describe('--compliance cis', () => {
+  it('evaluates only mapped rules and reports every control with its status', async () => {
+    const r = await scan('--snapshot', snapshot(), '--compliance', 'cis');
+    const compliance = r.report?.compliance;
+    expect(compliance?.framework).toBe('cis');
+    const byId = new Map(compliance?.controls.map((c) => [c.id, c]));
+    expect(byId.get('4.3')).toMatchObject({
+      status: 'fail',
+      rules: expect.arrayContaining(['sg-admin-port-open-to-internet']),
+    });
+    expect(byId.get('1.16')?.status).toBe('manual');
+    // only rules mapped to CIS ran: key-pair-unused maps to no control
+    expect(r.report?.rules?.some((x) => x.id === 'key-pair-unused')).toBe(false);
+    expect(r.report?.findings.some((f) => f.ruleId === 'key-pair-unused')).toBe(false);
+    expect(r.stderr).toMatch(
+      /CIS Alibaba Cloud Foundations Benchmark v2\.0\.0: \d+ pass, \d+ fail/,
+    );
+    expect(r.stderr).toMatch(
+      / {2}4\.3 +fail +Ensure no security groups allow ingress from 0\.0\.0\.0\/0 to port 22/,
+    );
+  });
+
+  it('an unknown framework is one line naming the known ones', async () => {
+    const r = await scan('--snapshot', snapshot(), '--compliance', 'pci');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ecs-audit: --compliance: no rule maps to "pci" (known: cis)\n');
+  });
+});
+
 describe('baseline', () => {
   it('marks new and unchanged findings, lists resolved ones, and --fail-on-new fails only on new', async () => {
     // the baseline is an account where sg-web does not exist yet and sg-legacy still did

@@ -1,4 +1,5 @@
 import type { LoadedRule } from '../../engine/registry.js';
+import { renderRulesReference } from '../../report/rules-doc.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { loadRules } from './scan.js';
@@ -32,6 +33,10 @@ export async function runRulesList(flags: RulesFlags, io: CliIo): Promise<number
   const rules = await loadRules(flags.rulesDir);
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify(rules.map(toJson), null, 2)}\n`);
+    return EXIT.OK;
+  }
+  if (flags.format === 'markdown') {
+    io.stdout.write(renderRulesReference(rules));
     return EXIT.OK;
   }
   const idW = Math.max(...rules.map((r) => r.rule.meta.id.length), 2);
