@@ -99,7 +99,10 @@ function scalar(v: unknown): string | undefined {
  * protocols, the internet sources that reach them, a rule's own `summary`;
  * otherwise the first scalar fields (`key=value`).
  */
-export function keyEvidence(f: Pick<ReportFinding, 'evidence'>): string {
+export function keyEvidence(
+  f: Pick<ReportFinding, 'evidence'>,
+  opts: { fallback?: boolean } = {},
+): string {
   const e = f.evidence;
   const parts: string[] = [];
   const ports = e['ports'] ?? e['openPorts'];
@@ -128,7 +131,7 @@ export function keyEvidence(f: Pick<ReportFinding, 'evidence'>): string {
   }
   const summary = scalar(e['summary']);
   if (summary) parts.push(summary);
-  if (parts.length === 0) {
+  if (parts.length === 0 && opts.fallback !== false) {
     for (const [k, v] of Object.entries(e)) {
       const s = scalar(v);
       if (s === undefined || s === '') continue;

@@ -116,6 +116,22 @@ export function clip(s: string, width: number): string {
   return `${out}…`;
 }
 
+/** Word-wrap to `width` columns; a word longer than a line is clipped. */
+export function wrap(s: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of s.split(/\s+/).filter(Boolean)) {
+    const next = cur ? `${cur} ${word}` : word;
+    if (displayWidth(next) <= width) cur = next;
+    else {
+      if (cur) out.push(cur);
+      cur = clip(word, width);
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
 /** Pad to `width` columns. */
 function pad(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
@@ -132,8 +148,8 @@ function resourceLine(
   const id = pad(clip(sanitize(resourceLabel(f.resource)), idWidth), idWidth);
   const region = pad(clip(sanitize(f.resource.region ?? 'global'), regionWidth), regionWidth);
   const tag = f.baseline === 'new' ? 'NEW ' : withBaseline ? '    ' : '';
-  const detail = sanitize(keyEvidence(f) || f.message);
-  const plain = `    ${tag}${id}  ${region}  ${detail}`;
+  const detail = sanitize(keyEvidence(f, { fallback: false }));
+  const plain = `    ${tag}${id}  ${region}  ${detail}`.trimEnd();
   const line = clip(plain, width);
   // colour after clipping: split the clipped line back into its parts
   const head = `    ${tag}${id}  `;
@@ -184,6 +200,9 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
       lines.push(c.bold(head.slice(0, cut)) + c.dim(head.slice(cut)));
       for (const f of fs) {
         lines.push(resourceLine(c, f, width, idWidth, regionWidth, withBaseline));
+        // the finding's own sentence says what is wrong with this resource
+        for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
+          lines.push(c.dim(`      ${l}`));
       }
     }
     lines.push('');

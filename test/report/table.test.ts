@@ -79,12 +79,18 @@ describe('layout', () => {
     const ruleLines = lines.filter((l) => /^ {2}[a-z0-9-]+ — /.test(l));
     const rulesWithFindings = new Set(plain.findings.map((f) => f.ruleId));
     expect(ruleLines).toHaveLength(rulesWithFindings.size);
-    const resourceLines = lines.filter((l) => l.startsWith('    '));
+    const resourceLines = lines.filter((l) => /^ {4}\S/.test(l));
     expect(resourceLines).toHaveLength(plain.findings.length);
+    // each resource line is followed by its finding's message, indented further
+    const firstMessage = lines[lines.indexOf(resourceLines[0]!) + 1]!;
+    expect(firstMessage).toMatch(/^ {6}\S/);
     // the resource lines of a rule sit under its header
     const start = lines.findIndex((l) => l.startsWith('  sg-admin-port-open-to-internet — '));
     const next = lines.slice(start + 1).findIndex((l) => !l.startsWith('    '));
-    const ids = lines.slice(start + 1, start + 1 + next).map((l) => l.trim().split(/\s+/)[0]);
+    const ids = lines
+      .slice(start + 1, start + 1 + next)
+      .filter((l) => /^ {4}\S/.test(l))
+      .map((l) => l.trim().split(/\s+/)[0]);
     expect(ids.sort()).toEqual(['sg-1', 'sg-3', 'sg-bastion']);
   });
 
