@@ -69,16 +69,16 @@ describe('network rules on the fixture worlds', () => {
     expect(inventory.coverage).toEqual([]);
     const byRule = findings(inventory);
     expect(ids(byRule.get('sg-admin-port-open-to-internet'))).toEqual([
-      'sg-legacy',
       'sg-app',
+      'sg-legacy',
       'sg-web',
     ]);
     expect(ids(byRule.get('sg-all-ports-open-to-internet'))).toEqual(['sg-legacy']);
     // sg-app's 3000-3400 holds MySQL 3306 as well as RDP 3389
     expect(ids(byRule.get('sg-high-risk-port-open-to-internet'))).toEqual([
+      'sg-app',
       'sg-db',
       'sg-legacy',
-      'sg-app',
     ]);
     expect(ids(byRule.get('instance-admin-port-exposed'))).toEqual(['i-web1', 'i-win1']);
     const all = [...byRule.values()].flat();
