@@ -5,7 +5,7 @@
  * elements never enter the inventory (they can hold passwords).
  */
 import type { Trail, TrailEvent } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, fail, phaseCounter } from './context.js';
+import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -32,11 +32,10 @@ function apiTime(d: Date): string {
 export async function collectActionTrail(
   ctx: CollectContext,
   regions: string[],
-  homeRegion: string,
 ): Promise<ActionTrailResult> {
   const window = { start: ctx.since.toISOString(), end: ctx.now.toISOString() };
   const [trails, perRegion] = await Promise.all([
-    trailsOf(ctx, homeRegion),
+    trailsOf(ctx, regions),
     Promise.all(regions.map((r) => rootEventsIn(ctx, r))),
   ]);
   const byId = new Map<string, TrailEvent>();
@@ -53,54 +52,84 @@ export async function collectActionTrail(
   return { ...(trails ? { trails } : {}), events, window };
 }
 
-async function trailsOf(ctx: CollectContext, region: string): Promise<Trail[] | undefined> {
-  const m = meta(region, 'DescribeTrails');
-  const body = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
-      ctx.clients.actiontrail('DescribeTrails', region, { IncludeShadowTrails: false }),
-    ),
+/**
+ * Trails are regional resources: DescribeTrails answers the trails homed in
+ * the region it is asked in, plus multi-region trails homed elsewhere as
+ * shadow trails (IncludeShadowTrails) and organization trails that log this
+ * account (IncludeOrganizationTrail). Every scanned region is asked and the
+ * answers are merged by home region and name; GetTrailStatus is asked in the
+ * trail's home region. If any region's DescribeTrails fails, the trail list is
+ * unknown as a whole (absent), with a coverage entry naming that region.
+ */
+async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[] | undefined> {
+  const answers = await Promise.all(
+    regions.map((region) => {
+      const m = meta(region, 'DescribeTrails');
+      return attempt(ctx, m, () =>
+        call(ctx, m, () =>
+          ctx.clients.actiontrail('DescribeTrails', region, {
+            IncludeShadowTrails: true,
+            IncludeOrganizationTrail: true,
+          }),
+        ),
+      ).then((body) => ({ region, body }));
+    }),
   );
-  if (!body) return undefined;
-  const list = Array.isArray(body.TrailList) ? (body.TrailList as unknown[]) : [];
+  if (answers.some((a) => a.body === undefined)) return undefined;
+  const byKey = new Map<string, { raw: Json; region: string }>();
+  for (const { region, body } of answers) {
+    const list = Array.isArray(body?.TrailList) ? (body.TrailList as unknown[]) : [];
+    for (const t of list.filter(isObject)) {
+      if (str(t.Name) === '') continue;
+      const key = `${str(t.HomeRegion) || region}\u0000${str(t.Name)}`;
+      if (!byKey.has(key)) byKey.set(key, { raw: t, region });
+    }
+  }
   return Promise.all(
-    list
-      .filter(isObject)
-      .filter((t) => str(t.Name) !== '')
-      .map(async (t) => {
-        const trail: Trail = {
-          name: str(t.Name),
-          status: str(t.Status),
-          homeRegion: str(t.HomeRegion),
-          trailRegion: str(t.TrailRegion),
-          eventRW: str(t.EventRW),
-          isOrganizationTrail: t.IsOrganizationTrail === true || t.IsOrganizationTrail === 'true',
-          slsProjectArn: str(t.SlsProjectArn),
-          ossBucketName: str(t.OssBucketName),
+    [...byKey.values()].map(async ({ raw: t, region }) => {
+      const trail: Trail = {
+        name: str(t.Name),
+        status: str(t.Status),
+        homeRegion: str(t.HomeRegion),
+        trailRegion: str(t.TrailRegion),
+        eventRW: str(t.EventRW),
+        isOrganizationTrail: t.IsOrganizationTrail === true || t.IsOrganizationTrail === 'true',
+        slsProjectArn: str(t.SlsProjectArn),
+        ossBucketName: str(t.OssBucketName),
+      };
+      const statusRegion = trail.homeRegion || region;
+      const sm = meta(statusRegion, 'GetTrailStatus', trail.name);
+      const status = await attempt(ctx, sm, () =>
+        call(ctx, sm, () =>
+          ctx.clients.actiontrail('GetTrailStatus', statusRegion, {
+            Name: trail.name,
+            IsOrganizationTrail: trail.isOrganizationTrail,
+          }),
+        ),
+      );
+      if (
+        status &&
+        !(
+          typeof status.IsLogging === 'boolean' ||
+          status.IsLogging === 'true' ||
+          status.IsLogging === 'false'
+        )
+      ) {
+        fail(ctx, sm, {
+          code: 'MalformedResponse',
+          message: 'GetTrailStatus answered without IsLogging',
+        });
+      } else if (status) {
+        trail.trailStatus = {
+          isLogging: status.IsLogging === true || status.IsLogging === 'true',
+          latestDeliveryError: str(status.LatestDeliveryError),
+          ...(str(status.LatestDeliveryTime)
+            ? { latestDeliveryTime: str(status.LatestDeliveryTime) }
+            : {}),
         };
-        const statusRegion = trail.homeRegion || region;
-        const sm = meta(statusRegion, 'GetTrailStatus', trail.name);
-        const status = await attempt(ctx, sm, () =>
-          call(ctx, sm, () =>
-            ctx.clients.actiontrail('GetTrailStatus', statusRegion, {
-              Name: trail.name,
-              IsOrganizationTrail: trail.isOrganizationTrail,
-            }),
-          ),
-        );
-        if (
-          status &&
-          (typeof status.IsLogging === 'boolean' || typeof status.IsLogging === 'string')
-        ) {
-          trail.trailStatus = {
-            isLogging: status.IsLogging === true || status.IsLogging === 'true',
-            latestDeliveryError: str(status.LatestDeliveryError),
-            ...(str(status.LatestDeliveryTime)
-              ? { latestDeliveryTime: str(status.LatestDeliveryTime) }
-              : {}),
-          };
-        }
-        return trail;
-      }),
+      }
+      return trail;
+    }),
   );
 }
 
@@ -134,7 +163,7 @@ async function rootEventsIn(
         ctx.clients.actiontrail('LookupEvents', region, {
           StartTime: apiTime(start),
           EndTime: apiTime(ctx.now),
-          MaxResults: '50',
+          MaxResults: String(pageSize(ctx, 50)),
           ...(token ? { NextToken: token } : {}),
         }),
       );

@@ -14,7 +14,10 @@ import RamPkg from '@alicloud/ram20150501';
 import StsPkg from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
 import type { CredentialClient } from '../credentials/index.js';
+import type { Service } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
+import { ActionNotAllowedError } from './errors.js';
+import { assertAdmitted } from './gate.js';
 import { cjsDefault } from './interop.js';
 
 export const Ecs = cjsDefault(EcsPkg);
@@ -35,8 +38,6 @@ export interface ClientOptions {
   endpoint?: string;
   /** ms; default 30 000 */
   readTimeoutMs?: number;
-  /** ms; default 5 000 */
-  connectTimeoutMs?: number;
 }
 
 export type ActionTrailCaller = (
@@ -64,12 +65,53 @@ export function parseEndpointOverride(url: string): EndpointOverride {
   return { endpoint: u.host, protocol: u.protocol === 'http:' ? 'http' : 'https' };
 }
 
+type CallApi = OpenApiClient['callApi'];
+
+/**
+ * Read-only by construction: every generated SDK method (and the generic
+ * ActionTrail call) ends in the client's `callApi(params, ...)` and then
+ * `doRequest(params, ...)`, where `params.action` is the action that goes on
+ * the wire. Both are wrapped so the call is refused before any request unless
+ * the gate admitted exactly that read action (gate.ts `assertAdmitted`); the
+ * other request paths of the base client (legacy signatures, gateway SPI) are
+ * closed.
+ */
+export function guardClient<C extends OpenApiClient>(client: C, service: Service): C {
+  const wrap = (original: CallApi): CallApi => {
+    const bound = original.bind(client);
+    return async (params, request, runtime) => {
+      assertAdmitted(service, typeof params?.action === 'string' ? params.action : '');
+      return bound(params, request, runtime);
+    };
+  };
+  const closed = async (): Promise<never> => {
+    throw new ActionNotAllowedError(
+      `refused a ${service} call outside callApi: ecs-audit only sends gated read actions`,
+    );
+  };
+  Object.assign(client, {
+    callApi: wrap(client.callApi),
+    doRequest: wrap(client.doRequest),
+    execute: closed,
+    doRPCRequest: closed,
+    doROARequest: closed,
+    doROARequestWithForm: closed,
+  });
+  return client;
+}
+
 export function createClients(options: ClientOptions): Clients {
   const override = options.endpoint ? parseEndpointOverride(options.endpoint) : undefined;
+  const readTimeout = options.readTimeoutMs ?? 30_000;
   const base = {
     credential: options.credential,
-    readTimeout: options.readTimeoutMs ?? 30_000,
-    connectTimeout: options.connectTimeoutMs ?? 5_000,
+    readTimeout,
+    // httpx hands connectTimeout to http.request as the *socket idle* timeout,
+    // armed for the whole exchange, and its own read timer is not reliable on
+    // busy keep-alive sockets (observed: a held answer outlived a 400 ms read
+    // timeout until the 2 s idle timeout fired). One value for both makes
+    // `readTimeoutMs` the bound of every silent wait: connect or answer.
+    connectTimeout: readTimeout,
     userAgent: `ecs-audit/${VERSION}`,
   };
   const config = (defaults: { endpoint?: string; regionId?: string }) =>
@@ -84,7 +126,10 @@ export function createClients(options: ClientOptions): Clients {
   const trailClient = (region: string): OpenApiClient => {
     let c = trailByRegion.get(region);
     if (!c) {
-      c = new OpenApi(config({ regionId: region, endpoint: `actiontrail.${region}.aliyuncs.com` }));
+      c = guardClient(
+        new OpenApi(config({ regionId: region, endpoint: `actiontrail.${region}.aliyuncs.com` })),
+        'actiontrail',
+      );
       trailByRegion.set(region, c);
     }
     return c;
@@ -94,14 +139,14 @@ export function createClients(options: ClientOptions): Clients {
     ecs(region: string) {
       let c = ecsByRegion.get(region);
       if (!c) {
-        c = new Ecs(config({ regionId: region }));
+        c = guardClient(new Ecs(config({ regionId: region })), 'ecs');
         ecsByRegion.set(region, c);
       }
       return c;
     },
-    ram: new Ram(config({ endpoint: 'ram.aliyuncs.com' })),
-    ims: new Ims(config({ endpoint: 'ims.aliyuncs.com' })),
-    sts: new Sts(config({ endpoint: 'sts.aliyuncs.com' })),
+    ram: guardClient(new Ram(config({ endpoint: 'ram.aliyuncs.com' })), 'ram'),
+    ims: guardClient(new Ims(config({ endpoint: 'ims.aliyuncs.com' })), 'ims'),
+    sts: guardClient(new Sts(config({ endpoint: 'sts.aliyuncs.com' })), 'sts'),
     actiontrail: async (action, region, query) => {
       const params = new $OpenApiUtil.Params({
         action,
@@ -114,8 +159,11 @@ export function createClients(options: ClientOptions): Clients {
         reqBodyType: 'formData',
         bodyType: 'json',
       });
+      // the real service takes the region from the endpoint and documents no
+      // RegionId parameter; one overriding endpoint serves every region, so it
+      // is told the region the way the regional ECS calls tell it
       const request = new $OpenApiUtil.OpenApiRequest({
-        query: OpenApiUtil.query({ RegionId: region, ...query }),
+        query: OpenApiUtil.query(override ? { RegionId: region, ...query } : query),
       });
       const res = await trailClient(region).callApi(params, request, new $dara.RuntimeOptions({}));
       const body = (res as { body?: unknown }).body;

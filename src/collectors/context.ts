@@ -24,6 +24,8 @@ export interface CollectContext {
   now: Date;
   sleep: (ms: number) => Promise<void>;
   credentialReportPolls: number;
+  /** caps every list call's page size (tests, or smaller answers); undefined = each API's maximum */
+  maxPageSize: number | undefined;
   credentialReportPollDelayMs: number;
   progress(event: ProgressEvent): void;
 }
@@ -91,6 +93,12 @@ export function phaseCounter(
       emit();
     },
   };
+}
+
+/** the page size to ask for: the API's maximum, capped by `maxPageSize`, never below the API's minimum */
+export function pageSize(ctx: CollectContext, apiMax: number, apiMin = 1): number {
+  const cap = ctx.maxPageSize;
+  return cap === undefined ? apiMax : Math.max(apiMin, Math.min(apiMax, Math.floor(cap)));
 }
 
 /** the API's error code, when it is one */

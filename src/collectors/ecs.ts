@@ -14,9 +14,17 @@ import type {
   SecurityGroup,
   SecurityGroupRule,
 } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, fail, nonEmpty, phaseCounter } from './context.js';
+import {
+  attempt,
+  type CollectContext,
+  call,
+  fail,
+  nonEmpty,
+  pageSize,
+  phaseCounter,
+} from './context.js';
 import type { PageMeta } from './paging.js';
-import { pageByCursor, pageByNumber } from './paging.js';
+import { pageByCursor, pageByNumber, trackIncomplete } from './paging.js';
 
 export interface EcsRegionResult {
   securityGroups: SecurityGroup[];
@@ -87,7 +95,7 @@ async function securityGroupsOf(
         ecs.describeSecurityGroups(
           new $Ecs.DescribeSecurityGroupsRequest({
             regionId: region,
-            maxResults: 100,
+            maxResults: pageSize(ctx, 100),
             nextToken: token,
           }),
         ),
@@ -142,16 +150,18 @@ async function groupRules(
   let innerAccessPolicy: string | undefined;
   const rules: SecurityGroupRule[] = [];
   const seen = new Set<string>();
+  // a partial rule list would be judged as if complete: when paging stops early the rules stay absent
+  const guard = trackIncomplete(ctx.guard);
   try {
     for (const nicType of nicTypes) {
-      const permissions = await pageByCursor(ctx.guard, m, async (token) => {
+      const permissions = await pageByCursor(guard, m, async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeSecurityGroupAttribute(
             new $Ecs.DescribeSecurityGroupAttributeRequest({
               regionId: region,
               securityGroupId: groupId,
               direction: 'all',
-              maxResults: 1000,
+              maxResults: pageSize(ctx, 1000, 10),
               nextToken: token,
               ...(nicType ? { nicType } : {}),
             }),
@@ -163,6 +173,7 @@ async function groupRules(
           next: nonEmpty(res.body?.nextToken),
         };
       });
+      if (guard.incomplete) return undefined;
       for (const p of permissions) {
         const rule = toRule(p);
         const key = rule.id ?? JSON.stringify(rule);
@@ -214,7 +225,7 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
         ecs.describeInstances(
           new $Ecs.DescribeInstancesRequest({
             regionId: region,
-            maxResults: 100,
+            maxResults: pageSize(ctx, 100, 10),
             nextToken: token,
             additionalAttributes: ['META_OPTIONS'],
           }),
@@ -272,13 +283,14 @@ async function networkInterfacesOf(
 ): Promise<void> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeNetworkInterfaces');
+  const guard = trackIncomplete(ctx.guard);
   const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (token) => {
+    pageByCursor(guard, m, async (token) => {
       const res = await call(ctx, m, () =>
         ecs.describeNetworkInterfaces(
           new $Ecs.DescribeNetworkInterfacesRequest({
             regionId: region,
-            maxResults: 500,
+            maxResults: pageSize(ctx, 500, 10),
             nextToken: token,
           }),
         ),
@@ -289,7 +301,8 @@ async function networkInterfacesOf(
       };
     }),
   );
-  if (!raw) return; // networkInterfaces stay absent
+  // failed, or a partial listing (an instance's ENIs may be missing): networkInterfaces stay absent
+  if (!raw || guard.incomplete) return;
   const byInstance = new Map<string, NetworkInterface[]>();
   for (const eni of raw) {
     const instanceId = nonEmpty(eni.instanceId) ?? nonEmpty(eni.attachment?.instanceId);
@@ -332,11 +345,12 @@ async function ramRolesOf(
     batches.map(async (batch) => {
       const m = meta(region, 'DescribeInstanceRamRole');
       const ids = batch.map((i) => i.id);
+      const guard = trackIncomplete(ctx.guard);
       const sets = await attempt(ctx, m, () =>
         pageByNumber<$Ecs.DescribeInstanceRamRoleResponseBodyInstanceRamRoleSetsInstanceRamRoleSet>(
-          ctx.guard,
+          guard,
           m,
-          50,
+          pageSize(ctx, 50),
           (s) => `${s.instanceId ?? ''}/${s.ramRoleName ?? ''}`,
           async (pageNumber) => {
             const res = await call(ctx, m, () =>
@@ -345,7 +359,7 @@ async function ramRolesOf(
                   regionId: region,
                   instanceIds: JSON.stringify(ids),
                   pageNumber,
-                  pageSize: 50,
+                  pageSize: pageSize(ctx, 50),
                 }),
               ),
             );
@@ -362,7 +376,12 @@ async function ramRolesOf(
         if (nonEmpty(s.instanceId) && nonEmpty(s.ramRoleName))
           roles.set(s.instanceId as string, s.ramRoleName as string);
       }
-      for (const instance of batch) instance.ramRoleName = roles.get(instance.id) ?? null;
+      for (const instance of batch) {
+        const role = roles.get(instance.id);
+        // after a partial listing, "no role" is unknown: only the roles seen are set
+        if (role !== undefined) instance.ramRoleName = role;
+        else if (!guard.incomplete) instance.ramRoleName = null;
+      }
     }),
   );
 }
@@ -376,12 +395,16 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
     pageByNumber<$Ecs.DescribeKeyPairsResponseBodyKeyPairsKeyPair>(
       ctx.guard,
       m,
-      50,
+      pageSize(ctx, 50),
       (k) => k.keyPairName ?? '',
       async (pageNumber) => {
         const res = await call(ctx, m, () =>
           ecs.describeKeyPairs(
-            new $Ecs.DescribeKeyPairsRequest({ regionId: region, pageNumber, pageSize: 50 }),
+            new $Ecs.DescribeKeyPairsRequest({
+              regionId: region,
+              pageNumber,
+              pageSize: pageSize(ctx, 50),
+            }),
           ),
         );
         return { items: res.body?.keyPairs?.keyPair ?? [], totalCount: res.body?.totalCount };
@@ -406,7 +429,11 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
     pageByCursor(ctx.guard, m, async (token) => {
       const res = await call(ctx, m, () =>
         ecs.describeDisks(
-          new $Ecs.DescribeDisksRequest({ regionId: region, maxResults: 500, nextToken: token }),
+          new $Ecs.DescribeDisksRequest({
+            regionId: region,
+            maxResults: pageSize(ctx, 500, 10),
+            nextToken: token,
+          }),
         ),
       );
       return { items: res.body?.disks?.disk ?? [], next: nonEmpty(res.body?.nextToken) };
@@ -439,7 +466,7 @@ async function invocationsOf(
         ecs.describeInvocations(
           new $Ecs.DescribeInvocationsRequest({
             regionId: region,
-            maxResults: 50,
+            maxResults: pageSize(ctx, 50),
             nextToken: token,
             includeOutput: false,
           }),

@@ -1,6 +1,8 @@
 /**
  * The one door to the cloud. Every SDK call goes through `Gate.call`, which
- *  1. refuses any action that is not in the read-only allowlist, before the network;
+ *  1. refuses any action that is not in the read-only allowlist, before the network
+ *     (and clients.ts refuses, at the SDK's own `callApi`, any wire action that is
+ *     not the one the gate admitted, or that is called outside the gate);
  *  2. bounds concurrency (ECS per region, RAM/IMS/STS central, ActionTrail per region)
  *     and spaces ActionTrail LookupEvents (≤ 2 calls/s per region);
  *  3. retries transient failures (see retry.ts);
@@ -8,6 +10,7 @@
  *
  * `READ_ACTIONS` is also the source of `ecs-audit policy`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Service } from '../inventory/schema.js';
 import { ActionNotAllowedError } from './errors.js';
@@ -87,7 +90,43 @@ export function leastPrivilegePolicy(): RamPolicyDocument {
 }
 
 export function isReadAction(service: Service, action: string): boolean {
-  return (READ_ACTIONS[service] as readonly string[]).includes(action);
+  return Object.hasOwn(READ_ACTIONS, service)
+    ? (READ_ACTIONS[service] as readonly string[]).includes(action)
+    : false;
+}
+
+/** the action the gate admitted for the SDK call running in this async context */
+export interface GateScope {
+  service: Service;
+  action: string;
+}
+
+const scopeStore = new AsyncLocalStorage<GateScope>();
+
+/** the gate's admission for the current call, or undefined outside `Gate.call` */
+export function currentGateScope(): GateScope | undefined {
+  return scopeStore.getStore();
+}
+
+/**
+ * The check clients.ts runs at the SDK's `callApi`, i.e. on the wire action:
+ * it must be a read action, called inside `Gate.call`, for the action the gate admitted.
+ */
+export function assertAdmitted(service: Service, action: string): void {
+  if (!isReadAction(service, action)) {
+    throw new ActionNotAllowedError(
+      `refused ${service}:${action}: not a read-only action of ecs-audit`,
+    );
+  }
+  const scope = scopeStore.getStore();
+  if (!scope) {
+    throw new ActionNotAllowedError(`refused ${service}:${action}: called outside the gate`);
+  }
+  if (scope.service !== service || scope.action !== action) {
+    throw new ActionNotAllowedError(
+      `refused ${service}:${action}: the gate admitted ${scope.service}:${scope.action}`,
+    );
+  }
 }
 
 export interface GateOptions {
@@ -153,7 +192,7 @@ export class Gate {
           if (service === 'actiontrail' && action === 'LookupEvents')
             await this.spaceLookup(region ?? '');
           this.counters.calls[action] = (this.counters.calls[action] ?? 0) + 1;
-          return fn();
+          return scopeStore.run({ service, action }, fn);
         },
         this.options.retry,
         onRetry,

@@ -5,22 +5,35 @@
  */
 import * as $Ims from '@alicloud/ims20190815';
 import type { Root } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, fail, nonEmpty } from './context.js';
+import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
 const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
 
-export async function collectRoot(ctx: CollectContext): Promise<Root> {
+export interface RootResult {
+  root: Root;
+  /**
+   * each RAM user's last console logon from the credential report's user rows
+   * (`user_last_logon`; null = never), keyed by user name; absent when the
+   * report could not be read
+   */
+  userLastLogon?: Map<string, string | null>;
+}
+
+export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
   const [report, mfa, credentialReport] = await Promise.all([
     securityPracticeReport(ctx),
     accountMfa(ctx),
-    credentialReportRoot(ctx),
+    credentialReportOf(ctx),
   ]);
   return {
-    ...(report ? { securityPracticeReport: report } : {}),
-    ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
-    ...(credentialReport ? { credentialReport } : {}),
+    root: {
+      ...(report ? { securityPracticeReport: report } : {}),
+      ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
+      ...(credentialReport ? { credentialReport: credentialReport.root } : {}),
+    },
+    ...(credentialReport ? { userLastLogon: credentialReport.users } : {}),
   };
 }
 
@@ -55,7 +68,11 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
   return v;
 }
 
-async function credentialReportRoot(ctx: CollectContext): Promise<Root['credentialReport']> {
+async function credentialReportOf(
+  ctx: CollectContext,
+): Promise<
+  { root: NonNullable<Root['credentialReport']>; users: Map<string, string | null> } | undefined
+> {
   const gm = meta('GenerateCredentialReport');
   let completed = false;
   for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
@@ -82,7 +99,10 @@ async function credentialReportRoot(ctx: CollectContext): Promise<Root['credenti
     pageByCursor(ctx.guard, m, async (token) => {
       const res = await call(ctx, m, () =>
         ctx.clients.ims.getCredentialReport(
-          new $Ims.GetCredentialReportRequest({ maxItems: '3501', nextToken: token }),
+          new $Ims.GetCredentialReportRequest({
+            maxItems: String(pageSize(ctx, 3501)),
+            nextToken: token,
+          }),
         ),
       );
       generatedTime ??= nonEmpty(res.body?.generatedTime);
@@ -96,6 +116,7 @@ async function credentialReportRoot(ctx: CollectContext): Promise<Root['credenti
   if (!pages) return undefined;
   let header: string[] | undefined;
   let rootRow: Record<string, string> | undefined;
+  const users = new Map<string, string | null>();
   for (const content of pages) {
     const rows = parseCsv(Buffer.from(content, 'base64').toString('utf8'));
     for (const row of rows) {
@@ -105,6 +126,12 @@ async function credentialReportRoot(ctx: CollectContext): Promise<Root['credenti
       }
       if (header && row[0] === '<root>') {
         rootRow = Object.fromEntries(header.map((h, i) => [h, row[i] ?? '']));
+      } else if (header && row[0]) {
+        // users are named by their principal name, `<UserName>@<domain>`; a RAM user name has no '@'
+        const at = row[0].lastIndexOf('@');
+        const name = at > 0 ? row[0].slice(0, at) : row[0];
+        const column = header.indexOf('user_last_logon');
+        if (column >= 0) users.set(name, reportTime(row[column]));
       }
     }
   }
@@ -113,10 +140,13 @@ async function credentialReportRoot(ctx: CollectContext): Promise<Root['credenti
     return undefined;
   }
   return {
-    ...(generatedTime ? { generatedTime } : {}),
-    mfaActive: reportBool(rootRow['mfa_active']),
-    lastLogon: reportTime(rootRow['user_last_logon']),
-    accessKeys: reportKeys(rootRow),
+    root: {
+      ...(generatedTime ? { generatedTime } : {}),
+      mfaActive: reportBool(rootRow['mfa_active']),
+      lastLogon: reportTime(rootRow['user_last_logon']),
+      accessKeys: reportKeys(rootRow),
+    },
+    users,
   };
 }
 

@@ -11,7 +11,6 @@ import {
   INVENTORY_SCHEMA_VERSION,
   type Inventory,
   InventorySchema,
-  type Root,
 } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
 import { collectActionTrail } from './actiontrail.js';
@@ -42,8 +41,6 @@ export interface CollectOptions {
   now?: Date;
   /** ms; default 30 000 */
   readTimeoutMs?: number;
-  /** ms; default 5 000 */
-  connectTimeoutMs?: number;
   retry?: RetryOptions;
   /** concurrent ECS calls per region; default 8 */
   ecsConcurrency?: number;
@@ -55,6 +52,8 @@ export interface CollectOptions {
   lookupEventsIntervalMs?: number;
   /** stop paging one listing after this many pages (PagingLoop gap); default 1000 */
   maxPages?: number;
+  /** cap every list call's page size (default: each API's maximum) */
+  maxPageSize?: number;
   /** GenerateCredentialReport polls; default 10 */
   credentialReportPolls?: number;
   /** delay between polls; default 2 000 ms */
@@ -86,7 +85,6 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     credential: options.credentials.credential,
     endpoint: options.endpoint,
     readTimeoutMs: options.readTimeoutMs,
-    connectTimeoutMs: options.connectTimeoutMs,
   });
   const onProgress = options.onProgress;
   const ctx: CollectContext = {
@@ -99,6 +97,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     now,
     sleep,
     credentialReportPolls: options.credentialReportPolls ?? 10,
+    maxPageSize: options.maxPageSize,
     credentialReportPollDelayMs: options.credentialReportPollDelayMs ?? 2_000,
     progress: (e) => {
       try {
@@ -134,25 +133,31 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     }
     scanned = [...new Set(requested)];
   }
-  const trailHome = scanned[0] ?? homeRegion;
 
   // 3. everything else, in parallel
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? 4));
   const [ecsResults, ram, root, actiontrail] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(ctx),
-    (async (): Promise<Root> => {
+    (async () => {
       const r = await collectRoot(ctx);
       if (caller.identityType === 'Account') {
         const own = await ownAccessKeysOf(ctx);
-        if (own) r.ownAccessKeys = own;
+        if (own) r.root.ownAccessKeys = own;
       }
       return r;
     })(),
-    collectActionTrail(ctx, scanned, trailHome),
+    collectActionTrail(ctx, scanned),
   ]);
 
   const ecs = mergeEcs(ecsResults);
+  // RAM's ListUsers has no last logon; the credential report's user rows do
+  if (root.userLastLogon) {
+    for (const user of ram.users) {
+      const last = root.userLastLogon.get(user.name);
+      if (last !== undefined) user.lastLoginDate = last;
+    }
+  }
   options.onStats?.(gate.stats());
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -168,7 +173,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     scope: { regions: scanned, since: since.toISOString(), until: now.toISOString() },
     ecs,
     ram,
-    root,
+    root: root.root,
     actiontrail,
     coverage,
   };

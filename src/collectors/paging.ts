@@ -6,8 +6,9 @@
  *
  * Guarded against pages that never end: a repeated cursor, a page of items
  * already seen, or more than `maxPages` pages stops paging, keeps what was read
- * and reports a `PagingLoop` gap. Errors of a page fetch propagate (the caller
- * decides what the failure leaves absent).
+ * (without duplicates) and reports a `PagingLoop` gap through the guard. Errors
+ * of a page fetch propagate (the caller decides what the failure leaves absent).
+ * `trackIncomplete` wraps a guard for callers that must drop a partial listing.
  */
 import type { Service } from '../inventory/schema.js';
 
@@ -40,11 +41,18 @@ export async function pageByCursor<T>(
 ): Promise<T[]> {
   const maxPages = guard.maxPages ?? 1000;
   const seen = new Set<string>();
+  // a service that serves a page again (a repeated or stuck cursor) must not duplicate items
+  const itemKeys = new Set<string>();
   const items: T[] = [];
   let cursor: string | undefined;
   for (let pages = 1; ; pages++) {
     const page = await fetch(cursor);
-    items.push(...page.items);
+    for (const item of page.items) {
+      const key = JSON.stringify(item) ?? String(item);
+      if (itemKeys.has(key)) continue;
+      itemKeys.add(key);
+      items.push(item);
+    }
     const next = page.next ?? '';
     const more = page.more ?? next !== '';
     if (!more) return items;
@@ -119,4 +127,21 @@ export async function pageByNumber<T>(
       return items;
     }
   }
+}
+
+/** a guard that forwards to `guard` and remembers whether paging stopped early */
+export function trackIncomplete(
+  guard: PagingGuard,
+): PagingGuard & { readonly incomplete: boolean } {
+  let incomplete = false;
+  return {
+    maxPages: guard.maxPages,
+    onIncomplete(meta, code, message) {
+      incomplete = true;
+      guard.onIncomplete(meta, code, message);
+    },
+    get incomplete() {
+      return incomplete;
+    },
+  };
 }

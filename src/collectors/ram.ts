@@ -20,6 +20,7 @@ import {
   type CollectContext,
   call,
   nonEmpty,
+  pageSize,
   parseDocument,
   phaseCounter,
 } from './context.js';
@@ -81,7 +82,7 @@ async function usersOf(ctx: CollectContext): Promise<RamUser[]> {
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listUsers(new $Ram.ListUsersRequest({ maxItems: 1000, marker })),
+        ram.listUsers(new $Ram.ListUsersRequest({ maxItems: pageSize(ctx, 1000), marker })),
       );
       return {
         items: res.body?.users?.user ?? [],
@@ -256,7 +257,7 @@ async function groupsOf(ctx: CollectContext): Promise<RamGroup[]> {
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listGroups(new $Ram.ListGroupsRequest({ maxItems: 100, marker })),
+        ram.listGroups(new $Ram.ListGroupsRequest({ maxItems: pageSize(ctx, 100), marker })),
       );
       return {
         items: res.body?.groups?.group ?? [],
@@ -290,7 +291,7 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listRoles(new $Ram.ListRolesRequest({ maxItems: 1000, marker })),
+        ram.listRoles(new $Ram.ListRolesRequest({ maxItems: pageSize(ctx, 1000), marker })),
       );
       return {
         items: res.body?.roles?.role ?? [],

@@ -4,16 +4,27 @@
  * role, credentials URI), resolved once at start-up so that "no credentials"
  * is one clear line instead of the SDK's concatenated chain message.
  *
+ * `profile` (the CLI's `--profile NAME`) bypasses the chain and reads exactly
+ * that profile: first from `~/.aliyun/config.json` (as `aliyun configure
+ * --profile NAME` writes it), else the `[NAME]` section of
+ * `~/.alibabacloud/credentials` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`). An
+ * explicit profile is never overridden by environment variables.
+ *
  * Nothing here ever prints or returns a secret: callers get the provider name,
  * the AccessKey id masked to its last 4 characters, and a `redact` function
- * that scrubs the secret and token out of any text (error messages).
+ * that scrubs the secret, the token and the full AccessKey id out of any text.
  */
-import CredentialPkg from '@alicloud/credentials';
+import CredentialPkg, {
+  CLIProfileCredentialsProvider,
+  ProfileCredentialsProvider,
+} from '@alicloud/credentials';
 import { cjsDefault } from '../collectors/interop.js';
 
 const Credential = cjsDefault(CredentialPkg);
 export type CredentialClient = InstanceType<typeof Credential>;
+type CredentialModel = Awaited<ReturnType<CredentialClient['getCredential']>>;
 
+/** No usable credentials: the message is one line, without paths of the chain or secrets. */
 export class CredentialsError extends Error {
   override name = 'CredentialsError';
 }
@@ -21,7 +32,11 @@ export class CredentialsError extends Error {
 export interface ResolvedCredentials {
   /** the shared credential object every SDK client receives */
   credential: CredentialClient;
-  /** the provider that answered, e.g. `default/env`, `default/cli_profile` */
+  /**
+   * where the credentials came from: the chain's provider (`default/env`,
+   * `default/cli_profile`, `default/profile`, `default/ecs_ram_role`, ...) or,
+   * with an explicit profile, `cli_profile` / `profile`
+   */
   source: string;
   /** the AccessKey id masked to its last 4 characters, e.g. `****1234` */
   accessKeyIdMasked: string;
@@ -41,7 +56,9 @@ export function maskAccessKeyId(id: string): string {
 }
 
 export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
-  const list = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const list = secrets
+    .filter((s): s is string => typeof s === 'string' && s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   return (text: string) => {
     let out = text;
     for (const s of list) out = out.split(s).join('***');
@@ -49,40 +66,83 @@ export function makeRedactor(secrets: Array<string | undefined>): (text: string)
   };
 }
 
+const NO_CREDENTIALS =
+  'no credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, or configure a profile (aliyun configure)';
+
 export async function resolveCredentials(
   options: ResolveOptions = {},
 ): Promise<ResolvedCredentials> {
-  if (options.profile !== undefined) {
-    if (!/^[\w.@-]+$/.test(options.profile)) {
-      throw new CredentialsError(`--profile: not a profile name: "${options.profile}"`);
+  const profile = options.profile;
+  let resolved: { credential: CredentialClient; model: CredentialModel } | undefined;
+  if (profile !== undefined) {
+    if (!/^[\w.@-]{1,64}$/.test(profile)) {
+      throw new CredentialsError(`--profile: not a profile name: ${JSON.stringify(profile)}`);
     }
-    process.env.ALIBABA_CLOUD_PROFILE = options.profile;
-  }
-  let credential: CredentialClient;
-  let model: Awaited<ReturnType<CredentialClient['getCredential']>>;
-  try {
-    credential = new Credential();
-    model = await credential.getCredential();
-  } catch {
+    resolved = (await fromProfile(profile)) ?? undefined;
+    if (!resolved) {
+      throw new CredentialsError(
+        `no credentials found for profile "${profile}": check ~/.aliyun/config.json (aliyun configure --profile ${profile}) or ~/.alibabacloud/credentials`,
+      );
+    }
+  } else {
+    resolved = await attemptResolve(() => new Credential());
     // the SDK's message concatenates every provider's failure (and file paths); never shown
-    throw new CredentialsError(
-      options.profile !== undefined
-        ? `no credentials found for profile "${options.profile}": check ~/.aliyun/config.json (aliyun configure --profile ${options.profile}) or ~/.alibabacloud/credentials`
-        : 'no credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, or configure a profile (aliyun configure)',
-    );
+    if (!resolved) throw new CredentialsError(NO_CREDENTIALS);
   }
+  const { credential, model } = resolved;
   const accessKeyId = model.accessKeyId ?? '';
+  const source = sourceName(model.providerName, profile !== undefined);
   if (!accessKeyId || !model.accessKeySecret) {
-    throw new CredentialsError(
-      `credentials from ${model.providerName ?? 'the default chain'} have no AccessKey pair`,
-    );
+    throw new CredentialsError(`credentials from ${source} have no AccessKey pair`);
   }
   const securityToken = model.securityToken ?? '';
   return {
     credential,
-    source: model.providerName ?? 'default',
+    source,
     accessKeyIdMasked: maskAccessKeyId(accessKeyId),
     temporary: securityToken !== '',
     redact: makeRedactor([model.accessKeySecret, securityToken, accessKeyId]),
   };
+}
+
+/** resolve once; undefined when the provider(s) cannot produce credentials */
+async function attemptResolve(
+  make: () => CredentialClient,
+): Promise<{ credential: CredentialClient; model: CredentialModel } | undefined> {
+  try {
+    const credential = make();
+    const model = await credential.getCredential();
+    return { credential, model };
+  } catch {
+    return undefined;
+  }
+}
+
+/** the named profile: the aliyun CLI's config first, then the shared INI file */
+async function fromProfile(
+  profile: string,
+): Promise<{ credential: CredentialClient; model: CredentialModel } | undefined> {
+  return (
+    (await attemptResolve(
+      () =>
+        new Credential(
+          null,
+          CLIProfileCredentialsProvider.builder().withProfileName(profile).build(),
+        ),
+    )) ??
+    (await attemptResolve(
+      () =>
+        new Credential(null, ProfileCredentialsProvider.builder().withProfileName(profile).build()),
+    ))
+  );
+}
+
+/**
+ * `default/env` stays as the chain reports it; an explicit profile reports its
+ * first level (`cli_profile/static_ak` → `cli_profile`)
+ */
+function sourceName(providerName: string | undefined, explicitProfile: boolean): string {
+  const name = providerName && providerName !== '' ? providerName : 'default';
+  if (explicitProfile) return name.split('/')[0] ?? name;
+  return name.split('/').slice(0, 2).join('/');
 }

@@ -172,6 +172,20 @@ function v2Signature(method: string, params: Record<string, string>, secret: str
   return createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
 }
 
+/**
+ * Start options of the server beyond `StartOptions`.
+ *
+ * `allowActions` models a caller whose only permission is one RAM policy: when
+ * set, a call is authorised only if its RAM action (`ecs:DescribeRegions`;
+ * IMS actions are `ram:` actions, as in AUTH_PREFIX) is in the set, else it is
+ * answered 403 as an implicit deny (`NoPermission` for RAM/IMS, `Forbidden.RAM`
+ * elsewhere). STS GetCallerIdentity needs no permission and is always allowed.
+ * The check runs after the signature check and before QPS limits and faults.
+ */
+export interface EmulatorStartOptions extends StartOptions {
+  allowActions?: ReadonlySet<string>;
+}
+
 interface PendingTimer {
   timer: NodeJS.Timeout;
   resolve: () => void;
@@ -179,7 +193,7 @@ interface PendingTimer {
 
 export async function startEmulator(
   world: World,
-  opts: StartOptions = {},
+  opts: EmulatorStartOptions = {},
 ): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const stats: EmulatorStats = { requests: {}, throttled: 0, faults: 0 };
@@ -279,7 +293,11 @@ export async function startEmulator(
     }
   }
 
-  function accessDenied(service: ServiceName, action: string): EmulatorResponse {
+  function accessDenied(
+    service: ServiceName,
+    action: string,
+    code = 'Forbidden.RAM',
+  ): EmulatorResponse {
     const caller = world.account.caller;
     const type = caller?.IdentityType ?? 'RAMUser';
     const principalType =
@@ -287,7 +305,7 @@ export async function startEmulator(
     const authAction = `${AUTH_PREFIX[service]}:${action}`;
     return apiError(
       403,
-      'Forbidden.RAM',
+      code,
       "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
       {
         Recommend: `https://api.aliyun.com/troubleshoot?q=Forbidden.RAM&product=${service}`,
@@ -487,6 +505,17 @@ export async function startEmulator(
       region: params['RegionId'] || undefined,
       accessKeyId,
     };
+
+    const allow = opts.allowActions;
+    if (
+      allow &&
+      !(service === 'sts' && action === 'GetCallerIdentity') &&
+      !allow.has(`${AUTH_PREFIX[service]}:${action}`)
+    ) {
+      const code = service === 'ram' || service === 'ims' ? 'NoPermission' : 'Forbidden.RAM';
+      send(res, accessDenied(service, action, code));
+      return;
+    }
 
     if (overQps(service, action, request.region)) {
       stats.throttled += 1;

@@ -64,6 +64,7 @@ function world(caller: 'RAMUser' | 'Account' = 'RAMUser'): WorldInput {
           UserId: '2002',
           DisplayName: 'Alice',
           CreateDate: '2024-01-01T00:00:00Z',
+          LastLoginDate: '2026-10-01T00:00:00Z',
           LoginProfile: {
             PasswordResetRequired: false,
             MFABindRequired: true,
@@ -271,6 +272,8 @@ describe('a full collect', () => {
         id: '2002',
         displayName: 'Alice',
         createDate: '2024-01-01T00:00:00Z',
+        // from the credential report's user row (RAM ListUsers has no last logon)
+        lastLoginDate: '2026-10-01T00:00:00Z',
         loginProfile: {
           passwordResetRequired: false,
           mfaBindRequired: true,
@@ -292,6 +295,7 @@ describe('a full collect', () => {
         name: 'bob',
         id: '2003',
         displayName: '',
+        lastLoginDate: null,
         loginProfile: null,
         mfaDevice: null,
         accessKeys: [
@@ -467,13 +471,9 @@ describe('a full collect', () => {
     expect(inventory.actiontrail.events.map((e) => e.eventId)).toEqual(['e-api', 'e-login']);
   });
 
-  it('pages past the first page of the RAM lists and LookupEvents', async () => {
+  it('pages past the first page of ListGroups and LookupEvents at their real maximum page size', async () => {
     const w = baseWorld({
-      ram: {
-        Users: Array.from({ length: 1001 }, (_, i) => ({ UserName: `u${i}` })),
-        Groups: Array.from({ length: 101 }, (_, i) => ({ GroupName: `g${i}` })),
-        Roles: Array.from({ length: 1001 }, (_, i) => ({ RoleName: `r${i}` })),
-      },
+      ram: { Groups: Array.from({ length: 101 }, (_, i) => ({ GroupName: `g${i}` })) },
       actiontrail: {
         Events: Array.from({ length: 51 }, (_, i) => ({
           eventId: `ev-${i}`,
@@ -485,16 +485,138 @@ describe('a full collect', () => {
         })),
       },
     });
-    const { inventory, emulator } = await runCollect(w, { centralConcurrency: 16 });
+    const { inventory, emulator } = await runCollect(w);
     expect(inventory.coverage).toEqual([]);
-    expect(inventory.ram.users).toHaveLength(1001);
     expect(inventory.ram.groups).toHaveLength(101);
-    expect(inventory.ram.roles).toHaveLength(1001);
     expect(inventory.actiontrail.events).toHaveLength(51);
     const req = emulator.stats().requests;
-    expect(req['ListUsers']).toBe(2);
     expect(req['ListGroups']).toBe(2);
-    expect(req['ListRoles']).toBe(2);
     expect(req['LookupEvents']).toBe(2);
+  });
+
+  it('pages every RAM, IMS and ActionTrail list (maxPageSize 10)', async () => {
+    // the real maxima (1000 users/roles) would cost thousands of per-user calls here;
+    // maxPageSize drives the same paging code with small pages
+    const w = baseWorld({
+      ram: {
+        Users: Array.from({ length: 25 }, (_, i) => ({ UserName: `u${i}` })),
+        Groups: Array.from({ length: 25 }, (_, i) => ({ GroupName: `g${i}` })),
+        Roles: Array.from({ length: 25 }, (_, i) => ({ RoleName: `r${i}` })),
+      },
+      root: { mfaEnabled: true, accessKeys: [{ AccessKeyId: 'LTAIroot1' }] },
+      actiontrail: {
+        Events: Array.from({ length: 25 }, (_, i) => ({
+          eventId: `ev-${i}`,
+          eventName: 'ConsoleSignin',
+          eventType: 'ConsoleSignin',
+          eventTime: `2026-10-${String(5 + i).padStart(2, '0')}T00:00:00Z`,
+          acsRegion: 'cn-hangzhou',
+          userIdentity: ROOT_IDENTITY,
+        })),
+      },
+    });
+    const { inventory, emulator } = await runCollect(w, { maxPageSize: 10 });
+    expect(inventory.coverage).toEqual([]);
+    expect(inventory.ram.users.map((u) => u.name)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `u${i}`),
+    );
+    expect(inventory.ram.groups).toHaveLength(25);
+    expect(inventory.ram.roles).toHaveLength(25);
+    expect(inventory.actiontrail.events).toHaveLength(25);
+    expect(new Set(inventory.actiontrail.events.map((e) => e.eventId)).size).toBe(25);
+    // the credential report (26 rows: <root> and 25 users) came in 3 pages
+    expect(inventory.root.credentialReport).toMatchObject({
+      mfaActive: true,
+      accessKeys: [{ slot: '1', active: true }],
+    });
+    const req = emulator.stats().requests;
+    expect(req['ListUsers']).toBe(3);
+    expect(req['ListGroups']).toBe(3);
+    expect(req['ListRoles']).toBe(3);
+    expect(req['LookupEvents']).toBe(3);
+    expect(req['GetCredentialReport']).toBe(3);
+  });
+});
+
+describe('ActionTrail trails', () => {
+  it('are asked in every scanned region: homed elsewhere, multi-region shadows and organization trails, each once', async () => {
+    const w = baseWorld({
+      regions: [
+        { RegionId: 'cn-hangzhou', LocalName: 'China (Hangzhou)' },
+        { RegionId: 'ap-southeast-1', LocalName: 'Singapore' },
+      ],
+      actiontrail: {
+        Trails: [
+          // homed in the second scanned region, single-region
+          {
+            Name: 'sg-only',
+            Status: 'Enable',
+            HomeRegion: 'ap-southeast-1',
+            TrailRegion: 'ap-southeast-1',
+            EventRW: 'Write',
+          },
+          // multi-region, homed in a region the scan does not cover: seen as a shadow trail
+          {
+            Name: 'global',
+            Status: 'Enable',
+            HomeRegion: 'eu-central-1',
+            TrailRegion: 'All',
+            EventRW: 'All',
+            TrailStatus: { IsLogging: false, LatestDeliveryError: 'NoSuchBucket' },
+          },
+          // an organization trail logging this member account
+          {
+            Name: 'org',
+            Status: 'Enable',
+            HomeRegion: 'cn-hangzhou',
+            TrailRegion: 'All',
+            EventRW: 'All',
+            IsOrganizationTrail: true,
+          },
+        ],
+      },
+    });
+    const { inventory, emulator } = await runCollect(w);
+    expect(inventory.coverage).toEqual([]);
+    const trails = [...(inventory.actiontrail.trails ?? [])].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    expect(
+      trails.map((t) => [t.name, t.homeRegion, t.isOrganizationTrail, t.trailStatus?.isLogging]),
+    ).toEqual([
+      ['global', 'eu-central-1', false, false],
+      ['org', 'cn-hangzhou', true, true],
+      ['sg-only', 'ap-southeast-1', false, true],
+    ]);
+    expect(trails[0]?.trailStatus?.latestDeliveryError).toBe('NoSuchBucket');
+    expect(emulator.stats().requests['DescribeTrails']).toBe(2);
+    expect(emulator.stats().requests['GetTrailStatus']).toBe(3);
+  });
+
+  it('a DescribeTrails failure in one region leaves the trail list unknown, with that region named', async () => {
+    const w = baseWorld({
+      regions: [
+        { RegionId: 'cn-hangzhou', LocalName: 'China (Hangzhou)' },
+        { RegionId: 'ap-southeast-1', LocalName: 'Singapore' },
+      ],
+      actiontrail: {
+        Trails: [
+          { Name: 't', Status: 'Enable', HomeRegion: 'cn-hangzhou', TrailRegion: 'cn-hangzhou' },
+        ],
+      },
+      emulator: {
+        faults: [{ action: 'DescribeTrails', region: 'ap-southeast-1', kind: 'accessDenied' }],
+      },
+    });
+    const { inventory } = await runCollect(w);
+    expect(inventory.actiontrail.trails).toBeUndefined();
+    expect(inventory.coverage).toEqual([
+      {
+        service: 'actiontrail',
+        region: 'ap-southeast-1',
+        operation: 'DescribeTrails',
+        error: { code: 'Forbidden.RAM', message: expect.any(String) },
+      },
+    ]);
   });
 });

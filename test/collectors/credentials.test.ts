@@ -54,8 +54,60 @@ describe('resolveCredentials', () => {
       ].join('\n'),
     );
     const c = await resolveCredentials({ profile: 'audit' });
-    expect(c.source).toBe('default/profile');
+    expect(c.source).toBe('profile');
     expect(c.accessKeyIdMasked).toBe('****5678');
+    // without --profile the chain reads the [default] section
+    const d = await resolveCredentials();
+    expect(d.source).toBe('default/profile');
+    expect(d.accessKeyIdMasked).toBe('****0000');
+  });
+
+  it('an explicit --profile wins over environment keys and leaves the environment untouched', async () => {
+    useEnvKeys('LTAI5tEnvKey1234', TEST_SECRET);
+    writeIni(
+      [
+        '[audit]',
+        'type = access_key',
+        'access_key_id = LTAIiniAudit5678',
+        'access_key_secret = s',
+        '',
+      ].join('\n'),
+    );
+    const c = await resolveCredentials({ profile: 'audit' });
+    expect(c.accessKeyIdMasked).toBe('****5678');
+    expect(process.env.ALIBABA_CLOUD_PROFILE).toBeUndefined();
+    // the chain (no --profile) takes the environment first
+    expect((await resolveCredentials()).source).toBe('default/env');
+  });
+
+  it('a CLI StsToken profile is temporary; its secret and token are never returned', async () => {
+    writeCliConfig({
+      current: 'sts',
+      profiles: [
+        {
+          name: 'sts',
+          mode: 'StsToken',
+          access_key_id: 'STS.cliTokenKey7777',
+          access_key_secret: 'cli-sts-secret-value',
+          sts_token: 'cli-sts-token-value',
+          region_id: 'cn-hangzhou',
+        },
+      ],
+    });
+    const c = await resolveCredentials({ profile: 'sts' });
+    expect(c.source).toBe('cli_profile');
+    expect(c.temporary).toBe(true);
+    expect(c.accessKeyIdMasked).toBe('****7777');
+    const visible = JSON.stringify({ ...c, credential: undefined });
+    for (const secret of ['cli-sts-secret-value', 'cli-sts-token-value', 'STS.cliTokenKey7777'])
+      expect(visible).not.toContain(secret);
+    expect(c.redact('x cli-sts-token-value y cli-sts-secret-value')).toBe('x *** y ***');
+  });
+
+  it('a name that is not a profile name is refused before any file is read', async () => {
+    const err = await resolveCredentials({ profile: '../etc/passwd' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    expect((err as Error).message).toMatch(/^--profile: not a profile name/);
   });
 
   it('reads a profile of ~/.aliyun/config.json', async () => {
@@ -99,5 +151,14 @@ describe('resolveCredentials', () => {
     const err = await resolveCredentials({ profile: 'nope' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialsError);
     expect((err as Error).message).toMatch(/^no credentials found for profile "nope"/);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('a broken ~/.aliyun/config.json is not a crash: one line', async () => {
+    mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
+    writeFileSync(path.join(env.home, '.aliyun', 'config.json'), '{not json');
+    const err = await resolveCredentials().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    expect((err as Error).message).not.toContain('\n');
   });
 });

@@ -3,6 +3,8 @@
  * SDK clients: retries close transient gaps, everything else becomes a
  * coverage entry with the facts left absent, and the gate never lets a write out.
  */
+import { createServer } from 'node:http';
+import * as $Ecs from '@alicloud/ecs20140526';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collectors/clients.js';
 import { Gate, READ_ACTIONS } from '../../src/collectors/gate.js';
@@ -224,5 +226,53 @@ describe('faults', () => {
     expect(
       allowed.every((a) => /^(Describe|List|Get|LookupEvents$|GenerateCredentialReport$)/.test(a)),
     ).toBe(true);
+  });
+});
+
+describe('retry-after', () => {
+  it("the service's x-acs-retry-after (ms) sets the backoff, through the real SDK error", async () => {
+    // a loopback stand-in for a throttling endpoint: the emulator sends no retry-after
+    let calls = 0;
+    const server = createServer((_req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(400, { 'content-type': 'application/json', 'x-acs-retry-after': '1234' });
+        res.end(JSON.stringify({ RequestId: 'r1', Code: 'Throttling.User', Message: 'slow down' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ RequestId: 'r2', Regions: { Region: [{ RegionId: 'cn-hangzhou' }] } }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const credentials = await resolveCredentials();
+      const clients = createClients({
+        credential: credentials.credential,
+        endpoint: `http://127.0.0.1:${port}`,
+        readTimeoutMs: 2_000,
+      });
+      const sleeps: number[] = [];
+      const gate = new Gate({
+        retry: {
+          sleep: async (ms) => {
+            sleeps.push(ms);
+          },
+          random: () => 0.5,
+        },
+      });
+      const res = await gate.call('ecs', 'DescribeRegions', 'cn-hangzhou', () =>
+        clients.ecs('cn-hangzhou').describeRegions(new $Ecs.DescribeRegionsRequest({})),
+      );
+      expect(res.body?.regions?.region?.[0]?.regionId).toBe('cn-hangzhou');
+      expect(calls).toBe(2);
+      expect(sleeps).toEqual([1234]);
+      expect(gate.stats()).toMatchObject({ retries: 1, throttled: 1 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

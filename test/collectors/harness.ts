@@ -67,7 +67,6 @@ export async function runCollect(
     since: SINCE,
     now: NOW,
     readTimeoutMs: 5_000,
-    connectTimeoutMs: 2_000,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     lookupEventsIntervalMs: 0,
     credentialReportPollDelayMs: 1,

@@ -1,9 +1,21 @@
 /** Pure pieces: backoff, retry classification, paging guards, the credential-report CSV, the policy. */
 import { describe, expect, it } from 'vitest';
+import { type CollectContext, pageSize } from '../../src/collectors/context.js';
 import { describeError } from '../../src/collectors/errors.js';
-import { Gate, leastPrivilegePolicy, READ_ACTIONS } from '../../src/collectors/gate.js';
+import {
+  assertAdmitted,
+  Gate,
+  isReadAction,
+  leastPrivilegePolicy,
+  READ_ACTIONS,
+} from '../../src/collectors/gate.js';
 import { parseCsv } from '../../src/collectors/ims.js';
-import { type PageMeta, pageByCursor, pageByNumber } from '../../src/collectors/paging.js';
+import {
+  type PageMeta,
+  pageByCursor,
+  pageByNumber,
+  trackIncomplete,
+} from '../../src/collectors/paging.js';
 import { backoffDelay, retryKind, withRetry } from '../../src/collectors/retry.js';
 
 const apiErr = (
@@ -212,5 +224,62 @@ describe('gate limits', () => {
     expect(times.a).toHaveLength(3);
     // another region is not held back by the first
     expect((times.b?.[0] ?? 0) - (times.a?.[0] ?? 0)).toBeLessThan(30);
+  });
+});
+
+describe('paging: duplicates, partial listings, page sizes', () => {
+  const meta: PageMeta = { service: 'ram', region: null, operation: 'ListUsers' };
+
+  it('a page served again adds no duplicates, and trackIncomplete tells the caller', async () => {
+    const gaps: string[] = [];
+    const guard = trackIncomplete({ onIncomplete: (_m, code) => gaps.push(code) });
+    const pages = [
+      { items: [{ n: 'a' }, { n: 'b' }], next: 'T' },
+      { items: [{ n: 'a' }, { n: 'b' }], next: 'T' },
+    ];
+    let i = 0;
+    const items = await pageByCursor(guard, meta, async () => pages[i++] ?? { items: [] });
+    expect(items).toEqual([{ n: 'a' }, { n: 'b' }]);
+    expect(gaps).toEqual(['PagingLoop']);
+    expect(guard.incomplete).toBe(true);
+    const clean = trackIncomplete({ onIncomplete: () => undefined });
+    await pageByCursor(clean, meta, async () => ({ items: [1] }));
+    expect(clean.incomplete).toBe(false);
+  });
+
+  it('a truncated page without a token is a MalformedResponse gap, not a loop', async () => {
+    const gaps: string[] = [];
+    const items = await pageByCursor(
+      { onIncomplete: (_m, code) => gaps.push(code) },
+      meta,
+      async () => ({ items: ['x'], next: '', more: true }),
+    );
+    expect(items).toEqual(['x']);
+    expect(gaps).toEqual(['MalformedResponse']);
+  });
+
+  it('maxPageSize caps page sizes within the API minimum', () => {
+    const ctx = (maxPageSize: number | undefined) => ({ maxPageSize }) as CollectContext;
+    expect(pageSize(ctx(undefined), 1000)).toBe(1000);
+    expect(pageSize(ctx(10), 1000)).toBe(10);
+    expect(pageSize(ctx(5), 500, 10)).toBe(10);
+    expect(pageSize(ctx(5000), 50)).toBe(50);
+  });
+});
+
+describe('the gate scope', () => {
+  it('admits a wire action only inside Gate.call for that very action', async () => {
+    expect(() => assertAdmitted('ecs', 'DescribeDisks')).toThrow(/outside the gate/);
+    expect(() => assertAdmitted('ecs', 'DeleteDisk')).toThrow(/not a read-only action/);
+    const gate = new Gate({ retry: { maxAttempts: 1 } });
+    await gate.call('ecs', 'DescribeDisks', 'r', async () => {
+      expect(() => assertAdmitted('ecs', 'DescribeDisks')).not.toThrow();
+      expect(() => assertAdmitted('ecs', 'DescribeInstances')).toThrow(
+        /admitted ecs:DescribeDisks/,
+      );
+      expect(() => assertAdmitted('ram', 'DescribeDisks')).toThrow();
+    });
+    expect(isReadAction('ecs', 'toString')).toBe(false);
+    expect(isReadAction('constructor' as never, 'DescribeDisks')).toBe(false);
   });
 });

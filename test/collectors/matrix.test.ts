@@ -1,0 +1,400 @@
+/**
+ * The fault matrix (issue 11 item 4): every collector × every fault kind the
+ * emulator injects, through the real SDK clients. Each combination either ends
+ * complete — the inventory is exactly the fault-free one — or with precise
+ * coverage entries (service, region, operation, resource, error code) and the
+ * affected facts absent, the rest of the inventory untouched; always in
+ * bounded time and never with an exception (except a caller identity that
+ * cannot be read, which is the one fatal error, CallerIdentityError).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorldInput } from '../../src/emulator/world.js';
+import type { CoverageEntry, Inventory, Service } from '../../src/inventory/schema.js';
+import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
+import { ACCOUNT, baseWorld, closeAll, runCollect } from './harness.js';
+
+type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
+type Kind = Fault['kind'];
+
+const REGION = 'cn-hangzhou';
+const READ_TIMEOUT_MS = 300;
+const HOLD_MS = 1_500;
+const RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
+
+const ROOT = { type: 'root-account', principalId: ACCOUNT, accountId: ACCOUNT, userName: 'root' };
+
+function world(faults: Fault[] = []): WorldInput {
+  return baseWorld({
+    ecs: {
+      [REGION]: {
+        SecurityGroups: [
+          {
+            SecurityGroupId: 'sg-vpc',
+            VpcId: 'vpc-1',
+            Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+          },
+          {
+            SecurityGroupId: 'sg-classic',
+            Permissions: [
+              { IpProtocol: 'TCP', PortRange: '3389/3389', SourceCidrIp: '0.0.0.0/0' },
+              {
+                IpProtocol: 'TCP',
+                PortRange: '22/22',
+                SourceCidrIp: '10.0.0.0/8',
+                NicType: 'intranet',
+              },
+            ],
+          },
+        ],
+        Instances: [
+          { InstanceId: 'i-1', SecurityGroupIds: ['sg-vpc'], RamRoleName: 'web-role' },
+          { InstanceId: 'i-2', SecurityGroupIds: ['sg-classic'], InstanceNetworkType: 'classic' },
+        ],
+        KeyPairs: [{ KeyPairName: 'kp-1' }, { KeyPairName: 'kp-2' }],
+        Disks: [{ DiskId: 'd-1', InstanceId: 'i-1', Encrypted: false }],
+        Invocations: [
+          {
+            InvokeId: 't-1',
+            CommandName: 'patch',
+            Username: 'root',
+            CreationTime: '2026-10-30T08:00:00Z',
+            InvokeInstances: [{ InstanceId: 'i-1' }],
+          },
+        ],
+      },
+    },
+    ram: {
+      Users: [
+        {
+          UserName: 'alice',
+          LastLoginDate: '2026-10-15T00:00:00Z',
+          LoginProfile: { PasswordResetRequired: false, MFABindRequired: false },
+          MFADevice: { SerialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, Type: 'VMFA' },
+          AccessKeys: [{ AccessKeyId: 'LTAIalice1', LastUsedDate: '2026-10-30T00:00:00Z' }],
+          Groups: ['ops'],
+          Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }],
+        },
+        { UserName: 'bob' },
+      ],
+      Groups: [{ GroupName: 'ops', Policies: [{ PolicyName: 'ops', PolicyType: 'Custom' }] }],
+      Roles: [
+        {
+          RoleName: 'web-role',
+          AssumeRolePolicyDocument: { Version: '1', Statement: [] },
+          Policies: [],
+        },
+      ],
+      Policies: [
+        {
+          PolicyName: 'AdministratorAccess',
+          PolicyType: 'System',
+          PolicyDocument: {
+            Version: '1',
+            Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+          },
+        },
+        {
+          PolicyName: 'ops',
+          PolicyDocument: { Version: '1', Statement: [] },
+        },
+      ],
+      PasswordPolicy: { MinimumPasswordLength: 8 },
+      SecurityPreference: { AccessKeyPreference: { AllowUserToManageAccessKeys: false } },
+    },
+    root: {
+      mfaEnabled: false,
+      accessKeys: [{ AccessKeyId: 'LTAIroot1', LastUsedDate: '2026-10-31T00:00:00Z' }],
+    },
+    actiontrail: {
+      Trails: [
+        { Name: 'trail', Status: 'Enable', HomeRegion: REGION, TrailRegion: 'All', EventRW: 'All' },
+      ],
+      Events: [
+        {
+          eventId: 'e-1',
+          eventName: 'ConsoleSignin',
+          eventType: 'ConsoleSignin',
+          eventTime: '2026-10-20T03:00:00Z',
+          acsRegion: REGION,
+          isGlobal: true,
+          userIdentity: ROOT,
+        },
+        {
+          eventId: 'e-2',
+          eventName: 'CreateUser',
+          eventType: 'ApiCall',
+          eventTime: '2026-10-21T03:00:00Z',
+          acsRegion: REGION,
+          userIdentity: ROOT,
+        },
+      ],
+    },
+    emulator: { faults, timeoutHoldMs: HOLD_MS },
+  });
+}
+
+type Section = 'ecs' | 'ram' | 'root' | 'actiontrail';
+
+interface Target {
+  service: Service;
+  action: string;
+  /** the inventory section the action feeds */
+  section: Section;
+  /** other sections whose facts come from this action too (checked by `absent`) */
+  alsoFeeds?: Section[];
+  /** null for central services */
+  region: string | null;
+  /** resources of a per-resource action: one coverage entry each */
+  resources?: string[];
+  /** whether the action pages by a cursor (an endless cursor is a PagingLoop gap) */
+  cursorPaged: boolean;
+  /** the facts that stay absent (or empty, for lists) when the action fails for good */
+  absent(inv: Inventory): void;
+}
+
+const TARGETS: Target[] = [
+  {
+    service: 'ecs',
+    action: 'DescribeSecurityGroupAttribute',
+    section: 'ecs',
+    region: REGION,
+    resources: ['sg-vpc', 'sg-classic'],
+    cursorPaged: true,
+    absent(inv) {
+      expect(inv.ecs.securityGroups.map((g) => g.id).sort()).toEqual(['sg-classic', 'sg-vpc']);
+      for (const g of inv.ecs.securityGroups) {
+        expect(g.rules).toBeUndefined();
+        expect(g.innerAccessPolicy).toBeUndefined();
+      }
+    },
+  },
+  {
+    service: 'ecs',
+    action: 'DescribeInstances',
+    section: 'ecs',
+    region: REGION,
+    cursorPaged: true,
+    absent(inv) {
+      expect(inv.ecs.instances).toEqual([]);
+    },
+  },
+  {
+    service: 'ecs',
+    action: 'DescribeInstanceRamRole',
+    section: 'ecs',
+    region: REGION,
+    cursorPaged: false,
+    absent(inv) {
+      expect(inv.ecs.instances).toHaveLength(2);
+      for (const i of inv.ecs.instances) expect('ramRoleName' in i).toBe(false);
+    },
+  },
+  {
+    service: 'ram',
+    action: 'ListUsers',
+    section: 'ram',
+    region: null,
+    cursorPaged: true,
+    absent(inv) {
+      expect(inv.ram.users).toEqual([]);
+    },
+  },
+  {
+    service: 'ram',
+    action: 'GetLoginProfile',
+    section: 'ram',
+    region: null,
+    resources: ['alice', 'bob'],
+    cursorPaged: false,
+    absent(inv) {
+      expect(inv.ram.users).toHaveLength(2);
+      for (const u of inv.ram.users) expect('loginProfile' in u).toBe(false);
+    },
+  },
+  {
+    service: 'ims',
+    action: 'GetAccountSecurityPracticeReport',
+    section: 'root',
+    region: null,
+    cursorPaged: false,
+    absent(inv) {
+      expect(inv.root.securityPracticeReport).toBeUndefined();
+      expect(inv.root.accountMfaEnabled).toBe(false);
+    },
+  },
+  {
+    service: 'ims',
+    action: 'GetCredentialReport',
+    section: 'root',
+    region: null,
+    // the report's user rows give RAM users their last logon
+    alsoFeeds: ['ram'],
+    // the IMS cursor (NextToken with IsTruncated "true"/"false"): the emulator's
+    // repeatPage rewrites NextToken but keeps IsTruncated "false", so the
+    // service itself says the report is complete
+    cursorPaged: false,
+    absent(inv) {
+      expect(inv.root.credentialReport).toBeUndefined();
+      expect(inv.ram).toEqual({
+        ...baseline.ram,
+        users: baseline.ram.users.map(({ lastLoginDate: _, ...u }) => u),
+      });
+    },
+  },
+  {
+    service: 'actiontrail',
+    action: 'DescribeTrails',
+    section: 'actiontrail',
+    region: REGION,
+    cursorPaged: false,
+    absent(inv) {
+      expect(inv.actiontrail.trails).toBeUndefined();
+      expect(inv.actiontrail.events.map((e) => e.eventId)).toEqual(['e-2', 'e-1']);
+    },
+  },
+  {
+    service: 'actiontrail',
+    action: 'LookupEvents',
+    section: 'actiontrail',
+    region: REGION,
+    cursorPaged: true,
+    absent(inv) {
+      expect(inv.actiontrail.events).toEqual([]);
+      expect(inv.actiontrail.trails).toHaveLength(1);
+    },
+  },
+];
+
+/** the error code a fault leaves when retries do not help */
+const FINAL_CODE: Record<Exclude<Kind, 'repeatPage'>, string> = {
+  throttle: 'Throttling.User',
+  serverError: 'ServiceUnavailable',
+  timeout: 'RequestTimeout',
+  malformedJson: 'MalformedResponse',
+  accessDenied: 'Forbidden.RAM',
+  connectionReset: 'ECONNRESET',
+};
+
+const TRANSIENT: Kind[] = [
+  'throttle',
+  'serverError',
+  'timeout',
+  'malformedJson',
+  'connectionReset',
+];
+const ALL_KINDS: Kind[] = [...TRANSIENT, 'accessDenied', 'repeatPage'];
+
+let env: IsolatedEnv;
+let baseline: Omit<Inventory, 'collectedAt'>;
+
+const strip = ({ collectedAt: _, ...rest }: Inventory) => rest;
+
+async function run(faults: Fault[]) {
+  const t0 = Date.now();
+  const { inventory } = await runCollect(world(faults), {
+    readTimeoutMs: READ_TIMEOUT_MS,
+    retry: RETRY,
+  });
+  return { inventory, ms: Date.now() - t0 };
+}
+
+beforeAll(async () => {
+  env = isolateEnv();
+  useEnvKeys();
+  const { inventory } = await run([]);
+  expect(inventory.coverage).toEqual([]);
+  baseline = strip(inventory);
+});
+afterAll(async () => {
+  await closeAll();
+  env.restore();
+});
+
+describe.concurrent('fault matrix', () => {
+  it('the fault-free baseline has every fact the targets check', () => {
+    expect(baseline.ecs.securityGroups.every((g) => g.rules !== undefined)).toBe(true);
+    expect(baseline.ecs.securityGroups.find((g) => g.id === 'sg-classic')?.rules).toHaveLength(2);
+    expect(baseline.ecs.instances.map((i) => i.ramRoleName)).toEqual(['web-role', null]);
+    expect(baseline.ram.users.map((u) => u.loginProfile === null)).toEqual([false, true]);
+    expect(baseline.root.securityPracticeReport).toBeDefined();
+    expect(baseline.root.credentialReport?.accessKeys).toHaveLength(1);
+    expect(baseline.ram.users.map((u) => u.lastLoginDate)).toEqual(['2026-10-15T00:00:00Z', null]);
+    expect(baseline.actiontrail.trails).toHaveLength(1);
+    expect(baseline.actiontrail.events).toHaveLength(2);
+  });
+
+  for (const target of TARGETS) {
+    for (const kind of TRANSIENT) {
+      it(`${target.service} ${target.action} × ${kind} twice: retried to the fault-free inventory`, async () => {
+        const { inventory, ms } = await run([{ action: target.action, kind, count: 2 }]);
+        expect(inventory.coverage).toEqual([]);
+        expect(strip(inventory)).toEqual(baseline);
+        expect(ms).toBeLessThan(8_000);
+      });
+    }
+    for (const kind of ALL_KINDS) {
+      const endless = kind === 'repeatPage';
+      const complete = endless && !target.cursorPaged;
+      it(`${target.service} ${target.action} × ${kind} always: ${complete ? 'complete' : 'a precise coverage entry'}`, async () => {
+        const { inventory, ms } = await run([{ action: target.action, kind }]);
+        // a held answer costs one read timeout per attempt, not the emulator's hold
+        expect(ms).toBeLessThan(kind === 'timeout' ? RETRY.maxAttempts * HOLD_MS : 8_000);
+        if (complete) {
+          expect(inventory.coverage).toEqual([]);
+          expect(strip(inventory)).toEqual(baseline);
+          return;
+        }
+        const code = endless ? 'PagingLoop' : FINAL_CODE[kind as Exclude<Kind, 'repeatPage'>];
+        const expected = (resource?: string): CoverageEntry => ({
+          service: target.service,
+          region: target.region,
+          operation: target.action,
+          ...(resource !== undefined ? { resource } : {}),
+          error: { code, message: expect.any(String) },
+        });
+        const gaps = [...inventory.coverage].sort((a, b) =>
+          (a.resource ?? '').localeCompare(b.resource ?? ''),
+        );
+        expect(gaps).toEqual(
+          target.resources ? [...target.resources].sort().map((r) => expected(r)) : [expected()],
+        );
+        for (const g of gaps) {
+          expect(g.error.message).not.toMatch(/\n/);
+          expect(g.error.message.length).toBeGreaterThan(0);
+        }
+        if (endless) {
+          // a paging loop keeps what was read, without duplicates, except
+          // where a partial list would be judged as complete (rules)
+          if (target.action !== 'DescribeSecurityGroupAttribute') {
+            expect(strip(inventory)[target.section]).toEqual(baseline[target.section]);
+          } else target.absent(inventory);
+        } else target.absent(inventory);
+        // every other section is exactly the fault-free one
+        for (const section of ['ecs', 'ram', 'root', 'actiontrail'] as Section[]) {
+          if (section !== target.section && !target.alsoFeeds?.includes(section))
+            expect(inventory[section], section).toEqual(baseline[section]);
+        }
+      });
+    }
+  }
+
+  for (const kind of ALL_KINDS) {
+    it(`sts GetCallerIdentity × ${kind}: ${kind === 'repeatPage' ? 'complete' : 'retried when transient, else one CallerIdentityError line'}`, async () => {
+      if (TRANSIENT.includes(kind)) {
+        const { inventory } = await run([{ action: 'GetCallerIdentity', kind, count: 2 }]);
+        expect(strip(inventory)).toEqual(baseline);
+      }
+      const t0 = Date.now();
+      const result = await run([{ action: 'GetCallerIdentity', kind }]).catch((e: unknown) => e);
+      expect(Date.now() - t0).toBeLessThan(8_000);
+      if (kind === 'repeatPage') {
+        expect(strip((result as { inventory: Inventory }).inventory)).toEqual(baseline);
+        return;
+      }
+      expect(result).toMatchObject({ name: 'CallerIdentityError' });
+      const message = (result as Error).message;
+      expect(message).toContain(FINAL_CODE[kind as Exclude<Kind, 'repeatPage'>]);
+      expect(message).not.toMatch(/\n/);
+    });
+  }
+});
