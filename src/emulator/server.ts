@@ -338,6 +338,9 @@ export async function startEmulator(
     const rewrite = (o: Record<string, unknown>): boolean => {
       if ('NextToken' in o) {
         o['NextToken'] = REPEAT_TOKEN;
+        // IMS GetCredentialReport says "more" with IsTruncated ("true" as a string) too
+        if ('IsTruncated' in o)
+          o['IsTruncated'] = typeof o['IsTruncated'] === 'string' ? 'true' : true;
         return true;
       }
       if ('IsTruncated' in o) {

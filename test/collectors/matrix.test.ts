@@ -229,10 +229,9 @@ const TARGETS: Target[] = [
     region: null,
     // the report's user rows give RAM users their last logon
     alsoFeeds: ['ram'],
-    // the IMS cursor (NextToken with IsTruncated "true"/"false"): the emulator's
-    // repeatPage rewrites NextToken but keeps IsTruncated "false", so the
-    // service itself says the report is complete
-    cursorPaged: false,
+    // the IMS cursor: NextToken with IsTruncated "true"/"false"; an endless
+    // cursor must end in a PagingLoop gap
+    cursorPaged: true,
     absent(inv) {
       expect(inv.root.credentialReport).toBeUndefined();
       expect(inv.ram).toEqual({
