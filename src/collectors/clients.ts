@@ -148,17 +148,7 @@ export function createClients(options: ClientOptions): Clients {
     ims: guardClient(new Ims(config({ endpoint: 'ims.aliyuncs.com' })), 'ims'),
     sts: guardClient(new Sts(config({ endpoint: 'sts.aliyuncs.com' })), 'sts'),
     actiontrail: async (action, region, query) => {
-      const params = new $OpenApiUtil.Params({
-        action,
-        version: '2020-07-06',
-        protocol: 'HTTPS',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      });
+      const params = actionTrailParams(action);
       // the real service takes the region from the endpoint and documents no
       // RegionId parameter; one overriding endpoint serves every region, so it
       // is told the region the way the regional ECS calls tell it
@@ -173,4 +163,23 @@ export function createClients(options: ClientOptions): Clients {
       return body as Record<string, unknown>;
     },
   };
+}
+
+/**
+ * ActionTrail 2020-07-06 has no published SDK package: its operations are
+ * RPC-style calls through the generic client of @alicloud/openapi-core, with
+ * these parameters (the shape the generated service packages use).
+ */
+export function actionTrailParams(action: string): InstanceType<typeof $OpenApiUtil.Params> {
+  return new $OpenApiUtil.Params({
+    action,
+    version: '2020-07-06',
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
 }

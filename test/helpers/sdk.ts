@@ -9,6 +9,7 @@ import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import RamPkg, * as $Ram from '@alicloud/ram20150501';
 import StsPkg, * as $Sts from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
+import { actionTrailParams } from '../../src/collectors/clients.js';
 
 export { $Ecs, $Ims, $Ram, $Sts };
 
@@ -59,23 +60,13 @@ export function clients(url: string, keys: TestKeys = {}) {
   };
 }
 
-/** Call ActionTrail 2020-07-06 through the generic client, as the collectors do. */
+/** Call ActionTrail 2020-07-06 through the generic client, with the collectors' parameters. */
 export async function callActionTrail(
   client: InstanceType<typeof OpenApi>,
   action: string,
   query: Record<string, unknown>,
 ): Promise<{ statusCode?: number; body: Record<string, unknown> }> {
-  const params = new $OpenApiUtil.Params({
-    action,
-    version: '2020-07-06',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  const params = actionTrailParams(action);
   const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
   const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
   return res as { statusCode?: number; body: Record<string, unknown> };
