@@ -34,9 +34,10 @@
  * 10/s, STS 100/s, ActionTrail LookupEvents 2/s (per region), DescribeTrails /
  * GetTrailStatus 100/s. The emulator keys limits by action name only, so
  * GetAccessKeyLastUsed (RAM 100/s, IMS 350/s) and GetUserMFAInfo (RAM 100/s,
- * IMS 700/s) carry one limit each: 350 and 100.
+ * IMS 700/s) carry one limit each: 100, the RAM quota, because the collectors
+ * call the RAM flavour of both (--qps GetAccessKeyLastUsed=350 for the IMS one).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -141,7 +142,7 @@ export const DEFAULT_LIMITS: LimitOptions = {
   sts: 100,
   trail: 100,
   lookup: 2,
-  accessKeyLastUsed: 350,
+  accessKeyLastUsed: 100,
   credentialReport: 450,
   generateCredentialReport: 10,
   overrides: {},
@@ -243,11 +244,27 @@ function isoDaysBefore(now: number, days: number): string {
 // ------------------------------------------------------------ ECS
 
 type RegionBlock = NonNullable<WorldInput['ecs']>[string];
-type Permission = NonNullable<NonNullable<RegionBlock['SecurityGroups']>[number]['Permissions']>[number];
+type Permission = NonNullable<
+  NonNullable<RegionBlock['SecurityGroups']>[number]['Permissions']
+>[number];
 type WorldInstance = NonNullable<RegionBlock['Instances']>[number];
 
-const OFFICE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '203.0.113.0/24', '198.51.100.0/24'];
-const COMMON_PORTS = ['80/80', '443/443', '8080/8080', '6379/6379', '5432/5432', '9200/9200', '1/65535'];
+const OFFICE_CIDRS = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '203.0.113.0/24',
+  '198.51.100.0/24',
+];
+const COMMON_PORTS = [
+  '80/80',
+  '443/443',
+  '8080/8080',
+  '6379/6379',
+  '5432/5432',
+  '9200/9200',
+  '1/65535',
+];
 
 function makePermission(rng: Rng, classic: boolean, groupIds: readonly string[]): Permission {
   const egress = rng.chance(0.15);
@@ -333,7 +350,10 @@ function makeRegion(
     ruleCounts[i] = a + d;
     ruleCounts[i + 1] = b - d;
   }
-  const vpcs = Array.from({ length: Math.max(1, Math.ceil(plan.groups / 50)) }, (_, i) => `vpc-${r}${pad(i, 4)}`);
+  const vpcs = Array.from(
+    { length: Math.max(1, Math.ceil(plan.groups / 50)) },
+    (_, i) => `vpc-${r}${pad(i, 4)}`,
+  );
   const classicIds: string[] = [];
   const vpcIds: string[] = [];
   const SecurityGroups = groupIds.map((id, i) => {
@@ -352,7 +372,8 @@ function makeRegion(
     };
   });
   const pickGroups = (classic: boolean): string[] => {
-    const pool = classic && classicIds.length > 0 ? classicIds : vpcIds.length > 0 ? vpcIds : groupIds;
+    const pool =
+      classic && classicIds.length > 0 ? classicIds : vpcIds.length > 0 ? vpcIds : groupIds;
     if (pool.length === 0) return [];
     const roll = rng.next();
     return rng.sample(pool, roll < 0.8 ? 1 : roll < 0.95 ? 2 : 3);
@@ -385,14 +406,23 @@ function makeRegion(
       PublicIpAddress: publicRoll < 0.2 ? [`47.${ri}.${(i >> 8) & 255}.${i & 255}`] : [],
       EipAddress:
         publicRoll >= 0.2 && publicRoll < 0.3
-          ? { IpAddress: `8.${ri}.${(i >> 8) & 255}.${i & 255}`, AllocationId: `eip-${r}${pad(i, 7)}` }
+          ? {
+              IpAddress: `8.${ri}.${(i >> 8) & 255}.${i & 255}`,
+              AllocationId: `eip-${r}${pad(i, 7)}`,
+            }
           : { IpAddress: '', AllocationId: '' },
       InnerIpAddress: classic ? [privateIp] : [],
-      VpcAttributes: classic ? { VpcId: '', PrivateIpAddress: [] } : { VpcId: vpcId, PrivateIpAddress: [privateIp] },
+      VpcAttributes: classic
+        ? { VpcId: '', PrivateIpAddress: [] }
+        : { VpcId: vpcId, PrivateIpAddress: [privateIp] },
       CreationTime: isoDaysBefore(now, rng.int(1, 1000)),
-      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: rng.chance(0.5) ? 'optional' : 'required' },
+      MetadataOptions: {
+        HttpEndpoint: 'enabled',
+        HttpTokens: rng.chance(0.5) ? 'optional' : 'required',
+      },
     };
-    if (!windows && KeyPairs.length > 0 && rng.chance(0.6)) inst.KeyPairName = rng.pick(KeyPairs).KeyPairName;
+    if (!windows && KeyPairs.length > 0 && rng.chance(0.6))
+      inst.KeyPairName = rng.pick(KeyPairs).KeyPairName;
     if (roleNames.length > 0 && rng.chance(0.2)) inst.RamRoleName = rng.pick(roleNames);
     if (!classic && rng.chance(0.1)) {
       const extra = rng.int(1, 2);
@@ -465,7 +495,9 @@ function customPolicyDocument(rng: Rng, i: number): Record<string, unknown> {
     // Cloud Assistant as anyone, root included
     return {
       Version: '1',
-      Statement: [{ Effect: 'Allow', Action: ['ecs:RunCommand', 'ecs:InvokeCommand'], Resource: '*' }],
+      Statement: [
+        { Effect: 'Allow', Action: ['ecs:RunCommand', 'ecs:InvokeCommand'], Resource: '*' },
+      ],
     };
   }
   if (roll < 0.07) {
@@ -482,7 +514,8 @@ function customPolicyDocument(rng: Rng, i: number): Record<string, unknown> {
       ],
     };
   }
-  if (roll < 0.1) return { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }] };
+  if (roll < 0.1)
+    return { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }] };
   const service = rng.pick(['oss', 'rds', 'slb', 'log', 'vpc', 'cms', 'kms']);
   return {
     Version: '1',
@@ -539,7 +572,10 @@ function makeRam(rng: Rng, c: Counts, now: number): Ram {
           },
         ],
       },
-      Policies: [...takeCustom(), ...(rng.chance(0.3) ? [refSystem(rng.pick(SYSTEM_POLICIES).name)] : [])],
+      Policies: [
+        ...takeCustom(),
+        ...(rng.chance(0.3) ? [refSystem(rng.pick(SYSTEM_POLICIES).name)] : []),
+      ],
     };
   });
 
@@ -590,7 +626,10 @@ function makeRam(rng: Rng, c: Counts, now: number): Ram {
       PolicyType: 'System',
       DefaultVersion: 'v1',
       Description: '',
-      PolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: p.actions, Resource: '*' }] },
+      PolicyDocument: {
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: p.actions, Resource: '*' }],
+      },
     })),
     ...custom.map((name, i) => ({
       PolicyName: name,
@@ -632,7 +671,13 @@ function makeRam(rng: Rng, c: Counts, now: number): Ram {
 
 type Event = NonNullable<NonNullable<WorldInput['actiontrail']>['Events']>[number];
 
-function makeEvents(rng: Rng, count: number, regions: readonly string[], users: number, now: number): Event[] {
+function makeEvents(
+  rng: Rng,
+  count: number,
+  regions: readonly string[],
+  users: number,
+  now: number,
+): Event[] {
   const events: Event[] = [];
   for (let i = 0; i < count; i++) {
     const roll = rng.next();
@@ -652,8 +697,16 @@ function makeEvents(rng: Rng, count: number, regions: readonly string[], users: 
         isGlobal: true,
         serviceName: 'AasCustomer',
         sourceIpAddress: ip,
-        userIdentity: { type: 'root-account', principalId: ACCOUNT_ID, accountId: ACCOUNT_ID, userName: 'root' },
-        additionalEventData: { loginAccount: 'owner@example.com', isMFAChecked: rng.chance(0.5) ? 'true' : 'false' },
+        userIdentity: {
+          type: 'root-account',
+          principalId: ACCOUNT_ID,
+          accountId: ACCOUNT_ID,
+          userName: 'root',
+        },
+        additionalEventData: {
+          loginAccount: 'owner@example.com',
+          isMFAChecked: rng.chance(0.5) ? 'true' : 'false',
+        },
       });
     } else if (roll < 0.01) {
       // root API call with a permanent AccessKey
@@ -685,13 +738,27 @@ function makeEvents(rng: Rng, count: number, regions: readonly string[], users: 
         isGlobal: true,
         serviceName: 'AasSub',
         sourceIpAddress: ip,
-        userIdentity: { type: 'ram-user', principalId: `2${pad(i, 15)}`, accountId: ACCOUNT_ID, userName: user },
-        additionalEventData: { loginAccount: `${user}@${ACCOUNT_ID}.onaliyun.com`, isMFAChecked: 'true' },
+        userIdentity: {
+          type: 'ram-user',
+          principalId: `2${pad(i, 15)}`,
+          accountId: ACCOUNT_ID,
+          userName: user,
+        },
+        additionalEventData: {
+          loginAccount: `${user}@${ACCOUNT_ID}.onaliyun.com`,
+          isMFAChecked: 'true',
+        },
       });
     } else {
       events.push({
         eventId: id,
-        eventName: rng.pick(['DescribeInstances', 'RunInstances', 'AuthorizeSecurityGroup', 'CreateDisk', 'StopInstance']),
+        eventName: rng.pick([
+          'DescribeInstances',
+          'RunInstances',
+          'AuthorizeSecurityGroup',
+          'CreateDisk',
+          'StopInstance',
+        ]),
         eventType: 'ApiCall',
         eventTime: time,
         acsRegion: region,
@@ -718,7 +785,10 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
   const rng = new Rng(seed);
   const c = countsFor(opts.scale);
   const now = Date.parse(BENCH_NOW);
-  const regions = REGION_IDS.slice(0, c.regions).map(([id, name]) => ({ RegionId: id, LocalName: name }));
+  const regions = REGION_IDS.slice(0, c.regions).map(([id, name]) => ({
+    RegionId: id,
+    LocalName: name,
+  }));
   const regionIds = regions.map((r) => r.RegionId);
   const split = (total: number) => spread(total, regionIds.length);
   const [groups, rules, instances, keyPairs, disks, invocations] = [
@@ -830,7 +900,8 @@ type GeneratorValues = {
 export function positiveNumber(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: expected a non-negative number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${flag}: expected a non-negative number, got "${raw}"`);
   return n;
 }
 
@@ -863,11 +934,22 @@ export function defaultWorldPath(scale: number, seed: number, latencyMs: number)
   return resolve(projectRoot(), 'bench', 'worlds', `${tag}.json`);
 }
 
+/**
+ * Write the world as JSON, atomically: a temporary file in the same directory,
+ * then a rename, so a reader (or an interrupted run) never sees half a world.
+ */
 export function writeWorld(file: string, world: WorldInput): number {
   mkdirSync(dirname(file), { recursive: true });
   const text = JSON.stringify(world);
-  writeFileSync(file, text);
-  return text.length;
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return Buffer.byteLength(text);
 }
 
 async function cli(argv: string[]): Promise<number> {
@@ -881,7 +963,9 @@ async function cli(argv: string[]): Promise<number> {
   const out = values.out ? resolve(values.out) : defaultWorldPath(scale, seed, latencyMs);
   const bytes = writeWorld(out, world);
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`${out}: scale ${scale}, seed ${seed}, ${(bytes / 1e6).toFixed(1)} MB in ${secs} s\n`);
+  process.stdout.write(
+    `${out}: scale ${scale}, seed ${seed}, ${(bytes / 1e6).toFixed(1)} MB in ${secs} s\n`,
+  );
   return 0;
 }
 

@@ -17,9 +17,11 @@
  *   per RAM group        ListPoliciesForGroup;  per role: GetRole, ListPoliciesForRole
  *   per policy           GetPolicy for each distinct policy attached to a user, group or role
  *   IMS                  GetAccountSecurityPracticeReport, GetAccountMFAInfo,
- *                        GenerateCredentialReport, GetCredentialReport ceil((users + 1) ÷ 3501)
+ *                        GenerateCredentialReport ×2 (the first call answers STARTED, the
+ *                        next one COMPLETED), GetCredentialReport ceil((users + 1) ÷ 3501)
  *   STS                  GetCallerIdentity
- *   ActionTrail          DescribeTrails 1, GetTrailStatus per trail, LookupEvents per region
+ *   ActionTrail          DescribeTrails per region (a single-region trail is listed only in
+ *                        the region it was created in), GetTrailStatus per trail, LookupEvents per region
  *                        max(1, ceil(events visible there in [since, now] ÷ 50))
  *                        (an event is visible in its acsRegion and, when global, everywhere)
  *   ListAccessKeys without UserName (the root's keys): 1 only when the caller is the root identity
@@ -87,7 +89,8 @@ export const PAGE = {
  * How many calls must precede the first call of an action on the critical
  * path (in round trips): DescribeRegions → the regional lists; a list's first
  * page → its per-item calls; ListAccessKeys → GetAccessKeyLastUsed; a
- * ListPoliciesFor* → GetPolicy; GenerateCredentialReport → GetCredentialReport.
+ * ListPoliciesFor* → GetPolicy; GenerateCredentialReport (twice: start, poll) →
+ * GetCredentialReport.
  */
 export const PREFIX: Record<string, number> = {
   DescribeSecurityGroups: 1,
@@ -109,7 +112,7 @@ export const PREFIX: Record<string, number> = {
   GetRole: 1,
   ListPoliciesForRole: 1,
   GetPolicy: 2,
-  GetCredentialReport: 1,
+  GetCredentialReport: 2,
   GetTrailStatus: 1,
 };
 
@@ -179,7 +182,9 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     for (const g of groups) {
       const classic = g.VpcId === undefined || g.VpcId === '';
       if (classic) {
-        const internet = g.Permissions.filter((p) => (p.NicType ?? 'internet').toLowerCase() === 'internet').length;
+        const internet = g.Permissions.filter(
+          (p) => (p.NicType ?? 'internet').toLowerCase() === 'internet',
+        ).length;
         attr += pages(internet, PAGE.DescribeSecurityGroupAttribute);
         attr += pages(g.Permissions.length - internet, PAGE.DescribeSecurityGroupAttribute);
       } else {
@@ -192,7 +197,11 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     const enis = instances.reduce((n, i) => n + (i.NetworkInterfaces?.length ?? 1), 0);
     const eniPages = pages(enis, PAGE.DescribeNetworkInterfaces);
     add('DescribeNetworkInterfaces', region, eniPages);
-    add('DescribeInstanceRamRole', region, Math.ceil(instances.length / PAGE.DescribeInstanceRamRole));
+    add(
+      'DescribeInstanceRamRole',
+      region,
+      Math.ceil(instances.length / PAGE.DescribeInstanceRamRole),
+    );
     const kpPages = pages(block?.KeyPairs.length ?? 0, PAGE.DescribeKeyPairs);
     add('DescribeKeyPairs', region, kpPages);
     const diskPages = pages(block?.Disks.length ?? 0, PAGE.DescribeDisks);
@@ -223,7 +232,13 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
   const users = ram.Users.length;
   const userPages = pages(users, PAGE.ListUsers);
   add('ListUsers', null, userPages);
-  for (const a of ['GetLoginProfile', 'GetUserMFAInfo', 'ListAccessKeys', 'ListGroupsForUser', 'ListPoliciesForUser']) {
+  for (const a of [
+    'GetLoginProfile',
+    'GetUserMFAInfo',
+    'ListAccessKeys',
+    'ListGroupsForUser',
+    'ListPoliciesForUser',
+  ]) {
     add(a, null, users);
   }
   add(
@@ -245,7 +260,8 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
   add('GetPolicy', null, attached.size);
   add('GetPasswordPolicy', null, 1);
   add('GetSecurityPreference', null, 1);
-  if ((world.account.caller?.IdentityType ?? 'RAMUser') === 'Account') add('ListAccessKeys', null, 1);
+  if ((world.account.caller?.IdentityType ?? 'RAMUser') === 'Account')
+    add('ListAccessKeys', null, 1);
   chains.push(
     { name: 'RAM users → AccessKeys → last used', roundTrips: userPages + 2, lookupPages: 0 },
     { name: 'RAM users → policies → GetPolicy', roundTrips: userPages + 2, lookupPages: 0 },
@@ -256,13 +272,17 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
   // IMS
   add('GetAccountSecurityPracticeReport', null, 1);
   add('GetAccountMFAInfo', null, 1);
-  add('GenerateCredentialReport', null, 1);
+  add('GenerateCredentialReport', null, 2);
   const reportPages = pages(users + 1, PAGE.GetCredentialReport);
   add('GetCredentialReport', null, reportPages);
-  chains.push({ name: 'credential report: generate → get pages', roundTrips: 1 + reportPages, lookupPages: 0 });
+  chains.push({
+    name: 'credential report: generate → poll → get pages',
+    roundTrips: 2 + reportPages,
+    lookupPages: 0,
+  });
 
   // ActionTrail trails
-  add('DescribeTrails', home, 1);
+  for (const region of regionIds) add('DescribeTrails', region, 1);
   for (const t of world.actiontrail.Trails) add('GetTrailStatus', t.HomeRegion ?? home, 1);
   chains.push({
     name: 'trails → status',
@@ -336,7 +356,13 @@ export function lowerBound(
     const seconds = c.roundTrips * L + c.lookupPages * perLookup;
     if (seconds > longestChain.seconds) longestChain = { name: c.name, seconds };
   }
-  const slowestBucket = buckets[0] ?? { action: 'none', region: null, calls: 0, limit: null, seconds: 0 };
+  const slowestBucket = buckets[0] ?? {
+    action: 'none',
+    region: null,
+    calls: 0,
+    limit: null,
+    seconds: 0,
+  };
   const bindingBy = slowestBucket.seconds >= longestChain.seconds ? 'bucket' : 'chain';
   return {
     seconds: Math.max(slowestBucket.seconds, longestChain.seconds),

@@ -1,7 +1,18 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countsFor, generateWorld, qpsTable, Rng, spread } from '../../bench/generate-world.js';
+import {
+  countsFor,
+  generateWorld,
+  limitsFromFlags,
+  qpsTable,
+  Rng,
+  spread,
+  writeWorld,
+} from '../../bench/generate-world.js';
 import { lowerBound, minimalCalls } from '../../bench/minimal-calls.js';
-import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
+import { loadWorld, parseWorld, type WorldInput } from '../../src/emulator/world.js';
 
 describe('bench world generator', () => {
   it('is deterministic for a seed and differs across seeds', () => {
@@ -18,9 +29,12 @@ describe('bench world generator', () => {
     const blocks = Object.values(world.ecs);
     expect(world.regions).toHaveLength(c.regions);
     expect(blocks.reduce((n, b) => n + b.SecurityGroups.length, 0)).toBe(c.securityGroups);
-    expect(blocks.reduce((n, b) => n + b.SecurityGroups.reduce((m, g) => m + g.Permissions.length, 0), 0)).toBe(
-      c.rules,
-    );
+    expect(
+      blocks.reduce(
+        (n, b) => n + b.SecurityGroups.reduce((m, g) => m + g.Permissions.length, 0),
+        0,
+      ),
+    ).toBe(c.rules);
     expect(blocks.reduce((n, b) => n + b.Instances.length, 0)).toBe(c.instances);
     expect(blocks.reduce((n, b) => n + b.Disks.length, 0)).toBe(c.disks);
     expect(world.ram.Users).toHaveLength(c.users);
@@ -32,6 +46,43 @@ describe('bench world generator', () => {
     const names = new Set(world.ram.Policies.map((p) => `${p.PolicyType}:${p.PolicyName}`));
     for (const holder of [...world.ram.Users, ...world.ram.Groups, ...world.ram.Roles]) {
       for (const p of holder.Policies) expect(names).toContain(`${p.PolicyType}:${p.PolicyName}`);
+    }
+  });
+
+  it('writes the world atomically, as a file the emulator loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-world-'));
+    try {
+      const file = join(dir, 'nested', 'w.json');
+      const input = generateWorld({ scale: 0.005, seed: 3 });
+      const bytes = writeWorld(file, input);
+      expect(readdirSync(join(dir, 'nested'))).toEqual(['w.json']); // no temporary file left
+      const loaded = await loadWorld(file);
+      expect(bytes).toBeGreaterThan(1000);
+      expect(loaded.ram.Users).toHaveLength(countsFor(0.005).users);
+      expect(loaded).toEqual(parseWorld(input, 'w'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives some instances several groups and secondary network interfaces', () => {
+    const world = parseWorld(generateWorld({ scale: 0.05, seed: 1 }), 'bench');
+    const instances = Object.values(world.ecs).flatMap((b) => b.Instances);
+    const groupIds = new Set(
+      Object.values(world.ecs).flatMap((b) => b.SecurityGroups.map((g) => g.SecurityGroupId)),
+    );
+    expect(instances.filter((i) => i.SecurityGroupIds.length > 1).length).toBeGreaterThan(50);
+    expect(instances.filter((i) => (i.NetworkInterfaces?.length ?? 0) > 1).length).toBeGreaterThan(
+      20,
+    );
+    // every group an instance or interface names exists
+    for (const i of instances) {
+      for (const g of [
+        ...i.SecurityGroupIds,
+        ...(i.NetworkInterfaces ?? []).flatMap((n) => n.SecurityGroupIds ?? []),
+      ]) {
+        expect(groupIds.has(g)).toBe(true);
+      }
     }
   });
 
@@ -94,7 +145,11 @@ const tiny: WorldInput = {
   },
   ram: {
     Users: [
-      { UserName: 'a', AccessKeys: [{ AccessKeyId: 'k1' }, { AccessKeyId: 'k2' }], Policies: [{ PolicyName: 'p1' }] },
+      {
+        UserName: 'a',
+        AccessKeys: [{ AccessKeyId: 'k1' }, { AccessKeyId: 'k2' }],
+        Policies: [{ PolicyName: 'p1' }],
+      },
       { UserName: 'b', Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }] },
       { UserName: 'c' },
     ],
@@ -156,9 +211,9 @@ describe('minimal-call calculator', () => {
       GetSecurityPreference: 1,
       GetAccountSecurityPracticeReport: 1,
       GetAccountMFAInfo: 1,
-      GenerateCredentialReport: 1,
+      GenerateCredentialReport: 2,
       GetCredentialReport: 1,
-      DescribeTrails: 1,
+      DescribeTrails: 2, // one per region
       GetTrailStatus: 1,
     });
     expect(min.total).toBe(Object.values(min.byAction).reduce((a, b) => a + b, 0));
@@ -168,7 +223,11 @@ describe('minimal-call calculator', () => {
     const min = minimalCalls(parseWorld(tiny, 'tiny'));
     const bound = lowerBound(min, tiny.emulator?.qps ?? {}, 50);
     // 151 calls at 16 per 1-s window: 10 windows → 9 s + L, after 2 round trips
-    expect(bound.slowestBucket).toMatchObject({ action: 'DescribeSecurityGroupAttribute', region: 'r1', calls: 151 });
+    expect(bound.slowestBucket).toMatchObject({
+      action: 'DescribeSecurityGroupAttribute',
+      region: 'r1',
+      calls: 151,
+    });
     expect(bound.seconds).toBeCloseTo(2 * 0.05 + 9 + 0.05, 6);
     expect(bound.bindingBy).toBe('bucket');
     // with no limits the longest chain binds: r1 LookupEvents, 1 round trip + 2 pages × max(L, 0) ... vs
@@ -182,7 +241,14 @@ describe('minimal-call calculator', () => {
     const q = qpsTable();
     expect(q['DescribeSecurityGroupAttribute']).toBe(16);
     expect(q['GetLoginProfile']).toBe(100);
-    expect(q['GetAccessKeyLastUsed']).toBe(350);
+    expect(q['GetAccessKeyLastUsed']).toBe(100);
     expect(q['GetCallerIdentity']).toBe(100);
+    const custom = qpsTable(
+      limitsFromFlags({ 'ecs-qps': '5', 'lookup-qps': '1', qps: ['GetAccessKeyLastUsed=350'] }),
+    );
+    expect(custom['DescribeInstances']).toBe(5);
+    expect(custom['LookupEvents']).toBe(1);
+    expect(custom['GetAccessKeyLastUsed']).toBe(350);
+    expect(() => limitsFromFlags({ qps: ['LookupEvents'] })).toThrow(/Action=N/);
   });
 });
