@@ -8,7 +8,29 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
+/** Longest message line; longer ones keep their start and end (the reason is often last). */
+const MAX_LINE = 600;
+
+const UNPRINTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * Make a message safe to print as one terminal line: control characters
+ * (newlines, ESC sequences), zero-width and bidi-override characters that came
+ * from user input are shown escaped (`\u001b`), and an overlong message (a
+ * 1 MB flag value) is cut in the middle.
+ */
+export function oneLine(message: string): string {
+  const safe = message.replace(
+    UNPRINTABLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  if (safe.length <= MAX_LINE) return safe;
+  return `${safe.slice(0, 400)} ... ${safe.slice(-150)}`;
+}
+
 /** One line to stderr, prefixed like every message of the tool. */
 export function say(io: CliIo, message: string): void {
-  io.stderr.write(`ecs-audit: ${message}\n`);
+  io.stderr.write(`ecs-audit: ${oneLine(message)}\n`);
 }

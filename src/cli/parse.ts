@@ -15,7 +15,11 @@ export function parseSince(value: string, now: Date, flag = '--since'): Date {
   if (m) {
     const n = Number(m[1]);
     if (n <= 0) throw new UsageError(`${flag}: duration must be positive: "${value}"`);
-    return new Date(now.getTime() - n * UNITS[m[2]!]!);
+    const start = new Date(now.getTime() - n * UNITS[m[2]!]!);
+    if (Number.isNaN(start.getTime())) {
+      throw new UsageError(`${flag}: duration is too long: "${value}"`);
+    }
+    return start;
   }
   const t = Date.parse(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(t)) {

@@ -10,7 +10,7 @@ import { runPolicy } from './commands/policy.js';
 import { runRulesExplain, runRulesList } from './commands/rules.js';
 import { runScan } from './commands/scan.js';
 import { EXIT, UsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import { type CliIo, oneLine } from './io.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -36,7 +36,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`ecs-audit: ${s.replace(/^error: /, '').trim()}\n`),
+      outputError: (s, write) => write(`ecs-audit: ${oneLine(s.replace(/^error: /, '').trim())}\n`),
     })
     .exitOverride();
 
@@ -132,13 +132,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`ecs-audit: ${err.message}\n`);
+      io.stderr.write(`ecs-audit: ${oneLine(err.message)}\n`);
       return EXIT.USAGE;
     }
     // An unexpected failure: still one line, no stack trace (ECS_AUDIT_DEBUG=1 shows it).
     const e = err as Error;
     io.stderr.write(
-      `ecs-audit: internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}\n`,
+      `ecs-audit: ${oneLine(`internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}`)}\n`,
     );
     if (io.env['ECS_AUDIT_DEBUG'] === '1' && e?.stack) io.stderr.write(`${e.stack}\n`);
     return EXIT.USAGE;

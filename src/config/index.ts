@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import type { RuleSettings } from '../engine/run.js';
 import { SEVERITIES } from '../engine/types.js';
@@ -105,7 +105,25 @@ export function parseConfig(text: string, file: string): Config {
     }
     return file;
   };
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  // `__proto__` anywhere (a rule's options included) is refused, not silently dropped
+  let forbidden: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        forbidden = `${at(pair.key.range?.[0])}: unknown key "__proto__" (not allowed anywhere)`;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (forbidden) throw new ConfigError(forbidden);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // an alias bomb ("billion laughs") or a structure too deep to convert
+    throw new ConfigError(`${file}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+  }
   if (raw === null || raw === undefined) {
     return { rules: {}, rulesDirs: [], suppressions: [], locate };
   }

@@ -47,14 +47,37 @@ async function importModule(file: string): Promise<{ default?: unknown }> {
   return (await import(url)) as { default?: unknown };
 }
 
+/** One line about anything a module may throw: an Error, an esbuild failure, a string, null. */
+function describeThrown(err: unknown): string {
+  const build = (err as { errors?: Array<{ text?: unknown; location?: { line?: unknown } }> })
+    ?.errors?.[0];
+  if (build && typeof build.text === 'string') {
+    const line = typeof build.location?.line === 'number' ? `line ${build.location.line}: ` : '';
+    return `${line}${build.text}`;
+  }
+  const message = err instanceof Error ? err.message : undefined;
+  if (typeof message === 'string' && message.trim()) return message.trim().split('\n')[0]!;
+  try {
+    return `threw ${typeof err === 'string' ? JSON.stringify(err) : String(err)}`.split('\n')[0]!;
+  } catch {
+    return 'threw a value that cannot be printed';
+  }
+}
+
 async function importRule(file: string, label: string): Promise<Rule> {
   let mod: { default?: unknown };
   try {
     mod = await importModule(file);
   } catch (err) {
-    throw new RuleMetaError(`${label}: cannot load rule: ${(err as Error).message.split('\n')[0]}`);
+    throw new RuleMetaError(`${label}: cannot load rule: ${describeThrown(err)}`);
   }
-  return validateRule(mod.default, label);
+  try {
+    return validateRule(mod.default, label);
+  } catch (err) {
+    if (err instanceof RuleMetaError) throw err;
+    // a getter or proxy in the rule object that throws while it is inspected
+    throw new RuleMetaError(`${label}: invalid rule: ${describeThrown(err)}`);
+  }
 }
 
 /** Every built-in rule, sorted by id. */

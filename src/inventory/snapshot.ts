@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { type Inventory, InventorySchema } from './schema.js';
 
@@ -13,6 +14,8 @@ export class SnapshotError extends Error {
 }
 
 export function parseSnapshot(data: unknown, source = 'snapshot'): Inventory {
+  // JSON.parse makes `"__proto__"` an own key; nothing in a snapshot is named so
+  if (hasProtoKey(data)) throw new SnapshotError(`${source}: key "__proto__" is not allowed`);
   const result = InventorySchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0]!;

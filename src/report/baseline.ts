@@ -4,6 +4,7 @@
  * baseline that are gone are listed as `resolved`.
  */
 import { readFile } from 'node:fs/promises';
+import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { type Report, ReportSchema } from './schema.js';
 
@@ -27,6 +28,7 @@ export async function readBaseline(file: string): Promise<Report> {
   } catch (err) {
     throw new BaselineError(`${file}: not a JSON report: ${(err as Error).message.split('\n')[0]}`);
   }
+  if (hasProtoKey(json)) throw new BaselineError(`${file}: key "__proto__" is not allowed`);
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -47,8 +47,10 @@ export async function collectInventory(
 ): Promise<Inventory> {
   const regions =
     flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
-  const endpointRaw = flags.endpoint ?? io.env['ECS_AUDIT_ENDPOINT'];
-  const endpoint = endpointRaw ? parseEndpoint(endpointRaw) : undefined;
+  // `--endpoint ""` is an error, never "no endpoint" (that would reach the public cloud);
+  // an empty ECS_AUDIT_ENDPOINT counts as unset, as environment variables usually do
+  const endpointRaw = flags.endpoint ?? (io.env['ECS_AUDIT_ENDPOINT'] || undefined);
+  const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
   // The SDKs take most of a second to load: only a live scan pays for them,
   // `scan --snapshot`, `rules` and `policy` never load them.
