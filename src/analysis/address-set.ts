@@ -1,8 +1,8 @@
 /**
  * Address sets as sorted lists of inclusive intervals over the IPv4 (32-bit) or
  * IPv6 (128-bit) address space. Parsing and formatting of addresses and CIDRs
- * go through ipaddr.js (network/broadcast of a CIDR come from the library);
- * this module only converts byte arrays to BigInt interval ends and does the
+ * go through ipaddr.js (network/broadcast of a CIDR come from the library;
+ * the CIDR blocks of a range are found by bit arithmetic); this module converts byte arrays to BigInt interval ends and does the
  * set algebra on intervals.
  */
 import ipaddr from 'ipaddr.js';
@@ -256,19 +256,21 @@ export function setsEqual(a: AddressSet, b: AddressSet): boolean {
 
 // ------------------------------------------------------------ formatting
 
-/** The largest CIDR block that starts at `start` and ends at or before `end`. */
+/**
+ * The largest CIDR block that starts at `start` and ends at or before `end`:
+ * the shortest prefix whose host bits of `start` are all zero and whose
+ * broadcast address is not past `end` (bit arithmetic; no text parsing).
+ */
 function largestBlock(
   family: Family,
   start: bigint,
   end: bigint,
 ): { prefix: number; last: bigint } {
   const bits = FAMILY_BITS[family];
-  const text = formatAddress(family, start);
-  const cls = family === 'ipv4' ? ipaddr.IPv4 : ipaddr.IPv6;
   for (let prefix = 0; prefix <= bits; prefix++) {
-    const cidr = `${text}/${prefix}`;
-    if (bytesToBigInt(cls.networkAddressFromCIDR(cidr).toByteArray()) !== start) continue;
-    const last = bytesToBigInt(cls.broadcastAddressFromCIDR(cidr).toByteArray());
+    const host = (1n << BigInt(bits - prefix)) - 1n;
+    if ((start & host) !== 0n) continue;
+    const last = start | host;
     if (last <= end) return { prefix, last };
   }
   return { prefix: bits, last: start };

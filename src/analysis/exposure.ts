@@ -693,6 +693,9 @@ function refEvidence(r: RuleRef): Record<string, unknown> {
   return { ...r };
 }
 
+/** rules listed per kind in a segment's evidence; longer lists are counted and cut */
+export const RULES_LISTED = 20;
+
 /** Machine-readable evidence for one segment (ports, rules, address ranges, coverage). */
 export function segmentEvidence(
   protocol: Protocol,
@@ -711,13 +714,26 @@ export function segmentEvidence(
     acceptedIpv4: v4.ranges,
     acceptedIpv6: v6.ranges,
     ...(v4.omitted + v6.omitted > 0 ? { acceptedRangesOmitted: v4.omitted + v6.omitted } : {}),
-    acceptedBy: seg.acceptedBy.map(refEvidence),
-    carvedOutBy: seg.carvedBy.map((c) => ({
+    acceptedBy: seg.acceptedBy.slice(0, RULES_LISTED).map(refEvidence),
+    carvedOutBy: seg.carvedBy.slice(0, RULES_LISTED).map((c) => ({
       ...refEvidence(c.rule),
       removedIpv4: formatSet('ipv4', c.v4, 8).ranges,
       removedIpv6: formatSet('ipv6', c.v6, 8).ranges,
     })),
-    ...(seg.nonInternet.length > 0 ? { nonInternetSources: seg.nonInternet.map(refEvidence) } : {}),
+    ...(seg.nonInternet.length > 0
+      ? { nonInternetSources: seg.nonInternet.slice(0, RULES_LISTED).map(refEvidence) }
+      : {}),
+    // a group of hundreds of rules: the first ones listed, all of them counted
+    ...(seg.acceptedBy.length > RULES_LISTED ||
+    seg.carvedBy.length > RULES_LISTED ||
+    seg.nonInternet.length > RULES_LISTED
+      ? {
+          acceptedByCount: seg.acceptedBy.length,
+          carvedOutByCount: seg.carvedBy.length,
+          nonInternetSourceCount: seg.nonInternet.length,
+          truncated: true,
+        }
+      : {}),
   };
 }
 

@@ -30,13 +30,28 @@ export function fingerprint(
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
+/**
+ * The collation `String.prototype.localeCompare` uses (default locale and
+ * options), made once: the same order, without resolving the collation on
+ * every comparison of a sort of tens of thousands of findings.
+ */
+const collator = new Intl.Collator();
+
+/** `a.localeCompare(b)`, fast; equal strings (the common case in a sort) skip the collator. */
+export function localeCompare(a: string, b: string): number {
+  return a === b ? 0 : collator.compare(a, b);
+}
+
 /** severity (critical first), rule id, region, resource id */
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(
+  a: Pick<Finding, 'severity' | 'ruleId' | 'resource'>,
+  b: Pick<Finding, 'severity' | 'ruleId' | 'resource'>,
+): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    (a.resource.region ?? '').localeCompare(b.resource.region ?? '') ||
-    a.resource.type.localeCompare(b.resource.type) ||
-    a.resource.id.localeCompare(b.resource.id)
+    localeCompare(a.ruleId, b.ruleId) ||
+    localeCompare(a.resource.region ?? '', b.resource.region ?? '') ||
+    localeCompare(a.resource.type, b.resource.type) ||
+    localeCompare(a.resource.id, b.resource.id)
   );
 }

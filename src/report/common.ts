@@ -3,6 +3,7 @@
  * resource's Alibaba Cloud resource name, the key evidence of a finding and
  * the severity scales other tools use.
  */
+import { compareFindings } from '../engine/finding.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 import type { Report, ReportFinding } from './schema.js';
 
@@ -147,14 +148,18 @@ export function resourceLabel(r: ReportFinding['resource']): string {
   return r.name && r.name !== r.id ? `${r.id} (${r.name})` : r.id;
 }
 
-/** Findings ordered severity, rule, region, resource id (the engine's order, re-applied). */
+/**
+ * Findings ordered severity, rule, region, resource id (the engine's order,
+ * re-applied). A new array; when the findings are already in order (a report
+ * straight from the engine) it is a copy, without sorting again.
+ */
 export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[] {
-  return [...findings].sort(
-    (a, b) =>
-      severityIndex(a.severity) - severityIndex(b.severity) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      (a.resource.region ?? '').localeCompare(b.resource.region ?? '') ||
-      a.resource.type.localeCompare(b.resource.type) ||
-      a.resource.id.localeCompare(b.resource.id),
-  );
+  let sorted = true;
+  for (let i = 1; i < findings.length; i++) {
+    if (compareFindings(findings[i - 1]!, findings[i]!) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  return sorted ? findings.slice() : [...findings].sort(compareFindings);
 }

@@ -1,12 +1,16 @@
 /**
  * A self-contained HTML report: one file, inline CSS and JS, no network at all
  * (a Content-Security-Policy forbids every remote load; the inline style and
- * script are allowed by their hashes only). The findings table is rendered in
- * the HTML itself, so it reads without JavaScript; the script adds filters by
- * severity, rule, region, status and text, and sortable columns. The report is
- * also embedded as JSON (`<script type="application/json" id="report-data">`)
- * with `<`, `>`, `&` and the line separators escaped, so no string from the
- * account can close the element. Every text is HTML-escaped.
+ * script are allowed by their hashes only). The report is embedded as JSON
+ * (`<script type="application/json" id="report-data">`) with `<`, `>`, `&` and
+ * the line separators escaped, so no string from the account can close the
+ * element; the findings table is rendered from it by the page's script, a page
+ * of rows at a time ("show more"), with filters by severity, rule, region,
+ * status and text, and sortable columns. Rows are built with DOM text nodes,
+ * never parsed as HTML. Rendering the rows from the data, rather than writing
+ * them into the page as well, keeps the file about the size of the JSON report
+ * and a page of 50,000 findings responsive. Summary, coverage gaps and rules
+ * are plain HTML and read without JavaScript; every text is HTML-escaped.
  *
  * Stable hooks for tests and scripts: `data-testid` on the controls, rows and
  * sections; each finding row carries `data-severity`, `data-rule`,
@@ -15,14 +19,9 @@
  */
 import { createHash } from 'node:crypto';
 import { SEVERITIES } from '../engine/types.js';
-import {
-  keyEvidence,
-  resourceLabel,
-  ruleCatalogue,
-  severityIndex,
-  sortFindings,
-} from './common.js';
-import type { Report, ReportFinding } from './schema.js';
+import { resourceLabel, ruleCatalogue } from './common.js';
+import { reportJsonChunks } from './json.js';
+import type { Report } from './schema.js';
 
 const GLOBAL = 'global';
 
@@ -37,12 +36,21 @@ export function escapeHtml(s: string): string {
 
 /** JSON that is safe inside a <script> element: nothing can end it or start a comment. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  return scriptSafe(JSON.stringify(value));
+}
+
+const UNSAFE_IN_SCRIPT = /[<>&\u2028\u2029]/g;
+const SCRIPT_ESCAPES: Readonly<Record<string, string>> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/** JSON text made safe inside a <script> element (the escapes keep it the same JSON). */
+function scriptSafe(json: string): string {
+  return json.replace(UNSAFE_IN_SCRIPT, (c) => SCRIPT_ESCAPES[c]!);
 }
 
 const h = escapeHtml;
@@ -79,42 +87,208 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24rem;overflow:auto;b
 tr.suppressed td{opacity:.65}
 `;
 
+/** rows rendered at a time; "show more" adds as many again */
+export const PAGE_SIZE = 500;
+
 const SCRIPT = `
 (function () {
   'use strict';
   var q = function (id) { return document.querySelector('[data-testid="' + id + '"]'); };
   var table = q('findings-table');
-  if (!table) return;
+  var data = document.getElementById('report-data');
+  if (!table || !data) return;
+  var PAGE = ${PAGE_SIZE};
+  var SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+  var findings = JSON.parse(data.textContent).findings;
   var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
   var bar = q('filters');
-  bar.hidden = false;
   var filters = ['severity', 'rule', 'region', 'status', 'baseline']
     .map(function (k) { return { key: k, el: q('filter-' + k) }; })
     .filter(function (f) { return f.el; });
   var text = q('filter-text');
   var count = q('visible-count');
   var none = q('no-rows');
+  var more = q('show-more');
+  function scalar(v) {
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  }
+  // the few facts a human scans first (keyEvidence in src/report/common.ts)
+  function keyEvidence(e) {
+    var parts = [];
+    var ports = e.ports !== undefined && e.ports !== null ? e.ports : e.openPorts;
+    if (Array.isArray(ports) && ports.length > 0) {
+      parts.push('ports ' + ports.slice(0, 6).map(String).join(',') + (ports.length > 6 ? ',\u2026' : ''));
+    }
+    var protocols = e.protocols;
+    if (Array.isArray(protocols) && protocols.length > 0 && parts.length === 0) {
+      parts.push('all ' + protocols.map(String).join('/') + ' ports');
+    }
+    if (Array.isArray(e.exposures)) {
+      var seen = new Set();
+      var sources = [];
+      e.exposures.forEach(function (x) {
+        if (x === null || typeof x !== 'object') return;
+        [x.acceptedIpv4, x.acceptedIpv6].forEach(function (a) {
+          if (!Array.isArray(a)) return;
+          a.forEach(function (v) {
+            var s = String(v);
+            if (!seen.has(s)) { seen.add(s); sources.push(s); }
+          });
+        });
+      });
+      if (sources.length > 0) {
+        parts.push('from ' + sources.slice(0, 3).join(', ') + (sources.length > 3 ? ', \u2026' : ''));
+      }
+    }
+    var summary = scalar(e.summary);
+    if (summary) parts.push(summary);
+    if (parts.length === 0) {
+      var keys = Object.keys(e);
+      for (var i = 0; i < keys.length && parts.length < 3; i++) {
+        var s = scalar(e[keys[i]]);
+        if (s !== undefined && s !== '') parts.push(keys[i] + '=' + s);
+      }
+    }
+    return parts.join('; ');
+  }
+  var items = findings.map(function (f, i) {
+    var r = f.resource;
+    var status = f.status === 'suppressed' ? 'suppressed' : 'open';
+    var s = f.suppression;
+    return {
+      f: f,
+      index: i,
+      severity: f.severity,
+      rank: SEVERITIES.indexOf(f.severity),
+      rule: f.ruleId,
+      region: r.region === null || r.region === undefined ? 'global' : r.region,
+      status: status,
+      baseline: f.baseline || '',
+      label: r.name && r.name !== r.id ? r.id + ' (' + r.name + ')' : r.id,
+      key: keyEvidence(f.evidence || {}),
+      why: s ? s.reason + (s.expires ? ' (until ' + s.expires + ')' : '') : '',
+      sort: {
+        rule: f.ruleId.toLowerCase(),
+        resource: (r.type + ' ' + r.id).toLowerCase(),
+        region: (r.region || '').toLowerCase(),
+        status: (status + ' ' + (f.baseline || '')).toLowerCase()
+      },
+      text: null
+    };
+  });
+  function searchText(x) {
+    if (x.text === null) {
+      var f = x.f;
+      x.text = [x.severity, f.ruleId, f.resource.type, x.label, x.region, f.message, x.key,
+        JSON.stringify(f.evidence, null, 2), x.status, x.baseline, x.why].join('\\n').toLowerCase();
+    }
+    return x.text;
+  }
+  function el(tag, cls, content) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (content !== undefined) e.textContent = content;
+    return e;
+  }
+  function cell(cls) {
+    var td = el('td', cls);
+    for (var i = 1; i < arguments.length; i++) td.appendChild(arguments[i]);
+    return td;
+  }
+  function row(x) {
+    var f = x.f;
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-testid', 'finding-row');
+    tr.dataset.index = String(x.index);
+    tr.dataset.severity = x.severity;
+    tr.dataset.severityRank = String(x.rank);
+    tr.dataset.rule = x.rule;
+    tr.dataset.region = x.region;
+    tr.dataset.status = x.status;
+    tr.dataset.baseline = x.baseline;
+    tr.dataset.fingerprint = f.fingerprint;
+    tr.dataset.resourceId = f.resource.id;
+    if (x.status === 'suppressed') tr.className = 'suppressed';
+    tr.appendChild(cell('', el('span', 'sev sev-' + x.severity, x.severity)));
+    tr.appendChild(cell('', el('code', '', x.rule)));
+    var res = el('span', '', x.label);
+    res.setAttribute('data-testid', 'resource');
+    tr.appendChild(cell('', el('span', 'muted', f.resource.type), document.createTextNode(' '), res));
+    tr.appendChild(cell('region', document.createTextNode(x.region)));
+    var msg = el('div', '', f.message);
+    msg.setAttribute('data-testid', 'message');
+    var td = cell('msg', msg);
+    if (x.key) td.appendChild(el('div', 'muted', x.key));
+    var details = el('details');
+    details.appendChild(el('summary', '', 'evidence'));
+    var pre = el('pre', '', JSON.stringify(f.evidence, null, 2));
+    pre.setAttribute('data-testid', 'evidence');
+    details.appendChild(pre);
+    td.appendChild(details);
+    tr.appendChild(td);
+    var st = cell('', document.createTextNode(x.status));
+    if (x.baseline) {
+      st.appendChild(document.createTextNode(' '));
+      st.appendChild(el('span', 'muted', '(' + x.baseline + ')'));
+    }
+    if (x.why) st.appendChild(el('div', 'muted', x.why));
+    tr.appendChild(st);
+    return tr;
+  }
+  // the report's order (severity, rule, region, resource), whatever order the JSON holds
+  var collate = new Intl.Collator().compare;
+  items.sort(function (a, b) {
+    var ra = a.f.resource, rb = b.f.resource;
+    return a.rank - b.rank || collate(a.rule, b.rule) || collate(ra.region || '', rb.region || '') ||
+      collate(ra.type, rb.type) || collate(ra.id, rb.id) || a.index - b.index;
+  });
+  items.forEach(function (x, i) { x.index = i; });
+  var matching = items;
+  var shown = 0;
+  function showMore() {
+    var end = Math.min(matching.length, shown + PAGE);
+    var frag = document.createDocumentFragment();
+    for (var i = shown; i < end; i++) frag.appendChild(row(matching[i]));
+    tbody.appendChild(frag);
+    shown = end;
+    var rest = matching.length - shown;
+    more.hidden = rest === 0;
+    more.textContent = 'Show ' + Math.min(rest, PAGE) + ' more (' + rest + ' not shown)';
+  }
+  function render() {
+    tbody.textContent = '';
+    shown = 0;
+    showMore();
+    count.textContent = String(matching.length);
+    none.hidden = matching.length !== 0;
+  }
+  var sortKey = null;
+  var dir = 1;
+  function value(x, key) {
+    return key === 'severity' ? x.rank : x.sort[key] || '';
+  }
+  function order() {
+    if (sortKey === null) return;
+    var key = sortKey;
+    items.sort(function (a, b) {
+      var va = value(a, key), vb = value(b, key);
+      var c = va < vb ? -1 : va > vb ? 1 : 0;
+      return c * dir || a.index - b.index;
+    });
+  }
   function apply() {
     var needle = text.value.trim().toLowerCase();
-    var shown = 0;
-    rows.forEach(function (r) {
-      var ok = filters.every(function (f) { return !f.el.value || r.dataset[f.key] === f.el.value; }) &&
-        (!needle || r.textContent.toLowerCase().indexOf(needle) !== -1);
-      r.hidden = !ok;
-      if (ok) shown++;
+    matching = items.filter(function (x) {
+      return filters.every(function (f) { return !f.el.value || x[f.key] === f.el.value; }) &&
+        (!needle || searchText(x).indexOf(needle) !== -1);
     });
-    count.textContent = String(shown);
-    none.hidden = shown !== 0;
+    render();
   }
   filters.forEach(function (f) { f.el.addEventListener('change', apply); });
   text.addEventListener('input', apply);
-  var sortKey = null;
-  var dir = 1;
-  function value(r, key) {
-    if (key === 'severity') return Number(r.dataset.severityRank);
-    return (r.dataset['sort' + key.charAt(0).toUpperCase() + key.slice(1)] || '').toLowerCase();
-  }
+  more.addEventListener('click', showMore);
   table.tHead.addEventListener('click', function (ev) {
     var th = ev.target.closest('th[data-sort]');
     if (!th) return;
@@ -124,13 +298,10 @@ const SCRIPT = `
     Array.prototype.forEach.call(table.tHead.querySelectorAll('th[data-sort]'), function (x) {
       x.setAttribute('aria-sort', x === th ? (dir === 1 ? 'ascending' : 'descending') : 'none');
     });
-    rows.sort(function (a, b) {
-      var va = value(a, key), vb = value(b, key);
-      var c = va < vb ? -1 : va > vb ? 1 : 0;
-      return c * dir || Number(a.dataset.index) - Number(b.dataset.index);
-    });
-    rows.forEach(function (r) { tbody.appendChild(r); });
+    order();
+    apply();
   });
+  bar.hidden = false;
   apply();
 })();
 `;
@@ -152,46 +323,6 @@ function select(key: string, label: string, values: readonly string[]): string {
   );
 }
 
-function findingRow(f: ReportFinding, i: number): string {
-  const region = f.resource.region ?? GLOBAL;
-  const ev = keyEvidence(f);
-  const status = f.status === 'suppressed' ? 'suppressed' : 'open';
-  const suppression = f.suppression
-    ? `<div class="muted">${h(f.suppression.reason)}${f.suppression.expires ? ` (until ${h(f.suppression.expires)})` : ''}</div>`
-    : '';
-  const attrs = {
-    'data-testid': 'finding-row',
-    'data-index': String(i),
-    'data-severity': f.severity,
-    'data-severity-rank': String(severityIndex(f.severity)),
-    'data-rule': f.ruleId,
-    'data-region': region,
-    'data-status': status,
-    'data-baseline': f.baseline ?? '',
-    'data-fingerprint': f.fingerprint,
-    'data-resource-id': f.resource.id,
-    'data-sort-rule': f.ruleId,
-    'data-sort-resource': `${f.resource.type} ${f.resource.id}`,
-    'data-sort-region': f.resource.region ?? '',
-    'data-sort-status': `${status} ${f.baseline ?? ''}`,
-  };
-  const a = Object.entries(attrs)
-    .map(([k, v]) => ` ${k}="${h(v)}"`)
-    .join('');
-  return (
-    `<tr${a}${status === 'suppressed' ? ' class="suppressed"' : ''}>` +
-    `<td><span class="sev sev-${f.severity}">${h(f.severity)}</span></td>` +
-    `<td><code>${h(f.ruleId)}</code></td>` +
-    `<td><span class="muted">${h(f.resource.type)}</span> <span data-testid="resource">${h(resourceLabel(f.resource))}</span></td>` +
-    `<td class="region">${h(region)}</td>` +
-    `<td class="msg"><div data-testid="message">${h(f.message)}</div>` +
-    (ev ? `<div class="muted">${h(ev)}</div>` : '') +
-    `<details><summary>evidence</summary><pre data-testid="evidence">${h(JSON.stringify(f.evidence, null, 2))}</pre></details></td>` +
-    `<td>${h(status)}${f.baseline ? ` <span class="muted">(${h(f.baseline)})</span>` : ''}${suppression}</td>` +
-    '</tr>'
-  );
-}
-
 function safeHref(url: string): string | undefined {
   return /^https?:\/\//i.test(url) ? url : undefined;
 }
@@ -200,15 +331,24 @@ function section(id: string, title: string, body: string): string {
   return `<section data-testid="${id}"><h2>${h(title)}</h2>${body}</section>`;
 }
 
-export function formatHtml(report: Report): string {
-  const findings = sortFindings(report.findings);
+/** The page as text pieces, in order (what `formatHtml` joins). */
+export function* htmlChunks(report: Report): Generator<string> {
+  const findings = report.findings;
   const s = report.summary;
   const catalogue = ruleCatalogue(report);
-  const present = <T>(xs: T[]) => [...new Set(xs)].sort();
-  const ruleIds = present(findings.map((f) => f.ruleId));
-  const regions = present(findings.map((f) => f.resource.region ?? GLOBAL));
-  const sevs = SEVERITIES.filter((x) => findings.some((f) => f.severity === x));
-  const hasBaseline = findings.some((f) => f.baseline !== undefined);
+  const ruleSet = new Set<string>();
+  const regionSet = new Set<string>();
+  const sevSet = new Set<string>();
+  let hasBaseline = false;
+  for (const f of findings) {
+    ruleSet.add(f.ruleId);
+    regionSet.add(f.resource.region ?? GLOBAL);
+    sevSet.add(f.severity);
+    if (f.baseline !== undefined) hasBaseline = true;
+  }
+  const ruleIds = [...ruleSet].sort();
+  const regions = [...regionSet].sort();
+  const sevs = SEVERITIES.filter((x) => sevSet.has(x));
 
   const cards = [
     ...SEVERITIES.map(
@@ -241,8 +381,13 @@ export function formatHtml(report: Report): string {
     th('region', 'Region') +
     `<th>Finding</th>` +
     th('status', 'Status') +
-    `</tr></thead><tbody>${findings.map(findingRow).join('')}</tbody></table>` +
-    `<p data-testid="no-rows" class="muted"${findings.length === 0 ? '' : ' hidden'}>No findings${findings.length === 0 ? '.' : ' match the filters.'}</p>`;
+    `</tr></thead><tbody></tbody></table>` +
+    `<p data-testid="no-rows" class="muted"${findings.length === 0 ? '' : ' hidden'}>No findings${findings.length === 0 ? '.' : ' match the filters.'}</p>` +
+    `<p><button type="button" data-testid="show-more" hidden>Show more</button></p>` +
+    (findings.length === 0
+      ? ''
+      : `<noscript><p data-testid="noscript">The ${findings.length} findings are listed by the page's script, which is not running: ` +
+        `they are in the report data embedded in this file (the JSON report) and in the other report formats.</p></noscript>`);
 
   const coverage =
     report.coverage.length === 0
@@ -322,7 +467,7 @@ export function formatHtml(report: Report): string {
   ].join('; ');
   const regionsText = report.scan.regions.length ? report.scan.regions.join(', ') : '(none)';
 
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -344,9 +489,15 @@ ${section('coverage', `Coverage gaps (${report.coverage.length})`, coverage)}
 ${extra.join('\n')}
 ${section('rules', `Rules (${catalogue.length})`, rulesHtml || '<p class="muted">No rule metadata in this report.</p>')}
 </main>
-<script type="application/json" id="report-data" data-testid="report-data">${jsonForScript(report)}</script>
+<script type="application/json" id="report-data" data-testid="report-data">`;
+  for (const chunk of reportJsonChunks(report, false)) yield scriptSafe(chunk);
+  yield `</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+export function formatHtml(report: Report): string {
+  return [...htmlChunks(report)].join('');
 }

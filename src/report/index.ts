@@ -1,13 +1,18 @@
-/** Report formats: each a pure function (report, options) => string. */
-import { formatHtml } from './html.js';
-import { formatJson } from './json.js';
-import { formatJunit } from './junit.js';
+/**
+ * Report formats: each a pure function (report, options) => string, and the
+ * same document as a sequence of text pieces (`FORMAT_CHUNKS`), which the CLI
+ * writes as they are made so a large report is never held as one string.
+ */
+import { formatHtml, htmlChunks } from './html.js';
+import { formatJson, jsonChunks } from './json.js';
+import { formatJunit, junitChunks } from './junit.js';
 import { formatMarkdown } from './markdown.js';
-import { formatSarif } from './sarif.js';
+import { formatSarif, sarifChunks } from './sarif.js';
 import type { Report } from './schema.js';
 import { formatTable } from './table.js';
 
 export type Formatter = (report: Report, opts: { color?: boolean }) => string;
+export type ChunkedFormatter = (report: Report, opts: { color?: boolean }) => Iterable<string>;
 
 export const FORMATS = {
   table: (r, o) => formatTable(r, o),
@@ -21,6 +26,16 @@ export const FORMATS = {
 export type FormatName = keyof typeof FORMATS;
 
 export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+
+/** Each format as text pieces whose concatenation is exactly `FORMATS[name]`'s string. */
+export const FORMAT_CHUNKS: Record<FormatName, ChunkedFormatter> = {
+  table: (r, o) => [formatTable(r, o)],
+  json: (r) => jsonChunks(r),
+  sarif: (r) => sarifChunks(r),
+  junit: (r) => junitChunks(r),
+  markdown: (r) => [formatMarkdown(r)],
+  html: (r) => htmlChunks(r),
+};
 
 export function isFormat(name: string): name is FormatName {
   return Object.hasOwn(FORMATS, name);

@@ -12,7 +12,13 @@ import type { Report, ReportFinding } from './schema.js';
 /** Characters XML 1.0 does not allow at all (controls, lone surrogates, U+FFFE/FFFF). */
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/** What can be invalid, without the `u` flag: controls, surrogates (paired or not), U+FFFE/FFFF. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const MAYBE_INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function stripInvalidXml(s: string): string {
+  // the common case, plain text, without the (slow) Unicode-aware scan
+  if (!MAYBE_INVALID_XML.test(s)) return s;
   return s.replace(INVALID_XML, '\uFFFD');
 }
 
@@ -79,7 +85,8 @@ function details(f: ReportFinding): string {
 interface Case {
   name: string;
   classname: string;
-  body: string;
+  /** the finding (or coverage gap) the case's element is made from, rendered when written */
+  body: () => string;
   kind: 'pass' | 'failure' | 'skipped' | 'error';
 }
 
@@ -89,10 +96,12 @@ interface Suite {
   cases: Case[];
 }
 
-function suiteXml(s: Suite, id: number, report: Report, indent: string): string {
-  const count = (k: Case['kind']) => s.cases.filter((c) => c.kind === k).length;
+/** One suite as text pieces: the cases are rendered one at a time, as they are written. */
+function* suiteXml(s: Suite, id: number, report: Report, indent: string): Generator<string> {
+  const counts = { pass: 0, failure: 0, skipped: 0, error: 0 };
+  for (const c of s.cases) counts[c.kind] += 1;
   const i2 = `${indent}  `;
-  const out = [
+  const head = [
     `${indent}<testsuite${attrs({
       name: s.name,
       package: 'ecs-audit',
@@ -100,9 +109,9 @@ function suiteXml(s: Suite, id: number, report: Report, indent: string): string 
       timestamp: xsdTimestamp(report.scan.startedAt),
       hostname: 'localhost',
       tests: s.cases.length,
-      failures: count('failure'),
-      errors: count('error'),
-      skipped: count('skipped'),
+      failures: counts.failure,
+      errors: counts.error,
+      skipped: counts.skipped,
       time: '0',
     })}>`,
     `${i2}<properties>`,
@@ -111,13 +120,12 @@ function suiteXml(s: Suite, id: number, report: Report, indent: string): string 
     ),
     `${i2}</properties>`,
   ];
+  yield head.join('\n');
   for (const c of s.cases) {
-    const open = `${i2}<testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
-    out.push(c.kind === 'pass' ? `${open}/>` : `${open}>`);
-    if (c.kind !== 'pass') out.push(`${i2}  ${c.body}`, `${i2}</testcase>`);
+    const open = `\n${i2}<testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
+    yield c.kind === 'pass' ? `${open}/>` : `${open}>\n${i2}  ${c.body()}\n${i2}</testcase>`;
   }
-  out.push(`${i2}<system-out/>`, `${i2}<system-err/>`, `${indent}</testsuite>`);
-  return out.join('\n');
+  yield `\n${i2}<system-out/>\n${i2}<system-err/>\n${indent}</testsuite>`;
 }
 
 /** A comment: no `--` inside, no `-` at the end. */
@@ -131,11 +139,17 @@ function element(name: string, a: Record<string, string | undefined>, text: stri
   return `<${name}${attrs(a)}>${escapeXmlText(text)}</${name}>`;
 }
 
-export function formatJunit(report: Report): string {
-  const findings = sortFindings(report.findings);
+/** The document as text pieces, in order (what `formatJunit` joins). */
+export function* junitChunks(report: Report): Generator<string> {
+  const byRule = new Map<string, ReportFinding[]>();
+  for (const f of sortFindings(report.findings)) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   const suites: Suite[] = [];
   for (const rule of ruleCatalogue(report)) {
-    const ofRule = findings.filter((f) => f.ruleId === rule.id);
+    const ofRule = byRule.get(rule.id) ?? [];
     const cases: Case[] = ofRule.map((f) => {
       if (f.status === 'suppressed') {
         const s = f.suppression;
@@ -146,18 +160,18 @@ export function formatJunit(report: Report): string {
           name: caseName(f),
           classname: rule.id,
           kind: 'skipped',
-          body: element('skipped', { message: why }, details(f)),
+          body: () => element('skipped', { message: why }, details(f)),
         };
       }
       return {
         name: caseName(f),
         classname: rule.id,
         kind: 'failure',
-        body: element('failure', { message: f.message, type: f.severity }, details(f)),
+        body: () => element('failure', { message: f.message, type: f.severity }, details(f)),
       };
     });
     if (cases.length === 0) {
-      cases.push({ name: 'no findings', classname: rule.id, kind: 'pass', body: '' });
+      cases.push({ name: 'no findings', classname: rule.id, kind: 'pass', body: () => '' });
     }
     suites.push({
       name: rule.id,
@@ -180,23 +194,28 @@ export function formatJunit(report: Report): string {
           name: where,
           classname: `coverage.${g.service}`,
           kind: 'error',
-          body: element(
-            'error',
-            { message: `${g.error.code}: ${g.error.message}`, type: g.error.code },
-            `${where} could not be read.\n${g.error.code}: ${g.error.message}`,
-          ),
+          body: () =>
+            element(
+              'error',
+              { message: `${g.error.code}: ${g.error.message}`, type: g.error.code },
+              `${where} could not be read.\n${g.error.code}: ${g.error.message}`,
+            ),
         };
       }),
     });
   }
-  const xml = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    xmlComment(
-      `ecs-audit ${report.tool.version}: account ${report.account.id}, scan took ${seconds(report.scan.startedAt, report.scan.finishedAt)} s`,
-    ),
-    '<testsuites>',
-    ...suites.map((s, i) => suiteXml(s, i, report, '  ')),
-    '</testsuites>',
-  ];
-  return `${xml.join('\n')}\n`;
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield xmlComment(
+    `ecs-audit ${report.tool.version}: account ${report.account.id}, scan took ${seconds(report.scan.startedAt, report.scan.finishedAt)} s`,
+  );
+  yield '\n<testsuites>';
+  for (let i = 0; i < suites.length; i++) {
+    yield '\n';
+    yield* suiteXml(suites[i]!, i, report, '  ');
+  }
+  yield '\n</testsuites>\n';
+}
+
+export function formatJunit(report: Report): string {
+  return [...junitChunks(report)].join('');
 }

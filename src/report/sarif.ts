@@ -8,6 +8,7 @@
  * one). Suppressed findings are results with an external suppression, as the
  * spec has it; coverage gaps are tool execution notifications.
  */
+import { randomUUID } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import {
   keyEvidence,
@@ -17,6 +18,7 @@ import {
   SECURITY_SEVERITY,
   sortFindings,
 } from './common.js';
+import { jsonArrayChunks } from './json.js';
 import type { Report, ReportFinding } from './schema.js';
 
 export const SARIF_SCHEMA_URI =
@@ -133,6 +135,15 @@ function result(f: ReportFinding, ruleIndex: number, accountId: string): Sarif.R
 }
 
 export function toSarif(report: Report): Sarif.Log {
+  return sarifLog(report, (catalogueIndex, accountId) =>
+    sortFindings(report.findings).map((f) => result(f, catalogueIndex.get(f.ruleId)!, accountId)),
+  );
+}
+
+function sarifLog(
+  report: Report,
+  results: (index: Map<string, number>, accountId: string) => Sarif.Result[],
+): Sarif.Log {
   const catalogue = ruleCatalogue(report);
   const index = new Map(catalogue.map((r, i) => [r.id, i]));
   const accountId = report.account.id;
@@ -177,7 +188,7 @@ export function toSarif(report: Report): Sarif.Log {
         toolExecutionNotifications: notifications,
       },
     ],
-    results: sortFindings(report.findings).map((f) => result(f, index.get(f.ruleId)!, accountId)),
+    results: results(index, accountId),
     columnKind: 'unicodeCodePoints',
     properties: {
       account: report.account,
@@ -189,6 +200,32 @@ export function toSarif(report: Report): Sarif.Log {
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
+}
+
+/**
+ * The log as text pieces, in order: the same text as `formatSarif`, one
+ * result at a time, so the results are never one string (or one object tree)
+ * of 100 MB.
+ */
+export function* sarifChunks(report: Report): Generator<string> {
+  const marker = `ecs-audit-results-${randomUUID()}`;
+  let index = new Map<string, number>();
+  let accountId = '';
+  const log = sarifLog(report, (i, a) => {
+    index = i;
+    accountId = a;
+    return marker as unknown as Sarif.Result[];
+  });
+  const skeleton = JSON.stringify(log, null, 2);
+  const quoted = JSON.stringify(marker);
+  const at = skeleton.indexOf(quoted);
+  yield skeleton.slice(0, at);
+  // runs[0].results is an array three levels deep: log → runs → run → results
+  yield* jsonArrayChunks(sortFindings(report.findings), 3, true, (f) =>
+    result(f, index.get(f.ruleId)!, accountId),
+  );
+  yield skeleton.slice(at + quoted.length);
+  yield '\n';
 }
 
 export function formatSarif(report: Report): string {

@@ -73,6 +73,7 @@ export function sanitize(s: string): string {
 
 /** Columns a code point takes in a terminal: 0 for combining marks, 2 for wide East Asian ones. */
 function charWidth(cp: number): number {
+  if (cp >= 0x20 && cp < 0x7f) return 1;
   if (cp === 0x200b || cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
@@ -95,8 +96,12 @@ function charWidth(cp: number): number {
   return /\p{M}/u.test(String.fromCodePoint(cp)) ? 0 : 1;
 }
 
+/** printable ASCII only: one column per character */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Terminal columns of a string without escape codes. */
 export function displayWidth(s: string): number {
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   let w = 0;
   for (const ch of s) w += charWidth(ch.codePointAt(0)!);
   return w;
@@ -120,12 +125,18 @@ export function clip(s: string, width: number): string {
 export function wrap(s: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
+  // widths add up, so the line's width is kept rather than measured again per word
+  let curWidth = 0;
   for (const word of s.split(/\s+/).filter(Boolean)) {
-    const next = cur ? `${cur} ${word}` : word;
-    if (displayWidth(next) <= width) cur = next;
-    else {
+    const w = displayWidth(word);
+    const nextWidth = cur ? curWidth + 1 + w : w;
+    if (nextWidth <= width) {
+      cur = cur ? `${cur} ${word}` : word;
+      curWidth = nextWidth;
+    } else {
       if (cur) out.push(cur);
       cur = clip(word, width);
+      curWidth = displayWidth(cur);
     }
   }
   if (cur) out.push(cur);
@@ -177,14 +188,15 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
   const findings = sortFindings(report.findings);
   const open = findings.filter((f) => f.status === 'open');
   // the id column takes what it needs, up to 40% of what is left after indent and region
-  const idWidth = Math.min(
-    Math.max(16, Math.floor((width - 30) * 0.4)),
-    Math.max(0, ...open.map((f) => displayWidth(sanitize(resourceLabel(f.resource))))),
-  );
-  const regionWidth = Math.min(
-    16,
-    Math.max(6, ...open.map((f) => displayWidth(sanitize(f.resource.region ?? 'global')))),
-  );
+  // (a loop, not Math.max(...xs): tens of thousands of arguments overflow the stack)
+  let widestId = 0;
+  let widestRegion = 6;
+  for (const f of open) {
+    widestId = Math.max(widestId, displayWidth(sanitize(resourceLabel(f.resource))));
+    widestRegion = Math.max(widestRegion, displayWidth(sanitize(f.resource.region ?? 'global')));
+  }
+  const idWidth = Math.min(Math.max(16, Math.floor((width - 30) * 0.4)), widestId);
+  const regionWidth = Math.min(16, widestRegion);
   const withBaseline = report.findings.some((f) => f.baseline !== undefined);
   if (open.length === 0) lines.push(c.green('No open findings.'), '');
   for (const sev of SEVERITIES) {
@@ -192,7 +204,11 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     if (ofSev.length === 0) continue;
     lines.push(paint(c, sev)(` ${sev.toUpperCase()} `) + c.dim(` ${ofSev.length}`));
     const byRule = new Map<string, ReportFinding[]>();
-    for (const f of ofSev) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+    for (const f of ofSev) {
+      const list = byRule.get(f.ruleId);
+      if (list) list.push(f);
+      else byRule.set(f.ruleId, [f]);
+    }
     for (const [ruleId, fs] of byRule) {
       const title = sanitize(fs[0]!.title);
       const head = clip(`  ${sanitize(ruleId)} — ${title}`, width);

@@ -27,6 +27,7 @@ import {
   PUBLIC_IPV6,
   parsePortRange,
   protocolExposure,
+  RULES_LISTED,
   segmentAt,
   segmentEvidence,
 } from '../../src/analysis/exposure.js';
@@ -411,6 +412,39 @@ describe('evidence', () => {
     });
     expect(ev['ipv4Coverage']).toBeLessThan(1);
     expect(ev['ipv4Coverage']).toBeGreaterThan(0.99);
+  });
+
+  it('lists at most RULES_LISTED rules per kind, counting all of them and saying it cut', () => {
+    const many = Array.from({ length: RULES_LISTED + 5 }, (_, i) =>
+      from(`${i + 1}.0.0.0/8`, { id: `sgr-${i}`, priority: 1 + (i % 50), portRange: '22/22' }),
+    );
+    const ev = segmentEvidence('tcp', ssh(exposureOf(many)), { port: 22 });
+    expect(ev['acceptedBy']).toHaveLength(RULES_LISTED);
+    expect(ev).toMatchObject({ acceptedByCount: RULES_LISTED + 5, truncated: true });
+    const few = segmentEvidence('tcp', ssh(exposureOf(many.slice(0, 3))), { port: 22 });
+    expect(few['acceptedBy']).toHaveLength(3);
+    expect(few).not.toHaveProperty('truncated');
+    expect(few).not.toHaveProperty('acceptedByCount');
+  });
+
+  it('formats a range as the CIDR blocks ipaddr.js computes', () => {
+    for (const cidr of [
+      '0.0.0.0/0',
+      '10.0.0.0/8',
+      '192.168.1.128/25',
+      '1.2.3.4/32',
+      '::/0',
+      '2001:db8::/32',
+      'fe80::1/128',
+    ]) {
+      const iv = cidrInterval(cidr);
+      expect(formatInterval(cidr.includes(':') ? 'ipv6' : 'ipv4', iv)).toBe(parseCidr(cidr)!.cidr);
+    }
+    // not one block: the first block that fits, then a range
+    expect(formatInterval('ipv4', { start: 0n, end: 2n ** 32n - 2n })).toBe(
+      '0.0.0.0-255.255.255.254',
+    );
+    expect(formatInterval('ipv4', cidrInterval('10.0.0.0/8'))).toBe('10.0.0.0/8');
   });
 
   it('formats intervals as CIDRs when they are one, as ranges otherwise', () => {

@@ -238,3 +238,22 @@ export async function fixtureReportWithSuppressionAndBaseline(): Promise<Report>
     ],
   };
 }
+
+/**
+ * A report of `n` findings (the fixture's findings repeated over new resource
+ * ids and fingerprints), for what only shows at size: pages of rows, pieces of
+ * a streamed document.
+ */
+export async function largeReport(n: number): Promise<Report> {
+  const r = await fixtureReportWithSuppressionAndBaseline();
+  const findings = Array.from({ length: n }, (_, i) => {
+    const f = r.findings[i % r.findings.length]!;
+    const id = `${f.resource.id}-${String(i).padStart(5, '0')}`;
+    return {
+      ...f,
+      resource: { ...f.resource, id },
+      fingerprint: i.toString(16).padStart(32, '0'),
+    };
+  });
+  return { ...r, findings, summary: summarize(findings) };
+}

@@ -11,12 +11,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHtml } from '../../src/report/html.js';
+import { formatHtml, PAGE_SIZE } from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
 import {
   fixtureReportWithSuppressionAndBaseline,
   HOSTILE_NAME,
   HOSTILE_SUMMARY,
+  largeReport,
 } from './fixtures.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
@@ -214,5 +215,52 @@ describe('HTML report in headless Chromium', () => {
   it('ran its script under the CSP without errors and made no network request', () => {
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([fileUrl]);
+  });
+});
+
+describe('HTML report of many findings in headless Chromium', () => {
+  let big: Report;
+  let bigPage: Page;
+  const bigRows = () => bigPage.locator('[data-testid="finding-row"]');
+  beforeAll(async () => {
+    big = await largeReport(PAGE_SIZE * 2 + 234);
+    const file = path.join(dir, 'large.html');
+    writeFileSync(file, formatHtml(big));
+    const context = await browser.newContext({ offline: true });
+    bigPage = await context.newPage();
+    bigPage.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await bigPage.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  }, 60_000);
+
+  it('renders a page of rows and counts every finding; "show more" adds the next page', async () => {
+    await expect.poll(() => bigPage.locator('[data-testid="filters"]').isVisible()).toBe(true);
+    expect(await bigRows().count()).toBe(PAGE_SIZE);
+    expect(await bigPage.textContent('[data-testid="visible-count"]')).toBe(
+      String(big.findings.length),
+    );
+    await bigPage.click('[data-testid="show-more"]');
+    expect(await bigRows().count()).toBe(PAGE_SIZE * 2);
+    await bigPage.click('[data-testid="show-more"]');
+    expect(await bigRows().count()).toBe(big.findings.length);
+    expect(await bigPage.isVisible('[data-testid="show-more"]')).toBe(false);
+    const shown = await bigRows().evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-fingerprint')),
+    );
+    expect(new Set(shown)).toEqual(new Set(big.findings.map((f) => f.fingerprint)));
+  });
+
+  it('filters every finding, not only the rows on the page', async () => {
+    const last = big.findings[big.findings.length - 1]!;
+    await bigPage.fill('[data-testid="filter-text"]', last.resource.id);
+    expect(
+      await bigRows().evaluateAll((els) => els.map((e) => e.getAttribute('data-fingerprint'))),
+    ).toEqual([last.fingerprint]);
+    await bigPage.fill('[data-testid="filter-text"]', '');
+    await bigPage.selectOption('[data-testid="filter-severity"]', 'low');
+    const low = big.findings.filter((f) => f.severity === 'low').length;
+    expect(low).toBeGreaterThan(0);
+    expect(await bigPage.textContent('[data-testid="visible-count"]')).toBe(String(low));
+    expect(await bigRows().count()).toBe(Math.min(low, PAGE_SIZE));
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FORMAT_NAMES, FORMATS, isFormat } from '../../src/report/index.js';
-import { fixtureReport } from './fixtures.js';
+import { FORMAT_CHUNKS, FORMAT_NAMES, FORMATS, isFormat } from '../../src/report/index.js';
+import { fixtureReport, largeReport } from './fixtures.js';
 
 describe('report formats', () => {
   it('registers table, json, sarif, junit, markdown and html', () => {
@@ -24,6 +24,22 @@ describe('report formats', () => {
     for (const n of FORMAT_NAMES) {
       expect(out[n].endsWith('\n')).toBe(true);
       expect(FORMATS[n](report, { color: false })).toBe(out[n]);
+    }
+  });
+
+  it('each format made in pieces (as the CLI writes it) is exactly the same document', async () => {
+    const plain = await fixtureReport();
+    const empty = { ...plain, findings: [], summary: { ...plain.summary, medium: 0, high: 0 } };
+    // more findings than one piece holds, so pieces are joined inside the findings array
+    const big = await largeReport(1100);
+    for (const report of [plain, empty, big]) {
+      for (const n of FORMAT_NAMES) {
+        const pieces = [...FORMAT_CHUNKS[n](report, { color: false })];
+        expect(pieces.join(''), n).toBe(FORMATS[n](report, { color: false }));
+        if (n !== 'table' && n !== 'markdown' && report === big) {
+          expect(pieces.length, n).toBeGreaterThan(3);
+        }
+      }
     }
   });
 });

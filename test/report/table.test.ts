@@ -5,6 +5,7 @@ import {
   fixtureReport,
   fixtureReportWithSuppressionAndBaseline,
   HOSTILE_NAME,
+  largeReport,
   PIPE_NAME,
 } from './fixtures.js';
 
@@ -163,5 +164,27 @@ describe('hostile and wide text', () => {
     expect(displayWidth(clip(PIPE_NAME, 20))).toBeLessThanOrEqual(20);
     expect(clip('数据库数据库', 7)).toBe('数据库…');
     expect(clip('short', 10)).toBe('short');
+  });
+});
+
+describe('terminal table at scale', () => {
+  it('lists 150,000 findings (more than a call can take as arguments) in linear time', async () => {
+    const big = await largeReport(150_000);
+    const started = performance.now();
+    const out = formatTable(big, { color: false, width: 100 });
+    const ms = performance.now() - started;
+    const open = big.findings.filter((f) => f.status === 'open');
+    const last = open[open.length - 1]!;
+    expect(out).toContain(last.resource.id);
+    // one line per open finding: `    NEW <id>` or `        <id>` (its message lines are indented 6)
+    expect(out.split('\n').filter((l) => /^( {4}NEW | {8})\S/.test(l))).toHaveLength(open.length);
+    // generous: a quadratic grouping took minutes at this size
+    expect(ms).toBeLessThan(30_000);
+  }, 60_000);
+
+  it('measures plain ASCII and wide text alike', () => {
+    expect(displayWidth('sg-1 (web)')).toBe(10);
+    expect(displayWidth('数据 sg')).toBe(7);
+    expect(displayWidth('e\u0301')).toBe(1);
   });
 });

@@ -20,13 +20,14 @@ import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
 import { applyBaseline, BaselineError, readBaseline } from '../../report/baseline.js';
 import { buildReport, summarize } from '../../report/build.js';
 import { exitCodeFor } from '../../report/exit.js';
-import { FORMATS, type FormatName, isFormat } from '../../report/index.js';
+import { type FormatName, isFormat } from '../../report/index.js';
 import type { Report } from '../../report/schema.js';
 import {
   checkReportDestinations,
   parseReportFlag,
   ReportSpecError,
   writeReports,
+  writeStdoutReport,
 } from '../../report/write.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
@@ -116,7 +117,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   const baseline = flags.baseline ? await readBaseline(flags.baseline).catch(asUsage) : undefined;
   if (flags.failOnNew && !baseline) throw new UsageError('--fail-on-new needs --baseline');
 
-  let inventory: Inventory;
+  let inventory: Inventory | undefined;
   if (flags.snapshot) {
     inventory = await readSnapshot(flags.snapshot).catch(asUsage);
   } else {
@@ -146,6 +147,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     now: clock.pinned ? clock.now : undefined,
     source: flags.snapshot ? 'snapshot' : 'api',
   });
+  // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
+  inventory = undefined;
   report.summary = summarize(report.findings);
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
   if (baseline) report = applyBaseline(report, baseline);
@@ -166,7 +169,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   }
 
   await writeReports(report, reportSpecs).catch(asUsage);
-  io.stdout.write(FORMATS[stdoutFormat](report, { color: flags.color }));
+  await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, { color: flags.color });
   if (report.coverage.length > 0) {
     say(
       io,

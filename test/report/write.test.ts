@@ -1,0 +1,80 @@
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { FORMATS } from '../../src/report/index.js';
+import { writeChunksAtomic, writeReports, writeStdoutReport } from '../../src/report/write.js';
+import { fixtureReport } from './fixtures.js';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'ecs-audit-write-'));
+
+async function collect(out: PassThrough, run: () => Promise<void>): Promise<string> {
+  const parts: Buffer[] = [];
+  out.on('data', (d: Buffer) => parts.push(d));
+  await run();
+  out.end();
+  return Buffer.concat(parts).toString('utf8');
+}
+
+describe('report files', () => {
+  it('writes the pieces as one file, replacing the old one and keeping its permissions', async () => {
+    const d = dir();
+    const file = path.join(d, 'r.txt');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o640);
+    const pieces = ['a'.repeat(700_000), 'ü'.repeat(400_000), 'end\n'];
+    await writeChunksAtomic(file, pieces);
+    expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(d)).toEqual(['r.txt']);
+  });
+
+  it('leaves the old file and no temp file when making the report fails half-way', async () => {
+    const d = dir();
+    const file = path.join(d, 'r.txt');
+    writeFileSync(file, 'old');
+    function* failing(): Generator<string> {
+      yield 'x'.repeat(2_000_000);
+      throw new Error('formatter broke');
+    }
+    await expect(writeChunksAtomic(file, failing())).rejects.toThrow('formatter broke');
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    expect(readdirSync(d)).toEqual(['r.txt']);
+  });
+
+  it('writes every format as its formatter makes it; stdout shares the file of its format', async () => {
+    const report = await fixtureReport();
+    const d = dir();
+    const specs = (['json', 'sarif', 'junit', 'html', 'markdown', 'table'] as const).map(
+      (format) => ({ format, file: path.join(d, `r.${format}`) }),
+    );
+    await writeReports(report, specs);
+    for (const { format, file } of specs) {
+      expect(readFileSync(file, 'utf8'), format).toBe(FORMATS[format](report, { color: false }));
+    }
+    // copied from the file just written: change the file and stdout follows it
+    writeFileSync(specs[0]!.file, '{"copied":true}\n');
+    const out = new PassThrough();
+    const text = await collect(out, () => writeStdoutReport(out, report, 'json', specs));
+    expect(text).toBe('{"copied":true}\n');
+    // the table on stdout follows the terminal's colour, so it is always made for stdout
+    const out2 = new PassThrough();
+    const table = await collect(out2, () =>
+      writeStdoutReport(out2, report, 'table', specs, { color: true }),
+    );
+    expect(table).toBe(FORMATS.table(report, { color: true }));
+    expect(table).not.toBe(readFileSync(specs[5]!.file, 'utf8'));
+    // without a file of its format, stdout gets the document made for it
+    const out3 = new PassThrough();
+    const md = await collect(out3, () => writeStdoutReport(out3, report, 'markdown', []));
+    expect(md).toBe(FORMATS.markdown(report));
+  });
+});
