@@ -27,6 +27,12 @@ export interface CollectContext {
   /** caps every list call's page size (tests, or smaller answers); undefined = each API's maximum */
   maxPageSize: number | undefined;
   credentialReportPollDelayMs: number;
+  /**
+   * runs a region's bulk listings (instances, disks, interfaces, key pairs,
+   * invocations): a few regions at a time, so that their large pages do not
+   * all land at once and starve the rate-bound calls of CPU; default: at once
+   */
+  bulk?: <T>(fn: () => Promise<T>) => Promise<T>;
   progress(event: ProgressEvent): void;
 }
 

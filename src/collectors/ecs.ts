@@ -65,12 +65,17 @@ export async function collectEcsRegion(
   ctx: CollectContext,
   region: string,
 ): Promise<EcsRegionResult> {
-  const [securityGroups, instances, keyPairs, disks, invocations] = await Promise.all([
+  const bulk = ctx.bulk ?? (<T>(fn: () => Promise<T>) => fn());
+  const [securityGroups, [instances, keyPairs, disks, invocations]] = await Promise.all([
     securityGroupsOf(ctx, region),
-    instancesOf(ctx, region),
-    keyPairsOf(ctx, region),
-    disksOf(ctx, region),
-    invocationsOf(ctx, region),
+    bulk(() =>
+      Promise.all([
+        instancesOf(ctx, region),
+        keyPairsOf(ctx, region),
+        disksOf(ctx, region),
+        invocationsOf(ctx, region),
+      ]),
+    ),
   ]);
   return {
     securityGroups: securityGroups ?? [],
@@ -89,50 +94,54 @@ async function securityGroupsOf(
 ): Promise<SecurityGroup[] | undefined> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeSecurityGroups');
-  const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (token) => {
-      const res = await call(ctx, m, () =>
-        ecs.describeSecurityGroups(
-          new $Ecs.DescribeSecurityGroupsRequest({
-            regionId: region,
-            maxResults: pageSize(ctx, 100),
-            nextToken: token,
-          }),
-        ),
-      );
-      return {
-        items: res.body?.securityGroups?.securityGroup ?? [],
-        next: nonEmpty(res.body?.nextToken),
-      };
-    }),
-  );
-  if (!raw) return undefined;
-  const counter = phaseCounter(ctx, 'ecs', region, 'security group rules');
-  counter.add(raw.length);
-  const groups = await Promise.all(
-    raw
-      .filter((g) => nonEmpty(g.securityGroupId))
-      .map(async (g): Promise<SecurityGroup> => {
-        const id = g.securityGroupId as string;
-        const vpcId = nonEmpty(g.vpcId) ?? null;
-        const group: SecurityGroup = {
-          id,
-          region,
-          name: g.securityGroupName ?? '',
-          ...(nonEmpty(g.description) ? { description: g.description } : {}),
-          type: nonEmpty(g.securityGroupType) ?? 'normal',
-          vpcId,
-          serviceManaged: g.serviceManaged === true,
+  // each page becomes inventory groups as it arrives: the SDK models are not kept
+  const listed = await attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeSecurityGroups(
+            new $Ecs.DescribeSecurityGroupsRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 100),
+              nextToken: token,
+            }),
+          ),
+        );
+        return {
+          items: (res.body?.securityGroups?.securityGroup ?? [])
+            .filter((g) => nonEmpty(g.securityGroupId))
+            .map(
+              (g): SecurityGroup => ({
+                id: g.securityGroupId as string,
+                region,
+                name: g.securityGroupName ?? '',
+                ...(nonEmpty(g.description) ? { description: g.description } : {}),
+                type: nonEmpty(g.securityGroupType) ?? 'normal',
+                vpcId: nonEmpty(g.vpcId) ?? null,
+                serviceManaged: g.serviceManaged === true,
+              }),
+            ),
+          next: nonEmpty(res.body?.nextToken),
         };
-        const attr = await groupRules(ctx, region, id, vpcId === null);
-        counter.tick();
-        if (attr) {
-          group.rules = attr.rules;
-          if (attr.innerAccessPolicy !== undefined)
-            group.innerAccessPolicy = attr.innerAccessPolicy;
-        }
-        return group;
-      }),
+      },
+      (g) => g.id,
+    ),
+  );
+  if (!listed) return undefined;
+  const counter = phaseCounter(ctx, 'ecs', region, 'security group rules');
+  counter.add(listed.length);
+  const groups = await Promise.all(
+    listed.map(async (group): Promise<SecurityGroup> => {
+      const attr = await groupRules(ctx, region, group.id, group.vpcId === null);
+      counter.tick();
+      if (attr) {
+        group.rules = attr.rules;
+        if (attr.innerAccessPolicy !== undefined) group.innerAccessPolicy = attr.innerAccessPolicy;
+      }
+      return group;
+    }),
   );
   return groups;
 }
@@ -154,28 +163,32 @@ async function groupRules(
   const guard = trackIncomplete(ctx.guard);
   try {
     for (const nicType of nicTypes) {
-      const permissions = await pageByCursor(guard, m, async (token) => {
-        const res = await call(ctx, m, () =>
-          ecs.describeSecurityGroupAttribute(
-            new $Ecs.DescribeSecurityGroupAttributeRequest({
-              regionId: region,
-              securityGroupId: groupId,
-              direction: 'all',
-              maxResults: pageSize(ctx, 1000, 10),
-              nextToken: token,
-              ...(nicType ? { nicType } : {}),
-            }),
-          ),
-        );
-        innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
-        return {
-          items: res.body?.permissions?.permission ?? [],
-          next: nonEmpty(res.body?.nextToken),
-        };
-      });
+      const permissions = await pageByCursor(
+        guard,
+        m,
+        async (token) => {
+          const res = await call(ctx, m, () =>
+            ecs.describeSecurityGroupAttribute(
+              new $Ecs.DescribeSecurityGroupAttributeRequest({
+                regionId: region,
+                securityGroupId: groupId,
+                direction: 'all',
+                maxResults: pageSize(ctx, 1000, 10),
+                nextToken: token,
+                ...(nicType ? { nicType } : {}),
+              }),
+            ),
+          );
+          innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
+          return {
+            items: (res.body?.permissions?.permission ?? []).map(toRule),
+            next: nonEmpty(res.body?.nextToken),
+          };
+        },
+        (r) => r.id,
+      );
       if (guard.incomplete) return undefined;
-      for (const p of permissions) {
-        const rule = toRule(p);
+      for (const rule of permissions) {
         const key = rule.id ?? JSON.stringify(rule);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -219,23 +232,32 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeInstances');
   ctx.progress({ service: 'ecs', region, phase: 'instances' });
-  const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (token) => {
-      const res = await call(ctx, m, () =>
-        ecs.describeInstances(
-          new $Ecs.DescribeInstancesRequest({
-            regionId: region,
-            maxResults: pageSize(ctx, 100, 10),
-            nextToken: token,
-            additionalAttributes: ['META_OPTIONS'],
-          }),
-        ),
-      );
-      return { items: res.body?.instances?.instance ?? [], next: nonEmpty(res.body?.nextToken) };
-    }),
+  const instances = await attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeInstances(
+            new $Ecs.DescribeInstancesRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 100, 10),
+              nextToken: token,
+              additionalAttributes: ['META_OPTIONS'],
+            }),
+          ),
+        );
+        return {
+          items: (res.body?.instances?.instance ?? [])
+            .filter((i) => nonEmpty(i.instanceId))
+            .map((i) => toInstance(i, region)),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (i) => i.id,
+    ),
   );
-  if (!raw) return undefined;
-  const instances = raw.filter((i) => nonEmpty(i.instanceId)).map((i) => toInstance(i, region));
+  if (!instances) return undefined;
   if (instances.length === 0) return instances;
   await Promise.all([
     networkInterfacesOf(ctx, region, instances),
@@ -285,40 +307,33 @@ async function networkInterfacesOf(
   const m = meta(region, 'DescribeNetworkInterfaces');
   const guard = trackIncomplete(ctx.guard);
   const raw = await attempt(ctx, m, () =>
-    pageByCursor(guard, m, async (token) => {
-      const res = await call(ctx, m, () =>
-        ecs.describeNetworkInterfaces(
-          new $Ecs.DescribeNetworkInterfacesRequest({
-            regionId: region,
-            maxResults: pageSize(ctx, 500, 10),
-            nextToken: token,
-          }),
-        ),
-      );
-      return {
-        items: res.body?.networkInterfaceSets?.networkInterfaceSet ?? [],
-        next: nonEmpty(res.body?.nextToken),
-      };
-    }),
+    pageByCursor(
+      guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeNetworkInterfaces(
+            new $Ecs.DescribeNetworkInterfacesRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 500, 10),
+              nextToken: token,
+            }),
+          ),
+        );
+        return {
+          items: (res.body?.networkInterfaceSets?.networkInterfaceSet ?? []).flatMap(toAttachedEni),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (e) => e.eni.id,
+    ),
   );
   // failed, or a partial listing (an instance's ENIs may be missing): networkInterfaces stay absent
   if (!raw || guard.incomplete) return;
   const byInstance = new Map<string, NetworkInterface[]>();
-  for (const eni of raw) {
-    const instanceId = nonEmpty(eni.instanceId) ?? nonEmpty(eni.attachment?.instanceId);
-    if (!instanceId || !nonEmpty(eni.networkInterfaceId)) continue;
-    const privateSets = eni.privateIpSets?.privateIpSet ?? [];
+  for (const { instanceId, eni } of raw) {
     const list = byInstance.get(instanceId) ?? [];
-    list.push({
-      id: eni.networkInterfaceId as string,
-      type: nonEmpty(eni.type) ?? 'Secondary',
-      securityGroupIds: eni.securityGroupIds?.securityGroupId ?? [],
-      publicIps: uniq([
-        eni.associatedPublicIp?.publicIpAddress,
-        ...privateSets.map((s) => s.associatedPublicIp?.publicIpAddress),
-      ]),
-      privateIps: uniq([eni.privateIpAddress, ...privateSets.map((s) => s.privateIpAddress)]),
-    });
+    list.push(eni);
     byInstance.set(instanceId, list);
   }
   for (const instance of instances) {
@@ -331,6 +346,30 @@ async function networkInterfacesOf(
     }
     instance.networkInterfaces = enis;
   }
+}
+
+type RawEni = $Ecs.DescribeNetworkInterfacesResponseBodyNetworkInterfaceSetsNetworkInterfaceSet;
+
+/** an interface attached to an instance, as inventory; none for a detached one */
+function toAttachedEni(eni: RawEni): Array<{ instanceId: string; eni: NetworkInterface }> {
+  const instanceId = nonEmpty(eni.instanceId) ?? nonEmpty(eni.attachment?.instanceId);
+  if (!instanceId || !nonEmpty(eni.networkInterfaceId)) return [];
+  const privateSets = eni.privateIpSets?.privateIpSet ?? [];
+  return [
+    {
+      instanceId,
+      eni: {
+        id: eni.networkInterfaceId as string,
+        type: nonEmpty(eni.type) ?? 'Secondary',
+        securityGroupIds: eni.securityGroupIds?.securityGroupId ?? [],
+        publicIps: uniq([
+          eni.associatedPublicIp?.publicIpAddress,
+          ...privateSets.map((s) => s.associatedPublicIp?.publicIpAddress),
+        ]),
+        privateIps: uniq([eni.privateIpAddress, ...privateSets.map((s) => s.privateIpAddress)]),
+      },
+    },
+  ];
 }
 
 async function ramRolesOf(
@@ -425,33 +464,41 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
 async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | undefined> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeDisks');
-  const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (token) => {
-      const res = await call(ctx, m, () =>
-        ecs.describeDisks(
-          new $Ecs.DescribeDisksRequest({
-            regionId: region,
-            maxResults: pageSize(ctx, 500, 10),
-            nextToken: token,
-          }),
-        ),
-      );
-      return { items: res.body?.disks?.disk ?? [], next: nonEmpty(res.body?.nextToken) };
-    }),
+  return attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeDisks(
+            new $Ecs.DescribeDisksRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 500, 10),
+              nextToken: token,
+            }),
+          ),
+        );
+        return {
+          items: (res.body?.disks?.disk ?? [])
+            .filter((d) => nonEmpty(d.diskId))
+            .map(
+              (d): Disk => ({
+                id: d.diskId as string,
+                region,
+                name: d.diskName ?? '',
+                instanceId: nonEmpty(d.instanceId) ?? null,
+                type: d.type ?? '',
+                category: d.category ?? '',
+                encrypted: d.encrypted === true,
+                ...(nonEmpty(d.KMSKeyId) ? { kmsKeyId: d.KMSKeyId } : {}),
+              }),
+            ),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (d) => d.id,
+    ),
   );
-  if (!raw) return undefined;
-  return raw
-    .filter((d) => nonEmpty(d.diskId))
-    .map((d) => ({
-      id: d.diskId as string,
-      region,
-      name: d.diskName ?? '',
-      instanceId: nonEmpty(d.instanceId) ?? null,
-      type: d.type ?? '',
-      category: d.category ?? '',
-      encrypted: d.encrypted === true,
-      ...(nonEmpty(d.KMSKeyId) ? { kmsKeyId: d.KMSKeyId } : {}),
-    }));
 }
 
 async function invocationsOf(
@@ -460,33 +507,39 @@ async function invocationsOf(
 ): Promise<Invocation[] | undefined> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeInvocations');
-  const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (token) => {
-      const res = await call(ctx, m, () =>
-        ecs.describeInvocations(
-          new $Ecs.DescribeInvocationsRequest({
-            regionId: region,
-            maxResults: pageSize(ctx, 50),
-            nextToken: token,
-            includeOutput: false,
-          }),
-        ),
-      );
-      return {
-        items: res.body?.invocations?.invocation ?? [],
-        next: nonEmpty(res.body?.nextToken),
-      };
-    }),
-  );
-  if (!raw) return undefined;
   const since = ctx.since.getTime();
-  return raw
-    .filter((v) => nonEmpty(v.invokeId))
-    .filter((v) => {
-      const t = Date.parse(v.creationTime ?? '');
-      return Number.isNaN(t) || t >= since;
-    })
-    .map((v) => ({
+  return attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describeInvocations(
+            new $Ecs.DescribeInvocationsRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 50),
+              nextToken: token,
+              includeOutput: false,
+            }),
+          ),
+        );
+        return {
+          items: (res.body?.invocations?.invocation ?? [])
+            .filter((v) => nonEmpty(v.invokeId))
+            .filter((v) => {
+              const t = Date.parse(v.creationTime ?? '');
+              return Number.isNaN(t) || t >= since;
+            })
+            .map(toInvocation),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (v) => v.invokeId,
+    ),
+  );
+
+  function toInvocation(v: $Ecs.DescribeInvocationsResponseBodyInvocationsInvocation): Invocation {
+    return {
       // deliberately not copied: commandContent, parameters, outputs
       invokeId: v.invokeId as string,
       region,
@@ -496,7 +549,8 @@ async function invocationsOf(
       creationTime: v.creationTime ?? '',
       invocationStatus: nonEmpty(v.invocationStatus) ?? v.invokeStatus ?? '',
       instanceIds: uniq((v.invokeInstances?.invokeInstance ?? []).map((ii) => ii.instanceId)),
-    }));
+    };
+  }
 }
 
 function uniq(values: Array<string | null | undefined>): string[] {

@@ -3,9 +3,13 @@
  *  1. refuses any action that is not in the read-only allowlist, before the network
  *     (and clients.ts refuses, at the SDK's own `callApi`, any wire action that is
  *     not the one the gate admitted, or that is called outside the gate);
- *  2. bounds concurrency (ECS per region, RAM/IMS/STS central, ActionTrail per region)
- *     and spaces ActionTrail LookupEvents (≤ 2 calls/s per region);
- *  3. retries transient failures (see retry.ts);
+ *  2. keeps every quota bucket under its rate (rate.ts: one sliding-window limiter
+ *     per action × region for ECS and ActionTrail, per action for RAM/IMS/STS,
+ *     adaptive after a throttled answer), waiting for the rate slot before taking
+ *     a concurrency slot, then bounds concurrency (ECS per region, RAM/IMS/STS
+ *     central, ActionTrail per region);
+ *  3. retries transient failures (see retry.ts), each retry going through the
+ *     rate limiter again and holding no concurrency slot while it waits;
  *  4. records statistics: calls per action, retries, throttled answers.
  *
  * `READ_ACTIONS` is also the source of `ecs-audit policy`.
@@ -14,7 +18,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Service } from '../inventory/schema.js';
 import { ActionNotAllowedError } from './errors.js';
-import { type RetryKind, type RetryOptions, withRetry } from './retry.js';
+import { WindowLimiter } from './rate.js';
+import {
+  type RetryKind,
+  type RetryOptions,
+  retryKind,
+  throttlePauseMs,
+  withRetry,
+} from './retry.js';
 
 /** exactly the actions the collectors call; every one is a read */
 export const READ_ACTIONS = {
@@ -129,15 +140,52 @@ export function assertAdmitted(service: Service, action: string): void {
   }
 }
 
+/**
+ * Calls per quota window per bucket, by service (`*`) and action: the published
+ * or assumed quota (api-limits §2, §7) less ~5-10% headroom for other users of
+ * the account's budget. ECS Describe*: 1000/60 s (≈16.7/s) → 15; RAM, STS,
+ * ActionTrail reads: 100/s → 95. LookupEvents (2/s) is set apart: see
+ * DEFAULT_LOOKUP_EVENTS_INTERVAL_MS.
+ */
+export const DEFAULT_RATE_LIMITS: Record<Service, Record<string, number>> = {
+  ecs: { '*': 15 },
+  ram: { '*': 95 },
+  ims: { '*': 95, GenerateCredentialReport: 9 },
+  sts: { '*': 95 },
+  actiontrail: { '*': 95 },
+};
+
+/**
+ * LookupEvents (2/s per region) pages one after the other: one call per 550 ms
+ * keeps any 1-s window at two calls even when a request is 100 ms late
+ */
+export const DEFAULT_LOOKUP_EVENTS_INTERVAL_MS = 550;
+
+/** the services' quota window (1 s) plus a margin for the requests' varying way there */
+export const DEFAULT_RATE_WINDOW_MS = 1_050;
+
 export interface GateOptions {
   retry?: RetryOptions;
-  /** concurrent ECS calls per region; default 8 */
+  /** concurrent ECS calls per region; default 16 */
   ecsConcurrency?: number;
-  /** concurrent RAM calls, and separately IMS and STS calls; default 8 */
+  /**
+   * concurrent RAM calls, and separately IMS and STS calls; default 128 (six RAM
+   * actions at ~90/s each need ~30 at 50 ms, more when the service slows down)
+   */
   centralConcurrency?: number;
   /** concurrent ActionTrail calls per region; default 2 */
   actionTrailConcurrency?: number;
-  /** minimum spacing of LookupEvents calls per region; default 500 ms (2 calls/s) */
+  /**
+   * calls per rate window per bucket, by action name (a bucket is action × region
+   * for ECS and ActionTrail, the action for RAM/IMS/STS), over DEFAULT_RATE_LIMITS;
+   * 0 or Infinity: no limit for that action
+   */
+  rateLimits?: Record<string, number>;
+  /** the rate window, ms; default 1 050 (1-s quota windows + 50 ms margin) */
+  rateWindowMs?: number;
+  /** lower a bucket's rate after a throttled answer and recover it slowly; default true */
+  adaptiveRate?: boolean;
+  /** LookupEvents per region: at most one call per this many ms (0 = no limit); default 550 */
   lookupEventsIntervalMs?: number;
 }
 
@@ -150,12 +198,25 @@ export interface GateStats {
   throttled: number;
   /** actions refused by the allowlist */
   refused: number;
+  /** buckets slowed down after throttled answers (`service:action[:region]`): the lowest rate limit they came to */
+  slowed: Record<string, number>;
+}
+
+/** the rate a bucket is limited to: calls per window */
+interface Rate {
+  limit: number;
+  windowMs: number;
 }
 
 export class Gate {
   private readonly limiters = new Map<string, LimitFunction>();
-  private readonly nextLookup = new Map<string, number>();
-  private readonly counters: GateStats = { calls: {}, retries: 0, throttled: 0, refused: 0 };
+  private readonly rates = new Map<string, WindowLimiter | null>();
+  private readonly counters: Omit<GateStats, 'slowed'> = {
+    calls: {},
+    retries: 0,
+    throttled: 0,
+    refused: 0,
+  };
 
   constructor(private readonly options: GateOptions = {}) {}
 
@@ -165,7 +226,17 @@ export class Gate {
       retries: this.counters.retries,
       throttled: this.counters.throttled,
       refused: this.counters.refused,
+      slowed: Object.fromEntries(
+        [...this.rates]
+          .filter(([, l]) => l !== null && l.lowest < l.max)
+          .map(([key, l]) => [key, (l as WindowLimiter).lowest]),
+      ),
     };
+  }
+
+  /** the rate limit currently in force for a bucket (after adaptive back-off), or undefined */
+  currentRate(service: Service, action: string, region: string | null): number | undefined {
+    return this.rateLimiter(service, action, region)?.limit;
   }
 
   /** run one SDK call (`fn`) for `service`/`action` in `region` (null for central services) */
@@ -182,26 +253,34 @@ export class Gate {
       );
     }
     const limit = this.limiter(service, region);
+    const rate = this.rateLimiter(service, action, region);
+    const pause = throttlePauseMs(this.options.retry);
     const onRetry = (_err: unknown, kind: RetryKind) => {
       this.counters.retries += 1;
       if (kind === 'throttled') this.counters.throttled += 1;
     };
-    return limit(() =>
-      withRetry(
-        async () => {
-          if (service === 'actiontrail' && action === 'LookupEvents')
-            await this.spaceLookup(region ?? '');
+    return withRetry(
+      async () => {
+        // the rate slot first: a call waiting for its window holds no concurrency slot
+        const slot = rate ? await rate.acquire() : undefined;
+        return limit(async () => {
+          slot?.sent();
           this.counters.calls[action] = (this.counters.calls[action] ?? 0) + 1;
-          return scopeStore.run({ service, action }, fn);
-        },
-        this.options.retry,
-        onRetry,
-      ).catch((err: unknown) => {
-        // a throttle on the last attempt is counted too
-        if (isThrottle(err)) this.counters.throttled += 1;
-        throw err;
-      }),
-    );
+          try {
+            return await scopeStore.run({ service, action }, fn);
+          } catch (err) {
+            if (rate && retryKind(err) === 'throttled') rate.throttled(pause);
+            throw err;
+          }
+        });
+      },
+      this.options.retry,
+      onRetry,
+    ).catch((err: unknown) => {
+      // a throttle on the last attempt is counted too
+      if (isThrottle(err)) this.counters.throttled += 1;
+      throw err;
+    });
   }
 
   private limiter(service: Service, region: string | null): LimitFunction {
@@ -211,23 +290,51 @@ export class Gate {
     if (!limit) {
       const n =
         service === 'ecs'
-          ? (this.options.ecsConcurrency ?? 8)
+          ? (this.options.ecsConcurrency ?? 16)
           : service === 'actiontrail'
             ? (this.options.actionTrailConcurrency ?? 2)
-            : (this.options.centralConcurrency ?? 8);
+            : (this.options.centralConcurrency ?? 128);
       limit = pLimit(Math.max(1, n));
       this.limiters.set(key, limit);
     }
     return limit;
   }
 
-  private async spaceLookup(region: string): Promise<void> {
-    const interval = this.options.lookupEventsIntervalMs ?? 500;
-    if (interval <= 0) return;
-    const now = Date.now();
-    const slot = Math.max(now, this.nextLookup.get(region) ?? 0);
-    this.nextLookup.set(region, slot + interval);
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  private rateOf(service: Service, action: string): Rate | undefined {
+    const windowMs = this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS;
+    if (service === 'actiontrail' && action === 'LookupEvents') {
+      const interval = this.options.lookupEventsIntervalMs ?? DEFAULT_LOOKUP_EVENTS_INTERVAL_MS;
+      return interval > 0 ? { limit: 1, windowMs: interval } : undefined;
+    }
+    const configured = this.options.rateLimits;
+    const defaults = DEFAULT_RATE_LIMITS[service];
+    const limit =
+      configured && Object.hasOwn(configured, action)
+        ? configured[action]
+        : Object.hasOwn(defaults, action)
+          ? defaults[action]
+          : defaults['*'];
+    if (limit === undefined || !(limit > 0) || !Number.isFinite(limit) || !(windowMs > 0))
+      return undefined;
+    return { limit, windowMs };
+  }
+
+  private rateLimiter(
+    service: Service,
+    action: string,
+    region: string | null,
+  ): WindowLimiter | undefined {
+    const regional = service === 'ecs' || service === 'actiontrail';
+    const key = regional ? `${service}:${action}:${region ?? ''}` : `${service}:${action}`;
+    let limiter = this.rates.get(key);
+    if (limiter === undefined) {
+      const rate = this.rateOf(service, action);
+      limiter = rate
+        ? new WindowLimiter(rate.limit, rate.windowMs, this.options.adaptiveRate ?? true)
+        : null;
+      this.rates.set(key, limiter);
+    }
+    return limiter ?? undefined;
   }
 }
 

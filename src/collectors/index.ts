@@ -42,13 +42,21 @@ export interface CollectOptions {
   /** ms; default 30 000 */
   readTimeoutMs?: number;
   retry?: RetryOptions;
-  /** concurrent ECS calls per region; default 8 */
+  /** concurrent ECS calls per region; default 16 */
   ecsConcurrency?: number;
-  /** concurrent RAM / IMS calls; default 8 */
+  /** concurrent RAM / IMS calls; default 128 */
   centralConcurrency?: number;
-  /** regions read at the same time; default 4 */
+  /** regions read at the same time; default all scanned regions (quotas are per region) */
   regionConcurrency?: number;
-  /** spacing of LookupEvents calls per region; default 500 ms */
+  /** regions whose bulk listings (instances, disks, ...) run at the same time; default 4 */
+  bulkRegionConcurrency?: number;
+  /** calls per rate window per quota bucket, by action (see gate.ts DEFAULT_RATE_LIMITS) */
+  rateLimits?: Record<string, number>;
+  /** the rate window, ms; default 1 050 */
+  rateWindowMs?: number;
+  /** slow a bucket down after a throttled answer; default true */
+  adaptiveRate?: boolean;
+  /** LookupEvents per region at most one per this many ms (0 = no limit); default 550 */
   lookupEventsIntervalMs?: number;
   /** stop paging one listing after this many pages (PagingLoop gap); default 1000 */
   maxPages?: number;
@@ -77,6 +85,9 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     retry: { sleep, ...options.retry },
     ecsConcurrency: options.ecsConcurrency,
     centralConcurrency: options.centralConcurrency,
+    rateLimits: options.rateLimits,
+    rateWindowMs: options.rateWindowMs,
+    adaptiveRate: options.adaptiveRate,
     lookupEventsIntervalMs: options.lookupEventsIntervalMs,
   };
   const gate = new Gate(gateOptions);
@@ -99,6 +110,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     credentialReportPolls: options.credentialReportPolls ?? 10,
     maxPageSize: options.maxPageSize,
     credentialReportPollDelayMs: options.credentialReportPollDelayMs ?? 2_000,
+    bulk: pLimit(Math.max(1, options.bulkRegionConcurrency ?? 4)),
     progress: (e) => {
       try {
         onProgress?.(e);
@@ -135,7 +147,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   }
 
   // 3. everything else, in parallel
-  const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? 4));
+  const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
   const [ecsResults, ram, root, actiontrail] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(ctx),

@@ -34,10 +34,15 @@ export interface CursorPage<T> {
   more?: boolean;
 }
 
+/**
+ * `keyOf` names an item for the de-duplication (its id); without it, or when it
+ * answers undefined, the item's JSON is its key
+ */
 export async function pageByCursor<T>(
   guard: PagingGuard,
   meta: PageMeta,
   fetch: (cursor: string | undefined) => Promise<CursorPage<T>>,
+  keyOf?: (item: T) => string | undefined,
 ): Promise<T[]> {
   const maxPages = guard.maxPages ?? 1000;
   const seen = new Set<string>();
@@ -48,7 +53,8 @@ export async function pageByCursor<T>(
   for (let pages = 1; ; pages++) {
     const page = await fetch(cursor);
     for (const item of page.items) {
-      const key = JSON.stringify(item) ?? String(item);
+      const id = keyOf?.(item);
+      const key = id !== undefined ? `#${id}` : (JSON.stringify(item) ?? String(item));
       if (itemKeys.has(key)) continue;
       itemKeys.add(key);
       items.push(item);

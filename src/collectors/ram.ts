@@ -43,19 +43,44 @@ const meta = (operation: string, resource?: string): PageMeta => ({
   ...(resource !== undefined ? { resource } : {}),
 });
 
+/** asks GetPolicy for a policy the first time it is referenced (once per policy) */
+type PolicyWanted = (refs: PolicyRef[] | undefined) => void;
+
+const policyKey = (p: PolicyRef) => `${p.type}:${p.name}`;
+
 export async function collectRam(ctx: CollectContext): Promise<RamResult> {
+  // GetPolicy starts as soon as a user, group or role names the policy, not after them all
+  const fetching = new Map<string, Promise<RamPolicy>>();
+  const counter = phaseCounter(ctx, 'ram', null, 'policies');
+  const want: PolicyWanted = (refs) => {
+    for (const ref of refs ?? []) {
+      const key = policyKey(ref);
+      if (fetching.has(key)) continue;
+      counter.add(1);
+      fetching.set(
+        key,
+        policyOf(ctx, ref).then((p) => {
+          counter.tick();
+          return p;
+        }),
+      );
+    }
+  };
   const [users, groups, roles, passwordPolicy, securityPreference] = await Promise.all([
-    usersOf(ctx),
-    groupsOf(ctx),
-    rolesOf(ctx),
+    usersOf(ctx, want),
+    groupsOf(ctx, want),
+    rolesOf(ctx, want),
     passwordPolicyOf(ctx),
     securityPreferenceOf(ctx),
   ]);
-  const refs = new Map<string, PolicyRef>();
+  // the inventory lists policies in the order users, groups, roles first name them
+  const order = new Set<string>();
   for (const holder of [...users, ...groups, ...roles]) {
-    for (const p of holder.policies ?? []) refs.set(`${p.type}:${p.name}`, p);
+    for (const p of holder.policies ?? []) order.add(policyKey(p));
   }
-  const policies = await policiesOf(ctx, [...refs.values()]);
+  const policies = await Promise.all(
+    [...order].map((key) => fetching.get(key) as Promise<RamPolicy>),
+  );
   return {
     users,
     groups,
@@ -76,51 +101,70 @@ function policyRefs(
 
 // ------------------------------------------------------------ users
 
-async function usersOf(ctx: CollectContext): Promise<RamUser[]> {
+async function usersOf(ctx: CollectContext, want: PolicyWanted): Promise<RamUser[]> {
   const ram = ctx.clients.ram;
   const m = meta('ListUsers');
-  const raw = await attempt(ctx, m, () =>
-    pageByCursor(ctx.guard, m, async (marker) => {
-      const res = await call(ctx, m, () =>
-        ram.listUsers(new $Ram.ListUsersRequest({ maxItems: pageSize(ctx, 1000), marker })),
-      );
-      return {
-        items: res.body?.users?.user ?? [],
-        next: nonEmpty(res.body?.marker),
-        more: res.body?.isTruncated === true,
-      };
-    }),
-  );
-  if (!raw) return [];
   const counter = phaseCounter(ctx, 'ram', null, 'users');
-  counter.add(raw.length);
-  return Promise.all(
-    raw
-      .filter((u) => nonEmpty(u.userName))
-      .map(async (u) => {
-        const name = u.userName as string;
-        const user: RamUser = {
-          name,
-          id: u.userId ?? '',
-          displayName: u.displayName ?? '',
-          ...(nonEmpty(u.createDate) ? { createDate: u.createDate } : {}),
+  // each user's own calls start as soon as its page arrives, not after the whole listing
+  const details = new Map<string, Promise<RamUser>>();
+  const listed = await attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (marker) => {
+        const res = await call(ctx, m, () =>
+          ram.listUsers(new $Ram.ListUsersRequest({ maxItems: pageSize(ctx, 1000), marker })),
+        );
+        const users = (res.body?.users?.user ?? [])
+          .filter((u) => nonEmpty(u.userName))
+          .map(
+            (u): RamUser => ({
+              name: u.userName as string,
+              id: u.userId ?? '',
+              displayName: u.displayName ?? '',
+              ...(nonEmpty(u.createDate) ? { createDate: u.createDate } : {}),
+            }),
+          );
+        for (const user of users) {
+          if (details.has(user.name)) continue;
+          counter.add(1);
+          details.set(user.name, userDetails(ctx, user, want).finally(counter.tick));
+        }
+        return {
+          items: users,
+          next: nonEmpty(res.body?.marker),
+          more: res.body?.isTruncated === true,
         };
-        const [loginProfile, mfaDevice, accessKeys, groups, policies] = await Promise.all([
-          loginProfileOf(ctx, name),
-          mfaDeviceOf(ctx, name),
-          accessKeysOf(ctx, name),
-          userGroupsOf(ctx, name),
-          userPoliciesOf(ctx, name),
-        ]);
-        if (loginProfile !== undefined) user.loginProfile = loginProfile;
-        if (mfaDevice !== undefined) user.mfaDevice = mfaDevice;
-        if (accessKeys !== undefined) user.accessKeys = accessKeys;
-        if (groups !== undefined) user.groups = groups;
-        if (policies !== undefined) user.policies = policies;
-        counter.tick();
-        return user;
-      }),
+      },
+      (u) => u.name,
+    ),
   );
+  const all = await Promise.all(details.values());
+  // a listing that failed part-way leaves the users unknown (absent), as a whole
+  if (!listed) return [];
+  const byName = new Map(all.map((u) => [u.name, u]));
+  return listed.map((u) => byName.get(u.name) as RamUser);
+}
+
+async function userDetails(
+  ctx: CollectContext,
+  user: RamUser,
+  want: PolicyWanted,
+): Promise<RamUser> {
+  const name = user.name;
+  const [loginProfile, mfaDevice, accessKeys, groups, policies] = await Promise.all([
+    loginProfileOf(ctx, name),
+    mfaDeviceOf(ctx, name),
+    accessKeysOf(ctx, name),
+    userGroupsOf(ctx, name),
+    userPoliciesOf(ctx, name, want),
+  ]);
+  if (loginProfile !== undefined) user.loginProfile = loginProfile;
+  if (mfaDevice !== undefined) user.mfaDevice = mfaDevice;
+  if (accessKeys !== undefined) user.accessKeys = accessKeys;
+  if (groups !== undefined) user.groups = groups;
+  if (policies !== undefined) user.policies = policies;
+  return user;
 }
 
 /** the call, or `null` when the API answers `notFoundCode` (the thing does not exist) */
@@ -239,6 +283,7 @@ async function userGroupsOf(ctx: CollectContext, userName: string): Promise<stri
 async function userPoliciesOf(
   ctx: CollectContext,
   userName: string,
+  want: PolicyWanted,
 ): Promise<PolicyRef[] | undefined> {
   const m = meta('ListPoliciesForUser', userName);
   const res = await attempt(ctx, m, () =>
@@ -246,12 +291,15 @@ async function userPoliciesOf(
       ctx.clients.ram.listPoliciesForUser(new $Ram.ListPoliciesForUserRequest({ userName })),
     ),
   );
-  return res ? policyRefs(res.body?.policies?.policy) : undefined;
+  if (!res) return undefined;
+  const refs = policyRefs(res.body?.policies?.policy);
+  want(refs);
+  return refs;
 }
 
 // ------------------------------------------------------------ groups, roles
 
-async function groupsOf(ctx: CollectContext): Promise<RamGroup[]> {
+async function groupsOf(ctx: CollectContext, want: PolicyWanted): Promise<RamGroup[]> {
   const ram = ctx.clients.ram;
   const m = meta('ListGroups');
   const raw = await attempt(ctx, m, () =>
@@ -279,13 +327,16 @@ async function groupsOf(ctx: CollectContext): Promise<RamGroup[]> {
             ram.listPoliciesForGroup(new $Ram.ListPoliciesForGroupRequest({ groupName: name })),
           ),
         );
-        if (res) group.policies = policyRefs(res.body?.policies?.policy);
+        if (res) {
+          group.policies = policyRefs(res.body?.policies?.policy);
+          want(group.policies);
+        }
         return group;
       }),
   );
 }
 
-async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
+async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole[]> {
   const ram = ctx.clients.ram;
   const m = meta('ListRoles');
   const raw = await attempt(ctx, m, () =>
@@ -325,7 +376,10 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
         ]);
         const trust = parseDocument(nonEmpty(got?.body?.role?.assumeRolePolicyDocument));
         if (trust !== undefined) role.trustPolicy = trust;
-        if (pols) role.policies = policyRefs(pols.body?.policies?.policy);
+        if (pols) {
+          role.policies = policyRefs(pols.body?.policies?.policy);
+          want(role.policies);
+        }
         return role;
       }),
   );
@@ -333,32 +387,26 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
 
 // ------------------------------------------------------------ policies, account settings
 
-async function policiesOf(ctx: CollectContext, refs: PolicyRef[]): Promise<RamPolicy[]> {
-  const counter = phaseCounter(ctx, 'ram', null, 'policies');
-  counter.add(refs.length);
-  return Promise.all(
-    refs.map(async (ref) => {
-      const policy: RamPolicy = { name: ref.name, type: ref.type };
-      const m = meta('GetPolicy', ref.name);
-      const res = await attempt(ctx, m, () =>
-        call(ctx, m, () =>
-          ctx.clients.ram.getPolicy(
-            new $Ram.GetPolicyRequest({ policyName: ref.name, policyType: ref.type }),
-          ),
-        ),
-      );
-      counter.tick();
-      if (!res) return policy;
-      const p = res.body?.policy;
-      const version = res.body?.defaultPolicyVersion;
-      const defaultVersion = nonEmpty(p?.defaultVersion) ?? nonEmpty(version?.versionId);
-      if (defaultVersion) policy.defaultVersion = defaultVersion;
-      if (nonEmpty(p?.description)) policy.description = p?.description;
-      const doc = parseDocument(nonEmpty(version?.policyDocument) ?? nonEmpty(p?.policyDocument));
-      if (doc !== undefined) policy.document = doc;
-      return policy;
-    }),
+/** GetPolicy: the policy's default version and document; only the name and type when it fails */
+async function policyOf(ctx: CollectContext, ref: PolicyRef): Promise<RamPolicy> {
+  const policy: RamPolicy = { name: ref.name, type: ref.type };
+  const m = meta('GetPolicy', ref.name);
+  const res = await attempt(ctx, m, () =>
+    call(ctx, m, () =>
+      ctx.clients.ram.getPolicy(
+        new $Ram.GetPolicyRequest({ policyName: ref.name, policyType: ref.type }),
+      ),
+    ),
   );
+  if (!res) return policy;
+  const p = res.body?.policy;
+  const version = res.body?.defaultPolicyVersion;
+  const defaultVersion = nonEmpty(p?.defaultVersion) ?? nonEmpty(version?.versionId);
+  if (defaultVersion) policy.defaultVersion = defaultVersion;
+  if (nonEmpty(p?.description)) policy.description = p?.description;
+  const doc = parseDocument(nonEmpty(version?.policyDocument) ?? nonEmpty(p?.policyDocument));
+  if (doc !== undefined) policy.document = doc;
+  return policy;
 }
 
 async function passwordPolicyOf(ctx: CollectContext): Promise<PasswordPolicy | undefined> {

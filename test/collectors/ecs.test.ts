@@ -400,7 +400,8 @@ describe('ECS collection', () => {
         },
       },
     });
-    const { inventory, emulator } = await runCollect(world);
+    // 102 DescribeSecurityGroupAttribute calls in one region: a short rate window keeps the test fast
+    const { inventory, emulator } = await runCollect(world, { rateWindowMs: 100 });
     expect(inventory.coverage.filter((c) => c.service === 'ecs')).toEqual([]);
     expect(inventory.ecs.securityGroups).toHaveLength(101);
     expect(inventory.ecs.securityGroups[0]?.rules).toHaveLength(1001);

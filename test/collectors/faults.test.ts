@@ -116,7 +116,7 @@ describe('faults', () => {
     const { inventory, gate } = await runCollect(
       world([{ action: 'DescribeDisks', kind: 'throttle' }]),
       {
-        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+        retry: { maxAttempts: 3, maxThrottleRetries: 2, baseDelayMs: 1, maxDelayMs: 2 },
       },
     );
     expect(ecsGaps(inventory.coverage)).toEqual([

@@ -58,7 +58,7 @@ export async function runCollect(
 ): Promise<Run> {
   const emu = emulator ?? (await serve(world));
   const credentials = await resolveCredentials();
-  let gate: GateStats = { calls: {}, retries: 0, throttled: 0, refused: 0 };
+  let gate: GateStats = { calls: {}, retries: 0, throttled: 0, refused: 0, slowed: {} };
   const t0 = Date.now();
   const inventory = await collect({
     credentials,

@@ -196,7 +196,7 @@ describe('errors and policy', () => {
 
 describe('gate limits', () => {
   it('bounds ECS concurrency per region', async () => {
-    const gate = new Gate({ ecsConcurrency: 3 });
+    const gate = new Gate({ ecsConcurrency: 3, rateLimits: { DescribeDisks: 0 } });
     let inFlight = 0;
     let max = 0;
     const task = () =>
