@@ -23,6 +23,7 @@ import {
   pageSize,
   phaseCounter,
 } from './context.js';
+import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor, pageByNumber, trackIncomplete } from './paging.js';
 
@@ -53,7 +54,7 @@ export async function describeRegions(
     ),
   );
   if (!res) return undefined;
-  return (res.body?.regions?.region ?? [])
+  return requiredList(res.body?.regions?.region, 'Regions.Region')
     .filter((r) => nonEmpty(r.regionId))
     .map((r) => ({
       id: r.regionId as string,
@@ -110,7 +111,10 @@ async function securityGroupsOf(
           ),
         );
         return {
-          items: (res.body?.securityGroups?.securityGroup ?? [])
+          items: requiredList(
+            res.body?.securityGroups?.securityGroup,
+            'SecurityGroups.SecurityGroup',
+          )
             .filter((g) => nonEmpty(g.securityGroupId))
             .map(
               (g): SecurityGroup => ({
@@ -181,7 +185,9 @@ async function groupRules(
           );
           innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
           return {
-            items: (res.body?.permissions?.permission ?? []).map(toRule),
+            items: requiredList(res.body?.permissions?.permission, 'Permissions.Permission').map(
+              toRule,
+            ),
             next: nonEmpty(res.body?.nextToken),
           };
         },
@@ -248,7 +254,7 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
           ),
         );
         return {
-          items: (res.body?.instances?.instance ?? [])
+          items: requiredList(res.body?.instances?.instance, 'Instances.Instance')
             .filter((i) => nonEmpty(i.instanceId))
             .map((i) => toInstance(i, region)),
           next: nonEmpty(res.body?.nextToken),
@@ -321,7 +327,10 @@ async function networkInterfacesOf(
           ),
         );
         return {
-          items: (res.body?.networkInterfaceSets?.networkInterfaceSet ?? []).flatMap(toAttachedEni),
+          items: requiredList(
+            res.body?.networkInterfaceSets?.networkInterfaceSet,
+            'NetworkInterfaceSets.NetworkInterfaceSet',
+          ).flatMap(toAttachedEni),
           next: nonEmpty(res.body?.nextToken),
         };
       },
@@ -446,7 +455,10 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
             }),
           ),
         );
-        return { items: res.body?.keyPairs?.keyPair ?? [], totalCount: res.body?.totalCount };
+        return {
+          items: requiredList(res.body?.keyPairs?.keyPair, 'KeyPairs.KeyPair'),
+          totalCount: res.body?.totalCount,
+        };
       },
     ),
   );
@@ -479,7 +491,7 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
           ),
         );
         return {
-          items: (res.body?.disks?.disk ?? [])
+          items: requiredList(res.body?.disks?.disk, 'Disks.Disk')
             .filter((d) => nonEmpty(d.diskId))
             .map(
               (d): Disk => ({
@@ -524,7 +536,7 @@ async function invocationsOf(
           ),
         );
         return {
-          items: (res.body?.invocations?.invocation ?? [])
+          items: requiredList(res.body?.invocations?.invocation, 'Invocations.Invocation')
             .filter((v) => nonEmpty(v.invokeId))
             .filter((v) => {
               const t = Date.parse(v.creationTime ?? '');

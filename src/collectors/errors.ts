@@ -84,3 +84,20 @@ export function describeError(
   message = message.replace(/^[\w.]+: code: \d+, /, '');
   return { code: oneLine(code, redact), message: oneLine(message, redact) || code };
 }
+
+/** An answer that parsed but lacks what the API always sends: a coverage gap, never "nothing there". */
+export class MalformedResponseError extends Error {
+  override name = 'MalformedResponseError';
+  readonly code = 'MalformedResponse';
+}
+
+/**
+ * The list a listing answer must carry. The APIs send an empty list as an
+ * empty wrapper (`"SecurityGroups": {"SecurityGroup": []}`), never by leaving
+ * it out; an answer without it (a JSON array, `{"RequestId": …}` alone) would
+ * otherwise read as "none" and a rule would pass on missing data.
+ */
+export function requiredList<T>(list: T[] | undefined | null, field: string): T[] {
+  if (!Array.isArray(list)) throw new MalformedResponseError(`the answer has no ${field} list`);
+  return list;
+}

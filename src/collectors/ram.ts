@@ -24,6 +24,7 @@ import {
   parseDocument,
   phaseCounter,
 } from './context.js';
+import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -115,7 +116,7 @@ async function usersOf(ctx: CollectContext, want: PolicyWanted): Promise<RamUser
         const res = await call(ctx, m, () =>
           ram.listUsers(new $Ram.ListUsersRequest({ maxItems: pageSize(ctx, 1000), marker })),
         );
-        const users = (res.body?.users?.user ?? [])
+        const users = requiredList(res.body?.users?.user, 'Users.User')
           .filter((u) => nonEmpty(u.userName))
           .map(
             (u): RamUser => ({
@@ -308,7 +309,7 @@ async function groupsOf(ctx: CollectContext, want: PolicyWanted): Promise<RamGro
         ram.listGroups(new $Ram.ListGroupsRequest({ maxItems: pageSize(ctx, 100), marker })),
       );
       return {
-        items: res.body?.groups?.group ?? [],
+        items: requiredList(res.body?.groups?.group, 'Groups.Group'),
         next: nonEmpty(res.body?.marker),
         more: res.body?.isTruncated === true,
       };
@@ -345,7 +346,7 @@ async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole
         ram.listRoles(new $Ram.ListRolesRequest({ maxItems: pageSize(ctx, 1000), marker })),
       );
       return {
-        items: res.body?.roles?.role ?? [],
+        items: requiredList(res.body?.roles?.role, 'Roles.Role'),
         next: nonEmpty(res.body?.marker),
         more: res.body?.isTruncated === true,
       };

@@ -755,15 +755,6 @@ const ANSWERS: Record<string, RawAnswer> = {
   },
 };
 
-/**
- * KNOWN BUG, reported to the collectors' owner: a well-formed JSON answer
- * without the list (`{"RequestId": ...}`, or a JSON array) is read as "no
- * security groups": the scan exits 0 with no coverage entry, a PASS drawn from
- * missing data. `it.fails` keeps these cases running: they turn red the day
- * the collectors report such answers, and `.fails` can go.
- */
-const KNOWN_SILENT = new Set(['a JSON array', 'missing fields']);
-
 /** a scan in-process through main(), or as a child process */
 function scan(args: string[], how: 'in-process' | 'child' = 'in-process'): Promise<CliResult> {
   const argv = ['scan', '--now', NOW, '--timeout', '3000', ...args];
@@ -797,13 +788,8 @@ const named = <T extends { name: string }>(cases: T[]) => cases.map((c) => [c.na
 
 // One concurrent suite: the API cases mostly wait on retries, the others on the CPU.
 describe.concurrent('bad input', () => {
-  it.concurrent.each(Object.entries(ANSWERS).filter(([n]) => !KNOWN_SILENT.has(n)))(
+  it.concurrent.each(Object.entries(ANSWERS))(
     'API: DescribeSecurityGroups answers %s → coverage entry, exit 3',
-    async (_name, answer) => describeSecurityGroupsAnswer(answer),
-  );
-
-  it.fails.each(Object.entries(ANSWERS).filter(([n]) => KNOWN_SILENT.has(n)))(
-    'KNOWN BUG, API: DescribeSecurityGroups answers %s → coverage entry, exit 3',
     async (_name, answer) => describeSecurityGroupsAnswer(answer),
   );
 
