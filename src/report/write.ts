@@ -18,8 +18,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { releaseMemory } from '../util/memory.js';
 import { FORMAT_CHUNKS, FORMATS, type FormatName, isFormat } from './index.js';
 import type { Report } from './schema.js';
 
@@ -209,29 +208,6 @@ export async function writeStdoutReport(
     out,
     written ? createReadStream(written.file) : FORMAT_CHUNKS[format](report, opts),
   );
-}
-
-let collect: (() => void) | null | undefined;
-
-/**
- * A full garbage collection when the heap holds much more than the report
- * needs. V8 lets the heap grow to several times its live size before it
- * collects the old generation, so after a large scan the inventory (hundreds
- * of MB, no longer referenced) and each format's garbage would still be there
- * when the next format is made: collecting between them keeps the peak
- * memory near what is live. Uses V8's own `gc`, exposed for this process.
- */
-export function releaseMemory(minHeapBytes = 192 * 1024 * 1024): void {
-  if (process.memoryUsage().heapUsed < minHeapBytes) return;
-  if (collect === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      collect = runInNewContext('gc') as () => void;
-    } catch {
-      collect = null;
-    }
-  }
-  collect?.();
 }
 
 /** Every `--report` file, one at a time: each format is made once, as it is written. */

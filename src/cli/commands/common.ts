@@ -3,6 +3,7 @@
 import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
 import type { Inventory } from '../../inventory/schema.js';
+import { keepHeapNearLive } from '../../util/memory.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseNow, parseRegions, parseSince } from '../parse.js';
@@ -64,6 +65,7 @@ export async function collectInventory(
     throw err;
   }
   const progress = createProgress(io, flags.progress);
+  const stopGovernor = keepHeapNearLive();
   try {
     const inventory = await collect({
       credentials,
@@ -93,6 +95,7 @@ export async function collectInventory(
     }
     throw err;
   } finally {
+    stopGovernor();
     progress.stop();
   }
 }
