@@ -41,6 +41,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { READ_ACTIONS } from '../src/collectors/gate.js';
 import type { WorldInput } from '../src/emulator/world.js';
 
 export const BENCH_NOW = '2026-11-01T00:00:00Z';
@@ -87,18 +88,8 @@ export const SCALE_1 = {
 
 export type Counts = { -readonly [K in keyof typeof SCALE_1]: number };
 
-/** ECS Describe*: 1000/60 s per region and API ⇒ 16 per 1-s window */
-export const ECS_ACTIONS = [
-  'DescribeRegions',
-  'DescribeSecurityGroups',
-  'DescribeSecurityGroupAttribute',
-  'DescribeInstances',
-  'DescribeNetworkInterfaces',
-  'DescribeInstanceRamRole',
-  'DescribeKeyPairs',
-  'DescribeDisks',
-  'DescribeInvocations',
-] as const;
+/** ECS Describe*: 1000/60 s per region and API ⇒ 16 per 1-s window; the actions the collectors call */
+export const ECS_ACTIONS = READ_ACTIONS.ecs;
 export const RAM_ACTIONS = [
   'ListUsers',
   'GetUser',

@@ -35,12 +35,15 @@ export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.
   return env;
 }
 
-export function runCli(
+/** Run `node <args>` as a child process with a hard time limit, collecting its output. */
+export function runNode(
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+): Promise<CliResult & { ms: number }> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: opts.cwd ?? ROOT,
       env: opts.env ?? testEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,16 +58,21 @@ export function runCli(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(
-        new Error(
-          `ecs-audit ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\n${stderr}`,
-        ),
-      );
-    }, opts.timeoutMs ?? 60_000);
+      reject(new Error(`node ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/** Run the built CLI as a child process. */
+export async function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const { code, stdout, stderr } = await runNode([BIN, ...args], opts);
+  return { code, stdout, stderr };
 }

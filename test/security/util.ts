@@ -1,10 +1,9 @@
 /** Helpers shared by the security suites (not a test file). */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliResult } from '../helpers/cli.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runNode as runChild } from '../helpers/cli.js';
 
 export const NOW = '2026-11-01T00:00:00Z';
 export const EMULATOR_MAIN = path.join(ROOT, 'dist', 'src', 'emulator', 'main.js');
@@ -91,31 +90,9 @@ export function runNode(
   args: string[],
   opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult & { ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: opts.cwd ?? ROOT,
-      env: { PATH: process.env['PATH'], ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`node ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20_000} ms`),
-      );
-    }, opts.timeoutMs ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+  return runChild(args, {
+    ...opts,
+    env: { PATH: process.env['PATH'], ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
+    timeoutMs: opts.timeoutMs ?? 20_000,
   });
 }
