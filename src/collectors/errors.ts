@@ -33,14 +33,15 @@ export function asErrorLike(err: unknown): ErrorLike {
   return typeof err === 'object' && err !== null ? (err as ErrorLike) : { message: String(err) };
 }
 
-const TRANSPORT_CODES = [
+/** transport errors worth a retry; the error code of a failed call when nothing better is known */
+export const TRANSPORT_CODES = [
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
   'ECONNREFUSED',
   'ECONNABORTED',
   'EAI_AGAIN',
-];
+] as const;
 
 /** the error's machine code: the API's `Code`, a transport errno, or a class of our own */
 export function errorCode(err: unknown): string {

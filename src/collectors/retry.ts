@@ -10,7 +10,7 @@
  * further throttle of the same call, with jitter) instead of the short exponential backoff of
  * the other transient errors. The gate also slows the action's rate limiter.
  */
-import { asErrorLike, errorCode, isMalformedMessage } from './errors.js';
+import { asErrorLike, errorCode, isMalformedMessage, TRANSPORT_CODES } from './errors.js';
 
 export interface RetryOptions {
   /** attempts not answered with throttling, the first included; default 5 */
@@ -36,14 +36,7 @@ export type RetryKind = 'throttled' | 'server' | 'timeout' | 'network' | 'malfor
 export const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-]);
+const NETWORK_CODES: ReadonlySet<string> = new Set(TRANSPORT_CODES);
 
 /** why an error is worth retrying, or undefined when it is not */
 export function retryKind(err: unknown): RetryKind | undefined {
