@@ -196,6 +196,25 @@ function findRole(ctx: EmulatorContext, name: string): WorldRole | undefined {
   return ctx.world.ram.Roles.find((r) => r.RoleName === name);
 }
 
+/** the group named by GroupName, or the API's answer when it is missing or unknown */
+function requireGroup(req: EmulatorRequest, ctx: EmulatorContext): WorldGroup | EmulatorResponse {
+  const name = param(req, 'GroupName');
+  if (!name) return missing('GroupName');
+  return (
+    findGroup(ctx, name) ??
+    apiError(404, 'EntityNotExist.Group', `The group does not exist: ${name}.`)
+  );
+}
+
+/** the role named by RoleName, or the API's answer when it is missing or unknown */
+function requireRole(req: EmulatorRequest, ctx: EmulatorContext): WorldRole | EmulatorResponse {
+  const name = param(req, 'RoleName');
+  if (!name) return missing('RoleName');
+  return (
+    findRole(ctx, name) ?? apiError(404, 'EntityNotExist.Role', `The role does not exist: ${name}.`)
+  );
+}
+
 function roleArn(ctx: EmulatorContext, r: WorldRole): string {
   return r.Arn ?? `acs:ram::${ctx.world.account.accountId}:role/${r.RoleName.toLowerCase()}`;
 }
@@ -349,18 +368,14 @@ const listPoliciesForUser: ActionHandler = (req, ctx) => {
 };
 
 const listPoliciesForGroup: ActionHandler = (req, ctx) => {
-  const name = param(req, 'GroupName');
-  if (!name) return missing('GroupName');
-  const g = findGroup(ctx, name);
-  if (!g) return apiError(404, 'EntityNotExist.Group', `The group does not exist: ${name}.`);
+  const g = requireGroup(req, ctx);
+  if (isResponse(g)) return g;
   return attachments(ctx, g.Policies);
 };
 
 const listPoliciesForRole: ActionHandler = (req, ctx) => {
-  const name = param(req, 'RoleName');
-  if (!name) return missing('RoleName');
-  const r = findRole(ctx, name);
-  if (!r) return apiError(404, 'EntityNotExist.Role', `The role does not exist: ${name}.`);
+  const r = requireRole(req, ctx);
+  if (isResponse(r)) return r;
   return attachments(ctx, r.Policies);
 };
 
@@ -397,10 +412,8 @@ const listRoles: ActionHandler = (req, ctx) => {
 };
 
 const getRole: ActionHandler = (req, ctx) => {
-  const name = param(req, 'RoleName');
-  if (!name) return missing('RoleName');
-  const r = findRole(ctx, name);
-  if (!r) return apiError(404, 'EntityNotExist.Role', `The role does not exist: ${name}.`);
+  const r = requireRole(req, ctx);
+  if (isResponse(r)) return r;
   const role: Item = { ...serveRole(ctx, r) };
   delete role['Tags'];
   if (r.AssumeRolePolicyDocument !== undefined) {
