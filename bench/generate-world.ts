@@ -647,16 +647,7 @@ function makeRam(rng: Rng, c: Counts, now: number): Ram {
       MaxLoginAttemps: 5,
       HardExpiry: false,
     },
-    SecurityPreference: {
-      LoginProfilePreference: {
-        EnableSaveMFATicket: false,
-        AllowUserToChangePassword: true,
-        LoginSessionDuration: 6,
-        LoginNetworkMasks: '',
-      },
-      AccessKeyPreference: { AllowUserToManageAccessKeys: false },
-      MFAPreference: { AllowUserToManageMFADevices: true },
-    },
+    // SecurityPreference: the emulator serves a new account's defaults
   };
 }
 
