@@ -3,9 +3,5 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const EXIT = {
-  OK: 0,
-  FINDINGS: 1,
-  USAGE: 2,
-  COVERAGE: 3,
-} as const;
+/** the exit codes of ../shared/spec/cli.md, defined once beside exitCodeFor */
+export { EXIT_CODES as EXIT } from '../report/exit.js';

@@ -3,7 +3,6 @@
 import type { Finding } from '../engine/finding.js';
 import type { LoadedRule } from '../engine/registry.js';
 import type { EvaluationResult } from '../engine/run.js';
-import { SEVERITIES } from '../engine/types.js';
 import type { Inventory } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
@@ -79,8 +78,4 @@ export function buildReport(input: BuildReportInput): Report {
           : {}),
       })),
   };
-}
-
-export function severityOrder(): readonly string[] {
-  return SEVERITIES;
 }

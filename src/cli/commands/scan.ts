@@ -18,7 +18,7 @@ import { applySuppressions } from '../../engine/suppress.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
 import { applyBaseline, BaselineError, readBaseline } from '../../report/baseline.js';
-import { buildReport, summarize } from '../../report/build.js';
+import { buildReport } from '../../report/build.js';
 import { exitCodeFor } from '../../report/exit.js';
 import { type FormatName, isFormat } from '../../report/index.js';
 import type { Report } from '../../report/schema.js';
@@ -149,7 +149,6 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   });
   // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
   inventory = undefined;
-  report.summary = summarize(report.findings);
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
   if (baseline) report = applyBaseline(report, baseline);
   if (framework) {
