@@ -19,6 +19,7 @@ import CredentialPkg, {
   ProfileCredentialsProvider,
 } from '@alicloud/credentials';
 import { cjsDefault } from '../collectors/interop.js';
+import { maskAccessKeyId } from '../util/mask.js';
 
 const Credential = cjsDefault(CredentialPkg);
 export type CredentialClient = InstanceType<typeof Credential>;
@@ -51,9 +52,8 @@ export interface ResolveOptions {
   profile?: string;
 }
 
-export function maskAccessKeyId(id: string): string {
-  return `****${id.slice(-4)}`;
-}
+/** the caller's key is masked exactly as reports mask AccessKey ids, so the two can be compared */
+export { maskAccessKeyId };
 
 export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
   const list = secrets
