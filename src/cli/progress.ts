@@ -8,18 +8,11 @@
  * moved last ("ecs cn-hangzhou: security group rules").
  */
 import cliProgress from 'cli-progress';
+import type { ProgressEvent } from '../collectors/context.js';
 import type { CliIo } from './io.js';
 
-export interface ProgressEvent {
-  /** service being read: ecs, ram, ims, actiontrail, sts */
-  service: string;
-  region?: string | null;
-  /** what is being read, e.g. `security groups` */
-  phase: string;
-  /** units of work finished and known so far in this phase (the total grows as work is discovered) */
-  done?: number;
-  total?: number;
-}
+/** what the collectors report as they read (a type only: the SDKs are not loaded for it) */
+export type { ProgressEvent };
 
 export interface Progress {
   update(event: ProgressEvent): void;
