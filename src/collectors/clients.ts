@@ -11,7 +11,9 @@ import EcsPkg from '@alicloud/ecs20140526';
 import ImsPkg from '@alicloud/ims20190815';
 import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import RamPkg from '@alicloud/ram20150501';
+import ResourceManagerPkg from '@alicloud/resourcemanager20200331';
 import StsPkg from '@alicloud/sts20150401';
+import VpcPkg from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
 import type { CredentialClient } from '../credentials/index.js';
 import type { Service } from '../inventory/schema.js';
@@ -25,12 +27,16 @@ export const Ram = cjsDefault(RamPkg);
 export const Ims = cjsDefault(ImsPkg);
 export const Sts = cjsDefault(StsPkg);
 export const OpenApi = cjsDefault(OpenApiPkg);
+export const Vpc = cjsDefault(VpcPkg);
+export const ResourceManager = cjsDefault(ResourceManagerPkg);
 
 export type EcsClient = InstanceType<typeof Ecs>;
 export type RamClient = InstanceType<typeof Ram>;
 export type ImsClient = InstanceType<typeof Ims>;
 export type StsClient = InstanceType<typeof Sts>;
 export type OpenApiClient = InstanceType<typeof OpenApi>;
+export type VpcClient = InstanceType<typeof Vpc>;
+export type ResourceManagerClient = InstanceType<typeof ResourceManager>;
 
 export interface ClientOptions {
   credential: CredentialClient;
@@ -46,8 +52,21 @@ export type ActionTrailCaller = (
   query: Record<string, unknown>,
 ) => Promise<Record<string, unknown>>;
 
+/** Security Center's two endpoints: mainland China and Hong Kong, and the rest of the world */
+export type SasSite = 'cn-shanghai' | 'ap-southeast-1';
+
+export type SasCaller = (
+  action: string,
+  site: SasSite,
+  query: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
 export interface Clients {
   ecs(region: string): EcsClient;
+  vpc(region: string): VpcClient;
+  resourcemanager: ResourceManagerClient;
+  /** Security Center 2018-12-03 through the generic client (no maintained npm package) */
+  sas: SasCaller;
   ram: RamClient;
   ims: ImsClient;
   sts: StsClient;
@@ -135,7 +154,44 @@ export function createClients(options: ClientOptions): Clients {
     return c;
   };
 
+  const sasBySite = new Map<SasSite, OpenApiClient>();
+  const sasClient = (site: SasSite): OpenApiClient => {
+    let c = sasBySite.get(site);
+    if (!c) {
+      c = guardClient(
+        new OpenApi(config({ regionId: site, endpoint: `tds.${site}.aliyuncs.com` })),
+        'sas',
+      );
+      sasBySite.set(site, c);
+    }
+    return c;
+  };
+  const vpcByRegion = new Map<string, VpcClient>();
+
   return {
+    vpc(region: string) {
+      let c = vpcByRegion.get(region);
+      if (!c) {
+        c = guardClient(new Vpc(config({ regionId: region })), 'vpc');
+        vpcByRegion.set(region, c);
+      }
+      return c;
+    },
+    resourcemanager: guardClient(
+      new ResourceManager(config({ endpoint: 'resourcemanager.aliyuncs.com' })),
+      'resourcemanager',
+    ),
+    sas: async (action, site, query) => {
+      const request = new $OpenApiUtil.OpenApiRequest({
+        query: OpenApiUtil.query(override ? { RegionId: site, ...query } : query),
+      });
+      const res = await sasClient(site).callApi(
+        rpcParams(action, '2018-12-03'),
+        request,
+        new $dara.RuntimeOptions({}),
+      );
+      return jsonObjectBody(action, res);
+    },
     ecs(region: string) {
       let c = ecsByRegion.get(region);
       if (!c) {
@@ -156,13 +212,17 @@ export function createClients(options: ClientOptions): Clients {
         query: OpenApiUtil.query(override ? { RegionId: region, ...query } : query),
       });
       const res = await trailClient(region).callApi(params, request, new $dara.RuntimeOptions({}));
-      const body = (res as { body?: unknown }).body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new SyntaxError(`${action}: the answer is not a JSON object`);
-      }
-      return body as Record<string, unknown>;
+      return jsonObjectBody(action, res);
     },
   };
+}
+
+function jsonObjectBody(action: string, res: unknown): Record<string, unknown> {
+  const body = (res as { body?: unknown }).body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new SyntaxError(`${action}: the answer is not a JSON object`);
+  }
+  return body as Record<string, unknown>;
 }
 
 /**
@@ -171,9 +231,17 @@ export function createClients(options: ClientOptions): Clients {
  * these parameters (the shape the generated service packages use).
  */
 export function actionTrailParams(action: string): InstanceType<typeof $OpenApiUtil.Params> {
+  return rpcParams(action, '2020-07-06');
+}
+
+/** an RPC-style call through the generic client (ActionTrail, Security Center) */
+export function rpcParams(
+  action: string,
+  version: string,
+): InstanceType<typeof $OpenApiUtil.Params> {
   return new $OpenApiUtil.Params({
     action,
-    version: '2020-07-06',
+    version,
     protocol: 'HTTPS',
     pathname: '/',
     method: 'POST',

@@ -65,6 +65,9 @@ export const READ_ACTIONS = {
     'GetCredentialReport',
   ],
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
+  vpc: [],
+  resourcemanager: [],
+  sas: [],
 } as const satisfies Record<Service, readonly string[]>;
 
 export type ReadAction<S extends Service> = (typeof READ_ACTIONS)[S][number];
@@ -75,6 +78,10 @@ const POLICY_PREFIX: Record<Service, string | null> = {
   ram: 'ram',
   ims: 'ram',
   actiontrail: 'actiontrail',
+  vpc: 'vpc',
+  resourcemanager: 'resourcemanager',
+  // Security Center authorises its actions under the yundun-sas namespace
+  sas: 'yundun-sas',
   // STS GetCallerIdentity needs no authorisation: every identity may call it
   sts: null,
 };
@@ -153,6 +160,9 @@ export const DEFAULT_RATE_LIMITS: Record<Service, Record<string, number>> = {
   ims: { '*': 95, GenerateCredentialReport: 9 },
   sts: { '*': 95 },
   actiontrail: { '*': 95 },
+  vpc: { '*': 15 },
+  resourcemanager: { '*': 95 },
+  sas: { '*': 95 },
 };
 
 /**

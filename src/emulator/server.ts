@@ -44,7 +44,7 @@ const HANDLERS: HandlerTable = {
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */
-const REGIONAL: ReadonlySet<ServiceName> = new Set<ServiceName>(['ecs', 'actiontrail']);
+const REGIONAL: ReadonlySet<ServiceName> = new Set<ServiceName>(['ecs', 'actiontrail', 'vpc']);
 
 /** RAM action namespace per service, for AccessDeniedDetail.AuthAction (IMS actions are `ram:`) */
 const AUTH_PREFIX: Record<ServiceName, string> = {
@@ -53,6 +53,9 @@ const AUTH_PREFIX: Record<ServiceName, string> = {
   ims: 'ram',
   sts: 'sts',
   actiontrail: 'actiontrail',
+  vpc: 'vpc',
+  resourcemanager: 'resourcemanager',
+  sas: 'yundun-sas',
 };
 
 const DEFAULT_TIMEOUT_HOLD_MS = 35_000;

@@ -12,7 +12,15 @@
  */
 import type { World } from './world.js';
 
-export type ServiceName = 'ecs' | 'ram' | 'ims' | 'sts' | 'actiontrail';
+export type ServiceName =
+  | 'ecs'
+  | 'ram'
+  | 'ims'
+  | 'sts'
+  | 'actiontrail'
+  | 'vpc'
+  | 'resourcemanager'
+  | 'sas';
 
 export const API_VERSIONS: Record<ServiceName, string> = {
   ecs: '2014-05-26',
@@ -20,6 +28,9 @@ export const API_VERSIONS: Record<ServiceName, string> = {
   ims: '2019-08-15',
   sts: '2015-04-01',
   actiontrail: '2020-07-06',
+  vpc: '2016-04-28',
+  resourcemanager: '2020-03-31',
+  sas: '2018-12-03',
 };
 
 export interface EmulatorRequest {

@@ -26,7 +26,16 @@ const isoTime = z.string();
 
 // ---------------------------------------------------------------- coverage
 
-export const ServiceSchema = z.enum(['ecs', 'ram', 'ims', 'sts', 'actiontrail']);
+export const ServiceSchema = z.enum([
+  'ecs',
+  'ram',
+  'ims',
+  'sts',
+  'actiontrail',
+  'vpc',
+  'resourcemanager',
+  'sas',
+]);
 export type Service = z.infer<typeof ServiceSchema>;
 
 export const CoverageEntrySchema = z.object({
