@@ -503,6 +503,14 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
                 category: d.category ?? '',
                 encrypted: d.encrypted === true,
                 ...(nonEmpty(d.KMSKeyId) ? { kmsKeyId: d.KMSKeyId } : {}),
+                // "" = no automatic snapshot policy; absent (not sent) = unknown
+                ...(typeof d.autoSnapshotPolicyId === 'string'
+                  ? { autoSnapshotPolicyId: d.autoSnapshotPolicyId }
+                  : {}),
+                ...(typeof d.enableAutoSnapshot === 'boolean'
+                  ? { enableAutoSnapshot: d.enableAutoSnapshot }
+                  : {}),
+                ...(nonEmpty(d.status) ? { status: d.status } : {}),
               }),
             ),
           next: nonEmpty(res.body?.nextToken),

@@ -67,7 +67,7 @@ export const READ_ACTIONS = {
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
   vpc: [],
   resourcemanager: [],
-  sas: [],
+  sas: ['DescribeCloudCenterInstances'],
 } as const satisfies Record<Service, readonly string[]>;
 
 export type ReadAction<S extends Service> = (typeof READ_ACTIONS)[S][number];

@@ -22,6 +22,7 @@ import { Gate, type GateOptions, type GateStats } from './gate.js';
 import { collectRoot } from './ims.js';
 import { collectRam, ownAccessKeysOf } from './ram.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
+import { collectSas } from './sas.js';
 import { callerIdentity } from './sts.js';
 
 export type { ProgressEvent } from './context.js';
@@ -148,7 +149,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
 
   // 3. everything else, in parallel
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
-  const [ecsResults, ram, root, actiontrail] = await Promise.all([
+  const [ecsResults, ram, root, actiontrail, sas] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(ctx),
     (async () => {
@@ -160,6 +161,8 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       return r;
     })(),
     collectActionTrail(ctx, scanned),
+    // Security Center's asset list (agent status), from the endpoints the scanned regions need
+    collectSas(ctx, scanned),
   ]);
 
   const ecs = mergeEcs(ecsResults);
@@ -187,6 +190,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     ram,
     root: root.root,
     actiontrail,
+    sas,
     coverage,
   };
   return InventorySchema.parse(inventory);

@@ -97,6 +97,10 @@ export const WorldDiskSchema = z
     Type: z.string().optional(),
     Category: z.string().optional(),
     Encrypted: z.boolean().optional(),
+    Status: z.string().optional(),
+    /** "" = no automatic snapshot policy */
+    AutoSnapshotPolicyId: z.string().optional(),
+    EnableAutoSnapshot: z.boolean().optional(),
   })
   .passthrough();
 
@@ -233,6 +237,17 @@ export const WorldEventSchema = z
   })
   .passthrough();
 
+/** a Security Center asset (DescribeCloudCenterInstances `Instances` item) */
+export const WorldSasInstanceSchema = z
+  .object({
+    InstanceId: z.string().min(1),
+    /** the asset's region: `cn-*` assets are listed by the cn-shanghai endpoint, the rest by ap-southeast-1 */
+    RegionId: z.string().min(1),
+    ClientStatus: z.string().optional(),
+    ClientSubStatus: z.string().optional(),
+  })
+  .passthrough();
+
 export const FaultKinds = [
   'throttle',
   'serverError',
@@ -315,6 +330,11 @@ export const WorldSchema = z
       })
       .strict()
       .default({ Trails: [], Events: [] }),
+    /** Security Center 2018-12-03 */
+    sas: z
+      .object({ Instances: z.array(WorldSasInstanceSchema).default([]) })
+      .strict()
+      .default({ Instances: [] }),
     emulator: WorldEmulatorSchema.default({ latencyMs: 0, qps: {}, faults: [] }),
   })
   .strict();

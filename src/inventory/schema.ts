@@ -181,6 +181,12 @@ export const DiskSchema = z.object({
   category: z.string().default(''),
   encrypted: z.boolean(),
   kmsKeyId: z.string().optional(),
+  /** the automatic snapshot policy applied; "" = none; absent = unknown */
+  autoSnapshotPolicyId: z.string().optional(),
+  /** EnableAutoSnapshot as returned; absent = unknown */
+  enableAutoSnapshot: z.boolean().optional(),
+  /** In_use | Available | Attaching | ... (as returned); absent = unknown */
+  status: z.string().optional(),
 });
 export type Disk = z.infer<typeof DiskSchema>;
 
@@ -301,6 +307,16 @@ export const SecurityPreferenceSchema = z.object({
 });
 export type SecurityPreference = z.infer<typeof SecurityPreferenceSchema>;
 
+/** a policy attached at resource-group (or account) scope: Resource Manager ListPolicyAttachments */
+export const ResourceGroupAttachmentSchema = z.object({
+  principalName: z.string(),
+  principalType: z.string(),
+  policyName: z.string(),
+  policyType: z.string(),
+  resourceGroupId: z.string(),
+});
+export type ResourceGroupAttachment = z.infer<typeof ResourceGroupAttachmentSchema>;
+
 export const RamSchema = z.object({
   users: z.array(RamUserSchema),
   groups: z.array(RamGroupSchema),
@@ -311,6 +327,8 @@ export const RamSchema = z.object({
   passwordPolicy: PasswordPolicySchema.optional(),
   /** absent = unknown */
   securityPreference: SecurityPreferenceSchema.optional(),
+  /** policy attachments at resource-group scope; absent = unknown */
+  resourceGroupAttachments: z.array(ResourceGroupAttachmentSchema).optional(),
 });
 
 // ---------------------------------------------------------------- root identity
@@ -426,6 +444,24 @@ export const ActionTrailSchema = z.object({
   window: z.object({ start: isoTime, end: isoTime }),
 });
 
+// ---------------------------------------------------------------- Security Center
+
+/** an asset of Security Center's asset list (DescribeCloudCenterInstances) */
+export const SasInstanceSchema = z.object({
+  instanceId: z.string(),
+  regionId: z.string(),
+  /** online | offline | pause (as returned); absent = not sent */
+  clientStatus: z.string().optional(),
+  /** online | offline | pause | uninstalled | stopped (as returned); absent or "" = not sent */
+  clientSubStatus: z.string().optional(),
+});
+export type SasInstance = z.infer<typeof SasInstanceSchema>;
+
+export const SasSchema = z.object({
+  /** every asset Security Center lists, from both of its endpoints; absent = unknown */
+  instances: z.array(SasInstanceSchema).optional(),
+});
+
 // ---------------------------------------------------------------- the whole
 
 export const InventorySchema = z.object({
@@ -445,6 +481,8 @@ export const InventorySchema = z.object({
   ram: RamSchema,
   root: RootSchema,
   actiontrail: ActionTrailSchema,
+  /** Security Center; absent list = unknown (snapshots of earlier versions have none) */
+  sas: SasSchema.default({}),
   coverage: z.array(CoverageEntrySchema),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
@@ -475,6 +513,7 @@ export function emptyInventory(overrides: Partial<Inventory> = {}): Inventory {
       events: [],
       window: { start: '2026-08-03T00:00:00.000Z', end: now },
     },
+    sas: {},
     coverage: [],
     ...overrides,
   };
