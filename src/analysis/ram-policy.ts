@@ -22,6 +22,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { Inventory, PolicyRef, RamPolicy } from '../inventory/schema.js';
+import { intersect, parseCidr, size as setSize, toSet } from './address-set.js';
+import { PUBLIC_IPV4, PUBLIC_IPV6 } from './exposure.js';
 
 // ================================================================ documents
 
@@ -888,4 +890,360 @@ export function principalLabel(p: Pick<PrincipalPolicies, 'kind' | 'name'>): str
 export function policyLabel(r: Pick<PolicyStatementRef, 'policy' | 'policyType' | 'via'>): string {
   const via = r.via === 'direct' ? 'attached directly' : `through ${r.via}`;
   return `${r.policyType} policy ${r.policy} (${via})`;
+}
+
+// ================================================================ source network (wave 2)
+
+/** the condition keys that name where a request comes from */
+export const SOURCE_IP_KEY = 'acs:SourceIp';
+export const SOURCE_VPC_KEY = 'acs:SourceVpc';
+
+function isKey(key: string, name: string): boolean {
+  return key.trim().toLowerCase() === name.toLowerCase();
+}
+
+/**
+ * Do these CIDRs (the addresses a source-IP condition admits) cover the
+ * internet, by the "open to the internet" threshold of spec/rules.md (at least
+ * half of the public IPv4 space or of the global IPv6 unicast space)?
+ * Values that are not CIDRs or addresses admit nothing.
+ */
+export function cidrsAdmitInternet(cidrs: readonly string[]): boolean {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const intervals = cidrs
+      .map((c) => parseCidr(c))
+      .filter((p): p is NonNullable<typeof p> => p !== null && p.family === family)
+      .map((p) => p.interval);
+    const pub = family === 'ipv4' ? PUBLIC_IPV4 : PUBLIC_IPV6;
+    const admitted = setSize(intersect(toSet(intervals), pub));
+    if (admitted * 2n >= setSize(pub)) return true;
+  }
+  return false;
+}
+
+/** one clause restricting the source network, as written */
+export interface NetworkClause {
+  operator: string;
+  key: string;
+  values: string[];
+}
+
+const clauseOf = (c: ConditionClause): NetworkClause => ({
+  operator: c.operator,
+  key: c.key,
+  values: c.values,
+});
+
+/**
+ * Does an Allow statement admit requests only from known networks? It does
+ * when one of its clauses is `IpAddress acs:SourceIp` listing no more than
+ * the threshold, or `StringEquals[IgnoreCase]`/`StringLike` `acs:SourceVpc`
+ * (without `IfExists`, which would admit requests that carry no such key).
+ * Clauses are ANDed, so one limiting clause is enough.
+ */
+export function allowLimitedTo(st: PolicyStatement): NetworkClause | undefined {
+  for (const c of st.conditions) {
+    if (!c.known || c.ifExists || c.qualifier === 'ForAllValues') continue;
+    if (isKey(c.key, SOURCE_IP_KEY) && c.base === 'IpAddress' && !cidrsAdmitInternet(c.values))
+      return clauseOf(c);
+    if (
+      isKey(c.key, SOURCE_VPC_KEY) &&
+      (c.base === 'StringEquals' ||
+        c.base === 'StringEqualsIgnoreCase' ||
+        c.base === 'StringLike') &&
+      c.values.length > 0 &&
+      !c.values.some((v) => /^\*+$/.test(v.trim()))
+    )
+      return clauseOf(c);
+  }
+  return undefined;
+}
+
+/**
+ * Is a Deny statement a network fence: every action on every resource, denied
+ * whenever the request comes from outside known networks? Its conditions must
+ * all be `NotIpAddress acs:SourceIp` (listing no more than the threshold) or
+ * `StringNotEquals[IgnoreCase]` / `StringNotLike` `acs:SourceVpc`: another
+ * condition (MFA, time, ...) makes it apply only sometimes.
+ */
+export function denyFencesNetwork(st: PolicyStatement): NetworkClause[] | undefined {
+  if (st.effect !== 'Deny') return undefined;
+  if (!coversEveryAction(st) || !statementCoversEveryResource(st)) return undefined;
+  if (st.conditions.length === 0) return undefined;
+  for (const c of st.conditions) {
+    if (!c.known || c.qualifier === 'ForAllValues') return undefined;
+    const ip = isKey(c.key, SOURCE_IP_KEY) && c.base === 'NotIpAddress';
+    const vpc =
+      isKey(c.key, SOURCE_VPC_KEY) &&
+      (c.base === 'StringNotEquals' ||
+        c.base === 'StringNotEqualsIgnoreCase' ||
+        c.base === 'StringNotLike');
+    if (!ip && !vpc) return undefined;
+    if (ip && cidrsAdmitInternet(c.values)) return undefined;
+  }
+  return st.conditions.map(clauseOf);
+}
+
+/** `alice@corp.onaliyun.com` → `alice` (Resource Manager principal names) */
+export function principalShortName(principalName: string): string {
+  const at = principalName.indexOf('@');
+  return at < 0 ? principalName : principalName.slice(0, at);
+}
+
+const RG_PRINCIPAL_TYPE: Readonly<Record<PrincipalKind, string>> = {
+  'ram-user': 'imsuser',
+  'ram-group': 'imsgroup',
+  'ram-role': 'servicerole',
+};
+
+/** is this attachment at resource-group scope (a `rg-…` id, not the account id)? */
+export function isResourceGroupScope(resourceGroupId: string): boolean {
+  return /^rg-/i.test(resourceGroupId.trim());
+}
+
+export interface ScopedPolicy extends AttachedPolicy {
+  /** the resource group the policy is attached for; undefined = account scope */
+  resourceGroupId?: string;
+}
+
+export interface SourceNetworkVerdict {
+  /** true: some access is not limited to known networks */
+  unlimited: boolean;
+  /** false when the verdict rests on data that could not be read (no finding then) */
+  known: boolean;
+  /** account-scope Deny statements that fence every request to known networks */
+  fences: Array<PolicyStatementRef & { conditions: NetworkClause[] }>;
+  /** Allow statements without a known-network condition */
+  openAllows: Array<PolicyStatementRef & { resourceGroupId?: string }>;
+  /** Allow statements limited to known networks */
+  limitedAllows: Array<PolicyStatementRef & { resourceGroupId?: string; condition: NetworkClause }>;
+  /** why the policy set is not fully known */
+  unknown: string[];
+}
+
+/**
+ * The policies attached to a user at resource-group scope (directly and
+ * through its groups), or undefined when the attachments could not be read.
+ */
+export function resourceGroupPoliciesOfUser(
+  inv: Inventory,
+  userName: string,
+  groups: readonly string[],
+  unknown: string[],
+): ScopedPolicy[] | undefined {
+  const attachments = inv.ram.resourceGroupAttachments;
+  if (attachments === undefined) return undefined;
+  const index = policyIndex(inv);
+  const out: ScopedPolicy[] = [];
+  for (const a of attachments) {
+    if (!isResourceGroupScope(a.resourceGroupId)) continue;
+    const type = a.principalType.trim().toLowerCase();
+    const short = principalShortName(a.principalName);
+    let via: string;
+    if (type === RG_PRINCIPAL_TYPE['ram-user'] && short === userName) via = 'direct';
+    else if (type === RG_PRINCIPAL_TYPE['ram-group'] && groups.includes(short))
+      via = `group ${short}`;
+    else continue;
+    const label = `${a.policyType} policy ${a.policyName} (resource group ${a.resourceGroupId})`;
+    const policy = index.get(`${a.policyType.toLowerCase()}\u0000${a.policyName}`);
+    if (!policy || policy.document === undefined) {
+      unknown.push(`the document of ${label} could not be read`);
+      continue;
+    }
+    const parsed = parsePolicyDocument(policy.document);
+    if (parsed.errors.length > 0) {
+      unknown.push(`the document of ${label} is malformed: ${parsed.errors[0]}`);
+      continue;
+    }
+    out.push({
+      name: a.policyName,
+      type: a.policyType,
+      via,
+      parsed,
+      resourceGroupId: a.resourceGroupId,
+    });
+  }
+  return out;
+}
+
+/**
+ * Is a user's access limited to known networks (spec/rules.md
+ * `ram-access-key-without-source-ip`)? Limited when an account-scope Deny
+ * fences every request to known networks; otherwise unlimited when at least
+ * one Allow (direct, through groups, or at resource-group scope) has no
+ * known-network condition. A fence attached at resource-group scope limits only
+ * that group's resources, so it does not count. When no fence is known and the
+ * answer depends on policies that could not be read, `known` is false.
+ */
+export function sourceNetworkAnalysis(
+  p: PrincipalPolicies,
+  scoped: readonly ScopedPolicy[] | undefined,
+): SourceNetworkVerdict {
+  const v: SourceNetworkVerdict = {
+    unlimited: false,
+    known: true,
+    fences: [],
+    openAllows: [],
+    limitedAllows: [],
+    unknown: [...p.unknown],
+  };
+  const all: ScopedPolicy[] = [...p.attached, ...(scoped ?? [])];
+  for (const a of all) {
+    for (const st of a.parsed.statements) {
+      const r = ref(a, st);
+      const rg = a.resourceGroupId !== undefined ? { resourceGroupId: a.resourceGroupId } : {};
+      if (st.effect === 'Deny') {
+        const fence = a.resourceGroupId === undefined ? denyFencesNetwork(st) : undefined;
+        if (fence) v.fences.push({ ...r, conditions: fence });
+        continue;
+      }
+      const limit = allowLimitedTo(st);
+      if (limit) v.limitedAllows.push({ ...r, ...rg, condition: limit });
+      else v.openAllows.push({ ...r, ...rg });
+    }
+  }
+  if (scoped === undefined)
+    v.unknown.push('the resource-group policy attachments could not be read');
+  if (v.fences.length > 0) return v;
+  if (v.unknown.length > 0) {
+    v.known = false;
+    return v;
+  }
+  v.unlimited = v.openAllows.length > 0;
+  return v;
+}
+
+// ================================================================ role trust (wave 2)
+
+export const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
+
+export type TrustKind = 'any-principal' | 'other-account-root';
+
+export interface TrustGrant {
+  statement: number;
+  sid?: string;
+  /** the principal as written, e.g. `*`, `acs:ram::123:root` */
+  principal: string;
+  /** the element it was written under (`RAM`, `Service`, `Federated`, or `*`) */
+  principalType: string;
+  kind: TrustKind;
+  /** the other account, for `other-account-root` */
+  accountId?: string;
+}
+
+export interface TrustVerdict {
+  /** false when the trust policy is unknown or malformed (not evaluated) */
+  known: boolean;
+  problems: string[];
+  /** unconditional Allow grants of sts:AssumeRole to any principal or another account's root */
+  grants: TrustGrant[];
+  /** the same grants, but with a condition: not flagged, listed as evidence */
+  conditioned: Array<TrustGrant & { conditions: NetworkClause[] }>;
+}
+
+function principalEntries(raw: unknown): Array<{ type: string; value: string }> | undefined {
+  if (typeof raw === 'string') return [{ type: '*', value: raw }];
+  if (!isRecord(raw)) return undefined;
+  const out: Array<{ type: string; value: string }> = [];
+  for (const [type, v] of Object.entries(raw)) {
+    const list = Array.isArray(v) ? v : [v];
+    for (const x of list) {
+      if (typeof x !== 'string' && typeof x !== 'number') return undefined;
+      out.push({ type, value: String(x) });
+    }
+  }
+  return out;
+}
+
+/** what a trusted principal stands for: any principal, an account's root, or something narrower */
+export function classifyPrincipal(
+  type: string,
+  value: string,
+): { kind: 'any' } | { kind: 'root'; accountId: string } | { kind: 'narrow' } {
+  const v = value.trim();
+  if (/^\*+$/.test(v)) return { kind: 'any' };
+  const t = type.trim().toLowerCase();
+  if (t !== 'ram' && t !== '*') return { kind: 'narrow' };
+  // a bare account id stands for that account (its root)
+  if (/^\d+$/.test(v)) return { kind: 'root', accountId: v };
+  const m = /^acs:ram::([^:]*):(.*)$/i.exec(v);
+  if (!m) return { kind: 'narrow' };
+  const account = m[1]!.trim();
+  const rest = m[2]!.trim();
+  if (account === '' || /[*?]/.test(account)) return { kind: 'any' };
+  if (wildcardMatch(rest, 'root', true)) return { kind: 'root', accountId: account };
+  return { kind: 'narrow' };
+}
+
+/**
+ * Who may assume a role (spec/rules.md `ram-role-trust-any-account`): Allow
+ * statements covering `sts:AssumeRole` whose principal is any principal (`*`,
+ * `{"RAM": "*"}`) or another account's whole root (`acs:ram::<other>:root`, or
+ * the bare account id), other than `ownAccount` and `trustedAccounts`. A
+ * statement with any condition (`sts:ExternalId`, `acs:SourceIp`, ...) is listed
+ * under `conditioned`, not `grants`. An unconditional Deny of sts:AssumeRole to
+ * every principal removes every grant.
+ */
+export function trustPolicyAnalysis(
+  document: unknown,
+  ownAccount: string,
+  trustedAccounts: readonly string[] = [],
+): TrustVerdict {
+  const v: TrustVerdict = { known: true, problems: [], grants: [], conditioned: [] };
+  if (document === undefined) {
+    v.known = false;
+    v.problems.push('the trust policy could not be read');
+    return v;
+  }
+  const parsed = parsePolicyDocument(document);
+  if (parsed.errors.length > 0) {
+    v.known = false;
+    v.problems.push(...parsed.errors);
+    return v;
+  }
+  let value: unknown = document;
+  if (typeof document === 'string') value = JSON.parse(document);
+  const rawStatements = field(value as Record<string, unknown>, 'Statement');
+  const raws = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
+  const trusted = new Set([ownAccount, ...trustedAccounts].map((a) => a.trim()));
+  let removed = false;
+  for (const st of parsed.statements) {
+    if (!statementCoversAction(st, ASSUME_ROLE_ACTION)) continue;
+    const raw = raws[st.index] as Record<string, unknown>;
+    const principalRaw = field(raw, 'Principal');
+    if (principalRaw === undefined) continue;
+    const entries = principalEntries(principalRaw);
+    if (!entries) {
+      v.known = false;
+      v.problems.push(`Statement[${st.index}]: Principal is not readable`);
+      continue;
+    }
+    if (st.effect === 'Deny') {
+      if (
+        st.conditions.length === 0 &&
+        entries.some((e) => classifyPrincipal(e.type, e.value).kind === 'any')
+      )
+        removed = true;
+      continue;
+    }
+    for (const e of entries) {
+      const c = classifyPrincipal(e.type, e.value);
+      let grant: TrustGrant | undefined;
+      const base = {
+        statement: st.index,
+        ...(st.sid !== undefined ? { sid: st.sid } : {}),
+        principal: e.value,
+        principalType: e.type,
+      };
+      if (c.kind === 'any') grant = { ...base, kind: 'any-principal' };
+      else if (c.kind === 'root' && !trusted.has(c.accountId))
+        grant = { ...base, kind: 'other-account-root', accountId: c.accountId };
+      if (!grant) continue;
+      if (st.conditions.length > 0)
+        v.conditioned.push({ ...grant, conditions: st.conditions.map(clauseOf) });
+      else v.grants.push(grant);
+    }
+  }
+  if (removed) v.grants = [];
+  return v;
 }

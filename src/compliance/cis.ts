@@ -79,6 +79,10 @@ export const CIS: Framework = {
     { id: '4.2', title: "Ensure that 'Virtual Machine's disk' are encrypted" },
     { id: '4.3', title: 'Ensure no security groups allow ingress from 0.0.0.0/0 to port 22' },
     { id: '4.4', title: 'Ensure no security groups allow ingress from 0.0.0.0/0 to port 3389' },
+    {
+      id: '4.6',
+      title: 'Ensure that the endpoint protection for all Virtual Machines is installed',
+    },
   ],
 };
 

@@ -1,0 +1,116 @@
+import { testRule } from '../../src/testing/rule-tester.js';
+import rule from './ram-role-trust-any-account.js';
+
+const OWN = '1234567890123456';
+const OTHER = '9999888877776666';
+const trust = (Principal: unknown, extra: Record<string, unknown> = {}) => ({
+  Version: '1',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal, ...extra }],
+});
+const role = (name: string, trustPolicy: unknown) => ({
+  name,
+  arn: `acs:ram::${OWN}:role/${name}`,
+  trustPolicy,
+  policies: [],
+});
+const roles = (...list: unknown[]) => ({ ram: { roles: list as never } });
+
+testRule(rule, {
+  valid: [
+    {
+      name: "the same account's root",
+      inventory: roles(role('r', trust({ RAM: [`acs:ram::${OWN}:root`] }))),
+    },
+    {
+      name: 'a service principal',
+      inventory: roles(role('r', trust({ Service: ['ecs.aliyuncs.com'] }))),
+    },
+    {
+      name: "another account's root with a condition (sts:ExternalId)",
+      inventory: roles(
+        role(
+          'r',
+          trust(
+            { RAM: [`acs:ram::${OTHER}:root`] },
+            { Condition: { StringEquals: { 'sts:ExternalId': 'abc' } } },
+          ),
+        ),
+      ),
+    },
+    {
+      name: 'any principal with a source-IP condition',
+      inventory: roles(
+        role(
+          'r',
+          trust({ RAM: '*' }, { Condition: { IpAddress: { 'acs:SourceIp': '203.0.113.0/24' } } }),
+        ),
+      ),
+    },
+    {
+      name: 'an account in trustedAccounts',
+      inventory: roles(role('r', trust({ RAM: [`acs:ram::${OTHER}:root`] }))),
+      options: { trustedAccounts: [OTHER] },
+    },
+    {
+      name: 'a named role of another account (not its whole root)',
+      inventory: roles(role('r', trust({ RAM: [`acs:ram::${OTHER}:role/deployer`] }))),
+    },
+    { name: 'trust policy unknown', inventory: roles({ name: 'r', policies: [] }) },
+    { name: 'trust policy malformed', inventory: roles(role('r', '{not json')) },
+    {
+      name: 'an unconditional Deny of sts:AssumeRole to every principal',
+      inventory: roles(
+        role('r', {
+          Version: '1',
+          Statement: [
+            { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: '*' } },
+            { Effect: 'Deny', Action: 'sts:AssumeRole', Principal: '*' },
+          ],
+        }),
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'Principal "*"',
+      inventory: roles(role('open', trust('*'))),
+      findings: [
+        {
+          id: 'open',
+          type: 'ram-role',
+          message: 'can be assumed by any principal ("*") without a condition',
+          evidence: { grants: [{ kind: 'any-principal', principal: '*', statement: 0 }] },
+        },
+      ],
+    },
+    {
+      name: '{"RAM": "*"}',
+      inventory: roles(role('open', trust({ RAM: '*' }))),
+      findings: [
+        { id: 'open', evidence: { grants: [{ kind: 'any-principal', principalType: 'RAM' }] } },
+      ],
+    },
+    {
+      name: "another account's root",
+      inventory: roles(role('x', trust({ RAM: [`acs:ram::${OTHER}:root`] }))),
+      findings: [
+        {
+          id: 'x',
+          message: `the whole root of account ${OTHER}`,
+          evidence: { grants: [{ kind: 'other-account-root', accountId: OTHER }] },
+        },
+      ],
+    },
+    {
+      name: 'another account as a bare id, next to a trusted one',
+      inventory: roles(role('x', trust({ RAM: ['5555444433332222', OTHER] }))),
+      options: { trustedAccounts: [OTHER] },
+      findings: [{ id: 'x', evidence: { grants: [{ accountId: '5555444433332222' }] } }],
+    },
+    {
+      name: 'every account by wildcard (acs:ram::*:root)',
+      inventory: roles(role('x', JSON.stringify(trust({ RAM: ['acs:ram::*:root'] })))),
+      findings: [{ id: 'x', evidence: { grants: [{ kind: 'any-principal' }] } }],
+    },
+  ],
+});
