@@ -117,6 +117,13 @@ testRule(rule, {
       }),
     },
     {
+      name: 'an account-scope policy unknown with an open Allow: it could be a fence, not evaluated',
+      inventory: ram({
+        users: [user('u', { policies: [ADMIN, { name: 'maybe-fence', type: 'Custom' }] })],
+        policies: [ADMIN_DOC, { name: 'maybe-fence', type: 'Custom' }],
+      }),
+    },
+    {
       name: 'resource-group attachments unknown, the known Allows conditioned: not evaluated',
       inventory: {
         ram: {
@@ -127,6 +134,16 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'resource-group attachments unknown, but an account-scope Allow is open: they cannot add a fence',
+      inventory: {
+        ram: {
+          users: [user('eve', { policies: [ADMIN] })],
+          policies: [ADMIN_DOC],
+        } as never,
+      },
+      findings: [{ id: 'eve' }],
+    },
     {
       name: 'one Allow conditioned, one not',
       inventory: ram({

@@ -48,7 +48,7 @@ export default defineRule({
       if (!p) continue;
       const unknown: string[] = [];
       const scoped = resourceGroupPoliciesOfUser(inv, user.name, user.groups ?? [], unknown);
-      const v = sourceNetworkAnalysis({ ...p, unknown: [...p.unknown, ...unknown] }, scoped);
+      const v = sourceNetworkAnalysis(p, scoped, unknown);
       if (!v.known || !v.unlimited) continue;
       const first = v.openAllows[0]!;
       const where =

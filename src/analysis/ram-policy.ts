@@ -1073,11 +1073,14 @@ export function resourceGroupPoliciesOfUser(
  * one Allow (direct, through groups, or at resource-group scope) has no
  * known-network condition. A fence attached at resource-group scope limits only
  * that group's resources, so it does not count. When no fence is known and the
- * answer depends on policies that could not be read, `known` is false.
+ * answer depends on policies that could not be read (an account-scope policy
+ * could hold a fence; a resource-group one an open Allow), `known` is false.
  */
 export function sourceNetworkAnalysis(
   p: PrincipalPolicies,
   scoped: readonly ScopedPolicy[] | undefined,
+  /** resource-group attachments whose policies could not be read */
+  scopedUnknown: readonly string[] = [],
 ): SourceNetworkVerdict {
   const v: SourceNetworkVerdict = {
     unlimited: false,
@@ -1102,14 +1105,21 @@ export function sourceNetworkAnalysis(
       else v.openAllows.push({ ...r, ...rg });
     }
   }
-  if (scoped === undefined)
-    v.unknown.push('the resource-group policy attachments could not be read');
+  // only an account-scope policy can hold a fence: what is unknown at
+  // resource-group scope can add Allows, never take access away
   if (v.fences.length > 0) return v;
   if (v.unknown.length > 0) {
     v.known = false;
     return v;
   }
-  v.unlimited = v.openAllows.length > 0;
+  if (v.openAllows.length > 0) {
+    v.unlimited = true;
+    return v;
+  }
+  if (scoped === undefined)
+    v.unknown.push('the resource-group policy attachments could not be read');
+  v.unknown.push(...scopedUnknown);
+  v.known = v.unknown.length === 0;
   return v;
 }
 

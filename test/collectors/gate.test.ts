@@ -64,7 +64,7 @@ describe('the read-only gate', () => {
         /^(Describe|List|Get)[A-Z]\w+$|^LookupEvents$|^GenerateCredentialReport$/,
       );
     }
-    expect(policyActions().every((a) => /^(ecs|ram|actiontrail):/.test(a))).toBe(true);
+    expect(policyActions().every((a) => /^(ecs|ram|actiontrail|yundun-sas):/.test(a))).toBe(true);
   });
 
   it('refuses write actions before any network traffic, however they are called', async () => {
@@ -132,7 +132,11 @@ describe('least privilege', () => {
   it('the policy is the allowlist: IMS as ram:, nothing for STS', () => {
     const expected = Object.entries(READ_ACTIONS)
       .filter(([service]) => service !== 'sts')
-      .flatMap(([service, list]) => list.map((a) => `${service === 'ims' ? 'ram' : service}:${a}`));
+      .flatMap(([service, list]) =>
+        list.map(
+          (a) => `${service === 'ims' ? 'ram' : service === 'sas' ? 'yundun-sas' : service}:${a}`,
+        ),
+      );
     expect(policyActions().sort()).toEqual([...new Set(expected)].sort());
   });
 

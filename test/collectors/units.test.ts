@@ -184,11 +184,15 @@ describe('errors and policy', () => {
     expect(actions).toContain('ecs:DescribeSecurityGroupAttribute');
     expect(actions).toContain('ram:GetCredentialReport');
     expect(actions).toContain('actiontrail:LookupEvents');
+    // Security Center authorises under the yundun-sas namespace
+    expect(actions).toContain('yundun-sas:DescribeCloudCenterInstances');
     expect(actions.some((a) => a.startsWith('sts:') || a.startsWith('ims:'))).toBe(false);
     const expected = new Set(
       Object.entries(READ_ACTIONS)
         .filter(([s]) => s !== 'sts')
-        .flatMap(([s, list]) => list.map((a) => `${s === 'ims' ? 'ram' : s}:${a}`)),
+        .flatMap(([s, list]) =>
+          list.map((a) => `${s === 'ims' ? 'ram' : s === 'sas' ? 'yundun-sas' : s}:${a}`),
+        ),
     );
     expect(new Set(actions)).toEqual(expected);
   });
