@@ -73,6 +73,14 @@ const CORE_RULES = [
   'cloud-assistant-ran-as-root',
 ];
 
+/** issue 18 (wave 2): each fires exactly once on the demo account */
+const WAVE2_DEMO: Record<string, string> = {
+  'security-center-agent-offline': 'i-win1',
+  'disk-no-auto-snapshot-policy': 'd-db1data',
+  'ram-access-key-without-source-ip': 'alice',
+  'ram-role-trust-any-account': 'partner-audit',
+};
+
 describe('ecs-audit scan against the emulator', () => {
   it('a clean account exits 0 with no findings and no gaps', async () => {
     const emu = await serve('clean');
@@ -97,6 +105,12 @@ describe('ecs-audit scan against the emulator', () => {
     expect(r.code).toBe(1);
     const fired = new Set(report.findings.map((f) => f.ruleId));
     for (const id of CORE_RULES) expect(fired, id).toContain(id);
+    for (const [id, resource] of Object.entries(WAVE2_DEMO)) {
+      expect(
+        report.findings.filter((f) => f.ruleId === id).map((f) => f.resource.id),
+        id,
+      ).toEqual([resource]);
+    }
     const ssh = report.findings.find(
       (f) => f.ruleId === 'sg-admin-port-open-to-internet' && f.resource.id === 'sg-web',
     );
@@ -130,6 +144,60 @@ describe('ecs-audit scan against the emulator', () => {
     });
     // no finding is invented from the missing disks
     expect(report.findings.filter((f) => f.ruleId === 'disk-not-encrypted')).toEqual([]);
+  });
+
+  it('Security Center denied: one coverage entry and no agent finding', async () => {
+    const emu = await serve('demo', (w) => {
+      w.emulator.faults.push({ action: 'DescribeCloudCenterInstances', kind: 'accessDenied' });
+    });
+    const r = await runCli(scanArgs(emu));
+    const report = parseReport(r.stdout);
+    expect(report.coverage).toEqual([
+      {
+        service: 'sas',
+        region: null,
+        operation: 'DescribeCloudCenterInstances',
+        error: { code: 'Forbidden.RAM', message: expect.stringMatching(/^cn-shanghai endpoint: /) },
+      },
+    ]);
+    expect(report.findings.filter((f) => f.ruleId === 'security-center-agent-offline')).toEqual([]);
+    // the other wave-2 rules are unaffected
+    expect(report.findings.map((f) => f.ruleId)).toContain('disk-no-auto-snapshot-policy');
+    expect(r.code).toBe(1);
+  });
+
+  it('wave-2 rules do not fire on their passing edge cases', async () => {
+    const emu = await serve('demo', (w) => {
+      const sas = w.sas.Instances.find((i) => i.InstanceId === 'i-win1');
+      if (sas) Object.assign(sas, { ClientStatus: 'online', ClientSubStatus: '' });
+      const disks = w.ecs['cn-hangzhou']?.Disks ?? [];
+      // not in use: no finding; field not returned: not evaluated
+      const db = disks.find((d) => d.DiskId === 'd-db1data');
+      if (db) Object.assign(db, { Status: 'Available', InstanceId: undefined });
+      const web = disks.find((d) => d.DiskId === 'd-web1sys');
+      if (web) delete web['AutoSnapshotPolicyId'];
+      const alice = w.ram.Users.find((u) => u.UserName === 'alice');
+      alice?.Policies.push({ PolicyName: 'deny-outside-office', PolicyType: 'Custom' });
+      const role = w.ram.Roles.find((x) => x.RoleName === 'partner-audit');
+      if (role)
+        role.AssumeRolePolicyDocument = {
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { RAM: ['acs:ram::9999888877776666:root'] },
+              Condition: { StringEquals: { 'sts:ExternalId': 'partner-42' } },
+            },
+          ],
+        };
+    });
+    const r = await runCli(scanArgs(emu));
+    const report = parseReport(r.stdout);
+    expect(report.coverage).toEqual([]);
+    const fired = new Set(report.findings.map((f) => f.ruleId));
+    for (const id of Object.keys(WAVE2_DEMO)) expect(fired, id).not.toContain(id);
+    expect(fired).toContain('disk-not-encrypted');
   });
 
   it('throttling and 5xx are retried: the scan completes with no gap', async () => {
