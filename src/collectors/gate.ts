@@ -66,7 +66,7 @@ export const READ_ACTIONS = {
   ],
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
   vpc: [],
-  resourcemanager: [],
+  resourcemanager: ['ListPolicyAttachments'],
   sas: [],
 } as const satisfies Record<Service, readonly string[]>;
 

@@ -21,6 +21,7 @@ import { CollectError } from './errors.js';
 import { Gate, type GateOptions, type GateStats } from './gate.js';
 import { collectRoot } from './ims.js';
 import { collectRam, ownAccessKeysOf } from './ram.js';
+import { collectResourceGroupAttachments } from './resourcemanager.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { callerIdentity } from './sts.js';
 
@@ -148,9 +149,14 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
 
   // 3. everything else, in parallel
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
-  const [ecsResults, ram, root, actiontrail] = await Promise.all([
+  // resource-group-scope attachments (Resource Manager): their policies are fetched with RAM's
+  const rgAttachments = collectResourceGroupAttachments(ctx);
+  const [ecsResults, ram, root, actiontrail, resourceGroupAttachments] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
-    collectRam(ctx),
+    collectRam(
+      ctx,
+      rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
+    ),
     (async () => {
       const r = await collectRoot(ctx);
       if (caller.identityType === 'Account') {
@@ -160,7 +166,9 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       return r;
     })(),
     collectActionTrail(ctx, scanned),
+    rgAttachments,
   ]);
+  if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
   // RAM's ListUsers has no last logon; the credential report's user rows do

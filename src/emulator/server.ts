@@ -19,6 +19,7 @@ import { ecsHandlers } from './ecs.js';
 import { imsHandlers } from './ims.js';
 import { BadPagingParameter, encodeToken } from './paging.js';
 import { ramHandlers } from './ram.js';
+import { resourceManagerHandlers } from './resourcemanager.js';
 import { stsHandlers } from './sts.js';
 import {
   type ActionHandler,
@@ -41,6 +42,7 @@ const HANDLERS: HandlerTable = {
   ims: imsHandlers,
   sts: stsHandlers,
   actiontrail: actiontrailHandlers,
+  resourcemanager: resourceManagerHandlers,
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */

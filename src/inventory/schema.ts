@@ -301,6 +301,23 @@ export const SecurityPreferenceSchema = z.object({
 });
 export type SecurityPreference = z.infer<typeof SecurityPreferenceSchema>;
 
+/**
+ * A policy attached at resource-group scope (Resource Manager
+ * ListPolicyAttachments, entries whose ResourceGroupId is a group `rg-…`):
+ * it applies to the principal for the resources in that group.
+ * `principalName` is as the API sends it (`alice@example.onaliyun.com`).
+ */
+export const ResourceGroupAttachmentSchema = z.object({
+  principalName: z.string(),
+  /** IMSUser | IMSGroup | ServiceRole */
+  principalType: z.string(),
+  policyName: z.string(),
+  /** System | Custom */
+  policyType: z.string(),
+  resourceGroupId: z.string(),
+});
+export type ResourceGroupAttachment = z.infer<typeof ResourceGroupAttachmentSchema>;
+
 export const RamSchema = z.object({
   users: z.array(RamUserSchema),
   groups: z.array(RamGroupSchema),
@@ -311,6 +328,8 @@ export const RamSchema = z.object({
   passwordPolicy: PasswordPolicySchema.optional(),
   /** absent = unknown */
   securityPreference: SecurityPreferenceSchema.optional(),
+  /** resource-group-scoped policy attachments; absent = unknown */
+  resourceGroupAttachments: z.array(ResourceGroupAttachmentSchema).optional(),
 });
 
 // ---------------------------------------------------------------- root identity
