@@ -64,7 +64,7 @@ export const READ_ACTIONS = {
     'GenerateCredentialReport',
     'GetCredentialReport',
   ],
-  actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
+  actiontrail: ['DescribeTrails', 'GetTrailStatus', 'GetGlobalEventsStorageRegion', 'LookupEvents'],
   vpc: [],
   resourcemanager: ['ListPolicyAttachments'],
   sas: [],

@@ -151,6 +151,9 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
   // resource-group-scope attachments (Resource Manager): their policies are fetched with RAM's
   const rgAttachments = collectResourceGroupAttachments(ctx);
+  // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
+  const ownKeys =
+    caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(
@@ -158,14 +161,13 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
     ),
     (async () => {
-      const r = await collectRoot(ctx);
-      if (caller.identityType === 'Account') {
-        const own = await ownAccessKeysOf(ctx);
-        if (own) r.root.ownAccessKeys = own;
-      }
+      const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+      if (own) r.root.ownAccessKeys = own;
       return r;
     })(),
-    collectActionTrail(ctx, scanned),
+    collectActionTrail(ctx, scanned, {
+      rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
+    }),
     rgAttachments,
   ]);
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
