@@ -35,14 +35,59 @@ testRule(rule, {
       ),
     },
     {
-      name: 'case-sensitive StringNotEquals listing root and system',
+      name: 'StringEquals ["Root"] admits only Root: not root (Linux names are case-sensitive), not system',
+      inventory: one(
+        doc(statement('ecs:RunCommand', { StringEquals: { 'ecs:CommandRunAs': ['Root'] } })),
+      ),
+    },
+    {
+      name: 'ForAnyValue: before the recommended operator is the operator alone',
       inventory: one(
         doc(
-          statement('ecs:RunCommand', {
-            StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system'] },
+          statement('ecs:InvokeCommand', {
+            'ForAnyValue:StringNotEqualsIgnoreCase': { 'ecs:CommandRunAs': ['system', 'root'] },
           }),
         ),
       ),
+    },
+    {
+      name: 'the condition key name is case-insensitive (ECS:commandRunAs)',
+      inventory: one(
+        doc(
+          statement('ECS:RUNCOMMAND', {
+            StringNotEqualsIgnoreCase: { 'ECS:commandRunAs': ['SYSTEM', 'Root'] },
+          }),
+        ),
+      ),
+    },
+    {
+      name: 'a Deny at account scope removes a grant attached at resource-group scope',
+      inventory: {
+        ram: {
+          users: [user('u', [ref('deny-root')])],
+          policies: [
+            policy('runner', doc(statement('ecs:RunCommand'))),
+            policy(
+              'deny-root',
+              doc({
+                Effect: 'Deny',
+                Action: 'ecs:*Command',
+                Resource: '*',
+                Condition: { StringEqualsIgnoreCase: { 'ecs:CommandRunAs': ['root', 'system'] } },
+              }),
+            ),
+          ],
+          resourceGroupAttachments: [
+            {
+              principalName: 'u@example.onaliyun.com',
+              principalType: 'IMSUser',
+              policyName: 'runner',
+              policyType: 'Custom',
+              resourceGroupId: 'rg-prod',
+            },
+          ],
+        },
+      },
     },
     {
       name: 'read-only ECS access',
@@ -149,6 +194,118 @@ testRule(rule, {
             /StringNotEquals ecs:CommandRunAs \["ROOT", "SYSTEM"\] admits \["root", "system"\] \(the comparison is case-sensitive\)/,
         },
       ],
+    },
+    {
+      name: 'case-sensitive StringNotEquals listing root and system still admits System',
+      inventory: one(
+        doc(
+          statement('ecs:RunCommand', {
+            StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system'] },
+          }),
+        ),
+      ),
+      findings: [
+        {
+          id: 'u',
+          message:
+            /may run Cloud Assistant commands as system through .*StringNotEquals ecs:CommandRunAs \["root", "system"\] admits \["system"\] \(the comparison is case-sensitive: System or SYSTEM still run as system on Windows, so use StringNotEqualsIgnoreCase\)/,
+          evidence: {
+            admits: ['system'],
+            grants: [{ missingRestriction: /StringNotEqualsIgnoreCase/ }],
+          },
+        },
+      ],
+    },
+    {
+      name: 'case-sensitive StringNotEquals listing several casings still admits sYstem',
+      inventory: one(
+        doc(
+          statement('ecs:RunCommand', {
+            StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system', 'System', 'SYSTEM'] },
+          }),
+        ),
+      ),
+      findings: [{ id: 'u', evidence: { admits: ['system'] } }],
+    },
+    {
+      name: 'StringEquals ["Root", "SYSTEM"]: not root, but SYSTEM runs as system',
+      inventory: one(
+        doc(
+          statement('ecs:RunCommand', { StringEquals: { 'ecs:CommandRunAs': ['Root', 'SYSTEM'] } }),
+        ),
+      ),
+      findings: [{ id: 'u', evidence: { admits: ['system'] } }],
+    },
+    {
+      name: 'ForAllValues: before a case-sensitive StringNotEquals is the operator alone',
+      inventory: one(
+        doc(
+          statement('ecs:RunCommand', {
+            'ForAllValues:StringNotEquals': { 'ecs:CommandRunAs': ['root', 'system'] },
+          }),
+        ),
+      ),
+      findings: [{ id: 'u', evidence: { admits: ['system'] } }],
+    },
+    {
+      name: 'a Deny of lower-case system only leaves SYSTEM',
+      inventory: one(
+        doc(statement('ecs:RunCommand'), {
+          Effect: 'Deny',
+          Action: 'ecs:RunCommand',
+          Resource: '*',
+          Condition: { StringEquals: { 'ecs:CommandRunAs': ['root', 'system'] } },
+        }),
+      ),
+      findings: [{ id: 'u', evidence: { admits: ['system'] } }],
+    },
+    {
+      name: 'attached at resource-group scope: evidence names the resource group',
+      inventory: {
+        ram: {
+          users: [user('u', [])],
+          policies: [policy('runner', doc(statement('ecs:RunCommand')))],
+          resourceGroupAttachments: [
+            {
+              principalName: 'u@example.onaliyun.com',
+              principalType: 'IMSUser',
+              policyName: 'runner',
+              policyType: 'Custom',
+              resourceGroupId: 'rg-prod',
+            },
+          ],
+        },
+      },
+      findings: [
+        {
+          id: 'u',
+          message:
+            /as root or system on the instances of resource group rg-prod through Custom policy runner \(attached at resource group rg-prod\)/,
+          evidence: { resourceGroups: ['rg-prod'], grants: [{ resourceGroupId: 'rg-prod' }] },
+        },
+      ],
+    },
+    {
+      name: 'a Deny attached for another resource group does not remove the grant',
+      inventory: {
+        ram: {
+          users: [user('u', [ref('runner')])],
+          policies: [
+            policy('runner', doc(statement('ecs:RunCommand'))),
+            policy('deny-all', doc({ Effect: 'Deny', Action: 'ecs:*', Resource: '*' })),
+          ],
+          resourceGroupAttachments: [
+            {
+              principalName: 'u@example.onaliyun.com',
+              principalType: 'IMSUser',
+              policyName: 'deny-all',
+              policyType: 'Custom',
+              resourceGroupId: 'rg-other',
+            },
+          ],
+        },
+      },
+      findings: [{ id: 'u', message: /\(attached directly\)/ }],
     },
     {
       name: 'a condition on another key does not restrict the run-as user',

@@ -5,6 +5,7 @@ import {
   principalLabel,
   principalPoliciesOf,
   RECOMMENDED_RUN_AS_CONDITION,
+  resourceGroupsOf,
 } from '../../src/analysis/ram-policy.js';
 
 export default defineRule({
@@ -41,15 +42,20 @@ export default defineRule({
       const first = v.grants[0]!;
       const admits = [...new Set(v.grants.flatMap((g) => g.admits))];
       const more = v.grants.length > 1 ? ` (and ${v.grants.length - 1} more statement(s))` : '';
+      const where = first.resourceGroupId
+        ? ` on the instances of resource group ${first.resourceGroupId}`
+        : '';
+      const resourceGroups = resourceGroupsOf(v.grants);
       yield {
         resource: { type: p.kind, id: p.name, region: null },
         message:
-          `${principalLabel(p)} may run Cloud Assistant commands as ${admits.join(' or ')} through ` +
+          `${principalLabel(p)} may run Cloud Assistant commands as ${admits.join(' or ')}${where} through ` +
           `${policyLabel(first)} Statement[${first.statement}]${more}: ${first.missingRestriction.split(';')[0]}.`,
         evidence: {
           admits,
           grants: v.grants.slice(0, 20),
           ...(v.denies.length > 0 ? { partialDenies: v.denies } : {}),
+          ...(resourceGroups.length > 0 ? { resourceGroups } : {}),
           recommendedCondition: RECOMMENDED_RUN_AS_CONDITION,
         },
       };

@@ -41,7 +41,32 @@ const policies = [
     },
   },
   { name: 'Unreadable', type: 'Custom' },
+  {
+    name: 'AllButRam',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Allow', NotAction: ['RAM:*'], Resource: '*' }] },
+  },
+  {
+    name: 'AllButEcs',
+    type: 'Custom',
+    document: {
+      Statement: [{ Effect: 'Allow', NotAction: ['ecs:*', 'ram:Delete*'], Resource: '*' }],
+    },
+  },
+  {
+    name: 'DenyBilling',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Deny', Action: ['bss:*'], Resource: '*' }] },
+  },
 ];
+const ACCOUNT = '1234567890123456';
+const rgAttach = (
+  principalName: string,
+  principalType: string,
+  policyName: string,
+  resourceGroupId = 'rg-prod',
+  policyType = 'System',
+) => ({ principalName, principalType, policyName, policyType, resourceGroupId });
 const user = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
   policies: [],
@@ -94,6 +119,52 @@ testRule(rule, {
       },
     },
     { name: 'no principals', inventory: { ram: { policies } } },
+    {
+      name: 'Allow NotAction ["RAM:*"] on * excludes every RAM action: a power user, not admin',
+      inventory: {
+        ram: {
+          users: [user('pu', { policies: [{ name: 'AllButRam', type: 'Custom' }] })],
+          policies,
+        },
+      },
+    },
+    {
+      name: 'an account-scope entry of ListPolicyAttachments is not a resource-group grant',
+      inventory: {
+        ram: {
+          users: [user('bob')],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('bob@example.onaliyun.com', 'IMSUser', 'AdministratorAccess', ACCOUNT),
+          ],
+        },
+      },
+    },
+    {
+      name: 'a resource-group attachment of a group named like the user does not apply to the user',
+      inventory: {
+        ram: {
+          users: [user('bob')],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('bob@group.example.onaliyun.com', 'IMSGroup', 'AdministratorAccess'),
+          ],
+        },
+      },
+    },
+    {
+      name: 'a Deny * on * attached for the same resource group takes that grant away',
+      inventory: {
+        ram: {
+          users: [user('bob')],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('bob@example.onaliyun.com', 'IMSUser', 'AdministratorAccess'),
+            rgAttach('bob@example.onaliyun.com', 'IMSUser', 'DenyAll', 'rg-prod', 'Custom'),
+          ],
+        },
+      },
+    },
   ],
   invalid: [
     {
@@ -181,6 +252,133 @@ testRule(rule, {
         },
       },
       findings: [{ id: 'erin' }],
+    },
+    {
+      name: 'Allow * on * plus Denies in another policy: still admin, evidence lists the Denies',
+      inventory: {
+        ram: {
+          users: [user('frank', { policies: [ADMIN, { name: 'DenyBilling', type: 'Custom' }] })],
+          policies,
+        },
+      },
+      findings: [
+        {
+          id: 'frank',
+          message: /except what 1 narrower Deny statement\(s\) take away/,
+          evidence: {
+            exceptions: [
+              { policy: 'DenyBilling', policyType: 'Custom', statement: 0, actions: ['bss:*'] },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: 'Allow NotAction that keeps RAM actions counts as * on *',
+      inventory: {
+        ram: {
+          users: [user('gina', { policies: [{ name: 'AllButEcs', type: 'Custom' }] })],
+          policies,
+        },
+      },
+      findings: [
+        {
+          id: 'gina',
+          message: /through Custom policy AllButEcs \(attached directly\) Statement\[0\]/,
+          evidence: { grants: [{ policy: 'AllButEcs', notActions: ['ecs:*', 'ram:Delete*'] }] },
+        },
+      ],
+    },
+    {
+      name: 'action names are case-insensitive: "*:*" and an "ALLOW" effect',
+      inventory: {
+        ram: {
+          roles: [{ name: 'r', policies: [{ name: 'Shouty', type: 'Custom' }] }],
+          policies: [
+            {
+              name: 'Shouty',
+              type: 'Custom',
+              document: {
+                Statement: [{ Effect: 'ALLOW', Action: ['*:*'], Resource: 'acs:*:*:*:*' }],
+              },
+            },
+          ],
+        },
+      },
+      findings: [{ id: 'r', type: 'ram-role' }],
+    },
+    {
+      name: 'attached at resource-group scope: the user, evidence names the resource group',
+      inventory: {
+        ram: {
+          users: [user('bob'), user('carol')],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('bob@example.onaliyun.com', 'IMSUser', 'AdministratorAccess'),
+          ],
+        },
+      },
+      findings: [
+        {
+          id: 'bob',
+          type: 'ram-user',
+          message:
+            'RAM user bob is granted every action on every resource in resource group rg-prod through System policy AdministratorAccess (attached at resource group rg-prod) Statement[0].',
+          evidence: {
+            grants: [{ policy: 'AdministratorAccess', resourceGroupId: 'rg-prod' }],
+            resourceGroups: ['rg-prod'],
+            throughGroups: [],
+          },
+        },
+      ],
+    },
+    {
+      name: 'attached at resource-group scope to a group (name matched case-insensitively) and a role',
+      inventory: {
+        ram: {
+          users: [user('dora', { groups: ['Ops'] })],
+          groups: [{ name: 'Ops', policies: [] }],
+          roles: [{ name: 'deployer', policies: [] }],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('ops@group.example.onaliyun.com', 'IMSGroup', 'AdministratorAccess', 'rg-dev'),
+            rgAttach(
+              'deployer@role.example.onaliyunservice.com',
+              'ServiceRole',
+              'AdministratorAccess',
+            ),
+          ],
+        },
+      },
+      findings: [
+        {
+          id: 'dora',
+          type: 'ram-user',
+          message: /through group Ops, at resource group rg-dev/,
+          evidence: { throughGroups: ['Ops'], resourceGroups: ['rg-dev'] },
+        },
+        { id: 'Ops', type: 'ram-group', evidence: { resourceGroups: ['rg-dev'] } },
+        { id: 'deployer', type: 'ram-role', evidence: { resourceGroups: ['rg-prod'] } },
+      ],
+    },
+    {
+      name: "a resource group's Deny * on * does not reach an account-scope grant",
+      inventory: {
+        ram: {
+          users: [user('hal', { policies: [ADMIN] })],
+          policies,
+          resourceGroupAttachments: [
+            rgAttach('hal@example.onaliyun.com', 'IMSUser', 'DenyAll', 'rg-prod', 'Custom'),
+          ],
+        },
+      },
+      findings: [
+        {
+          id: 'hal',
+          message:
+            /on every resource through System policy AdministratorAccess \(attached directly\)/,
+        },
+      ],
     },
   ],
 });

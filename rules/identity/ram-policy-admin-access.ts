@@ -4,6 +4,8 @@ import {
   policyLabel,
   principalLabel,
   principalPoliciesOf,
+  resourceGroupsOf,
+  viaGroup,
 } from '../../src/analysis/ram-policy.js';
 
 export default defineRule({
@@ -41,17 +43,21 @@ export default defineRule({
         v.exceptions.length > 0
           ? `, except what ${v.exceptions.length} narrower Deny statement(s) take away`
           : '';
+      // a grant attached at resource-group scope covers the resources of that group
+      const where = first.resourceGroupId ? ` in resource group ${first.resourceGroupId}` : '';
+      const resourceGroups = resourceGroupsOf(v.grants);
       yield {
         resource: { type: p.kind, id: p.name, region: null },
-        message: `${principalLabel(p)} is granted every action on every resource through ${policyLabel(first)} Statement[${first.statement}]${more}${except}.`,
+        message: `${principalLabel(p)} is granted every action on every resource${where} through ${policyLabel(first)} Statement[${first.statement}]${more}${except}.`,
         evidence: {
           grants: v.grants,
           ...(v.exceptions.length > 0 ? { exceptions: v.exceptions.slice(0, 20) } : {}),
           throughGroups: [
             ...new Set(
-              v.grants.filter((g) => g.via !== 'direct').map((g) => g.via.replace(/^group /, '')),
+              v.grants.flatMap((g) => (viaGroup(g.via) ? [viaGroup(g.via) as string] : [])),
             ),
           ],
+          ...(resourceGroups.length > 0 ? { resourceGroups } : {}),
         },
       };
     }

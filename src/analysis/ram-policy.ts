@@ -543,8 +543,13 @@ export interface AttachedPolicy {
   name: string;
   /** System | Custom */
   type: string;
-  /** `direct` or `group <name>` */
+  /**
+   * `direct` or `group <name>`; for a resource-group-scope attachment
+   * `resource group <rg-id>` or `group <name> in resource group <rg-id>`
+   */
   via: string;
+  /** set when the policy is attached at resource-group scope: it applies to that group's resources only */
+  resourceGroupId?: string;
   parsed: ParsedPolicy;
 }
 
@@ -569,6 +574,7 @@ function resolve(
   index: Map<string, RamPolicy>,
   out: PrincipalPolicies,
   parsedCache: Map<RamPolicy, ParsedPolicy>,
+  resourceGroupId?: string,
 ): void {
   for (const ref of refs) {
     const label = `${ref.type} policy ${ref.name}`;
@@ -590,7 +596,63 @@ function resolve(
       out.unknown.push(`the document of ${label} (${via}) is malformed: ${parsed.errors[0]}`);
       continue;
     }
-    out.attached.push({ name: ref.name, type: ref.type, via, parsed });
+    out.attached.push({
+      name: ref.name,
+      type: ref.type,
+      via,
+      ...(resourceGroupId !== undefined ? { resourceGroupId } : {}),
+      parsed,
+    });
+  }
+}
+
+/** Resource Manager's principal types for RAM users, groups and roles */
+const RG_PRINCIPAL_TYPE: Readonly<Record<PrincipalKind, string>> = {
+  'ram-user': 'imsuser',
+  'ram-group': 'imsgroup',
+  'ram-role': 'servicerole',
+};
+
+/**
+ * The resource-group-scope attachments of the inventory, by principal:
+ * `PrincipalName` is `<name>@<alias>.onaliyun.com` (`@group.…`, `@role.…` for
+ * groups and roles), so the part before `@` and the principal type name the
+ * principal (RAM names are case-insensitive). Account-scope entries (a
+ * ResourceGroupId that is not `rg-…`) are RAM's own attachments and skipped.
+ */
+function resourceGroupIndex(
+  inv: Inventory,
+): Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>> {
+  const m = new Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>();
+  for (const a of inv.ram.resourceGroupAttachments ?? []) {
+    if (!/^rg-/i.test(a.resourceGroupId)) continue;
+    const at = a.principalName.indexOf('@');
+    const name = (at >= 0 ? a.principalName.slice(0, at) : a.principalName).toLowerCase();
+    const key = `${a.principalType.toLowerCase()}\u0000${name}`;
+    const list = m.get(key) ?? [];
+    list.push({
+      ref: { name: a.policyName, type: a.policyType },
+      resourceGroupId: a.resourceGroupId,
+    });
+    m.set(key, list);
+  }
+  return m;
+}
+
+function resolveResourceGroups(
+  rg: Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>,
+  kind: PrincipalKind,
+  name: string,
+  viaPrefix: string,
+  index: Map<string, RamPolicy>,
+  out: PrincipalPolicies,
+  parsedCache: Map<RamPolicy, ParsedPolicy>,
+): void {
+  for (const { ref, resourceGroupId } of rg.get(
+    `${RG_PRINCIPAL_TYPE[kind]}\u0000${name.toLowerCase()}`,
+  ) ?? []) {
+    const via = `${viaPrefix}resource group ${resourceGroupId}`;
+    resolve([ref], via, index, out, parsedCache, resourceGroupId);
   }
 }
 
@@ -602,6 +664,7 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
   const index = policyIndex(inv);
   const cache = new Map<RamPolicy, ParsedPolicy>();
   const groups = new Map(inv.ram.groups.map((g) => [g.name, g]));
+  const rg = resourceGroupIndex(inv);
   const out: PrincipalPolicies[] = [];
   for (const u of inv.ram.users) {
     const p: PrincipalPolicies = { kind: 'ram-user', name: u.name, attached: [], unknown: [] };
@@ -616,8 +679,10 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
         else if (g.policies === undefined)
           p.unknown.push(`the policies attached to group ${gName} could not be read`);
         else resolve(g.policies, `group ${gName}`, index, p, cache);
+        resolveResourceGroups(rg, 'ram-group', gName, `group ${gName} in `, index, p, cache);
       }
     }
+    resolveResourceGroups(rg, 'ram-user', u.name, '', index, p, cache);
     out.push(p);
   }
   for (const g of inv.ram.groups) {
@@ -625,6 +690,7 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
     if (g.policies === undefined)
       p.unknown.push(`the policies attached to group ${g.name} could not be read`);
     else resolve(g.policies, 'direct', index, p, cache);
+    resolveResourceGroups(rg, 'ram-group', g.name, '', index, p, cache);
     out.push(p);
   }
   for (const r of inv.ram.roles) {
@@ -632,6 +698,7 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
     if (r.policies === undefined)
       p.unknown.push(`the policies attached to role ${r.name} could not be read`);
     else resolve(r.policies, 'direct', index, p, cache);
+    resolveResourceGroups(rg, 'ram-role', r.name, '', index, p, cache);
     out.push(p);
   }
   return out;
@@ -654,11 +721,15 @@ export interface PolicyStatementRef {
   policyType: string;
   via: string;
   statement: number;
+  /** the resource group the policy is attached for (resource-group scope); absent = the account */
+  resourceGroupId?: string;
 }
 
 export interface AdminGrant extends PolicyStatementRef {
   /** the conditions of the granting statement, as written (the grant holds whenever they do) */
   conditions: Array<{ operator: string; key: string; values: string[] }>;
+  /** for an Allow with NotAction: the actions it leaves out (none of them excludes every RAM action) */
+  notActions?: string[];
 }
 
 export interface AdminVerdict {
@@ -672,11 +743,46 @@ export interface AdminVerdict {
 }
 
 function ref(a: AttachedPolicy, st: PolicyStatement): PolicyStatementRef {
-  return { policy: a.name, policyType: a.type, via: a.via, statement: st.index };
+  return {
+    policy: a.name,
+    policyType: a.type,
+    via: a.via,
+    statement: st.index,
+    ...(a.resourceGroupId !== undefined ? { resourceGroupId: a.resourceGroupId } : {}),
+  };
 }
 
-/** does the statement select every action (`*`, `*:*`, or an empty NotAction)? */
+/**
+ * Does a Deny attached at `deny`'s scope reach what an Allow attached at
+ * `allow`'s scope grants? An account-scope Deny reaches everything; a
+ * resource-group-scope Deny only grants attached for that same group.
+ */
+function scopeCovers(deny: AttachedPolicy, allow: AttachedPolicy): boolean {
+  return deny.resourceGroupId === undefined || deny.resourceGroupId === allow.resourceGroupId;
+}
+
+/** `ram:*`, `ram*`, `r*`, `*`, `*:*`: a pattern that matches every RAM action */
+export function matchesEveryRamAction(pattern: string): boolean {
+  const p = pattern.trim().toLowerCase();
+  if (matchesEveryAction(p)) return true;
+  if (!p.endsWith('*')) return false;
+  const prefix = p.replace(/\*+$/, '');
+  return !/[*?]/.test(prefix) && 'ram:'.startsWith(prefix);
+}
+
+/**
+ * Does the statement select every action (`*`, `*:*`, an empty NotAction)? A
+ * NotAction list counts as every action unless it excludes every RAM action
+ * (spec decision: whoever keeps `ram:*` can grant themselves the rest); a list
+ * excluding `ram:*` is a power user, not an administrator.
+ */
 function coversEveryAction(st: PolicyStatement): boolean {
+  if (st.action) return st.action.some(matchesEveryAction);
+  return st.notAction !== undefined && !st.notAction.some(matchesEveryRamAction);
+}
+
+/** a Deny of every action: `*` only (NotAction Denies are listed as exceptions) */
+function deniesEveryAction(st: PolicyStatement): boolean {
   if (st.action) return st.action.some(matchesEveryAction);
   return st.notAction !== undefined && st.notAction.length === 0;
 }
@@ -690,10 +796,13 @@ function coversEveryAction(st: PolicyStatement): boolean {
  */
 export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
   const v: AdminVerdict = { admin: false, grants: [], removedBy: [], exceptions: [] };
+  const grantAt: AttachedPolicy[] = [];
+  const removers: AttachedPolicy[] = [];
   for (const a of p.attached) {
     for (const st of a.parsed.statements) {
       if (st.effect === 'Allow') {
         if (coversEveryAction(st) && statementCoversEveryResource(st)) {
+          grantAt.push(a);
           v.grants.push({
             ...ref(a, st),
             conditions: st.conditions.map((c) => ({
@@ -701,13 +810,15 @@ export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
               key: c.key,
               values: c.values,
             })),
+            ...(st.notAction ? { notActions: st.notAction } : {}),
           });
         }
       } else if (
-        coversEveryAction(st) &&
+        deniesEveryAction(st) &&
         statementCoversEveryResource(st) &&
         st.conditions.length === 0
       ) {
+        removers.push(a);
         v.removedBy.push(ref(a, st));
       } else {
         v.exceptions.push({
@@ -718,7 +829,10 @@ export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
       }
     }
   }
-  v.admin = v.grants.length > 0 && v.removedBy.length === 0;
+  // a grant stands unless a Deny * on * reaches its scope (a resource group's Deny only that group's grants)
+  const standing = v.grants.filter((_, i) => !removers.some((d) => scopeCovers(d, grantAt[i]!)));
+  v.admin = standing.length > 0;
+  if (v.admin) v.grants = standing;
   return v;
 }
 
@@ -733,6 +847,27 @@ export const COMMAND_RUN_AS_KEY = 'ecs:CommandRunAs';
 export const RECOMMENDED_RUN_AS_CONDITION = {
   StringNotEqualsIgnoreCase: { [COMMAND_RUN_AS_KEY]: ['system', 'root'] },
 } as const;
+
+/** every casing of `word` (2^letters spellings; 64 for `system`) */
+function casings(word: string): string[] {
+  let out = [''];
+  for (const ch of word) {
+    const lo = ch.toLowerCase();
+    const up = ch.toUpperCase();
+    out = out.flatMap((p) => (lo === up ? [p + ch] : [p + lo, p + up]));
+  }
+  return out;
+}
+
+/**
+ * The `ecs:CommandRunAs` values that run as each privileged user: Linux user
+ * names are case-sensitive (`Root` is another user), Windows account names are
+ * not (`System`, `SYSTEM` run as system). See spec/rules.md, decisions table.
+ */
+export const RUN_AS_SPELLINGS: Readonly<Record<PrivilegedRunAs, readonly string[]>> = {
+  root: ['root'],
+  system: casings('system'),
+};
 
 function isRunAsKey(key: string): boolean {
   return key.trim().toLowerCase() === COMMAND_RUN_AS_KEY.toLowerCase();
@@ -776,11 +911,13 @@ export function missingRunAsRestriction(st: PolicyStatement, values: readonly st
   const parts = clauses.map((c) => {
     if (!c.known)
       return `${c.operator} on ${c.key} is not an operator ecs-audit can evaluate, so it is taken to admit ${admitted}`;
+    const caseSensitive = /^String(Not)?Equals$|^String(Not)?Like$/.test(c.base);
     const caseNote =
-      /^String(Not)?Equals$|^String(Not)?Like$/.test(c.base) &&
-      c.values.some((x) => values.some((v) => x.toLowerCase() === v && x !== v))
+      caseSensitive && c.values.some((x) => values.some((v) => x.toLowerCase() === v && x !== v))
         ? ' (the comparison is case-sensitive)'
-        : '';
+        : caseSensitive && /Not/.test(c.base) && values.includes('system')
+          ? ' (the comparison is case-sensitive: System or SYSTEM still run as system on Windows, so use StringNotEqualsIgnoreCase)'
+          : '';
     return `${c.operator} ${c.key} ${fmt(c.values)} admits ${admitted}${caseNote}`;
   });
   return `${parts.join('; ')}; ${suggestion}`;
@@ -833,21 +970,40 @@ export function commandRunAsAnalysis(p: PrincipalPolicies): RunAsVerdict {
       const remainingUsers = new Set<PrivilegedRunAs>();
       for (const action of actions) {
         for (const user of PRIVILEGED_RUN_AS) {
-          if (!runAsAdmitted(st, user)) continue;
-          const remover = denyStatements.find(
-            (d) =>
-              statementCoversAction(d.s, action) &&
-              resourcesCover(d.s, st) &&
-              denyCertainFor(d.s, user),
-          );
-          if (remover) {
-            let entry = denyRemovals.get(remover.s);
-            if (!entry) {
-              entry = { ...ref(remover.a, remover.s), removes: [] };
-              denyRemovals.set(remover.s, entry);
+          // every spelling that runs as this user and the Allow admits must be denied again
+          const admitted = RUN_AS_SPELLINGS[user].filter((v) => runAsAdmitted(st, v));
+          if (admitted.length === 0) continue;
+          let kept = false;
+          for (const value of admitted) {
+            const remover = denyStatements.find(
+              (d) =>
+                scopeCovers(d.a, a) &&
+                statementCoversAction(d.s, action) &&
+                resourcesCover(d.s, st) &&
+                denyCertainFor(d.s, value),
+            );
+            if (!remover) {
+              kept = true;
+              break;
             }
-            if (!entry.removes.some((r) => r.action === action && r.runAs === user))
-              entry.removes.push({ action, runAs: user });
+          }
+          if (!kept) {
+            for (const value of admitted) {
+              const remover = denyStatements.find(
+                (d) =>
+                  scopeCovers(d.a, a) &&
+                  statementCoversAction(d.s, action) &&
+                  resourcesCover(d.s, st) &&
+                  denyCertainFor(d.s, value),
+              )!;
+              let entry = denyRemovals.get(remover.s);
+              if (!entry) {
+                entry = { ...ref(remover.a, remover.s), removes: [] };
+                denyRemovals.set(remover.s, entry);
+              }
+              if (!entry.removes.some((r) => r.action === action && r.runAs === user))
+                entry.removes.push({ action, runAs: user });
+            }
             continue;
           }
           remainingActions.add(action);
@@ -888,7 +1044,12 @@ export function principalLabel(p: Pick<PrincipalPolicies, 'kind' | 'name'>): str
 
 /** `System policy AdministratorAccess (attached directly)`, `Custom policy ops (through group ops)` */
 export function policyLabel(r: Pick<PolicyStatementRef, 'policy' | 'policyType' | 'via'>): string {
-  const via = r.via === 'direct' ? 'attached directly' : `through ${r.via}`;
+  const via =
+    r.via === 'direct'
+      ? 'attached directly'
+      : r.via.startsWith('resource group ')
+        ? `attached at ${r.via}`
+        : `through ${r.via.replace(' in resource group ', ', at resource group ')}`;
   return `${r.policyType} policy ${r.policy} (${via})`;
 }
 
@@ -989,12 +1150,6 @@ export function principalShortName(principalName: string): string {
   const at = principalName.indexOf('@');
   return at < 0 ? principalName : principalName.slice(0, at);
 }
-
-const RG_PRINCIPAL_TYPE: Readonly<Record<PrincipalKind, string>> = {
-  'ram-user': 'imsuser',
-  'ram-group': 'imsgroup',
-  'ram-role': 'servicerole',
-};
 
 /** is this attachment at resource-group scope (a `rg-…` id, not the account id)? */
 export function isResourceGroupScope(resourceGroupId: string): boolean {
@@ -1256,4 +1411,16 @@ export function trustPolicyAnalysis(
   }
   if (removed) v.grants = [];
   return v;
+}
+
+/** the group a grant comes through (`group ops`, `group ops in resource group rg-1`), if any */
+export function viaGroup(via: string): string | undefined {
+  return /^group (\S+)/.exec(via)?.[1];
+}
+
+/** the resource groups the statements are attached for, in order, without repeats */
+export function resourceGroupsOf(
+  refs: ReadonlyArray<Pick<PolicyStatementRef, 'resourceGroupId'>>,
+): string[] {
+  return [...new Set(refs.flatMap((r) => (r.resourceGroupId ? [r.resourceGroupId] : [])))];
 }

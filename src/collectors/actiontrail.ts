@@ -5,6 +5,7 @@
  * elements never enter the inventory (they can hold passwords).
  */
 import type { Trail, TrailEvent } from '../inventory/schema.js';
+import { maskAccessKeyId } from '../util/mask.js';
 import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
@@ -29,18 +30,67 @@ function apiTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
+export interface ActionTrailOptions {
+  /**
+   * every AccessKey id the root identity holds, when known (the caller is the
+   * root: ListAccessKeys): its API calls are then looked up per key
+   * (`EventAccessKeyId`) instead of reading every event of the window
+   */
+  rootAccessKeyIds?: Promise<string[] | undefined>;
+}
+
+/** one LookupEvents filter (`LookupAttribute.N.Key/Value`; the service ANDs up to two) */
+type LookupFilter = { key: string; value: string };
+
+/**
+ * What is read, and where:
+ * - console sign-ins: `EventName=ConsoleSignin` (server-side), in the region
+ *   GetGlobalEventsStorageRegion names (global events are stored there only),
+ *   whether or not `--regions` includes it; if that answer is refused or
+ *   unusable (coverage), in every scanned region;
+ * - root API calls: per root AccessKey id (`EventAccessKeyId`) when the keys
+ *   are known, else every event of the window (LookupEvents has no filter on
+ *   the identity type), in every scanned region and the global events region.
+ * Root-account events are kept (by `userIdentity.type`), de-duplicated by eventId.
+ */
 export async function collectActionTrail(
   ctx: CollectContext,
   regions: string[],
+  options: ActionTrailOptions = {},
 ): Promise<ActionTrailResult> {
   const window = { start: ctx.since.toISOString(), end: ctx.now.toISOString() };
+  const home = regions[0] ?? 'cn-hangzhou';
   const [trails, perRegion] = await Promise.all([
     trailsOf(ctx, regions),
-    Promise.all(regions.map((r) => rootEventsIn(ctx, r))),
+    (async () => {
+      const [storage, keyIds] = await Promise.all([
+        globalEventsRegion(ctx, home),
+        options.rootAccessKeyIds ?? Promise.resolve(undefined),
+      ]);
+      const signInRegions = storage ? [storage] : regions;
+      const apiRegions = storage && !regions.includes(storage) ? [...regions, storage] : regions;
+      const perKey = keyIds !== undefined && keyIds.length > 0;
+      // without the root's key ids every event of the window is read, sign-ins included
+      const lookups: Array<{ region: string; filters: LookupFilter[] }> = perKey
+        ? [
+            ...signInRegions.map((region) => ({
+              region,
+              filters: [{ key: 'EventName', value: 'ConsoleSignin' }],
+            })),
+            ...apiRegions.flatMap((region) =>
+              keyIds.map((id) => ({ region, filters: [{ key: 'EventAccessKeyId', value: id }] })),
+            ),
+          ]
+        : apiRegions.map((region) => ({ region, filters: [] }));
+      const beyondRetention = new Set<string>();
+      const answers = await Promise.all(
+        lookups.map((l) => rootEventsIn(ctx, l.region, l.filters, beyondRetention)),
+      );
+      return answers.map((events, i) => ({ region: lookups[i]!.region, events }));
+    })(),
   ]);
   const byId = new Map<string, TrailEvent>();
-  for (const [i, events] of perRegion.entries()) {
-    const region = regions[i] as string;
+  for (const { region, events } of perRegion) {
     for (const e of events ?? []) {
       const known = byId.get(e.eventId);
       if (known) {
@@ -61,6 +111,31 @@ export async function collectActionTrail(
  * trail's home region. If any region's DescribeTrails fails, the trail list is
  * unknown as a whole (absent), with a coverage entry naming that region.
  */
+/**
+ * GetGlobalEventsStorageRegion → `StorageRegion` (default ap-southeast-1; the
+ * service grants the action on request). undefined when refused or unusable,
+ * with a coverage entry for the region it was asked in.
+ */
+async function globalEventsRegion(
+  ctx: CollectContext,
+  region: string,
+): Promise<string | undefined> {
+  const m = meta(region, 'GetGlobalEventsStorageRegion');
+  const body = await attempt(ctx, m, () =>
+    call(ctx, m, () => ctx.clients.actiontrail('GetGlobalEventsStorageRegion', region, {})),
+  );
+  if (!body) return undefined;
+  const storage = str(body.StorageRegion);
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(storage)) {
+    fail(ctx, m, {
+      code: 'MalformedResponse',
+      message: 'GetGlobalEventsStorageRegion answered without a StorageRegion',
+    });
+    return undefined;
+  }
+  return storage;
+}
+
 async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[] | undefined> {
   const answers = await Promise.all(
     regions.map((region) => {
@@ -75,10 +150,15 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
       ).then((body) => ({ region, body }));
     }),
   );
-  if (answers.some((a) => a.body === undefined)) return undefined;
+  // a multi-region (or organization) trail is answered in every region as a
+  // shadow trail, so the regions that answered still show every trail that
+  // covers all regions: a failed region costs only the trails homed there
+  // (its coverage entry names it); nothing answered = unknown
+  if (answers.every((a) => a.body === undefined)) return undefined;
   const byKey = new Map<string, { raw: Json; region: string }>();
   for (const { region, body } of answers) {
-    const list = Array.isArray(body?.TrailList) ? (body.TrailList as unknown[]) : [];
+    if (body === undefined) continue;
+    const list = Array.isArray(body.TrailList) ? (body.TrailList as unknown[]) : [];
     for (const t of list.filter(isObject)) {
       if (str(t.Name) === '') continue;
       const key = `${str(t.HomeRegion) || region}\u0000${str(t.Name)}`;
@@ -145,14 +225,28 @@ const RETENTION_SLACK_MS = 5 * 60_000;
 async function rootEventsIn(
   ctx: CollectContext,
   region: string,
+  filters: LookupFilter[],
+  /** regions whose WindowBeyondRetention gap is already recorded (one entry per region) */
+  beyondRetention: Set<string>,
 ): Promise<TrailEvent[] | undefined> {
-  const m = meta(region, 'LookupEvents');
+  const m = meta(
+    region,
+    'LookupEvents',
+    filters.length > 0
+      ? filters
+          .map(
+            (f) => `${f.key}=${f.key === 'EventAccessKeyId' ? maskAccessKeyId(f.value) : f.value}`,
+          )
+          .join('&')
+      : undefined,
+  );
   const counter = phaseCounter(ctx, 'actiontrail', region, 'events');
   const oldest = ctx.now.getTime() - RETENTION_MS + RETENTION_SLACK_MS;
   const start = new Date(Math.max(ctx.since.getTime(), oldest));
-  if (start.getTime() - ctx.since.getTime() > 3_600_000) {
+  if (start.getTime() - ctx.since.getTime() > 3_600_000 && !beyondRetention.has(region)) {
+    beyondRetention.add(region);
     // the service rejects a window older than its retention: read what it keeps, report the rest
-    fail(ctx, m, {
+    fail(ctx, meta(region, 'LookupEvents'), {
       code: 'WindowBeyondRetention',
       message: `ActionTrail keeps 90 days of events: ${ctx.since.toISOString()} to ${start.toISOString()} cannot be read`,
     });
@@ -164,6 +258,12 @@ async function rootEventsIn(
           StartTime: apiTime(start),
           EndTime: apiTime(ctx.now),
           MaxResults: String(pageSize(ctx, 50)),
+          ...Object.fromEntries(
+            filters.flatMap((f, i) => [
+              [`LookupAttribute.${i + 1}.Key`, f.key],
+              [`LookupAttribute.${i + 1}.Value`, f.value],
+            ]),
+          ),
           ...(token ? { NextToken: token } : {}),
         }),
       );

@@ -141,6 +141,10 @@ export function createClients(options: ClientOptions): Clients {
     });
 
   const ecsByRegion = new Map<string, EcsClient>();
+  // ActionTrail endpoints: the `regional` rule, actiontrail.<region>.aliyuncs.com, for every
+  // region — the official endpoint data lists no exceptions and no central endpoint
+  // (aliyun/aliyun-openapi-meta metadatas/products.json, product Actiontrail 2020-07-06:
+  // regional_endpoints {}, global_endpoint ""; a copy in ../shared/corpus/aliyun-openapi-request-meta)
   const trailByRegion = new Map<string, OpenApiClient>();
   const trailClient = (region: string): OpenApiClient => {
     let c = trailByRegion.get(region);
@@ -231,7 +235,11 @@ function jsonObjectBody(action: string, res: unknown): Record<string, unknown> {
  * these parameters (the shape the generated service packages use).
  */
 export function actionTrailParams(action: string): InstanceType<typeof $OpenApiUtil.Params> {
-  return rpcParams(action, '2020-07-06');
+  const params = rpcParams(action, '2020-07-06');
+  // the official actiontrail-20200706 SDK sends this one as GET (aliyun/alibabacloud-typescript-sdk,
+  // actiontrail-20200706/src/client.ts getGlobalEventsStorageRegionWithOptions)
+  if (action === 'GetGlobalEventsStorageRegion') params.method = 'GET';
+  return params;
 }
 
 /** an RPC-style call through the generic client (ActionTrail, Security Center) */

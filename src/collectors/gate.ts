@@ -64,9 +64,9 @@ export const READ_ACTIONS = {
     'GenerateCredentialReport',
     'GetCredentialReport',
   ],
-  actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
+  actiontrail: ['DescribeTrails', 'GetTrailStatus', 'GetGlobalEventsStorageRegion', 'LookupEvents'],
   vpc: [],
-  resourcemanager: [],
+  resourcemanager: ['ListPolicyAttachments'],
   sas: ['DescribeCloudCenterInstances'],
 } as const satisfies Record<Service, readonly string[]>;
 

@@ -21,6 +21,7 @@ import { CollectError } from './errors.js';
 import { Gate, type GateOptions, type GateStats } from './gate.js';
 import { collectRoot } from './ims.js';
 import { collectRam, ownAccessKeysOf } from './ram.js';
+import { collectResourceGroupAttachments } from './resourcemanager.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { collectSas } from './sas.js';
 import { callerIdentity } from './sts.js';
@@ -149,21 +150,30 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
 
   // 3. everything else, in parallel
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
-  const [ecsResults, ram, root, actiontrail, sas] = await Promise.all([
+  // resource-group-scope attachments (Resource Manager): their policies are fetched with RAM's
+  const rgAttachments = collectResourceGroupAttachments(ctx);
+  // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
+  const ownKeys =
+    caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
+  const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
-    collectRam(ctx),
+    collectRam(
+      ctx,
+      rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
+    ),
     (async () => {
-      const r = await collectRoot(ctx);
-      if (caller.identityType === 'Account') {
-        const own = await ownAccessKeysOf(ctx);
-        if (own) r.root.ownAccessKeys = own;
-      }
+      const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+      if (own) r.root.ownAccessKeys = own;
       return r;
     })(),
-    collectActionTrail(ctx, scanned),
+    collectActionTrail(ctx, scanned, {
+      rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
+    }),
+    rgAttachments,
     // Security Center's asset list (agent status), from the endpoints the scanned regions need
     collectSas(ctx, scanned),
   ]);
+  if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
   // RAM's ListUsers has no last logon; the credential report's user rows do

@@ -12,6 +12,7 @@ import type {
   RamPolicy,
   RamRole,
   RamUser,
+  ResourceGroupAttachment,
   SecurityPreference,
 } from '../inventory/schema.js';
 import {
@@ -35,6 +36,8 @@ export interface RamResult {
   policies: RamPolicy[];
   passwordPolicy?: PasswordPolicy;
   securityPreference?: SecurityPreference;
+  /** filled by collect() from Resource Manager; absent = unknown */
+  resourceGroupAttachments?: ResourceGroupAttachment[];
 }
 
 const meta = (operation: string, resource?: string): PageMeta => ({
@@ -49,7 +52,14 @@ type PolicyWanted = (refs: PolicyRef[] | undefined) => void;
 
 const policyKey = (p: PolicyRef) => `${p.type}:${p.name}`;
 
-export async function collectRam(ctx: CollectContext): Promise<RamResult> {
+/**
+ * `alsoReferenced`: policies named elsewhere (resource-group-scope attachments,
+ * Resource Manager) whose documents are needed too; fetched like the others
+ */
+export async function collectRam(
+  ctx: CollectContext,
+  alsoReferenced?: Promise<PolicyRef[] | undefined>,
+): Promise<RamResult> {
   // GetPolicy starts as soon as a user, group or role names the policy, not after them all
   const fetching = new Map<string, Promise<RamPolicy>>();
   const counter = phaseCounter(ctx, 'ram', null, 'policies');
@@ -67,18 +77,23 @@ export async function collectRam(ctx: CollectContext): Promise<RamResult> {
       );
     }
   };
-  const [users, groups, roles, passwordPolicy, securityPreference] = await Promise.all([
+  const [users, groups, roles, passwordPolicy, securityPreference, extra] = await Promise.all([
     usersOf(ctx, want),
     groupsOf(ctx, want),
     rolesOf(ctx, want),
     passwordPolicyOf(ctx),
     securityPreferenceOf(ctx),
+    (alsoReferenced ?? Promise.resolve(undefined)).then((refs) => {
+      want(refs);
+      return refs ?? [];
+    }),
   ]);
-  // the inventory lists policies in the order users, groups, roles first name them
+  // the inventory lists policies in the order users, groups, roles (then other holders) first name them
   const order = new Set<string>();
   for (const holder of [...users, ...groups, ...roles]) {
     for (const p of holder.policies ?? []) order.add(policyKey(p));
   }
+  for (const p of extra) order.add(policyKey(p));
   const policies = await Promise.all(
     [...order].map((key) => fetching.get(key) as Promise<RamPolicy>),
   );

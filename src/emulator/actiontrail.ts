@@ -11,6 +11,8 @@
  *   answered elsewhere as a *shadow trail* only when IncludeShadowTrails=true
  *   (default false, per the request metadata). Organization trails only with
  *   IncludeOrganizationTrail=true (default false).
+ * GetGlobalEventsStorageRegion {} → `{StorageRegion}` (world
+ *   `actiontrail.GlobalEventsStorageRegion`, default ap-southeast-1 as the service's).
  * GetTrailStatus {Name, IsOrganizationTrail} → `{IsLogging, LatestDeliveryError, ...}`;
  *   an unknown name is 404 `TrailNotFoundException`.
  * LookupEvents {StartTime, EndTime, LookupAttribute.N.Key/Value, MaxResults,
@@ -180,11 +182,21 @@ const MATCHERS: Record<string, (e: WorldEvent, value: string) => boolean> = {
  * (`isGlobal`, e.g. ConsoleSignin) and an event without `acsRegion` (older
  * samples of central services such as RAM have none) are served in every region.
  */
-function inRegion(e: WorldEvent, region: string | undefined): boolean {
-  if (!region || e.acsRegion === undefined || e.acsRegion === '') return true;
-  const global = e.isGlobal === true || (e.isGlobal as unknown) === 'true';
-  return global || e.acsRegion === region;
+function inRegion(e: WorldEvent, region: string | undefined, storage: string | undefined): boolean {
+  if (!region) return true;
+  const global =
+    e.isGlobal === true ||
+    (e.isGlobal as unknown) === 'true' ||
+    e.acsRegion === undefined ||
+    e.acsRegion === '';
+  // with a global events storage region (world key GlobalEventsStorageRegion) global events live there only
+  if (global) return storage === undefined || storage === region;
+  return e.acsRegion === region;
 }
+
+/** GetGlobalEventsStorageRegion → {StorageRegion}; the world may fault it (the service grants it on request) */
+const getGlobalEventsStorageRegion: ActionHandler = (_req, ctx) =>
+  ok({ StorageRegion: ctx.world.actiontrail.GlobalEventsStorageRegion ?? 'ap-southeast-1' });
 
 function lookupWindow(
   req: EmulatorRequest,
@@ -221,7 +233,7 @@ const lookupEvents: ActionHandler = (req, ctx) => {
   const events = ctx.world.actiontrail.Events.filter((e) => {
     const t = Date.parse(e.eventTime);
     if (t < window.start || t > window.end || t < oldest) return false;
-    if (!inRegion(e, req.region)) return false;
+    if (!inRegion(e, req.region, ctx.world.actiontrail.GlobalEventsStorageRegion)) return false;
     return conditions.every(({ key, value }) => MATCHERS[key]!(e, value));
   })
     .map((e, i) => ({ e, t: Date.parse(e.eventTime), i }))
@@ -240,5 +252,6 @@ const lookupEvents: ActionHandler = (req, ctx) => {
 export const actiontrailHandlers: Record<string, ActionHandler> = {
   DescribeTrails: describeTrails,
   GetTrailStatus: getTrailStatus,
+  GetGlobalEventsStorageRegion: getGlobalEventsStorageRegion,
   LookupEvents: lookupEvents,
 };

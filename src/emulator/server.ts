@@ -19,6 +19,7 @@ import { ecsHandlers } from './ecs.js';
 import { imsHandlers } from './ims.js';
 import { BadPagingParameter, encodeToken } from './paging.js';
 import { ramHandlers } from './ram.js';
+import { resourceManagerHandlers } from './resourcemanager.js';
 import { sasHandlers } from './sas.js';
 import { stsHandlers } from './sts.js';
 import {
@@ -43,6 +44,7 @@ const HANDLERS: HandlerTable = {
   sts: stsHandlers,
   actiontrail: actiontrailHandlers,
   sas: sasHandlers,
+  resourcemanager: resourceManagerHandlers,
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */

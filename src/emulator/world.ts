@@ -248,6 +248,19 @@ export const WorldSasInstanceSchema = z
   })
   .passthrough();
 
+/** a Resource Manager ListPolicyAttachments item (resource-group or account scope) */
+export const WorldPolicyAttachmentSchema = z
+  .object({
+    PrincipalName: z.string().min(1),
+    PrincipalType: z.string().min(1),
+    PolicyName: z.string().min(1),
+    PolicyType: z.string().default('Custom'),
+    ResourceGroupId: z.string().min(1),
+    AttachDate: z.string().optional(),
+    Description: z.string().optional(),
+  })
+  .passthrough();
+
 export const FaultKinds = [
   'throttle',
   'serverError',
@@ -327,6 +340,8 @@ export const WorldSchema = z
       .object({
         Trails: z.array(WorldTrailSchema).default([]),
         Events: z.array(WorldEventSchema).default([]),
+        /** GetGlobalEventsStorageRegion's StorageRegion; global events are served there only */
+        GlobalEventsStorageRegion: z.string().min(1).optional(),
       })
       .strict()
       .default({ Trails: [], Events: [] }),
@@ -335,6 +350,11 @@ export const WorldSchema = z
       .object({ Instances: z.array(WorldSasInstanceSchema).default([]) })
       .strict()
       .default({ Instances: [] }),
+    // --- Resource Manager (h4): resource-group-scoped policy attachments
+    resourceManager: z
+      .object({ PolicyAttachments: z.array(WorldPolicyAttachmentSchema).default([]) })
+      .strict()
+      .default({ PolicyAttachments: [] }),
     emulator: WorldEmulatorSchema.default({ latencyMs: 0, qps: {}, faults: [] }),
   })
   .strict();

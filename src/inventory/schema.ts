@@ -307,11 +307,18 @@ export const SecurityPreferenceSchema = z.object({
 });
 export type SecurityPreference = z.infer<typeof SecurityPreferenceSchema>;
 
-/** a policy attached at resource-group (or account) scope: Resource Manager ListPolicyAttachments */
+/**
+ * A policy attached at resource-group scope (Resource Manager
+ * ListPolicyAttachments, entries whose ResourceGroupId is a group `rg-…`):
+ * it applies to the principal for the resources in that group.
+ * `principalName` is as the API sends it (`alice@example.onaliyun.com`).
+ */
 export const ResourceGroupAttachmentSchema = z.object({
   principalName: z.string(),
+  /** IMSUser | IMSGroup | ServiceRole */
   principalType: z.string(),
   policyName: z.string(),
+  /** System | Custom */
   policyType: z.string(),
   resourceGroupId: z.string(),
 });
@@ -327,7 +334,7 @@ export const RamSchema = z.object({
   passwordPolicy: PasswordPolicySchema.optional(),
   /** absent = unknown */
   securityPreference: SecurityPreferenceSchema.optional(),
-  /** policy attachments at resource-group scope; absent = unknown */
+  /** resource-group-scoped policy attachments; absent = unknown */
   resourceGroupAttachments: z.array(ResourceGroupAttachmentSchema).optional(),
 });
 

@@ -13,6 +13,7 @@ import {
   parseOperator,
   parsePolicyDocument,
   RECOMMENDED_RUN_AS_CONDITION,
+  RUN_AS_SPELLINGS,
   resourcePatternCovers,
   wildcardMatch,
 } from '../../src/analysis/ram-policy.js';
@@ -548,6 +549,27 @@ describe('commandRunAsAnalysis', () => {
     ['StringLike ["*"]', [runAs({ StringLike: { 'ecs:CommandRunAs': '*' } })], ['root', 'system']],
     ['StringLike ["s*"]', [runAs({ StringLike: { 'ecs:CommandRunAs': 's*' } })], ['system']],
     ['StringNotLike ["r*"]', [runAs({ StringNotLike: { 'ecs:CommandRunAs': 'r*' } })], ['system']],
+    // Windows account names are case-insensitive: a case-sensitive negation leaves System / SYSTEM
+    [
+      'case-sensitive StringNotEquals ["root","system"] admits System',
+      [runAs({ StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system'] } })],
+      ['system'],
+    ],
+    [
+      'case-sensitive StringNotEquals listing several casings admits sYstem',
+      [runAs({ StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system', 'System', 'SYSTEM'] } })],
+      ['system'],
+    ],
+    [
+      'StringNotLike ["r*","s*"] admits System',
+      [runAs({ StringNotLike: { 'ecs:CommandRunAs': ['r*', 's*'] } })],
+      ['system'],
+    ],
+    [
+      'StringEquals ["SYSTEM"] runs as system',
+      [runAs({ StringEquals: { 'ecs:CommandRunAs': ['SYSTEM'] } })],
+      ['system'],
+    ],
     [
       'an unknown operator on ecs:CommandRunAs',
       [runAs({ StringMatchesRegex: { 'ecs:CommandRunAs': '^user' } })],
@@ -610,11 +632,6 @@ describe('commandRunAsAnalysis', () => {
       false,
     ],
     [
-      'case-sensitive StringNotEquals ["root","system"]',
-      [runAs({ StringNotEquals: { 'ecs:CommandRunAs': ['root', 'system'] } })],
-      false,
-    ],
-    [
       'StringEquals ["user01","user02"]',
       [runAs({ StringEquals: { 'ecs:CommandRunAs': ['user01', 'user02'] } })],
       false,
@@ -626,8 +643,8 @@ describe('commandRunAsAnalysis', () => {
     ],
     ['StringLike ["user*"]', [runAs({ StringLike: { 'ecs:CommandRunAs': 'user*' } })], false],
     [
-      'StringNotLike ["r*","s*"]',
-      [runAs({ StringNotLike: { 'ecs:CommandRunAs': ['r*', 's*'] } })],
+      'StringNotLike ["r*","s*","S*"] (every casing of system starts with s or S)',
+      [runAs({ StringNotLike: { 'ecs:CommandRunAs': ['r*', 's*', 'S*'] } })],
       false,
     ],
     [
@@ -755,9 +772,9 @@ describe('commandRunAsAnalysis', () => {
       ),
     );
     expect(v.grants).toHaveLength(1);
-    expect(v.grants[0]).toMatchObject({ actions: ['ecs:RunCommand'], admits: ['root'] });
+    expect(v.grants[0]).toMatchObject({ actions: ['ecs:RunCommand'], admits: ['root', 'system'] });
     expect(v.grants[0]!.missingRestriction).toContain(
-      'StringNotEquals ecs:CommandRunAs ["ROOT", "system"] admits ["root"] (the comparison is case-sensitive)',
+      'StringNotEquals ecs:CommandRunAs ["ROOT", "system"] admits ["root", "system"] (the comparison is case-sensitive)',
     );
     expect(v.denies).toEqual([
       {
@@ -765,7 +782,10 @@ describe('commandRunAsAnalysis', () => {
         policyType: 'Custom',
         via: 'direct',
         statement: 0,
-        removes: [{ action: 'ecs:InvokeCommand', runAs: 'root' }],
+        removes: [
+          { action: 'ecs:InvokeCommand', runAs: 'root' },
+          { action: 'ecs:InvokeCommand', runAs: 'system' },
+        ],
       },
     ]);
   });
@@ -832,12 +852,15 @@ describe('commandRunAsAnalysis', () => {
         const doc = runAs({ [operator]: { 'ecs:CommandRunAs': values } }, 'ecs:RunCommand');
         const v = commandRunAsAnalysis(principal(doc));
         const parsed = parsePolicyDocument(doc);
-        const admitted = (['root', 'system'] as const).filter(
-          (u) =>
-            evaluateRequest([{ name: 'p', parsed }], {
-              action: 'ecs:RunCommand',
-              context: { 'ecs:CommandRunAs': u },
-            }).decision === 'allow',
+        // root is one spelling (Linux names are case-sensitive); system is every casing (Windows)
+        const admitted = (['root', 'system'] as const).filter((u) =>
+          RUN_AS_SPELLINGS[u].some(
+            (spelling) =>
+              evaluateRequest([{ name: 'p', parsed }], {
+                action: 'ecs:RunCommand',
+                context: { 'ecs:CommandRunAs': spelling },
+              }).decision === 'allow',
+          ),
         );
         expect(v.grants.flatMap((g) => g.admits)).toEqual(admitted);
       }),

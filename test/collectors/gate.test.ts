@@ -64,7 +64,9 @@ describe('the read-only gate', () => {
         /^(Describe|List|Get)[A-Z]\w+$|^LookupEvents$|^GenerateCredentialReport$/,
       );
     }
-    expect(policyActions().every((a) => /^(ecs|ram|actiontrail|yundun-sas):/.test(a))).toBe(true);
+    expect(
+      policyActions().every((a) => /^(ecs|ram|actiontrail|resourcemanager|yundun-sas):/.test(a)),
+    ).toBe(true);
   });
 
   it('refuses write actions before any network traffic, however they are called', async () => {

@@ -106,6 +106,8 @@ function world(faults: Fault[] = []): WorldInput {
       accessKeys: [{ AccessKeyId: 'LTAIroot1', LastUsedDate: '2026-10-31T00:00:00Z' }],
     },
     actiontrail: {
+      // global events stored in the scanned region: one LookupEvents listing per fault
+      GlobalEventsStorageRegion: REGION,
       Trails: [
         { Name: 'trail', Status: 'Enable', HomeRegion: REGION, TrailRegion: 'All', EventRW: 'All' },
       ],
