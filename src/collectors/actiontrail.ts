@@ -6,6 +6,7 @@
  */
 import type { Trail, TrailEvent } from '../inventory/schema.js';
 import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
+import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -65,20 +66,21 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
   const answers = await Promise.all(
     regions.map((region) => {
       const m = meta(region, 'DescribeTrails');
-      return attempt(ctx, m, () =>
-        call(ctx, m, () =>
+      return attempt(ctx, m, async () => {
+        const body = await call(ctx, m, () =>
           ctx.clients.actiontrail('DescribeTrails', region, {
             IncludeShadowTrails: true,
             IncludeOrganizationTrail: true,
           }),
-        ),
-      ).then((body) => ({ region, body }));
+        );
+        // an answer without TrailList is not "no trails": the trail list stays unknown
+        return requiredList(body?.TrailList as unknown[] | undefined, 'TrailList');
+      }).then((list) => ({ region, list }));
     }),
   );
-  if (answers.some((a) => a.body === undefined)) return undefined;
   const byKey = new Map<string, { raw: Json; region: string }>();
-  for (const { region, body } of answers) {
-    const list = Array.isArray(body?.TrailList) ? (body.TrailList as unknown[]) : [];
+  for (const { region, list } of answers) {
+    if (list === undefined) return undefined;
     for (const t of list.filter(isObject)) {
       if (str(t.Name) === '') continue;
       const key = `${str(t.HomeRegion) || region}\u0000${str(t.Name)}`;
@@ -169,7 +171,7 @@ async function rootEventsIn(
       );
       counter.add(1);
       counter.tick();
-      const events = Array.isArray(body.Events) ? (body.Events as unknown[]).filter(isObject) : [];
+      const events = requiredList(body.Events as unknown[] | undefined, 'Events').filter(isObject);
       return {
         items: events.filter(
           (e) => isObject(e.userIdentity) && e.userIdentity.type === 'root-account',
