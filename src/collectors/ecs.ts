@@ -49,13 +49,14 @@ export async function describeRegions(
   homeRegion: string,
 ): Promise<Region[] | undefined> {
   const m: PageMeta = { service: 'ecs', region: null, operation: 'DescribeRegions' };
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
+  const listed = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
       ctx.clients.ecs(homeRegion).describeRegions(new $Ecs.DescribeRegionsRequest({})),
-    ),
-  );
-  if (!res) return undefined;
-  return requiredList(res.body?.regions?.region, 'Regions.Region')
+    );
+    return requiredList(res.body?.regions?.region, 'Regions.Region');
+  });
+  if (!listed) return undefined;
+  return listed
     .filter((r) => nonEmpty(r.regionId))
     .map((r) => ({
       id: r.regionId as string,
