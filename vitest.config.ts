@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'rules/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // end-to-end tests run dist/: build it first when any source is newer
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -7,6 +7,7 @@
 import type { Trail, TrailEvent } from '../inventory/schema.js';
 import { maskAccessKeyId } from '../util/mask.js';
 import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
+import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -108,8 +109,9 @@ export async function collectActionTrail(
  * shadow trails (IncludeShadowTrails) and organization trails that log this
  * account (IncludeOrganizationTrail). Every scanned region is asked and the
  * answers are merged by home region and name; GetTrailStatus is asked in the
- * trail's home region. If any region's DescribeTrails fails, the trail list is
- * unknown as a whole (absent), with a coverage entry naming that region.
+ * trail's home region. A region whose DescribeTrails fails costs only the
+ * trails homed there (coverage names it); when no region answers, the trail
+ * list is unknown (absent).
  */
 /**
  * GetGlobalEventsStorageRegion → `StorageRegion` (default ap-southeast-1; the
@@ -140,25 +142,26 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
   const answers = await Promise.all(
     regions.map((region) => {
       const m = meta(region, 'DescribeTrails');
-      return attempt(ctx, m, () =>
-        call(ctx, m, () =>
+      return attempt(ctx, m, async () => {
+        const body = await call(ctx, m, () =>
           ctx.clients.actiontrail('DescribeTrails', region, {
             IncludeShadowTrails: true,
             IncludeOrganizationTrail: true,
           }),
-        ),
-      ).then((body) => ({ region, body }));
+        );
+        // an answer without TrailList is not "no trails": the trail list stays unknown
+        return requiredList(body?.TrailList as unknown[] | undefined, 'TrailList');
+      }).then((list) => ({ region, list }));
     }),
   );
   // a multi-region (or organization) trail is answered in every region as a
   // shadow trail, so the regions that answered still show every trail that
   // covers all regions: a failed region costs only the trails homed there
   // (its coverage entry names it); nothing answered = unknown
-  if (answers.every((a) => a.body === undefined)) return undefined;
+  if (answers.every((a) => a.list === undefined)) return undefined;
   const byKey = new Map<string, { raw: Json; region: string }>();
-  for (const { region, body } of answers) {
-    if (body === undefined) continue;
-    const list = Array.isArray(body.TrailList) ? (body.TrailList as unknown[]) : [];
+  for (const { region, list } of answers) {
+    if (list === undefined) continue;
     for (const t of list.filter(isObject)) {
       if (str(t.Name) === '') continue;
       const key = `${str(t.HomeRegion) || region}\u0000${str(t.Name)}`;
@@ -269,7 +272,7 @@ async function rootEventsIn(
       );
       counter.add(1);
       counter.tick();
-      const events = Array.isArray(body.Events) ? (body.Events as unknown[]).filter(isObject) : [];
+      const events = requiredList(body.Events as unknown[] | undefined, 'Events').filter(isObject);
       return {
         items: events.filter(
           (e) => isObject(e.userIdentity) && e.userIdentity.type === 'root-account',

@@ -60,6 +60,28 @@ export function fail(ctx: CollectContext, meta: PageMeta, err: unknown): void {
   ctx.coverage.push(entry(meta, describeError(err, ctx.redact)));
 }
 
+/**
+ * An item of a successful answer lacks a field a rule needs (absent, or an
+ * empty string): the inventory field stays absent and one coverage entry
+ * `MissingField` names the action, the resource and the field.
+ */
+export function missingField(
+  ctx: CollectContext,
+  meta: PageMeta,
+  resource: string,
+  field: string,
+): void {
+  ctx.coverage.push(
+    entry(
+      { ...meta, resource },
+      {
+        code: 'MissingField',
+        message: `${meta.operation} answered ${resource} without ${field}`,
+      },
+    ),
+  );
+}
+
 /** one gated SDK call for `meta` */
 export function call<T>(ctx: CollectContext, meta: PageMeta, fn: () => Promise<T>): Promise<T> {
   return ctx.gate.call(meta.service, meta.operation, meta.region, fn);

@@ -19,6 +19,7 @@ import {
   type CollectContext,
   call,
   fail,
+  missingField,
   nonEmpty,
   pageSize,
   phaseCounter,
@@ -48,13 +49,14 @@ export async function describeRegions(
   homeRegion: string,
 ): Promise<Region[] | undefined> {
   const m: PageMeta = { service: 'ecs', region: null, operation: 'DescribeRegions' };
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
+  const listed = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
       ctx.clients.ecs(homeRegion).describeRegions(new $Ecs.DescribeRegionsRequest({})),
-    ),
-  );
-  if (!res) return undefined;
-  return requiredList(res.body?.regions?.region, 'Regions.Region')
+    );
+    return requiredList(res.body?.regions?.region, 'Regions.Region');
+  });
+  if (!listed) return undefined;
+  return listed
     .filter((r) => nonEmpty(r.regionId))
     .map((r) => ({
       id: r.regionId as string,
@@ -238,6 +240,8 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeInstances');
   ctx.progress({ service: 'ecs', region, phase: 'instances' });
+  // fields a rule needs that an answer left out, by instance (a page served twice counts once)
+  const missing = new Map<string, string[]>();
   const instances = await attempt(ctx, m, () =>
     pageByCursor(
       ctx.guard,
@@ -256,7 +260,7 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
         return {
           items: requiredList(res.body?.instances?.instance, 'Instances.Instance')
             .filter((i) => nonEmpty(i.instanceId))
-            .map((i) => toInstance(i, region)),
+            .map((i) => toInstance(i, region, missing)),
           next: nonEmpty(res.body?.nextToken),
         };
       },
@@ -264,6 +268,10 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
     ),
   );
   if (!instances) return undefined;
+  for (const instance of instances) {
+    const fields = missing.get(instance.id);
+    if (fields) missingField(ctx, m, instance.id, fields.join(', '));
+  }
   if (instances.length === 0) return instances;
   await Promise.all([
     networkInterfacesOf(ctx, region, instances),
@@ -274,12 +282,15 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
 
 type RawInstance = $Ecs.DescribeInstancesResponseBodyInstancesInstance;
 
-function toInstance(i: RawInstance, region: string): Instance {
+function toInstance(i: RawInstance, region: string, missing: Map<string, string[]>): Instance {
   const privateIps = uniq([
     ...(i.vpcAttributes?.privateIpAddress?.ipAddress ?? []),
     ...(i.innerIpAddress?.ipAddress ?? []),
   ]);
   const mo = i.metadataOptions;
+  const absent: string[] = [];
+  // every instance is in at least one group; an answer without the list leaves them unknown
+  if (!Array.isArray(i.securityGroupIds?.securityGroupId)) absent.push('SecurityGroupIds');
   const instance: Instance = {
     id: i.instanceId as string,
     region,
@@ -296,11 +307,17 @@ function toInstance(i: RawInstance, region: string): Instance {
     ...(nonEmpty(i.creationTime) ? { creationTime: i.creationTime } : {}),
   };
   if (mo) {
+    // MetadataOptions present but without its values (absent or ""): those values are unknown
+    const endpoint = nonEmpty(mo.httpEndpoint);
+    const tokens = nonEmpty(mo.httpTokens);
     instance.metadataOptions = {
-      ...(nonEmpty(mo.httpEndpoint) ? { httpEndpoint: mo.httpEndpoint } : {}),
-      ...(nonEmpty(mo.httpTokens) ? { httpTokens: mo.httpTokens } : {}),
+      ...(endpoint ? { httpEndpoint: endpoint } : {}),
+      ...(tokens ? { httpTokens: tokens } : {}),
     };
+    if (!endpoint) absent.push('MetadataOptions.HttpEndpoint');
+    if (!tokens) absent.push('MetadataOptions.HttpTokens');
   }
+  if (absent.length > 0) missing.set(instance.id, absent);
   return instance;
 }
 
@@ -412,7 +429,10 @@ async function ramRolesOf(
               ),
             );
             return {
-              items: res.body?.instanceRamRoleSets?.instanceRamRoleSet ?? [],
+              items: requiredList(
+                res.body?.instanceRamRoleSets?.instanceRamRoleSet,
+                'InstanceRamRoleSets.InstanceRamRoleSet',
+              ),
               totalCount: res.body?.totalCount,
             };
           },
@@ -476,7 +496,7 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
 async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | undefined> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeDisks');
-  return attempt(ctx, m, () =>
+  const disks = await attempt(ctx, m, () =>
     pageByCursor(
       ctx.guard,
       m,
@@ -501,7 +521,8 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
                 instanceId: nonEmpty(d.instanceId) ?? null,
                 type: d.type ?? '',
                 category: d.category ?? '',
-                encrypted: d.encrypted === true,
+                // absent = unknown: the API always says true or false
+                ...(typeof d.encrypted === 'boolean' ? { encrypted: d.encrypted } : {}),
                 ...(nonEmpty(d.KMSKeyId) ? { kmsKeyId: d.KMSKeyId } : {}),
                 // "" = no automatic snapshot policy; absent (not sent) = unknown
                 ...(typeof d.autoSnapshotPolicyId === 'string'
@@ -519,6 +540,10 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
       (d) => d.id,
     ),
   );
+  for (const disk of disks ?? []) {
+    if (disk.encrypted === undefined) missingField(ctx, m, disk.id, 'Encrypted');
+  }
+  return disks;
 }
 
 async function invocationsOf(
@@ -528,7 +553,9 @@ async function invocationsOf(
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeInvocations');
   const since = ctx.since.getTime();
-  return attempt(ctx, m, () =>
+  // invocations whose answer lacked the instances they ran on
+  const withoutInstances = new Set<string>();
+  const invocations = await attempt(ctx, m, () =>
     pageByCursor(
       ctx.guard,
       m,
@@ -557,8 +584,14 @@ async function invocationsOf(
       (v) => v.invokeId,
     ),
   );
+  for (const v of invocations ?? []) {
+    if (withoutInstances.has(v.invokeId)) missingField(ctx, m, v.invokeId, 'InvokeInstances');
+  }
+  return invocations;
 
   function toInvocation(v: $Ecs.DescribeInvocationsResponseBodyInvocationsInvocation): Invocation {
+    const ran = v.invokeInstances?.invokeInstance;
+    if (!Array.isArray(ran)) withoutInstances.add(v.invokeId as string);
     return {
       // deliberately not copied: commandContent, parameters, outputs
       invokeId: v.invokeId as string,
@@ -568,7 +601,7 @@ async function invocationsOf(
       username: v.username ?? '',
       creationTime: v.creationTime ?? '',
       invocationStatus: nonEmpty(v.invocationStatus) ?? v.invokeStatus ?? '',
-      instanceIds: uniq((v.invokeInstances?.invokeInstance ?? []).map((ii) => ii.instanceId)),
+      instanceIds: uniq((ran ?? []).map((ii) => ii.instanceId)),
     };
   }
 }

@@ -6,6 +6,7 @@
 import * as $Ims from '@alicloud/ims20190815';
 import type { Root } from '../inventory/schema.js';
 import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
+import { MalformedResponseError } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -81,7 +82,12 @@ async function credentialReportOf(
       call(ctx, gm, () => ctx.clients.ims.generateCredentialReport()),
     );
     if (!res) return undefined;
-    if ((res.body?.state ?? '').toUpperCase() === 'COMPLETED') {
+    const state = nonEmpty(res.body?.state);
+    if (state === undefined) {
+      fail(ctx, gm, new MalformedResponseError('the answer has no State'));
+      return undefined;
+    }
+    if (state.toUpperCase() === 'COMPLETED') {
       completed = true;
       break;
     }
@@ -106,8 +112,11 @@ async function credentialReportOf(
         ),
       );
       generatedTime ??= nonEmpty(res.body?.generatedTime);
+      const content = res.body?.content;
+      if (typeof content !== 'string')
+        throw new MalformedResponseError('the answer has no Content');
       return {
-        items: [res.body?.content ?? ''],
+        items: [content],
         next: nonEmpty(res.body?.nextToken),
         more: String(res.body?.isTruncated).toLowerCase() === 'true',
       };

@@ -20,12 +20,14 @@ import {
   attempt,
   type CollectContext,
   call,
+  fail,
+  missingField,
   nonEmpty,
   pageSize,
   parseDocument,
   phaseCounter,
 } from './context.js';
-import { requiredList } from './errors.js';
+import { MalformedResponseError, requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
 
@@ -107,10 +109,11 @@ export async function collectRam(
   };
 }
 
+/** the attached policies of a ListPoliciesFor* answer; throws when the answer lacks the list */
 function policyRefs(
   list: Array<{ policyName?: string; policyType?: string }> | undefined,
 ): PolicyRef[] {
-  return (list ?? [])
+  return requiredList(list, 'Policies.Policy')
     .filter((p) => nonEmpty(p.policyName))
     .map((p) => ({ name: p.policyName as string, type: nonEmpty(p.policyType) ?? 'Custom' }));
 }
@@ -211,7 +214,11 @@ async function loginProfileOf(
   if (res === undefined) return undefined;
   if (res === null) return null;
   const lp = res.body?.loginProfile;
-  if (!lp) return null;
+  // "no login profile" is the EntityNotExist answer; a success without the profile is unknown
+  if (!lp) {
+    fail(ctx, m, new MalformedResponseError('the answer has no LoginProfile'));
+    return undefined;
+  }
   return {
     ...(typeof lp.passwordResetRequired === 'boolean'
       ? { passwordResetRequired: lp.passwordResetRequired }
@@ -227,8 +234,17 @@ async function mfaDeviceOf(ctx: CollectContext, userName: string): Promise<RamUs
     ctx.clients.ram.getUserMFAInfo(new $Ram.GetUserMFAInfoRequest({ userName })),
   );
   if (res === undefined) return undefined;
-  const device = res?.body?.MFADevice;
-  if (res === null || !device || !nonEmpty(device.serialNumber)) return null;
+  if (res === null) return null;
+  // "no MFA device" is the EntityNotExist answer; a success without the device is unknown
+  const device = res.body?.MFADevice;
+  if (!device) {
+    fail(ctx, m, new MalformedResponseError('the answer has no MFADevice'));
+    return undefined;
+  }
+  if (!nonEmpty(device.serialNumber)) {
+    missingField(ctx, m, userName, 'MFADevice.SerialNumber');
+    return undefined;
+  }
   return {
     serialNumber: device.serialNumber as string,
     ...(nonEmpty(device.type) ? { type: device.type } : {}),
@@ -240,13 +256,14 @@ async function accessKeysOf(
   userName: string,
 ): Promise<AccessKey[] | undefined> {
   const m = meta('ListAccessKeys', userName);
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
+  const listed = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
       ctx.clients.ram.listAccessKeys(new $Ram.ListAccessKeysRequest({ userName })),
-    ),
-  );
-  if (!res) return undefined;
-  const keys = (res.body?.accessKeys?.accessKey ?? []).filter((k) => nonEmpty(k.accessKeyId));
+    );
+    return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
+  });
+  if (!listed) return undefined;
+  const keys = listed.filter((k) => nonEmpty(k.accessKeyId));
   return Promise.all(
     keys.map(async (k) => {
       const key: AccessKey = {
@@ -263,7 +280,10 @@ async function accessKeysOf(
         ),
       );
       // a successful answer without a date = never used; a failed call = unknown (absent)
-      if (used) key.lastUsedDate = nonEmpty(used.body?.accessKeyLastUsed?.lastUsedDate) ?? null;
+      const last = used?.body?.accessKeyLastUsed;
+      if (used && !last) {
+        fail(ctx, lm, new MalformedResponseError('the answer has no AccessKeyLastUsed'));
+      } else if (last) key.lastUsedDate = nonEmpty(last.lastUsedDate) ?? null;
       return key;
     }),
   );
@@ -272,11 +292,14 @@ async function accessKeysOf(
 /** list the caller's own AccessKeys (ListAccessKeys without UserName): the root identity's keys */
 export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] | undefined> {
   const m = meta('ListAccessKeys', '<root>');
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () => ctx.clients.ram.listAccessKeys(new $Ram.ListAccessKeysRequest({}))),
-  );
-  if (!res) return undefined;
-  return (res.body?.accessKeys?.accessKey ?? [])
+  const listed = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
+      ctx.clients.ram.listAccessKeys(new $Ram.ListAccessKeysRequest({})),
+    );
+    return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
+  });
+  if (!listed) return undefined;
+  return listed
     .filter((k) => nonEmpty(k.accessKeyId))
     .map((k) => ({
       id: k.accessKeyId as string,
@@ -287,13 +310,14 @@ export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] 
 
 async function userGroupsOf(ctx: CollectContext, userName: string): Promise<string[] | undefined> {
   const m = meta('ListGroupsForUser', userName);
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
+  const listed = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
       ctx.clients.ram.listGroupsForUser(new $Ram.ListGroupsForUserRequest({ userName })),
-    ),
-  );
-  if (!res) return undefined;
-  return (res.body?.groups?.group ?? []).map((g) => g.groupName ?? '').filter((n) => n !== '');
+    );
+    return requiredList(res.body?.groups?.group, 'Groups.Group');
+  });
+  if (!listed) return undefined;
+  return listed.map((g) => g.groupName ?? '').filter((n) => n !== '');
 }
 
 async function userPoliciesOf(
@@ -302,13 +326,13 @@ async function userPoliciesOf(
   want: PolicyWanted,
 ): Promise<PolicyRef[] | undefined> {
   const m = meta('ListPoliciesForUser', userName);
-  const res = await attempt(ctx, m, () =>
-    call(ctx, m, () =>
+  const refs = await attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
       ctx.clients.ram.listPoliciesForUser(new $Ram.ListPoliciesForUserRequest({ userName })),
-    ),
-  );
-  if (!res) return undefined;
-  const refs = policyRefs(res.body?.policies?.policy);
+    );
+    return policyRefs(res.body?.policies?.policy);
+  });
+  if (!refs) return undefined;
   want(refs);
   return refs;
 }
@@ -338,14 +362,15 @@ async function groupsOf(ctx: CollectContext, want: PolicyWanted): Promise<RamGro
         const name = g.groupName as string;
         const group: RamGroup = { name, ...(nonEmpty(g.comments) ? { comments: g.comments } : {}) };
         const pm = meta('ListPoliciesForGroup', name);
-        const res = await attempt(ctx, pm, () =>
-          call(ctx, pm, () =>
+        const refs = await attempt(ctx, pm, async () => {
+          const res = await call(ctx, pm, () =>
             ram.listPoliciesForGroup(new $Ram.ListPoliciesForGroupRequest({ groupName: name })),
-          ),
-        );
-        if (res) {
-          group.policies = policyRefs(res.body?.policies?.policy);
-          want(group.policies);
+          );
+          return policyRefs(res.body?.policies?.policy);
+        });
+        if (refs) {
+          group.policies = refs;
+          want(refs);
         }
         return group;
       }),
@@ -384,17 +409,23 @@ async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole
           attempt(ctx, gm, () =>
             call(ctx, gm, () => ram.getRole(new $Ram.GetRoleRequest({ roleName: name }))),
           ),
-          attempt(ctx, pm, () =>
-            call(ctx, pm, () =>
+          attempt(ctx, pm, async () => {
+            const res = await call(ctx, pm, () =>
               ram.listPoliciesForRole(new $Ram.ListPoliciesForRoleRequest({ roleName: name })),
-            ),
-          ),
+            );
+            return policyRefs(res.body?.policies?.policy);
+          }),
         ]);
-        const trust = parseDocument(nonEmpty(got?.body?.role?.assumeRolePolicyDocument));
-        if (trust !== undefined) role.trustPolicy = trust;
+        if (got) {
+          const trust = parseDocument(nonEmpty(got.body?.role?.assumeRolePolicyDocument));
+          if (trust !== undefined) role.trustPolicy = trust;
+          else if (!got.body?.role) {
+            fail(ctx, gm, new MalformedResponseError('the answer has no Role'));
+          } else missingField(ctx, gm, name, 'Role.AssumeRolePolicyDocument');
+        }
         if (pols) {
-          role.policies = policyRefs(pols.body?.policies?.policy);
-          want(role.policies);
+          role.policies = pols;
+          want(pols);
         }
         return role;
       }),
@@ -422,14 +453,20 @@ async function policyOf(ctx: CollectContext, ref: PolicyRef): Promise<RamPolicy>
   if (nonEmpty(p?.description)) policy.description = p?.description;
   const doc = parseDocument(nonEmpty(version?.policyDocument) ?? nonEmpty(p?.policyDocument));
   if (doc !== undefined) policy.document = doc;
+  else if (!p && !version) fail(ctx, m, new MalformedResponseError('the answer has no Policy'));
+  else missingField(ctx, m, ref.name, 'DefaultPolicyVersion.PolicyDocument');
   return policy;
 }
 
 async function passwordPolicyOf(ctx: CollectContext): Promise<PasswordPolicy | undefined> {
   const m = meta('GetPasswordPolicy');
   const res = await attempt(ctx, m, () => call(ctx, m, () => ctx.clients.ram.getPasswordPolicy()));
-  const p = res?.body?.passwordPolicy;
-  if (!p) return undefined;
+  if (!res) return undefined;
+  const p = res.body?.passwordPolicy;
+  if (!p) {
+    fail(ctx, m, new MalformedResponseError('the answer has no PasswordPolicy'));
+    return undefined;
+  }
   return dropUndefined({
     minimumPasswordLength: p.minimumPasswordLength,
     requireLowercaseCharacters: p.requireLowercaseCharacters,
@@ -448,8 +485,12 @@ async function securityPreferenceOf(ctx: CollectContext): Promise<SecurityPrefer
   const res = await attempt(ctx, m, () =>
     call(ctx, m, () => ctx.clients.ram.getSecurityPreference()),
   );
-  const s = res?.body?.securityPreference;
-  if (!s) return undefined;
+  if (!res) return undefined;
+  const s = res.body?.securityPreference;
+  if (!s) {
+    fail(ctx, m, new MalformedResponseError('the answer has no SecurityPreference'));
+    return undefined;
+  }
   return dropUndefined({
     enableSaveMfaTicket: s.loginProfilePreference?.enableSaveMFATicket,
     allowUserToChangePassword: s.loginProfilePreference?.allowUserToChangePassword,

@@ -82,6 +82,18 @@ const RPC_PROTOCOL_PARAMS = new Set([
   'SecurityToken',
 ]);
 
+/** what a `missingList` fault keeps of an answer: its request id and paging fields */
+const MISSING_LIST_KEEPS: ReadonlySet<string> = new Set([
+  'RequestId',
+  'TotalCount',
+  'PageNumber',
+  'PageSize',
+  'NextToken',
+  'MaxResults',
+  'Marker',
+  'IsTruncated',
+]);
+
 const THROTTLE_MESSAGE = 'Request was denied due to user flow control.';
 
 /** RFC 3986 encoding as the SDK's `encode()` in openapi-core/dist/utils.js */
@@ -378,6 +390,20 @@ export async function startEmulator(
     return { ...r, body };
   }
 
+  /**
+   * valid JSON without the list the action exists to return: only the request
+   * id and the paging fields of the handler's own answer remain (any action,
+   * whichever list it returns)
+   */
+  function missingList(handler: ActionHandler, req: EmulatorRequest): EmulatorResponse {
+    const r = runHandler(handler, req);
+    if (r.status !== 200 || typeof r.body !== 'object' || r.body === null) return r;
+    const body = Object.fromEntries(
+      Object.entries(r.body as Record<string, unknown>).filter(([k]) => MISSING_LIST_KEEPS.has(k)),
+    );
+    return { ...r, body };
+  }
+
   async function handleApi(
     req: IncomingMessage,
     res: ServerResponse,
@@ -564,6 +590,9 @@ export async function startEmulator(
           return;
         case 'repeatPage':
           send(res, repeatPage(handler, request));
+          return;
+        case 'missingList':
+          send(res, missingList(handler, request));
           return;
         case 'connectionReset':
           req.socket.destroy();

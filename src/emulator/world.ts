@@ -269,6 +269,8 @@ export const FaultKinds = [
   'accessDenied',
   'repeatPage',
   'connectionReset',
+  // valid JSON with RequestId and the paging fields, without the list the action returns
+  'missingList',
 ] as const;
 export type FaultKind = (typeof FaultKinds)[number];
 

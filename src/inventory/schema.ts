@@ -179,7 +179,8 @@ export const DiskSchema = z.object({
   /** system | data */
   type: z.string().default(''),
   category: z.string().default(''),
-  encrypted: z.boolean(),
+  /** absent = unknown (the answer lacked Encrypted; a MissingField coverage entry says so) */
+  encrypted: z.boolean().optional(),
   kmsKeyId: z.string().optional(),
   /** the automatic snapshot policy applied; "" = none; absent = unknown */
   autoSnapshotPolicyId: z.string().optional(),

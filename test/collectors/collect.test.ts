@@ -503,7 +503,10 @@ describe('a full collect', () => {
       ram: {
         Users: Array.from({ length: 25 }, (_, i) => ({ UserName: `u${i}` })),
         Groups: Array.from({ length: 25 }, (_, i) => ({ GroupName: `g${i}` })),
-        Roles: Array.from({ length: 25 }, (_, i) => ({ RoleName: `r${i}` })),
+        Roles: Array.from({ length: 25 }, (_, i) => ({
+          RoleName: `r${i}`,
+          AssumeRolePolicyDocument: { Version: '1', Statement: [] },
+        })),
       },
       root: { mfaEnabled: true, accessKeys: [{ AccessKeyId: 'LTAIroot1' }] },
       actiontrail: {

@@ -274,6 +274,7 @@ const FINAL_CODE: Record<Exclude<Kind, 'repeatPage'>, string> = {
   malformedJson: 'MalformedResponse',
   accessDenied: 'Forbidden.RAM',
   connectionReset: 'ECONNRESET',
+  missingList: 'MalformedResponse',
 };
 
 const TRANSIENT: Kind[] = [

@@ -35,7 +35,21 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
     ram: {
       Users: [{ UserName: 'bob' }, { UserName: 'carol', Groups: ['ops'] }],
       Groups: [{ GroupName: 'ops' }],
-      Roles: [{ RoleName: 'deployer' }],
+      Roles: [
+        {
+          RoleName: 'deployer',
+          AssumeRolePolicyDocument: {
+            Version: '1',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Principal: { Service: ['ecs.aliyuncs.com'] },
+              },
+            ],
+          },
+        },
+      ],
       Policies: [
         {
           PolicyName: 'AdministratorAccess',

@@ -30,6 +30,7 @@ function world(faults: Fault[] = []): WorldInput {
             Status: 'In_use',
             AutoSnapshotPolicyId: 'sp-1',
             EnableAutoSnapshot: true,
+            Encrypted: true,
           },
           {
             DiskId: 'd-none',
@@ -37,8 +38,9 @@ function world(faults: Fault[] = []): WorldInput {
             Status: 'In_use',
             AutoSnapshotPolicyId: '',
             EnableAutoSnapshot: false,
+            Encrypted: true,
           },
-          { DiskId: 'd-unknown', Status: 'Available' },
+          { DiskId: 'd-unknown', Status: 'Available', Encrypted: true },
         ],
       },
     },

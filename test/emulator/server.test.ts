@@ -309,6 +309,41 @@ describe('faults', () => {
     }
   });
 
+  it('missingList: valid JSON with RequestId and the paging fields, without the list', async () => {
+    const emu = await serve(
+      baseWorld({
+        emulator: {
+          faults: [
+            { action: 'DescribeSecurityGroups', kind: 'missingList' },
+            { action: 'DescribeKeyPairs', kind: 'missingList', count: 1 },
+          ],
+        },
+      }),
+    );
+    const { ecs } = clients(emu.url);
+    const groups = await ecs.describeSecurityGroups(sgs());
+    const body = groups.body?.toMap() ?? {};
+    expect(Object.keys(body).sort()).toEqual(['NextToken', 'RequestId']);
+    expect(body['NextToken']).toBeTruthy();
+    expect(groups.body?.securityGroups).toBeUndefined();
+    const pairs = await ecs.describeKeyPairs(
+      new $Ecs.DescribeKeyPairsRequest({ regionId: R, pageNumber: 1, pageSize: 50 }),
+    );
+    expect(Object.keys(pairs.body?.toMap() ?? {}).sort()).toEqual([
+      'PageNumber',
+      'PageSize',
+      'RequestId',
+      'TotalCount',
+    ]);
+    expect(pairs.body?.totalCount).toBe(120);
+    // `count` limits it like any fault: the next answer is whole again
+    const again = await ecs.describeKeyPairs(
+      new $Ecs.DescribeKeyPairsRequest({ regionId: R, pageNumber: 1, pageSize: 50 }),
+    );
+    expect(again.body?.keyPairs?.keyPair).toHaveLength(50);
+    expect(emu.stats().faults).toBe(2);
+  });
+
   it('connectionReset: the socket is destroyed without an answer', async () => {
     const emu = await serve(
       baseWorld({

@@ -2,15 +2,18 @@
  * Ctrl-C during a scan (issue 11, item 4): the CLI stops promptly with one
  * line and exit 130 (SIGTERM: 143), and leaves no report, no snapshot and no
  * temporary file (write-file-atomic's `<name>.<n>`) behind. The emulator adds
- * latency to every answer so that the signal lands mid-collection.
+ * latency to every answer so that the signal lands mid-collection; a large
+ * snapshot makes report files that take a while to write, so that a signal
+ * lands while they are being written.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld } from '../../src/emulator/world.js';
+import { emptyInventory, type SecurityGroup } from '../../src/inventory/schema.js';
 import { BIN, ROOT, testEnv } from '../helpers/cli.js';
 import { NOW, tempDir } from './util.js';
 
@@ -146,4 +149,97 @@ describe.concurrent('an interrupted run leaves nothing behind', () => {
     expectInterrupted(r, 143, 'ecs-audit: terminated');
     expect(readdirSync(dir)).toEqual([]);
   });
+});
+
+/** a snapshot of `n` groups, each with SSH, RDP and every port open to the internet */
+function bigSnapshot(n: number): string {
+  const open = (portRange: string, ipProtocol = 'TCP') => ({
+    direction: 'ingress',
+    ipProtocol,
+    portRange,
+    sourceCidrIp: '0.0.0.0/0',
+    policy: 'Accept',
+    priority: 1,
+  });
+  const securityGroups = Array.from(
+    { length: n },
+    (_, i): Partial<SecurityGroup> => ({
+      id: `sg-${String(i).padStart(6, '0')}`,
+      region: 'cn-hangzhou',
+      name: `group with a reasonably long name number ${i}`,
+      vpcId: 'vpc-1',
+      rules: [open('22/22'), open('3389/3389'), open('-1/-1', 'ALL')] as SecurityGroup['rules'],
+    }),
+  );
+  const inventory = emptyInventory();
+  return JSON.stringify({ ...inventory, ecs: { ...inventory.ecs, securityGroups } });
+}
+
+describe('an interrupt while the report files are written', () => {
+  it('Ctrl-C once the first report file is being written: exit 130, no partial file, no temp file', async () => {
+    const dir = tempDir('sigint-writing');
+    writeFileSync(path.join(dir, 'big.json'), bigSnapshot(6_000));
+    const out = path.join(dir, 'out');
+    mkdirSync(out);
+    const reports = ['html', 'json', 'sarif', 'junit'] as const;
+    const file = (format: string) => `report.${format === 'junit' ? 'xml' : format}`;
+    const r = await new Promise<{ code: number | null; stderr: string; sent: boolean }>(
+      (resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            BIN,
+            'scan',
+            '--snapshot',
+            'big.json',
+            '--now',
+            NOW,
+            '--fail-on',
+            'none',
+            '--format',
+            'json',
+            ...reports.flatMap((f) => ['--report', `${f}=${path.join(out, file(f))}`]),
+          ],
+          { cwd: dir, env: testEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let stderr = '';
+        let sent = false;
+        // the first temp file in the output directory: the writes have begun
+        const watcher = watch(out, (_event, name) => {
+          if (sent || !name?.endsWith('.tmp')) return;
+          sent = true;
+          child.kill('SIGINT');
+        });
+        const hardLimit = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no exit within 25 s; stderr: ${stderr}`));
+        }, 25_000);
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(hardLimit);
+          watcher.close();
+          resolve({ code, stderr, sent });
+        });
+      },
+    );
+    expect(r.sent, `the run ended before any report file was begun: ${r.stderr}`).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('ecs-audit: interrupted');
+    expect(r.stderr).not.toContain('\n    at ');
+    const left = readdirSync(out);
+    // no temp file, and the signal landed before every report was written
+    expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(left.length).toBeLessThan(reports.length);
+    // what is there is whole
+    for (const name of left) {
+      const text = readFileSync(path.join(out, name), 'utf8');
+      if (name.endsWith('.json') || name.endsWith('.sarif'))
+        expect(() => JSON.parse(text)).not.toThrow();
+      else if (name.endsWith('.html')) expect(text.trimEnd().endsWith('</html>')).toBe(true);
+      else expect(text.trimEnd().endsWith('</testsuites>')).toBe(true);
+    }
+  }, 30_000);
 });

@@ -15,12 +15,12 @@ describe('memory', () => {
         keep.push(Array.from({ length: 50_000 }, (_, j) => `x${i}-${j}`));
       const grown = process.memoryUsage().heapUsed;
       expect(grown - before).toBeGreaterThan(32 * MB);
+      // drop the garbage: from here only a collection can shrink the heap
       keep = [];
       // the governor ticks every 20 ms; allow a loaded machine up to 3 s
       for (let i = 0; i < 150 && forcedCollections() === forcedBefore; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      expect(keep).toHaveLength(0);
       expect(forcedCollections()).toBeGreaterThan(forcedBefore);
       expect(process.memoryUsage().heapUsed).toBeLessThan(grown - 16 * MB);
     } finally {

@@ -1,0 +1,143 @@
+/**
+ * Unknown is never safe (issue 14): an answer without its list, or an item
+ * without a field a rule needs, is a coverage gap and the fact stays absent;
+ * a field whose absence the API documents as a value ("no key pair") is not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorldInput } from '../../src/emulator/world.js';
+import type { CoverageEntry } from '../../src/inventory/schema.js';
+import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
+import { ACCOUNT, baseWorld, closeAll, runCollect } from './harness.js';
+
+const R = 'cn-hangzhou';
+type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
+
+function world(faults: Fault[] = []): WorldInput {
+  return baseWorld({
+    ecs: {
+      [R]: {
+        Instances: [
+          {
+            InstanceId: 'i-full',
+            SecurityGroupIds: ['sg-1'],
+            KeyPairName: 'kp-1',
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'optional' },
+          },
+          // MetadataOptions present but empty: the token setting is unknown
+          {
+            InstanceId: 'i-empty-mo',
+            SecurityGroupIds: ['sg-1'],
+            KeyPairName: '',
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: '' },
+          },
+          // no KeyPairName at all: the API's way to say "none"
+          { InstanceId: 'i-no-key', SecurityGroupIds: ['sg-1'] },
+        ],
+        Disks: [
+          { DiskId: 'd-known', InstanceId: 'i-full', Encrypted: false },
+          { DiskId: 'd-unknown', InstanceId: 'i-full' },
+        ],
+      },
+    },
+    ram: {
+      Users: [
+        {
+          UserName: 'alice',
+          LoginProfile: { PasswordResetRequired: false, MFABindRequired: true },
+          MFADevice: { SerialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, Type: 'VMFA' },
+          AccessKeys: [{ AccessKeyId: 'LTAIalice1' }],
+        },
+      ],
+    },
+    emulator: { faults },
+  });
+}
+
+let env: IsolatedEnv;
+beforeAll(() => {
+  env = isolateEnv();
+  useEnvKeys();
+});
+afterAll(async () => {
+  await closeAll();
+  env.restore();
+});
+
+const gap = (operation: string, resource: string | undefined, code: string): CoverageEntry => ({
+  service: operation.startsWith('Describe') ? 'ecs' : 'ram',
+  region: operation.startsWith('Describe') ? R : null,
+  operation,
+  ...(resource !== undefined ? { resource } : {}),
+  error: { code, message: expect.any(String) },
+});
+
+describe('missing data', () => {
+  it('an absent or empty field a rule needs: the field stays absent and one MissingField names action, resource and field', async () => {
+    const { inventory } = await runCollect(world());
+    const disks = Object.fromEntries(inventory.ecs.disks.map((d) => [d.id, d]));
+    expect(disks['d-known']?.encrypted).toBe(false);
+    expect(disks['d-unknown']).toBeDefined();
+    expect('encrypted' in (disks['d-unknown'] ?? {})).toBe(false);
+    const instances = Object.fromEntries(inventory.ecs.instances.map((i) => [i.id, i]));
+    expect(instances['i-full']?.metadataOptions).toEqual({
+      httpEndpoint: 'enabled',
+      httpTokens: 'optional',
+    });
+    expect(instances['i-empty-mo']?.metadataOptions).toEqual({ httpEndpoint: 'enabled' });
+    // KeyPairName absent or "": no key pair, not a gap
+    expect(instances['i-empty-mo']?.keyPairName).toBeNull();
+    expect(instances['i-no-key']?.keyPairName).toBeNull();
+    expect(inventory.coverage).toEqual([
+      gap('DescribeInstances', 'i-empty-mo', 'MissingField'),
+      gap('DescribeDisks', 'd-unknown', 'MissingField'),
+    ]);
+    const messages = inventory.coverage.map((c) => c.error.message);
+    expect(messages[0]).toContain('MetadataOptions.HttpTokens');
+    expect(messages[0]).not.toContain('HttpEndpoint');
+    expect(messages[1]).toContain('Encrypted');
+  });
+
+  it.each([
+    ['ListAccessKeys', 'alice', 'accessKeys'],
+    ['ListGroupsForUser', 'alice', 'groups'],
+    ['ListPoliciesForUser', 'alice', 'policies'],
+    ['GetLoginProfile', 'alice', 'loginProfile'],
+    ['GetUserMFAInfo', 'alice', 'mfaDevice'],
+  ] as const)(
+    '%s answering without its list or object: a MalformedResponse gap, the fact unknown (absent), not "none"',
+    async (action, resource, field) => {
+      const { inventory } = await runCollect(world([{ action, kind: 'missingList' }]));
+      const alice = inventory.ram.users.find((u) => u.name === resource);
+      expect(alice).toBeDefined();
+      expect(field in (alice ?? {})).toBe(false);
+      expect(inventory.coverage.filter((c) => c.operation === action)).toEqual([
+        gap(action, resource, 'MalformedResponse'),
+      ]);
+    },
+  );
+
+  it('the account-wide answers without their object are gaps too', async () => {
+    const { inventory } = await runCollect(
+      world([
+        { action: 'GetPasswordPolicy', kind: 'missingList' },
+        { action: 'GetSecurityPreference', kind: 'missingList' },
+        { action: 'DescribeTrails', kind: 'missingList' },
+        { action: 'LookupEvents', kind: 'missingList' },
+      ]),
+    );
+    expect(inventory.ram.passwordPolicy).toBeUndefined();
+    expect(inventory.ram.securityPreference).toBeUndefined();
+    expect(inventory.actiontrail.trails).toBeUndefined();
+    const codes = Object.fromEntries(
+      inventory.coverage
+        .filter((c) => c.error.code !== 'MissingField')
+        .map((c) => [c.operation, c.error.code]),
+    );
+    expect(codes).toEqual({
+      GetPasswordPolicy: 'MalformedResponse',
+      GetSecurityPreference: 'MalformedResponse',
+      DescribeTrails: 'MalformedResponse',
+      LookupEvents: 'MalformedResponse',
+    });
+  });
+});
