@@ -17,8 +17,9 @@ type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
 type Kind = Fault['kind'];
 
 const REGION = 'cn-hangzhou';
-const READ_TIMEOUT_MS = 300;
-const HOLD_MS = 1_500;
+// long enough that only a held answer times out, even on a loaded 2-core machine
+const READ_TIMEOUT_MS = 1_000;
+const HOLD_MS = 2_500;
 const RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
 
 const ROOT = { type: 'root-account', principalId: ACCOUNT, accountId: ACCOUNT, userName: 'root' };
