@@ -126,15 +126,28 @@ async function groupsAndListsOf(
   }
   const byPrefixId = new Map((prefixLists ?? []).map((l) => [l.id, l]));
   const byPortId = new Map((portRangeLists ?? []).map((l) => [l.id, l]));
+  // a referenced list the listing did not show is read by id, and kept only when that worked
+  // (its address family is then known, not guessed)
+  const unlisted = new Set<string>();
   for (const id of prefixIds) {
-    if (!byPrefixId.has(id)) byPrefixId.set(id, { id, region, name: '', addressFamily: 'IPv4' });
+    if (byPrefixId.has(id)) continue;
+    unlisted.add(id);
+    byPrefixId.set(id, { id, region, name: '', addressFamily: 'IPv4' });
   }
-  for (const id of portIds) if (!byPortId.has(id)) byPortId.set(id, { id, region, name: '' });
+  for (const id of portIds) {
+    if (byPortId.has(id)) continue;
+    unlisted.add(id);
+    byPortId.set(id, { id, region, name: '' });
+  }
   await Promise.all([
     ...[...prefixIds].map((id) => prefixListEntriesOf(ctx, region, byPrefixId.get(id)!)),
     ...[...portIds].map((id) => portRangeListEntriesOf(ctx, region, byPortId.get(id)!)),
   ]);
-  return [groups, [...byPrefixId.values()], [...byPortId.values()]];
+  return [
+    groups,
+    [...byPrefixId.values()].filter((l) => l.cidrs !== undefined || !unlisted.has(l.id)),
+    [...byPortId.values()].filter((l) => l.ranges !== undefined || !unlisted.has(l.id)),
+  ];
 }
 
 async function prefixListsOf(
