@@ -154,7 +154,7 @@ export interface NormalisedRule {
   to: number;
   accept: boolean;
   priority: number;
-  /** internet source addresses this rule matches (empty for group / prefix-list sources) */
+  /** internet source addresses this rule matches (a prefix list's entries included; empty for group sources) */
   v4: AddressSet;
   v6: AddressSet;
   /** the rule's sources that are not internet addresses: `sg-…` */
