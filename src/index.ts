@@ -28,6 +28,8 @@ export type {
   KeyPair,
   NetworkInterface,
   PasswordPolicy,
+  PortRangeList,
+  PrefixList,
   RamGroup,
   RamPolicy,
   RamRole,

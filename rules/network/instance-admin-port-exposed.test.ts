@@ -27,9 +27,56 @@ const dropAll = group('sg-drop', [
   }),
 ]);
 const unknownRules = group('sg-unknown', undefined);
+const plGroup = group('sg-pl', [rule({ sourcePrefixListId: 'pl-1', id: 'sgr-pl' })]);
+
+const prefixList = (id: string, cidrs: string[]) => ({ id, region: 'cn-hangzhou', cidrs });
+/** the fragment with the region's prefix lists and port lists */
+function withLists(
+  fragment: ReturnType<typeof ecs>,
+  prefixLists: Array<{ id: string; region: string; cidrs?: string[] }>,
+  portRangeLists: Array<{ id: string; region: string; ranges?: string[] }> = [],
+) {
+  return { ecs: { ...fragment.ecs, prefixLists, portRangeLists } };
+}
 
 testRule(exposed, {
   valid: [
+    {
+      // an IPv4 address is exposed by IPv4 sources only (IPv6 exposure needs an IPv6 address with Internet bandwidth)
+      name: 'IPv6 ::/0 does not expose a public IPv4 address',
+      inventory: ecs(
+        [group('sg-v6', [rule({ ipv6SourceCidrIp: '::/0' })])],
+        [publicInstance(['sg-v6'])],
+      ),
+    },
+    {
+      name: 'SSH from a prefix list holding an office /24',
+      inventory: withLists(ecs([plGroup], [publicInstance(['sg-pl'])]), [
+        prefixList('pl-1', ['198.51.100.0/24']),
+      ]),
+    },
+    {
+      name: 'SSH from a prefix list that could not be read: not evaluated, no finding',
+      inventory: withLists(ecs([plGroup], [publicInstance(['sg-pl'])]), [
+        { id: 'pl-1', region: 'cn-hangzhou' },
+      ]),
+    },
+    {
+      name: 'an open group on a secondary interface without a public address',
+      inventory: ecs(
+        [sshOpen, office],
+        [
+          instance('i-1', {
+            securityGroupIds: ['sg-office'],
+            publicIps: [PUBLIC],
+            networkInterfaces: [
+              nic('eni-1', ['sg-office'], { publicIps: [PUBLIC] }),
+              nic('eni-2', ['sg-open'], { type: 'Secondary', privateIps: ['10.0.0.21'] }),
+            ],
+          }),
+        ],
+      ),
+    },
     {
       name: 'stopped instance with a public IP and SSH open',
       inventory: ecs([sshOpen], [publicInstance(['sg-open'], { status: 'Stopped' })]),
@@ -269,16 +316,64 @@ testRule(exposed, {
       ],
     },
     {
-      name: 'IPv6 ::/0 opens SSH',
+      name: 'SSH from a prefix list holding 0.0.0.0/0',
+      inventory: withLists(ecs([plGroup], [publicInstance(['sg-pl'])]), [
+        prefixList('pl-1', ['0.0.0.0/0']),
+      ]),
+      findings: [
+        {
+          id: 'i-1',
+          evidence: {
+            exposedAddresses: [PUBLIC],
+            interfaces: [{ exposures: [{ acceptedIpv4: ['0.0.0.0/0'] }] }],
+          },
+        },
+      ],
+    },
+    {
+      name: 'RDP through a port list, from the world',
+      inventory: withLists(
+        ecs(
+          [
+            group('sg-prl', [
+              from('0.0.0.0/0', { portRange: '-1/-1', portRangeListId: 'prl-1', id: 'sgr-prl' }),
+            ]),
+          ],
+          [publicInstance(['sg-prl'])],
+        ),
+        [],
+        [{ id: 'prl-1', region: 'cn-hangzhou', ranges: ['80/80', '3389/3389'] }],
+      ),
+      findings: [{ id: 'i-1', message: 'TCP 3389 (RDP)', evidence: { ports: [3389] } }],
+    },
+    {
+      name: 'an EIP on a secondary interface whose own group opens SSH: that address is named',
       inventory: ecs(
-        [group('sg-v6', [rule({ ipv6SourceCidrIp: '::/0' })])],
-        [publicInstance(['sg-v6'])],
+        [sshOpen, office],
+        [
+          instance('i-1', {
+            securityGroupIds: ['sg-office'],
+            publicIps: [PUBLIC],
+            networkInterfaces: [
+              nic('eni-1', ['sg-office'], { publicIps: [PUBLIC] }),
+              nic('eni-2', ['sg-open'], { type: 'Secondary', publicIps: ['47.0.0.21'] }),
+            ],
+          }),
+        ],
       ),
       findings: [
         {
           id: 'i-1',
-          message: '100% of global IPv6',
-          evidence: { interfaces: [{ exposures: [{ ipv6Coverage: 1, acceptedIpv6: ['::/0'] }] }] },
+          message: '47.0.0.21',
+          evidence: {
+            exposedAddresses: ['47.0.0.21'],
+            interfaces: [
+              {
+                interfaceId: 'eni-2',
+                exposedAddresses: [{ address: '47.0.0.21', ports: [22] }],
+              },
+            ],
+          },
         },
       ],
     },

@@ -1,4 +1,5 @@
 import { defineRule, z } from 'ecs-audit';
+import { parseAddress } from '../../src/analysis/address-set.js';
 import {
   describeCoverage,
   exposureIndex,
@@ -122,8 +123,29 @@ export default defineRule({
         }
         // only the admin ports are needed: evaluate them alone, not the whole port axis
         const at = (p: number) => index.interfacePort(inst.region, nic.securityGroupIds, 'tcp', p)!;
-        const open = ports.filter((p) => at(p).open);
-        if (open.length === 0) continue;
+        // each public address is judged by its own family's sources (IPv4 by IPv4 only)
+        const openFor = (ip: string, p: number) => {
+          const seg = at(p);
+          return parseAddress(ip)?.family === 'ipv6' ? seg.openIpv6 : seg.openIpv4;
+        };
+        const addresses = nic.publicIps
+          .map((ip) => ({ ip, ports: ports.filter((p) => openFor(ip, p)) }))
+          .filter((a) => a.ports.length > 0);
+        // a verdict resting on a prefix list or port list that could not be read: not evaluated
+        const unknownPorts = ports.filter(
+          (p) => at(p).unknown !== undefined && !addresses.some((a) => a.ports.includes(p)),
+        );
+        if (unknownPorts.length > 0) {
+          unevaluated.push({
+            interfaceId: nic.interfaceId,
+            securityGroupIds: nic.securityGroupIds,
+            ports: unknownPorts,
+            unreadableLists: [...new Set(unknownPorts.flatMap((p) => at(p).unknown!.lists))],
+            reason: 'the verdict depends on a prefix list or port list that could not be read',
+          });
+        }
+        if (addresses.length === 0) continue;
+        const open = ports.filter((p) => addresses.some((a) => a.ports.includes(p)));
         for (const p of open) openPorts.add(p);
         const segs = open.map(at);
         coverageText ||= describeCoverage(segs[0]!);
@@ -133,12 +155,13 @@ export default defineRule({
         const managedHere = [...accepting]
           .filter((id) => index.group(inst.region, id)?.serviceManaged === true)
           .sort();
-        for (const ip of nic.publicIps) exposedIps.add(ip);
+        for (const a of addresses) exposedIps.add(a.ip);
         for (const id of managedHere) managed.add(id);
         exposed.push({
           interfaceId: nic.interfaceId,
           interfaceType: nic.type,
           publicIps: nic.publicIps,
+          exposedAddresses: addresses.map((a) => ({ address: a.ip, ports: a.ports })),
           securityGroupIds: nic.securityGroupIds,
           ...(managedHere.length > 0 ? { managedGroupIds: managedHere } : {}),
           ports: open,
@@ -169,6 +192,7 @@ export default defineRule({
           instanceId: inst.id,
           status: inst.status,
           publicIps,
+          exposedAddresses: [...exposedIps],
           ports: portList,
           interfaces: exposed,
           ...(unevaluated.length > 0 ? { unevaluatedInterfaces: unevaluated } : {}),

@@ -4,6 +4,19 @@ import adminPort from './sg-admin-port-open-to-internet.js';
 
 const one = (rules: Parameters<typeof group>[1], extra: Parameters<typeof group>[2] = {}) =>
   ecs([group('sg-1', rules, extra)]);
+/** one group with the region's prefix lists (cidrs absent = could not be read) and port lists */
+const withLists = (
+  rules: Parameters<typeof group>[1],
+  prefixLists: Array<{ id: string; cidrs?: string[] }>,
+  portRangeLists: Array<{ id: string; ranges?: string[] }> = [],
+) => ({
+  ecs: {
+    ...one(rules).ecs,
+    prefixLists: prefixLists.map((l) => ({ region: 'cn-hangzhou', ...l })),
+    portRangeLists: portRangeLists.map((l) => ({ region: 'cn-hangzhou', ...l })),
+  },
+});
+const fromList = rule({ sourcePrefixListId: 'pl-1', id: 'sgr-pl' });
 
 testRule(adminPort, {
   valid: [
@@ -29,7 +42,44 @@ testRule(adminPort, {
     },
     { name: 'UDP 22 is not SSH', inventory: one([from('0.0.0.0/0', { ipProtocol: 'UDP' })]) },
     { name: 'a source security group', inventory: one([rule({ sourceGroupId: 'sg-bastion' })]) },
-    { name: 'a prefix-list source', inventory: one([rule({ sourcePrefixListId: 'pl-123' })]) },
+    {
+      name: 'a prefix list not in the inventory: unknown, no finding',
+      inventory: one([rule({ sourcePrefixListId: 'pl-123' })]),
+    },
+    {
+      name: 'a prefix list holding an office /24',
+      inventory: withLists([fromList], [{ id: 'pl-1', cidrs: ['203.0.113.0/24'] }]),
+    },
+    {
+      name: 'a prefix list whose entries could not be read: unknown, no finding',
+      inventory: withLists([fromList], [{ id: 'pl-1' }]),
+    },
+    {
+      name: 'a Drop from a prefix list holding 0.0.0.0/0 closes the Accept',
+      inventory: withLists(
+        [
+          from('0.0.0.0/0', { priority: 2 }),
+          rule({ sourcePrefixListId: 'pl-1', policy: 'Drop', priority: 1 }),
+        ],
+        [{ id: 'pl-1', cidrs: ['0.0.0.0/0'] }],
+      ),
+    },
+    {
+      name: 'a port list without 22 or 3389',
+      inventory: withLists(
+        [from('0.0.0.0/0', { portRange: '-1/-1', portRangeListId: 'prl-1' })],
+        [],
+        [{ id: 'prl-1', ranges: ['80/80', '443/443'] }],
+      ),
+    },
+    {
+      name: 'a port list that could not be read: unknown, no finding',
+      inventory: withLists(
+        [from('0.0.0.0/0', { portRange: '-1/-1', portRangeListId: 'prl-1' })],
+        [],
+        [{ id: 'prl-1' }],
+      ),
+    },
     {
       name: 'an egress rule is ignored',
       inventory: one([
@@ -64,6 +114,52 @@ testRule(adminPort, {
     },
   ],
   invalid: [
+    {
+      name: 'a prefix list holding 0.0.0.0/0',
+      inventory: withLists([fromList], [{ id: 'pl-1', cidrs: ['0.0.0.0/0'] }]),
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: {
+            ports: [22],
+            exposures: [{ acceptedBy: [{ ruleId: 'sgr-pl', source: 'pl-1' }] }],
+          },
+        },
+      ],
+    },
+    {
+      name: 'a port list holding 3389, from the world; the real PortRange of another rule decides',
+      inventory: withLists(
+        [
+          from('0.0.0.0/0', { portRange: '-1/-1', portRangeListId: 'prl-1', id: 'sgr-prl' }),
+          // a real range beats the list id: port 8080 only
+          from('0.0.0.0/0', { portRange: '8080/8080', portRangeListId: 'prl-2' }),
+        ],
+        [],
+        [
+          { id: 'prl-1', ranges: ['3389/3389'] },
+          { id: 'prl-2', ranges: ['22/22'] },
+        ],
+      ),
+      findings: [
+        {
+          id: 'sg-1',
+          message: 'TCP 3389 (RDP)',
+          evidence: {
+            ports: [3389],
+            exposures: [{ acceptedBy: [{ ruleId: 'sgr-prl', portRangeListId: 'prl-1' }] }],
+          },
+        },
+      ],
+    },
+    {
+      name: 'an unreadable list on another port does not hide an open SSH',
+      inventory: withLists(
+        [from('0.0.0.0/0'), rule({ sourcePrefixListId: 'pl-1', portRange: '3389/3389' })],
+        [{ id: 'pl-1' }],
+      ),
+      findings: [{ id: 'sg-1', evidence: { ports: [22] } }],
+    },
     {
       name: 'TCP 22 from 0.0.0.0/0',
       inventory: one([from('0.0.0.0/0', { id: 'sgr-1' })]),

@@ -10,14 +10,28 @@
  *   priority Drop beats Accept; nothing matching = denied;
  * - classic-network groups (`vpcId === null`): only `internet` rules face the
  *   internet; VPC groups: every rule does (when the interface has a public address);
- * - sources given as a security group or a prefix list are not the internet:
- *   they never match an internet packet, and are reported as non-internet sources.
+ * - sources given as a security group are not the internet: they never match an
+ *   internet packet, and are reported as non-internet sources;
+ * - a prefix-list source (`SourcePrefixListId`) stands for the list's entries and a
+ *   port list (`PortRangeListId`) for its ranges, when the rule has no real
+ *   `PortRange` of its own (not empty, not `-1/-1` on TCP/UDP). A rule whose list
+ *   could not be read is *unresolved*: it is evaluated at both extremes (an
+ *   unresolved Accept adds nothing / everything it could, an unresolved Drop
+ *   removes everything it could / nothing), and a segment that is closed at the
+ *   first and open at the second is **unknown** (`PortSegment.unknown`), never
+ *   "closed". `open` is only ever true when it holds whatever the lists hold.
  *
  * The answer for a port is piecewise constant between the rules' range ends,
  * so ports are evaluated per segment between those breakpoints, and address
  * sets are sorted interval lists (address-set.ts).
  */
-import type { SecurityGroup, SecurityGroupRule } from '../inventory/schema.js';
+import type {
+  Instance,
+  PortRangeList,
+  PrefixList,
+  SecurityGroup,
+  SecurityGroupRule,
+} from '../inventory/schema.js';
 import {
   type AddressSet,
   cidrInterval,
@@ -120,6 +134,8 @@ export interface RuleRef {
   /** the source as written: a CIDR, `sg-…`, `pl-…` */
   source: string;
   nicType: string;
+  /** the port list whose range this is (portRange is then the list's entry) */
+  portRangeListId?: string;
 }
 
 /** A rule that could not be used, and why (masked CIDR, unknown protocol, ...). */
@@ -138,13 +154,60 @@ export interface NormalisedRule {
   to: number;
   accept: boolean;
   priority: number;
-  /** internet source addresses this rule matches (empty for group / prefix-list sources) */
+  /** internet source addresses this rule matches (a prefix list's entries included; empty for group sources) */
   v4: AddressSet;
   v6: AddressSet;
-  /** the rule's sources that are not internet addresses: `sg-…`, `pl-…` */
+  /** the rule's sources that are not internet addresses: `sg-…` */
   otherSources: string[];
   /** false for `intranet` rules of classic-network groups */
   facesInternet: boolean;
+  /**
+   * present when the rule depends on a prefix list or port list that could not be
+   * read: the lists, and the most the rule could match (v4/v6 above are then empty
+   * and from/to span every port)
+   */
+  unresolved?: { lists: string[]; v4: AddressSet; v6: AddressSet };
+}
+
+// ------------------------------------------------------------ prefix lists and port lists
+
+/** The lists a scan read (`inventory.ecs`); absent ones are unknown. */
+export interface ListSource {
+  readonly prefixLists?: readonly PrefixList[];
+  readonly portRangeLists?: readonly PortRangeList[];
+}
+
+/** The lists of a scan, by region and id. */
+export class ListIndex {
+  private readonly prefix = new Map<string, PrefixList>();
+  private readonly ports = new Map<string, PortRangeList>();
+
+  constructor(src: ListSource = {}) {
+    for (const l of src.prefixLists ?? []) this.prefix.set(groupKey(l.region, l.id), l);
+    for (const l of src.portRangeLists ?? []) this.ports.set(groupKey(l.region, l.id), l);
+  }
+
+  prefixList(region: string, id: string): PrefixList | undefined {
+    return this.prefix.get(groupKey(region, id));
+  }
+
+  portRangeList(region: string, id: string): PortRangeList | undefined {
+    return this.ports.get(groupKey(region, id));
+  }
+}
+
+const NO_LISTS = new ListIndex();
+
+function asListIndex(lists: ListSource | ListIndex | undefined): ListIndex {
+  if (lists === undefined) return NO_LISTS;
+  return lists instanceof ListIndex ? lists : new ListIndex(lists);
+}
+
+/** TCP/UDP `-1/-1` and empty are no range of the rule's own: a port list id then decides. */
+function hasOwnPortRange(protocol: Protocol, raw: string): boolean {
+  const t = raw.replace(/\s+/g, '');
+  if (t === '') return false;
+  return !((protocol === 'tcp' || protocol === 'udp') && t === '-1/-1');
 }
 
 export interface NormalisedGroup {
@@ -157,59 +220,117 @@ export interface NormalisedGroup {
   notes: ExposureNote[];
 }
 
+/** One rule, normalised: several when a port list gives it several ranges, none when unusable. */
 function normaliseRule(
   sg: SecurityGroup,
   r: SecurityGroupRule,
   index: number,
   notes: ExposureNote[],
-): NormalisedRule | undefined {
+  lists: ListIndex,
+): NormalisedRule[] {
   const noteBase = { groupId: sg.id, index, ...(r.id ? { ruleId: r.id } : {}) };
   const direction = r.direction.trim().toLowerCase();
   if (direction !== 'ingress' && direction !== 'egress') {
     notes.push({ ...noteBase, message: `unknown direction "${r.direction}": rule ignored` });
-    return undefined;
+    return [];
   }
   const protocol = normaliseProtocol(r.ipProtocol);
   if (!protocol) {
     notes.push({ ...noteBase, message: `unknown protocol "${r.ipProtocol}": rule ignored` });
-    return undefined;
+    return [];
   }
-  const ports =
-    protocol === 'tcp' || protocol === 'udp' || protocol === 'all'
-      ? parsePortRange(r.portRange)
-      : { from: PORT_MIN, to: PORT_MAX };
-  if (!ports) {
-    notes.push({ ...noteBase, message: `malformed port range "${r.portRange}": rule ignored` });
-    return undefined;
+  const unresolvedLists: string[] = [];
+  // the port ranges the rule stands for, each with the text evidence shows
+  let spans: { from: number; to: number; text: string; listId?: string }[];
+  const portListId = r.portRangeListId.trim();
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'all') {
+    spans = [{ from: PORT_MIN, to: PORT_MAX, text: r.portRange }];
+  } else if (portListId !== '' && !hasOwnPortRange(protocol, r.portRange)) {
+    const list = lists.portRangeList(sg.region, portListId);
+    if (list?.ranges === undefined) {
+      // unreadable: the rule may match any port
+      unresolvedLists.push(portListId);
+      spans = [{ from: PORT_MIN, to: PORT_MAX, text: r.portRange, listId: portListId }];
+    } else {
+      spans = [];
+      for (const text of list.ranges) {
+        const p = parsePortRange(text);
+        if (p) spans.push({ ...p, text, listId: portListId });
+        else {
+          notes.push({
+            ...noteBase,
+            message: `malformed port range "${text}" in port list ${portListId}: range ignored`,
+          });
+        }
+      }
+      // an empty port list matches no port
+      if (spans.length === 0) return [];
+    }
+  } else {
+    const p = parsePortRange(r.portRange);
+    if (!p) {
+      notes.push({ ...noteBase, message: `malformed port range "${r.portRange}": rule ignored` });
+      return [];
+    }
+    spans = [{ ...p, text: r.portRange }];
   }
   const policyRaw = r.policy.trim().toLowerCase();
   // The API's default policy is Accept; an empty value means the default.
   const policy = policyRaw === '' ? 'accept' : policyRaw;
   if (policy !== 'accept' && policy !== 'drop') {
     notes.push({ ...noteBase, message: `unknown policy "${r.policy}": rule ignored` });
-    return undefined;
+    return [];
   }
   const v4: Interval[] = [];
   const v6: Interval[] = [];
   const otherSources: string[] = [];
   const sources: string[] = [];
+  const addCidr = (text: string, where: string) => {
+    const p = parseCidr(text);
+    if (!p) {
+      notes.push({
+        ...noteBase,
+        message: `unparseable source address "${text}"${where}: source ignored`,
+      });
+      return;
+    }
+    (p.family === 'ipv4' ? v4 : v6).push(p.interval);
+  };
   for (const text of [r.sourceCidrIp, r.ipv6SourceCidrIp]) {
     if (text.trim() === '') continue;
     sources.push(text.trim());
-    const p = parseCidr(text);
-    if (!p) {
-      notes.push({ ...noteBase, message: `unparseable source address "${text}": source ignored` });
-      continue;
-    }
-    (p.family === 'ipv4' ? v4 : v6).push(p.interval);
+    addCidr(text, '');
   }
-  for (const text of [r.sourceGroupId, r.sourcePrefixListId]) {
-    if (text.trim() === '') continue;
-    sources.push(text.trim());
-    otherSources.push(text.trim());
+  // what an unreadable prefix list could hold: its family, or both when even that is unknown
+  let unknownSource: { v4: boolean; v6: boolean } | undefined;
+  const prefixListId = r.sourcePrefixListId.trim();
+  if (prefixListId !== '') {
+    sources.push(prefixListId);
+    const list = lists.prefixList(sg.region, prefixListId);
+    if (list?.cidrs === undefined) {
+      unresolvedLists.push(prefixListId);
+      const family = list?.addressFamily.trim().toLowerCase();
+      unknownSource = { v4: family !== 'ipv6', v6: family !== 'ipv4' };
+    } else {
+      for (const cidr of list.cidrs) addCidr(cidr, ` in prefix list ${prefixListId}`);
+    }
+  }
+  if (r.sourceGroupId.trim() !== '') {
+    sources.push(r.sourceGroupId.trim());
+    otherSources.push(r.sourceGroupId.trim());
   }
   const nicType = r.nicType.trim().toLowerCase();
-  return {
+  const known4 = toSet(v4);
+  const known6 = toSet(v6);
+  const unresolved =
+    unresolvedLists.length > 0
+      ? {
+          lists: unresolvedLists,
+          v4: unknownSource?.v4 ? fullSet('ipv4') : known4,
+          v6: unknownSource?.v6 ? fullSet('ipv6') : known6,
+        }
+      : undefined;
+  return spans.map((span) => ({
     ref: {
       groupId: sg.id,
       index,
@@ -217,31 +338,38 @@ function normaliseRule(
       priority: r.priority,
       policy: policy === 'accept' ? 'Accept' : 'Drop',
       protocol: r.ipProtocol,
-      portRange: r.portRange,
+      portRange: span.text,
       source: sources.join(',') || '(none)',
       nicType: r.nicType,
+      ...(span.listId ? { portRangeListId: span.listId } : {}),
     },
     direction,
     protocol,
-    from: ports.from,
-    to: ports.to,
+    from: span.from,
+    to: span.to,
     accept: policy === 'accept',
     priority: r.priority,
-    v4: toSet(v4),
-    v6: toSet(v6),
+    v4: unresolved ? EMPTY_SET : known4,
+    v6: unresolved ? EMPTY_SET : known6,
     otherSources,
     facesInternet: sg.vpcId !== null || nicType === 'internet',
-  };
+    ...(unresolved ? { unresolved } : {}),
+  }));
 }
 
 /** The group's ingress rules, normalised; undefined when its rules are unknown. */
-export function normaliseGroup(sg: SecurityGroup): NormalisedGroup | undefined {
+export function normaliseGroup(
+  sg: SecurityGroup,
+  lists?: ListSource | ListIndex,
+): NormalisedGroup | undefined {
   if (sg.rules === undefined) return undefined;
+  const index = asListIndex(lists);
   const notes: ExposureNote[] = [];
   const rules: NormalisedRule[] = [];
   sg.rules.forEach((r, i) => {
-    const n = normaliseRule(sg, r, i, notes);
-    if (n && n.direction === 'ingress') rules.push(n);
+    for (const n of normaliseRule(sg, r, i, notes, index)) {
+      if (n.direction === 'ingress') rules.push(n);
+    }
   });
   return {
     groupId: sg.id,
@@ -280,8 +408,16 @@ export interface PortSegment {
   /** share of the public IPv4 space / global unicast IPv6 space accepted, in [0, 1] */
   ipv4Coverage: number;
   ipv6Coverage: number;
-  /** ≥ half of either space */
+  /** ≥ half of either space, whatever unreadable lists hold */
   open: boolean;
+  /** the same, per family: what a public IPv4 / IPv6 address of the interface is exposed by */
+  openIpv4: boolean;
+  openIpv6: boolean;
+  /**
+   * present when the verdict of a family depends on a prefix list or port list that
+   * could not be read: not open for sure, but open if the lists hold enough (never "closed")
+   */
+  unknown?: { ipv4: boolean; ipv6: boolean; lists: string[] };
   /** Accept rules that contributed addresses, in evaluation order */
   acceptedBy: RuleRef[];
   /** Drop rules that carved addresses out of a lower-ranked Accept */
@@ -305,12 +441,32 @@ function coverage(set: AddressSet, family: Family): { num: bigint; fraction: num
   return { num, fraction: Number(num) / Number(den) };
 }
 
-function isOpen(v4: bigint, v6: bigint): boolean {
-  return 2n * v4 >= PUBLIC_SIZE.ipv4 || 2n * v6 >= PUBLIC_SIZE.ipv6;
+/** The sources a rule counts with at one extreme of what its unreadable lists could hold. */
+function sourcesAt(r: NormalisedRule, bound: 'low' | 'high'): { v4: AddressSet; v6: AddressSet } {
+  if (!r.unresolved) return r;
+  // low: an unresolved Accept adds nothing, an unresolved Drop removes all it could; high: the reverse
+  return (bound === 'low') !== r.accept ? r.unresolved : { v4: EMPTY_SET, v6: EMPTY_SET };
 }
 
 /** Decide one segment from the rules (already sorted) that match it. */
 function decide(matching: readonly NormalisedRule[], from: number, to: number): PortSegment {
+  const low = decideAt(matching, from, to, 'low');
+  const unresolved = matching.filter((r) => r.unresolved && r.facesInternet);
+  if (unresolved.length === 0 || (low.openIpv4 && low.openIpv6)) return low;
+  const high = decideAt(matching, from, to, 'high');
+  const ipv4 = !low.openIpv4 && high.openIpv4;
+  const ipv6 = !low.openIpv6 && high.openIpv6;
+  if (!ipv4 && !ipv6) return low;
+  const lists = [...new Set(unresolved.flatMap((r) => r.unresolved!.lists))].sort();
+  return { ...low, unknown: { ipv4, ipv6, lists } };
+}
+
+function decideAt(
+  matching: readonly NormalisedRule[],
+  from: number,
+  to: number,
+  bound: 'low' | 'high',
+): PortSegment {
   let decided4: AddressSet = EMPTY_SET;
   let decided6: AddressSet = EMPTY_SET;
   let acc4: AddressSet = EMPTY_SET;
@@ -319,13 +475,16 @@ function decide(matching: readonly NormalisedRule[], from: number, to: number): 
   const nonInternet: RuleRef[] = [];
   const drops: { rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
   for (const r of matching) {
-    if (!r.facesInternet || (r.v4.length === 0 && r.v6.length === 0)) {
-      if (r.accept && (!r.facesInternet || r.otherSources.length > 0)) nonInternet.push(r.ref);
+    const src = sourcesAt(r, bound);
+    if (!r.facesInternet || (src.v4.length === 0 && src.v6.length === 0)) {
+      if (r.accept && !r.unresolved && (!r.facesInternet || r.otherSources.length > 0)) {
+        nonInternet.push(r.ref);
+      }
       continue;
     }
     if (r.accept && r.otherSources.length > 0) nonInternet.push(r.ref);
-    const region4 = subtract(r.v4, decided4);
-    const region6 = subtract(r.v6, decided6);
+    const region4 = subtract(src.v4, decided4);
+    const region6 = subtract(src.v6, decided6);
     if (region4.length > 0 || region6.length > 0) {
       if (r.accept) {
         acc4 = union(acc4, region4);
@@ -349,8 +508,9 @@ function decide(matching: readonly NormalisedRule[], from: number, to: number): 
       for (let i = at + 1; i < matching.length; i++) {
         const r = matching[i]!;
         if (!r.accept || !r.facesInternet) continue;
-        later4 = union(later4, r.v4);
-        later6 = union(later6, r.v6);
+        const src = sourcesAt(r, bound);
+        later4 = union(later4, src.v4);
+        later6 = union(later6, src.v6);
       }
       const c4 = intersect(d.v4, later4);
       const c6 = intersect(d.v6, later6);
@@ -359,6 +519,8 @@ function decide(matching: readonly NormalisedRule[], from: number, to: number): 
   }
   const c4 = coverage(acc4, 'ipv4');
   const c6 = coverage(acc6, 'ipv6');
+  const openIpv4 = 2n * c4.num >= PUBLIC_SIZE.ipv4;
+  const openIpv6 = 2n * c6.num >= PUBLIC_SIZE.ipv6;
   return {
     from,
     to,
@@ -366,7 +528,9 @@ function decide(matching: readonly NormalisedRule[], from: number, to: number): 
     v6: acc6,
     ipv4Coverage: c4.fraction,
     ipv6Coverage: c6.fraction,
-    open: isOpen(c4.num, c6.num),
+    open: openIpv4 || openIpv6,
+    openIpv4,
+    openIpv6,
     acceptedBy,
     carvedBy,
     nonInternet,
@@ -384,7 +548,10 @@ function sameOutcome(a: PortSegment, b: PortSegment): boolean {
       a.carvedBy.map((c) => c.rule),
       b.carvedBy.map((c) => c.rule),
     ) &&
-    sameRefs(a.nonInternet, b.nonInternet)
+    sameRefs(a.nonInternet, b.nonInternet) &&
+    a.unknown?.ipv4 === b.unknown?.ipv4 &&
+    a.unknown?.ipv6 === b.unknown?.ipv6 &&
+    a.unknown?.lists.join() === b.unknown?.lists.join()
   );
 }
 
@@ -397,6 +564,7 @@ const PORT_PROTOCOLS: ReadonlySet<Protocol> = new Set(['tcp', 'udp']);
  */
 function appliesTo(r: NormalisedRule, protocol: Protocol): boolean {
   if (r.direction !== 'ingress' || (r.protocol !== protocol && r.protocol !== 'all')) return false;
+  if (r.facesInternet && r.unresolved) return true;
   if (r.facesInternet && (r.v4.length > 0 || r.v6.length > 0)) return true;
   return r.accept && (!r.facesInternet || r.otherSources.length > 0);
 }
@@ -514,17 +682,24 @@ export function exposureOfRules(
 }
 
 /** One group alone, as if attached to an interface with a public address; undefined when its rules are unknown. */
-export function groupExposure(sg: SecurityGroup): Exposure | undefined {
-  const g = normaliseGroup(sg);
+export function groupExposure(
+  sg: SecurityGroup,
+  lists?: ListSource | ListIndex,
+): Exposure | undefined {
+  const g = normaliseGroup(sg, lists);
   if (!g) return undefined;
   return exposureOfRules([g.groupId], g.rules, g.notes);
 }
 
 /** All groups of one interface together; undefined when any group's rules are unknown. */
-export function interfaceExposure(groups: readonly SecurityGroup[]): Exposure | undefined {
+export function interfaceExposure(
+  groups: readonly SecurityGroup[],
+  lists?: ListSource | ListIndex,
+): Exposure | undefined {
+  const index = asListIndex(lists);
   const normalised: NormalisedGroup[] = [];
   for (const sg of groups) {
-    const g = normaliseGroup(sg);
+    const g = normaliseGroup(sg, index);
     if (!g) return undefined;
     normalised.push(g);
   }
@@ -585,7 +760,9 @@ export function allPortsOpen(p: ProtocolExposure): boolean {
 
 /** The slice of RuleContext the index needs. */
 export interface MemoContext {
-  readonly inventory: { readonly ecs: { readonly securityGroups: readonly SecurityGroup[] } };
+  readonly inventory: {
+    readonly ecs: { readonly securityGroups: readonly SecurityGroup[] } & ListSource;
+  };
   memo<T>(key: string, compute: () => T): T;
 }
 
@@ -597,9 +774,11 @@ export class ExposureIndex {
   private readonly mergedCache = new Map<string, MergedRules | undefined>();
   private readonly ifaceCache = new Map<string, Exposure | undefined>();
   private readonly portCache = new Map<string, PortSegment | undefined>();
+  private readonly lists: ListIndex;
 
-  constructor(groups: readonly SecurityGroup[]) {
+  constructor(groups: readonly SecurityGroup[], lists?: ListSource | ListIndex) {
     for (const sg of groups) this.byKey.set(groupKey(sg.region, sg.id), sg);
+    this.lists = asListIndex(lists);
   }
 
   group(region: string, id: string): SecurityGroup | undefined {
@@ -609,7 +788,7 @@ export class ExposureIndex {
   /** the group's normalised ingress rules, parsed once per scan; undefined when unknown */
   private normalised(sg: SecurityGroup): NormalisedGroup | undefined {
     const key = groupKey(sg.region, sg.id);
-    if (!this.normCache.has(key)) this.normCache.set(key, normaliseGroup(sg));
+    if (!this.normCache.has(key)) this.normCache.set(key, normaliseGroup(sg, this.lists));
     return this.normCache.get(key);
   }
 
@@ -677,7 +856,73 @@ function groupKey(region: string, id: string): string {
 }
 
 export function exposureIndex(ctx: MemoContext): ExposureIndex {
-  return ctx.memo('exposure', () => new ExposureIndex(ctx.inventory.ecs.securityGroups));
+  return ctx.memo(
+    'exposure',
+    () => new ExposureIndex(ctx.inventory.ecs.securityGroups, ctx.inventory.ecs),
+  );
+}
+
+// ------------------------------------------------------------ unreadable lists
+
+/** A prefix list or port list that could not be read, and what its unknown entries leave unjudged. */
+export interface UnreadableListDependents {
+  region: string;
+  /** the list id: the `resource` of its coverage entry */
+  listId: string;
+  kind: 'prefix-list' | 'port-range-list';
+  /** groups with an ingress rule that stands for the list (their verdicts may be unknown) */
+  securityGroupIds: string[];
+  /** instances with one of those groups on an interface (or on the instance) */
+  instanceIds: string[];
+}
+
+/**
+ * Every unreadable list (absent `cidrs`/`ranges`, or not in the inventory) that an
+ * ingress rule depends on, with the groups and instances whose network verdicts
+ * may rest on it: what turns the list's coverage entry (resource = list id) into
+ * "not evaluated" (rule, resource) pairs. A list is a dependency only where it
+ * decides: a port list behind a real PortRange is not.
+ */
+export function groupsDependingOnUnreadableLists(inventory: {
+  readonly ecs: {
+    readonly securityGroups: readonly SecurityGroup[];
+    readonly instances: readonly Instance[];
+  } & ListSource;
+}): UnreadableListDependents[] {
+  const lists = new ListIndex(inventory.ecs);
+  const byList = new Map<string, UnreadableListDependents>();
+  for (const sg of inventory.ecs.securityGroups) {
+    for (const r of normaliseGroup(sg, lists)?.rules ?? []) {
+      for (const id of r.unresolved?.lists ?? []) {
+        const key = groupKey(sg.region, id);
+        const entry = byList.get(key) ?? {
+          region: sg.region,
+          listId: id,
+          kind: id === r.ref.portRangeListId ? 'port-range-list' : 'prefix-list',
+          securityGroupIds: [],
+          instanceIds: [],
+        };
+        if (!entry.securityGroupIds.includes(sg.id)) entry.securityGroupIds.push(sg.id);
+        byList.set(key, entry);
+      }
+    }
+  }
+  for (const entry of byList.values()) {
+    entry.securityGroupIds.sort();
+    const groups = new Set(entry.securityGroupIds);
+    for (const inst of inventory.ecs.instances) {
+      if (inst.region !== entry.region) continue;
+      const ids = [
+        ...inst.securityGroupIds,
+        ...(inst.networkInterfaces ?? []).flatMap((n) => n.securityGroupIds),
+      ];
+      if (ids.some((id) => groups.has(id))) entry.instanceIds.push(inst.id);
+    }
+    entry.instanceIds.sort();
+  }
+  return [...byList.values()].sort((a, b) =>
+    groupKey(a.region, a.listId) < groupKey(b.region, b.listId) ? -1 : 1,
+  );
 }
 
 // ------------------------------------------------------------ evidence
@@ -720,6 +965,7 @@ export function segmentEvidence(
       removedIpv4: formatSet('ipv4', c.v4, 8).ranges,
       removedIpv6: formatSet('ipv6', c.v6, 8).ranges,
     })),
+    ...(seg.unknown ? { unknown: seg.unknown } : {}),
     ...(seg.nonInternet.length > 0
       ? { nonInternetSources: seg.nonInternet.slice(0, RULES_LISTED).map(refEvidence) }
       : {}),

@@ -1,6 +1,7 @@
 /**
- * ECS, per region: security groups and their rules, instances (with metadata
- * options, ENIs and RAM roles), key pairs, disks, Cloud Assistant invocations.
+ * ECS, per region: security groups and their rules, the prefix lists and port
+ * lists those rules stand for, instances (with metadata options, ENIs and RAM
+ * roles), key pairs, disks, Cloud Assistant invocations.
  * Cloud Assistant command contents and outputs never enter the inventory.
  */
 import * as $Ecs from '@alicloud/ecs20140526';
@@ -10,6 +11,8 @@ import type {
   Invocation,
   KeyPair,
   NetworkInterface,
+  PortRangeList,
+  PrefixList,
   Region,
   SecurityGroup,
   SecurityGroupRule,
@@ -34,6 +37,8 @@ export interface EcsRegionResult {
   keyPairs: KeyPair[];
   disks: Disk[];
   invocations: Invocation[];
+  prefixLists: PrefixList[];
+  portRangeLists: PortRangeList[];
 }
 
 const meta = (region: string, operation: string, resource?: string): PageMeta => ({
@@ -69,27 +74,206 @@ export async function collectEcsRegion(
   region: string,
 ): Promise<EcsRegionResult> {
   const bulk = ctx.bulk ?? (<T>(fn: () => Promise<T>) => fn());
-  const [securityGroups, [instances, keyPairs, disks, invocations]] = await Promise.all([
-    securityGroupsOf(ctx, region),
-    bulk(() =>
-      Promise.all([
-        instancesOf(ctx, region),
-        keyPairsOf(ctx, region),
-        disksOf(ctx, region),
-        invocationsOf(ctx, region),
-      ]),
-    ),
-  ]);
+  const [[securityGroups, prefixLists, portRangeLists], [instances, keyPairs, disks, invocations]] =
+    await Promise.all([
+      groupsAndListsOf(ctx, region),
+      bulk(() =>
+        Promise.all([
+          instancesOf(ctx, region),
+          keyPairsOf(ctx, region),
+          disksOf(ctx, region),
+          invocationsOf(ctx, region),
+        ]),
+      ),
+    ]);
   return {
     securityGroups: securityGroups ?? [],
     instances: instances ?? [],
     keyPairs: keyPairs ?? [],
     disks: disks ?? [],
     invocations: invocations ?? [],
+    prefixLists,
+    portRangeLists,
   };
 }
 
 // ------------------------------------------------------------ security groups
+
+/**
+ * The groups with their rules, and the prefix lists and port lists of the
+ * region. The lists are listed alongside the groups; the entries are then read
+ * once per list that some ingress rule can reference (SourcePrefixListId, PortRangeListId),
+ * however many rules use it: an account may keep many lists that no rule uses,
+ * and their entries would only cost calls. A referenced list missing from the
+ * listing (the listing failed, or it is not the account's own) is still read by
+ * id. A list whose entries could not be read keeps `cidrs`/`ranges` absent and
+ * its failure is a coverage entry naming the list id.
+ */
+async function groupsAndListsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<[SecurityGroup[] | undefined, PrefixList[], PortRangeList[]]> {
+  const [groups, prefixLists, portRangeLists] = await Promise.all([
+    securityGroupsOf(ctx, region),
+    prefixListsOf(ctx, region),
+    portRangeListsOf(ctx, region),
+  ]);
+  const prefixIds = new Set<string>();
+  const portIds = new Set<string>();
+  for (const g of groups ?? []) {
+    for (const r of g.rules ?? []) {
+      if (r.sourcePrefixListId.trim() !== '') prefixIds.add(r.sourcePrefixListId.trim());
+      if (r.portRangeListId.trim() !== '') portIds.add(r.portRangeListId.trim());
+    }
+  }
+  const byPrefixId = new Map((prefixLists ?? []).map((l) => [l.id, l]));
+  const byPortId = new Map((portRangeLists ?? []).map((l) => [l.id, l]));
+  // a referenced list the listing did not show is read by id, and kept only when that worked
+  // (its address family is then known, not guessed)
+  const unlisted = new Set<string>();
+  for (const id of prefixIds) {
+    if (byPrefixId.has(id)) continue;
+    unlisted.add(id);
+    byPrefixId.set(id, { id, region, name: '', addressFamily: 'IPv4' });
+  }
+  for (const id of portIds) {
+    if (byPortId.has(id)) continue;
+    unlisted.add(id);
+    byPortId.set(id, { id, region, name: '' });
+  }
+  await Promise.all([
+    ...[...prefixIds].map((id) => prefixListEntriesOf(ctx, region, byPrefixId.get(id)!)),
+    ...[...portIds].map((id) => portRangeListEntriesOf(ctx, region, byPortId.get(id)!)),
+  ]);
+  return [
+    groups,
+    [...byPrefixId.values()].filter((l) => l.cidrs !== undefined || !unlisted.has(l.id)),
+    [...byPortId.values()].filter((l) => l.ranges !== undefined || !unlisted.has(l.id)),
+  ];
+}
+
+async function prefixListsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<PrefixList[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribePrefixLists');
+  return attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describePrefixLists(
+            new $Ecs.DescribePrefixListsRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 100),
+              nextToken: token,
+            }),
+          ),
+        );
+        return {
+          items: requiredList(res.body?.prefixLists?.prefixList, 'PrefixLists.PrefixList')
+            .filter((l) => nonEmpty(l.prefixListId))
+            .map(
+              (l): PrefixList => ({
+                id: l.prefixListId as string,
+                region,
+                name: l.prefixListName ?? '',
+                addressFamily: nonEmpty(l.addressFamily) ?? 'IPv4',
+              }),
+            ),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (l) => l.id,
+    ),
+  );
+}
+
+async function prefixListEntriesOf(
+  ctx: CollectContext,
+  region: string,
+  list: PrefixList,
+): Promise<void> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribePrefixListAttributes', list.id);
+  const res = await attempt(ctx, m, async () => {
+    const r = await call(ctx, m, () =>
+      ecs.describePrefixListAttributes(
+        new $Ecs.DescribePrefixListAttributesRequest({ regionId: region, prefixListId: list.id }),
+      ),
+    );
+    // validated inside the attempt: an answer without its entries is a coverage gap
+    return { body: r.body, entries: requiredList(r.body?.entries?.entry, 'Entries.Entry') };
+  });
+  if (!res) return; // cidrs stay absent: the list is unknown
+  if (!list.name && nonEmpty(res.body?.prefixListName)) list.name = res.body?.prefixListName ?? '';
+  const family = nonEmpty(res.body?.addressFamily);
+  if (family) list.addressFamily = family;
+  list.cidrs = uniq(res.entries.map((e) => e.cidr?.trim()));
+}
+
+async function portRangeListsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<PortRangeList[] | undefined> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribePortRangeLists');
+  return attempt(ctx, m, () =>
+    pageByCursor(
+      ctx.guard,
+      m,
+      async (token) => {
+        const res = await call(ctx, m, () =>
+          ecs.describePortRangeLists(
+            new $Ecs.DescribePortRangeListsRequest({
+              regionId: region,
+              maxResults: pageSize(ctx, 100),
+              nextToken: token,
+            }),
+          ),
+        );
+        // this API's list has no wrapper object: `"PortRangeLists": [...]`
+        return {
+          items: requiredList(res.body?.portRangeLists, 'PortRangeLists')
+            .filter((l) => nonEmpty(l.portRangeListId))
+            .map(
+              (l): PortRangeList => ({
+                id: l.portRangeListId as string,
+                region,
+                name: l.portRangeListName ?? '',
+              }),
+            ),
+          next: nonEmpty(res.body?.nextToken),
+        };
+      },
+      (l) => l.id,
+    ),
+  );
+}
+
+async function portRangeListEntriesOf(
+  ctx: CollectContext,
+  region: string,
+  list: PortRangeList,
+): Promise<void> {
+  const ecs = ctx.clients.ecs(region);
+  const m = meta(region, 'DescribePortRangeListEntries', list.id);
+  const entries = await attempt(ctx, m, async () => {
+    const r = await call(ctx, m, () =>
+      ecs.describePortRangeListEntries(
+        new $Ecs.DescribePortRangeListEntriesRequest({
+          regionId: region,
+          portRangeListId: list.id,
+        }),
+      ),
+    );
+    return requiredList(r.body?.entries, 'Entries');
+  });
+  if (!entries) return; // ranges stay absent: the list is unknown
+  list.ranges = uniq(entries.map((e) => e.portRange?.trim()));
+}
 
 async function securityGroupsOf(
   ctx: CollectContext,
@@ -227,6 +411,7 @@ function toRule(p: Permission): SecurityGroupRule {
     ipv6DestCidrIp: p.ipv6DestCidrIp ?? '',
     destGroupId: p.destGroupId ?? '',
     destPrefixListId: p.destPrefixListId ?? '',
+    portRangeListId: p.portRangeListId ?? '',
     policy: nonEmpty(p.policy) ?? 'Accept',
     priority: Number.isFinite(priority) ? priority : 1,
     nicType: nonEmpty(p.nicType) ?? 'intranet',
@@ -299,6 +484,7 @@ function toInstance(i: RawInstance, region: string, missing: Map<string, string[
     osType: i.OSType ?? '',
     networkType: nonEmpty(i.instanceNetworkType) ?? 'vpc',
     vpcId: nonEmpty(i.vpcAttributes?.vpcId) ?? null,
+    ...(i.vpcAttributes ? { vSwitchId: nonEmpty(i.vpcAttributes.vSwitchId) ?? null } : {}),
     publicIps: uniq(i.publicIpAddress?.ipAddress ?? []),
     eipAddress: nonEmpty(i.eipAddress?.ipAddress) ?? null,
     privateIps,
@@ -393,6 +579,8 @@ function toAttachedEni(eni: RawEni): Array<{ instanceId: string; eni: NetworkInt
           ...privateSets.map((s) => s.associatedPublicIp?.publicIpAddress),
         ]),
         privateIps: uniq([eni.privateIpAddress, ...privateSets.map((s) => s.privateIpAddress)]),
+        ...(nonEmpty(eni.vSwitchId) ? { vSwitchId: eni.vSwitchId } : {}),
+        ipv6Addresses: uniq((eni.ipv6Sets?.ipv6Set ?? []).map((s) => s.ipv6Address)),
       },
     },
   ];

@@ -40,6 +40,10 @@ export const READ_ACTIONS = {
     'DescribeKeyPairs',
     'DescribeDisks',
     'DescribeInvocations',
+    'DescribePrefixLists',
+    'DescribePrefixListAttributes',
+    'DescribePortRangeLists',
+    'DescribePortRangeListEntries',
   ],
   ram: [
     'ListUsers',

@@ -213,5 +213,7 @@ function mergeEcs(results: EcsRegionResult[]): Inventory['ecs'] {
     keyPairs: results.flatMap((r) => r.keyPairs),
     disks: results.flatMap((r) => r.disks),
     invocations: results.flatMap((r) => r.invocations),
+    prefixLists: results.flatMap((r) => r.prefixLists),
+    portRangeLists: results.flatMap((r) => r.portRangeLists),
   };
 }

@@ -10,6 +10,8 @@
  *  - DescribeDisks MaxResults 10–500 (< 10 → 10, > 500 → 500)
  *  - DescribeInvocations MaxResults ≤ 50, default 10
  *  - DescribeKeyPairs, DescribeInstanceRamRole PageSize ≤ 50, default 10
+ *  - DescribePrefixLists, DescribePortRangeLists MaxResults ≤ 100, default 10
+ *    (DescribePrefixListAttributes and DescribePortRangeListEntries do not page)
  * The deprecated PageNumber/PageSize of the NextToken APIs have no limit in
  * the SDK models; the emulator caps them at 50 (security groups, invocations)
  * and 100 (instances, disks, network interfaces).
@@ -34,6 +36,8 @@ const EMPTY_BLOCK: RegionBlock = {
   KeyPairs: [],
   Disks: [],
   Invocations: [],
+  PrefixLists: [],
+  PortRangeLists: [],
 };
 
 /**
@@ -167,6 +171,7 @@ const EMPTY_RULE_FIELDS = [
   'DestGroupName',
   'DestGroupOwnerAccount',
   'DestPrefixListId',
+  'PortRangeListId',
   'Description',
 ] as const;
 
@@ -262,8 +267,26 @@ function serveInstance(inst: WorldInstance): Item {
     };
   }
   if (inst.NetworkInterfaces) {
+    // DescribeInstances lists interfaces without their groups or public addresses
     out['NetworkInterfaces'] = {
-      NetworkInterface: inst.NetworkInterfaces.map((n) => omit(n, ['SecurityGroupIds'])),
+      NetworkInterface: inst.NetworkInterfaces.map((n) => {
+        const nic = omit(n, [
+          'SecurityGroupIds',
+          'AssociatedPublicIp',
+          'PrivateIpSets',
+          'Ipv6Sets',
+          'PrivateIpAddress',
+          'VSwitchId',
+        ]);
+        if (n.PrivateIpAddress !== undefined) nic['PrimaryIpAddress'] = n.PrivateIpAddress;
+        if (n.PrivateIpSets) {
+          nic['PrivateIpSets'] = {
+            PrivateIpSet: n.PrivateIpSets.map((p) => omit(p, ['AssociatedPublicIp'])),
+          };
+        }
+        if (n.Ipv6Sets) nic['Ipv6Sets'] = { Ipv6Set: n.Ipv6Sets.map((x) => ({ ...x })) };
+        return nic;
+      }),
     };
   }
   return out;
@@ -304,6 +327,7 @@ function networkInterfacesOf(inst: WorldInstance): Item[] {
     InstanceId: inst.InstanceId,
     Status: 'InUse',
     VpcId: inst.VpcAttributes?.VpcId ?? '',
+    VSwitchId: inst.VpcAttributes?.VSwitchId ?? '',
     ZoneId: typeof inst['ZoneId'] === 'string' ? inst['ZoneId'] : '',
   };
   const enis = inst.NetworkInterfaces ?? [
@@ -318,10 +342,15 @@ function networkInterfacesOf(inst: WorldInstance): Item[] {
     const out: Item = {
       ...base,
       PrivateIpAddress: type === 'Primary' ? privateIp : '',
-      ...omit(eni, ['SecurityGroupIds']),
+      ...omit(eni, ['SecurityGroupIds', 'PrivateIpSets', 'Ipv6Sets']),
       Type: type,
       SecurityGroupIds: { SecurityGroupId: [...(eni.SecurityGroupIds ?? inst.SecurityGroupIds)] },
     };
+    // the wire wraps these lists: PrivateIpSets.PrivateIpSet, Ipv6Sets.Ipv6Set
+    if (eni.PrivateIpSets) {
+      out['PrivateIpSets'] = { PrivateIpSet: eni.PrivateIpSets.map((p) => ({ ...p })) };
+    }
+    if (eni.Ipv6Sets) out['Ipv6Sets'] = { Ipv6Set: eni.Ipv6Sets.map((x) => ({ ...x })) };
     if (type === 'Primary' && publicIp && out['AssociatedPublicIp'] === undefined) {
       out['AssociatedPublicIp'] = {
         PublicIpAddress: publicIp,
@@ -467,7 +496,110 @@ const describeInvocations: ActionHandler = (req, ctx) => {
   });
 };
 
+// --- prefix lists and port lists ---------------------------------------------
+
+/** `PrefixListId.1`, `PrefixListId.2`, … (a repeated parameter) */
+function repeated(params: Record<string, string>, name: string): string[] {
+  return Object.entries(params)
+    .filter(([k]) => new RegExp(`^${name}\\.\\d+$`).test(k))
+    .map(([, v]) => v);
+}
+
+const describePrefixLists: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = repeated(p, 'PrefixListId');
+  const lists = block.PrefixLists.filter((l) => {
+    if (ids.length > 0 && !ids.includes(l.PrefixListId)) return false;
+    if (p['AddressFamily'] && (l.AddressFamily ?? 'IPv4') !== p['AddressFamily']) return false;
+    if (p['PrefixListName'] && l.PrefixListName !== p['PrefixListName']) return false;
+    return true;
+  });
+  const { page, nextToken } = pageByToken(lists, p, { max: 100, default: 10 });
+  return ok({
+    NextToken: nextToken,
+    PrefixLists: {
+      PrefixList: page.map((l) => ({
+        AddressFamily: 'IPv4',
+        PrefixListName: '',
+        AssociationCount: associations(block, 'SourcePrefixListId', l.PrefixListId),
+        ...omit(l, ['Entries']),
+      })),
+    },
+  });
+};
+
+/** how many rules use the list (the API's AssociationCount counts associated groups) */
+function associations(block: RegionBlock, field: string, id: string): number {
+  return block.SecurityGroups.filter((g) => g.Permissions.some((r) => r[field] === id)).length;
+}
+
+const describePrefixListAttributes: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const id = req.params['PrefixListId'];
+  if (!id) return apiError(400, 'MissingParameter', 'PrefixListId is mandatory for this action.');
+  const list = block.PrefixLists.find((l) => l.PrefixListId === id);
+  if (!list) {
+    return apiError(
+      404,
+      'InvalidPrefixListId.NotFound',
+      'The specified prefix list does not exist.',
+    );
+  }
+  return ok({
+    AddressFamily: 'IPv4',
+    PrefixListName: '',
+    ...omit(list, ['Entries']),
+    Entries: { Entry: list.Entries.map((e) => ({ Description: '', ...e })) },
+  });
+};
+
+const describePortRangeLists: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const p = req.params;
+  const ids = repeated(p, 'PortRangeListId');
+  const lists = block.PortRangeLists.filter((l) => {
+    if (ids.length > 0 && !ids.includes(l.PortRangeListId)) return false;
+    if (p['PortRangeListName'] && l.PortRangeListName !== p['PortRangeListName']) return false;
+    return true;
+  });
+  const { page, nextToken } = pageByToken(lists, p, { max: 100, default: 10 });
+  // this API's list is a plain array (no `{"PortRangeList": [...]}` wrapper), as its SDK model says
+  return ok({
+    NextToken: nextToken,
+    PortRangeLists: page.map((l) => ({
+      PortRangeListName: '',
+      AssociationCount: associations(block, 'PortRangeListId', l.PortRangeListId),
+      ...omit(l, ['Entries']),
+    })),
+  });
+};
+
+const describePortRangeListEntries: ActionHandler = (req, ctx) => {
+  const block = regionBlock(req, ctx);
+  if (isResponse(block)) return block;
+  const id = req.params['PortRangeListId'];
+  if (!id)
+    return apiError(400, 'MissingParameter', 'PortRangeListId is mandatory for this action.');
+  const list = block.PortRangeLists.find((l) => l.PortRangeListId === id);
+  if (!list) {
+    return apiError(
+      404,
+      'InvalidPortRangeListId.NotFound',
+      'The specified port range list does not exist.',
+    );
+  }
+  return ok({ Entries: list.Entries.map((e) => ({ Description: '', ...e })) });
+};
+
 export const ecsHandlers: Record<string, ActionHandler> = {
+  DescribePrefixLists: describePrefixLists,
+  DescribePrefixListAttributes: describePrefixListAttributes,
+  DescribePortRangeLists: describePortRangeLists,
+  DescribePortRangeListEntries: describePortRangeListEntries,
   DescribeRegions: describeRegions,
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeSecurityGroupAttribute: describeSecurityGroupAttribute,

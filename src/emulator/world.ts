@@ -27,6 +27,7 @@ export const WorldPermissionSchema = z
     DestCidrIp: z.string().optional(),
     Ipv6DestCidrIp: z.string().optional(),
     DestGroupId: z.string().optional(),
+    PortRangeListId: z.string().optional(),
     Policy: z.string().optional(),
     Priority: z.union([z.number(), z.string()]).optional(),
     NicType: z.string().optional(),
@@ -51,6 +52,49 @@ export const WorldNetworkInterfaceSchema = z
     NetworkInterfaceId: z.string().min(1),
     Type: z.string().optional(),
     SecurityGroupIds: stringList.optional(),
+    // DescribeNetworkInterfaces facts (world.md Additions); lists as plain arrays
+    PrivateIpAddress: z.string().optional(),
+    VSwitchId: z.string().optional(),
+    AssociatedPublicIp: z
+      .object({ PublicIpAddress: z.string().optional(), AllocationId: z.string().optional() })
+      .passthrough()
+      .optional(),
+    PrivateIpSets: z
+      .array(
+        z
+          .object({
+            PrivateIpAddress: z.string().optional(),
+            Primary: z.boolean().optional(),
+            AssociatedPublicIp: z
+              .object({
+                PublicIpAddress: z.string().optional(),
+                AllocationId: z.string().optional(),
+              })
+              .passthrough()
+              .optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    Ipv6Sets: z.array(z.object({ Ipv6Address: z.string() }).passthrough()).optional(),
+  })
+  .passthrough();
+
+// --- prefix lists and port lists (world.md Additions) ---
+export const WorldPrefixListSchema = z
+  .object({
+    PrefixListId: z.string().min(1),
+    PrefixListName: z.string().optional(),
+    AddressFamily: z.string().optional(),
+    Entries: z.array(z.object({ Cidr: z.string() }).passthrough()).default([]),
+  })
+  .passthrough();
+
+export const WorldPortRangeListSchema = z
+  .object({
+    PortRangeListId: z.string().min(1),
+    PortRangeListName: z.string().optional(),
+    Entries: z.array(z.object({ PortRange: z.string() }).passthrough()).default([]),
   })
   .passthrough();
 
@@ -69,7 +113,11 @@ export const WorldInstanceSchema = z
       .optional(),
     InnerIpAddress: stringList.optional(),
     VpcAttributes: z
-      .object({ VpcId: z.string().optional(), PrivateIpAddress: stringList.optional() })
+      .object({
+        VpcId: z.string().optional(),
+        VSwitchId: z.string().optional(),
+        PrivateIpAddress: stringList.optional(),
+      })
       .passthrough()
       .optional(),
     NetworkInterfaces: z.array(WorldNetworkInterfaceSchema).optional(),
@@ -124,6 +172,8 @@ export const WorldRegionBlockSchema = z
     KeyPairs: z.array(WorldKeyPairSchema).default([]),
     Disks: z.array(WorldDiskSchema).default([]),
     Invocations: z.array(WorldInvocationSchema).default([]),
+    PrefixLists: z.array(WorldPrefixListSchema).default([]),
+    PortRangeLists: z.array(WorldPortRangeListSchema).default([]),
   })
   .strict();
 

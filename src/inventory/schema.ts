@@ -95,6 +95,8 @@ export const SecurityGroupRuleSchema = z.object({
   ipv6DestCidrIp: z.string().default(''),
   destGroupId: z.string().default(''),
   destPrefixListId: z.string().default(''),
+  /** a port list (`prl-…`) the rule stands for when it has no real PortRange of its own */
+  portRangeListId: z.string().default(''),
   /** Accept | Drop (case as returned) */
   policy: z.string(),
   /** 1..100, 1 is the highest */
@@ -130,6 +132,9 @@ export const NetworkInterfaceSchema = z.object({
   /** public addresses that reach this interface (public IP, EIP, associated public IP) */
   publicIps: z.array(z.string()).default([]),
   privateIps: z.array(z.string()).default([]),
+  vSwitchId: z.string().optional(),
+  /** the interface's IPv6 addresses (Ipv6Sets), whether or not they have Internet bandwidth */
+  ipv6Addresses: z.array(z.string()).default([]),
 });
 export type NetworkInterface = z.infer<typeof NetworkInterfaceSchema>;
 
@@ -144,6 +149,8 @@ export const InstanceSchema = z.object({
   /** vpc | classic */
   networkType: z.string().default('vpc'),
   vpcId: z.string().nullable().default(null),
+  /** VpcAttributes.VSwitchId; null = none (classic); absent = unknown */
+  vSwitchId: z.string().nullable().optional(),
   publicIps: z.array(z.string()).default([]),
   eipAddress: z.string().nullable().default(null),
   privateIps: z.array(z.string()).default([]),
@@ -204,12 +211,35 @@ export const InvocationSchema = z.object({
 });
 export type Invocation = z.infer<typeof InvocationSchema>;
 
+// ECS prefix lists and port lists (rules' SourcePrefixListId / PortRangeListId)
+export const PrefixListSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  /** IPv4 | IPv6 */
+  addressFamily: z.string().default('IPv4'),
+  /** DescribePrefixListAttributes entries; absent = not read (see coverage, resource = the list id) */
+  cidrs: z.array(z.string()).optional(),
+});
+export type PrefixList = z.infer<typeof PrefixListSchema>;
+
+export const PortRangeListSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  /** DescribePortRangeListEntries, each `a/b`; absent = not read (see coverage, resource = the list id) */
+  ranges: z.array(z.string()).optional(),
+});
+export type PortRangeList = z.infer<typeof PortRangeListSchema>;
+
 export const EcsSchema = z.object({
   securityGroups: z.array(SecurityGroupSchema),
   instances: z.array(InstanceSchema),
   keyPairs: z.array(KeyPairSchema),
   disks: z.array(DiskSchema),
   invocations: z.array(InvocationSchema),
+  prefixLists: z.array(PrefixListSchema).default([]),
+  portRangeLists: z.array(PortRangeListSchema).default([]),
 });
 
 // ---------------------------------------------------------------- RAM
@@ -513,7 +543,15 @@ export function emptyInventory(overrides: Partial<Inventory> = {}): Inventory {
     },
     regions: [],
     scope: { regions: [], since: '2026-08-03T00:00:00.000Z', until: now },
-    ecs: { securityGroups: [], instances: [], keyPairs: [], disks: [], invocations: [] },
+    ecs: {
+      securityGroups: [],
+      instances: [],
+      keyPairs: [],
+      disks: [],
+      invocations: [],
+      prefixLists: [],
+      portRangeLists: [],
+    },
     ram: { users: [], groups: [], roles: [], policies: [] },
     root: {},
     actiontrail: {

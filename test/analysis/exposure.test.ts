@@ -282,14 +282,22 @@ describe('protocols and ports', () => {
 });
 
 describe('sources, direction and NicType', () => {
-  it('a source group or prefix list is not the internet, and is listed as such', () => {
+  it('a source group is not the internet, and is listed as such', () => {
+    const e = exposureOf([rule({ sourceGroupId: 'sg-peer' })]);
+    expect(ssh(e).open).toBe(false);
+    expect(ssh(e).unknown).toBeUndefined();
+    expect(ssh(e).v4).toEqual([]);
+    expect(ssh(e).nonInternet.map((r) => r.source)).toEqual(['sg-peer']);
+  });
+
+  it('a prefix list that is not in the inventory is unknown, never closed', () => {
     const e = exposureOf([
       rule({ sourceGroupId: 'sg-peer' }),
       rule({ sourcePrefixListId: 'pl-1' }),
     ]);
     expect(ssh(e).open).toBe(false);
-    expect(ssh(e).v4).toEqual([]);
-    expect(ssh(e).nonInternet.map((r) => r.source)).toEqual(['sg-peer', 'pl-1']);
+    expect(ssh(e).unknown).toEqual({ ipv4: true, ipv6: true, lists: ['pl-1'] });
+    expect(ssh(e).nonInternet.map((r) => r.source)).toEqual(['sg-peer']);
   });
 
   it('a Drop from a source group does not close an internet Accept', () => {

@@ -100,6 +100,8 @@ describe('evaluation', () => {
       instances: [],
       keyPairs: [],
       invocations: [],
+      prefixLists: [],
+      portRangeLists: [],
       disks: [
         {
           id: 'd-2',
