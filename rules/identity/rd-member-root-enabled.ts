@@ -29,7 +29,7 @@ export default defineRule({
     if (!organization) return; // not an organization scan: the directory is unknown
     if (account.id === organization.managementAccountId) return;
     const member = organization.accounts.find((a) => a.id === account.id);
-    if (!member || member.type !== 'CloudAccount') return;
+    if (member?.type !== 'CloudAccount') return;
     yield {
       resource: {
         type: 'account',
