@@ -260,8 +260,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
             region: null,
             operation: 'AssumeRole',
             resource: `acs:ram::${member.id}:role/${org.memberRole}`,
-            account: member.id,
             error: entered,
+            account: member.id,
           },
         ]);
       }
@@ -285,8 +285,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
           service: err instanceof CallerIdentityError ? 'sts' : 'ecs',
           region: null,
           operation: err instanceof CallerIdentityError ? 'GetCallerIdentity' : 'DescribeRegions',
-          account: member.id,
           error: { code: err.name, message: err.message },
+          account: member.id,
         },
       ]);
     }
