@@ -64,8 +64,8 @@ export function asAccountReport(report: Report): Report {
 }
 
 /**
- * Merge reports of disjoint sets of accounts. The first report gives `account`
- * (the caller), the tool and the rule order; an account present in two
+ * Merge reports of disjoint sets of accounts. The first report gives the tool
+ * and the rule order (the same in every shard); an account present in two
  * reports is an error (merging it would count its findings twice).
  */
 export function mergeReports(input: readonly Report[], names: readonly string[] = []): Report {
@@ -106,7 +106,9 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   const merged: Report = {
     schemaVersion: first.schemaVersion,
     tool: first.tool,
-    account: first.account,
+    // the caller's account (the same in every shard); separate one-account
+    // reports: the lowest id, so that the order of the files does not matter
+    account: reports.map((r) => r.account).sort((a, b) => cmp(a.id, b.id))[0]!,
     scan: {
       startedAt: times((r) => r.scan.startedAt)[0]!,
       finishedAt: times((r) => r.scan.finishedAt).at(-1)!,
