@@ -8,7 +8,7 @@
  * scan times and the request ids quoted in coverage messages (each run asks
  * the service anew).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,32 @@ describe('scan --org', () => {
     const alone = await inProcess(args('--shard', '1/2'));
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--shard needs --org or --accounts');
+  });
+});
+
+describe('collect --org', () => {
+  it('writes one snapshot per member it could enter, each knowing the directory', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-audit-org-snap-')), 'snaps');
+    const r = await inProcess([
+      'collect',
+      '--org',
+      '--accounts',
+      `${LEGACY},${NO_ROLE}`,
+      '-o',
+      out,
+      '--endpoint',
+      emu.url,
+      '--now',
+      NOW,
+      '--no-progress',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(readdirSync(out)).toEqual([`${LEGACY}.json`]);
+    const snapshot = JSON.parse(readFileSync(path.join(out, `${LEGACY}.json`), 'utf8'));
+    expect(snapshot.account.id).toBe(LEGACY);
+    expect(snapshot.organization.managementAccountId).toBe(MANAGEMENT);
+    expect(snapshot.organization.accounts).toHaveLength(5);
+    expect(JSON.stringify(snapshot)).not.toMatch(/emu-sts-secret|CAIS-emu-token/);
   });
 });
 

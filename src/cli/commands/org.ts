@@ -14,7 +14,7 @@ import { fingerprint } from '../../engine/finding.js';
 import type { LoadedRule } from '../../engine/registry.js';
 import { evaluate, type RuleSettings } from '../../engine/run.js';
 import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
-import type { Inventory, OrgAccount } from '../../inventory/schema.js';
+import type { Caller, Inventory, OrgAccount } from '../../inventory/schema.js';
 import { buildReport, reportRules } from '../../report/build.js';
 import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
@@ -118,23 +118,6 @@ export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
   };
 }
 
-export interface OrgScanInput {
-  flags: { regions?: string; endpoint?: string; profile?: string; timeout: string };
-  org: OrgFlagsResolved;
-  clock: Clock;
-  io: CliIo;
-  regionsOverride?: string[] | 'all';
-  rules: readonly LoadedRule[];
-  settings: Readonly<Record<string, RuleSettings>>;
-  suppressions: readonly Suppression[];
-  startedAt: Date;
-}
-
-export interface OrgScanResult {
-  report: Report;
-  expired: ExpiredSuppression[];
-}
-
 /**
  * Hook for "not evaluated" (issue #14): the (rule, resource: null, account)
  * pairs of a member that could not be entered. The report has no
@@ -148,15 +131,49 @@ export function unevaluatedForUnenteredMember(
   return [];
 }
 
-export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResult> {
-  const { flags, org, clock, io, rules, settings } = input;
+/** what one member gave: its inventory, or the coverage entry saying why there is none */
+export type MemberOutcome =
+  | { member: OrgAccount; inventory: Inventory }
+  | { member: OrgAccount; gap: Report['coverage'][number] };
+
+export interface OrgRun {
+  caller: Caller;
+  /** the directory's members (with --org), sorted by id */
+  directory: OrgAccount[] | undefined;
+  /** the members this process handles (--accounts, --shard), sorted by id */
+  members: OrgAccount[];
+  /**
+   * enter, collect and hand each member to `fn` under the global bound; the
+   * inventory must not outlive `fn` (memory stays that of `concurrency` members)
+   */
+  each<T>(fn: (outcome: MemberOutcome) => Promise<T> | T): Promise<T[]>;
+}
+
+export interface OrgRunInput {
+  flags: { regions?: string; endpoint?: string; profile?: string; timeout: string };
+  org: OrgFlagsResolved;
+  clock: Clock;
+  io: CliIo;
+  regionsOverride?: string[] | 'all';
+}
+
+/**
+ * The caller's session (GetCallerIdentity: a root caller stops here with exit
+ * 2, before any member is read), the directory (ListAccounts with --org), the
+ * members to handle, and a runner that enters each one (AssumeRole; the
+ * management account with the caller's own credentials) and collects it.
+ */
+export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
+  const { flags, org, clock, io } = input;
   const regions =
     flags.regions !== undefined ? parseRegions(flags.regions) : (input.regionsOverride ?? 'all');
   const endpointRaw = flags.endpoint ?? (io.env['ECS_AUDIT_ENDPOINT'] || undefined);
   const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
   const { collect, CallerIdentityError, CollectError } = await import('../../collectors/index.js');
-  const { openOrganization, isEnterFailure } = await import('../../collectors/organization.js');
+  const { boundedMap, isEnterFailure, openOrganization } = await import(
+    '../../collectors/organization.js'
+  );
   const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
   let credentials: ResolvedCredentials;
   try {
@@ -166,7 +183,6 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     throw err;
   }
 
-  // 1. the caller, in the management account; a root caller stops here
   let session: Awaited<ReturnType<typeof openOrganization>>;
   try {
     session = await openOrganization({
@@ -188,7 +204,6 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     `credentials from ${credentials.source} (AccessKey ${credentials.accessKeyIdMasked}); caller ${caller.identityType} ${caller.arn}`,
   );
 
-  // 2. the members
   let directory: OrgAccount[] | undefined;
   if (org.org) {
     try {
@@ -208,54 +223,22 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   const candidates: OrgAccount[] =
     directory ?? (org.ids ?? []).map((id) => ({ id, name: '', type: '', status: '' }));
   const members = selectMembers(candidates, org.ids, org.shard);
-  const managementAccountId = caller.accountId;
   say(
     io,
-    `organization: ${members.length} of ${candidates.length} account(s) to scan${org.shard ? ` (shard ${org.shard.k}/${org.shard.n})` : ''}`,
+    `organization: ${members.length} of ${candidates.length} account(s)${org.shard ? ` (shard ${org.shard.k}/${org.shard.n})` : ''}`,
   );
 
-  const enabled = new Set(
-    rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).map((r) => r.rule.meta.id),
-  );
-  const ruleMeta = reportRules(rules, enabled);
-  const accountRef = {
-    id: caller.accountId,
-    callerArn: caller.arn,
-    identityType: caller.identityType,
-  };
-  let expired: ExpiredSuppression[] = [];
-
-  // 3. one member at a time per slot: collect, evaluate, keep the report, drop the inventory
-  const scanMember = async (member: OrgAccount): Promise<Report> => {
-    const started = new Date();
-    const base = (coverage: Report['coverage']): Report => ({
-      schemaVersion: 1,
-      tool: { name: 'ecs-audit', version: VERSION },
-      account: accountRef,
-      scan: {
-        startedAt: started.toISOString(),
-        finishedAt: new Date().toISOString(),
-        regions: [],
-        since: clock.since.toISOString(),
-        ...(clock.pinned ? { now: clock.now.toISOString() } : {}),
-        source: 'api',
-      },
-      accounts: [member],
-      coverage,
-      findings: [],
-      summary: { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 },
-      rules: ruleMeta,
-    });
+  const outcome = async (member: OrgAccount): Promise<MemberOutcome> => {
     let memberCredentials: Parameters<typeof collect>[0]['credentials'];
-    if (member.id === managementAccountId) {
+    if (member.id === caller.accountId) {
       memberCredentials = credentials;
     } else {
       const entered = await session.enter(member.id);
       if (isEnterFailure(entered)) {
         say(io, `account ${member.id}: cannot be entered: ${entered.code}: ${entered.message}`);
-        unevaluatedForUnenteredMember(rules, member.id);
-        return base([
-          {
+        return {
+          member,
+          gap: {
             service: 'sts',
             region: null,
             operation: 'AssumeRole',
@@ -263,13 +246,12 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
             error: entered,
             account: member.id,
           },
-        ]);
+        };
       }
       memberCredentials = entered;
     }
-    let inventory: Inventory | undefined;
     try {
-      inventory = await collect({
+      const inventory = await collect({
         credentials: memberCredentials,
         endpoint,
         regions,
@@ -277,21 +259,94 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
         now: clock.now,
         readTimeoutMs,
       });
+      if (directory)
+        inventory.organization = { managementAccountId: caller.accountId, accounts: directory };
+      return { member, inventory };
     } catch (err) {
       if (!(err instanceof CallerIdentityError || err instanceof CollectError)) throw err;
-      say(io, `account ${member.id}: not scanned: ${err.message}`);
-      return base([
-        {
-          service: err instanceof CallerIdentityError ? 'sts' : 'ecs',
+      say(io, `account ${member.id}: not read: ${err.message}`);
+      const identity = err instanceof CallerIdentityError;
+      return {
+        member,
+        gap: {
+          service: identity ? 'sts' : 'ecs',
           region: null,
-          operation: err instanceof CallerIdentityError ? 'GetCallerIdentity' : 'DescribeRegions',
+          operation: identity ? 'GetCallerIdentity' : 'DescribeRegions',
           error: { code: err.name, message: err.message },
           account: member.id,
         },
-      ]);
+      };
     }
-    if (directory) inventory.organization = { managementAccountId, accounts: directory };
-    const evaluation = evaluate(inventory, {
+  };
+
+  return {
+    caller,
+    directory,
+    members,
+    async each(fn) {
+      const stopGovernor = keepHeapNearLive();
+      try {
+        return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
+      } finally {
+        stopGovernor();
+      }
+    },
+  };
+}
+
+export interface OrgScanInput extends OrgRunInput {
+  rules: readonly LoadedRule[];
+  settings: Readonly<Record<string, RuleSettings>>;
+  suppressions: readonly Suppression[];
+  startedAt: Date;
+}
+
+export interface OrgScanResult {
+  report: Report;
+  expired: ExpiredSuppression[];
+}
+
+export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResult> {
+  const { clock, io, rules, settings } = input;
+  const run = await openOrgRun(input);
+  const enabled = new Set(
+    rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).map((r) => r.rule.meta.id),
+  );
+  const ruleMeta = reportRules(rules, enabled);
+  const accountRef = {
+    id: run.caller.accountId,
+    callerArn: run.caller.arn,
+    identityType: run.caller.identityType,
+  };
+  const empty = (started: Date, accounts: OrgAccount[], coverage: Report['coverage']): Report => ({
+    schemaVersion: 1,
+    tool: { name: 'ecs-audit', version: VERSION },
+    account: accountRef,
+    scan: {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      regions: [],
+      since: clock.since.toISOString(),
+      ...(clock.pinned ? { now: clock.now.toISOString() } : {}),
+      source: 'api',
+    },
+    accounts,
+    coverage,
+    findings: [],
+    summary: { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 },
+    rules: ruleMeta,
+  });
+  let expired: ExpiredSuppression[] = [];
+
+  // each member: evaluate, keep its report (findings, coverage), let the inventory go
+  const reports = await run.each((outcome): Report => {
+    const { member } = outcome;
+    const started = new Date();
+    if ('gap' in outcome) {
+      unevaluatedForUnenteredMember(rules, member.id);
+      return empty(started, [member], [outcome.gap]);
+    }
+    const evaluation = evaluate(outcome.inventory, {
       rules,
       now: clock.now,
       since: clock.since,
@@ -306,7 +361,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     const suppressed = applySuppressions(tagged, input.suppressions, clock.now);
     expired = suppressed.expired;
     const report = buildReport({
-      inventory,
+      inventory: outcome.inventory,
       evaluation: { ...evaluation, findings: suppressed.findings },
       rules,
       startedAt: started,
@@ -315,7 +370,6 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       now: clock.pinned ? clock.now : undefined,
       source: 'api',
     });
-    inventory = undefined;
     say(
       io,
       `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s)`,
@@ -326,39 +380,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       accounts: [member],
       coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
     };
-  };
-
-  const stopGovernor = keepHeapNearLive();
-  let reports: Report[];
-  try {
-    const { boundedMap } = await import('../../collectors/organization.js');
-    reports = await boundedMap(members, org.concurrency, scanMember);
-  } finally {
-    stopGovernor();
-  }
-  const report =
-    reports.length > 0
-      ? mergeReports(reports)
-      : mergeReports([
-          {
-            schemaVersion: 1,
-            tool: { name: 'ecs-audit', version: VERSION },
-            account: accountRef,
-            scan: {
-              startedAt: input.startedAt.toISOString(),
-              finishedAt: new Date().toISOString(),
-              regions: [],
-              since: clock.since.toISOString(),
-              ...(clock.pinned ? { now: clock.now.toISOString() } : {}),
-              source: 'api',
-            },
-            accounts: [],
-            coverage: [],
-            findings: [],
-            summary: { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 },
-            rules: ruleMeta,
-          },
-        ]);
+  });
+  const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
   report.scan.startedAt = input.startedAt.toISOString();
   report.scan.finishedAt = new Date().toISOString();
   return { report, expired };
