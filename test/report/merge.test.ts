@@ -10,6 +10,7 @@ import { fingerprint } from '../../src/engine/finding.js';
 import { applySuppressions } from '../../src/engine/suppress.js';
 import { applyBaseline } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
+import { formatHtml } from '../../src/report/html.js';
 import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
 import { fixtureReport } from './fixtures.js';
@@ -53,6 +54,18 @@ describe('mergeReports', () => {
     expect(new Set(all.findings.map((f) => f.fingerprint)).size).toBe(all.findings.length);
     expect(all.coverage.every((c) => c.account !== undefined)).toBe(true);
     expect(exitCodeFor(all, 'critical')).toBe(exitCodeFor(a!, 'critical'));
+  });
+
+  it('the HTML report filters by account only when there are accounts', async () => {
+    const one = await fixtureReport();
+    expect(formatHtml(one)).not.toContain('data-testid="filter-account"');
+    const org = mergeReports([
+      await reportOf('1000000000000002'),
+      await reportOf('1000000000000001'),
+    ]);
+    const html = formatHtml(org);
+    expect(html).toContain('data-testid="filter-account"');
+    expect(html).toContain('<option value="1000000000000002">');
   });
 
   it('refuses an account present in two reports', async () => {
