@@ -12,6 +12,7 @@ import { applyBaseline } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
 import { formatHtml } from '../../src/report/html.js';
 import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
+import { formatSarif } from '../../src/report/sarif.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
 import { fixtureReport } from './fixtures.js';
 
@@ -66,6 +67,10 @@ describe('mergeReports', () => {
     const html = formatHtml(org);
     expect(html).toContain('data-testid="filter-account"');
     expect(html).toContain('<option value="1000000000000002">');
+    // SARIF locates each resource in its own member
+    const sarif = formatSarif(org);
+    expect(sarif).toContain('alibabacloud/1000000000000002/');
+    expect(sarif).toContain('alibabacloud/1000000000000001/');
   });
 
   it('refuses an account present in two reports', async () => {
