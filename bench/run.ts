@@ -78,7 +78,7 @@ export const TARGETS = {
   snapshotSeconds: 3,
 } as const;
 
-interface ChildResult {
+export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   seconds: number;
@@ -174,7 +174,7 @@ function tail(text: string, lines = 6): string {
 }
 
 /** run `node <args>` in ROOT; measure wall time and peak RSS; kill after timeoutMs */
-function runNode(
+export function runNode(
   args: string[],
   env: NodeJS.ProcessEnv,
   tmp: string,
@@ -237,13 +237,13 @@ function runNode(
   });
 }
 
-interface Emulator {
+export interface Emulator {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-function startEmulator(worldFile: string, timeoutMs = 180_000): Promise<Emulator> {
+export function startEmulator(worldFile: string, timeoutMs = 180_000): Promise<Emulator> {
   const main = join(ROOT, 'dist', 'src', 'emulator', 'main.js');
   if (!existsSync(main)) {
     return Promise.reject(

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runCollect } from './commands/collect.js';
+import { runMerge } from './commands/merge.js';
 import { runPolicy } from './commands/policy.js';
 import { runRulesExplain, runRulesList } from './commands/rules.js';
 import { runScan } from './commands/scan.js';
@@ -26,6 +27,22 @@ function addCollectionOptions(cmd: Command): Command {
     .option('--profile <name>', 'credentials profile, as the aliyun CLI names it')
     .option('--timeout <ms>', 'read timeout of each API call in milliseconds', '30000')
     .option('--no-progress', 'no progress bar on stderr');
+}
+
+/** organization scans (../shared/spec/cli.md "Organization scans") */
+function addOrganizationOptions(cmd: Command): Command {
+  return cmd
+    .option('--org', 'scan every member of the Resource Directory (Resource Manager ListAccounts)')
+    .option(
+      '--accounts <ids>',
+      'only these member accounts (with --org), or these accounts through --member-role',
+    )
+    .option(
+      '--member-role <name>',
+      'the RAM role assumed in each member (default ResourceDirectoryAccountAccessRole)',
+    )
+    .option('--shard <k/n>', 'scan only the members at positions k modulo n of the sorted list')
+    .option('--member-concurrency <n>', 'members scanned at the same time (default 4)');
 }
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -68,13 +85,39 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
       .option('--color', 'force colour in the table')
       .option('--no-color', 'no colour in the table'),
-  ).action(async (opts) => setExit(await runScan(opts, io)));
+  );
+  addOrganizationOptions(program.commands.at(-1)!).action(async (opts) =>
+    setExit(await runScan(opts, io)),
+  );
 
-  addCollectionOptions(
-    program
-      .command('collect')
-      .description('read the account and write the inventory snapshot (no rules)')
-      .requiredOption('-o, --output <file>', 'snapshot file to write ("-" for stdout)'),
+  program
+    .command('merge')
+    .description('merge JSON reports of shards or accounts into one report')
+    .argument('<report.json...>', 'JSON reports written by scan')
+    .addOption(
+      new Option('--format <format>', 'what goes to stdout')
+        .choices(['table', 'json', 'sarif', 'junit', 'markdown', 'html'])
+        .default('table'),
+    )
+    .option('--report <format=file>', 'also write a report file; repeatable', collect, [])
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
+    )
+    .option('--color', 'force colour in the table')
+    .option('--no-color', 'no colour in the table')
+    .action(async (files: string[], opts) => setExit(await runMerge(files, opts, io)));
+
+  addOrganizationOptions(
+    addCollectionOptions(
+      program
+        .command('collect')
+        .description('read the account and write the inventory snapshot (no rules)')
+        .requiredOption(
+          '-o, --output <file>',
+          'snapshot file to write ("-" for stdout); with --org/--accounts a directory',
+        ),
+    ),
   ).action(async (opts) => setExit(await runCollect(opts, io)));
 
   const rules = program
@@ -108,7 +151,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command('policy')
     .description('print the least-privilege read-only RAM policy a scan needs')
-    .action(async () => setExit(await runPolicy(io)));
+    .option(
+      '--org',
+      "an organization scan's policies: the caller's (management account) and the member role's",
+    )
+    .option('--member-role <name>', 'the member role the caller may assume (with --org)')
+    .action(async (opts) => setExit(await runPolicy(io, opts)));
 
   return program;
 }

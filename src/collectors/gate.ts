@@ -29,7 +29,8 @@ import {
 
 /** exactly the actions the collectors call; every one is a read */
 export const READ_ACTIONS = {
-  sts: ['GetCallerIdentity'],
+  // AssumeRole: organization scans only (enter a member with its read-only role)
+  sts: ['GetCallerIdentity', 'AssumeRole'],
   ecs: [
     'DescribeRegions',
     'DescribeSecurityGroups',
@@ -70,7 +71,11 @@ export const READ_ACTIONS = {
   ],
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'GetGlobalEventsStorageRegion', 'LookupEvents'],
   vpc: [],
-  resourcemanager: ['ListPolicyAttachments'],
+  resourcemanager: [
+    'ListPolicyAttachments',
+    // organization scans: the Resource Directory's members
+    'ListAccounts',
+  ],
   sas: ['DescribeCloudCenterInstances'],
 } as const satisfies Record<Service, readonly string[]>;
 
@@ -92,8 +97,18 @@ const POLICY_PREFIX: Record<Service, string | null> = {
 
 export interface RamPolicyDocument {
   Version: '1';
-  Statement: Array<{ Effect: 'Allow'; Action: string[]; Resource: '*' }>;
+  Statement: Array<{ Effect: 'Allow'; Action: string[]; Resource: string }>;
 }
+
+/**
+ * Actions only the caller of an organization scan needs, in the management
+ * account (`ecs-audit policy --org`); a member's role and a one-account scan
+ * never call them, so the plain policy leaves them out.
+ */
+export const ORGANIZATION_ACTIONS: ReadonlySet<string> = new Set([
+  'resourcemanager:ListAccounts',
+  'sts:AssumeRole',
+]);
 
 /** the least-privilege RAM policy a scan needs, derived from READ_ACTIONS */
 export function leastPrivilegePolicy(): RamPolicyDocument {
@@ -103,11 +118,32 @@ export function leastPrivilegePolicy(): RamPolicyDocument {
   >) {
     const prefix = POLICY_PREFIX[service];
     if (prefix === null) continue;
-    for (const action of list) actions.add(`${prefix}:${action}`);
+    for (const action of list) {
+      if (!ORGANIZATION_ACTIONS.has(`${prefix}:${action}`)) actions.add(`${prefix}:${action}`);
+    }
   }
   return {
     Version: '1',
     Statement: [{ Effect: 'Allow', Action: [...actions].sort(), Resource: '*' }],
+  };
+}
+
+/**
+ * The policy of an organization scan's caller in the management account: the
+ * read-only policy (it scans the management account with its own
+ * credentials), `resourcemanager:ListAccounts`, and `sts:AssumeRole` on the
+ * member role in every account. The member role itself needs exactly
+ * `leastPrivilegePolicy()`.
+ */
+export function organizationCallerPolicy(memberRole: string): RamPolicyDocument {
+  const base = leastPrivilegePolicy();
+  return {
+    Version: '1',
+    Statement: [
+      ...base.Statement,
+      { Effect: 'Allow', Action: ['resourcemanager:ListAccounts'], Resource: '*' },
+      { Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `acs:ram::*:role/${memberRole}` },
+    ],
   };
 }
 

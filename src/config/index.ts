@@ -23,6 +23,8 @@ const SuppressionSchema = z.strictObject({
   rule: z.string().min(1, 'must name a rule id'),
   resource: z.string().min(1, 'must be a resource id or glob').default('*'),
   region: z.string().regex(REGION, 'not a region id').optional(),
+  /** organization scans: only findings in this member account */
+  account: z.string().regex(/^\d+$/, 'not an account id').optional(),
   reason: z.string().trim().min(1, 'a suppression needs a reason'),
   expires: z
     .string()

@@ -17,6 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { actiontrailHandlers } from './actiontrail.js';
 import { ecsHandlers } from './ecs.js';
 import { imsHandlers } from './ims.js';
+import { organizationHandlers } from './organization.js';
 import { BadPagingParameter, encodeToken } from './paging.js';
 import { ramHandlers } from './ram.js';
 import { resourceManagerHandlers } from './resourcemanager.js';
@@ -35,7 +36,7 @@ import {
   type ServiceName,
   type StartOptions,
 } from './types.js';
-import type { World, WorldFault } from './world.js';
+import { memberWorld, type World, type WorldFault } from './world.js';
 
 const HANDLERS: HandlerTable = {
   ecs: ecsHandlers,
@@ -44,7 +45,8 @@ const HANDLERS: HandlerTable = {
   sts: stsHandlers,
   actiontrail: actiontrailHandlers,
   sas: sasHandlers,
-  resourcemanager: resourceManagerHandlers,
+  // resource-group attachments, and the Resource Directory (organization scans)
+  resourcemanager: { ...resourceManagerHandlers, ...organizationHandlers },
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */
@@ -205,6 +207,29 @@ export interface EmulatorStartOptions extends StartOptions {
   allowActions?: ReadonlySet<string>;
 }
 
+/**
+ * One account the emulator serves. A single-account world is one tenant; an
+ * organization world has one per member (the management account's tenant
+ * answers the caller's own credentials), each with its own quotas, faults,
+ * state and counters.
+ */
+interface Tenant {
+  accountId: string;
+  world: World;
+  ctx: EmulatorContext;
+  qpsWindows: Map<string, { start: number; count: number }>;
+  faultUses: Map<number, number>;
+  requests: Record<string, number>;
+}
+
+/** temporary credentials STS AssumeRole handed out; accepted for their account only */
+interface IssuedCredential {
+  accountId: string;
+  secret: string;
+  token: string;
+  caller: { IdentityType: string } & Record<string, string>;
+}
+
 interface PendingTimer {
   timer: NodeJS.Timeout;
   resolve: () => void;
@@ -216,13 +241,112 @@ export async function startEmulator(
 ): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const stats: EmulatorStats = { requests: {}, throttled: 0, faults: 0 };
-  const ctx: EmulatorContext = {
-    world,
-    now: () => (world.now ? new Date(world.now) : new Date()),
-    state: new Map(),
-  };
-  const qpsWindows = new Map<string, { start: number; count: number }>();
-  const faultUses = new Map<number, number>();
+  const issued = new Map<string, IssuedCredential>();
+  const tenants = new Map<string, Tenant>();
+  let issuedCount = 0;
+
+  function makeTenant(accountId: string, tenantWorld: World): Tenant {
+    const tenant: Tenant = {
+      accountId,
+      world: tenantWorld,
+      ctx: {
+        world: tenantWorld,
+        now: () => (world.now ? new Date(world.now) : new Date()),
+        state: new Map(),
+        assumeRole: (roleArn, sessionName, durationSeconds) =>
+          assumeRole(tenant, roleArn, sessionName, durationSeconds),
+      },
+      qpsWindows: new Map(),
+      faultUses: new Map(),
+      requests: {},
+    };
+    tenants.set(accountId, tenant);
+    return tenant;
+  }
+
+  // the management account: the caller's own credentials. In an organization
+  // world its resources are in its member entry's world; the top level keeps
+  // the caller, the directory and the emulator settings.
+  const org = world.organization;
+  const ownMember = org ? memberWorld(world, world.account.accountId) : undefined;
+  const home = makeTenant(
+    world.account.accountId,
+    ownMember
+      ? {
+          ...ownMember,
+          account: world.account,
+          organization: org,
+          emulator: {
+            ...world.emulator,
+            faults: [...world.emulator.faults, ...ownMember.emulator.faults],
+          },
+        }
+      : world,
+  );
+
+  /** the tenant of an account of the organization, or undefined when it has no world */
+  function tenantOf(accountId: string): Tenant | undefined {
+    const known = tenants.get(accountId);
+    if (known) return known;
+    if (!org?.accounts.some((a) => a.AccountId === accountId)) return undefined;
+    const w = memberWorld(world, accountId);
+    return w ? makeTenant(accountId, w) : undefined;
+  }
+
+  /**
+   * STS AssumeRole into `acs:ram::<account>:role/<name>`: the role must exist
+   * in that account's world (RAM role names are case-insensitive); the answer
+   * carries temporary credentials the server then accepts for that account only.
+   */
+  function assumeRole(
+    from: Tenant,
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): EmulatorResponse {
+    const m = /^acs:ram::(\d+):role\/(.+)$/i.exec(roleArn);
+    const notExist = apiError(404, 'EntityNotExist.Role', `The role not exists: ${roleArn}.`);
+    if (!m) return apiError(400, 'InvalidParameter.RoleArn', 'The parameter RoleArn is wrong.');
+    const [, accountId, roleName] = m as unknown as [string, string, string];
+    const target = accountId === from.accountId ? from : tenantOf(accountId);
+    if (!target) return notExist;
+    const role = target.world.ram.Roles.find(
+      (r) => r.RoleName.toLowerCase() === roleName.toLowerCase(),
+    );
+    if (!role) return notExist;
+    issuedCount += 1;
+    const serial = `${issuedCount.toString(36).padStart(6, '0')}${Math.random().toString(36).slice(2, 10)}`;
+    const accessKeyId = `STS.NT${serial}`.slice(0, 29);
+    const secret = `emu-sts-secret-${serial}-${Math.random().toString(36).slice(2)}`;
+    const token = `CAIS-emu-token-${serial}-${Math.random().toString(36).slice(2)}`;
+    const roleId = `3${accountId.slice(-6)}${role.RoleName.length.toString().padStart(4, '0')}00000`;
+    const arn = `acs:ram::${accountId}:role/${role.RoleName.toLowerCase()}/${sessionName}`;
+    const caller = {
+      IdentityType: 'AssumedRoleUser',
+      AccountId: accountId,
+      Arn: `acs:ram::${accountId}:assumed-role/${role.RoleName.toLowerCase()}/${sessionName}`,
+      PrincipalId: `${roleId}:${sessionName}`,
+      UserId: `${roleId}:${sessionName}`,
+      RoleId: roleId,
+    };
+    issued.set(accessKeyId, { accountId, secret, token, caller });
+    const expiration = new Date(Date.now() + durationSeconds * 1000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    return {
+      status: 200,
+      body: {
+        RequestId: `EMU-ASSUME-${serial}`,
+        AssumedRoleUser: { Arn: arn, AssumedRoleId: `${roleId}:${sessionName}` },
+        Credentials: {
+          AccessKeyId: accessKeyId,
+          AccessKeySecret: secret,
+          SecurityToken: token,
+          Expiration: expiration,
+        },
+      },
+    };
+  }
   const sockets = new Set<Socket>();
   const timers = new Set<PendingTimer>();
   let closing = false;
@@ -268,22 +392,28 @@ export async function startEmulator(
   }
 
   /** fixed 1-second windows starting at the first call of a bucket */
-  function overQps(service: ServiceName, action: string, region: string | undefined): boolean {
-    const limit = world.emulator.qps[action];
+  function overQps(
+    t: Tenant,
+    service: ServiceName,
+    action: string,
+    region: string | undefined,
+  ): boolean {
+    const limit = t.world.emulator.qps[action];
     if (limit === undefined) return false;
     const key = REGIONAL.has(service) ? `${action}\u0000${region ?? ''}` : action;
     const now = Date.now();
-    let w = qpsWindows.get(key);
+    let w = t.qpsWindows.get(key);
     if (!w || now - w.start >= 1000) {
       w = { start: now, count: 0 };
-      qpsWindows.set(key, w);
+      t.qpsWindows.set(key, w);
     }
     w.count += 1;
     return w.count > limit;
   }
 
-  function matchFault(action: string, req: EmulatorRequest): WorldFault | undefined {
-    const faults = world.emulator.faults;
+  function matchFault(t: Tenant, action: string, req: EmulatorRequest): WorldFault | undefined {
+    const faults = t.world.emulator.faults;
+    const faultUses = t.faultUses;
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i]!;
       if (f.action !== action) continue;
@@ -297,7 +427,11 @@ export async function startEmulator(
     return undefined;
   }
 
-  function runHandler(handler: ActionHandler, req: EmulatorRequest): EmulatorResponse {
+  function runHandler(
+    handler: ActionHandler,
+    req: EmulatorRequest,
+    ctx: EmulatorContext,
+  ): EmulatorResponse {
     try {
       return handler(req, ctx);
     } catch (err) {
@@ -313,6 +447,7 @@ export async function startEmulator(
   }
 
   function accessDenied(
+    world: World,
     service: ServiceName,
     action: string,
     code = 'Forbidden.RAM',
@@ -345,12 +480,16 @@ export async function startEmulator(
   }
 
   /** serve as the first page, then make paging never end */
-  function repeatPage(handler: ActionHandler, req: EmulatorRequest): EmulatorResponse {
+  function repeatPage(
+    handler: ActionHandler,
+    req: EmulatorRequest,
+    ctx: EmulatorContext,
+  ): EmulatorResponse {
     const params = { ...req.params };
     delete params['NextToken'];
     delete params['Marker'];
     if (params['PageNumber'] !== undefined) params['PageNumber'] = '1';
-    const r = runHandler(handler, { ...req, params });
+    const r = runHandler(handler, { ...req, params }, ctx);
     if (r.status !== 200 || typeof r.body !== 'object' || r.body === null) return r;
     const body = { ...(r.body as Record<string, unknown>) };
     const requested = Number.parseInt(req.params['PageNumber'] ?? '1', 10) || 1;
@@ -395,8 +534,12 @@ export async function startEmulator(
    * id and the paging fields of the handler's own answer remain (any action,
    * whichever list it returns)
    */
-  function missingList(handler: ActionHandler, req: EmulatorRequest): EmulatorResponse {
-    const r = runHandler(handler, req);
+  function missingList(
+    handler: ActionHandler,
+    req: EmulatorRequest,
+    ctx: EmulatorContext,
+  ): EmulatorResponse {
+    const r = runHandler(handler, req, ctx);
     if (r.status !== 200 || typeof r.body !== 'object' || r.body === null) return r;
     const body = Object.fromEntries(
       Object.entries(r.body as Record<string, unknown>).filter(([k]) => MISSING_LIST_KEEPS.has(k)),
@@ -428,8 +571,6 @@ export async function startEmulator(
     const action = headerValue(req, 'x-acs-action') ?? all['Action'] ?? '';
     const version = headerValue(req, 'x-acs-version') ?? all['Version'] ?? '';
     if (action) stats.requests[action] = (stats.requests[action] ?? 0) + 1;
-
-    await sleep(world.emulator.latencyMs);
 
     const service = (Object.keys(API_VERSIONS) as ServiceName[]).find(
       (s) => API_VERSIONS[s] === version,
@@ -475,7 +616,12 @@ export async function startEmulator(
       send(res, apiError(400, 'MissingAccessKeyId', 'AccessKeyId is mandatory for this action.'));
       return;
     }
-    const keys = world.account.accessKeys;
+    // temporary credentials of a member (STS AssumeRole) route to that member
+    const sts = issued.get(accessKeyId);
+    const tenant = sts ? (tenantOf(sts.accountId) ?? home) : home;
+    const keys = sts
+      ? [{ AccessKeyId: accessKeyId, AccessKeySecret: sts.secret, SecurityToken: sts.token }]
+      : world.account.accessKeys;
     if (keys) {
       const key = keys.find((k) => k.AccessKeyId === accessKeyId);
       if (!key) {
@@ -529,6 +675,16 @@ export async function startEmulator(
       }
     }
 
+    if (action) tenant.requests[action] = (tenant.requests[action] ?? 0) + 1;
+    await sleep(tenant.world.emulator.latencyMs);
+    // the caller an assumed role's GetCallerIdentity describes
+    const ctx: EmulatorContext = sts
+      ? {
+          ...tenant.ctx,
+          world: { ...tenant.world, account: { ...tenant.world.account, caller: sts.caller } },
+        }
+      : tenant.ctx;
+
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(all)) {
       if (acs3 || !RPC_PROTOCOL_PARAMS.has(k)) params[k] = v;
@@ -549,17 +705,17 @@ export async function startEmulator(
       !allow.has(`${AUTH_PREFIX[service]}:${action}`)
     ) {
       const code = service === 'ram' || service === 'ims' ? 'NoPermission' : 'Forbidden.RAM';
-      send(res, accessDenied(service, action, code));
+      send(res, accessDenied(tenant.world, service, action, code));
       return;
     }
 
-    if (overQps(service, action, request.region)) {
+    if (overQps(tenant, service, action, request.region)) {
       stats.throttled += 1;
       send(res, throttled());
       return;
     }
 
-    const fault = matchFault(action, request);
+    const fault = matchFault(tenant, action, request);
     if (fault) {
       stats.faults += 1;
       switch (fault.kind) {
@@ -578,21 +734,21 @@ export async function startEmulator(
           return;
         case 'timeout':
           await sleep(world.emulator.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS);
-          send(res, runHandler(handler, request));
+          send(res, runHandler(handler, request, ctx));
           return;
         case 'malformedJson': {
-          const text = JSON.stringify(runHandler(handler, request).body);
+          const text = JSON.stringify(runHandler(handler, request, ctx).body);
           writeRaw(res, 200, text.slice(0, Math.max(1, Math.floor(text.length / 2))));
           return;
         }
         case 'accessDenied':
-          send(res, accessDenied(service, action));
+          send(res, accessDenied(tenant.world, service, action));
           return;
         case 'repeatPage':
-          send(res, repeatPage(handler, request));
+          send(res, repeatPage(handler, request, ctx));
           return;
         case 'missingList':
-          send(res, missingList(handler, request));
+          send(res, missingList(handler, request, ctx));
           return;
         case 'connectionReset':
           req.socket.destroy();
@@ -600,7 +756,17 @@ export async function startEmulator(
       }
     }
 
-    send(res, runHandler(handler, request));
+    send(res, runHandler(handler, request, ctx));
+  }
+
+  /** per-account request counts (organization worlds), in account order */
+  function accountStats(): Record<string, { requests: Record<string, number> }> | undefined {
+    if (!org) return undefined;
+    const out: Record<string, { requests: Record<string, number> }> = {};
+    for (const id of [...tenants.keys()].sort()) {
+      out[id] = { requests: { ...tenants.get(id)!.requests } };
+    }
+    return out;
   }
 
   const server = createServer((req, res) => {
@@ -625,6 +791,7 @@ export async function startEmulator(
             requests: { ...stats.requests },
             throttled: stats.throttled,
             faults: stats.faults,
+            ...(org ? { accounts: accountStats() } : {}),
           }),
         );
         return;
@@ -670,6 +837,7 @@ export async function startEmulator(
       requests: { ...stats.requests },
       throttled: stats.throttled,
       faults: stats.faults,
+      ...(org ? { accounts: accountStats() } : {}),
     }),
     close(): Promise<void> {
       if (closed) return closed;

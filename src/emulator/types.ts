@@ -57,6 +57,8 @@ export interface EmulatorContext {
   now(): Date;
   /** mutable per-server state (credential report generation, ...) */
   state: Map<string, unknown>;
+  /** STS AssumeRole on behalf of this account (the server issues and later accepts the credentials) */
+  assumeRole?: (roleArn: string, sessionName: string, durationSeconds: number) => EmulatorResponse;
 }
 
 export type ActionHandler = (req: EmulatorRequest, ctx: EmulatorContext) => EmulatorResponse;
@@ -91,6 +93,8 @@ export interface EmulatorStats {
   requests: Record<string, number>;
   throttled: number;
   faults: number;
+  /** organization worlds: calls per action of each account (by account id) */
+  accounts?: Record<string, { requests: Record<string, number> }>;
 }
 
 export interface RunningEmulator {

@@ -8,6 +8,7 @@
  * `.strict()` because unknown top-level keys are errors.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatZodPath } from '../util/zod-path.js';
@@ -345,6 +346,28 @@ export const WorldEmulatorSchema = z
   })
   .strict();
 
+// --- organization (several accounts; ../shared/spec/world.md "Several accounts")
+
+/** one ListAccounts item plus the member's own world (inline, or a file relative to this one) */
+export const WorldOrgAccountSchema = z
+  .object({
+    AccountId: z.string().min(1),
+    DisplayName: z.string().default(''),
+    Type: z.string().default('CloudAccount'),
+    Status: z.string().default('CreateSuccess'),
+    world: z.record(z.string(), z.unknown()).optional(),
+    worldFile: z.string().min(1).optional(),
+  })
+  .passthrough();
+
+export const WorldOrganizationSchema = z
+  .object({
+    managementAccountId: z.string().min(1),
+    memberRole: z.string().min(1).default('ResourceDirectoryAccountAccessRole'),
+    accounts: z.array(WorldOrgAccountSchema).default([]),
+  })
+  .strict();
+
 export const WorldSchema = z
   .object({
     version: z.literal(1),
@@ -408,12 +431,39 @@ export const WorldSchema = z
       .strict()
       .default({ PolicyAttachments: [] }),
     emulator: WorldEmulatorSchema.default({ latencyMs: 0, qps: {}, faults: [] }),
+    organization: WorldOrganizationSchema.optional(),
   })
   .strict();
 
 export type World = z.infer<typeof WorldSchema>;
 export type WorldInput = z.input<typeof WorldSchema>;
 export type WorldFault = z.infer<typeof WorldFaultSchema>;
+export type WorldOrgAccount = z.infer<typeof WorldOrgAccountSchema>;
+
+/** the parsed world of each member, by AccountId (filled by parseWorld / loadWorld) */
+const memberWorlds = new WeakMap<World, Map<string, World>>();
+
+/** the member's own world, when the organization world gave it one */
+export function memberWorld(world: World, accountId: string): World | undefined {
+  const known = memberWorlds.get(world)?.get(accountId);
+  if (known) return known;
+  // a copy of a parsed world (structuredClone in a test) still has its inline worlds
+  const entry = world.organization?.accounts.find((a) => a.AccountId === accountId);
+  if (entry?.world === undefined) return undefined;
+  const parsed = parseWorld(
+    withAccount(entry.world, accountId),
+    `organization member ${accountId}`,
+  );
+  setMemberWorld(world, accountId, parsed);
+  return parsed;
+}
+
+/** a member world's `account` block may be omitted: its accountId is the member's AccountId */
+function withAccount(data: unknown, accountId: string): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const o = data as Record<string, unknown>;
+  return 'account' in o ? o : { version: 1, ...o, account: { accountId } };
+}
 
 /** A world file that failed to load; `message` is one line naming the bad path. */
 export class WorldError extends Error {
@@ -429,11 +479,38 @@ export function parseWorld(data: unknown, source = 'world'): World {
   }
   // zod hands out the very same object for every `.default({...})`: clone so
   // that a test tweaking one world (adding a fault) never leaks into the next.
-  return structuredClone(result.data);
+  const world = structuredClone(result.data);
+  const org = world.organization;
+  if (org) {
+    const members = new Map<string, World>();
+    org.accounts.forEach((a, i) => {
+      if (a.world !== undefined) {
+        members.set(
+          a.AccountId,
+          parseWorld(
+            withAccount(a.world, a.AccountId),
+            `${source}: organization.accounts.${i}.world`,
+          ),
+        );
+      }
+    });
+    memberWorlds.set(world, members);
+  }
+  return world;
 }
 
-/** Read a world file (YAML or JSON). */
-export async function loadWorld(file: string): Promise<World> {
+/** attach a member's world read from elsewhere (loadWorld's `worldFile`) */
+function setMemberWorld(world: World, accountId: string, member: World): void {
+  let members = memberWorlds.get(world);
+  if (!members) {
+    members = new Map();
+    memberWorlds.set(world, members);
+  }
+  members.set(accountId, member);
+}
+
+/** Read a world file (YAML or JSON); an organization's `worldFile`s are read relative to it. */
+export async function loadWorld(file: string, defaultAccountId?: string): Promise<World> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -451,5 +528,18 @@ export async function loadWorld(file: string): Promise<World> {
       `${file}${line ? `:${line}` : ''}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  return parseWorld(data, file);
+  const world = parseWorld(
+    defaultAccountId === undefined ? data : withAccount(data, defaultAccountId),
+    file,
+  );
+  for (const a of world.organization?.accounts ?? []) {
+    if (a.world === undefined && a.worldFile !== undefined) {
+      setMemberWorld(
+        world,
+        a.AccountId,
+        await loadWorld(path.resolve(path.dirname(file), a.worldFile), a.AccountId),
+      );
+    }
+  }
+  return world;
 }

@@ -24,9 +24,13 @@ export interface Finding {
  */
 export function fingerprint(
   ruleId: string,
-  r: Pick<ResourceRef, 'type' | 'id' | 'region'>,
+  r: Pick<ResourceRef, 'type' | 'id' | 'region' | 'account'>,
 ): string {
-  const key = ['v1', ruleId, r.type, r.region ?? '', r.id].join('\u0000');
+  const parts = ['v1', ruleId, r.type, r.region ?? '', r.id];
+  // organization scans: the same resource id in two accounts is two resources;
+  // a one-account finding (no account) keeps its fingerprint
+  if (r.account !== undefined) parts.push(`account:${r.account}`);
+  const key = parts.join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -52,6 +56,7 @@ export function compareFindings(
     localeCompare(a.ruleId, b.ruleId) ||
     localeCompare(a.resource.region ?? '', b.resource.region ?? '') ||
     localeCompare(a.resource.type, b.resource.type) ||
-    localeCompare(a.resource.id, b.resource.id)
+    localeCompare(a.resource.id, b.resource.id) ||
+    localeCompare(a.resource.account ?? '', b.resource.account ?? '')
   );
 }

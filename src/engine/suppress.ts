@@ -12,6 +12,7 @@ export interface ExpiredSuppression {
   rule: string;
   resource: string;
   region?: string;
+  account?: string;
   reason: string;
   expires: string;
 }
@@ -42,6 +43,7 @@ export function applySuppressions(
         rule: s.rule,
         resource: s.resource,
         ...(s.region ? { region: s.region } : {}),
+        ...(s.account ? { account: s.account } : {}),
         reason: s.reason,
         expires: s.expires!,
       });
@@ -55,6 +57,7 @@ export function applySuppressions(
       ({ s, matches }) =>
         s.rule === f.ruleId &&
         (s.region === undefined || s.region === f.resource.region) &&
+        (s.account === undefined || s.account === f.resource.account) &&
         matches(f.resource.id),
     );
     if (!hit) return f;

@@ -36,6 +36,8 @@ export interface ResourceRef {
   /** the resource's region; null for RAM entities and the account */
   region: string | null;
   name?: string;
+  /** organization scans: the member account holding the resource (part of the finding's identity) */
+  account?: string;
 }
 
 /** What a rule emits: at most one per resource, details in evidence. */

@@ -46,6 +46,8 @@ export const CoverageEntrySchema = z.object({
   /** the resource the call was about (a group id, a user name), when it was about one */
   resource: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }),
+  /** organization scans: the member account the entry is about */
+  account: z.string().optional(),
 });
 export type CoverageEntry = z.infer<typeof CoverageEntrySchema>;
 
@@ -502,6 +504,26 @@ export const SasSchema = z.object({
 
 // ---------------------------------------------------------------- the whole
 
+// ---------------------------------------------------------------- organization
+
+/** a Resource Directory member as ListAccounts describes it */
+export const OrgAccountSchema = z.object({
+  id: z.string(),
+  name: z.string().default(''),
+  /** CloudAccount (root enabled) | ResourceAccount (root disabled) */
+  type: z.string().default(''),
+  status: z.string().default(''),
+});
+export type OrgAccount = z.infer<typeof OrgAccountSchema>;
+
+/** the organization an account was scanned in (organization scans only; absent otherwise) */
+export const OrganizationSchema = z.object({
+  managementAccountId: z.string(),
+  /** every member of the directory (not only the scanned ones) */
+  accounts: z.array(OrgAccountSchema),
+});
+export type Organization = z.infer<typeof OrganizationSchema>;
+
 export const InventorySchema = z.object({
   schemaVersion: z.literal(INVENTORY_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
@@ -522,6 +544,8 @@ export const InventorySchema = z.object({
   /** Security Center; absent list = unknown (snapshots of earlier versions have none) */
   sas: SasSchema.default({}),
   coverage: z.array(CoverageEntrySchema),
+  /** organization scans: the directory this account is a member of */
+  organization: OrganizationSchema.optional(),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 export type InventoryInput = z.input<typeof InventorySchema>;

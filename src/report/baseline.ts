@@ -13,13 +13,18 @@ export class BaselineError extends Error {
 }
 
 export async function readBaseline(file: string): Promise<Report> {
+  return readReportFile(file, 'the baseline');
+}
+
+/** read and validate a JSON report (a baseline, a shard to merge) */
+export async function readReportFile(file: string, what = 'the report'): Promise<Report> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BaselineError(
-      `${file}: cannot read the baseline${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+      `${file}: cannot read ${what}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
     );
   }
   let json: unknown;

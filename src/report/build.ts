@@ -58,24 +58,32 @@ export function buildReport(input: BuildReportInput): Report {
     ],
     findings: evaluation.findings,
     summary: summarize(evaluation.findings),
-    rules: input.rules
-      .filter((r) => evaluated.has(r.rule.meta.id))
-      .map(({ rule, source }) => ({
-        id: rule.meta.id,
-        title: rule.meta.title,
-        severity: rule.meta.severity,
-        resourceTypes: [...rule.meta.resourceTypes],
-        rationale: rule.meta.rationale,
-        remediation: rule.meta.remediation,
-        references: [...rule.meta.references],
-        source,
-        ...(rule.meta.compliance
-          ? {
-              compliance: Object.fromEntries(
-                Object.entries(rule.meta.compliance).map(([k, v]) => [k, [...v]]),
-              ),
-            }
-          : {}),
-      })),
+    rules: reportRules(input.rules, evaluated),
   };
+}
+
+/** the report's metadata of the rules that were evaluated, in the rules' order */
+export function reportRules(
+  rules: readonly LoadedRule[],
+  evaluated: ReadonlySet<string>,
+): NonNullable<Report['rules']> {
+  return rules
+    .filter((r) => evaluated.has(r.rule.meta.id))
+    .map(({ rule, source }) => ({
+      id: rule.meta.id,
+      title: rule.meta.title,
+      severity: rule.meta.severity,
+      resourceTypes: [...rule.meta.resourceTypes],
+      rationale: rule.meta.rationale,
+      remediation: rule.meta.remediation,
+      references: [...rule.meta.references],
+      source,
+      ...(rule.meta.compliance
+        ? {
+            compliance: Object.fromEntries(
+              Object.entries(rule.meta.compliance).map(([k, v]) => [k, [...v]]),
+            ),
+          }
+        : {}),
+    }));
 }

@@ -145,7 +145,9 @@ export function keyEvidence(
 
 /** The resource as one label: `sg-1 (web)`. */
 export function resourceLabel(r: ReportFinding['resource']): string {
-  return r.name && r.name !== r.id ? `${r.id} (${r.name})` : r.id;
+  const label = r.name && r.name !== r.id ? `${r.id} (${r.name})` : r.id;
+  // organization reports: which member holds it
+  return r.account !== undefined ? `${label} [account ${r.account}]` : label;
 }
 
 /**

@@ -14,7 +14,8 @@
  *
  * Stable hooks for tests and scripts: `data-testid` on the controls, rows and
  * sections; each finding row carries `data-severity`, `data-rule`,
- * `data-region` (`global` for RAM and account resources), `data-status`,
+ * `data-region` (`global` for RAM and account resources), `data-account`
+ * (organization reports), `data-status`,
  * `data-baseline` and `data-fingerprint`.
  */
 import { createHash } from 'node:crypto';
@@ -102,7 +103,7 @@ const SCRIPT = `
   var findings = JSON.parse(data.textContent).findings;
   var tbody = table.tBodies[0];
   var bar = q('filters');
-  var filters = ['severity', 'rule', 'region', 'status', 'baseline']
+  var filters = ['severity', 'rule', 'region', 'account', 'status', 'baseline']
     .map(function (k) { return { key: k, el: q('filter-' + k) }; })
     .filter(function (f) { return f.el; });
   var text = q('filter-text');
@@ -164,6 +165,7 @@ const SCRIPT = `
       rank: SEVERITIES.indexOf(f.severity),
       rule: f.ruleId,
       region: r.region === null || r.region === undefined ? 'global' : r.region,
+      account: r.account || '',
       status: status,
       baseline: f.baseline || '',
       label: r.name && r.name !== r.id ? r.id + ' (' + r.name + ')' : r.id,
@@ -181,7 +183,7 @@ const SCRIPT = `
   function searchText(x) {
     if (x.text === null) {
       var f = x.f;
-      x.text = [x.severity, f.ruleId, f.resource.type, x.label, x.region, f.message, x.key,
+      x.text = [x.severity, f.ruleId, f.resource.type, x.label, x.region, x.account, f.message, x.key,
         JSON.stringify(f.evidence, null, 2), x.status, x.baseline, x.why].join('\\n').toLowerCase();
     }
     return x.text;
@@ -206,6 +208,7 @@ const SCRIPT = `
     tr.dataset.severityRank = String(x.rank);
     tr.dataset.rule = x.rule;
     tr.dataset.region = x.region;
+    if (x.account) tr.dataset.account = x.account;
     tr.dataset.status = x.status;
     tr.dataset.baseline = x.baseline;
     tr.dataset.fingerprint = f.fingerprint;
@@ -215,7 +218,9 @@ const SCRIPT = `
     tr.appendChild(cell('', el('code', '', x.rule)));
     var res = el('span', '', x.label);
     res.setAttribute('data-testid', 'resource');
-    tr.appendChild(cell('', el('span', 'muted', f.resource.type), document.createTextNode(' '), res));
+    var resCell = cell('', el('span', 'muted', f.resource.type), document.createTextNode(' '), res);
+    if (x.account) resCell.appendChild(el('div', 'muted', 'account ' + x.account));
+    tr.appendChild(resCell);
     tr.appendChild(cell('region', document.createTextNode(x.region)));
     var msg = el('div', '', f.message);
     msg.setAttribute('data-testid', 'message');
@@ -338,11 +343,13 @@ export function* htmlChunks(report: Report): Generator<string> {
   const catalogue = ruleCatalogue(report);
   const ruleSet = new Set<string>();
   const regionSet = new Set<string>();
+  const accountSet = new Set<string>();
   const sevSet = new Set<string>();
   let hasBaseline = false;
   for (const f of findings) {
     ruleSet.add(f.ruleId);
     regionSet.add(f.resource.region ?? GLOBAL);
+    if (f.resource.account !== undefined) accountSet.add(f.resource.account);
     sevSet.add(f.severity);
     if (f.baseline !== undefined) hasBaseline = true;
   }
@@ -364,6 +371,8 @@ export function* htmlChunks(report: Report): Generator<string> {
     select('severity', 'Severity', sevs) +
     select('rule', 'Rule', ruleIds) +
     select('region', 'Region', regions) +
+    // organization reports: filter by member account
+    (accountSet.size > 0 ? select('account', 'Account', [...accountSet].sort()) : '') +
     select('status', 'Status', ['open', 'suppressed']) +
     (hasBaseline ? select('baseline', 'Baseline', ['new', 'unchanged']) : '') +
     `<label>Search <input type="search" data-testid="filter-text" aria-label="Search"></label>` +

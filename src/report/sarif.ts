@@ -73,7 +73,9 @@ function ruleDescriptor(r: ReturnType<typeof ruleCatalogue>[number]): Sarif.Repo
   return d;
 }
 
-function result(f: ReportFinding, ruleIndex: number, accountId: string): Sarif.Result {
+function result(f: ReportFinding, ruleIndex: number, scannedAccount: string): Sarif.Result {
+  // organization reports: the member holding the resource
+  const accountId = f.resource.account ?? scannedAccount;
   const arn = resourceArn(accountId, f.resource);
   const ev = keyEvidence(f);
   const res: Sarif.Result = {

@@ -14,6 +14,8 @@ export const ResourceRefSchema = z.object({
   id: z.string(),
   region: z.string().nullable(),
   name: z.string().optional(),
+  /** organization reports: the member account holding the resource */
+  account: z.string().optional(),
 });
 
 export const ReportCoverageSchema = z.object({
@@ -23,6 +25,8 @@ export const ReportCoverageSchema = z.object({
   operation: z.string(),
   resource: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }),
+  /** organization reports: the member account the entry is about */
+  account: z.string().optional(),
 });
 
 export const ReportFindingSchema = z.object({
@@ -84,6 +88,13 @@ export const ReportSchema = z.object({
     /** `api` for a live scan, `snapshot` when a snapshot file was evaluated */
     source: z.enum(['api', 'snapshot']).optional(),
   }),
+  /**
+   * organization reports: every member scanned (or that could not be entered),
+   * sorted by id; `account` then names the caller's (management) account
+   */
+  accounts: z
+    .array(z.object({ id: z.string(), name: z.string(), type: z.string(), status: z.string() }))
+    .optional(),
   coverage: z.array(ReportCoverageSchema),
   findings: z.array(ReportFindingSchema),
   summary: SummarySchema,
@@ -123,6 +134,7 @@ export const ReportSchema = z.object({
         rule: z.string(),
         resource: z.string(),
         region: z.string().optional(),
+        account: z.string().optional(),
         reason: z.string(),
         expires: z.string(),
       }),

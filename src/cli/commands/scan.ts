@@ -14,7 +14,7 @@ import {
   sortAndCheck,
 } from '../../engine/registry.js';
 import { evaluate, RuleOptionsError, resolveRuleOptions } from '../../engine/run.js';
-import { applySuppressions } from '../../engine/suppress.js';
+import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
 import { applyBaseline, BaselineError, readBaseline } from '../../report/baseline.js';
@@ -33,8 +33,9 @@ import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
 import { type CollectionFlags, collectInventory, resolveClock } from './common.js';
+import { type OrgFlags, resolveOrgFlags, scanOrganization } from './org.js';
 
-export interface ScanFlags extends CollectionFlags {
+export interface ScanFlags extends CollectionFlags, OrgFlags {
   snapshot?: string;
   format: string;
   report: string[];
@@ -76,6 +77,10 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   const startedAt = new Date();
   if (!isFormat(flags.format)) throw new UsageError(`--format: unknown format "${flags.format}"`);
   const stdoutFormat: FormatName = flags.format;
+  const org = resolveOrgFlags(flags);
+  if (org && flags.snapshot) {
+    throw new UsageError(`--snapshot cannot be combined with ${org.org ? '--org' : '--accounts'}`);
+  }
   let reportSpecs: ReturnType<typeof parseReportFlag>[] = [];
   try {
     reportSpecs = flags.report.map(parseReportFlag);
@@ -117,39 +122,67 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   const baseline = flags.baseline ? await readBaseline(flags.baseline).catch(asUsage) : undefined;
   if (flags.failOnNew && !baseline) throw new UsageError('--fail-on-new needs --baseline');
 
-  let inventory: Inventory | undefined;
-  if (flags.snapshot) {
-    inventory = await readSnapshot(flags.snapshot).catch(asUsage);
+  /** one account: collect (or read the snapshot), evaluate, report; the inventory is dropped after */
+  const scanOneAccount = async (): Promise<{ report: Report; expired: ExpiredSuppression[] }> => {
+    let inventory: Inventory | undefined;
+    if (flags.snapshot) {
+      inventory = await readSnapshot(flags.snapshot).catch(asUsage);
+    } else {
+      inventory = await collectInventory(flags, clock, io, config?.regions);
+    }
+
+    const evaluation = evaluate(inventory, {
+      rules,
+      now: clock.now,
+      since: clock.since,
+      settings,
+    });
+    for (const e of evaluation.ruleErrors)
+      say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+
+    const suppressed = applySuppressions(
+      evaluation.findings,
+      config?.suppressions ?? [],
+      clock.now,
+    );
+    const built: Report = buildReport({
+      inventory,
+      evaluation: { ...evaluation, findings: suppressed.findings },
+      rules,
+      startedAt,
+      finishedAt: new Date(),
+      since: clock.since,
+      now: clock.pinned ? clock.now : undefined,
+      source: flags.snapshot ? 'snapshot' : 'api',
+    });
+    // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
+    inventory = undefined;
+    return { report: built, expired: suppressed.expired };
+  };
+
+  let report: Report;
+  let expiredSuppressions: ExpiredSuppression[];
+  if (org) {
+    const scanned = await scanOrganization({
+      flags,
+      org,
+      clock,
+      io,
+      regionsOverride: config?.regions,
+      rules,
+      settings,
+      suppressions: config?.suppressions ?? [],
+      startedAt,
+    });
+    report = scanned.report;
+    expiredSuppressions = scanned.expired;
   } else {
-    inventory = await collectInventory(flags, clock, io, config?.regions);
+    ({ report, expired: expiredSuppressions } = await scanOneAccount());
   }
-
-  const evaluation = evaluate(inventory, {
-    rules,
-    now: clock.now,
-    since: clock.since,
-    settings,
-  });
-  for (const e of evaluation.ruleErrors)
-    say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
-
-  const suppressed = applySuppressions(evaluation.findings, config?.suppressions ?? [], clock.now);
-  for (const x of suppressed.expired) {
+  for (const x of expiredSuppressions) {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
   }
-  let report: Report = buildReport({
-    inventory,
-    evaluation: { ...evaluation, findings: suppressed.findings },
-    rules,
-    startedAt,
-    finishedAt: new Date(),
-    since: clock.since,
-    now: clock.pinned ? clock.now : undefined,
-    source: flags.snapshot ? 'snapshot' : 'api',
-  });
-  // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
-  inventory = undefined;
-  if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
+  if (expiredSuppressions.length) report.expiredSuppressions = expiredSuppressions;
   if (baseline) report = applyBaseline(report, baseline);
   if (framework) {
     const controls = evaluateControls(framework, rules, report);

@@ -1,0 +1,207 @@
+/**
+ * The organization benchmark: a Resource Directory of `--members` accounts at
+ * scale `--small` plus one at scale `--big` (default 20 × 0.05 + 1 × 1), served
+ * by one emulator (each member with its own quotas and latency), scanned with
+ * `scan --org` as a child process. Then the big member alone, as a one-account
+ * scan, for the memory reference.
+ *
+ *   npm run build && node dist/bench/org.js [--members 20] [--small 0.05] [--big 1]
+ *        [--latency 50] [--seed 1] [--member-concurrency 4] [--timeout 1800]
+ *
+ * Targets (issue #17): wall time of the organization scan ≤ 1.25 × the lower
+ * bound of its slowest member (bench/minimal-calls.ts; the big one), and peak
+ * RSS ≤ 1.2 × that of the one-account scan of the big member. The big member
+ * is the last in the sorted member list (the worst place for it). Prints one
+ * JSON object; exit 0 whether targets are met or not, 1 when a child failed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseWorld, type WorldInput } from '../src/emulator/world.js';
+import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
+import { lowerBound, minimalCalls } from './minimal-calls.js';
+import { runNode, startEmulator } from './run.js';
+
+const ROLE = 'ResourceDirectoryAccountAccessRole';
+const MANAGEMENT = '1000000000000001';
+const BIN = resolve(join(import.meta.dirname, '..', '..', 'bin', 'ecs-audit.js'));
+
+const accountId = (i: number) => `10000000000${String(i + 1).padStart(5, '0')}`;
+
+/** a generated world as a member: no account block, plus the member role */
+function asMember(world: WorldInput): Record<string, unknown> {
+  const { account: _account, ...rest } = world;
+  const ram = rest.ram ?? {};
+  return {
+    ...rest,
+    ram: { ...ram, Roles: [...(ram.Roles ?? []), { RoleName: ROLE }] },
+  };
+}
+
+export function organizationWorld(opts: {
+  members: number;
+  small: number;
+  big: number;
+  latencyMs: number;
+  seed: number;
+}): { org: WorldInput; big: WorldInput } {
+  const small = generateWorld({ scale: opts.small, seed: opts.seed, latencyMs: opts.latencyMs });
+  const big = generateWorld({ scale: opts.big, seed: opts.seed, latencyMs: opts.latencyMs });
+  const accounts = Array.from({ length: opts.members + 1 }, (_, i) => ({
+    AccountId: accountId(i),
+    DisplayName: i === opts.members ? 'big' : `small-${i}`,
+    Type: 'ResourceAccount',
+    Status: 'CreateSuccess',
+    world: asMember(i === opts.members ? big : small),
+  }));
+  const org: WorldInput = {
+    version: 1,
+    now: BENCH_NOW,
+    account: {
+      accountId: MANAGEMENT,
+      caller: {
+        IdentityType: 'RAMUser',
+        AccountId: MANAGEMENT,
+        Arn: `acs:ram::${MANAGEMENT}:user/auditor`,
+      },
+    },
+    organization: { managementAccountId: MANAGEMENT, memberRole: ROLE, accounts },
+    emulator: small.emulator,
+  };
+  return { org, big };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      members: { type: 'string', default: '20' },
+      small: { type: 'string', default: '0.05' },
+      big: { type: 'string', default: '1' },
+      latency: { type: 'string', default: '50' },
+      seed: { type: 'string', default: '1' },
+      'member-concurrency': { type: 'string', default: '4' },
+      timeout: { type: 'string', default: '1800' },
+    },
+  });
+  const opts = {
+    members: positiveNumber(values.members, '--members') ?? 20,
+    small: positiveNumber(values.small, '--small') ?? 0.05,
+    big: positiveNumber(values.big, '--big') ?? 1,
+    latencyMs: positiveNumber(values.latency, '--latency') ?? 50,
+    seed: positiveNumber(values.seed, '--seed') ?? 1,
+  };
+  const timeoutMs = (positiveNumber(values.timeout, '--timeout') ?? 1800) * 1000;
+  const tmp = mkdtempSync(join(tmpdir(), 'ecs-audit-org-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: tmp,
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIbenchOrg0001',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret',
+  };
+  try {
+    const { org, big } = organizationWorld(opts);
+    const bigWorld = parseWorld(big);
+    const bound = lowerBound(
+      minimalCalls(bigWorld, { now: new Date(BENCH_NOW) }),
+      bigWorld.emulator.qps,
+      bigWorld.emulator.latencyMs,
+    );
+    const orgFile = join(tmp, 'org.json');
+    const bigFile = join(tmp, 'big.json');
+    writeFileSync(orgFile, JSON.stringify(org));
+    writeFileSync(bigFile, JSON.stringify(big));
+
+    const scan = async (worldFile: string, extra: string[]) => {
+      const emu = await startEmulator(worldFile);
+      try {
+        const out = join(tmp, `report-${extra.length}.json`);
+        const r = await runNode(
+          [
+            BIN,
+            'scan',
+            '--endpoint',
+            emu.url,
+            '--now',
+            BENCH_NOW,
+            '--format',
+            'json',
+            '--fail-on',
+            'none',
+            '--no-progress',
+            ...extra,
+          ],
+          env,
+          tmp,
+          timeoutMs,
+          out,
+        );
+        const report = r.code === 0 || r.code === 3 ? JSON.parse(readFileSync(out, 'utf8')) : null;
+        return {
+          ...r,
+          coverage: report?.coverage?.length ?? null,
+          accounts: report?.accounts?.length,
+        };
+      } finally {
+        await emu.stop();
+      }
+    };
+    const orgRun = await scan(orgFile, [
+      '--org',
+      '--member-concurrency',
+      values['member-concurrency'] ?? '4',
+    ]);
+    const single = await scan(bigFile, []);
+    const wallRatio = orgRun.seconds / bound.seconds;
+    const rssRatio =
+      orgRun.peakRssMb && single.peakRssMb ? orgRun.peakRssMb / single.peakRssMb : null;
+    const result = {
+      ...opts,
+      bigLowerBoundSeconds: bound.seconds,
+      org: {
+        exit: orgRun.code,
+        wallSeconds: orgRun.seconds,
+        peakRssMb: orgRun.peakRssMb,
+        accounts: orgRun.accounts,
+        coverage: orgRun.coverage,
+      },
+      bigAlone: {
+        exit: single.code,
+        wallSeconds: single.seconds,
+        peakRssMb: single.peakRssMb,
+        coverage: single.coverage,
+      },
+      targets: {
+        wall: `${wallRatio.toFixed(2)} x lower bound (target <= 1.25): ${wallRatio <= 1.25 ? 'PASS' : 'MISS'}`,
+        rss:
+          rssRatio === null
+            ? 'N/A'
+            : `${rssRatio.toFixed(2)} x one-account scan (target <= 1.2): ${rssRatio <= 1.2 ? 'PASS' : 'MISS'}`,
+      },
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const ok = (c: number | null) => c === 0 || c === 3;
+    if (!ok(orgRun.code) || !ok(single.code)) {
+      process.stderr.write(`${orgRun.stderrTail ?? ''}\n${single.stderrTail ?? ''}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,388 @@
+/**
+ * Organization scans (`scan --org`, `--accounts`, `--member-role`, `--shard`):
+ * the caller lists the Resource Directory's members, enters each with STS
+ * AssumeRole (the management account itself with the caller's own
+ * credentials), collects and evaluates one member at a time under one global
+ * bound, keeps only its report (findings, coverage) and drops its inventory,
+ * then assembles the members' reports with `mergeReports` — the very function
+ * `ecs-audit merge` uses, so shards merge into exactly this report.
+ */
+
+import type { Suppression } from '../../config/index.js';
+import type { ResolvedCredentials } from '../../credentials/index.js';
+import { fingerprint } from '../../engine/finding.js';
+import type { LoadedRule } from '../../engine/registry.js';
+import { evaluate, type RuleSettings } from '../../engine/run.js';
+import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
+import type { Caller, Inventory, OrgAccount } from '../../inventory/schema.js';
+import { buildReport, reportRules } from '../../report/build.js';
+import { mergeReports } from '../../report/merge.js';
+import type { Report } from '../../report/schema.js';
+import { keepHeapNearLive } from '../../util/memory.js';
+import { VERSION } from '../../version.js';
+import { UsageError } from '../errors.js';
+import { type CliIo, say } from '../io.js';
+import { parseEndpoint, parseRegions } from '../parse.js';
+import { type Clock, parseTimeout } from './common.js';
+
+export interface OrgFlags {
+  org?: boolean;
+  accounts?: string;
+  memberRole?: string;
+  shard?: string;
+  memberConcurrency?: string;
+}
+
+export interface Shard {
+  k: number;
+  n: number;
+}
+
+/** `k/n`, 1 ≤ k ≤ n */
+export function parseShard(value: string): Shard {
+  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(value.trim());
+  const k = m ? Number(m[1]) : Number.NaN;
+  const n = m ? Number(m[2]) : Number.NaN;
+  if (!m || n < 1 || k < 1 || k > n) {
+    throw new UsageError(`--shard: expected k/n with 1 <= k <= n (e.g. 2/3), got "${value}"`);
+  }
+  return { k, n };
+}
+
+/** comma-separated account ids */
+export function parseAccountIds(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = ids.find((id) => !/^\d{6,32}$/.test(id));
+  if (ids.length === 0 || bad !== undefined) {
+    throw new UsageError(
+      `--accounts: expected comma-separated account ids, got ${JSON.stringify(bad ?? value)}`,
+    );
+  }
+  return [...new Set(ids)];
+}
+
+const ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
+
+/** the members this process scans: sorted by id, filtered by --accounts, then the shard's positions */
+export function selectMembers(
+  all: readonly OrgAccount[],
+  ids: readonly string[] | undefined,
+  shard: Shard | undefined,
+): OrgAccount[] {
+  const sorted = [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const chosen = ids ? sorted.filter((a) => ids.includes(a.id)) : sorted;
+  // position p (1-based) belongs to shard ((p - 1) mod n) + 1
+  return shard ? chosen.filter((_, i) => (i % shard.n) + 1 === shard.k) : chosen;
+}
+
+export interface OrgFlagsResolved {
+  org: boolean;
+  ids: string[] | undefined;
+  memberRole: string;
+  shard: Shard | undefined;
+  concurrency: number;
+}
+
+/** check the organization flags before anything is read; undefined when this is not an organization scan */
+export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
+  const org = Boolean(flags.org);
+  if (!org && flags.accounts === undefined) {
+    for (const [name, v] of [
+      ['--shard', flags.shard],
+      ['--member-role', flags.memberRole],
+      ['--member-concurrency', flags.memberConcurrency],
+    ] as const) {
+      if (v !== undefined) throw new UsageError(`${name} needs --org or --accounts`);
+    }
+    return undefined;
+  }
+  const memberRole = flags.memberRole ?? 'ResourceDirectoryAccountAccessRole';
+  if (!ROLE_NAME.test(memberRole)) {
+    throw new UsageError(`--member-role: not a RAM role name: ${JSON.stringify(memberRole)}`);
+  }
+  const concurrency = Number(flags.memberConcurrency ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(
+      `--member-concurrency: expected a number between 1 and 64, got "${flags.memberConcurrency}"`,
+    );
+  }
+  return {
+    org,
+    ids: flags.accounts !== undefined ? parseAccountIds(flags.accounts) : undefined,
+    memberRole,
+    shard: flags.shard !== undefined ? parseShard(flags.shard) : undefined,
+    concurrency,
+  };
+}
+
+/**
+ * Hook for "not evaluated" (issue #14): the (rule, resource: null, account)
+ * pairs of a member that could not be entered. The report has no
+ * `unevaluated` list on this branch yet; when it does, return one entry per
+ * evaluated rule here and put them into the member's report.
+ */
+export function unevaluatedForUnenteredMember(
+  _rules: readonly LoadedRule[],
+  _accountId: string,
+): never[] {
+  return [];
+}
+
+/** what one member gave: its inventory, or the coverage entry saying why there is none */
+export type MemberOutcome =
+  | { member: OrgAccount; inventory: Inventory }
+  | { member: OrgAccount; gap: Report['coverage'][number] };
+
+export interface OrgRun {
+  caller: Caller;
+  /** the directory's members (with --org), sorted by id */
+  directory: OrgAccount[] | undefined;
+  /** the members this process handles (--accounts, --shard), sorted by id */
+  members: OrgAccount[];
+  /**
+   * enter, collect and hand each member to `fn` under the global bound; the
+   * inventory must not outlive `fn` (memory stays that of `concurrency` members)
+   */
+  each<T>(fn: (outcome: MemberOutcome) => Promise<T> | T): Promise<T[]>;
+}
+
+export interface OrgRunInput {
+  flags: { regions?: string; endpoint?: string; profile?: string; timeout: string };
+  org: OrgFlagsResolved;
+  clock: Clock;
+  io: CliIo;
+  regionsOverride?: string[] | 'all';
+}
+
+/**
+ * The caller's session (GetCallerIdentity: a root caller stops here with exit
+ * 2, before any member is read), the directory (ListAccounts with --org), the
+ * members to handle, and a runner that enters each one (AssumeRole; the
+ * management account with the caller's own credentials) and collects it.
+ */
+export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
+  const { flags, org, clock, io } = input;
+  const regions =
+    flags.regions !== undefined ? parseRegions(flags.regions) : (input.regionsOverride ?? 'all');
+  const endpointRaw = flags.endpoint ?? (io.env['ECS_AUDIT_ENDPOINT'] || undefined);
+  const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
+  const readTimeoutMs = parseTimeout(flags.timeout);
+  const { collect, CallerIdentityError, CollectError } = await import('../../collectors/index.js');
+  const { boundedMap, isEnterFailure, openOrganization } = await import(
+    '../../collectors/organization.js'
+  );
+  const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
+  let credentials: ResolvedCredentials;
+  try {
+    credentials = await resolveCredentials({ profile: flags.profile });
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  let session: Awaited<ReturnType<typeof openOrganization>>;
+  try {
+    session = await openOrganization({
+      credential: credentials.credential,
+      redact: credentials.redact,
+      endpoint,
+      readTimeoutMs,
+      memberRole: org.memberRole,
+    });
+  } catch (err) {
+    if (err instanceof CallerIdentityError || err instanceof CollectError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  }
+  const caller = session.caller;
+  say(
+    io,
+    `credentials from ${credentials.source} (AccessKey ${credentials.accessKeyIdMasked}); caller ${caller.identityType} ${caller.arn}`,
+  );
+
+  let directory: OrgAccount[] | undefined;
+  if (org.org) {
+    try {
+      directory = await session.listAccounts();
+    } catch (err) {
+      if (err instanceof CollectError) throw new UsageError(err.message);
+      throw err;
+    }
+    const known = new Set(directory.map((a) => a.id));
+    const unknown = (org.ids ?? []).filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--accounts: not a member of the Resource Directory: ${unknown.join(', ')}`,
+      );
+    }
+  }
+  const candidates: OrgAccount[] =
+    directory ?? (org.ids ?? []).map((id) => ({ id, name: '', type: '', status: '' }));
+  const members = selectMembers(candidates, org.ids, org.shard);
+  say(
+    io,
+    `organization: ${members.length} of ${candidates.length} account(s)${org.shard ? ` (shard ${org.shard.k}/${org.shard.n})` : ''}`,
+  );
+
+  const outcome = async (member: OrgAccount): Promise<MemberOutcome> => {
+    let memberCredentials: Parameters<typeof collect>[0]['credentials'];
+    if (member.id === caller.accountId) {
+      memberCredentials = credentials;
+    } else {
+      const entered = await session.enter(member.id);
+      if (isEnterFailure(entered)) {
+        say(io, `account ${member.id}: cannot be entered: ${entered.code}: ${entered.message}`);
+        return {
+          member,
+          gap: {
+            service: 'sts',
+            region: null,
+            operation: 'AssumeRole',
+            resource: `acs:ram::${member.id}:role/${org.memberRole}`,
+            error: entered,
+            account: member.id,
+          },
+        };
+      }
+      memberCredentials = entered;
+    }
+    try {
+      const inventory = await collect({
+        credentials: memberCredentials,
+        endpoint,
+        regions,
+        since: clock.since,
+        now: clock.now,
+        readTimeoutMs,
+      });
+      if (directory)
+        inventory.organization = { managementAccountId: caller.accountId, accounts: directory };
+      return { member, inventory };
+    } catch (err) {
+      if (!(err instanceof CallerIdentityError || err instanceof CollectError)) throw err;
+      say(io, `account ${member.id}: not read: ${err.message}`);
+      const identity = err instanceof CallerIdentityError;
+      return {
+        member,
+        gap: {
+          service: identity ? 'sts' : 'ecs',
+          region: null,
+          operation: identity ? 'GetCallerIdentity' : 'DescribeRegions',
+          error: { code: err.name, message: err.message },
+          account: member.id,
+        },
+      };
+    }
+  };
+
+  return {
+    caller,
+    directory,
+    members,
+    async each(fn) {
+      const stopGovernor = keepHeapNearLive();
+      try {
+        return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
+      } finally {
+        stopGovernor();
+      }
+    },
+  };
+}
+
+export interface OrgScanInput extends OrgRunInput {
+  rules: readonly LoadedRule[];
+  settings: Readonly<Record<string, RuleSettings>>;
+  suppressions: readonly Suppression[];
+  startedAt: Date;
+}
+
+export interface OrgScanResult {
+  report: Report;
+  expired: ExpiredSuppression[];
+}
+
+export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResult> {
+  const { clock, io, rules, settings } = input;
+  const run = await openOrgRun(input);
+  const enabled = new Set(
+    rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).map((r) => r.rule.meta.id),
+  );
+  const ruleMeta = reportRules(rules, enabled);
+  const accountRef = {
+    id: run.caller.accountId,
+    callerArn: run.caller.arn,
+    identityType: run.caller.identityType,
+  };
+  const empty = (started: Date, accounts: OrgAccount[], coverage: Report['coverage']): Report => ({
+    schemaVersion: 1,
+    tool: { name: 'ecs-audit', version: VERSION },
+    account: accountRef,
+    scan: {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      regions: [],
+      since: clock.since.toISOString(),
+      ...(clock.pinned ? { now: clock.now.toISOString() } : {}),
+      source: 'api',
+    },
+    accounts,
+    coverage,
+    findings: [],
+    summary: { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 },
+    rules: ruleMeta,
+  });
+  let expired: ExpiredSuppression[] = [];
+
+  // each member: evaluate, keep its report (findings, coverage), let the inventory go
+  const reports = await run.each((outcome): Report => {
+    const { member } = outcome;
+    const started = new Date();
+    if ('gap' in outcome) {
+      unevaluatedForUnenteredMember(rules, member.id);
+      return empty(started, [member], [outcome.gap]);
+    }
+    const evaluation = evaluate(outcome.inventory, {
+      rules,
+      now: clock.now,
+      since: clock.since,
+      settings,
+    });
+    for (const e of evaluation.ruleErrors)
+      say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+    const tagged = evaluation.findings.map((f) => {
+      const resource = { ...f.resource, account: member.id };
+      return { ...f, resource, fingerprint: fingerprint(f.ruleId, resource) };
+    });
+    const suppressed = applySuppressions(tagged, input.suppressions, clock.now);
+    expired = suppressed.expired;
+    const report = buildReport({
+      inventory: outcome.inventory,
+      evaluation: { ...evaluation, findings: suppressed.findings },
+      rules,
+      startedAt: started,
+      finishedAt: new Date(),
+      since: clock.since,
+      now: clock.pinned ? clock.now : undefined,
+      source: 'api',
+    });
+    say(
+      io,
+      `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s)`,
+    );
+    return {
+      ...report,
+      account: accountRef,
+      accounts: [member],
+      coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
+    };
+  });
+  const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
+  report.scan.startedAt = input.startedAt.toISOString();
+  report.scan.finishedAt = new Date().toISOString();
+  return { report, expired };
+}

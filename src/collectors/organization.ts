@@ -1,0 +1,216 @@
+/**
+ * Organization scans: the caller (in the Resource Directory's management
+ * account) lists the members (Resource Manager `ListAccounts`) and enters each
+ * one with STS `AssumeRole` on `acs:ram::<member>:role/<memberRole>`. The
+ * temporary credentials live in memory only; their AccessKey id is masked like
+ * any other and redacted, with the secret and the token, from every message.
+ * Both calls go through the caller's own Gate; each member is then collected
+ * with its own Gate (its own quotas) by `collect()`.
+ */
+import CredentialPkg, { Config as CredentialConfig } from '@alicloud/credentials';
+import * as $Rm from '@alicloud/resourcemanager20200331';
+import * as $Sts from '@alicloud/sts20150401';
+import pLimit from 'p-limit';
+import type { CredentialClient } from '../credentials/index.js';
+import { makeRedactor } from '../credentials/index.js';
+import type { Caller, OrgAccount } from '../inventory/schema.js';
+import { maskAccessKeyId } from '../util/mask.js';
+import { createClients } from './clients.js';
+import { type CollectContext, call, makeGuard, nonEmpty } from './context.js';
+import { CollectError, describeError } from './errors.js';
+import { Gate } from './gate.js';
+import { cjsDefault } from './interop.js';
+import type { PageMeta } from './paging.js';
+import { pageByNumber } from './paging.js';
+import { defaultSleep } from './retry.js';
+import { callerIdentity } from './sts.js';
+
+const Credential = cjsDefault(CredentialPkg);
+
+export const DEFAULT_MEMBER_ROLE = 'ResourceDirectoryAccountAccessRole';
+
+/** STS refuses AssumeRole to the root identity: an organization scan cannot run as root */
+export const ROOT_CANNOT_ASSUME =
+  'Roles may not be assumed by root accounts: run the organization scan as a RAM user or role of the management account (see `ecs-audit policy --org`)';
+
+export interface MemberCredentials {
+  credential: CredentialClient;
+  source: string;
+  accessKeyIdMasked: string;
+  redact: (text: string) => string;
+}
+
+/** why a member could not be entered: the coverage entry's error */
+export interface EnterFailure {
+  code: string;
+  message: string;
+}
+
+export interface OrganizationSession {
+  caller: Caller;
+  /** ListAccounts, every page; throws CollectError when the directory cannot be read */
+  listAccounts(): Promise<OrgAccount[]>;
+  /** AssumeRole into the member's role: credentials, or why not */
+  enter(accountId: string): Promise<MemberCredentials | EnterFailure>;
+}
+
+export interface OrganizationOptions {
+  credential: CredentialClient;
+  redact: (text: string) => string;
+  endpoint?: string;
+  readTimeoutMs?: number;
+  memberRole: string;
+  /** STS role session name; default `ecs-audit` */
+  sessionName?: string;
+  /** seconds; default 3600 (the role's default maximum) */
+  durationSeconds?: number;
+}
+
+/**
+ * Open the caller's session: GetCallerIdentity first (a root caller is
+ * refused here, before any member is read).
+ */
+export async function openOrganization(options: OrganizationOptions): Promise<OrganizationSession> {
+  const coverage: CollectContext['coverage'] = [];
+  const ctx: CollectContext = {
+    gate: new Gate({}),
+    clients: createClients({
+      credential: options.credential,
+      endpoint: options.endpoint,
+      readTimeoutMs: options.readTimeoutMs,
+    }),
+    coverage,
+    guard: makeGuard(coverage, undefined),
+    redact: options.redact,
+    since: new Date(),
+    now: new Date(),
+    sleep: defaultSleep,
+    credentialReportPolls: 0,
+    maxPageSize: undefined,
+    credentialReportPollDelayMs: 0,
+    progress: () => undefined,
+  };
+  const caller = await callerIdentity(ctx);
+  if (caller.identityType === 'Account') throw new CollectError(ROOT_CANNOT_ASSUME);
+  return {
+    caller,
+    listAccounts: () => listAccounts(ctx),
+    enter: (accountId) => enter(ctx, options, accountId),
+  };
+}
+
+const PAGE = 100;
+
+async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
+  const m: PageMeta = { service: 'resourcemanager', region: null, operation: 'ListAccounts' };
+  let items: $Rm.ListAccountsResponseBodyAccountsAccount[];
+  try {
+    items = await pageByNumber(
+      ctx.guard,
+      m,
+      PAGE,
+      (a) => a.accountId ?? '',
+      async (pageNumber) => {
+        const res = await call(ctx, m, () =>
+          ctx.clients.resourcemanager.listAccounts(
+            new $Rm.ListAccountsRequest({ pageNumber, pageSize: PAGE }),
+          ),
+        );
+        const list = res.body?.accounts?.account;
+        // an answer without its list is not "no members"
+        if (!Array.isArray(list)) {
+          throw new CollectError(
+            'cannot list the Resource Directory members (Resource Manager ListAccounts): MalformedResponse: the answer lacks Accounts.Account',
+          );
+        }
+        return { items: list, totalCount: res.body?.totalCount };
+      },
+    );
+  } catch (err) {
+    if (err instanceof CollectError) throw err;
+    const { code, message } = describeError(err, ctx.redact);
+    throw new CollectError(
+      `cannot list the Resource Directory members (Resource Manager ListAccounts): ${code}: ${message}`,
+    );
+  }
+  if (ctx.coverage.length > 0) {
+    const gap = ctx.coverage[0]!;
+    throw new CollectError(
+      `cannot list every Resource Directory member (Resource Manager ListAccounts): ${gap.error.code}: ${gap.error.message}`,
+    );
+  }
+  const out: OrgAccount[] = [];
+  for (const a of items) {
+    const id = nonEmpty(a.accountId);
+    if (!id) continue;
+    out.push({
+      id,
+      name: a.displayName ?? '',
+      type: a.type ?? '',
+      status: a.status ?? '',
+    });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+async function enter(
+  ctx: CollectContext,
+  options: OrganizationOptions,
+  accountId: string,
+): Promise<MemberCredentials | EnterFailure> {
+  const m: PageMeta = { service: 'sts', region: null, operation: 'AssumeRole' };
+  const roleArn = `acs:ram::${accountId}:role/${options.memberRole}`;
+  let creds: $Sts.AssumeRoleResponseBodyCredentials | undefined;
+  try {
+    const res = await call(ctx, m, () =>
+      ctx.clients.sts.assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn,
+          roleSessionName: options.sessionName ?? 'ecs-audit',
+          durationSeconds: options.durationSeconds ?? 3600,
+        }),
+      ),
+    );
+    creds = res.body?.credentials;
+  } catch (err) {
+    return describeError(err, ctx.redact);
+  }
+  const id = nonEmpty(creds?.accessKeyId);
+  const secret = nonEmpty(creds?.accessKeySecret);
+  const token = nonEmpty(creds?.securityToken);
+  if (!id || !secret || !token) {
+    return {
+      code: 'MalformedResponse',
+      message: 'AssumeRole answered without an AccessKey id, secret and security token',
+    };
+  }
+  const credential = new Credential(
+    new CredentialConfig({
+      type: 'sts',
+      accessKeyId: id,
+      accessKeySecret: secret,
+      securityToken: token,
+    }),
+  );
+  const own = makeRedactor([secret, token, id]);
+  return {
+    credential,
+    source: `assumed-role/${options.memberRole}`,
+    accessKeyIdMasked: maskAccessKeyId(id),
+    redact: (text) => own(options.redact(text)),
+  };
+}
+
+export function isEnterFailure(x: MemberCredentials | EnterFailure): x is EnterFailure {
+  return 'code' in x;
+}
+
+/** run `fn` over `items` at most `limit` at a time, keeping the input order of the results */
+export async function boundedMap<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const run = pLimit(Math.max(1, limit));
+  return Promise.all(items.map((item) => run(() => fn(item))));
+}

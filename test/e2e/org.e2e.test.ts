@@ -1,0 +1,274 @@
+/**
+ * Organization scans end to end (../shared/spec/cli.md "Organization scans"):
+ * one emulator serves a five-account Resource Directory
+ * (fixtures/worlds/org.yaml: a member without the member role, one with
+ * critical findings, one read through `worldFile`); the built CLI scans it
+ * once with `--org`, then as three `--shard` processes whose reports `merge`
+ * puts together — and the merged report equals the single scan's, apart from
+ * scan times and the request ids quoted in coverage messages (each run asks
+ * the service anew).
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/program.js';
+import { startEmulator } from '../../src/emulator/server.js';
+import type { RunningEmulator } from '../../src/emulator/types.js';
+import { loadWorld } from '../../src/emulator/world.js';
+import { type Report, ReportSchema } from '../../src/report/schema.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+const NOW = '2026-11-01T00:00:00Z';
+const WORLD = path.join(ROOT, 'fixtures', 'worlds', 'org.yaml');
+const MANAGEMENT = '1000000000000001';
+const NO_ROLE = '1000000000000004';
+const LEGACY = '1000000000000003';
+
+type Run = Awaited<ReturnType<typeof runCli>>;
+let emu: RunningEmulator;
+let single: Run;
+let shards: Run[];
+let stranger: Run;
+const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-shards-'));
+const files = [1, 2, 3].map((k) => path.join(dir, `shard-${k}.json`));
+
+// every CLI process of this file at once: they mostly wait on the emulator
+beforeAll(async () => {
+  emu = await startEmulator(await loadWorld(WORLD));
+  [single, stranger, ...shards] = await Promise.all([
+    runCli(args('--org')),
+    inProcess(args('--org', '--accounts', '1999999999999999')),
+    ...[1, 2, 3].map((k) =>
+      runCli(args('--org', '--shard', `${k}/3`, '--report', `json=${files[k - 1]}`)),
+    ),
+  ]);
+}, 60_000);
+
+/**
+ * The CLI in this process, for the runs that stop early (bad input, a root
+ * caller) and merge: the same code as the child processes without paying for
+ * another process. The credentials are the test's (the SDK reads them from
+ * the environment of this worker; the test setup disables the metadata service).
+ */
+process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'] = 'LTAItestInProcess01';
+process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = 'in-process-secret';
+async function inProcess(argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (add: (s: string) => void) =>
+    ({
+      write: (c: string | Uint8Array) => {
+        add(String(c));
+        return true;
+      },
+    }) as unknown as NodeJS.WritableStream;
+  const code = await main(argv, {
+    stdout: sink((s) => {
+      stdout += s;
+    }),
+    stderr: sink((s) => {
+      stderr += s;
+    }),
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+afterAll(async () => {
+  await emu?.close();
+});
+
+function args(...extra: string[]): string[] {
+  return [
+    'scan',
+    '--endpoint',
+    emu.url,
+    '--now',
+    NOW,
+    '--format',
+    'json',
+    '--timeout',
+    '3000',
+    '--no-progress',
+    ...extra,
+  ];
+}
+
+/** what may differ between two runs: the scan's times and the request ids of the answers */
+function comparable(report: Report): unknown {
+  const { startedAt: _s, finishedAt: _f, ...scan } = report.scan;
+  return JSON.parse(
+    JSON.stringify({ ...report, scan }).replace(/request id: [\w-]+/g, 'request id: <id>'),
+  );
+}
+
+describe('scan --org', () => {
+  it('scans every member, names the account of every resource and exits 1 on critical findings', () => {
+    expect(single.code, single.stderr).toBe(1);
+    const report = ReportSchema.parse(JSON.parse(single.stdout));
+    expect(report.accounts?.map((a) => `${a.id}:${a.type}`)).toEqual([
+      `${MANAGEMENT}:CloudAccount`,
+      '1000000000000002:ResourceAccount',
+      `${LEGACY}:CloudAccount`,
+      `${NO_ROLE}:ResourceAccount`,
+      '1000000000000005:ResourceAccount',
+    ]);
+    expect(report.account.id).toBe(MANAGEMENT);
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const f of report.findings) expect(f.resource.account, f.ruleId).toMatch(/^1\d{15}$/);
+    // the member with critical findings, and the directory rule on it only
+    const legacy = report.findings.filter((f) => f.resource.account === LEGACY);
+    expect(legacy.filter((f) => f.severity === 'critical').length).toBeGreaterThan(0);
+    expect(
+      report.findings
+        .filter((f) => f.ruleId === 'rd-member-root-enabled')
+        .map((f) => f.resource.id),
+    ).toEqual([LEGACY]);
+    // a member read through worldFile was scanned too
+    expect(report.findings.some((f) => f.resource.id === 'sg-prod-db')).toBe(true);
+    // the stats count each member's own calls
+    const stats = emu.stats();
+    expect(stats.accounts?.[LEGACY]?.requests['DescribeSecurityGroups']).toBeGreaterThan(0);
+    expect(stats.accounts?.[MANAGEMENT]?.requests['ListAccounts']).toBeGreaterThan(0);
+  });
+
+  it('a member without the role is one coverage entry for that account, and nothing else of it', () => {
+    const report = ReportSchema.parse(JSON.parse(single.stdout));
+    expect(report.coverage).toHaveLength(1);
+    expect(report.coverage[0]).toMatchObject({
+      service: 'sts',
+      operation: 'AssumeRole',
+      account: NO_ROLE,
+      resource: `acs:ram::${NO_ROLE}:role/ResourceDirectoryAccountAccessRole`,
+      error: { code: 'EntityNotExist.Role' },
+    });
+    expect(report.findings.filter((f) => f.resource.account === NO_ROLE)).toEqual([]);
+    expect(single.stderr).toContain(`account ${NO_ROLE}: cannot be entered: EntityNotExist.Role`);
+    // temporary credentials stay in memory: no STS id, secret or token in any output
+    const all = single.stdout + single.stderr;
+    expect(all).not.toMatch(/STS\.NT|emu-sts-secret|CAIS-emu-token/);
+  });
+
+  it('three shards merged equal the single scan, and merge exits on the merged report', async () => {
+    // positions 1,4 | 2,5 | 3 of the sorted members: management + no-role, dev + prod, legacy
+    expect(shards.map((s) => s.code)).toEqual([3, 0, 1]);
+    const accountsOf = files.map((f) =>
+      ReportSchema.parse(JSON.parse(readFileSync(f, 'utf8'))).accounts?.map((a) => a.id),
+    );
+    expect(accountsOf).toEqual([
+      [MANAGEMENT, NO_ROLE],
+      ['1000000000000002', '1000000000000005'],
+      [LEGACY],
+    ]);
+
+    // reverse order on purpose: merging does not depend on the order of the files
+    const merged = await runCli(['merge', ...[...files].reverse(), '--format', 'json']);
+    expect(merged.code, merged.stderr).toBe(1);
+    const single1 = ReportSchema.parse(JSON.parse(single.stdout));
+    const merged1 = ReportSchema.parse(JSON.parse(merged.stdout));
+    expect(comparable(merged1)).toEqual(comparable(single1));
+    expect(merged1.findings.map((f) => f.fingerprint)).toEqual(
+      single1.findings.map((f) => f.fingerprint),
+    );
+
+    // nothing at or above the threshold: the coverage gap makes it 3
+    const lenient = await inProcess(['merge', ...files, '--fail-on', 'none', '--format', 'table']);
+    expect(lenient.code).toBe(3);
+    expect(lenient.stdout).toContain(NO_ROLE);
+    // the same account twice is refused
+    const twice = await inProcess(['merge', files[0]!, files[0]!]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/account 1000000000000001 is in both/);
+  });
+
+  it('an account outside the directory, or a shard past n, is bad input (exit 2, one line)', async () => {
+    expect(stranger.code).toBe(2);
+    expect(stranger.stdout).toBe('');
+    expect(stranger.stderr).toMatch(/not a member of the Resource Directory: 1999999999999999/);
+    const badShard = await inProcess(args('--org', '--shard', '4/3'));
+    expect(badShard.code).toBe(2);
+    expect(badShard.stderr.trim().split('\n')).toEqual([
+      'ecs-audit: --shard: expected k/n with 1 <= k <= n (e.g. 2/3), got "4/3"',
+    ]);
+    const alone = await inProcess(args('--shard', '1/2'));
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--shard needs --org or --accounts');
+  });
+});
+
+describe('collect --org', () => {
+  it('writes one snapshot per member it could enter, each knowing the directory', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-audit-org-snap-')), 'snaps');
+    const r = await inProcess([
+      'collect',
+      '--org',
+      '--accounts',
+      `${LEGACY},${NO_ROLE}`,
+      '-o',
+      out,
+      '--endpoint',
+      emu.url,
+      '--now',
+      NOW,
+      '--no-progress',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(readdirSync(out)).toEqual([`${LEGACY}.json`]);
+    const snapshot = JSON.parse(readFileSync(path.join(out, `${LEGACY}.json`), 'utf8'));
+    expect(snapshot.account.id).toBe(LEGACY);
+    expect(snapshot.organization.managementAccountId).toBe(MANAGEMENT);
+    expect(snapshot.organization.accounts).toHaveLength(5);
+    expect(JSON.stringify(snapshot)).not.toMatch(/emu-sts-secret|CAIS-emu-token/);
+  });
+});
+
+describe('scan --org as the root identity', () => {
+  it('exits 2 with the reason before any member is read', async () => {
+    const world = await loadWorld(WORLD);
+    world.account.caller = { IdentityType: 'Account', AccountId: MANAGEMENT };
+    const root = await startEmulator(world);
+    try {
+      const r = await inProcess([
+        'scan',
+        '--org',
+        '--endpoint',
+        root.url,
+        '--now',
+        NOW,
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/Roles may not be assumed by root accounts/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      const calls = root.stats().requests;
+      expect(Object.keys(calls)).toEqual(['GetCallerIdentity']);
+    } finally {
+      await root.close();
+    }
+  });
+});
+
+describe('policy --org', () => {
+  it("prints the caller's policy (ListAccounts, AssumeRole on the member role) and the member role's", async () => {
+    const r = await inProcess(['policy', '--org', '--member-role', 'AuditRole']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      managementCaller: { Statement: Array<{ Action: string[]; Resource: string }> };
+      memberRole: { Statement: Array<{ Action: string[]; Resource: string }> };
+    };
+    const caller = out.managementCaller.Statement;
+    expect(caller).toContainEqual({
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: 'acs:ram::*:role/AuditRole',
+    });
+    expect(caller.flatMap((s) => s.Action)).toContain('resourcemanager:ListAccounts');
+    const member = out.memberRole.Statement.flatMap((s) => s.Action);
+    expect(member).toContain('ecs:DescribeSecurityGroups');
+    expect(member).not.toContain('resourcemanager:ListAccounts');
+    expect(member).not.toContain('sts:AssumeRole');
+  });
+});

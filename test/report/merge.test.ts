@@ -1,0 +1,145 @@
+/**
+ * Merging reports of several accounts (src/report/merge.ts), account-aware
+ * fingerprints, and which members a shard scans.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseAccountIds, parseShard, selectMembers } from '../../src/cli/commands/org.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { fingerprint } from '../../src/engine/finding.js';
+import { applySuppressions } from '../../src/engine/suppress.js';
+import { applyBaseline } from '../../src/report/baseline.js';
+import { exitCodeFor } from '../../src/report/exit.js';
+import { formatHtml } from '../../src/report/html.js';
+import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
+import { formatSarif } from '../../src/report/sarif.js';
+import { type Report, ReportSchema } from '../../src/report/schema.js';
+import { fixtureReport } from './fixtures.js';
+
+/** the fixture report as if scanned in `id` */
+async function reportOf(id: string): Promise<Report> {
+  const r = await fixtureReport();
+  return asAccountReport({ ...r, account: { ...r.account, id } });
+}
+
+describe('fingerprints', () => {
+  it('a one-account finding keeps the v1 fingerprint; the account makes another resource', () => {
+    const ref = { type: 'security-group' as const, id: 'sg-1', region: 'cn-hangzhou' };
+    const v1 = createHash('sha256')
+      .update(['v1', 'r', 'security-group', 'cn-hangzhou', 'sg-1'].join('\u0000'))
+      .digest('hex')
+      .slice(0, 32);
+    expect(fingerprint('r', ref)).toBe(v1);
+    const a = fingerprint('r', { ...ref, account: '1000000000000002' });
+    const b = fingerprint('r', { ...ref, account: '1000000000000003' });
+    expect(new Set([v1, a, b]).size).toBe(3);
+  });
+});
+
+describe('mergeReports', () => {
+  it('is independent of the order and of how the accounts are grouped', async () => {
+    const [a, b, c] = await Promise.all(
+      ['1000000000000003', '1000000000000001', '1000000000000002'].map(reportOf),
+    );
+    const all = mergeReports([a!, b!, c!]);
+    const grouped = mergeReports([mergeReports([c!]), mergeReports([b!, a!])]);
+    expect(grouped).toEqual(all);
+    expect(ReportSchema.parse(all)).toEqual(all);
+    expect(all.accounts?.map((x) => x.id)).toEqual([
+      '1000000000000001',
+      '1000000000000002',
+      '1000000000000003',
+    ]);
+    expect(all.findings).toHaveLength(3 * a!.findings.length);
+    expect(all.summary.critical).toBe(3 * a!.summary.critical);
+    expect(new Set(all.findings.map((f) => f.fingerprint)).size).toBe(all.findings.length);
+    expect(all.coverage.every((c) => c.account !== undefined)).toBe(true);
+    expect(exitCodeFor(all, 'critical')).toBe(exitCodeFor(a!, 'critical'));
+  });
+
+  it('the HTML report filters by account only when there are accounts', async () => {
+    const one = await fixtureReport();
+    expect(formatHtml(one)).not.toContain('data-testid="filter-account"');
+    const org = mergeReports([
+      await reportOf('1000000000000002'),
+      await reportOf('1000000000000001'),
+    ]);
+    const html = formatHtml(org);
+    expect(html).toContain('data-testid="filter-account"');
+    expect(html).toContain('<option value="1000000000000002">');
+    // SARIF locates each resource in its own member
+    const sarif = formatSarif(org);
+    expect(sarif).toContain('alibabacloud/1000000000000002/');
+    expect(sarif).toContain('alibabacloud/1000000000000001/');
+  });
+
+  it('refuses an account present in two reports', async () => {
+    const a = await reportOf('1000000000000001');
+    expect(() => mergeReports([a, a], ['x.json', 'y.json'])).toThrow(
+      new MergeError('account 1000000000000001 is in both x.json and y.json'),
+    );
+  });
+
+  it('a baseline finding is resolved only when no shard still has it', async () => {
+    const a = await reportOf('1000000000000001');
+    const b = await reportOf('1000000000000002');
+    const baseline = mergeReports([a, b]);
+    const gone = a.findings[0]!;
+    const a2 = { ...a, findings: a.findings.slice(1) };
+    // each shard compared with the whole organization's baseline
+    const shards = [applyBaseline(a2, baseline), applyBaseline(b, baseline)];
+    const merged = mergeReports(shards);
+    expect(merged.resolved?.map((r) => r.fingerprint)).toEqual([gone.fingerprint]);
+    expect(merged.findings.every((f) => f.baseline === 'unchanged')).toBe(true);
+  });
+
+  it('suppressions may name the account', async () => {
+    const a = await reportOf('1000000000000001');
+    const f = a.findings[0]!;
+    const rule = { rule: f.ruleId, resource: f.resource.id, reason: 'accepted' };
+    const here = applySuppressions(
+      a.findings,
+      [{ ...rule, account: '1000000000000001' }],
+      new Date(),
+    );
+    expect(here.findings[0]!.status).toBe('suppressed');
+    const elsewhere = applySuppressions(
+      a.findings,
+      [{ ...rule, account: '1000000000000009' }],
+      new Date(),
+    );
+    expect(elsewhere.findings[0]!.status).toBe('open');
+  });
+});
+
+describe('members of a shard', () => {
+  const members = ['1005', '1001', '1004', '1002', '1003'].map((id) => ({
+    id: `100000000000${id}`,
+    name: '',
+    type: 'ResourceAccount',
+    status: 'CreateSuccess',
+  }));
+  const ids = (list: { id: string }[]) => list.map((m) => m.id.slice(-1));
+
+  it('takes the positions k modulo n of the sorted list, every member exactly once', () => {
+    const shards = [1, 2, 3].map((k) => ids(selectMembers(members, undefined, { k, n: 3 })));
+    expect(shards).toEqual([['1', '4'], ['2', '5'], ['3']]);
+    expect(
+      ids(selectMembers(members, ['1000000000001004', '1000000000001002'], { k: 2, n: 2 })),
+    ).toEqual(['4']);
+    expect(selectMembers(members, undefined, { k: 7, n: 7 })).toEqual([]);
+  });
+
+  it('parses --shard and --accounts strictly', () => {
+    expect(parseShard('2/3')).toEqual({ k: 2, n: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', '1-3', '', 'a/b']) {
+      expect(() => parseShard(bad), bad).toThrow(UsageError);
+    }
+    expect(parseAccountIds('1000000000000002, 1000000000000001,1000000000000002')).toEqual([
+      '1000000000000002',
+      '1000000000000001',
+    ]);
+    expect(() => parseAccountIds('100000000000000x')).toThrow(UsageError);
+    expect(() => parseAccountIds(',')).toThrow(UsageError);
+  });
+});
