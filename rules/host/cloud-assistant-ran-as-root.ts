@@ -30,6 +30,7 @@ export default defineRule({
     title: 'Cloud Assistant ran a command as root or system',
     severity: 'medium',
     resourceTypes: ['instance'],
+    reads: ['ecs.invocations'],
     rationale:
       'Cloud Assistant runs commands inside the instance without a login. Unless the caller names a regular user, a command runs as root ' +
       '(Linux) or System (Windows), so anyone allowed to call `ecs:RunCommand`/`ecs:InvokeCommand` effectively has full control of the instance, ' +

@@ -179,7 +179,8 @@ export const DiskSchema = z.object({
   /** system | data */
   type: z.string().default(''),
   category: z.string().default(''),
-  encrypted: z.boolean(),
+  /** absent = unknown (the answer lacked `Encrypted`; see coverage) */
+  encrypted: z.boolean().optional(),
   kmsKeyId: z.string().optional(),
 });
 export type Disk = z.infer<typeof DiskSchema>;
