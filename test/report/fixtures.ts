@@ -218,7 +218,7 @@ export async function fixtureReportWithSuppressionAndBaseline(): Promise<Report>
   return {
     ...r,
     findings,
-    summary: summarize(findings),
+    summary: summarize(findings, r.unevaluated?.length ?? 0),
     resolved: [
       {
         ruleId: 'sg-high-risk-port-open-to-internet',
