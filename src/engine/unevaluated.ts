@@ -301,12 +301,13 @@ class ResourceIndex {
   }
 }
 
-const pairKey = (ruleId: string, r: ResourceRef | null) =>
-  r === null ? `${ruleId}\u0000*` : fingerprint(ruleId, r);
+/** a resource once per rule (its first cause); the whole scope once per rule and cause */
+const pairKey = (ruleId: string, r: ResourceRef | null, coverage: number) =>
+  r === null ? `${ruleId}\u0000*\u0000${coverage}` : fingerprint(ruleId, r);
 
 /**
  * The unevaluated pairs of a scan, in coverage order then rule order, each
- * (rule, resource) once (its first cause). A pair on the very resource an
+ * (rule, resource) once (its first cause), the whole scope once per cause. A pair on the very resource an
  * entry names drops that rule's finding for it (the verdict rested on the
  * missing data); a pair on a related resource, or from an incomplete list, is
  * listed only for resources the rule did not flag (findings from what was read
@@ -320,7 +321,7 @@ export function computeUnevaluated(input: UnevaluatedInput): UnevaluatedResult {
   const seen = new Set<string>();
   const drop = new Set<string>();
   const push = (ruleId: string, resource: ResourceRef | null, reason: string, coverage: number) => {
-    const key = pairKey(ruleId, resource);
+    const key = pairKey(ruleId, resource, coverage);
     if (seen.has(key)) return;
     seen.add(key);
     pairs.push({ ruleId, resource, reason, coverage });
