@@ -290,4 +290,40 @@ describe('unevaluated pairs', () => {
       { ruleId: 'throws', resource: null, reason: 'evaluate: RuleError', coverage: 1 },
     ]);
   });
+
+  it('MissingField on a disk or an instance: the host rules give no finding and the engine lists the pair', async () => {
+    const builtins = (await loadBuiltinRules()).filter((r) =>
+      ['disk-not-encrypted', 'instance-metadata-tokens-optional'].includes(r.rule.meta.id),
+    );
+    const missing = (operation: string, resource: string): CoverageEntry =>
+      denied({ service: 'ecs', region: 'r1', operation, resource }, 'MissingField');
+    const inv = buildInventory({
+      ecs: {
+        securityGroups: [],
+        keyPairs: [],
+        invocations: [],
+        instances: [
+          { ...inst('i-1', 'r1', []), metadataOptions: { httpEndpoint: 'enabled' } },
+          {
+            ...inst('i-2', 'r1', []),
+            metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'optional' },
+          },
+        ],
+        disks: [
+          { id: 'd-1', region: 'r1', instanceId: 'i-1' },
+          { id: 'd-2', region: 'r1', instanceId: 'i-2', encrypted: false },
+        ],
+      },
+      coverage: [missing('DescribeDisks', 'd-1'), missing('DescribeInstances', 'i-1')],
+    } as never);
+    const r = evaluate(inv, { rules: builtins, now: NOW, since: SINCE });
+    expect(r.findings.map((f) => `${f.ruleId} ${f.resource.id}`).sort()).toEqual([
+      'disk-not-encrypted d-2',
+      'instance-metadata-tokens-optional i-2',
+    ]);
+    expect(r.unevaluated.map((u) => `${u.ruleId} ${u.resource?.id} ${u.reason}`)).toEqual([
+      'disk-not-encrypted d-1 DescribeDisks: MissingField',
+      'instance-metadata-tokens-optional i-1 DescribeInstances: MissingField',
+    ]);
+  });
 });
