@@ -239,6 +239,28 @@ class ResourceIndex {
     add({ type: 'account', id: inv.account.id, region: null });
   }
 
+  private byGroup: Map<string, Inventory['ecs']['instances']> | undefined;
+
+  /** instances by `region\0groupId` of any group of theirs or of their interfaces (built once) */
+  private instancesByGroup(): Map<string, Inventory['ecs']['instances']> {
+    if (this.byGroup) return this.byGroup;
+    const map = new Map<string, Inventory['ecs']['instances']>();
+    for (const i of this.inv.ecs.instances) {
+      const groups = new Set([
+        ...i.securityGroupIds,
+        ...(i.networkInterfaces ?? []).flatMap((n) => n.securityGroupIds),
+      ]);
+      for (const g of groups) {
+        const key = `${i.region}\u0000${g}`;
+        const list = map.get(key);
+        if (list) list.push(i);
+        else map.set(key, [i]);
+      }
+    }
+    this.byGroup = map;
+    return map;
+  }
+
   /** every known resource of `type` in `region` (null: every region) */
   inRegion(type: ResourceType, region: string | null): ResourceRef[] {
     const all = this.byType.get(type) ?? [];
@@ -264,14 +286,9 @@ class ResourceIndex {
     if (want === 'account') return [this.ref('account', '', null)];
     const inv = this.inv;
     if (named.type === 'security-group' && want === 'instance') {
-      return inv.ecs.instances
-        .filter(
-          (i) =>
-            i.region === region &&
-            (i.securityGroupIds.includes(named.id) ||
-              (i.networkInterfaces ?? []).some((n) => n.securityGroupIds.includes(named.id))),
-        )
-        .map((i) => this.ref('instance', i.id, i.region));
+      return (this.instancesByGroup().get(`${region ?? ''}\u0000${named.id}`) ?? []).map((i) =>
+        this.ref('instance', i.id, i.region),
+      );
     }
     if (named.type === 'ram-group' && want === 'ram-user') {
       return inv.ram.users
@@ -316,6 +333,9 @@ const pairKey = (ruleId: string, r: ResourceRef | null, coverage: number) =>
  */
 export function computeUnevaluated(input: UnevaluatedInput): UnevaluatedResult {
   const { inventory, rules, findings } = input;
+  if (inventory.coverage.length === 0 && (input.ruleErrors ?? []).length === 0) {
+    return { pairs: [], drop: new Set() };
+  }
   const index = new ResourceIndex(inventory);
   const pairs: UnevaluatedPair[] = [];
   const seen = new Set<string>();
