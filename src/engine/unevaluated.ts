@@ -144,9 +144,30 @@ export interface MissingData {
   named?: { type: ResourceType; id: string };
 }
 
+/**
+ * A `MissingField` entry whose message names a field that fills a finer data
+ * key than its action's (an instance's `MetadataOptions.HttpTokens` is
+ * `ecs.instances.metadataOptions`, not the whole instance): only the rules
+ * that read that key are concerned. Fields are matched by their wire names.
+ */
+const MISSING_FIELD_KEYS: ReadonlyArray<{ operation: string; field: RegExp; key: string }> = [
+  {
+    operation: 'DescribeInstances',
+    field: /\b(MetadataOptions|HttpTokens|HttpEndpoint)\b/,
+    key: 'ecs.instances.metadataOptions',
+  },
+  {
+    operation: 'DescribeInstances',
+    field: /\bNetworkInterfaces?\b/,
+    key: 'ecs.instances.networkInterfaces',
+  },
+];
+
 /** The data key and named resource of a coverage entry; undefined for an action without a row. */
 export function dataOf(
-  entry: Pick<CoverageEntry, 'service' | 'operation' | 'resource'>,
+  entry: Pick<CoverageEntry, 'service' | 'operation' | 'resource'> & {
+    error?: CoverageEntry['error'];
+  },
 ): MissingData | undefined {
   const rows = READ_DATA[entry.service as Service] as
     | Readonly<Record<string, ReadData>>
@@ -157,11 +178,18 @@ export function dataOf(
   if (entry.service === 'ram' && entry.operation === 'ListAccessKeys' && resource === '<root>') {
     return { key: 'root' };
   }
-  if (!row.names || resource === undefined || resource === '') return { key: row.key };
+  let key = row.key;
+  if (entry.error?.code === 'MissingField') {
+    const finer = MISSING_FIELD_KEYS.find(
+      (f) => f.operation === entry.operation && f.field.test(entry.error!.message),
+    );
+    if (finer) key = finer.key;
+  }
+  if (!row.names || resource === undefined || resource === '') return { key };
   const slash = resource.indexOf('/');
   const id =
     entry.operation === 'GetAccessKeyLastUsed' && slash > 0 ? resource.slice(0, slash) : resource;
-  return { key: row.key, named: { type: row.names, id } };
+  return { key, named: { type: row.names, id } };
 }
 
 /** does a rule reading `reads` (undefined = everything) depend on data key `key`? */

@@ -326,4 +326,31 @@ describe('unevaluated pairs', () => {
       'instance-metadata-tokens-optional i-1 DescribeInstances: MissingField',
     ]);
   });
+
+  it('a MissingField entry that names a finer field concerns only the rules reading it', () => {
+    const field = (message: string): CoverageEntry => ({
+      service: 'ecs',
+      region: 'r1',
+      operation: 'DescribeInstances',
+      resource: 'i-1',
+      error: { code: 'MissingField', message },
+    });
+    expect(dataOf(field('MetadataOptions.HttpTokens is absent'))).toEqual({
+      key: 'ecs.instances.metadataOptions',
+      named: { type: 'instance', id: 'i-1' },
+    });
+    expect(dataOf(field('OSType is absent'))?.key).toBe('ecs.instances');
+    const inv = network([field('MetadataOptions.HttpTokens is absent')]);
+    const password = rule('password', ['instance'], ['ecs.instances'], () => [
+      {
+        resource: { type: 'instance', id: 'i-1', region: 'r1' },
+        message: 'no key pair',
+        evidence: {},
+      },
+    ]);
+    const tokens = rule('tokens', ['instance'], ['ecs.instances.metadataOptions']);
+    const r = evaluate(inv, { rules: [password, tokens], now: NOW, since: SINCE });
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['password']);
+    expect(r.unevaluated.map((u) => `${u.ruleId} ${u.resource?.id}`)).toEqual(['tokens i-1']);
+  });
 });
