@@ -6,7 +6,7 @@
  * "not evaluated" section, and `--compliance cis` the related controls as
  * `unknown`.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,12 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-unevaluated-'));
   // one scan serves every assertion: the four network rules are all mapped to CIS
   const tableFile = path.join(dir, 'report.txt');
+  // a suppression of the unreadable group: suppressions apply to findings, never to pairs not evaluated
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    'suppressions:\n  - rule: sg-admin-port-open-to-internet\n    resource: sg-app\n    reason: reviewed\n',
+  );
   result = await runCli([
     'scan',
     '--endpoint',
@@ -58,6 +64,8 @@ beforeAll(async () => {
     'json',
     '--report',
     `table=${tableFile}`,
+    '--config',
+    config,
   ]);
   report = ReportSchema.parse(JSON.parse(result.stdout));
   table = readFileSync(tableFile, 'utf8');
@@ -93,6 +101,7 @@ describe('a security group whose rules could not be read', () => {
       expect(u.coverage).toBe(gap);
     }
     expect(report.summary.unevaluated).toBe(4);
+    expect(report.summary.suppressed).toBe(0);
     // the readable region was judged: nothing of cn-beijing is listed, and no finding is invented
     expect(report.findings).toEqual([]);
 
