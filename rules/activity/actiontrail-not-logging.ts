@@ -59,6 +59,7 @@ export default defineRule({
     title: 'No ActionTrail trail records write events in every region',
     severity: 'high',
     resourceTypes: ['account'],
+    reads: ['actiontrail.trails'],
     rationale:
       'Without a trail, ActionTrail keeps events for 90 days only and delivers them nowhere: there is no lasting record of who changed what, ' +
       'no feed for alerting on root sign-ins or security-group changes, and nothing to investigate an incident with after the fact. ' +

@@ -23,6 +23,7 @@ export default defineRule({
     title: 'A permanent AccessKey of the root identity was used',
     severity: 'critical',
     resourceTypes: ['account'],
+    reads: ['actiontrail.events'],
     rationale:
       'A root AccessKey is a long-lived secret with every permission in the account, no policy can narrow it and it is typically stored in ' +
       'scripts, CI variables or laptops where it leaks. An `ApiCall` event by the root identity (`userIdentity.type` root-account) within the ' +

@@ -13,6 +13,7 @@ export default defineRule({
     title: 'The root identity signed in to the console',
     severity: 'high',
     resourceTypes: ['account'],
+    reads: ['actiontrail.events'],
     rationale:
       'The Alibaba Cloud account (root identity) holds every permission and cannot be restricted by any policy; daily work should be done ' +
       'by RAM users or roles with the least privilege, so that actions are attributable and a stolen password does not hand over the whole account. ' +

@@ -13,6 +13,7 @@ export default defineRule({
     title: 'The root identity signed in to the console without MFA',
     severity: 'critical',
     resourceTypes: ['account'],
+    reads: ['actiontrail.events'],
     rationale:
       'A root console sign-in that passed without a second factor means the root password alone opens the whole account: anyone who ' +
       'phishes or reuses it gets every permission, with no policy able to stop them. The finding is raised for a successful root ' +

@@ -43,6 +43,41 @@ testRule(rule, {
       name: 'a root run with an unreadable time',
       inventory: world([run('t-1', 'root', { creationTime: '' })]),
     },
+    // decisions on edge cases (rules.md)
+    {
+      name: 'edge: a periodic root invocation created before --since that was stopped',
+      inventory: world([
+        run('t-1', 'root', {
+          creationTime: '2026-01-01T00:00:00Z',
+          repeatMode: 'Period',
+          invocationStatus: 'Stopped',
+        }),
+      ]),
+    },
+    {
+      name: 'edge: a periodic root invocation created before --since that finished',
+      inventory: world([
+        run('t-1', 'root', {
+          creationTime: '2026-01-01T00:00:00Z',
+          repeatMode: 'Period',
+          invocationStatus: 'Success',
+        }),
+      ]),
+    },
+    {
+      name: 'edge: a one-off root invocation before --since, even with its status still Running',
+      inventory: world([
+        run('t-1', 'root', {
+          creationTime: '2026-01-01T00:00:00Z',
+          repeatMode: 'Once',
+          invocationStatus: 'Running',
+        }),
+      ]),
+    },
+    {
+      name: 'edge: a Username with inner characters around root is a regular user',
+      inventory: world([run('t-1', 'ro ot')]),
+    },
   ],
   invalid: [
     {
@@ -103,6 +138,63 @@ testRule(rule, {
       name: 'an instance no longer in the inventory, default user read from the command type',
       inventory: world([run('t-1', '', { instanceIds: ['i-gone'] })]),
       findings: [{ id: 'i-gone', evidence: { osType: null, invocations: [{ runAs: 'root' }] } }],
+    },
+    {
+      name: 'edge: Username with surrounding blanks ("root ", " System") runs as root/system',
+      inventory: world([run('t-1', 'root '), run('t-2', ' System', { instanceIds: ['i-2'] })]),
+      findings: [
+        { id: 'i-1', evidence: { invocations: [{ username: 'root ', runAs: 'root' }] } },
+        { id: 'i-2', evidence: { invocations: [{ username: ' System', runAs: 'system' }] } },
+      ],
+    },
+    {
+      // the collector maps an absent Username to "" (the default user)
+      name: 'edge: Username absent (the default user) runs as root on Linux',
+      inventory: world([run('t-1', '', { commandType: '' })]),
+      findings: [{ id: 'i-1', evidence: { invocations: [{ runAs: 'root' }] } }],
+    },
+    {
+      name: 'edge: Username in any case (ROOT, sYsTeM) runs as root/system',
+      inventory: world([run('t-1', 'ROOT'), run('t-2', 'sYsTeM', { instanceIds: ['i-2'] })]),
+      findings: [
+        { id: 'i-1', evidence: { invocations: [{ runAs: 'root' }] } },
+        { id: 'i-2', evidence: { invocations: [{ runAs: 'system' }] } },
+      ],
+    },
+    {
+      name: 'edge: a failed invocation still ran as root (it was started as that user)',
+      inventory: world([run('t-1', 'root', { invocationStatus: 'Failed' })]),
+      findings: [{ id: 'i-1', evidence: { invocations: [{ invocationStatus: 'Failed' }] } }],
+    },
+    {
+      name: 'edge: periodic invocations (Period, EveryReboot, NextRebootOnly) created before --since and not finished or stopped are within the window',
+      inventory: world([
+        run('t-1', 'root', {
+          creationTime: '2026-01-01T00:00:00Z',
+          repeatMode: 'Period',
+          invocationStatus: 'Running',
+        }),
+        run('t-2', '', {
+          creationTime: '2025-12-01T00:00:00Z',
+          repeatMode: 'EveryReboot',
+          invocationStatus: 'Scheduled',
+          instanceIds: ['i-2'],
+        }),
+        run('t-3', 'root', {
+          creationTime: '2026-02-01T00:00:00Z',
+          repeatMode: 'NextRebootOnly',
+          invocationStatus: 'Pending',
+          instanceIds: ['i-3'],
+        }),
+      ]),
+      findings: [
+        { id: 'i-1', evidence: { invocations: [{ invokeId: 't-1', repeatMode: 'Period' }] } },
+        { id: 'i-2', evidence: { invocations: [{ invokeId: 't-2', runAs: 'system' }] } },
+        {
+          id: 'i-3',
+          evidence: { invocations: [{ invokeId: 't-3', repeatMode: 'NextRebootOnly' }] },
+        },
+      ],
     },
   ],
 });

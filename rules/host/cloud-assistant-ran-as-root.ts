@@ -18,6 +18,20 @@ function privilegedUser(v: Invocation, inst: Instance | undefined): string | und
   return 'root or system';
 }
 
+/** statuses that say an invocation is over (InvocationStatus, or the older InvokeStatus `Finished`) */
+const ENDED = new Set(['success', 'failed', 'partialfailed', 'stopped', 'finished']);
+
+/**
+ * A repeating invocation (`RepeatMode` Period, EveryReboot, NextRebootOnly)
+ * that has not finished or been stopped keeps running as its user, whenever it
+ * was created: it is within any window. An unknown status is not "over".
+ */
+function ongoingRepeat(v: Invocation): boolean {
+  const mode = (v.repeatMode ?? '').trim().toLowerCase();
+  if (mode === '' || mode === 'once') return false;
+  return !ENDED.has(v.invocationStatus.trim().toLowerCase());
+}
+
 interface Run {
   invocation: Invocation;
   time: number;
@@ -30,11 +44,14 @@ export default defineRule({
     title: 'Cloud Assistant ran a command as root or system',
     severity: 'medium',
     resourceTypes: ['instance'],
+    reads: ['ecs.invocations'],
     rationale:
       'Cloud Assistant runs commands inside the instance without a login. Unless the caller names a regular user, a command runs as root ' +
       '(Linux) or System (Windows), so anyone allowed to call `ecs:RunCommand`/`ecs:InvokeCommand` effectively has full control of the instance, ' +
       'and a mistaken or malicious script can do anything. The finding is raised for an instance on which an invocation within the look-back ' +
-      'window (`--since`) ran with `Username` empty (the default user), `root` or `system` (any case). Command contents are never read or shown.',
+      'window (`--since`) ran with `Username` empty or absent (the default user), `root` or `system` (any case, surrounding blanks ignored), failed runs included ' +
+      '(they were started as that user); a repeating invocation (RepeatMode Period, EveryReboot, NextRebootOnly) created earlier that is not finished or stopped counts as within the window. ' +
+      'Command contents are never read or shown.',
     remediation:
       'Run commands as a regular user with only the privileges the task needs: ECS console > Cloud Assistant > Create/Run Command > Username, ' +
       'or `aliyun ecs RunCommand --RegionId <region> --InstanceId.1 <instance-id> --Type RunShellScript --CommandContent <base64> --Username ecs-user`. ' +
@@ -59,7 +76,8 @@ export default defineRule({
     const seen = new Set<string>();
     for (const v of inv.ecs.invocations) {
       const time = parseUtcTime(v.creationTime);
-      if (time === undefined || time < since || time > now) continue;
+      if (time === undefined || time > now) continue;
+      if (time < since && !ongoingRepeat(v)) continue;
       if (seen.has(`${v.region}\u0000${v.invokeId}`)) continue;
       seen.add(`${v.region}\u0000${v.invokeId}`);
       for (const instanceId of new Set(v.instanceIds)) {
@@ -102,6 +120,7 @@ export default defineRule({
             runAs: r.runAs,
             creationTime: r.invocation.creationTime,
             invocationStatus: r.invocation.invocationStatus || null,
+            ...(r.invocation.repeatMode ? { repeatMode: r.invocation.repeatMode } : {}),
           })),
           invocationCount: list.length,
           truncated: listed.truncated,

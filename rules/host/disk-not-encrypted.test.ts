@@ -1,17 +1,39 @@
 import { testRule } from '../../src/testing/rule-tester.js';
 import rule from './disk-not-encrypted.js';
 
-const disk = (id: string, encrypted: boolean, instanceId: string | null = 'i-1') => ({
+const disk = (id: string, encrypted: boolean | undefined, instanceId: string | null = 'i-1') => ({
   id,
   region: 'cn-hangzhou',
   instanceId,
   type: 'data',
   category: 'cloud_essd',
-  encrypted,
+  ...(encrypted === undefined ? {} : { encrypted }),
 });
 
 testRule(rule, {
-  valid: [{ name: 'an encrypted disk', inventory: { ecs: { disks: [disk('d-1', true)] } } }],
+  valid: [
+    { name: 'an encrypted disk', inventory: { ecs: { disks: [disk('d-1', true)] } } },
+    // decisions on edge cases: `Encrypted` absent or empty in the answer → no finding; the engine lists the pair
+    {
+      name: 'edge: Encrypted absent (unknown) is not "false": not evaluated',
+      inventory: { ecs: { disks: [disk('d-1', undefined)] } },
+    },
+    {
+      name: 'edge: Encrypted absent with its MissingField coverage entry',
+      inventory: {
+        ecs: { disks: [disk('d-1', undefined)] },
+        coverage: [
+          {
+            service: 'ecs',
+            region: 'cn-hangzhou',
+            operation: 'DescribeDisks',
+            resource: 'd-1',
+            error: { code: 'MissingField', message: 'Encrypted absent' },
+          },
+        ],
+      },
+    },
+  ],
   invalid: [
     {
       name: 'an unencrypted attached disk',

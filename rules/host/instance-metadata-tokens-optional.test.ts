@@ -28,6 +28,30 @@ testRule(rule, {
       name: 'endpoint not reported',
       inventory: one({ metadataOptions: { httpTokens: 'optional' } }),
     },
+    // decisions on edge cases: a field the rule needs absent or empty → no finding; the engine lists the pair
+    {
+      name: 'edge: HttpTokens empty ("") is not "optional": not evaluated',
+      inventory: one({ metadataOptions: { httpEndpoint: 'enabled', httpTokens: '' } }),
+    },
+    {
+      name: 'edge: HttpTokens blank ("  "): not evaluated',
+      inventory: one({ metadataOptions: { httpEndpoint: 'enabled', httpTokens: '  ' } }),
+    },
+    {
+      name: 'edge: HttpTokens absent with its MissingField coverage entry',
+      inventory: {
+        ...one({ metadataOptions: { httpEndpoint: 'enabled' } }),
+        coverage: [
+          {
+            service: 'ecs',
+            region: 'cn-hangzhou',
+            operation: 'DescribeInstances',
+            resource: 'i-1',
+            error: { code: 'MissingField', message: 'MetadataOptions.HttpTokens absent' },
+          },
+        ],
+      },
+    },
   ],
   invalid: [
     {

@@ -6,6 +6,7 @@ export default defineRule({
     title: 'Instance metadata service answers without a token',
     severity: 'medium',
     resourceTypes: ['instance'],
+    reads: ['ecs.instances.metadataOptions'],
     rationale:
       'The instance metadata service (100.100.100.200) serves the temporary credentials of the instance RAM role. In normal mode it answers ' +
       'any plain GET, so a server-side request forgery (SSRF) bug or an open proxy on the instance is enough to steal those credentials. ' +

@@ -6,6 +6,7 @@ export default defineRule({
     title: 'SSH key pair bound to no instance',
     severity: 'low',
     resourceTypes: ['key-pair'],
+    reads: ['ecs.keyPairs', 'ecs.instances'],
     rationale:
       'A key pair that no instance uses is a credential nobody needs any more: it is often the key of a former employee, an old laptop or a ' +
       'finished project, and it can be bound to a new instance at any time by anyone allowed to. Key pairs are regional, so a key pair is ' +
@@ -22,19 +23,15 @@ export default defineRule({
   },
   *evaluate(ctx) {
     const inv = ctx.inventory;
-    // A region whose instance list is incomplete (DescribeInstances failed) could hide a binding.
-    const unknownRegions = new Set(
-      inv.coverage
-        .filter((c) => c.service === 'ecs' && c.operation === 'DescribeInstances')
-        .map((c) => c.region),
-    );
+    // A region whose instance list is incomplete (DescribeInstances failed) could hide a binding:
+    // its key pairs are not evaluated (the engine lists them).
     const bound = new Set(
       inv.ecs.instances
         .filter((i) => i.keyPairName !== null && i.keyPairName.trim() !== '')
         .map((i) => `${i.region}\u0000${i.keyPairName}`),
     );
     for (const kp of inv.ecs.keyPairs) {
-      if (unknownRegions.has(kp.region) || unknownRegions.has(null)) continue;
+      if (!ctx.isComplete('ecs.instances', kp.region)) continue;
       if (bound.has(`${kp.region}\u0000${kp.name}`)) continue;
       yield {
         resource: { type: 'key-pair', id: kp.name, region: kp.region },

@@ -6,6 +6,7 @@ export default defineRule({
     title: 'Running instance is not protected by an online Security Center agent',
     severity: 'medium',
     resourceTypes: ['instance'],
+    reads: ['ecs.instances', 'sas.instances'],
     rationale:
       'Security Center protects an ECS instance only through its agent: without an online agent the instance gets no vulnerability detection, ' +
       'no intrusion alerts (brute force, web shells, mining, reverse shells), no baseline checks and no asset fingerprints, and the ECS console shows none of them. ' +

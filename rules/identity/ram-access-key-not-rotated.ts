@@ -9,6 +9,7 @@ export default defineRule({
     title: 'RAM user has an active AccessKey older than the rotation period',
     severity: 'medium',
     resourceTypes: ['ram-user'],
+    reads: ['ram.users.accessKeys'],
     rationale:
       'A permanent AccessKey in use for a long time has had many chances to leak (CI logs, laptops, old config files); rotating it regularly ' +
       'limits how long a leaked key stays useful. Alibaba Cloud recommends rotating AccessKeys used for more than 90 days. ' +

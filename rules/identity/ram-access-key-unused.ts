@@ -14,6 +14,7 @@ export default defineRule({
     title: 'RAM user has an active AccessKey that is not used',
     severity: 'low',
     resourceTypes: ['ram-user'],
+    reads: ['ram.users.accessKeys'],
     rationale:
       'An active AccessKey nobody uses is pure risk: it can leak and be abused while nobody would miss it if it were gone. ' +
       'A key counts as unused when its last use (GetAccessKeyLastUsed) is older than the threshold, or when it was never used and was created before the threshold. ' +

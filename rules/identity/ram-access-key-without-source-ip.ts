@@ -13,6 +13,15 @@ export default defineRule({
     title: "RAM user's AccessKey works from any network",
     severity: 'medium',
     resourceTypes: ['ram-user'],
+    reads: [
+      'ram.users',
+      'ram.users.accessKeys',
+      'ram.users.groups',
+      'ram.users.policies',
+      'ram.groups.policies',
+      'ram.policies',
+      'ram.resourceGroupAttachments',
+    ],
     rationale:
       "A permanent AccessKey that leaks (a committed config file, a log line, a laptop) can be used from anywhere on the internet with all of its user's permissions. " +
       'The ECS security guidance recommends limiting where credentials may be used with the `acs:SourceIp` (or `acs:SourceVpc`) condition, so that a stolen key is ' +

@@ -14,6 +14,14 @@ export default defineRule({
     title: 'RAM principal may run Cloud Assistant commands as root or system',
     severity: 'critical',
     resourceTypes: ['ram-user', 'ram-group', 'ram-role'],
+    reads: [
+      'ram.users.groups',
+      'ram.users.policies',
+      'ram.groups.policies',
+      'ram.roles.policies',
+      'ram.policies',
+      'ram.resourceGroupAttachments',
+    ],
     rationale:
       'Cloud Assistant (ecs:RunCommand / ecs:InvokeCommand) runs commands as root on Linux and as system on Windows unless the caller names ' +
       'another user, so a principal allowed to call it without an `ecs:CommandRunAs` restriction has full control of every instance it can reach, ' +

@@ -30,6 +30,7 @@ export default defineRule({
     title: 'The RAM password policy is weak',
     severity: 'medium',
     resourceTypes: ['account'],
+    reads: ['ram.passwordPolicy'],
     rationale:
       "The password policy applies to every RAM user's console password. Short passwords, passwords without every character class, " +
       'reused passwords and unlimited guessing make console passwords easy to crack or spray. The CIS Alibaba Cloud Foundations Benchmark asks for ' +

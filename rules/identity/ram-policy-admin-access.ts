@@ -14,6 +14,14 @@ export default defineRule({
     title: 'RAM principal is granted every action on every resource',
     severity: 'high',
     resourceTypes: ['ram-user', 'ram-group', 'ram-role'],
+    reads: [
+      'ram.users.groups',
+      'ram.users.policies',
+      'ram.groups.policies',
+      'ram.roles.policies',
+      'ram.policies',
+      'ram.resourceGroupAttachments',
+    ],
     rationale:
       'A principal granted `*` on `*` (AdministratorAccess or an equivalent custom policy) can do anything in the account, ' +
       'including creating new administrators and deleting every instance; a leaked credential of it is a full account compromise. ' +

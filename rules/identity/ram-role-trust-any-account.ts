@@ -7,6 +7,7 @@ export default defineRule({
     title: 'RAM role can be assumed by any account',
     severity: 'high',
     resourceTypes: ['ram-role'],
+    reads: ['ram.roles', 'ram.roles.trustPolicy'],
     rationale:
       'A role\'s trust policy says who may assume it. Trusting any principal (`*`, `{"RAM": "*"}`) or another account\'s whole root ' +
       "(`acs:ram::<account>:root`) lets every RAM user and role of that account (or of every account) that is granted `sts:AssumeRole` obtain the role's " +

@@ -7,6 +7,7 @@ export default defineRule({
     title: 'RAM user has both console access and an active AccessKey',
     severity: 'medium',
     resourceTypes: ['ram-user'],
+    reads: ['ram.users.loginProfile', 'ram.users.accessKeys'],
     rationale:
       'People and programs should be separate identities: a user that signs in to the console and also holds a permanent AccessKey mixes both, ' +
       "so the key (which bypasses MFA) carries a person's permissions and its use cannot be told apart from the person's. " +

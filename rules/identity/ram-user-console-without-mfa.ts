@@ -6,6 +6,7 @@ export default defineRule({
     title: 'RAM user with console access has no MFA device',
     severity: 'high',
     resourceTypes: ['ram-user'],
+    reads: ['ram.users.loginProfile', 'ram.users.mfaDevice'],
     rationale:
       'A console password alone is one phishing page or one reused password away from an attacker in the console. ' +
       'An MFA device makes a stolen password useless on its own. The rule looks at the device actually bound (GetUserMFAInfo), ' +

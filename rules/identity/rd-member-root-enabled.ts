@@ -6,6 +6,7 @@ export default defineRule({
     title: 'A Resource Directory member keeps an enabled root identity',
     severity: 'high',
     resourceTypes: ['account'],
+    reads: ['organization.accounts'],
     rationale:
       'In a Resource Directory, a member of type CloudAccount keeps its own root identity (the Alibaba Cloud account): a password and ' +
       'possibly AccessKeys that hold full power over the member and that no RAM policy, control policy of the directory or role of the ' +

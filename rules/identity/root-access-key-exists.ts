@@ -16,6 +16,7 @@ export default defineRule({
     title: 'The root identity owns an AccessKey',
     severity: 'critical',
     resourceTypes: ['account'],
+    reads: ['root'],
     rationale:
       'The root identity (the Alibaba Cloud account itself) has every permission on every resource and cannot be restricted by any policy; ' +
       'a leaked root AccessKey is a full, unrestricted account compromise, and it bypasses MFA. Alibaba Cloud strongly recommends never creating one ' +

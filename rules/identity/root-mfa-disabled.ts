@@ -16,6 +16,7 @@ export default defineRule({
     title: 'The root identity has no MFA device',
     severity: 'critical',
     resourceTypes: ['account'],
+    reads: ['root'],
     rationale:
       'The root identity can do anything in the account and no policy restricts it; with a password alone, one phished or reused password gives ' +
       'an attacker the whole account. Alibaba Cloud recommends binding an MFA device to the account. ' +

@@ -22,6 +22,7 @@ export default defineRule({
     title: 'Security group opens SSH or RDP to the internet',
     severity: 'critical',
     resourceTypes: ['security-group'],
+    reads: ['ecs.securityGroups.rules', 'ecs.prefixLists', 'ecs.portRangeLists'],
     rationale:
       'SSH (TCP 22) and RDP (TCP 3389) reachable from the whole internet are scanned and brute-forced within minutes of exposure; ' +
       'one weak password or unpatched daemon gives an attacker a shell on every instance in the group. ' +

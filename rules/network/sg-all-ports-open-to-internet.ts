@@ -20,6 +20,7 @@ export default defineRule({
     title: 'Security group opens every TCP or UDP port to the internet',
     severity: 'critical',
     resourceTypes: ['security-group'],
+    reads: ['ecs.securityGroups.rules', 'ecs.prefixLists', 'ecs.portRangeLists'],
     rationale:
       'A group that accepts every TCP or every UDP port from the internet (e.g. `ALL -1/-1` or `TCP 1/65535` from 0.0.0.0/0) exposes every service ' +
       'on its instances, including databases, caches and management agents that were never meant to be public. ' +

@@ -30,6 +30,7 @@ export default defineRule({
     title: 'Security group opens a high-risk port to the internet',
     severity: 'high',
     resourceTypes: ['security-group'],
+    reads: ['ecs.securityGroups.rules', 'ecs.prefixLists', 'ecs.portRangeLists'],
     rationale:
       'Databases, caches, file sharing, remote desktop/VNC, container and cluster APIs and legacy clear-text protocols on these ports are routinely ' +
       'found by internet-wide scans and exploited or held for ransom when reachable from anywhere. ' +

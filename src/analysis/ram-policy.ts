@@ -1245,7 +1245,12 @@ export function sourceNetworkAnalysis(
     limitedAllows: [],
     unknown: [...p.unknown],
   };
-  const all: ScopedPolicy[] = [...p.attached, ...(scoped ?? [])];
+  // resource-group-scope attachments come from `scoped` (which also says whether they
+  // could be read); principalPoliciesOf lists them too, so take only its account-scope ones
+  const all: ScopedPolicy[] = [
+    ...p.attached.filter((a) => a.resourceGroupId === undefined),
+    ...(scoped ?? []),
+  ];
   for (const a of all) {
     for (const st of a.parsed.statements) {
       const r = ref(a, st);

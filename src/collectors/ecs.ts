@@ -763,7 +763,9 @@ async function invocationsOf(
             .filter((v) => nonEmpty(v.invokeId))
             .filter((v) => {
               const t = Date.parse(v.creationTime ?? '');
-              return Number.isNaN(t) || t >= since;
+              // a repeating invocation (Period, EveryReboot, ...) created earlier may still run within the window
+              const repeating = !['', 'once'].includes((v.repeatMode ?? '').trim().toLowerCase());
+              return Number.isNaN(t) || t >= since || repeating;
             })
             .map(toInvocation),
           next: nonEmpty(res.body?.nextToken),
@@ -789,6 +791,7 @@ async function invocationsOf(
       username: v.username ?? '',
       creationTime: v.creationTime ?? '',
       invocationStatus: nonEmpty(v.invocationStatus) ?? v.invokeStatus ?? '',
+      ...(nonEmpty(v.repeatMode) ? { repeatMode: v.repeatMode } : {}),
       instanceIds: uniq((ran ?? []).map((ii) => ii.instanceId)),
     };
   }

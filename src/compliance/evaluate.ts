@@ -2,8 +2,10 @@
  * `--compliance <framework>`: per control, the rules that cover it and what
  * the scan found. `fail` = an open finding of a mapped rule; `pass` = mapped
  * rules ran and found nothing, and nothing they read is missing; `unknown` =
- * no finding, but the scan has coverage gaps; `manual` = no rule covers the
- * control (check it by hand).
+ * no finding, but a mapped rule has an unevaluated pair (data it reads could
+ * not be read, or it failed) — never `pass`; for a report without
+ * `unevaluated` (written before it existed), any coverage gap; `manual` = no
+ * rule covers the control (check it by hand).
  */
 import type { LoadedRule } from '../engine/registry.js';
 import type { Report } from '../report/schema.js';
@@ -22,8 +24,13 @@ export interface ControlResult {
 export function evaluateControls(
   framework: Framework,
   rules: readonly LoadedRule[],
-  report: Pick<Report, 'findings' | 'coverage'>,
+  report: Pick<Report, 'findings' | 'coverage' | 'unevaluated'>,
 ): ControlResult[] {
+  const unevaluatedRules = new Set((report.unevaluated ?? []).map((u) => u.ruleId));
+  const unknown = (mapped: readonly string[]) =>
+    report.unevaluated === undefined
+      ? report.coverage.length > 0
+      : mapped.some((id) => unevaluatedRules.has(id));
   const byControl = new Map<string, string[]>();
   for (const { rule } of rules) {
     for (const id of rule.meta.compliance?.[framework.id] ?? []) {
@@ -39,7 +46,7 @@ export function evaluateControls(
     ).length;
     let status: ControlStatus = 'manual';
     if (mapped.length > 0) {
-      status = findings > 0 ? 'fail' : report.coverage.length > 0 ? 'unknown' : 'pass';
+      status = findings > 0 ? 'fail' : unknown(mapped) ? 'unknown' : 'pass';
     }
     return {
       id,

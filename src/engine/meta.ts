@@ -17,6 +17,11 @@ const RuleMetaSchema = z.object({
   remediation: z.string().min(1),
   references: z.array(z.string().url()),
   compliance: z.record(z.string(), z.array(z.string())).optional(),
+  reads: z
+    .array(
+      z.string().regex(/^[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*$/, 'must be a dotted data key'),
+    )
+    .optional(),
 });
 
 export class RuleMetaError extends Error {

@@ -9,6 +9,7 @@ import { formatZodPath } from '../util/zod-path.js';
 import { compareFindings, type Finding, fingerprint } from './finding.js';
 import type { LoadedRule } from './registry.js';
 import type { Severity } from './types.js';
+import { completeness, computeUnevaluated, type UnevaluatedPair } from './unevaluated.js';
 
 export interface RuleSettings {
   enabled?: boolean;
@@ -33,6 +34,11 @@ export interface RuleError {
 export interface EvaluationResult {
   findings: Finding[];
   ruleErrors: RuleError[];
+  /**
+   * (rule, resource) pairs a rule could not judge (missing data, or the rule threw);
+   * `coverage` indexes the report's coverage: the inventory's entries, then one per rule error
+   */
+  unevaluated: UnevaluatedPair[];
   /** ids of the rules that ran */
   evaluated: string[];
   /** milliseconds per rule */
@@ -103,15 +109,18 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
     if (!cache.has(key)) cache.set(key, compute());
     return cache.get(key) as T;
   };
+  const isComplete = completeness(inventory.coverage);
   const findings: Finding[] = [];
   const ruleErrors: RuleError[] = [];
   const evaluated: string[] = [];
+  const ran: LoadedRule['rule'][] = [];
   const timings: Record<string, number> = {};
   for (const { rule, source } of opts.rules) {
     const id = rule.meta.id;
     const s = settings[id];
     if (s?.enabled === false) continue;
     evaluated.push(id);
+    ran.push(rule);
     const severity = s?.severity ?? rule.meta.severity;
     const started = performance.now();
     try {
@@ -122,6 +131,7 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
         now: opts.now,
         since: opts.since,
         memo,
+        isComplete,
       })) {
         const fp = fingerprint(id, f.resource);
         // the contract: at most one finding per rule and resource
@@ -148,8 +158,21 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
     }
     timings[id] = performance.now() - started;
   }
-  findings.sort(compareFindings);
-  return { findings, ruleErrors, evaluated, timings };
+  const unevaluated = computeUnevaluated({
+    inventory,
+    rules: ran,
+    findings: new Set(findings.map((f) => f.fingerprint)),
+    ruleErrors: ruleErrors.map((e, i) => ({
+      ruleId: e.ruleId,
+      coverage: inventory.coverage.length + i,
+    })),
+  });
+  // a finding whose verdict rested on data that could not be read is not a verdict
+  const kept = unevaluated.drop.size
+    ? findings.filter((f) => !unevaluated.drop.has(f.fingerprint))
+    : findings;
+  kept.sort(compareFindings);
+  return { findings: kept, ruleErrors, unevaluated: unevaluated.pairs, evaluated, timings };
 }
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);

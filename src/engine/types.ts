@@ -65,6 +65,14 @@ export interface RuleMeta<O extends z.ZodType = z.ZodType> {
   options: O;
   /** benchmark controls this rule covers, e.g. { cis: ['4.1'] } */
   compliance?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The inventory data the rule reads, as dotted data keys (`ecs.securityGroups.rules`,
+   * `ram.users.mfaDevice`, `actiontrail.trails`, … see docs/rules.md). When some of it
+   * could not be read, the engine lists the affected (rule, resource) pairs as "not
+   * evaluated". Required for built-in rules; a custom rule without it is taken to read
+   * everything.
+   */
+  reads?: readonly string[];
 }
 
 export interface RuleContext<Opts> {
@@ -77,6 +85,13 @@ export interface RuleContext<Opts> {
   readonly since: Date;
   /** compute a derived fact once per evaluation, shared by all rules */
   memo<T>(key: string, compute: () => T): T;
+  /**
+   * Whether data key `key` (a `meta.reads` key) was read completely: in `region`
+   * when given (failures of central services count everywhere), in every region
+   * otherwise. For verdicts that rest on a whole list (an unused key pair needs
+   * every instance of its region).
+   */
+  isComplete(key: string, region?: string | null): boolean;
 }
 
 export interface Rule<O extends z.ZodType = z.ZodType> {

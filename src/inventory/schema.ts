@@ -209,6 +209,8 @@ export const InvocationSchema = z.object({
   username: z.string(),
   creationTime: z.string(),
   invocationStatus: z.string().default(''),
+  /** Once | Period | NextRebootOnly | EveryReboot; absent = not returned */
+  repeatMode: z.string().optional(),
   instanceIds: z.array(z.string()),
 });
 export type Invocation = z.infer<typeof InvocationSchema>;

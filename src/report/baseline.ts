@@ -4,6 +4,7 @@
  * baseline that are gone are listed as `resolved`.
  */
 import { readFile } from 'node:fs/promises';
+import { fingerprint } from '../engine/finding.js';
 import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { type Report, ReportSchema } from './schema.js';
@@ -44,9 +45,19 @@ export async function readReportFile(file: string, what = 'the report'): Promise
   return parsed.data;
 }
 
+/**
+ * Unevaluated pairs are neither new nor resolved: a baseline finding whose
+ * (rule, resource) this scan could not judge, or whose rule was not evaluated
+ * on its whole scope, is not listed as resolved.
+ */
 export function applyBaseline(report: Report, baseline: Report): Report {
   const before = new Set(baseline.findings.map((f) => f.fingerprint));
   const now = new Set(report.findings.map((f) => f.fingerprint));
+  const unknownRules = new Set<string>();
+  for (const u of report.unevaluated ?? []) {
+    if (u.resource === null) unknownRules.add(u.ruleId);
+    else now.add(fingerprint(u.ruleId, u.resource));
+  }
   return {
     ...report,
     findings: report.findings.map((f) => ({
@@ -54,7 +65,7 @@ export function applyBaseline(report: Report, baseline: Report): Report {
       baseline: before.has(f.fingerprint) ? 'unchanged' : 'new',
     })),
     resolved: baseline.findings
-      .filter((f) => !now.has(f.fingerprint))
+      .filter((f) => !now.has(f.fingerprint) && !unknownRules.has(f.ruleId))
       .map((f) => ({
         ruleId: f.ruleId,
         fingerprint: f.fingerprint,

@@ -18,8 +18,8 @@ export interface BuildReportInput {
   source: 'api' | 'snapshot';
 }
 
-export function summarize(findings: readonly Finding[]): Report['summary'] {
-  const summary = { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 };
+export function summarize(findings: readonly Finding[], unevaluated = 0): Report['summary'] {
+  const summary = { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0, unevaluated };
   for (const f of findings) {
     if (f.status === 'suppressed') summary.suppressed += 1;
     else summary[f.severity] += 1;
@@ -57,7 +57,8 @@ export function buildReport(input: BuildReportInput): Report {
       })),
     ],
     findings: evaluation.findings,
-    summary: summarize(evaluation.findings),
+    unevaluated: evaluation.unevaluated,
+    summary: summarize(evaluation.findings, evaluation.unevaluated.length),
     rules: reportRules(input.rules, evaluated),
   };
 }

@@ -3,7 +3,7 @@
  * resource's Alibaba Cloud resource name, the key evidence of a finding and
  * the severity scales other tools use.
  */
-import { compareFindings } from '../engine/finding.js';
+import { compareFindings, localeCompare } from '../engine/finding.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 import type { Report, ReportFinding } from './schema.js';
 
@@ -164,4 +164,68 @@ export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[
     }
   }
   return sorted ? findings.slice() : [...findings].sort(compareFindings);
+}
+
+/** The unevaluated pairs of one rule in one region, for compact listings. */
+export interface UnevaluatedGroup {
+  ruleId: string;
+  /** the resources' region, or the coverage entry's for whole-scope pairs; null for central data */
+  region: string | null;
+  /** specific resources not evaluated */
+  count: number;
+  /** the first few of them, as labels */
+  ids: string[];
+  /** a pair with `resource: null`: resources the scan never saw may be concerned too */
+  wholeScope: boolean;
+  /** distinct reasons (`Operation: code`), in first-seen order */
+  reasons: string[];
+}
+
+/**
+ * `report.unevaluated` grouped by rule × region (rule id, then region, order),
+ * so thousands of pairs read as a few lines.
+ */
+export function groupUnevaluated(report: Report, maxIds = 3): UnevaluatedGroup[] {
+  const groups = new Map<string, UnevaluatedGroup>();
+  for (const u of report.unevaluated ?? []) {
+    const region =
+      u.resource !== null ? u.resource.region : (report.coverage[u.coverage]?.region ?? null);
+    const key = `${u.ruleId}\u0000${region ?? ''}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { ruleId: u.ruleId, region, count: 0, ids: [], wholeScope: false, reasons: [] };
+      groups.set(key, g);
+    }
+    if (u.resource === null) g.wholeScope = true;
+    else {
+      g.count += 1;
+      if (g.ids.length < maxIds) g.ids.push(resourceLabel(u.resource));
+    }
+    if (!g.reasons.includes(u.reason)) g.reasons.push(u.reason);
+  }
+  return [...groups.values()].sort(
+    (a, b) => localeCompare(a.ruleId, b.ruleId) || localeCompare(a.region ?? '', b.region ?? ''),
+  );
+}
+
+/** `3 resources: sg-1, sg-2, … and the rest of its scope` */
+export function unevaluatedWhat(g: UnevaluatedGroup): string {
+  const parts: string[] = [];
+  if (g.count > 0) {
+    const more = g.count > g.ids.length ? `, … (${g.count - g.ids.length} more)` : '';
+    parts.push(`${g.count} resource${g.count === 1 ? '' : 's'}: ${g.ids.join(', ')}${more}`);
+  }
+  if (g.wholeScope) parts.push(g.count > 0 ? 'and any it could not list' : 'its whole scope');
+  return parts.join(' ');
+}
+
+/** What "not evaluated" means, in one sentence a user can act on. */
+export const NOT_EVALUATED_NOTE =
+  'These rules could not judge these resources because data they need could not be read (see the coverage gaps): ' +
+  'no verdict, not a pass; grant the missing read permission or retry, then scan again.';
+
+/** `pass 3, fail 1, unknown 2, manual 4` */
+export function complianceCounts(c: NonNullable<Report['compliance']>): string {
+  const count = (s: string) => c.controls.filter((x) => x.status === s).length;
+  return `${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('manual')} manual`;
 }

@@ -20,7 +20,14 @@
  */
 import { createHash } from 'node:crypto';
 import { SEVERITIES } from '../engine/types.js';
-import { resourceLabel, ruleCatalogue } from './common.js';
+import {
+  complianceCounts,
+  groupUnevaluated,
+  NOT_EVALUATED_NOTE,
+  resourceLabel,
+  ruleCatalogue,
+  unevaluatedWhat,
+} from './common.js';
 import { reportJsonChunks } from './json.js';
 import type { Report } from './schema.js';
 
@@ -86,6 +93,7 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24rem;overflow:auto;background:var(--head);padding:.5rem;border-radius:4px}
 .muted{color:var(--muted)}
 tr.suppressed td{opacity:.65}
+tr.unevaluated td{font-style:italic}
 `;
 
 /** rows rendered at a time; "show more" adds as many again */
@@ -100,7 +108,23 @@ const SCRIPT = `
   if (!table || !data) return;
   var PAGE = ${PAGE_SIZE};
   var SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
-  var findings = JSON.parse(data.textContent).findings;
+  var doc = JSON.parse(data.textContent);
+  var findings = doc.findings;
+  // pairs a rule could not judge: rows of status "not evaluated", with the rule's severity
+  var ruleSeverity = {};
+  (doc.rules || []).forEach(function (r) { ruleSeverity[r.id] = r.severity; });
+  (doc.unevaluated || []).forEach(function (u) {
+    var gap = doc.coverage[u.coverage] || {};
+    findings.push({
+      ruleId: u.ruleId,
+      severity: ruleSeverity[u.ruleId] || 'info',
+      resource: u.resource || { type: 'scope', id: 'whole scope', region: gap.region === undefined ? null : gap.region },
+      message: 'Not evaluated: data this rule needs could not be read (' + u.reason + '). No verdict, not a pass.',
+      evidence: { reason: u.reason, coverage: gap },
+      fingerprint: '',
+      status: 'unevaluated'
+    });
+  });
   var tbody = table.tBodies[0];
   var bar = q('filters');
   var filters = ['severity', 'rule', 'region', 'account', 'status', 'baseline']
@@ -156,7 +180,7 @@ const SCRIPT = `
   }
   var items = findings.map(function (f, i) {
     var r = f.resource;
-    var status = f.status === 'suppressed' ? 'suppressed' : 'open';
+    var status = f.status === 'suppressed' ? 'suppressed' : f.status === 'unevaluated' ? 'not evaluated' : 'open';
     var s = f.suppression;
     return {
       f: f,
@@ -214,6 +238,7 @@ const SCRIPT = `
     tr.dataset.fingerprint = f.fingerprint;
     tr.dataset.resourceId = f.resource.id;
     if (x.status === 'suppressed') tr.className = 'suppressed';
+    if (x.status === 'not evaluated') tr.className = 'unevaluated';
     tr.appendChild(cell('', el('span', 'sev sev-' + x.severity, x.severity)));
     tr.appendChild(cell('', el('code', '', x.rule)));
     var res = el('span', '', x.label);
@@ -353,6 +378,15 @@ export function* htmlChunks(report: Report): Generator<string> {
     sevSet.add(f.severity);
     if (f.baseline !== undefined) hasBaseline = true;
   }
+  // pairs a rule could not judge are rows too, of status "not evaluated"
+  const unevaluated = report.unevaluated ?? [];
+  const ruleSeverity = new Map(catalogue.map((r) => [r.id, r.severity]));
+  for (const u of unevaluated) {
+    ruleSet.add(u.ruleId);
+    regionSet.add(u.resource?.region ?? report.coverage[u.coverage]?.region ?? GLOBAL);
+    sevSet.add(ruleSeverity.get(u.ruleId) ?? 'info');
+  }
+  const rows = findings.length + unevaluated.length;
   const ruleIds = [...ruleSet].sort();
   const regions = [...regionSet].sort();
   const sevs = SEVERITIES.filter((x) => sevSet.has(x));
@@ -363,6 +397,7 @@ export function* htmlChunks(report: Report): Generator<string> {
         `<div class="card" data-testid="summary-${sev}" data-count="${s[sev]}"><span class="sev sev-${sev}">${sev}</span><b>${s[sev]}</b></div>`,
     ),
     `<div class="card" data-testid="summary-suppressed" data-count="${s.suppressed}">suppressed<b>${s.suppressed}</b></div>`,
+    `<div class="card" data-testid="summary-unevaluated" data-count="${unevaluated.length}">not evaluated<b>${unevaluated.length}</b></div>`,
     `<div class="card" data-testid="summary-coverage" data-count="${report.coverage.length}">coverage gaps<b>${report.coverage.length}</b></div>`,
   ].join('');
 
@@ -373,10 +408,14 @@ export function* htmlChunks(report: Report): Generator<string> {
     select('region', 'Region', regions) +
     // organization reports: filter by member account
     (accountSet.size > 0 ? select('account', 'Account', [...accountSet].sort()) : '') +
-    select('status', 'Status', ['open', 'suppressed']) +
+    select('status', 'Status', [
+      'open',
+      'suppressed',
+      ...(unevaluated.length > 0 ? ['not evaluated'] : []),
+    ]) +
     (hasBaseline ? select('baseline', 'Baseline', ['new', 'unchanged']) : '') +
     `<label>Search <input type="search" data-testid="filter-text" aria-label="Search"></label>` +
-    `<span>showing <b data-testid="visible-count">${findings.length}</b> of ${findings.length}</span>` +
+    `<span>showing <b data-testid="visible-count">${rows}</b> of ${rows}</span>` +
     `</div>`;
 
   const th = (key: string, label: string) =>
@@ -391,11 +430,11 @@ export function* htmlChunks(report: Report): Generator<string> {
     `<th>Finding</th>` +
     th('status', 'Status') +
     `</tr></thead><tbody></tbody></table>` +
-    `<p data-testid="no-rows" class="muted"${findings.length === 0 ? '' : ' hidden'}>No findings${findings.length === 0 ? '.' : ' match the filters.'}</p>` +
+    `<p data-testid="no-rows" class="muted"${rows === 0 ? '' : ' hidden'}>No findings${rows === 0 ? '.' : ' match the filters.'}</p>` +
     `<p><button type="button" data-testid="show-more" hidden>Show more</button></p>` +
-    (findings.length === 0
+    (rows === 0
       ? ''
-      : `<noscript><p data-testid="noscript">The ${findings.length} findings are listed by the page's script, which is not running: ` +
+      : `<noscript><p data-testid="noscript">The ${rows} findings and pairs not evaluated are listed by the page's script, which is not running: ` +
         `they are in the report data embedded in this file (the JSON report) and in the other report formats.</p></noscript>`);
 
   const coverage =
@@ -412,6 +451,44 @@ export function* htmlChunks(report: Report): Generator<string> {
         '</tbody></table>';
 
   const extra: string[] = [];
+  const groups = groupUnevaluated(report);
+  if (groups.length > 0) {
+    extra.push(
+      section(
+        'unevaluated',
+        `Not evaluated (${unevaluated.length})`,
+        `<p>${h(NOT_EVALUATED_NOTE)}</p><table><thead><tr><th>Rule</th><th>Region</th><th>Not evaluated</th><th>Reason</th></tr></thead><tbody>` +
+          groups
+            .slice(0, 500)
+            .map(
+              (g) =>
+                `<tr data-testid="unevaluated-row" data-rule="${h(g.ruleId)}"><td><code>${h(g.ruleId)}</code></td><td>${h(g.region ?? GLOBAL)}</td>` +
+                `<td>${h(unevaluatedWhat(g))}</td><td>${h(g.reasons.slice(0, 3).join('; '))}</td></tr>`,
+            )
+            .join('') +
+          '</tbody></table>' +
+          (groups.length > 500 ? `<p class="muted">… and ${groups.length - 500} more.</p>` : ''),
+      ),
+    );
+  }
+  if (report.compliance) {
+    const cc = report.compliance;
+    extra.push(
+      section(
+        'compliance',
+        cc.name,
+        `<p>${h(complianceCounts(cc))}</p><table><thead><tr><th>Control</th><th>Status</th><th>Title</th><th>Rules</th><th>Findings</th></tr></thead><tbody>` +
+          cc.controls
+            .map(
+              (c) =>
+                `<tr data-testid="control-row" data-control="${h(c.id)}" data-status="${h(c.status)}"><td>${h(c.id)}</td><td>${h(c.status)}</td>` +
+                `<td>${h(c.title)}</td><td>${h(c.rules.join(', '))}</td><td>${c.findings}</td></tr>`,
+            )
+            .join('') +
+          '</tbody></table>',
+      ),
+    );
+  }
   if (report.resolved && report.resolved.length > 0) {
     extra.push(
       section(

@@ -3,11 +3,15 @@
  * DevOps, CircleCI). One <testsuite> per evaluated rule, one <testcase> per
  * rule × resource: a <failure> for an open finding, <skipped> for a suppressed
  * one; a rule without findings has one passing test case, so dashboards show it
- * ran. Coverage gaps are a `coverage` test suite of <error>s. The document
+ * ran. A (rule, resource) pair the rule could not judge is a <skipped> case
+ * whose message is the reason (`not evaluated: <Operation>: <code>`). With
+ * `--compliance`, a `compliance.<framework>` suite has one case per control
+ * (fail: <failure>; unknown and manual: <skipped>). Coverage gaps are a
+ * `coverage` test suite of <error>s. The document
  * validates against the Ant JUnit XSD (attributes and element order included).
  */
 import { keyEvidence, resourceLabel, ruleCatalogue, sortFindings } from './common.js';
-import type { Report, ReportFinding } from './schema.js';
+import type { Report, ReportFinding, ReportUnevaluated } from './schema.js';
 
 /** Characters XML 1.0 does not allow at all (controls, lone surrogates, U+FFFE/FFFF). */
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -147,9 +151,32 @@ export function* junitChunks(report: Report): Generator<string> {
     if (list) list.push(f);
     else byRule.set(f.ruleId, [f]);
   }
+  const unevaluatedByRule = new Map<string, ReportUnevaluated[]>();
+  for (const u of report.unevaluated ?? []) {
+    const list = unevaluatedByRule.get(u.ruleId);
+    if (list) list.push(u);
+    else unevaluatedByRule.set(u.ruleId, [u]);
+  }
   const suites: Suite[] = [];
   for (const rule of ruleCatalogue(report)) {
     const ofRule = byRule.get(rule.id) ?? [];
+    const notEvaluated: Case[] = (unevaluatedByRule.get(rule.id) ?? []).map((u) => {
+      const region = u.resource?.region ?? report.coverage[u.coverage]?.region ?? null;
+      const name = u.resource
+        ? `${u.resource.type} ${resourceLabel(u.resource)}${region ? ` [${region}]` : ''}`
+        : `whole scope${region ? ` [${region}]` : ''}`;
+      return {
+        name,
+        classname: rule.id,
+        kind: 'skipped',
+        body: () =>
+          element(
+            'skipped',
+            { message: `not evaluated: ${u.reason}` },
+            `${rule.id} could not judge ${name}: data it needs could not be read (${u.reason}). No verdict, not a pass.`,
+          ),
+      };
+    });
     const cases: Case[] = ofRule.map((f) => {
       if (f.status === 'suppressed') {
         const s = f.suppression;
@@ -170,9 +197,10 @@ export function* junitChunks(report: Report): Generator<string> {
         body: () => element('failure', { message: f.message, type: f.severity }, details(f)),
       };
     });
-    if (cases.length === 0) {
+    if (cases.length === 0 && notEvaluated.length === 0) {
       cases.push({ name: 'no findings', classname: rule.id, kind: 'pass', body: () => '' });
     }
+    cases.push(...notEvaluated);
     suites.push({
       name: rule.id,
       properties: {
@@ -182,6 +210,27 @@ export function* junitChunks(report: Report): Generator<string> {
         source: rule.source,
       },
       cases,
+    });
+  }
+  if (report.compliance) {
+    const cc = report.compliance;
+    suites.push({
+      name: `compliance.${cc.framework}`,
+      properties: { framework: cc.framework, name: cc.name },
+      cases: cc.controls.map((c) => {
+        const text = `${c.id} ${c.title}: ${c.status}${c.rules.length ? ` (rules: ${c.rules.join(', ')}; findings: ${c.findings})` : ' (no rule covers it: check it by hand)'}`;
+        const kind: Case['kind'] =
+          c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'failure' : 'skipped';
+        return {
+          name: `${c.id} ${c.title}`,
+          classname: `compliance.${cc.framework}`,
+          kind,
+          body: () =>
+            kind === 'failure'
+              ? element('failure', { message: text, type: 'fail' }, text)
+              : element('skipped', { message: c.status }, text),
+        };
+      }),
     });
   }
   if (report.coverage.length > 0) {

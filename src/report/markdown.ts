@@ -6,7 +6,16 @@
  * neither format, link nor inject HTML.
  */
 import { SEVERITIES, type Severity } from '../engine/types.js';
-import { keyEvidence, resourceLabel, ruleCatalogue, sortFindings } from './common.js';
+import {
+  complianceCounts,
+  groupUnevaluated,
+  keyEvidence,
+  NOT_EVALUATED_NOTE,
+  resourceLabel,
+  ruleCatalogue,
+  sortFindings,
+  unevaluatedWhat,
+} from './common.js';
 import type { Report, ReportFinding } from './schema.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
@@ -84,11 +93,18 @@ export function formatMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const newCount = open.filter((f) => f.baseline === 'new').length;
   out.push(
     ...table(
-      ['Critical', 'High', 'Medium', 'Low', 'Info', 'Suppressed', 'Coverage gaps'],
+      ['Critical', 'High', 'Medium', 'Low', 'Info', 'Suppressed', 'Not evaluated', 'Coverage gaps'],
       [
-        [s.critical, s.high, s.medium, s.low, s.info, s.suppressed, report.coverage.length].map(
-          String,
-        ),
+        [
+          s.critical,
+          s.high,
+          s.medium,
+          s.low,
+          s.info,
+          s.suppressed,
+          report.unevaluated?.length ?? 0,
+          report.coverage.length,
+        ].map(String),
       ],
     ),
     '',
@@ -168,6 +184,46 @@ export function formatMarkdown(report: Report, opts: MarkdownOptions = {}): stri
           `${escapeMarkdown(r.resource.type)} ${escapeMarkdown(resourceLabel(r.resource))}`,
           escapeMarkdown(r.resource.region ?? '—'),
           escapeMarkdown(r.severity ?? ''),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  const unevaluated = groupUnevaluated(report);
+  if (unevaluated.length > 0) {
+    out.push(`### Not evaluated (${report.unevaluated?.length ?? 0})`, '');
+    out.push(escapeMarkdown(NOT_EVALUATED_NOTE), '');
+    out.push(
+      ...table(
+        ['Rule', 'Region', 'Not evaluated', 'Reason'],
+        unevaluated
+          .slice(0, max)
+          .map((g) => [
+            escapeMarkdown(g.ruleId),
+            escapeMarkdown(g.region ?? '—'),
+            escapeMarkdown(unevaluatedWhat(g)),
+            escapeMarkdown(g.reasons.slice(0, 3).join('; ')),
+          ]),
+      ),
+    );
+    if (unevaluated.length > max)
+      out.push('', `… and ${unevaluated.length - max} more (see the JSON report).`);
+    out.push('');
+  }
+
+  if (report.compliance) {
+    const cc = report.compliance;
+    out.push(`### ${escapeMarkdown(cc.name)}`, '', `${complianceCounts(cc)}.`, '');
+    out.push(
+      ...table(
+        ['Control', 'Status', 'Title', 'Rules', 'Findings'],
+        cc.controls.map((c) => [
+          escapeMarkdown(c.id),
+          c.status === 'fail' ? '**fail**' : c.status,
+          escapeMarkdown(c.title),
+          escapeMarkdown(c.rules.join(', ') || '—'),
+          String(c.findings),
         ]),
       ),
       '',

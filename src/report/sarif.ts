@@ -6,10 +6,14 @@
  * (its ARN) and a physical location GitHub can show (a virtual, repo-relative
  * path naming account, region, type and id: GitHub rejects results without
  * one). Suppressed findings are results with an external suppression, as the
- * spec has it; coverage gaps are tool execution notifications.
+ * spec has it; coverage gaps are tool execution notifications. A (rule,
+ * resource) pair a rule could not judge is a result of `kind: "open"` (SARIF's
+ * "not enough information to decide") with `level: "none"`; with
+ * `--compliance`, the control table is in the run's properties.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type * as Sarif from 'sarif';
+import { fingerprint } from '../engine/finding.js';
 import {
   keyEvidence,
   resourceArn,
@@ -19,7 +23,7 @@ import {
   sortFindings,
 } from './common.js';
 import { jsonArrayChunks } from './json.js';
-import type { Report, ReportFinding } from './schema.js';
+import type { Report, ReportFinding, ReportUnevaluated } from './schema.js';
 
 export const SARIF_SCHEMA_URI =
   'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -136,9 +140,89 @@ function result(f: ReportFinding, ruleIndex: number, scannedAccount: string): Sa
   return res;
 }
 
+/** A pair the rule could not judge: `kind: "open"`, `level: "none"`, the coverage entry as the reason. */
+function openResult(
+  u: ReportUnevaluated,
+  index: ReadonlyMap<string, number>,
+  report: Report,
+): Sarif.Result {
+  const accountId = report.account.id;
+  const gap = report.coverage[u.coverage];
+  const region = u.resource?.region ?? gap?.region ?? null;
+  const where = u.resource
+    ? `${u.resource.type} ${u.resource.id}${u.resource.region ? ` in ${u.resource.region}` : ''}`
+    : `its whole scope${region ? ` in ${region}` : ''}`;
+  const ruleIndex = index.get(u.ruleId);
+  const key = u.resource
+    ? fingerprint(u.ruleId, u.resource)
+    : createHash('sha256')
+        .update(['v1', u.ruleId, '*', region ?? ''].join('\u0000'))
+        .digest('hex')
+        .slice(0, 32);
+  return {
+    ruleId: u.ruleId,
+    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
+    kind: 'open',
+    level: 'none',
+    message: {
+      text: `Not evaluated: ${u.ruleId} could not judge ${where} because data it needs could not be read (${u.reason}).`,
+    },
+    locations: [
+      u.resource
+        ? {
+            physicalLocation: { artifactLocation: { uri: resourceUri(accountId, u.resource) } },
+            logicalLocations: [
+              {
+                name: u.resource.id,
+                fullyQualifiedName: resourceArn(accountId, u.resource),
+                kind: 'resource',
+                properties: { resourceType: u.resource.type, region: u.resource.region },
+              },
+            ],
+          }
+        : {
+            physicalLocation: {
+              artifactLocation: {
+                uri: ['alibabacloud', accountId, region ?? 'global']
+                  .map((x) => encodeURIComponent(x))
+                  .join('/'),
+              },
+            },
+          },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: key },
+    properties: {
+      status: 'unevaluated',
+      resource: u.resource,
+      reason: u.reason,
+      coverage: gap ?? null,
+    },
+  };
+}
+
+type ResultItem = { finding: ReportFinding } | { unevaluated: ReportUnevaluated };
+
+/** findings first (severity order), then the pairs not evaluated */
+function resultItems(report: Report): ResultItem[] {
+  return [
+    ...sortFindings(report.findings).map((finding) => ({ finding })),
+    ...(report.unevaluated ?? []).map((unevaluated) => ({ unevaluated })),
+  ];
+}
+
+function itemResult(
+  item: ResultItem,
+  index: ReadonlyMap<string, number>,
+  report: Report,
+): Sarif.Result {
+  return 'finding' in item
+    ? result(item.finding, index.get(item.finding.ruleId)!, report.account.id)
+    : openResult(item.unevaluated, index, report);
+}
+
 export function toSarif(report: Report): Sarif.Log {
-  return sarifLog(report, (catalogueIndex, accountId) =>
-    sortFindings(report.findings).map((f) => result(f, catalogueIndex.get(f.ruleId)!, accountId)),
+  return sarifLog(report, (catalogueIndex) =>
+    resultItems(report).map((item) => itemResult(item, catalogueIndex, report)),
   );
 }
 
@@ -198,7 +282,9 @@ function sarifLog(
       since: report.scan.since,
       summary: report.summary,
       coverageGaps: report.coverage.length,
+      unevaluated: report.unevaluated?.length ?? 0,
       ...(report.resolved ? { resolved: report.resolved } : {}),
+      ...(report.compliance ? { compliance: report.compliance } : {}),
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
@@ -212,10 +298,8 @@ function sarifLog(
 export function* sarifChunks(report: Report): Generator<string> {
   const marker = `ecs-audit-results-${randomUUID()}`;
   let index = new Map<string, number>();
-  let accountId = '';
-  const log = sarifLog(report, (i, a) => {
+  const log = sarifLog(report, (i) => {
     index = i;
-    accountId = a;
     return marker as unknown as Sarif.Result[];
   });
   const skeleton = JSON.stringify(log, null, 2);
@@ -223,9 +307,7 @@ export function* sarifChunks(report: Report): Generator<string> {
   const at = skeleton.indexOf(quoted);
   yield skeleton.slice(0, at);
   // runs[0].results is an array three levels deep: log → runs → run → results
-  yield* jsonArrayChunks(sortFindings(report.findings), 3, true, (f) =>
-    result(f, index.get(f.ruleId)!, accountId),
-  );
+  yield* jsonArrayChunks(resultItems(report), 3, true, (item) => itemResult(item, index, report));
   yield skeleton.slice(at + quoted.length);
   yield '\n';
 }

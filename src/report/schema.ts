@@ -62,6 +62,17 @@ export const ReportRuleSchema = z.object({
   compliance: z.record(z.string(), z.array(z.string())).optional(),
 });
 
+/** A (rule, resource) pair the rule could not judge because data it reads could not be read. */
+export const ReportUnevaluatedSchema = z.object({
+  ruleId: z.string(),
+  /** null = the rule's whole scope (the resources themselves are unknown) */
+  resource: ResourceRefSchema.nullable(),
+  /** `<Operation>: <error code>` of the coverage entry */
+  reason: z.string(),
+  /** index into `coverage` */
+  coverage: z.number().int().min(0),
+});
+
 export const SummarySchema = z.object({
   critical: z.number().int(),
   high: z.number().int(),
@@ -69,6 +80,8 @@ export const SummarySchema = z.object({
   low: z.number().int(),
   info: z.number().int(),
   suppressed: z.number().int(),
+  /** entries of `unevaluated` (absent in reports written before it existed) */
+  unevaluated: z.number().int().optional(),
 });
 
 export const ReportSchema = z.object({
@@ -97,6 +110,8 @@ export const ReportSchema = z.object({
     .optional(),
   coverage: z.array(ReportCoverageSchema),
   findings: z.array(ReportFindingSchema),
+  /** (rule, resource) pairs a rule could not judge; [] when none (absent in reports written before it existed) */
+  unevaluated: z.array(ReportUnevaluatedSchema).optional(),
   summary: SummarySchema,
   /** metadata of every rule that was evaluated */
   rules: z.array(ReportRuleSchema).optional(),
@@ -145,3 +160,4 @@ export const ReportSchema = z.object({
 export type Report = z.infer<typeof ReportSchema>;
 export type ReportFinding = z.infer<typeof ReportFindingSchema>;
 export type ReportCoverage = z.infer<typeof ReportCoverageSchema>;
+export type ReportUnevaluated = z.infer<typeof ReportUnevaluatedSchema>;

@@ -11,7 +11,15 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { SEVERITIES, type Severity } from '../engine/types.js';
-import { keyEvidence, resourceLabel, sortFindings } from './common.js';
+import {
+  complianceCounts,
+  groupUnevaluated,
+  keyEvidence,
+  NOT_EVALUATED_NOTE,
+  resourceLabel,
+  sortFindings,
+  unevaluatedWhat,
+} from './common.js';
 import type { Report, ReportFinding } from './schema.js';
 
 export interface TableOptions {
@@ -242,6 +250,41 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     );
   }
 
+  const unevaluated = report.unevaluated ?? [];
+  if (unevaluated.length > 0) {
+    line(`Not evaluated (${unevaluated.length})`, c.magenta.bold);
+    for (const l of wrap(NOT_EVALUATED_NOTE, width - 2)) line(`  ${l}`, c.dim);
+    const groups = groupUnevaluated(report);
+    for (const g of groups.slice(0, 100)) {
+      line(`  ${sanitize(g.ruleId)}  ${sanitize(g.region ?? 'global')}`, c.bold);
+      const what = `${unevaluatedWhat(g)} (${g.reasons.slice(0, 2).join('; ')})`;
+      for (const l of wrap(sanitize(what), width - 6).slice(0, 3)) line(`      ${l}`);
+    }
+    if (groups.length > 100) line(`  … and ${groups.length - 100} more rule × region groups`);
+    lines.push('');
+  }
+
+  if (report.compliance) {
+    const cc = report.compliance;
+    line(sanitize(cc.name), c.bold);
+    line(`  ${complianceCounts(cc)}`);
+    for (const ctl of cc.controls) {
+      const status = ctl.status.padEnd(7);
+      const styled =
+        ctl.status === 'fail'
+          ? c.red(status)
+          : ctl.status === 'pass'
+            ? c.green(status)
+            : ctl.status === 'unknown'
+              ? c.magenta(status)
+              : c.dim(status);
+      const text = clip(`  ${sanitize(ctl.id).padEnd(5)} ${status} ${sanitize(ctl.title)}`, width);
+      const at = text.indexOf(status);
+      lines.push(at < 0 ? text : `${text.slice(0, at)}${styled}${text.slice(at + status.length)}`);
+    }
+    lines.push('');
+  }
+
   const s = report.summary;
   const parts = [
     `${s.critical} critical`,
@@ -256,6 +299,7 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     parts.push(`${n} new`);
     parts.push(`${report.resolved?.length ?? 0} resolved`);
   }
+  if (unevaluated.length) parts.push(`${unevaluated.length} not evaluated`);
   if (report.coverage.length) parts.push(`${report.coverage.length} coverage gaps`);
   const summary = `Summary: ${parts.join(', ')}`;
   // the summary line may wrap onto a second line rather than lose numbers

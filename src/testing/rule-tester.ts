@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Rule, RuleFinding } from '../engine/types.js';
+import { completeness } from '../engine/unevaluated.js';
 import { emptyInventory, type Inventory, InventorySchema } from '../inventory/schema.js';
 
 /** An inventory fragment: top-level sections are merged into an empty inventory, one level deep. */
@@ -93,6 +94,7 @@ export function evaluateRule<O extends z.ZodType>(
         if (!cache.has(key)) cache.set(key, compute());
         return cache.get(key) as T;
       },
+      isComplete: completeness(inventory.coverage),
     }),
   ];
   return findings;

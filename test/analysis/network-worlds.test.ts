@@ -13,6 +13,7 @@ import sgHighRisk from '../../rules/network/sg-high-risk-port-open-to-internet.j
 import { startEmulator } from '../../src/emulator/server.js';
 import { loadWorld } from '../../src/emulator/world.js';
 import type { Rule, RuleFinding } from '../../src/engine/types.js';
+import { completeness } from '../../src/engine/unevaluated.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from '../collectors/env.js';
 import { closeAll, NOW, runCollect, SINCE } from '../collectors/harness.js';
@@ -54,6 +55,7 @@ function findings(inventory: Inventory): Map<string, RuleFinding[]> {
           if (!cache.has(key)) cache.set(key, compute());
           return cache.get(key) as T;
         },
+        isComplete: completeness(inventory.coverage),
       }),
     ];
     out.set(rule.meta.id, list);

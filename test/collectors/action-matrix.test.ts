@@ -24,6 +24,7 @@ import type { RunningEmulator } from '../../src/emulator/types.js';
 import { type FaultKind, loadWorld, type World } from '../../src/emulator/world.js';
 import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
 import { evaluate } from '../../src/engine/run.js';
+import { dataOf, readsKey } from '../../src/engine/unevaluated.js';
 import type { Inventory, Service } from '../../src/inventory/schema.js';
 import { BIN, ROOT, runNode, testEnv } from '../helpers/cli.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
@@ -64,6 +65,10 @@ const PAGED: Record<string, boolean> = {
   'ecs:DescribeKeyPairs': true,
   'ecs:DescribeDisks': true,
   'ecs:DescribeInvocations': true,
+  'ecs:DescribePrefixLists': true,
+  'ecs:DescribePrefixListAttributes': false,
+  'ecs:DescribePortRangeLists': true,
+  'ecs:DescribePortRangeListEntries': false,
   'ram:ListUsers': true,
   'ram:GetLoginProfile': false,
   'ram:GetUserMFAInfo': false,
@@ -120,6 +125,8 @@ interface CellResult {
   /** the collection's fatal error (only a caller identity that cannot be read) */
   error?: unknown;
   fingerprints: string[];
+  /** the coverage index of every unevaluated pair */
+  unevaluatedCoverage: number[];
   ms: number;
 }
 
@@ -148,12 +155,13 @@ async function runCell(action: Action | undefined, kind: FaultKind | 'none'): Pr
       ...(kind === 'repeatPage' ? { maxPageSize: 1 } : {}),
     });
     const since = new Date(inventory.scope.since);
-    const { findings } = evaluate(inventory, { rules, now, since });
+    const { findings, unevaluated } = evaluate(inventory, { rules, now, since });
     return {
       action: action ?? { service: 'sts', action: '' },
       kind,
       inventory,
       fingerprints: findings.map((f) => f.fingerprint),
+      unevaluatedCoverage: unevaluated.map((u) => u.coverage),
       ms: Date.now() - t0,
     };
   } catch (error) {
@@ -162,6 +170,7 @@ async function runCell(action: Action | undefined, kind: FaultKind | 'none'): Pr
       kind,
       error,
       fingerprints: [],
+      unevaluatedCoverage: [],
       ms: Date.now() - t0,
     };
   } finally {
@@ -171,8 +180,9 @@ async function runCell(action: Action | undefined, kind: FaultKind | 'none'): Pr
 }
 
 /**
- * What every cell must show. (When the report's `unevaluated` pairs exist,
- * their check joins here: every gap's action names at least one pair.)
+ * What every cell must show: the scan ended, the gap is named, no finding
+ * was invented, and every rule that reads the missing data has it marked
+ * "not evaluated" (at least one pair points at the gap).
  */
 function assertCell(result: CellResult): void {
   const { action, kind } = result;
@@ -202,6 +212,20 @@ function assertCell(result: CellResult): void {
       expect(['MalformedResponse', 'MissingField'], label).toContain(gap.error.code);
     }
   }
+  // the rules that read the missing data say "not evaluated": a pair points at one of the
+  // action's gaps (each resource is listed once per rule, under its first cause, so
+  // several gaps of one action may share the pairs of the first)
+  const pointed = new Set(result.unevaluatedCoverage);
+  let needsPair = false;
+  let hasPair = false;
+  inventory.coverage.forEach((gap, i) => {
+    if (gap.service !== action.service || gap.operation !== action.action) return;
+    const data = dataOf(gap);
+    expect(data, `${label}: the gap maps to a data key`).toBeDefined();
+    if (rules.some((r) => readsKey(r.rule.meta.reads, data!.key))) needsPair = true;
+    if (pointed.has(i)) hasPair = true;
+  });
+  if (needsPair) expect(hasPair, `${label}: no unevaluated pair points at the gap`).toBe(true);
   // no finding the complete answer would not also give
   const complete = new Set(clean.fingerprints);
   const extra = result.fingerprints.filter((f) => !complete.has(f));

@@ -137,6 +137,17 @@ const SMALL: WorldInput = baseWorld({
           InvocationStatus: 'Success',
           InvokeInstances: [{ InstanceId: 'i-db' }],
         },
+        {
+          // a periodic invocation created before the window still runs in it
+          InvokeId: 't-cron',
+          CommandName: 'cron',
+          CommandType: 'RunShellScript',
+          Username: 'root',
+          CreationTime: '2026-01-01T00:00:00Z',
+          RepeatMode: 'Period',
+          InvocationStatus: 'Running',
+          InvokeInstances: [{ InstanceId: 'i-db' }],
+        },
       ],
     },
   },
@@ -317,7 +328,7 @@ describe('ECS collection', () => {
         kmsKeyId: 'key-1',
       },
     ]);
-    // only invocations within `since`; never the command content
+    // only invocations within `since` (or repeating ones still running); never the command content
     expect(inventory.ecs.invocations).toEqual([
       {
         invokeId: 't-new',
@@ -328,6 +339,17 @@ describe('ECS collection', () => {
         creationTime: '2026-10-30T08:00:00Z',
         invocationStatus: 'Success',
         instanceIds: ['i-web'],
+      },
+      {
+        invokeId: 't-cron',
+        region: 'cn-hangzhou',
+        commandName: 'cron',
+        commandType: 'RunShellScript',
+        username: 'root',
+        creationTime: '2026-01-01T00:00:00Z',
+        invocationStatus: 'Running',
+        repeatMode: 'Period',
+        instanceIds: ['i-db'],
       },
     ]);
     const text = JSON.stringify(inventory);

@@ -119,6 +119,11 @@ describe('--rules-dir', () => {
     ]);
     expect(explain.stdout).toContain('Untagged instances have no owner');
     expect(explain.stdout).toContain('prefix: "acme-"');
+    // a custom rule that does not declare meta.reads is taken to read everything
+    expect(explain.stdout).toContain('everything (the rule does not declare meta.reads)');
+    const listed = JSON.parse(list.stdout) as Array<{ id: string; reads: string[] | null }>;
+    expect(listed.find((x) => x.id === 'acme-instance-without-tags')?.reads).toBeNull();
+    expect(listed.find((x) => x.id === 'disk-not-encrypted')?.reads).toEqual(['ecs.disks']);
   });
 
   it('bad metadata is exit 2 with the file and the reason', async () => {

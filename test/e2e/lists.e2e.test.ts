@@ -56,9 +56,10 @@ const ssh = (over: Partial<Permission>): Permission => ({
   ...over,
 });
 
+/** the network rules' findings on a resource (these worlds have no Security Center list) */
 const ruleIds = (r: Report, id: string) =>
   r.findings
-    .filter((f) => f.resource.id === id)
+    .filter((f) => f.resource.id === id && f.ruleId !== 'security-center-agent-offline')
     .map((f) => f.ruleId)
     .sort();
 

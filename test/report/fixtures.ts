@@ -39,6 +39,7 @@ const hostileEvidence = defineRule({
     title: 'Disk with <hostile> | evidence & co',
     severity: 'medium',
     resourceTypes: ['disk'],
+    reads: ['ecs.disks'],
   },
   *evaluate(ctx) {
     for (const d of ctx.inventory.ecs.disks) {
@@ -64,6 +65,7 @@ const lowRule = defineRule({
     title: 'Key pair is old',
     severity: 'low',
     resourceTypes: ['key-pair'],
+    reads: ['ecs.keyPairs'],
   },
   *evaluate(ctx) {
     for (const k of ctx.inventory.ecs.keyPairs) {
@@ -84,6 +86,7 @@ const infoRule = defineRule({
     title: 'Account note',
     severity: 'info',
     resourceTypes: ['account'],
+    reads: ['root'],
   },
   *evaluate(ctx) {
     yield {
@@ -102,6 +105,7 @@ const quietRule = defineRule({
     title: 'Nothing to see',
     severity: 'high',
     resourceTypes: ['instance'],
+    reads: ['ecs.instances'],
   },
   evaluate: () => [],
 });
@@ -202,8 +206,8 @@ export const SUPPRESSION = {
 
 /**
  * The report with the bastion group's admin-port finding suppressed, every
- * finding of sg-2 `unchanged` and the rest `new`, one resolved finding and one
- * expired suppression.
+ * finding of sg-2 `unchanged` and the rest `new`, one resolved finding, one
+ * expired suppression and a compliance control table.
  */
 export async function fixtureReportWithSuppressionAndBaseline(): Promise<Report> {
   const r = await fixtureReport();
@@ -218,7 +222,7 @@ export async function fixtureReportWithSuppressionAndBaseline(): Promise<Report>
   return {
     ...r,
     findings,
-    summary: summarize(findings),
+    summary: summarize(findings, r.unevaluated?.length ?? 0),
     resolved: [
       {
         ruleId: 'sg-high-risk-port-open-to-internet',
@@ -227,6 +231,34 @@ export async function fixtureReportWithSuppressionAndBaseline(): Promise<Report>
         severity: 'high',
       },
     ],
+    compliance: {
+      framework: 'cis',
+      name: 'CIS Alibaba Cloud Foundations Benchmark v2.0.0',
+      controls: [
+        {
+          id: '1.3',
+          title: 'Ensure MFA is enabled for the root account',
+          status: 'pass',
+          rules: ['root-mfa-disabled'],
+          findings: 0,
+        },
+        {
+          id: '3.2',
+          title: 'SSH & <RDP> | restricted',
+          status: 'fail',
+          rules: ['instance-admin-port-exposed', 'sg-admin-port-open-to-internet'],
+          findings: 3,
+        },
+        {
+          id: '4.1',
+          title: 'Ensure that disks are encrypted',
+          status: 'unknown',
+          rules: ['disk-not-encrypted'],
+          findings: 0,
+        },
+        { id: '2.2', title: 'A control no rule covers', status: 'manual', rules: [], findings: 0 },
+      ],
+    },
     expiredSuppressions: [
       {
         rule: 'sg-all-ports-open-to-internet',

@@ -35,7 +35,8 @@ beforeAll(async () => {
   expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`).toBe(
     true,
   );
-  report = await fixtureReportWithSuppressionAndBaseline();
+  // findings only here: the pairs not evaluated have their own page below
+  report = { ...(await fixtureReportWithSuppressionAndBaseline()), unevaluated: [] };
   dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-html-'));
   const file = path.join(dir, 'report.html');
   writeFileSync(file, formatHtml(report));
@@ -223,7 +224,7 @@ describe('HTML report of many findings in headless Chromium', () => {
   let bigPage: Page;
   const bigRows = () => bigPage.locator('[data-testid="finding-row"]');
   beforeAll(async () => {
-    big = await largeReport(PAGE_SIZE * 2 + 234);
+    big = { ...(await largeReport(PAGE_SIZE * 2 + 234)), unevaluated: [] };
     const file = path.join(dir, 'large.html');
     writeFileSync(file, formatHtml(big));
     const context = await browser.newContext({ offline: true });
@@ -261,6 +262,39 @@ describe('HTML report of many findings in headless Chromium', () => {
     expect(low).toBeGreaterThan(0);
     expect(await bigPage.textContent('[data-testid="visible-count"]')).toBe(String(low));
     expect(await bigRows().count()).toBe(Math.min(low, PAGE_SIZE));
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('HTML report with pairs not evaluated in headless Chromium', () => {
+  let withPairs: Report;
+  let pairsPage: Page;
+  const pairRows = () => pairsPage.locator('[data-testid="finding-row"]');
+  beforeAll(async () => {
+    withPairs = await fixtureReportWithSuppressionAndBaseline();
+    const file = path.join(dir, 'unevaluated.html');
+    writeFileSync(file, formatHtml(withPairs));
+    const context = await browser.newContext({ offline: true });
+    pairsPage = await context.newPage();
+    pairsPage.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await pairsPage.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  }, 60_000);
+
+  it('lists each pair as a row of status "not evaluated", which the status filter selects', async () => {
+    const n = withPairs.unevaluated!.length;
+    expect(n).toBeGreaterThan(0);
+    await expect.poll(() => pairsPage.locator('[data-testid="filters"]').isVisible()).toBe(true);
+    expect(await pairRows().count()).toBe(withPairs.findings.length + n);
+    await pairsPage.selectOption('[data-testid="filter-status"]', 'not evaluated');
+    expect(await pairsPage.textContent('[data-testid="visible-count"]')).toBe(String(n));
+    const statuses = await pairRows().evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-status')),
+    );
+    expect(new Set(statuses)).toEqual(new Set(['not evaluated']));
+    await pairsPage.fill('[data-testid="filter-text"]', 'sg-9');
+    expect(
+      await pairRows().evaluateAll((els) => els.map((e) => e.getAttribute('data-resource-id'))),
+    ).toContain('sg-9');
     expect(consoleErrors).toEqual([]);
   });
 });

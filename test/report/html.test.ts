@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, formatHtml, htmlChunks, jsonForScript } from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
-import { fixtureReport, HOSTILE_NAME, HOSTILE_SUMMARY, largeReport } from './fixtures.js';
+import {
+  fixtureReport,
+  fixtureReportWithSuppressionAndBaseline,
+  HOSTILE_NAME,
+  HOSTILE_SUMMARY,
+  largeReport,
+} from './fixtures.js';
 
 let plain: Report;
 let html: string;
@@ -79,9 +85,35 @@ describe('HTML report (static)', () => {
       expect(html).toContain(`<option value="${escapeHtml(f.resource.region ?? 'global')}">`);
     }
     expect(html).toContain(
-      `<noscript><p data-testid="noscript">The ${plain.findings.length} findings`,
+      `<noscript><p data-testid="noscript">The ${plain.findings.length + plain.unevaluated!.length} findings and pairs not evaluated`,
     );
     expect(html.match(/data-testid="coverage-row"/g)).toHaveLength(plain.coverage.length);
+  });
+
+  it('shows pairs not evaluated: a status of the findings table, a summary card and a grouped section', () => {
+    const n = plain.unevaluated!.length;
+    expect(n).toBeGreaterThan(0);
+    expect(html).toContain('<option value="not evaluated">not evaluated</option>');
+    expect(html).toContain(`data-testid="summary-unevaluated" data-count="${n}"`);
+    expect(html).toContain(`<h2>Not evaluated (${n})</h2>`);
+    expect(html).toMatch(
+      /<tr data-testid="unevaluated-row" data-rule="sg-admin-port-open-to-internet"><td><code>sg-admin-port-open-to-internet<\/code><\/td><td>ap-southeast-1<\/td><td>1 resource: sg-9<\/td><td>DescribeSecurityGroupAttribute: Throttling.User<\/td><\/tr>/,
+    );
+    // the script turns each pair into a row of status "not evaluated"
+    expect(html).toContain("f.status === 'unevaluated' ? 'not evaluated'");
+    // without pairs, no such status
+    const none = formatHtml({ ...plain, unevaluated: [] });
+    expect(none).not.toContain('<option value="not evaluated">');
+    expect(none).not.toContain('data-testid="unevaluated"');
+  });
+
+  it('shows the compliance controls when the report has them', async () => {
+    const page = formatHtml(await fixtureReportWithSuppressionAndBaseline());
+    expect(page).toContain('<h2>CIS Alibaba Cloud Foundations Benchmark v2.0.0</h2>');
+    expect(page).toContain('1 pass, 1 fail, 1 unknown, 1 manual');
+    expect(page).toContain('data-control="4.1" data-status="unknown"');
+    expect(page).toContain('<td>SSH &amp; &lt;RDP&gt; | restricted</td>');
+    expect(html).not.toContain('data-testid="control-row"');
   });
 
   it('is made in pieces that join to the same page, about the size of the JSON report', async () => {

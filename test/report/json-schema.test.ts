@@ -70,6 +70,39 @@ describe('schema/report.v1.json', () => {
     expect(validate(badStatus)).toBe(false);
   });
 
+  it('validates unevaluated pairs and rejects malformed ones', () => {
+    const validate = compile(published);
+    // the fixture's unreadable group (sg-9) is not evaluated by the group rules
+    expect(plain.unevaluated).toContainEqual({
+      ruleId: 'sg-admin-port-open-to-internet',
+      resource: { type: 'security-group', id: 'sg-9', region: 'ap-southeast-1' },
+      reason: 'DescribeSecurityGroupAttribute: Throttling.User',
+      coverage: 0,
+    });
+    expect(plain.summary.unevaluated).toBe(plain.unevaluated!.length);
+    const whole = structuredClone(plain);
+    whole.unevaluated!.push({
+      ruleId: 'x',
+      resource: null,
+      reason: 'evaluate: RuleError',
+      coverage: 0,
+    });
+    expect(validate(JSON.parse(formatJson(whole)))).toBe(true);
+    const badIndex = structuredClone(plain) as unknown as { unevaluated: { coverage: number }[] };
+    badIndex.unevaluated[0]!.coverage = -1;
+    expect(validate(badIndex)).toBe(false);
+    const badType = structuredClone(plain) as unknown as {
+      unevaluated: { resource: { type: string } }[];
+    };
+    badType.unevaluated[0]!.resource.type = 'bucket';
+    expect(validate(badType)).toBe(false);
+    const noReason = structuredClone(plain) as unknown as {
+      unevaluated: Record<string, unknown>[];
+    };
+    delete noReason.unevaluated[0]!['reason'];
+    expect(validate(noReason)).toBe(false);
+  });
+
   it('lets version 1 gain fields: a report with an extra field still validates', () => {
     const validate = compile(published);
     const extended = structuredClone(plain) as unknown as Record<string, unknown> & {

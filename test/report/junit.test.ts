@@ -79,7 +79,7 @@ describe('JUnit XML', () => {
   it('has one test suite per rule and one for coverage gaps, with consistent counts', () => {
     const suites = parse(formatJunit(full));
     const ruleIds = full.rules!.map((r) => r.id);
-    expect(suites.map((s) => s['@name'])).toEqual([...ruleIds, 'coverage']);
+    expect(suites.map((s) => s['@name'])).toEqual([...ruleIds, 'compliance.cis', 'coverage']);
     suites.forEach((s, i) => {
       expect(s['@id']).toBe(String(i));
       expect(s['@package']).toBe('ecs-audit');
@@ -95,18 +95,57 @@ describe('JUnit XML', () => {
       const findings = full.findings.filter((f) => f.ruleId === rule.id);
       const open = findings.filter((f) => f.status === 'open').length;
       const suppressed = findings.filter((f) => f.status === 'suppressed').length;
+      const unevaluated = full.unevaluated!.filter((u) => u.ruleId === rule.id).length;
       expect(suite['@failures']).toBe(String(open));
-      expect(suite['@skipped']).toBe(String(suppressed));
-      expect(suite['@tests']).toBe(String(Math.max(1, findings.length)));
+      expect(suite['@skipped']).toBe(String(suppressed + unevaluated));
+      expect(suite['@tests']).toBe(String(findings.length + unevaluated || 1));
       expect(suite.properties.property).toContainEqual({
         '@name': 'severity',
         '@value': rule.severity,
       });
     }
     const total = suites
-      .filter((s) => s['@name'] !== 'coverage')
+      .filter((s) => s['@name'] !== 'coverage' && s['@name'] !== 'compliance.cis')
       .reduce((n, s) => n + Number(s['@failures']) + Number(s['@skipped']), 0);
-    expect(total).toBe(full.findings.length);
+    expect(total).toBe(full.findings.length + full.unevaluated!.length);
+  });
+
+  it('lists each pair not evaluated as a skipped test case with the reason', () => {
+    const suites = parse(formatJunit(plain));
+    const admin = suites.find((s) => s['@name'] === 'sg-admin-port-open-to-internet')!;
+    const sg9 = admin.testcase.find((c) => c['@name'] === 'security-group sg-9 [ap-southeast-1]')!;
+    expect(sg9.skipped!['@message']).toBe(
+      'not evaluated: DescribeSecurityGroupAttribute: Throttling.User',
+    );
+    expect(sg9.failure).toBeUndefined();
+    const broken = suites.find((s) => s['@name'] === 'test-broken')!;
+    expect(broken.testcase.map((c) => c['@name'])).toContain('whole scope');
+    expect(broken.testcase.some((c) => c['@name'] === 'no findings')).toBe(false);
+  });
+
+  it('has a compliance suite when the report has controls: fail fails, unknown and manual are skipped', () => {
+    const withControls: Report = {
+      ...plain,
+      compliance: {
+        framework: 'cis',
+        name: 'CIS',
+        controls: [
+          { id: '3.2', title: 'SSH', status: 'fail', rules: ['a'], findings: 2 },
+          { id: '4.1', title: 'Disks', status: 'unknown', rules: ['b'], findings: 0 },
+          { id: '1.1', title: 'Root', status: 'pass', rules: ['c'], findings: 0 },
+          { id: '2.2', title: 'Manual', status: 'manual', rules: [], findings: 0 },
+        ],
+      },
+    };
+    const xml = formatJunit(withControls);
+    const suite = parse(xml).find((s) => s['@name'] === 'compliance.cis')!;
+    expect(suite['@tests']).toBe('4');
+    expect(suite['@failures']).toBe('1');
+    expect(suite['@skipped']).toBe('2');
+    const byName = Object.fromEntries(suite.testcase.map((c) => [c['@name'], c]));
+    expect(byName['4.1 Disks']!.skipped!['@message']).toBe('unknown');
+    expect(byName['3.2 SSH']!.failure).toBeDefined();
+    expect(parse(formatJunit(plain)).some((s) => s['@name'] === 'compliance.cis')).toBe(false);
   });
 
   it('gives a rule without findings one passing test case', () => {
@@ -121,7 +160,7 @@ describe('JUnit XML', () => {
   it('one failing test case per rule × resource, with message, type and details', () => {
     const suites = parse(formatJunit(plain));
     const admin = suites.find((s) => s['@name'] === 'sg-admin-port-open-to-internet')!;
-    const names = admin.testcase.map((c) => c['@name']);
+    const names = admin.testcase.filter((c) => c.failure).map((c) => c['@name']);
     expect(names).toHaveLength(3);
     expect(names).toContain(`security-group sg-1 (${HOSTILE_NAME}) [cn-hangzhou]`);
     expect(names).toContain('security-group sg-bastion (bastion) [cn-hangzhou]');

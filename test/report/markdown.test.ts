@@ -76,14 +76,52 @@ describe('Markdown', () => {
       'Low',
       'Info',
       'Suppressed',
+      'Not evaluated',
       'Coverage gaps',
     ]);
     const s = plain.summary;
     expect(summary.rows[0]!.map((c) => c.text)).toEqual(
-      [s.critical, s.high, s.medium, s.low, s.info, s.suppressed, plain.coverage.length].map(
-        String,
-      ),
+      [
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.info,
+        s.suppressed,
+        plain.unevaluated!.length,
+        plain.coverage.length,
+      ].map(String),
     );
+  });
+
+  it('has a "not evaluated" section, one row per rule × region, and the compliance controls', () => {
+    const withControls = structuredClone(plain);
+    withControls.compliance = {
+      framework: 'cis',
+      name: 'CIS Alibaba Cloud Foundations Benchmark v2.0.0',
+      controls: [
+        { id: '4.1', title: 'Disks encrypted', status: 'unknown', rules: ['b'], findings: 0 },
+      ],
+    };
+    const md = formatMarkdown(withControls);
+    expect(md).toContain(`### Not evaluated (${plain.unevaluated!.length})`);
+    const all = tables(md).map((t) => t.table);
+    const notEvaluated = all.find((t) => t.header[2]?.text === 'Not evaluated')!;
+    expect(notEvaluated).toBeDefined();
+    const rows = notEvaluated.rows.map((r) => r.map((c) => c.text));
+    expect(rows).toContainEqual([
+      'sg-admin-port-open-to-internet',
+      'ap-southeast-1',
+      '1 resource: sg-9',
+      'DescribeSecurityGroupAttribute: Throttling.User',
+    ]);
+    const ruleRegions = rows.map((r) => `${r[0]} ${r[1]}`);
+    expect(new Set(ruleRegions).size).toBe(rows.length);
+    const controls = all.find((t) => t.header[0]?.text === 'Control')!;
+    expect(controls.rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['4.1', 'unknown', 'Disks encrypted', 'b', '0'],
+    ]);
+    expect(formatMarkdown(plain)).not.toContain('| Control |');
   });
 
   it('lists open findings by severity, critical first, each row whole', () => {

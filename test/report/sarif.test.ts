@@ -3,6 +3,7 @@ import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import type * as Sarif from 'sarif';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/engine/finding.js';
 import {
   FINGERPRINT_KEY,
   formatSarif,
@@ -102,7 +103,7 @@ describe('SARIF 2.1.0', () => {
 
   it('has one result per finding, pointing at its rule, with level, fingerprint and locations', () => {
     const r = run(plain);
-    const results = r.results ?? [];
+    const results = (r.results ?? []).filter((x) => x.kind === 'fail');
     expect(results).toHaveLength(plain.findings.length);
     const rules = r.tool.driver.rules ?? [];
     for (const res of results) {
@@ -165,7 +166,7 @@ describe('SARIF 2.1.0', () => {
   });
 
   it('marks suppressed findings with an external suppression and baseline states', () => {
-    const results = run(full).results ?? [];
+    const results = (run(full).results ?? []).filter((x) => x.kind === 'fail');
     expect(results).toHaveLength(full.findings.length);
     const suppressed = results.filter((x) => x.suppressions && x.suppressions.length > 0);
     expect(suppressed).toHaveLength(1);
@@ -180,6 +181,48 @@ describe('SARIF 2.1.0', () => {
     ]);
     expect(states.filter(([, st]) => st === 'unchanged').map(([id]) => id)).toEqual(['sg-2']);
     expect(states.every(([, st]) => st === 'new' || st === 'unchanged')).toBe(true);
+  });
+
+  it('gives each pair not evaluated a result of kind "open" with level "none" and the reason', () => {
+    const r = run(plain);
+    const open = (r.results ?? []).filter((x) => x.kind === 'open');
+    expect(open).toHaveLength(plain.unevaluated!.length);
+    expect(open.length).toBeGreaterThan(0);
+    const rules = r.tool.driver.rules ?? [];
+    for (const res of open) {
+      expect(res.level).toBe('none');
+      expect(rules[res.ruleIndex!]!.id).toBe(res.ruleId);
+      expect(res.suppressions).toBeUndefined();
+      expect(res.locations![0]!.physicalLocation?.artifactLocation?.uri).toMatch(/^alibabacloud\//);
+    }
+    const sg9 = open.find(
+      (x) =>
+        x.ruleId === 'sg-admin-port-open-to-internet' &&
+        x.locations?.[0]?.logicalLocations?.[0]?.name === 'sg-9',
+    )!;
+    expect(sg9.message.text).toContain('DescribeSecurityGroupAttribute: Throttling.User');
+    expect(sg9.partialFingerprints?.[FINGERPRINT_KEY]).toBe(
+      fingerprint('sg-admin-port-open-to-internet', {
+        type: 'security-group',
+        id: 'sg-9',
+        region: 'ap-southeast-1',
+      }),
+    );
+    expect(r.properties?.['unevaluated']).toBe(plain.unevaluated!.length);
+    const whole = open.find((x) => x.ruleId === 'test-broken')!;
+    expect(whole.message.text).toContain('its whole scope');
+  });
+
+  it('carries the compliance controls in the run properties', () => {
+    const controls = {
+      framework: 'cis',
+      name: 'CIS',
+      controls: [
+        { id: '4.1', title: 'Disks', status: 'unknown' as const, rules: ['b'], findings: 0 },
+      ],
+    };
+    expect(run({ ...plain, compliance: controls }).properties?.['compliance']).toEqual(controls);
+    expect(run(plain).properties?.['compliance']).toBeUndefined();
   });
 
   it('reports coverage gaps and expired suppressions as tool execution notifications', () => {

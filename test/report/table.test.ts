@@ -108,14 +108,60 @@ describe('layout', () => {
   it('ends with a summary line and the coverage gaps', () => {
     const text = formatTable(plain, { color: false });
     const s = plain.summary;
-    expect(text).toContain(
-      `Summary: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info, ${plain.coverage.length} coverage gaps`,
+    expect(formatTable(plain, { color: false, width: 200 })).toContain(
+      `Summary: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info, ` +
+        `${plain.unevaluated!.length} not evaluated, ${plain.coverage.length} coverage gaps`,
     );
     expect(text).toContain(`Coverage gaps (${plain.coverage.length}): data that could not be read`);
     expect(text).toContain(
       '  ecs ap-southeast-1 DescribeSecurityGroupAttribute sg-9: Throttling.User',
     );
     expect(text).toContain('  rule evaluate test-broken: RuleError');
+  });
+
+  it('has a compact "not evaluated" section: one entry per rule × region with a count and the first ids', () => {
+    const text = formatTable(plain, { color: false, width: 120 });
+    expect(text).toContain(`Not evaluated (${plain.unevaluated!.length})`);
+    expect(text).toContain('\n  These rules could not judge these resources');
+    const lines = text.split('\n');
+    const at = lines.indexOf('  sg-admin-port-open-to-internet  ap-southeast-1');
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]).toBe(
+      '      1 resource: sg-9 (DescribeSecurityGroupAttribute: Throttling.User)',
+    );
+    // the broken test rule: its whole scope
+    expect(text).toMatch(/ {2}test-broken {2}global\n {6}its whole scope \(evaluate: RuleError\)/);
+    // thousands of pairs stay a few lines
+    const many = structuredClone(plain);
+    many.unevaluated = Array.from({ length: 5000 }, (_, i) => ({
+      ruleId: 'sg-admin-port-open-to-internet',
+      resource: { type: 'security-group' as const, id: `sg-${i}`, region: 'cn-hangzhou' },
+      reason: 'DescribeSecurityGroupAttribute: Forbidden.RAM',
+      coverage: 0,
+    }));
+    const big = formatTable(many, { color: false, width: 120 });
+    expect(big).toContain('Not evaluated (5000)');
+    expect(big).toContain('      5000 resources: sg-0, sg-1, sg-2, … (4997 more)');
+    expect(big.split('\n').length).toBeLessThan(text.split('\n').length + 5);
+  });
+
+  it('shows the compliance controls when the report has them', () => {
+    const withControls = structuredClone(plain);
+    withControls.compliance = {
+      framework: 'cis',
+      name: 'CIS Alibaba Cloud Foundations Benchmark v2.0.0',
+      controls: [
+        { id: '3.2', title: 'SSH restricted', status: 'fail', rules: ['a'], findings: 2 },
+        { id: '4.1', title: 'Disks encrypted', status: 'unknown', rules: ['b'], findings: 0 },
+      ],
+    };
+    const text = formatTable(withControls, { color: false });
+    expect(text).toContain(
+      'CIS Alibaba Cloud Foundations Benchmark v2.0.0\n  0 pass, 1 fail, 1 unknown, 0 manual\n',
+    );
+    expect(text).toContain('  3.2   fail    SSH restricted');
+    expect(text).toContain('  4.1   unknown Disks encrypted');
+    expect(formatTable(plain, { color: false })).not.toContain('CIS Alibaba');
   });
 
   it('marks new findings and lists suppressed ones apart, with the reason', () => {

@@ -64,4 +64,32 @@ describe('CIS mapping', () => {
     expect(status([], 1)).toMatchObject({ '1.3': 'unknown', '1.2': 'unknown' });
     expect(status([{ ...finding, status: 'suppressed' as never }])['1.3']).toBe('pass');
   });
+
+  it('control status with unevaluated pairs: unknown for the controls of those rules only, never pass', async () => {
+    const rules = (await loadBuiltinRules()).filter((r) =>
+      ['root-mfa-disabled', 'root-access-key-exists'].includes(r.rule.meta.id),
+    );
+    const coverage = [
+      {
+        service: 'ims',
+        region: null,
+        operation: 'GetAccountMFAInfo',
+        error: { code: 'x', message: 'y' },
+      },
+    ];
+    const controls = evaluateControls(CIS, rules, {
+      findings: [],
+      coverage,
+      unevaluated: [
+        {
+          ruleId: 'root-mfa-disabled',
+          resource: null,
+          reason: 'GetAccountMFAInfo: x',
+          coverage: 0,
+        },
+      ],
+    });
+    const status = Object.fromEntries(controls.map((c) => [c.id, c.status]));
+    expect(status).toMatchObject({ '1.3': 'unknown', '1.2': 'pass' });
+  });
 });

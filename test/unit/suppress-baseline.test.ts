@@ -117,6 +117,29 @@ describe('baseline', () => {
     expect(after.resolved?.map((r) => r.resource.id)).toEqual(['sg-1']);
   });
 
+  it('a baseline finding this scan could not judge is not resolved', () => {
+    const before = report([finding('a', 'sg-1'), finding('a', 'sg-2'), finding('b', 'sg-1')]);
+    const now = {
+      ...report([]),
+      unevaluated: [
+        {
+          ruleId: 'a',
+          resource: { type: 'security-group' as const, id: 'sg-1', region: 'cn-hangzhou' },
+          reason: 'DescribeSecurityGroupAttribute: Forbidden.RAM',
+          coverage: 0,
+        },
+        {
+          ruleId: 'b',
+          resource: null,
+          reason: 'DescribeSecurityGroups: Forbidden.RAM',
+          coverage: 1,
+        },
+      ],
+    };
+    const after = applyBaseline(now, before);
+    expect(after.resolved?.map((r) => `${r.ruleId}:${r.resource.id}`)).toEqual(['a:sg-2']);
+  });
+
   it('rejects a file that is not a report with one line', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'baseline-'));
     const file = path.join(dir, 'old.json');

@@ -26,6 +26,8 @@ function toJson(r: LoadedRule) {
     references: [...m.references],
     options: describeOptions(r),
     compliance: m.compliance ?? {},
+    /** the data keys the rule reads; null: undeclared, taken as everything */
+    reads: m.reads ? [...m.reads] : null,
   };
 }
 
@@ -78,6 +80,9 @@ export async function runRulesExplain(id: string, flags: RulesFlags, io: CliIo):
           ...Object.entries(j.compliance).map(([k, v]) => `  ${k}: ${v.join(', ')}`),
         ]
       : []),
+    '',
+    'Reads (not evaluated when some of it cannot be read)',
+    `  ${j.reads ? j.reads.join(', ') : 'everything (the rule does not declare meta.reads)'}`,
     '',
     'References',
     ...j.references.map((u) => `  ${u}`),

@@ -203,9 +203,11 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   await writeReports(report, reportSpecs).catch(asUsage);
   await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, { color: flags.color });
   if (report.coverage.length > 0) {
+    const unevaluated = report.unevaluated?.length ?? 0;
     say(
       io,
-      `${report.coverage.length} coverage gap(s): some data could not be read (see the report)`,
+      `${report.coverage.length} coverage gap(s): some data could not be read (see the report)` +
+        (unevaluated > 0 ? `; ${unevaluated} rule × resource pair(s) not evaluated` : ''),
     );
   }
   return exitCodeFor(report, failOn, Boolean(flags.failOnNew));
