@@ -33,6 +33,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('Audit the security posture of an Alibaba Cloud account around ECS (read-only).')
     .version(VERSION, '-V, --version')
     .showHelpAfterError(false)
+    // options belong to the command they follow (`rules explain <id> --format json`)
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -80,6 +82,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const rules = program
     .command('rules')
     .description('list the rules (id, severity, resource type, source)')
+    .enablePositionalOptions()
     .addOption(
       new Option('--format <format>', 'output format (markdown: the rule reference page)')
         .choices(['table', 'json', 'markdown'])
@@ -99,7 +102,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(
         await runRulesExplain(
           id,
-          { ...opts, rulesDir: [...(cmd.parent?.opts().rulesDir ?? []), ...opts.rulesDir] },
+          {
+            ...opts,
+            // `rules --format json explain <id>` asks for JSON too
+            format:
+              cmd.getOptionValueSource('format') !== 'cli' && cmd.parent?.opts().format === 'json'
+                ? 'json'
+                : opts.format,
+            rulesDir: [...(cmd.parent?.opts().rulesDir ?? []), ...opts.rulesDir],
+          },
           io,
         ),
       ),

@@ -32,7 +32,13 @@ import {
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
-import { type CollectionFlags, collectInventory, resolveClock } from './common.js';
+import {
+  type CollectionFlags,
+  checkSnapshotFlags,
+  collectInventory,
+  resolveClock,
+  snapshotScope,
+} from './common.js';
 
 export interface ScanFlags extends CollectionFlags {
   snapshot?: string;
@@ -86,11 +92,22 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
 
   const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
   const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
-  const clock = resolveClock({ now: flags.now, since: flags.since });
-  if (config?.since && flags.since === '90d')
-    clock.since = parseSince(config.since, clock.now, 'since');
+  if (flags.snapshot) checkSnapshotFlags(flags);
+  const clockAt = (now: string | undefined) => {
+    const c = resolveClock({ now, since: flags.since });
+    if (config?.since && flags.since === '90d') c.since = parseSince(config.since, c.now, 'since');
+    return c;
+  };
+  let clock = clockAt(flags.now);
 
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
+  const ruleIds = new Set(rules.map((r) => r.rule.meta.id));
+  config?.suppressions.forEach((x, i) => {
+    if (!ruleIds.has(x.rule)) {
+      const at = config.locate(['suppressions', i, 'rule']);
+      throw new UsageError(`${at}: suppressions.${i}.rule: unknown rule id "${x.rule}"`);
+    }
+  });
   let framework: Framework | undefined;
   if (flags.compliance) {
     const id = flags.compliance.toLowerCase();
@@ -119,7 +136,10 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
 
   let inventory: Inventory | undefined;
   if (flags.snapshot) {
-    inventory = await readSnapshot(flags.snapshot).catch(asUsage);
+    const snap = await readSnapshot(flags.snapshot).catch(asUsage);
+    inventory = snapshotScope(snap, flags.snapshot, flags, config?.regions);
+    // a snapshot is judged as of its collection, unless --now says otherwise
+    if (flags.now === undefined) clock = clockAt(snap.collectedAt);
   } else {
     inventory = await collectInventory(flags, clock, io, config?.regions);
   }

@@ -1,0 +1,130 @@
+/**
+ * Issue #19, "a newcomer's first hour": the flags, formats and messages a
+ * first-time user meets. Everything runs through the CLI's `main()` in this
+ * process against snapshot files (no API call, no child process), so the file
+ * stays fast.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReportSchema } from '../../src/report/schema.js';
+import { makeInventory, makeRule, makeSecurityGroup } from '../../src/testing/index.js';
+import { runInProcess } from '../helpers/in-process.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-first-hour-'));
+const open = (id: string, region: string) =>
+  makeSecurityGroup({
+    id,
+    region,
+    rules: [makeRule({ portRange: '22/22', sourceCidrIp: '0.0.0.0/0' })],
+  });
+const inventory = makeInventory({
+  collectedAt: '2026-06-15T12:00:00.000Z',
+  ecs: { securityGroups: [open('sg-hz', 'cn-hangzhou'), open('sg-sh', 'cn-shanghai')] },
+});
+const SNAP = path.join(dir, 'snapshot.json');
+writeFileSync(SNAP, JSON.stringify(inventory));
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** exit 2 with exactly one line on stderr matching `line` */
+function expectUsage(r: { code: number | null; stderr: string; stdout: string }, line: RegExp) {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr.trimEnd()).toMatch(line);
+}
+
+describe('rules and rules explain: --format', () => {
+  it('rules explain <id> --format json prints the rule as JSON, after or before explain', async () => {
+    for (const args of [
+      ['rules', 'explain', 'sg-admin-port-open-to-internet', '--format', 'json'],
+      ['rules', '--format', 'json', 'explain', 'sg-admin-port-open-to-internet'],
+    ]) {
+      const r = await runInProcess(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        id: 'sg-admin-port-open-to-internet',
+        severity: 'critical',
+      });
+    }
+    const text = await runInProcess(['rules', 'explain', 'sg-admin-port-open-to-internet']);
+    expect(text.stdout).toMatch(/^sg-admin-port-open-to-internet — /);
+  });
+
+  it('rules --format json is a JSON list; an unknown format names the formats of that command', async () => {
+    const list = await runInProcess(['rules', '--format', 'json']);
+    expect(JSON.parse(list.stdout).length).toBeGreaterThan(10);
+    expectUsage(
+      await runInProcess(['rules', 'explain', 'root-mfa-disabled', '--format', 'yaml']),
+      /Allowed choices are text, json\.$/,
+    );
+    expectUsage(
+      await runInProcess(['rules', '--format', 'yaml']),
+      /Allowed choices are table, json, markdown\.$/,
+    );
+  });
+});
+
+describe('scan --snapshot and the collection flags', () => {
+  const scan = (...extra: string[]) =>
+    runInProcess(['scan', '--snapshot', SNAP, '--format', 'json', ...extra]);
+
+  it('--regions narrows the evaluated inventory', async () => {
+    const all = ReportSchema.parse(JSON.parse((await scan()).stdout));
+    const ids = (r: typeof all) =>
+      [...new Set(r.findings.map((f) => f.resource.id))].filter((id) => id.startsWith('sg-'));
+    expect(ids(all).sort()).toEqual(['sg-hz', 'sg-sh']);
+    const r = await scan('--regions', 'cn-shanghai');
+    expect(r.code, r.stderr).toBe(1);
+    const narrowed = ReportSchema.parse(JSON.parse(r.stdout));
+    expect(ids(narrowed)).toEqual(['sg-sh']);
+    expect(narrowed.scan.regions).toEqual(['cn-shanghai']);
+  });
+
+  it('a region the snapshot does not cover, a bad --timeout, --endpoint: one line, exit 2', async () => {
+    expectUsage(
+      await scan('--regions', 'cn-bogus'),
+      /^ecs-audit: --regions: cn-bogus not in the snapshot .* \(it covers cn-hangzhou, cn-shanghai\)$/,
+    );
+    expectUsage(await scan('--timeout', 'abc'), /^ecs-audit: --timeout: .*"abc"/);
+    expectUsage(
+      await scan('--endpoint', 'http://127.0.0.1:9'),
+      /^ecs-audit: --endpoint cannot be used with --snapshot/,
+    );
+  });
+
+  it('the clock is the snapshot collection time unless --now is given', async () => {
+    const own = ReportSchema.parse(JSON.parse((await scan()).stdout));
+    expect(own.scan.now).toBe('2026-06-15T12:00:00.000Z');
+    const pinned = ReportSchema.parse(
+      JSON.parse((await scan('--now', '2026-07-01T00:00:00Z')).stdout),
+    );
+    expect(pinned.scan.now).toBe('2026-07-01T00:00:00.000Z');
+  });
+
+  it('a suppression naming an unknown rule is exit 2 with file:line', async () => {
+    const config = write(
+      'config.yaml',
+      [
+        'suppressions:',
+        '  - rule: sg-admin-port-open-to-internet',
+        '    reason: known',
+        '  - rule: no-such-rule',
+        '    reason: typo',
+        '',
+      ].join('\n'),
+    );
+    expectUsage(
+      await scan('--config', config),
+      new RegExp(
+        `^ecs-audit: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: .*unknown rule id "no-such-rule"$`,
+      ),
+    );
+  });
+});
