@@ -128,3 +128,49 @@ describe('scan --snapshot and the collection flags', () => {
     );
   });
 });
+
+describe('what users of other scanners expect', () => {
+  const scan = (...extra: string[]) =>
+    runInProcess(['scan', '--snapshot', SNAP, '--format', 'json', ...extra]);
+  const ruleIds = (stdout: string) =>
+    [...new Set(ReportSchema.parse(JSON.parse(stdout)).findings.map((f) => f.ruleId))].sort();
+
+  it('--checks runs only those rules, --skip-checks drops them, unknown ids are exit 2', async () => {
+    const all = ruleIds((await scan()).stdout);
+    expect(all).toContain('sg-admin-port-open-to-internet');
+    expect(all.length).toBeGreaterThan(1);
+    const only = await scan('--checks', 'sg-admin-port-open-to-internet');
+    expect(ruleIds(only.stdout)).toEqual(['sg-admin-port-open-to-internet']);
+    const skipped = await scan('--skip-checks', 'sg-admin-port-open-to-internet');
+    expect(ruleIds(skipped.stdout)).toEqual(
+      all.filter((id) => id !== 'sg-admin-port-open-to-internet'),
+    );
+    expectUsage(
+      await scan('--checks', 'sg-admin,nope'),
+      /^ecs-audit: --checks: unknown rule id "sg-admin", "nope"/,
+    );
+  });
+
+  it('--severity reports only those severities; an unknown one is exit 2', async () => {
+    const r = await scan('--severity', 'high,medium', '--fail-on', 'none');
+    expect(r.code, r.stderr).toBe(0);
+    const sev = new Set(ReportSchema.parse(JSON.parse(r.stdout)).findings.map((f) => f.severity));
+    expect([...sev].every((s) => s === 'high' || s === 'medium')).toBe(true);
+    const crit = await scan('--severity', 'critical');
+    expect(ReportSchema.parse(JSON.parse(crit.stdout)).findings.length).toBeGreaterThan(0);
+    expectUsage(
+      await scan('--severity', 'urgent'),
+      /^ecs-audit: --severity: unknown severity "urgent"/,
+    );
+  });
+
+  it('--help shows examples and the exit codes', async () => {
+    for (const args of [['--help'], ['scan', '--help']]) {
+      const r = await runInProcess(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Examples:');
+      expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
+    }
+    expect((await runInProcess(['scan', '--help'])).stdout).toContain('--skip-checks <ids>');
+  });
+});

@@ -39,6 +39,7 @@ import {
   resolveClock,
   snapshotScope,
 } from './common.js';
+import { parseSeverities, selectRules } from './select.js';
 
 export interface ScanFlags extends CollectionFlags {
   snapshot?: string;
@@ -51,6 +52,9 @@ export interface ScanFlags extends CollectionFlags {
   rulesDir: string[];
   compliance?: string;
   color?: boolean;
+  checks?: string;
+  skipChecks?: string;
+  severity?: string;
 }
 
 /** Map the typed errors of the input stages to one-line usage errors. */
@@ -100,6 +104,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   };
   let clock = clockAt(flags.now);
 
+  const severities = parseSeverities(flags.severity);
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
   const ruleIds = new Set(rules.map((r) => r.rule.meta.id));
   config?.suppressions.forEach((x, i) => {
@@ -108,6 +113,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       throw new UsageError(`${at}: suppressions.${i}.rule: unknown rule id "${x.rule}"`);
     }
   });
+  rules = selectRules(rules, flags);
   let framework: Framework | undefined;
   if (flags.compliance) {
     const id = flags.compliance.toLowerCase();
@@ -153,6 +159,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   for (const e of evaluation.ruleErrors)
     say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
 
+  if (severities)
+    evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
   const suppressed = applySuppressions(evaluation.findings, config?.suppressions ?? [], clock.now);
   for (const x of suppressed.expired) {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
