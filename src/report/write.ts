@@ -200,7 +200,7 @@ export async function writeStdoutReport(
   report: Report,
   format: FormatName,
   specs: readonly ReportSpec[],
-  opts: { color?: boolean } = {},
+  opts: { color?: boolean; width?: number } = {},
 ): Promise<void> {
   const written = format === 'table' ? undefined : specs.find((s) => s.format === format);
   if (!written) releaseMemory();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReportSchema } from '../../src/report/schema.js';
+import { displayWidth } from '../../src/report/table.js';
 import { makeInventory, makeRule, makeSecurityGroup } from '../../src/testing/index.js';
 import { runInProcess } from '../helpers/in-process.js';
 
@@ -172,5 +173,86 @@ describe('what users of other scanners expect', () => {
       expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
     }
     expect((await runInProcess(['scan', '--help'])).stdout).toContain('--skip-checks <ids>');
+  });
+});
+
+describe('widths and the end of a run', () => {
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => displayWidth(l)));
+
+  it('rules has a title column and fits 80 columns, or the terminal', async () => {
+    const plain = await runInProcess(['rules']);
+    expect(plain.stdout.split('\n')[0]).toMatch(/^ID +SEVERITY +TITLE$/);
+    expect(widest(plain.stdout)).toBeLessThanOrEqual(80);
+    const wide = await runInProcess(['rules'], undefined, 160);
+    expect(widest(wide.stdout)).toBeGreaterThan(80);
+    expect(widest(wide.stdout)).toBeLessThanOrEqual(160);
+    const env = { COLUMNS: '60' };
+    expect(widest((await runInProcess(['rules'], env)).stdout)).toBeLessThanOrEqual(60);
+  });
+
+  it('rules explain wraps its prose at word boundaries to the width', async () => {
+    const id = 'ram-command-run-as-root';
+    const json = JSON.parse(
+      (await runInProcess(['rules', 'explain', id, '--format', 'json'])).stdout,
+    );
+    const r = await runInProcess(['rules', 'explain', id], { COLUMNS: '60' });
+    const lines = r.stdout.split('\n');
+    const refs = lines.indexOf('References');
+    expect(widest(lines.slice(0, refs).join('\n'))).toBeLessThanOrEqual(60);
+    const why = lines.slice(
+      lines.indexOf('Why it matters') + 1,
+      lines.indexOf('How to fix it') - 1,
+    );
+    expect(why.length).toBeGreaterThan(3);
+    // the words come back whole, in order
+    expect(why.map((l) => l.trim()).join(' ')).toBe(json.rationale.split(/\s+/).join(' '));
+  });
+
+  it('the table takes the terminal width', async () => {
+    const r = await runInProcess(['scan', '--snapshot', SNAP], undefined, 120);
+    expect(widest(r.stdout)).toBeGreaterThan(80);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(120);
+  });
+
+  it('one summary line ends the run: time, scope, findings, not evaluated, why this exit code', async () => {
+    const r = await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json']);
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    const last = r.stderr.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(
+      new RegExp(
+        `^ecs-audit: done in [0-9.]+ s: 2 regions, 2 resources read, \\d+ rules run; findings: ${report.summary.critical} critical, ${report.summary.high} high, ${report.summary.medium} medium, ${report.summary.low} low, 0 info; 0 not evaluated; exit 1: ${report.summary.critical} findings? at or above --fail-on critical$`,
+      ),
+    );
+    const none = await runInProcess([
+      'scan',
+      '--snapshot',
+      SNAP,
+      '--format',
+      'json',
+      '--fail-on',
+      'none',
+    ]);
+    expect(none.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /; exit 0: nothing at or above --fail-on none and no coverage gap$/,
+    );
+  });
+
+  it('the table lists the findings resolved since the baseline', async () => {
+    const base = path.join(dir, 'baseline.json');
+    const all = await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json']);
+    writeFileSync(base, all.stdout);
+    const r = await runInProcess([
+      'scan',
+      '--snapshot',
+      SNAP,
+      '--regions',
+      'cn-shanghai',
+      '--baseline',
+      base,
+    ]);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => /^Resolved since the baseline \(\d+\)$/.test(l));
+    expect(at, r.stdout).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}sg-admin-port-open-to-internet sg-hz cn-hangzhou$/);
   });
 });

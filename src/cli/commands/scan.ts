@@ -32,6 +32,8 @@ import {
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
+import { terminalWidth } from '../progress.js';
+import { countResources, summaryLine } from '../summary.js';
 import {
   type CollectionFlags,
   checkSnapshotFlags,
@@ -175,6 +177,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     now: clock.pinned ? clock.now : undefined,
     source: flags.snapshot ? 'snapshot' : 'api',
   });
+  const resources = countResources(inventory);
   // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
   inventory = undefined;
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
@@ -196,12 +199,18 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   }
 
   await writeReports(report, reportSpecs).catch(asUsage);
-  await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, { color: flags.color });
+  await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, {
+    color: flags.color,
+    width: terminalWidth(io.stdout as { columns?: number }, io.env),
+  });
   if (report.coverage.length > 0) {
     say(
       io,
       `${report.coverage.length} coverage gap(s): some data could not be read (see the report)`,
     );
   }
-  return exitCodeFor(report, failOn, Boolean(flags.failOnNew));
+  const code = exitCodeFor(report, failOn, Boolean(flags.failOnNew));
+  const run = { resources, rules: rules.length, failOn, failOnNew: Boolean(flags.failOnNew), code };
+  say(io, summaryLine(report, { ...run, ms: Date.now() - startedAt.getTime() }));
+  return code;
 }
