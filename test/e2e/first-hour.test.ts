@@ -4,7 +4,7 @@
  * process against snapshot files (no API call, no child process), so the file
  * stays fast.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -254,5 +254,92 @@ describe('widths and the end of a run', () => {
     const at = lines.findIndex((l) => /^Resolved since the baseline \(\d+\)$/.test(l));
     expect(at, r.stdout).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}sg-admin-port-open-to-internet sg-hz cn-hangzhou$/);
+  });
+});
+
+describe('error messages a newcomer meets', () => {
+  it('a JSON report given as --snapshot says so', async () => {
+    const report = write(
+      'report.json',
+      (await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json'])).stdout,
+    );
+    expectUsage(
+      await runInProcess(['scan', '--snapshot', report]),
+      /: this is an ecs-audit report, not a snapshot \(a snapshot is written by `ecs-audit collect -o <file>`\)$/,
+    );
+  });
+
+  it('a missing report directory is made', async () => {
+    const file = path.join(dir, 'new', 'deeper', 'r.json');
+    const r = await runInProcess(['scan', '--snapshot', SNAP, '--report', `json=${file}`]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(
+      ReportSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).findings.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('collect -o to a path that cannot be written fails before any credential or API call', async () => {
+    const r = await runInProcess(
+      ['collect', '--endpoint', 'http://127.0.0.1:9', '-o', '/dev/null/snapshot.json'],
+      { ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }, // no credentials at all: never reached
+    );
+    expectUsage(r, /--output: cannot write "\/dev\/null\/snapshot\.json"/);
+  });
+
+  it('an AccessKey id without its secret says exactly that', async () => {
+    const saved = { ...process.env };
+    process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'] = 'LTAIonlyTheId0001';
+    delete process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'];
+    try {
+      const r = await runInProcess(['scan', '--endpoint', 'http://127.0.0.1:9']);
+      expectUsage(
+        r,
+        /^ecs-audit: ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not: set both \(or neither\)$/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('a baseline of another account is a warning', async () => {
+    const other = JSON.parse(
+      (await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json'])).stdout,
+    );
+    other.account.id = '9999888877776666';
+    const base = write('other-account.json', JSON.stringify(other));
+    const r = await runInProcess([
+      'scan',
+      '--snapshot',
+      SNAP,
+      '--baseline',
+      base,
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'ecs-audit: warning: the baseline is of account 9999888877776666, not 1234567890123456\n',
+    );
+  });
+
+  it('an empty world file is a clear message from the emulator', async () => {
+    const { loadWorld } = await import('../../src/emulator/world.js');
+    const empty = write('empty.yaml', '# nothing yet\n\n');
+    await expect(loadWorld(empty)).rejects.toThrow(
+      /: the world file is empty \(see fixtures\/worlds\/clean\.yaml/,
+    );
+  });
+
+  it('a refused connection is one clean message, the request in parentheses', async () => {
+    const { describeError } = await import('../../src/collectors/errors.js');
+    const err = Object.assign(
+      new Error('connect ECONNREFUSED 127.0.0.1:9POST http://127.0.0.1:9/ failed.'),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
+    expect(describeError(err).message).toBe(
+      'connect ECONNREFUSED 127.0.0.1:9 (POST http://127.0.0.1:9/)',
+    );
   });
 });

@@ -181,6 +181,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
   inventory = undefined;
   if (suppressed.expired.length) report.expiredSuppressions = suppressed.expired;
+  if (baseline && baseline.account.id !== report.account.id)
+    say(io, `warning: the baseline is of account ${baseline.account.id}, not ${report.account.id}`);
   if (baseline) report = applyBaseline(report, baseline);
   if (framework) {
     const controls = evaluateControls(framework, rules, report);
