@@ -5,4 +5,9 @@ import { processIo } from '../dist/src/cli/io.js';
 import { main } from '../dist/src/cli/program.js';
 
 exitOnInterrupt();
+// `ecs-audit rules | head`: a reader that stops reading is not an error (and never a stack trace)
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 process.exitCode = await main(process.argv.slice(2), processIo());

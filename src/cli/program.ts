@@ -45,17 +45,35 @@ function addOrganizationOptions(cmd: Command): Command {
     .option('--member-concurrency <n>', 'members scanned at the same time (default 4)');
 }
 
+const HELP_FOOTER = `
+Examples:
+  ecs-audit scan                                     scan every region with the default credentials
+  ecs-audit scan --regions cn-hangzhou --fail-on high --report sarif=ecs-audit.sarif
+  ecs-audit scan --checks sg-admin-port-open-to-internet --severity critical,high
+  ecs-audit collect -o snapshot.json && ecs-audit scan --snapshot snapshot.json
+  ecs-audit rules explain sg-admin-port-open-to-internet --format json
+
+Exit codes:
+  0  scan complete, nothing at or above --fail-on
+  1  at least one unsuppressed finding at or above --fail-on
+  2  nothing was scanned: bad flag, config or snapshot, no credentials
+  3  the scan finished but some data could not be read (coverage gaps)
+`;
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('ecs-audit')
     .description('Audit the security posture of an Alibaba Cloud account around ECS (read-only).')
     .version(VERSION, '-V, --version')
     .showHelpAfterError(false)
+    // options belong to the command they follow (`rules explain <id> --format json`)
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(`ecs-audit: ${oneLine(s.replace(/^error: /, '').trim())}\n`),
     })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', HELP_FOOTER);
 
   addCollectionOptions(
     program
@@ -83,9 +101,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       )
       .option('--rules-dir <dir>', 'load extra rules from this directory; repeatable', collect, [])
       .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
+      .option('--checks <ids>', 'run only these rules (comma-separated ids)')
+      .option('--skip-checks <ids>', 'do not run these rules (comma-separated ids)')
+      .option('--severity <list>', 'report only findings of these severities, e.g. critical,high')
       .option('--color', 'force colour in the table')
       .option('--no-color', 'no colour in the table'),
-  );
+  ).addHelpText('after', HELP_FOOTER);
   addOrganizationOptions(program.commands.at(-1)!).action(async (opts) =>
     setExit(await runScan(opts, io)),
   );
@@ -123,6 +144,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const rules = program
     .command('rules')
     .description('list the rules (id, severity, resource type, source)')
+    .enablePositionalOptions()
     .addOption(
       new Option('--format <format>', 'output format (markdown: the rule reference page)')
         .choices(['table', 'json', 'markdown'])
@@ -142,7 +164,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(
         await runRulesExplain(
           id,
-          { ...opts, rulesDir: [...(cmd.parent?.opts().rulesDir ?? []), ...opts.rulesDir] },
+          {
+            ...opts,
+            // `rules --format json explain <id>` asks for JSON too
+            format:
+              cmd.getOptionValueSource('format') !== 'cli' && cmd.parent?.opts().format === 'json'
+                ? 'json'
+                : opts.format,
+            rulesDir: [...(cmd.parent?.opts().rulesDir ?? []), ...opts.rulesDir],
+          },
           io,
         ),
       ),

@@ -1,5 +1,5 @@
 /**
- * Progress on stderr while the account is read: a bar (cli-progress) when
+ * Progress on stderr while the account is read: a bar when
  * stderr is a terminal, nothing otherwise, so logs and CI output stay clean.
  *
  * The collectors report each phase (service, region, what) with its own
@@ -7,7 +7,6 @@
  * moves forward as work is discovered and finished, and names the phase that
  * moved last ("ecs cn-hangzhou: security group rules").
  */
-import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../collectors/context.js';
 import type { CliIo } from './io.js';
 
@@ -48,38 +47,97 @@ export function progressAggregator() {
   };
 }
 
+const BAR_WIDTH = 24;
+const FRAME_MS = 100;
+const CLEAR_LINE = '\r\u001b[2K';
+
+/** the terminal's width: the stream's columns, else COLUMNS, else 80 */
+export function terminalWidth(
+  stream: { columns?: number },
+  env: NodeJS.ProcessEnv,
+  fallback = 80,
+): number {
+  if (typeof stream.columns === 'number' && stream.columns > 0) return stream.columns;
+  const fromEnv = Number(env['COLUMNS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : fallback;
+}
+
+/** One bar line, cut to the terminal width so it never wraps (a wrapped line cannot be erased). */
+export function renderBar(percent: number, t: ProgressTotals, what: string, width: number): string {
+  const filled = Math.round((BAR_WIDTH * percent) / 100);
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
+  const line = ` ${bar} ${String(percent).padStart(3)}% | ${t.done}/${t.total} calls | ${what}`;
+  return [...line].slice(0, Math.max(width - 1, 10)).join('');
+}
+
+/**
+ * A one-line bar on stderr. While it is shown, everything else written to
+ * stderr (the credentials line, warnings, Node's own warnings) goes through
+ * it: the bar line is erased, the text is written and stays, and the bar is
+ * drawn again below it. The percentage never goes backwards when new work is
+ * discovered, and `stop()` erases the bar: no fragment is left behind.
+ */
 export function createProgress(io: CliIo, enabled: boolean): Progress {
   if (!enabled || !io.stderr.isTTY || io.env['CI']) {
     return { update: () => {}, stop: () => {} };
   }
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: io.stderr as NodeJS.WritableStream,
-      format: ' {bar} {percentage}% | {value}/{total} calls | {what}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 50,
-      // redraw at most 10 times a second whatever the event rate
-      fps: 10,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const stream = io.stderr;
+  const write = stream.write;
+  const raw = (s: string): boolean => write.call(stream, s) as boolean;
   const totals = progressAggregator();
-  let started = false;
+  let percent = 0;
+  let last: ProgressTotals | undefined;
+  let what = '';
+  let shown = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  let drawn = '';
+  const draw = (): void => {
+    if (!last || stopped) return;
+    const line = renderBar(
+      percent,
+      last,
+      what,
+      terminalWidth(stream as { columns?: number }, io.env),
+    );
+    if (shown && line === drawn) return;
+    raw(`${CLEAR_LINE}${line}`);
+    drawn = line;
+    shown = true;
+  };
+  // stderr writes of anyone else: above the bar, never erased by it
+  const through = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    if (shown) raw(CLEAR_LINE);
+    shown = false;
+    // the next frame draws the bar again: a message written in pieces stays whole, and the
+    // last words of a process that exits right after ("interrupted") are not followed by a bar
+    return (write as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+  };
+
   return {
     update(e) {
-      const what = `${e.service}${e.region ? ` ${e.region}` : ''}: ${e.phase}`.slice(0, 48);
-      const t = totals.add(e);
-      if (!started) {
-        bar.start(t.total, t.done, { what });
-        started = true;
-      } else {
-        bar.setTotal(t.total);
-        bar.update(t.done, { what });
+      if (stopped) return;
+      what = `${e.service}${e.region ? ` ${e.region}` : ''}: ${e.phase}`.slice(0, 48);
+      last = totals.add(e);
+      // newly discovered work grows the total: the bar holds its place instead of going back,
+      // and only stop() (all work done) takes it to the end
+      const now = last.total > 0 ? Math.floor((100 * last.done) / last.total) : 0;
+      percent = Math.min(99, Math.max(percent, now));
+      if (!timer) {
+        stream.write = through as typeof stream.write;
+        draw();
+        timer = setInterval(draw, FRAME_MS);
+        timer.unref();
       }
     },
     stop() {
-      if (started) bar.stop();
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      if (shown) raw(CLEAR_LINE);
+      shown = false;
+      if (stream.write === through) stream.write = write;
     },
   };
 }

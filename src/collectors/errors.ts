@@ -83,6 +83,12 @@ export function describeError(
   let message = typeof e.message === 'string' && e.message ? e.message : code;
   // the SDK prefixes "<Code>: code: <status>, " and appends " request id: ..."
   message = message.replace(/^[\w.]+: code: \d+, /, '');
+  // the transport glues the request onto its cause with no space:
+  // "connect ECONNREFUSED 127.0.0.1:9POST http://127.0.0.1:9/ failed." → "… 127.0.0.1:9 (POST http://127.0.0.1:9/)"
+  message = message.replace(
+    /\s*((?:GET|POST|PUT|DELETE|HEAD) https?:\/\/\S*) failed\.?$/,
+    (_m, request: string) => ` (${request})`,
+  );
   return { code: oneLine(code, redact), message: oneLine(message, redact) || code };
 }
 

@@ -85,6 +85,15 @@ export async function resolveCredentials(
       );
     }
   } else {
+    // half an AccessKey pair in the environment: the chain would skip it silently
+    const id = process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'];
+    const secret = process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'];
+    if (Boolean(id) !== Boolean(secret)) {
+      const [set, unset] = id
+        ? ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']
+        : ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_ACCESS_KEY_ID'];
+      throw new CredentialsError(`${set} is set but ${unset} is not: set both (or neither)`);
+    }
     resolved = await attemptResolve(() => new Credential());
     // the SDK's message concatenates every provider's failure (and file paths); never shown
     if (!resolved) throw new CredentialsError(NO_CREDENTIALS);

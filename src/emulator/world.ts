@@ -519,6 +519,12 @@ export async function loadWorld(file: string, defaultAccountId?: string): Promis
       `${file}: cannot read world file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  // an empty file (or only comments) is not "a world with nothing in it": say so
+  if (text.replace(/^\s*#.*$/gm, '').trim() === '') {
+    throw new WorldError(
+      `${file}: the world file is empty (see fixtures/worlds/clean.yaml for a minimal world)`,
+    );
+  }
   let data: unknown;
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });

@@ -13,9 +13,21 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
+/** a JSON report (`scan --format json`), the file most often given by mistake */
+function isReport(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return Array.isArray(d['findings']) && typeof d['summary'] === 'object' && !('ecs' in d);
+}
+
 export function parseSnapshot(data: unknown, source = 'snapshot'): Inventory {
   // JSON.parse makes `"__proto__"` an own key; nothing in a snapshot is named so
   if (hasProtoKey(data)) throw new SnapshotError(`${source}: key "__proto__" is not allowed`);
+  if (isReport(data)) {
+    throw new SnapshotError(
+      `${source}: this is an ecs-audit report, not a snapshot (a snapshot is written by \`ecs-audit collect -o <file>\`)`,
+    );
+  }
   const result = InventorySchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0]!;

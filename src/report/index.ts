@@ -11,8 +11,10 @@ import { formatSarif, sarifChunks } from './sarif.js';
 import type { Report } from './schema.js';
 import { formatTable } from './table.js';
 
-export type Formatter = (report: Report, opts: { color?: boolean }) => string;
-export type ChunkedFormatter = (report: Report, opts: { color?: boolean }) => Iterable<string>;
+/** `width`: the table's line width in columns (the terminal's, else 80) */
+export type FormatOptions = { color?: boolean; width?: number };
+export type Formatter = (report: Report, opts: FormatOptions) => string;
+export type ChunkedFormatter = (report: Report, opts: FormatOptions) => Iterable<string>;
 
 export const FORMATS = {
   table: (r, o) => formatTable(r, o),

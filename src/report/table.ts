@@ -243,6 +243,15 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     }
     lines.push('');
   }
+  const resolved = report.resolved ?? [];
+  if (resolved.length > 0) {
+    line(`Resolved since the baseline (${resolved.length})`, c.green.bold);
+    for (const r of resolved) {
+      const where = r.resource.region ?? 'global';
+      line(`  ${sanitize(r.ruleId)} ${sanitize(resourceLabel(r.resource))} ${sanitize(where)}`);
+    }
+    lines.push('');
+  }
   for (const e of report.expiredSuppressions ?? []) {
     line(
       `Expired suppression: ${sanitize(e.rule)} ${sanitize(e.resource)} (expired ${sanitize(e.expires)})`,

@@ -11,6 +11,7 @@ import {
   access,
   constants,
   type FileHandle,
+  mkdir,
   open,
   realpath,
   rename,
@@ -61,6 +62,8 @@ export async function checkReportDestinations(specs: readonly ReportSpec[]): Pro
 export async function checkDestination(file: string, flag: string): Promise<void> {
   const abs = resolve(file);
   const dir = dirname(abs);
+  // a report's directory is made when missing (`--report html=out/report.html`)
+  if (flag === '--report') await mkdir(dir, { recursive: true }).catch(() => undefined);
   try {
     const s = await stat(dir);
     if (!s.isDirectory()) throw new Error('not a directory');
@@ -200,7 +203,7 @@ export async function writeStdoutReport(
   report: Report,
   format: FormatName,
   specs: readonly ReportSpec[],
-  opts: { color?: boolean } = {},
+  opts: { color?: boolean; width?: number } = {},
 ): Promise<void> {
   const written = format === 'table' ? undefined : specs.find((s) => s.format === format);
   if (!written) releaseMemory();

@@ -1,4 +1,14 @@
-/** `ecs-audit/testing`: the rule tester for rule authors (runs under vitest). */
+/** `ecs-audit/testing`: the rule tester and inventory factories for rule authors (runs under vitest). */
+
+export {
+  DEFAULT_REGION,
+  makeDisk,
+  makeInstance,
+  makeInventory,
+  makeRule,
+  makeSecurityGroup,
+  makeUser,
+} from './factories.js';
 export {
   buildInventory,
   checkCase,

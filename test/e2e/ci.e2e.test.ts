@@ -258,7 +258,8 @@ describe('--report files', () => {
       '--endpoint',
       'http://127.0.0.1:9',
       '--report',
-      `json=${dir}/missing/dir/r.json`,
+      // under a file: no directory can be made there (a missing directory is made)
+      'json=/dev/null/dir/r.json',
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(

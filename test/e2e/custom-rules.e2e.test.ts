@@ -12,6 +12,7 @@ import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld } from '../../src/emulator/world.js';
 import { ReportSchema } from '../../src/report/schema.js';
+import { makeInventory, makeRule, makeSecurityGroup } from '../../src/testing/index.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -155,17 +156,13 @@ export default defineRule({
   *evaluate() { throw new TypeError('cannot read the thing'); },
 });`,
     });
-    const r = await runCli([
-      'scan',
-      '--endpoint',
-      emu.url,
-      '--now',
-      NOW,
-      '--format',
-      'json',
-      '--rules-dir',
-      dir,
-    ]);
+    // a snapshot, not a live scan: what is under test is the engine, not the collectors
+    const snap = path.join(base, 'open-ssh.json');
+    const sg = makeSecurityGroup({
+      rules: [makeRule({ portRange: '22/22', sourceCidrIp: '0.0.0.0/0' })],
+    });
+    writeFileSync(snap, JSON.stringify(makeInventory({ ecs: { securityGroups: [sg] } })));
+    const r = await runCli(['scan', '--snapshot', snap, '--format', 'json', '--rules-dir', dir]);
     const report = ReportSchema.parse(JSON.parse(r.stdout));
     expect(report.coverage).toContainEqual(
       expect.objectContaining({ service: 'rule', resource: 'acme-boom' }),

@@ -6,13 +6,13 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { READ_ACTIONS } from '../../src/collectors/gate.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld, type World } from '../../src/emulator/world.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
-import { ROOT, runCli, testEnv } from '../helpers/cli.js';
+import { type CliResult, ROOT, runCli, testEnv } from '../helpers/cli.js';
 
 const NOW = '2026-11-01T00:00:00Z';
 const running: RunningEmulator[] = [];
@@ -74,6 +74,20 @@ const DEMO_FINDINGS: Array<[string, string]> = [
   ['ram-access-key-without-source-ip', 'alice'],
   ['ram-role-trust-any-account', 'partner-audit'],
 ];
+/** one demo emulator and one live scan of it, shared by the tests that only read them */
+let demo: Promise<{ emu: RunningEmulator; live: CliResult }> | undefined;
+function demoScan(): Promise<{ emu: RunningEmulator; live: CliResult }> {
+  demo ??= (async () => {
+    const world = await loadWorld(path.join(ROOT, 'fixtures', 'worlds', 'demo.yaml'));
+    const emu = await startEmulator(world);
+    return { emu, live: await runCli(scanArgs(emu)) };
+  })();
+  return demo;
+}
+
+afterAll(async () => {
+  if (demo) await (await demo).emu.close();
+});
 
 function scanArgs(emu: RunningEmulator, ...extra: string[]): string[] {
   return [
@@ -144,8 +158,7 @@ describe('ecs-audit scan against the emulator', () => {
   });
 
   it('the demo account exits 1 with exactly its expected findings, every core rule among them', async () => {
-    const emu = await serve('demo');
-    const r = await runCli(scanArgs(emu));
+    const { emu, live: r } = await demoScan();
     const report = parseReport(r.stdout);
     expect(report.coverage).toEqual([]);
     expect(r.code).toBe(1);
@@ -274,13 +287,13 @@ describe('ecs-audit scan against the emulator', () => {
   });
 
   it('collect writes a snapshot that scan --snapshot evaluates to the same findings with no API call', async () => {
-    const emu = await serve('demo');
+    const { emu, live: liveRun } = await demoScan();
     const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-snap-'));
     const snap = path.join(dir, 'snap.json');
     const c = await runCli(['collect', '--endpoint', emu.url, '--now', NOW, '--output', snap]);
     expect(c.code).toBe(0);
     expect(existsSync(snap)).toBe(true);
-    const live = parseReport((await runCli(scanArgs(emu))).stdout);
+    const live = parseReport(liveRun.stdout);
     const total = () => Object.values(emu.stats().requests).reduce((a, b) => a + b, 0);
     const callsBefore = total();
     expect(callsBefore).toBeGreaterThan(0);

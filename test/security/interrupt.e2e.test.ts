@@ -104,7 +104,8 @@ function expectInterrupted(r: Interrupted, code: number, line: string): void {
   expect(r.stderr.match(/^ecs-audit: interrupted$|^ecs-audit: terminated$/gm)).toHaveLength(1);
 }
 
-describe.concurrent('an interrupted run leaves nothing behind', () => {
+// one after the other: three CLIs starting at once on a busy 2-core machine miss the hard limit
+describe('an interrupted run leaves nothing behind', () => {
   it('Ctrl-C during `scan --report json=… --report html=…`: exit 130, no report, no temp file', async () => {
     const dir = tempDir('sigint-scan');
     const r = await interruptMidScan(

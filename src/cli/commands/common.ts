@@ -2,6 +2,7 @@
 
 import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
+import { narrowToRegions } from '../../inventory/narrow.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { keepHeapNearLive } from '../../util/memory.js';
 import { UsageError } from '../errors.js';
@@ -98,4 +99,38 @@ export async function collectInventory(
     stopGovernor();
     progress.stop();
   }
+}
+
+/**
+ * `scan --snapshot`: refuse what only a live scan uses (`--endpoint`), check
+ * `--timeout` all the same, and narrow the snapshot to `--regions` (or the
+ * config's regions); a region the snapshot does not cover is bad input.
+ */
+export function snapshotScope(
+  inventory: Inventory,
+  file: string,
+  flags: CollectionFlags,
+  regionsOverride?: string[] | 'all',
+): Inventory {
+  const regions =
+    flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
+  if (regions === 'all') return inventory;
+  const covered = inventory.scope.regions;
+  const missing = regions.filter((r) => !covered.includes(r));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--regions: ${missing.join(', ')} not in the snapshot ${file} (it covers ${covered.join(', ') || 'no region'})`,
+    );
+  }
+  return narrowToRegions(inventory, regions);
+}
+
+/** the flags a snapshot scan cannot use, checked before anything is read */
+export function checkSnapshotFlags(flags: CollectionFlags): void {
+  if (flags.endpoint !== undefined) {
+    throw new UsageError(
+      '--endpoint cannot be used with --snapshot: a snapshot scan makes no API call',
+    );
+  }
+  parseTimeout(flags.timeout);
 }

@@ -23,6 +23,7 @@ import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseRegions } from '../parse.js';
+import { countResources } from '../summary.js';
 import { type Clock, parseTimeout } from './common.js';
 
 export interface OrgFlags {
@@ -299,11 +300,15 @@ export interface OrgScanInput extends OrgRunInput {
   settings: Readonly<Record<string, RuleSettings>>;
   suppressions: readonly Suppression[];
   startedAt: Date;
+  /** `--severity`: report only findings of these severities */
+  severities?: ReadonlySet<string>;
 }
 
 export interface OrgScanResult {
   report: Report;
   expired: ExpiredSuppression[];
+  /** resources read, over every member */
+  resources: number;
 }
 
 export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResult> {
@@ -337,6 +342,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     rules: ruleMeta,
   });
   let expired: ExpiredSuppression[] = [];
+  let resources = 0;
 
   // each member: evaluate, keep its report (findings, coverage), let the inventory go
   const reports = await run.each((outcome): Report => {
@@ -354,6 +360,10 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     });
     for (const e of evaluation.ruleErrors)
       say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+    resources += countResources(outcome.inventory);
+    const { severities } = input;
+    if (severities)
+      evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
     const tagged = evaluation.findings.map((f) => {
       const resource = { ...f.resource, account: member.id };
       return { ...f, resource, fingerprint: fingerprint(f.ruleId, resource) };
@@ -384,5 +394,5 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
   report.scan.startedAt = input.startedAt.toISOString();
   report.scan.finishedAt = new Date().toISOString();
-  return { report, expired };
+  return { report, expired, resources };
 }

@@ -1,7 +1,9 @@
 import type { LoadedRule } from '../../engine/registry.js';
 import { renderRulesReference } from '../../report/rules-doc.js';
+import { clip, wrap } from '../../report/table.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { terminalWidth } from '../progress.js';
 import { loadRules } from './scan.js';
 
 interface RulesFlags {
@@ -41,13 +43,16 @@ export async function runRulesList(flags: RulesFlags, io: CliIo): Promise<number
     io.stdout.write(renderRulesReference(rules));
     return EXIT.OK;
   }
+  // ID, SEVERITY and TITLE fit the terminal (80 columns when it is not one); a custom
+  // rule's title ends with its file, `ecs-audit rules --format json` has every field
+  const width = terminalWidth(io.stdout as { columns?: number }, io.env);
   const idW = Math.max(...rules.map((r) => r.rule.meta.id.length), 2);
-  io.stdout.write(`${'ID'.padEnd(idW)}  SEVERITY  RESOURCE               SOURCE\n`);
+  const titleW = Math.max(width - idW - 12, 8);
+  io.stdout.write(`${'ID'.padEnd(idW)}  SEVERITY  TITLE\n`);
   for (const r of rules) {
     const m = r.rule.meta;
-    io.stdout.write(
-      `${m.id.padEnd(idW)}  ${m.severity.padEnd(8)}  ${m.resourceTypes.join(',').padEnd(21)}  ${r.source}\n`,
-    );
+    const title = r.source === 'builtin' ? m.title : `${m.title} [${r.source}]`;
+    io.stdout.write(`${m.id.padEnd(idW)}  ${m.severity.padEnd(8)}  ${clip(title, titleW)}\n`);
   }
   return EXIT.OK;
 }
@@ -61,30 +66,37 @@ export async function runRulesExplain(id: string, flags: RulesFlags, io: CliIo):
     io.stdout.write(`${JSON.stringify(j, null, 2)}\n`);
     return EXIT.OK;
   }
+  const width = terminalWidth(io.stdout as { columns?: number }, io.env);
+  // prose wraps at word boundaries, indented two columns
+  const para = (text: string) => wrap(text, width - 3).map((l) => `  ${l}`);
   const lines = [
-    `${j.id} — ${j.title}`,
-    `severity: ${j.severity}    resource: ${j.resourceTypes.join(', ')}    source: ${j.source}`,
+    ...wrap(`${j.id} — ${j.title}`, width - 1),
+    ...wrap(
+      `severity: ${j.severity}    resource: ${j.resourceTypes.join(', ')}    source: ${j.source}`,
+      width - 1,
+    ),
     '',
     'Why it matters',
-    `  ${j.rationale}`,
+    ...para(j.rationale),
     '',
     'How to fix it',
-    `  ${j.remediation}`,
+    ...para(j.remediation),
     '',
     'Options (defaults)',
-    ...Object.entries(j.options).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
+    ...Object.entries(j.options).flatMap(([k, v]) => para(`${k}: ${JSON.stringify(v)}`)),
     ...(Object.keys(j.compliance).length
       ? [
           '',
           'Compliance',
-          ...Object.entries(j.compliance).map(([k, v]) => `  ${k}: ${v.join(', ')}`),
+          ...Object.entries(j.compliance).flatMap(([k, v]) => para(`${k}: ${v.join(', ')}`)),
         ]
       : []),
     '',
     'Reads (not evaluated when some of it cannot be read)',
-    `  ${j.reads ? j.reads.join(', ') : 'everything (the rule does not declare meta.reads)'}`,
+    ...para(j.reads ? j.reads.join(', ') : 'everything (the rule does not declare meta.reads)'),
     '',
     'References',
+    // a URL is never broken
     ...j.references.map((u) => `  ${u}`),
   ];
   io.stdout.write(`${lines.join('\n')}\n`);

@@ -32,8 +32,17 @@ import {
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
-import { type CollectionFlags, collectInventory, resolveClock } from './common.js';
+import { terminalWidth } from '../progress.js';
+import { countResources, summaryLine } from '../summary.js';
+import {
+  type CollectionFlags,
+  checkSnapshotFlags,
+  collectInventory,
+  resolveClock,
+  snapshotScope,
+} from './common.js';
 import { type OrgFlags, resolveOrgFlags, scanOrganization } from './org.js';
+import { parseSeverities, selectRules } from './select.js';
 
 export interface ScanFlags extends CollectionFlags, OrgFlags {
   snapshot?: string;
@@ -46,6 +55,9 @@ export interface ScanFlags extends CollectionFlags, OrgFlags {
   rulesDir: string[];
   compliance?: string;
   color?: boolean;
+  checks?: string;
+  skipChecks?: string;
+  severity?: string;
 }
 
 /** Map the typed errors of the input stages to one-line usage errors. */
@@ -91,11 +103,24 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
 
   const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
   const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
-  const clock = resolveClock({ now: flags.now, since: flags.since });
-  if (config?.since && flags.since === '90d')
-    clock.since = parseSince(config.since, clock.now, 'since');
+  if (flags.snapshot) checkSnapshotFlags(flags);
+  const clockAt = (now: string | undefined) => {
+    const c = resolveClock({ now, since: flags.since });
+    if (config?.since && flags.since === '90d') c.since = parseSince(config.since, c.now, 'since');
+    return c;
+  };
+  let clock = clockAt(flags.now);
 
+  const severities = parseSeverities(flags.severity);
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
+  const ruleIds = new Set(rules.map((r) => r.rule.meta.id));
+  config?.suppressions.forEach((x, i) => {
+    if (!ruleIds.has(x.rule)) {
+      const at = config.locate(['suppressions', i, 'rule']);
+      throw new UsageError(`${at}: suppressions.${i}.rule: unknown rule id "${x.rule}"`);
+    }
+  });
+  rules = selectRules(rules, flags);
   let framework: Framework | undefined;
   if (flags.compliance) {
     const id = flags.compliance.toLowerCase();
@@ -123,10 +148,17 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   if (flags.failOnNew && !baseline) throw new UsageError('--fail-on-new needs --baseline');
 
   /** one account: collect (or read the snapshot), evaluate, report; the inventory is dropped after */
-  const scanOneAccount = async (): Promise<{ report: Report; expired: ExpiredSuppression[] }> => {
+  const scanOneAccount = async (): Promise<{
+    report: Report;
+    expired: ExpiredSuppression[];
+    resources: number;
+  }> => {
     let inventory: Inventory | undefined;
     if (flags.snapshot) {
-      inventory = await readSnapshot(flags.snapshot).catch(asUsage);
+      const snap = await readSnapshot(flags.snapshot).catch(asUsage);
+      inventory = snapshotScope(snap, flags.snapshot, flags, config?.regions);
+      // a snapshot is judged as of its collection, unless --now says otherwise
+      if (flags.now === undefined) clock = clockAt(snap.collectedAt);
     } else {
       inventory = await collectInventory(flags, clock, io, config?.regions);
     }
@@ -139,6 +171,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     });
     for (const e of evaluation.ruleErrors)
       say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+    if (severities)
+      evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
 
     const suppressed = applySuppressions(
       evaluation.findings,
@@ -155,13 +189,15 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       now: clock.pinned ? clock.now : undefined,
       source: flags.snapshot ? 'snapshot' : 'api',
     });
+    const resources = countResources(inventory);
     // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
     inventory = undefined;
-    return { report: built, expired: suppressed.expired };
+    return { report: built, expired: suppressed.expired, resources };
   };
 
   let report: Report;
   let expiredSuppressions: ExpiredSuppression[];
+  let resources: number;
   if (org) {
     const scanned = await scanOrganization({
       flags,
@@ -173,16 +209,20 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       settings,
       suppressions: config?.suppressions ?? [],
       startedAt,
+      ...(severities ? { severities } : {}),
     });
     report = scanned.report;
     expiredSuppressions = scanned.expired;
+    resources = scanned.resources;
   } else {
-    ({ report, expired: expiredSuppressions } = await scanOneAccount());
+    ({ report, expired: expiredSuppressions, resources } = await scanOneAccount());
   }
   for (const x of expiredSuppressions) {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
   }
   if (expiredSuppressions.length) report.expiredSuppressions = expiredSuppressions;
+  if (baseline && baseline.account.id !== report.account.id)
+    say(io, `warning: the baseline is of account ${baseline.account.id}, not ${report.account.id}`);
   if (baseline) report = applyBaseline(report, baseline);
   if (framework) {
     const controls = evaluateControls(framework, rules, report);
@@ -201,7 +241,10 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   }
 
   await writeReports(report, reportSpecs).catch(asUsage);
-  await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, { color: flags.color });
+  await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, {
+    color: flags.color,
+    width: terminalWidth(io.stdout as { columns?: number }, io.env),
+  });
   if (report.coverage.length > 0) {
     const unevaluated = report.unevaluated?.length ?? 0;
     say(
@@ -210,5 +253,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
         (unevaluated > 0 ? `; ${unevaluated} rule × resource pair(s) not evaluated` : ''),
     );
   }
-  return exitCodeFor(report, failOn, Boolean(flags.failOnNew));
+  const code = exitCodeFor(report, failOn, Boolean(flags.failOnNew));
+  const run = { resources, rules: rules.length, failOn, failOnNew: Boolean(flags.failOnNew), code };
+  say(io, summaryLine(report, { ...run, ms: Date.now() - startedAt.getTime() }));
+  return code;
 }
