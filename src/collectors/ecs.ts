@@ -288,6 +288,7 @@ function toInstance(i: RawInstance, region: string): Instance {
     osType: i.OSType ?? '',
     networkType: nonEmpty(i.instanceNetworkType) ?? 'vpc',
     vpcId: nonEmpty(i.vpcAttributes?.vpcId) ?? null,
+    ...(nonEmpty(i.vpcAttributes?.vSwitchId) ? { vSwitchId: i.vpcAttributes?.vSwitchId } : {}),
     publicIps: uniq(i.publicIpAddress?.ipAddress ?? []),
     eipAddress: nonEmpty(i.eipAddress?.ipAddress) ?? null,
     privateIps,
@@ -376,6 +377,8 @@ function toAttachedEni(eni: RawEni): Array<{ instanceId: string; eni: NetworkInt
           ...privateSets.map((s) => s.associatedPublicIp?.publicIpAddress),
         ]),
         privateIps: uniq([eni.privateIpAddress, ...privateSets.map((s) => s.privateIpAddress)]),
+        ...(nonEmpty(eni.vSwitchId) ? { vSwitchId: eni.vSwitchId } : {}),
+        ipv6Addresses: uniq((eni.ipv6Sets?.ipv6Set ?? []).map((s) => s.ipv6Address)),
       },
     },
   ];

@@ -65,7 +65,12 @@ export const READ_ACTIONS = {
     'GetCredentialReport',
   ],
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'LookupEvents'],
-  vpc: [],
+  vpc: [
+    'DescribeIpv6Addresses',
+    'DescribeNetworkAcls',
+    'DescribeNatGateways',
+    'DescribeForwardTableEntries',
+  ],
   resourcemanager: [],
   sas: [],
 } as const satisfies Record<Service, readonly string[]>;

@@ -23,6 +23,7 @@ import { collectRoot } from './ims.js';
 import { collectRam, ownAccessKeysOf } from './ram.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { callerIdentity } from './sts.js';
+import { collectVpcRegion, type VpcRegionResult } from './vpc.js';
 
 export type { ProgressEvent } from './context.js';
 export { CallerIdentityError, CollectError } from './errors.js';
@@ -148,7 +149,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
 
   // 3. everything else, in parallel
   const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
-  const [ecsResults, ram, root, actiontrail] = await Promise.all([
+  const [ecsResults, ram, root, actiontrail, vpcResults] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(ctx),
     (async () => {
@@ -160,6 +161,8 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       return r;
     })(),
     collectActionTrail(ctx, scanned),
+    // VPC: network ACLs, NAT DNAT entries, IPv6 addresses (reachability)
+    Promise.all(scanned.map((r) => regionLimit(() => collectVpcRegion(ctx, r)))),
   ]);
 
   const ecs = mergeEcs(ecsResults);
@@ -184,6 +187,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     regions: regions ?? scanned.map((id) => ({ id })),
     scope: { regions: scanned, since: since.toISOString(), until: now.toISOString() },
     ecs,
+    vpc: mergeVpc(vpcResults),
     ram,
     root: root.root,
     actiontrail,
@@ -199,5 +203,13 @@ function mergeEcs(results: EcsRegionResult[]): Inventory['ecs'] {
     keyPairs: results.flatMap((r) => r.keyPairs),
     disks: results.flatMap((r) => r.disks),
     invocations: results.flatMap((r) => r.invocations),
+  };
+}
+
+function mergeVpc(results: VpcRegionResult[]): Inventory['vpc'] {
+  return {
+    ipv6Addresses: results.flatMap((r) => r.ipv6Addresses),
+    networkAcls: results.flatMap((r) => r.networkAcls),
+    natGateways: results.flatMap((r) => r.natGateways),
   };
 }

@@ -33,6 +33,7 @@ import {
   type ServiceName,
   type StartOptions,
 } from './types.js';
+import { vpcHandlers } from './vpc.js';
 import type { World, WorldFault } from './world.js';
 
 const HANDLERS: HandlerTable = {
@@ -41,6 +42,7 @@ const HANDLERS: HandlerTable = {
   ims: imsHandlers,
   sts: stsHandlers,
   actiontrail: actiontrailHandlers,
+  vpc: vpcHandlers,
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */
