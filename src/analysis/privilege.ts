@@ -122,6 +122,9 @@ export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
   }
   const runAs = commandRunAsAnalysis(p);
   for (const g of runAs.grants) {
+    // a statement already listed (`*` on `*` covers RunCommand too) is named once
+    if (grants.some((x) => x.policy === g.policy && x.via === g.via && x.statement === g.statement))
+      continue;
     grants.push({
       kind: 'run-command-as-root',
       policy: g.policy,
