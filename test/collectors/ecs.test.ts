@@ -243,6 +243,7 @@ describe('ECS collection', () => {
             securityGroupIds: ['sg-web'],
             publicIps: ['47.0.0.9'],
             privateIps: ['10.0.0.10'],
+            ipv6Addresses: [],
           },
           {
             id: 'eni-s',
@@ -250,6 +251,7 @@ describe('ECS collection', () => {
             securityGroupIds: ['sg-classic'],
             publicIps: [],
             privateIps: [],
+            ipv6Addresses: [],
           },
         ],
         keyPairName: 'ops-key',
@@ -275,6 +277,7 @@ describe('ECS collection', () => {
             securityGroupIds: ['sg-web'],
             publicIps: ['47.0.0.10'],
             privateIps: ['10.0.0.11'],
+            ipv6Addresses: [],
           },
         ],
         keyPairName: null,

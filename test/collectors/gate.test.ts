@@ -64,7 +64,7 @@ describe('the read-only gate', () => {
         /^(Describe|List|Get)[A-Z]\w+$|^LookupEvents$|^GenerateCredentialReport$/,
       );
     }
-    expect(policyActions().every((a) => /^(ecs|ram|actiontrail):/.test(a))).toBe(true);
+    expect(policyActions().every((a) => /^(ecs|ram|actiontrail|vpc):/.test(a))).toBe(true);
   });
 
   it('refuses write actions before any network traffic, however they are called', async () => {
