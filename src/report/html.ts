@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { SEVERITIES } from '../engine/types.js';
 import { resourceLabel, ruleCatalogue } from './common.js';
 import { reportJsonChunks } from './json.js';
+import { htmlPathsSection, PATH_STYLE } from './paths.js';
 import type { Report } from './schema.js';
 
 const GLOBAL = 'global';
@@ -85,7 +86,7 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24rem;overflow:auto;background:var(--head);padding:.5rem;border-radius:4px}
 .muted{color:var(--muted)}
 tr.suppressed td{opacity:.65}
-`;
+${PATH_STYLE}`;
 
 /** rows rendered at a time; "show more" adds as many again */
 export const PAGE_SIZE = 500;
@@ -485,6 +486,10 @@ export function* htmlChunks(report: Report): Generator<string> {
 <main>
 ${section('summary', 'Summary', `<div class="cards">${cards}</div>`)}
 ${section('findings', `Findings (${findings.length})`, findingsTable)}
+${htmlPathsSection(
+  findings.filter((f) => f.status === 'open'),
+  h,
+)}
 ${section('coverage', `Coverage gaps (${report.coverage.length})`, coverage)}
 ${extra.join('\n')}
 ${section('rules', `Rules (${catalogue.length})`, rulesHtml || '<p class="muted">No rule metadata in this report.</p>')}
