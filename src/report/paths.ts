@@ -32,7 +32,10 @@ export function markdownPathLines(
   const lines: string[] = [];
   for (const f of findings) {
     for (const hops of findingPaths(f)) {
-      lines.push(`- ${esc(f.ruleId)} ${esc(f.resource.id)}: ${esc(formatPath(hops))}`);
+      const text = formatPath(hops);
+      // a code span needs no escaping; text that could break out of one is escaped instead
+      const shown = /[`\r\n|<>]/.test(text) ? esc(text) : `\`${text}\``;
+      lines.push(`- ${esc(f.ruleId)} ${esc(f.resource.id)}: ${shown}`);
     }
   }
   return lines.length > 0 ? ['', '#### Attack paths', '', ...lines] : [];
