@@ -42,7 +42,9 @@ export default defineRule({
     rationale:
       'An instance that is running, has a public IP or EIP, and whose interface accepts SSH (TCP 22) or RDP (TCP 3389) from the internet ' +
       'is reachable by every brute-force bot right now. Unlike the group-level rules this evaluates what actually governs the interface: ' +
-      'all of its security groups together, ordered by priority, so a Drop in one group can close what another group opens.',
+      'all of its security groups together, ordered by priority, so a Drop in one group can close what another group opens; ' +
+      "each public address on its own (IPv4 by IPv4 sources, a public IPv6 address by IPv6 sources), after the vSwitch's network ACL, " +
+      'and NAT gateway DNAT entries that forward internet ports to an instance without a public address of its own.',
     remediation:
       'Remove the exposure from the interface: in ECS console > Network & Security > Security Groups, restrict the Accept rules named in the evidence ' +
       'to a bastion host or office range (`aliyun ecs RevokeSecurityGroup --RegionId <region> --SecurityGroupId <sg-id> --SecurityGroupRuleId.1 <rule-id>`), ' +
@@ -55,6 +57,7 @@ export default defineRule({
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describesecuritygroupattribute',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
       'https://www.alibabacloud.com/help/en/doc-detail/58496.htm',
+      'https://www.alibabacloud.com/help/en/vpc/user-guide/network-acl-overview',
     ],
     options: z.object({
       tcpPorts: z.array(port).default([22, 3389]),
