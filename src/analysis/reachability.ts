@@ -427,6 +427,11 @@ function evaluateEntry(
   return { entry, known: true, open };
 }
 
+/** the reachable ports of an answer, as a comparable string */
+function portsOf(open: readonly ReachableRange[]): string {
+  return open.map((r) => `${r.protocol}:${r.from}-${r.to}`).join(',');
+}
+
 function sameEvidence(a: ReachableRange, b: ReachableRange): boolean {
   const key = (r: ReachableRange) =>
     JSON.stringify([
@@ -628,6 +633,20 @@ export class ReachabilityIndex {
     return out;
   }
 
+  /**
+   * Is the entry a secondary interface's EIP bound in cut-through mode (`Mode: BINDED`)?
+   * true / false, or a reason it is unknown. Only secondary interfaces' EIPs can be.
+   */
+  private cutThrough(entry: EntryPoint, region: string): boolean | string {
+    if (entry.kind !== 'interface-public-ip' || lower(entry.interfaceType) === 'primary') return false;
+    if (regionGap(this.inv, 'DescribeEipAddresses', region))
+      return `the EIPs of ${region} could not be read (cut-through mode unknown)`;
+    const eip = this.inv.vpc.eipAddresses.find(
+      (e) => e.region === region && e.ipAddress === entry.address,
+    );
+    return eip !== undefined && lower(eip.mode) === 'binded';
+  }
+
   private gatewayApplies(g: NatGateway, inst: Instance): boolean {
     if (g.region !== inst.region) return false;
     // intranet (VPC) NAT gateways do not face the internet; absent = taken as internet
@@ -662,9 +681,18 @@ export class ReachabilityIndex {
             open: [],
           };
         }
+        const mode = this.cutThrough(entry, inst.region);
+        if (mode === true) entry.bypassesAcl = true;
         const acl = entry.bypassesAcl ? null : this.aclOf(inst.region, entry.vSwitchId);
         if (typeof acl === 'string') return { entry, known: false, reason: acl, open: [] };
-        return evaluateEntry(entry, exposure, acl, this.prefixLists);
+        const judged = evaluateEntry(entry, exposure, acl, this.prefixLists);
+        if (typeof mode === 'string' && acl !== null && judged.known) {
+          // the EIP's mode is unknown: it matters only when the ACL changes the answer
+          const bypassed = evaluateEntry(entry, exposure, null, this.prefixLists);
+          if (portsOf(bypassed.open) !== portsOf(judged.open))
+            return { entry, known: false, reason: mode, open: judged.open };
+        }
+        return judged;
       });
       result = { instanceId: inst.id, region: inst.region, entries, unknown };
     }

@@ -70,6 +70,7 @@ export const READ_ACTIONS = {
     'DescribeNetworkAcls',
     'DescribeNatGateways',
     'DescribeForwardTableEntries',
+    'DescribeEipAddresses',
   ],
   resourcemanager: [],
   sas: [],

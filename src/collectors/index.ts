@@ -211,5 +211,6 @@ function mergeVpc(results: VpcRegionResult[]): Inventory['vpc'] {
     ipv6Addresses: results.flatMap((r) => r.ipv6Addresses),
     networkAcls: results.flatMap((r) => r.networkAcls),
     natGateways: results.flatMap((r) => r.natGateways),
+    eipAddresses: results.flatMap((r) => r.eipAddresses),
   };
 }

@@ -9,7 +9,13 @@
  * gateway whose forward table cannot be read keeps `dnatEntries` absent.
  */
 import * as $Vpc from '@alicloud/vpc20160428';
-import type { DnatEntry, Ipv6Address, NatGateway, NetworkAcl } from '../inventory/schema.js';
+import type {
+  DnatEntry,
+  EipAddress,
+  Ipv6Address,
+  NatGateway,
+  NetworkAcl,
+} from '../inventory/schema.js';
 import { attempt, type CollectContext, call, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
@@ -18,6 +24,7 @@ export interface VpcRegionResult {
   ipv6Addresses: Ipv6Address[];
   networkAcls: NetworkAcl[];
   natGateways: NatGateway[];
+  eipAddresses: EipAddress[];
 }
 
 const meta = (region: string, operation: string, resource?: string): PageMeta => ({
@@ -41,15 +48,17 @@ export async function collectVpcRegion(
   region: string,
 ): Promise<VpcRegionResult> {
   ctx.progress({ service: 'vpc', region, phase: 'network ACLs, NAT gateways, IPv6' });
-  const [ipv6Addresses, networkAcls, natGateways] = await Promise.all([
+  const [ipv6Addresses, networkAcls, natGateways, eipAddresses] = await Promise.all([
     ipv6AddressesOf(ctx, region),
     networkAclsOf(ctx, region),
     natGatewaysOf(ctx, region),
+    eipAddressesOf(ctx, region),
   ]);
   return {
     ipv6Addresses: ipv6Addresses ?? [],
     networkAcls: networkAcls ?? [],
     natGateways: natGateways ?? [],
+    eipAddresses: eipAddresses ?? [],
   };
 }
 
@@ -282,4 +291,46 @@ async function dnatEntriesOf(
     }
   }
   return out;
+}
+
+/** DescribeEipAddresses: which EIPs are bound in cut-through mode (the ACL does not filter them) */
+async function eipAddressesOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<EipAddress[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const m = meta(region, 'DescribeEipAddresses');
+  type Raw = $Vpc.DescribeEipAddressesResponseBodyEipAddressesEipAddress;
+  const size = pageSize(ctx, 100);
+  const guard = trackIncomplete(ctx.guard);
+  const raw = await attempt(ctx, m, () =>
+    pageByNumber<Raw>(
+      guard,
+      m,
+      size,
+      (e) => e.allocationId ?? e.ipAddress ?? '',
+      async (pageNumber) => {
+        const res = await call(ctx, m, () =>
+          vpc.describeEipAddresses(
+            new $Vpc.DescribeEipAddressesRequest({ regionId: region, pageNumber, pageSize: size }),
+          ),
+        );
+        return {
+          items: requiredList(res.body?.eipAddresses?.eipAddress, 'EipAddresses.EipAddress'),
+          totalCount: count(res.body?.totalCount),
+        };
+      },
+    ),
+  );
+  if (!raw || guard.incomplete) return undefined;
+  return raw
+    .filter((e) => nonEmpty(e.ipAddress))
+    .map((e) => ({
+      ipAddress: e.ipAddress as string,
+      region,
+      allocationId: e.allocationId ?? '',
+      mode: e.mode ?? '',
+      instanceId: e.instanceId ?? '',
+      instanceType: e.instanceType ?? '',
+    }));
 }

@@ -1,5 +1,5 @@
 /**
- * VPC 2016-04-28 handlers of the emulator: DescribeIpv6Addresses,
+ * VPC 2016-04-28 handlers of the emulator: DescribeIpv6Addresses, DescribeEipAddresses,
  * DescribeNetworkAcls, DescribeNatGateways, DescribeForwardTableEntries.
  *
  * Wire formats per node_modules/@alicloud/vpc20160428/dist/models/*: lists in
@@ -26,7 +26,7 @@ type Item = Record<string, unknown>;
 
 const LIMITS: SizeLimits = { max: 50, default: 10 };
 
-const EMPTY: VpcBlock = { Ipv6Addresses: [], NetworkAcls: [], NatGateways: [] };
+const EMPTY: VpcBlock = { Ipv6Addresses: [], NetworkAcls: [], NatGateways: [], EipAddresses: [] };
 
 function block(req: EmulatorRequest, ctx: EmulatorContext): VpcBlock | EmulatorResponse {
   const region = req.region;
@@ -184,9 +184,31 @@ const describeForwardTableEntries: ActionHandler = (req, ctx) => {
   });
 };
 
+/** DescribeEipAddresses pages by PageNumber/PageSize, at most 100 a page */
+const describeEipAddresses: ActionHandler = (req, ctx) => {
+  const b = block(req, ctx);
+  if (isResponse(b)) return b;
+  const p = req.params;
+  const items = b.EipAddresses.filter((e) => {
+    if (p['EipAddress'] && e.IpAddress !== p['EipAddress']) return false;
+    if (p['AllocationId'] && e['AllocationId'] !== p['AllocationId']) return false;
+    return true;
+  });
+  const r = pageByNumber(items, p, { max: 100, default: 10 });
+  return ok({
+    PageNumber: r.pageNumber,
+    PageSize: r.pageSize,
+    TotalCount: r.totalCount,
+    EipAddresses: {
+      EipAddress: r.page.map((e) => ({ Status: 'InUse', Mode: 'NAT', RegionId: req.region, ...e })),
+    },
+  });
+};
+
 export const vpcHandlers: Record<string, ActionHandler> = {
   DescribeIpv6Addresses: describeIpv6Addresses,
   DescribeNetworkAcls: describeNetworkAcls,
   DescribeNatGateways: describeNatGateways,
   DescribeForwardTableEntries: describeForwardTableEntries,
+  DescribeEipAddresses: describeEipAddresses,
 };

@@ -165,6 +165,8 @@ export const WorldVpcRegionSchema = z
     Ipv6Addresses: z.array(WorldIpv6AddressSchema).default([]),
     NetworkAcls: z.array(WorldNetworkAclSchema).default([]),
     NatGateways: z.array(WorldNatGatewaySchema).default([]),
+    /** DescribeEipAddresses; `Mode: BINDED` is cut-through */
+    EipAddresses: z.array(z.object({ IpAddress: z.string().min(1) }).passthrough()).default([]),
   })
   .strict();
 

@@ -288,11 +288,25 @@ export const NatGatewaySchema = z.object({
 });
 export type NatGateway = z.infer<typeof NatGatewaySchema>;
 
+/** VPC DescribeEipAddresses: an EIP and how it is bound (`Mode: BINDED` = cut-through) */
+export const EipAddressSchema = z.object({
+  ipAddress: z.string(),
+  region: z.string(),
+  allocationId: z.string().default(''),
+  /** NAT | MULTI_BINDED | BINDED (cut-through); "" when not returned */
+  mode: z.string().default(''),
+  /** the instance or network interface it is associated with */
+  instanceId: z.string().default(''),
+  instanceType: z.string().default(''),
+});
+export type EipAddress = z.infer<typeof EipAddressSchema>;
+
 /** A region whose listing failed leaves a coverage entry (service vpc, that region and action). */
 export const VpcSchema = z.object({
   ipv6Addresses: z.array(Ipv6AddressSchema).default([]),
   networkAcls: z.array(NetworkAclSchema).default([]),
   natGateways: z.array(NatGatewaySchema).default([]),
+  eipAddresses: z.array(EipAddressSchema).default([]),
 });
 export type Vpc = z.infer<typeof VpcSchema>;
 
@@ -533,7 +547,12 @@ export const InventorySchema = z.object({
     until: isoTime,
   }),
   ecs: EcsSchema,
-  vpc: VpcSchema.default({ ipv6Addresses: [], networkAcls: [], natGateways: [] }),
+  vpc: VpcSchema.default({
+    ipv6Addresses: [],
+    networkAcls: [],
+    natGateways: [],
+    eipAddresses: [],
+  }),
   ram: RamSchema,
   root: RootSchema,
   actiontrail: ActionTrailSchema,
@@ -560,7 +579,7 @@ export function emptyInventory(overrides: Partial<Inventory> = {}): Inventory {
     regions: [],
     scope: { regions: [], since: '2026-08-03T00:00:00.000Z', until: now },
     ecs: { securityGroups: [], instances: [], keyPairs: [], disks: [], invocations: [] },
-    vpc: { ipv6Addresses: [], networkAcls: [], natGateways: [] },
+    vpc: { ipv6Addresses: [], networkAcls: [], natGateways: [], eipAddresses: [] },
     ram: { users: [], groups: [], roles: [], policies: [] },
     root: {},
     actiontrail: {

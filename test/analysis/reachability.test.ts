@@ -227,3 +227,62 @@ describe('DNAT', () => {
     expect(r.unknown).toEqual(['the DNAT entries of NAT gateway ngw-1 could not be read']);
   });
 });
+
+describe('cut-through EIPs on secondary interfaces', () => {
+  const open = group('sg-open', [from('0.0.0.0/0')]);
+  const secondary = instance('i-1', {
+    securityGroupIds: ['sg-open'],
+    vSwitchId: 'vsw-1',
+    networkInterfaces: [
+      nic('eni-1', ['sg-open'], { vSwitchId: 'vsw-1' }),
+      nic('eni-2', ['sg-open'], {
+        type: 'Secondary',
+        publicIps: ['47.0.0.20'],
+        vSwitchId: 'vsw-1',
+      }),
+    ],
+  });
+  const dropAll = acl([aclEntry('drop', 'all', '-1/-1')]);
+  const eip = (mode: string) => ({ ipAddress: '47.0.0.20', region: 'cn-hangzhou', mode });
+
+  it('a cut-through (BINDED) EIP bypasses the ACL; a NAT-mode one does not', () => {
+    const through = ctxOf({
+      ...ecs([open], [secondary]),
+      vpc: { networkAcls: [dropAll], eipAddresses: [eip('BINDED')] },
+    });
+    expect(ports(through)).toEqual(['interface-public-ip:47.0.0.20']);
+    expect(reachablePorts(through, through.inventory.ecs.instances[0]!)[0]!.range.acl).toBeNull();
+    const nat = ctxOf({
+      ...ecs([open], [secondary]),
+      vpc: { networkAcls: [dropAll], eipAddresses: [eip('NAT')] },
+    });
+    expect(ports(nat)).toEqual([]);
+    expect(reachability(nat, nat.inventory.ecs.instances[0]!).entries?.[0]?.known).toBe(true);
+  });
+
+  it('EIP modes unreadable: unknown when the ACL would decide, known when it would not', () => {
+    const gap = [
+      {
+        service: 'vpc' as const,
+        region: 'cn-hangzhou',
+        operation: 'DescribeEipAddresses',
+        error: { code: 'Forbidden.RAM', message: 'denied' },
+      },
+    ];
+    const decides = ctxOf({
+      ...ecs([open], [secondary]),
+      vpc: { networkAcls: [dropAll] },
+      coverage: gap,
+    });
+    expect(reachability(decides, decides.inventory.ecs.instances[0]!).entries?.[0]).toMatchObject({
+      known: false,
+      reason: expect.stringContaining('cut-through'),
+    });
+    const passes = ctxOf({
+      ...ecs([open], [secondary]),
+      vpc: { networkAcls: [acl([aclEntry('accept', 'all', '-1/-1')])] },
+      coverage: gap,
+    });
+    expect(ports(passes)).toEqual(['interface-public-ip:47.0.0.20']);
+  });
+});

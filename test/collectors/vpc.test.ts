@@ -76,6 +76,21 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
           },
           { NatGatewayId: 'ngw-2', VpcId: 'vpc-1', NetworkType: 'intranet' },
         ],
+        EipAddresses: [
+          {
+            IpAddress: '47.0.0.21',
+            AllocationId: 'eip-2',
+            Mode: 'BINDED',
+            InstanceId: 'eni-2',
+            InstanceType: 'NetworkInterface',
+          },
+          {
+            IpAddress: '47.0.0.22',
+            AllocationId: 'eip-3',
+            InstanceId: 'i-2',
+            InstanceType: 'EcsInstance',
+          },
+        ],
       },
     },
     ...extra,
@@ -83,7 +98,7 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
 }
 
 describe('VPC collection', () => {
-  it('reads IPv6 addresses, ACL entries in order and every DNAT entry across pages', async () => {
+  it('reads IPv6 addresses, ACL entries in order, EIP modes and every DNAT entry across pages', async () => {
     const { inventory, emulator } = await runCollect(world());
     expect(inventory.coverage).toEqual([]);
     const vpc = inventory.vpc;
@@ -139,6 +154,24 @@ describe('VPC collection', () => {
       status: 'Available',
     });
     expect(intranet).toMatchObject({ id: 'ngw-2', networkType: 'intranet', dnatEntries: [] });
+    expect(vpc.eipAddresses).toEqual([
+      {
+        ipAddress: '47.0.0.21',
+        region: 'cn-hangzhou',
+        allocationId: 'eip-2',
+        mode: 'BINDED',
+        instanceId: 'eni-2',
+        instanceType: 'NetworkInterface',
+      },
+      {
+        ipAddress: '47.0.0.22',
+        region: 'cn-hangzhou',
+        allocationId: 'eip-3',
+        mode: 'NAT',
+        instanceId: 'i-2',
+        instanceType: 'EcsInstance',
+      },
+    ]);
     const calls = emulator.stats().requests;
     // 55 addresses and 60 entries at 50 a page: two pages each
     expect(calls['DescribeIpv6Addresses']).toBe(2);
@@ -202,9 +235,15 @@ describe('VPC collection', () => {
         { endpoint: `http://127.0.0.1:${port}` },
         emu,
       );
-      expect(inventory.vpc).toEqual({ ipv6Addresses: [], networkAcls: [], natGateways: [] });
+      expect(inventory.vpc).toEqual({
+        ipv6Addresses: [],
+        networkAcls: [],
+        natGateways: [],
+        eipAddresses: [],
+      });
       const vpcGaps = inventory.coverage.filter((c) => c.service === 'vpc');
       expect(vpcGaps.map((c) => c.operation).sort()).toEqual([
+        'DescribeEipAddresses',
         'DescribeIpv6Addresses',
         'DescribeNatGateways',
         'DescribeNetworkAcls',
