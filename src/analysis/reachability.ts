@@ -638,7 +638,8 @@ export class ReachabilityIndex {
    * true / false, or a reason it is unknown. Only secondary interfaces' EIPs can be.
    */
   private cutThrough(entry: EntryPoint, region: string): boolean | string {
-    if (entry.kind !== 'interface-public-ip' || lower(entry.interfaceType) === 'primary') return false;
+    if (entry.kind !== 'interface-public-ip' || lower(entry.interfaceType) === 'primary')
+      return false;
     if (regionGap(this.inv, 'DescribeEipAddresses', region))
       return `the EIPs of ${region} could not be read (cut-through mode unknown)`;
     const eip = this.inv.vpc.eipAddresses.find(
