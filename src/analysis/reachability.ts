@@ -486,6 +486,7 @@ export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
   const instancePublic = uniq([...inst.publicIps, inst.eipAddress]);
   const nics = inst.networkInterfaces;
   if (nics === undefined) return undefined;
+  const classic = inst.vpcId === null && lower(inst.networkType) === 'classic';
   const own = (): InterfaceView => ({
     id: null,
     type: 'instance',
@@ -493,7 +494,7 @@ export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
     publicIps: instancePublic,
     privateIps: inst.privateIps,
     ipv6Addresses: [],
-    vSwitchId: inst.vpcId === null && inst.networkType === 'classic' ? null : inst.vSwitchId,
+    vSwitchId: classic ? null : inst.vSwitchId,
   });
   if (nics.length === 0) return [own()];
   const out: InterfaceView[] = nics.map((n) => {
@@ -505,7 +506,8 @@ export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
       publicIps: uniq([...n.publicIps, ...(primary ? instancePublic : [])]),
       privateIps: uniq([...n.privateIps, ...(primary ? inst.privateIps : [])]),
       ipv6Addresses: n.ipv6Addresses ?? [],
-      vSwitchId: n.vSwitchId ?? (primary ? inst.vSwitchId : undefined),
+      // classic-network instances have no vSwitch, hence no network ACL
+      vSwitchId: classic ? null : (n.vSwitchId ?? (primary ? inst.vSwitchId : undefined)),
     };
   });
   if (!nics.some((n) => n.type.toLowerCase() === 'primary') && instancePublic.length > 0) {

@@ -286,3 +286,23 @@ describe('cut-through EIPs on secondary interfaces', () => {
     expect(ports(passes)).toEqual(['interface-public-ip:47.0.0.20']);
   });
 });
+
+describe('classic network', () => {
+  it('a classic instance has no vSwitch: the region’s ACLs do not apply to it', () => {
+    const c = ctxOf({
+      ...ecs(
+        [group('sg-c', [from('0.0.0.0/0', { nicType: 'internet' })], { vpcId: null })],
+        [
+          instance('i-1', {
+            networkType: 'classic',
+            securityGroupIds: ['sg-c'],
+            publicIps: [PUBLIC],
+            networkInterfaces: [nic('eni-1', ['sg-c'])],
+          }),
+        ],
+      ),
+      vpc: { networkAcls: [acl([aclEntry('drop', 'all', '-1/-1')])] },
+    });
+    expect(ports(c)).toEqual([`public-ip:${PUBLIC}`]);
+  });
+});
