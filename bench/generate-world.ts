@@ -762,6 +762,94 @@ function makeEvents(
 
 // ------------------------------------------------------------ the world
 
+/** vSwitches per VPC region: each gets its own network ACL */
+const VSWITCHES_PER_REGION = 4;
+/** DNAT entries per region's internet NAT gateway */
+const DNAT_PER_REGION = 8;
+
+/**
+ * VPC per region, derived from the instances without drawing from the random
+ * stream (the rest of the world stays what it was): every VPC instance is put
+ * in one of the region's vSwitches, every vSwitch has a network ACL (half of
+ * them drop RDP first, all accept the rest over IPv4 and IPv6), and an internet
+ * NAT gateway forwards ports 10000+ to SSH on instances without a public address.
+ */
+function makeVpc(
+  ecs: Record<string, RegionBlock>,
+  regionIds: readonly string[],
+): NonNullable<WorldInput['vpc']> {
+  const out: NonNullable<WorldInput['vpc']> = {};
+  regionIds.forEach((region, ri) => {
+    const block = ecs[region];
+    const vpcInstances = (block?.Instances ?? []).filter(
+      (i) => i.VpcAttributes?.VpcId !== undefined && i.VpcAttributes.VpcId !== '',
+    );
+    const vsw = (k: number) => `vsw-${ri}-${k}`;
+    vpcInstances.forEach((inst, i) => {
+      if (inst.VpcAttributes)
+        inst.VpcAttributes = { ...inst.VpcAttributes, VSwitchId: vsw(i % VSWITCHES_PER_REGION) };
+    });
+    const vpcId = vpcInstances[0]?.VpcAttributes?.VpcId ?? `vpc-${ri}`;
+    const acls = Array.from({ length: VSWITCHES_PER_REGION }, (_, k) => ({
+      NetworkAclId: `nacl-${ri}-${k}`,
+      VpcId: vpcId,
+      Resources: [{ ResourceId: vsw(k), ResourceType: 'VSwitch' }],
+      IngressAclEntries: [
+        ...(k % 2 === 0
+          ? [
+              {
+                Policy: 'drop',
+                Protocol: 'tcp',
+                Port: '3389/3389',
+                SourceCidrIp: '0.0.0.0/0',
+                EntryType: 'custom',
+              },
+            ]
+          : []),
+        {
+          Policy: 'accept',
+          Protocol: 'all',
+          Port: '-1/-1',
+          SourceCidrIp: '0.0.0.0/0',
+          EntryType: 'system',
+        },
+        {
+          Policy: 'accept',
+          Protocol: 'all',
+          Port: '-1/-1',
+          SourceCidrIp: '::/0',
+          IpVersion: 'IPv6',
+          EntryType: 'system',
+        },
+      ],
+    }));
+    const privateOnly = vpcInstances.filter(
+      (i) => (i.PublicIpAddress ?? []).length === 0 && !i.EipAddress?.IpAddress,
+    );
+    const entries = privateOnly.slice(0, DNAT_PER_REGION).map((inst, j) => ({
+      ForwardEntryId: `fwd-${ri}-${j}`,
+      ExternalIp: `47.200.${ri}.1`,
+      ExternalPort: `${10000 + j}`,
+      InternalIp: inst.VpcAttributes?.PrivateIpAddress?.[0] ?? '',
+      InternalPort: '22',
+      IpProtocol: 'TCP',
+      Status: 'Available',
+    }));
+    out[region] = {
+      NetworkAcls: acls,
+      NatGateways: [
+        {
+          NatGatewayId: `ngw-${ri}`,
+          VpcId: vpcId,
+          NetworkType: 'internet',
+          ForwardTableEntries: entries,
+        },
+      ],
+    };
+  });
+  return out;
+}
+
 export function generateWorld(opts: GenerateOptions): WorldInput {
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
@@ -801,6 +889,7 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
       roleNames,
     );
   });
+  const vpc = makeVpc(ecs, regionIds);
   const home = regionIds[0] ?? 'cn-hangzhou';
   return {
     version: 1,
@@ -817,6 +906,7 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
     },
     regions,
     ecs,
+    vpc,
     ram,
     root: {
       mfaEnabled: false,

@@ -31,7 +31,7 @@
  */
 import type { World } from '../src/emulator/world.js';
 
-export type BenchService = 'ecs' | 'ram' | 'ims' | 'sts' | 'actiontrail';
+export type BenchService = 'ecs' | 'ram' | 'ims' | 'sts' | 'actiontrail' | 'vpc';
 
 export const SERVICE_OF: Record<string, BenchService> = {
   GetCallerIdentity: 'sts',
@@ -66,6 +66,11 @@ export const SERVICE_OF: Record<string, BenchService> = {
   DescribeTrails: 'actiontrail',
   GetTrailStatus: 'actiontrail',
   LookupEvents: 'actiontrail',
+  DescribeIpv6Addresses: 'vpc',
+  DescribeNetworkAcls: 'vpc',
+  DescribeNatGateways: 'vpc',
+  DescribeForwardTableEntries: 'vpc',
+  DescribeEipAddresses: 'vpc',
 };
 
 /** max items per call (api-limits §3) */
@@ -83,6 +88,11 @@ export const PAGE = {
   ListRoles: 1000,
   GetCredentialReport: 3501,
   LookupEvents: 50,
+  DescribeIpv6Addresses: 50,
+  DescribeNetworkAcls: 50,
+  DescribeNatGateways: 50,
+  DescribeForwardTableEntries: 50,
+  DescribeEipAddresses: 100,
 } as const;
 
 /**
@@ -93,6 +103,11 @@ export const PAGE = {
  * GetCredentialReport.
  */
 export const PREFIX: Record<string, number> = {
+  DescribeIpv6Addresses: 1,
+  DescribeNetworkAcls: 1,
+  DescribeNatGateways: 1,
+  DescribeEipAddresses: 1,
+  DescribeForwardTableEntries: 2,
   DescribeSecurityGroups: 1,
   DescribeSecurityGroupAttribute: 2,
   DescribeInstances: 1,
@@ -225,6 +240,39 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
       { name: `${region} invocations`, roundTrips: 1 + invPages, lookupPages: 0 },
       { name: `${region} ActionTrail events`, roundTrips: 1, lookupPages },
     );
+
+    // VPC: network ACLs, IPv6 addresses, EIPs, NAT gateways → their forward tables
+    const vpc = world.vpc[region];
+    add(
+      'DescribeIpv6Addresses',
+      region,
+      pages(vpc?.Ipv6Addresses.length ?? 0, PAGE.DescribeIpv6Addresses),
+    );
+    add(
+      'DescribeNetworkAcls',
+      region,
+      pages(vpc?.NetworkAcls.length ?? 0, PAGE.DescribeNetworkAcls),
+    );
+    add(
+      'DescribeEipAddresses',
+      region,
+      pages(vpc?.EipAddresses.length ?? 0, PAGE.DescribeEipAddresses),
+    );
+    const natPages = pages(vpc?.NatGateways.length ?? 0, PAGE.DescribeNatGateways);
+    add('DescribeNatGateways', region, natPages);
+    const tables = (vpc?.NatGateways ?? []).map((g) =>
+      pages(g.ForwardTableEntries.length, PAGE.DescribeForwardTableEntries),
+    );
+    add(
+      'DescribeForwardTableEntries',
+      region,
+      tables.reduce((a, b) => a + b, 0),
+    );
+    chains.push({
+      name: `${region} NAT gateways → DNAT entries`,
+      roundTrips: 1 + natPages + Math.max(0, ...tables),
+      lookupPages: 0,
+    });
   }
 
   // RAM

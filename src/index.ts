@@ -9,6 +9,63 @@
  * `ecs-audit/testing` (it needs vitest).
  */
 export { z } from 'zod';
+// attack paths: hops and their one-line rendering
+export { formatPath, type PathHop, pathOf } from './analysis/attack-path.js';
+// ---- analysis for rule authors: the same power the built-in rules use
+// security-group exposure (all groups of an interface together, priorities and Drop)
+export {
+  allPortsOpen,
+  describeCoverage,
+  type Exposure,
+  type ExposureIndex,
+  exposureIndex,
+  openPortsToInternet,
+  type PortProtocol,
+  type PortSegment,
+  portLabel,
+  type RuleRef,
+  segmentAt,
+  segmentEvidence,
+} from './analysis/exposure.js';
+export {
+  groupEvidence,
+  groupLabel,
+  groupResource,
+  MANAGED_SENTENCE,
+  uniqueSorted,
+} from './analysis/network-findings.js';
+export {
+  type PrivilegeGrant,
+  type PrivilegeKind,
+  type PrivilegeVerdict,
+  privilegeOf,
+  rolePrivilege,
+} from './analysis/privilege.js';
+// the RAM policy evaluator and the privilege of a principal
+export {
+  commandRunAsAnalysis,
+  evaluateRequest,
+  grantsAdmin,
+  type ParsedPolicy,
+  type PrincipalPolicies,
+  parsePolicyDocument,
+  principalPoliciesOf,
+  type RequestDecision,
+} from './analysis/ram-policy.js';
+// reachability from the internet: entry points → network ACL → groups → ports
+export {
+  type AclEntryRef,
+  type DnatHop,
+  type EntryKind,
+  type EntryPoint,
+  type EntryReachability,
+  type InstanceReachability,
+  type ReachablePort,
+  type ReachableRange,
+  reachability,
+  reachabilityIndex,
+  reachablePorts,
+} from './analysis/reachability.js';
 export type {
   ResourceRef,
   ResourceType,
@@ -22,10 +79,15 @@ export { defineRule, RESOURCE_TYPES, SEVERITIES } from './engine/types.js';
 export type {
   AccessKey,
   Disk,
+  DnatEntry,
   Instance,
   Inventory,
   Invocation,
+  Ipv6Address,
   KeyPair,
+  NatGateway,
+  NetworkAcl,
+  NetworkAclEntry,
   NetworkInterface,
   PasswordPolicy,
   PortRangeList,

@@ -1,5 +1,6 @@
 import { testRule } from '../../src/testing/rule-tester.js';
 import { ecs, from, group, instance, nic, rule } from '../../test/helpers/network.js';
+import { acl, aclEntry, dnat, ipv6, natGateway, privateInstance } from '../../test/helpers/vpc.js';
 import exposed from './instance-admin-port-exposed.js';
 
 const PUBLIC = '47.96.10.10';
@@ -8,7 +9,8 @@ const publicInstance = (groups: string[], overrides: Parameters<typeof instance>
   instance('i-1', {
     securityGroupIds: groups,
     publicIps: [PUBLIC],
-    networkInterfaces: [nic('eni-1', groups, { publicIps: [PUBLIC] })],
+    vSwitchId: 'vsw-1',
+    networkInterfaces: [nic('eni-1', groups, { publicIps: [PUBLIC], vSwitchId: 'vsw-1' })],
     ...overrides,
   });
 
@@ -159,6 +161,99 @@ testRule(exposed, {
         [group('sg-open', [from('0.0.0.0/0')], { region: 'ap-southeast-1' })],
         [publicInstance(['sg-open'])],
       ),
+    },
+    {
+      name: 'IPv6 ::/0 opens SSH but the instance has only a public IPv4 address',
+      inventory: ecs(
+        [group('sg-v6', [rule({ ipv6SourceCidrIp: '::/0' })])],
+        [publicInstance(['sg-v6'])],
+      ),
+    },
+    {
+      name: 'IPv6 ::/0 opens SSH, the IPv6 address has no Internet bandwidth (Private)',
+      inventory: {
+        ...ecs([group('sg-v6', [rule({ ipv6SourceCidrIp: '::/0' })])], [publicInstance(['sg-v6'])]),
+        vpc: { ipv6Addresses: [ipv6('2408:4000::21', 'Private')] },
+      },
+    },
+    {
+      name: "the vSwitch's ACL drops 22 before accepting everything",
+      inventory: {
+        ...ecs([sshOpen], [publicInstance(['sg-open'])]),
+        vpc: {
+          networkAcls: [
+            acl([aclEntry('drop', 'tcp', '22/22'), aclEntry('accept', 'all', '-1/-1')]),
+          ],
+        },
+      },
+    },
+    {
+      name: 'an ACL with no matching entry drops everything',
+      inventory: {
+        ...ecs([sshOpen], [publicInstance(['sg-open'])]),
+        vpc: { networkAcls: [acl([aclEntry('accept', 'tcp', '80/80')])] },
+      },
+    },
+    {
+      name: 'the ACL names a prefix list that could not be read: unknown, no finding',
+      inventory: {
+        ...ecs([sshOpen], [publicInstance(['sg-open'])]),
+        vpc: { networkAcls: [acl([aclEntry('accept', 'all', '-1/-1', 'pl-unknown')])] },
+      },
+    },
+    {
+      name: 'the network ACLs of the region could not be read: no finding',
+      inventory: {
+        ...ecs([sshOpen], [publicInstance(['sg-open'])]),
+        coverage: [
+          {
+            service: 'vpc',
+            region: 'cn-hangzhou',
+            operation: 'DescribeNetworkAcls',
+            error: { code: 'Forbidden.RAM', message: 'denied' },
+          },
+        ],
+      },
+    },
+    {
+      name: 'DNAT onto an interface that has a public IP of its own does not apply',
+      inventory: {
+        ...ecs(
+          [sshOpen, office],
+          [
+            instance('i-1', {
+              vpcId: 'vpc-1',
+              privateIps: ['10.0.0.20'],
+              publicIps: [PUBLIC],
+              networkInterfaces: [
+                nic('eni-1', ['sg-office'], { privateIps: ['10.0.0.20'], publicIps: [PUBLIC] }),
+              ],
+            }),
+          ],
+        ),
+        vpc: { natGateways: [natGateway([dnat('2222', '22')])] },
+      },
+    },
+    {
+      name: 'DNAT of an intranet NAT gateway does not face the internet',
+      inventory: {
+        ...ecs([sshOpen], [privateInstance(['sg-open'])]),
+        vpc: { natGateways: [natGateway([dnat('2222', '22')], { networkType: 'intranet' })] },
+      },
+    },
+    {
+      name: 'a DNAT entry that is not Available',
+      inventory: {
+        ...ecs([sshOpen], [privateInstance(['sg-open'])]),
+        vpc: { natGateways: [natGateway([dnat('2222', '22', { status: 'Pending' })])] },
+      },
+    },
+    {
+      name: 'DNAT maps 8080 only; SSH open in the group is not reachable through it',
+      inventory: {
+        ...ecs([sshOpen], [privateInstance(['sg-open'])]),
+        vpc: { natGateways: [natGateway([dnat('80', '8080')])] },
+      },
     },
   ],
   invalid: [
@@ -324,8 +419,7 @@ testRule(exposed, {
         {
           id: 'i-1',
           evidence: {
-            exposedAddresses: [PUBLIC],
-            interfaces: [{ exposures: [{ acceptedIpv4: ['0.0.0.0/0'] }] }],
+            interfaces: [{ publicIps: [PUBLIC], exposures: [{ acceptedIpv4: ['0.0.0.0/0'] }] }],
           },
         },
       ],
@@ -366,12 +460,75 @@ testRule(exposed, {
           id: 'i-1',
           message: '47.0.0.21',
           evidence: {
-            exposedAddresses: ['47.0.0.21'],
+            interfaces: [{ interfaceId: 'eni-2', publicIps: ['47.0.0.21'] }],
+          },
+        },
+      ],
+    },
+    {
+      name: 'IPv6 ::/0 opens SSH on an instance with a public IPv6 address',
+      inventory: {
+        ...ecs([group('sg-v6', [rule({ ipv6SourceCidrIp: '::/0' })])], [publicInstance(['sg-v6'])]),
+        vpc: { ipv6Addresses: [ipv6('2408:4000::21', 'Public')] },
+      },
+      findings: [
+        {
+          id: 'i-1',
+          message: '100% of global IPv6',
+          evidence: {
             interfaces: [
               {
-                interfaceId: 'eni-2',
-                exposedAddresses: [{ address: '47.0.0.21', ports: [22] }],
+                exposures: [{ ipv6Coverage: 1, acceptedIpv6: ['::/0'] }],
+                entryPoints: [{ kind: 'ipv6', address: '2408:4000::21' }],
               },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: 'DNAT 2222→22 onto a private instance, SSH open',
+      inventory: {
+        ...ecs([sshOpen], [privateInstance(['sg-open'])]),
+        vpc: { natGateways: [natGateway([dnat('2222', '22')])] },
+      },
+      findings: [
+        {
+          id: 'i-1',
+          message: /public 47\.0\.0\.99:2222 \(DNAT ngw-1\)/,
+          evidence: {
+            ports: [22],
+            path: [
+              { kind: 'address', address: '47.0.0.99', ports: '2222' },
+              { kind: 'dnat', natGatewayId: 'ngw-1', entryId: 'fwd-1', internalPort: '22' },
+              { kind: 'group-rule', groupId: 'sg-open' },
+              { kind: 'interface', interfaceId: 'eni-1' },
+              { kind: 'instance', instanceId: 'i-1' },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: 'an ACL that accepts 22 from everywhere: the deciding entry is in the path',
+      inventory: {
+        ...ecs([sshOpen], [publicInstance(['sg-open'])]),
+        vpc: {
+          networkAcls: [
+            acl([aclEntry('drop', 'tcp', '3389/3389'), aclEntry('accept', 'all', '-1/-1')]),
+          ],
+        },
+      },
+      findings: [
+        {
+          id: 'i-1',
+          evidence: {
+            path: [
+              { kind: 'address', address: PUBLIC, ports: '22' },
+              { kind: 'acl', aclId: 'nacl-1', position: 2 },
+              { kind: 'group-rule', groupId: 'sg-open' },
+              { kind: 'interface', interfaceId: 'eni-1' },
+              { kind: 'instance', instanceId: 'i-1' },
             ],
           },
         },

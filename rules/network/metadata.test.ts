@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { validateRule } from '../../src/engine/meta.js';
 import type { Rule } from '../../src/engine/types.js';
 import instanceAdmin from './instance-admin-port-exposed.js';
+import instancePrivileged from './instance-exposed-with-privileged-role.js';
+import instanceUnused from './instance-public-address-unused.js';
 import sgAdmin from './sg-admin-port-open-to-internet.js';
 import sgAllPorts from './sg-all-ports-open-to-internet.js';
 import sgHighRisk from './sg-high-risk-port-open-to-internet.js';
@@ -32,10 +34,20 @@ const CATALOGUE: Record<string, { rule: Rule; severity: string; resource: string
     severity: 'critical',
     resource: 'instance',
   },
+  'instance-exposed-with-privileged-role': {
+    rule: instancePrivileged as Rule,
+    severity: 'critical',
+    resource: 'instance',
+  },
+  'instance-public-address-unused': {
+    rule: instanceUnused as Rule,
+    severity: 'low',
+    resource: 'instance',
+  },
 };
 
 const ALIBABA_DOC =
-  /^https:\/\/www\.alibabacloud\.com\/help\/(?:en\/)?(?:doc-detail\/\d+\.htm|ecs\/(?:user-guide|developer-reference)\/[a-z0-9-]+)$/;
+  /^https:\/\/www\.alibabacloud\.com\/help\/(?:en\/)?(?:doc-detail\/\d+\.htm|(?:ecs|vpc|nat-gateway|ram)\/(?:user-guide|developer-reference)\/[a-z0-9-]+)$/;
 
 describe('network rule metadata', () => {
   for (const [id, { rule, severity, resource }] of Object.entries(CATALOGUE)) {

@@ -1,18 +1,17 @@
-import { defineRule, z } from 'ecs-audit';
 import {
+  defineRule,
   describeCoverage,
   exposureIndex,
-  portLabel,
-  segmentAt,
-  segmentEvidence,
-} from '../../src/analysis/exposure.js';
-import {
   groupEvidence,
   groupLabel,
   groupResource,
   MANAGED_SENTENCE,
+  portLabel,
+  segmentAt,
+  segmentEvidence,
   uniqueSorted,
-} from '../../src/analysis/network-findings.js';
+  z,
+} from 'ecs-audit';
 
 const port = z.number().int().min(1).max(65535);
 

@@ -1,16 +1,15 @@
-import { defineRule, z } from 'ecs-audit';
 import {
   allPortsOpen,
+  defineRule,
   exposureIndex,
-  type PortProtocol,
-  segmentEvidence,
-} from '../../src/analysis/exposure.js';
-import {
   groupEvidence,
   groupLabel,
   groupResource,
   MANAGED_SENTENCE,
-} from '../../src/analysis/network-findings.js';
+  type PortProtocol,
+  segmentEvidence,
+  z,
+} from 'ecs-audit';
 
 const PROTOCOLS: readonly PortProtocol[] = ['tcp', 'udp'];
 

@@ -1,20 +1,19 @@
-import { defineRule, z } from 'ecs-audit';
 import {
+  defineRule,
   describeCoverage,
   exposureIndex,
+  groupEvidence,
+  groupLabel,
+  groupResource,
+  MANAGED_SENTENCE,
   type PortProtocol,
   type PortSegment,
   portLabel,
   segmentAt,
   segmentEvidence,
-} from '../../src/analysis/exposure.js';
-import {
-  groupEvidence,
-  groupLabel,
-  groupResource,
-  MANAGED_SENTENCE,
   uniqueSorted,
-} from '../../src/analysis/network-findings.js';
+  z,
+} from 'ecs-audit';
 
 const port = z.number().int().min(1).max(65535);
 

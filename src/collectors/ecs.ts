@@ -484,7 +484,7 @@ function toInstance(i: RawInstance, region: string, missing: Map<string, string[
     osType: i.OSType ?? '',
     networkType: nonEmpty(i.instanceNetworkType) ?? 'vpc',
     vpcId: nonEmpty(i.vpcAttributes?.vpcId) ?? null,
-    ...(i.vpcAttributes ? { vSwitchId: nonEmpty(i.vpcAttributes.vSwitchId) ?? null } : {}),
+    ...(nonEmpty(i.vpcAttributes?.vSwitchId) ? { vSwitchId: i.vpcAttributes?.vSwitchId } : {}),
     publicIps: uniq(i.publicIpAddress?.ipAddress ?? []),
     eipAddress: nonEmpty(i.eipAddress?.ipAddress) ?? null,
     privateIps,

@@ -70,7 +70,13 @@ export const READ_ACTIONS = {
     'GetCredentialReport',
   ],
   actiontrail: ['DescribeTrails', 'GetTrailStatus', 'GetGlobalEventsStorageRegion', 'LookupEvents'],
-  vpc: [],
+  vpc: [
+    'DescribeIpv6Addresses',
+    'DescribeNetworkAcls',
+    'DescribeNatGateways',
+    'DescribeForwardTableEntries',
+    'DescribeEipAddresses',
+  ],
   resourcemanager: [
     'ListPolicyAttachments',
     // organization scans: the Resource Directory's members

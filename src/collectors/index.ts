@@ -25,6 +25,7 @@ import { collectResourceGroupAttachments } from './resourcemanager.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { collectSas } from './sas.js';
 import { callerIdentity } from './sts.js';
+import { collectVpcRegion, type VpcRegionResult } from './vpc.js';
 
 export type { ProgressEvent } from './context.js';
 export { CallerIdentityError, CollectError } from './errors.js';
@@ -155,24 +156,29 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
   const ownKeys =
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
-  const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas] = await Promise.all([
-    Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
-    collectRam(
-      ctx,
-      rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
-    ),
-    (async () => {
-      const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
-      if (own) r.root.ownAccessKeys = own;
-      return r;
-    })(),
-    collectActionTrail(ctx, scanned, {
-      rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
-    }),
-    rgAttachments,
-    // Security Center's asset list (agent status), from the endpoints the scanned regions need
-    collectSas(ctx, scanned),
-  ]);
+  const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas, vpcResults] =
+    await Promise.all([
+      Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
+      collectRam(
+        ctx,
+        rgAttachments.then((list) =>
+          list?.map((a) => ({ name: a.policyName, type: a.policyType })),
+        ),
+      ),
+      (async () => {
+        const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+        if (own) r.root.ownAccessKeys = own;
+        return r;
+      })(),
+      collectActionTrail(ctx, scanned, {
+        rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
+      }),
+      rgAttachments,
+      // Security Center's asset list (agent status), from the endpoints the scanned regions need
+      collectSas(ctx, scanned),
+      // VPC: network ACLs, NAT DNAT entries, IPv6 addresses (reachability)
+      Promise.all(scanned.map((r) => regionLimit(() => collectVpcRegion(ctx, r)))),
+    ]);
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
@@ -197,6 +203,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     regions: regions ?? scanned.map((id) => ({ id })),
     scope: { regions: scanned, since: since.toISOString(), until: now.toISOString() },
     ecs,
+    vpc: mergeVpc(vpcResults),
     ram,
     root: root.root,
     actiontrail,
@@ -215,5 +222,14 @@ function mergeEcs(results: EcsRegionResult[]): Inventory['ecs'] {
     invocations: results.flatMap((r) => r.invocations),
     prefixLists: results.flatMap((r) => r.prefixLists),
     portRangeLists: results.flatMap((r) => r.portRangeLists),
+  };
+}
+
+function mergeVpc(results: VpcRegionResult[]): Inventory['vpc'] {
+  return {
+    ipv6Addresses: results.flatMap((r) => r.ipv6Addresses),
+    networkAcls: results.flatMap((r) => r.networkAcls),
+    natGateways: results.flatMap((r) => r.natGateways),
+    eipAddresses: results.flatMap((r) => r.eipAddresses),
   };
 }

@@ -327,7 +327,10 @@ function networkInterfacesOf(inst: WorldInstance): Item[] {
     InstanceId: inst.InstanceId,
     Status: 'InUse',
     VpcId: inst.VpcAttributes?.VpcId ?? '',
-    VSwitchId: inst.VpcAttributes?.VSwitchId ?? '',
+    // an interface is in its instance's vSwitch unless the world says otherwise
+    ...(typeof inst.VpcAttributes?.['VSwitchId'] === 'string'
+      ? { VSwitchId: inst.VpcAttributes['VSwitchId'] }
+      : {}),
     ZoneId: typeof inst['ZoneId'] === 'string' ? inst['ZoneId'] : '',
   };
   const enis = inst.NetworkInterfaces ?? [

@@ -36,6 +36,7 @@ import {
   type ServiceName,
   type StartOptions,
 } from './types.js';
+import { vpcHandlers } from './vpc.js';
 import { memberWorld, type World, type WorldFault } from './world.js';
 
 const HANDLERS: HandlerTable = {
@@ -47,6 +48,7 @@ const HANDLERS: HandlerTable = {
   sas: sasHandlers,
   // resource-group attachments, and the Resource Directory (organization scans)
   resourcemanager: { ...resourceManagerHandlers, ...organizationHandlers },
+  vpc: vpcHandlers,
 };
 
 /** services whose quotas are per region (api-limits.md §1); the others are central */

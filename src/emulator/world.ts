@@ -178,6 +178,53 @@ export const WorldRegionBlockSchema = z
   })
   .strict();
 
+// VPC 2016-04-28 (h5): IPv6 addresses, network ACLs, NAT gateways with their DNAT entries
+
+export const WorldIpv6AddressSchema = z
+  .object({ Ipv6Address: z.string().min(1), NetworkType: z.string().optional() })
+  .passthrough();
+
+export const WorldNetworkAclSchema = z
+  .object({
+    NetworkAclId: z.string().min(1),
+    VpcId: z.string().optional(),
+    Resources: z.array(z.object({ ResourceId: z.string() }).passthrough()).default([]),
+    IngressAclEntries: z.array(z.object({}).passthrough()).default([]),
+    EgressAclEntries: z.array(z.object({}).passthrough()).default([]),
+  })
+  .passthrough();
+
+export const WorldForwardEntrySchema = z
+  .object({
+    ForwardEntryId: z.string().min(1),
+    ExternalIp: z.string().optional(),
+    ExternalPort: z.string().optional(),
+    InternalIp: z.string().optional(),
+    InternalPort: z.string().optional(),
+    IpProtocol: z.string().optional(),
+    Status: z.string().optional(),
+  })
+  .passthrough();
+
+export const WorldNatGatewaySchema = z
+  .object({
+    NatGatewayId: z.string().min(1),
+    VpcId: z.string().optional(),
+    NetworkType: z.string().optional(),
+    ForwardTableEntries: z.array(WorldForwardEntrySchema).default([]),
+  })
+  .passthrough();
+
+export const WorldVpcRegionSchema = z
+  .object({
+    Ipv6Addresses: z.array(WorldIpv6AddressSchema).default([]),
+    NetworkAcls: z.array(WorldNetworkAclSchema).default([]),
+    NatGateways: z.array(WorldNatGatewaySchema).default([]),
+    /** DescribeEipAddresses; `Mode: BINDED` is cut-through */
+    EipAddresses: z.array(z.object({ IpAddress: z.string().min(1) }).passthrough()).default([]),
+  })
+  .strict();
+
 export const WorldPolicyRefSchema = z
   .object({ PolicyName: z.string().min(1), PolicyType: z.string().default('Custom') })
   .passthrough();
@@ -404,6 +451,7 @@ export const WorldSchema = z
       )
       .default([]),
     ecs: z.record(z.string(), WorldRegionBlockSchema).default({}),
+    vpc: z.record(z.string(), WorldVpcRegionSchema).default({}),
     ram: WorldRamSchema.default({
       Users: [],
       Groups: [],

@@ -44,6 +44,7 @@ export const DATA_KEYS = [
   'vpc.ipv6Addresses',
   'vpc.networkAcls',
   'vpc.natGateways',
+  'vpc.eipAddresses',
   'ram.users',
   'ram.users.loginProfile',
   'ram.users.mfaDevice',
@@ -139,7 +140,15 @@ export const READ_DATA: { readonly [S in Service]: Readonly<Record<string, ReadD
     // where global events (console sign-ins) are stored
     GetGlobalEventsStorageRegion: { key: 'actiontrail.events' },
   },
-  vpc: {},
+  // entries name the region, or an ACL (`nacl-…`) or forward table (`ftb-…`): both are
+  // taken as the whole region (every instance there may sit behind them)
+  vpc: {
+    DescribeIpv6Addresses: { key: 'vpc.ipv6Addresses' },
+    DescribeNetworkAcls: { key: 'vpc.networkAcls' },
+    DescribeNatGateways: { key: 'vpc.natGateways' },
+    DescribeForwardTableEntries: { key: 'vpc.natGateways' },
+    DescribeEipAddresses: { key: 'vpc.eipAddresses' },
+  },
   resourcemanager: {
     ListPolicyAttachments: { key: 'ram.resourceGroupAttachments' },
     ListAccounts: { key: 'organization.accounts' },

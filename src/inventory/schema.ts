@@ -246,6 +246,108 @@ export const EcsSchema = z.object({
   portRangeLists: z.array(PortRangeListSchema).default([]),
 });
 
+// ---------------------------------------------------------------- VPC (h5: network ACLs, NAT DNAT, IPv6)
+
+/** VPC DescribeIpv6Addresses: one IPv6 address; `networkType: Public` = IPv6 Internet bandwidth */
+export const Ipv6AddressSchema = z.object({
+  address: z.string(),
+  region: z.string(),
+  id: z.string().default(''),
+  /** Public | Private (case as returned) */
+  networkType: z.string(),
+  /** the instance or network interface (eni-…) the address is assigned to */
+  associatedInstanceId: z.string().default(''),
+  associatedInstanceType: z.string().default(''),
+  vSwitchId: z.string().default(''),
+  vpcId: z.string().default(''),
+  status: z.string().default(''),
+});
+export type Ipv6Address = z.infer<typeof Ipv6AddressSchema>;
+
+/** one inbound entry of a network ACL, as the API lists it (list order = evaluation order) */
+export const NetworkAclEntrySchema = z.object({
+  id: z.string().default(''),
+  name: z.string().default(''),
+  /** accept | drop */
+  policy: z.string(),
+  /** tcp | udp | icmp | icmpv6 | all (any case) */
+  protocol: z.string(),
+  /** `a/b`, `-1/-1` */
+  port: z.string(),
+  /** a CIDR, or a prefix-list id `pl-…` */
+  sourceCidrIp: z.string(),
+  /** IPv4 | IPv6; empty when not returned */
+  ipVersion: z.string().default(''),
+  /** custom | system | service */
+  entryType: z.string().default(''),
+});
+export type NetworkAclEntry = z.infer<typeof NetworkAclEntrySchema>;
+
+export const NetworkAclSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  vpcId: z.string().default(''),
+  status: z.string().default(''),
+  /** the vSwitches the ACL is bound to */
+  vSwitchIds: z.array(z.string()).default([]),
+  /** inbound entries in list order; absent = the answer did not carry them (unknown) */
+  ingress: z.array(NetworkAclEntrySchema).optional(),
+});
+export type NetworkAcl = z.infer<typeof NetworkAclSchema>;
+
+/** a DNAT entry of a NAT gateway's forward table */
+export const DnatEntrySchema = z.object({
+  id: z.string(),
+  forwardTableId: z.string().default(''),
+  externalIp: z.string(),
+  /** a port, `a/b`, or `any` */
+  externalPort: z.string(),
+  internalIp: z.string(),
+  internalPort: z.string(),
+  /** tcp | udp | any (any case) */
+  ipProtocol: z.string(),
+  /** Available | Pending | … */
+  status: z.string().default(''),
+});
+export type DnatEntry = z.infer<typeof DnatEntrySchema>;
+
+export const NatGatewaySchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  name: z.string().default(''),
+  vpcId: z.string().default(''),
+  /** internet | intranet; absent when not returned (taken as internet-facing) */
+  networkType: z.string().optional(),
+  status: z.string().default(''),
+  forwardTableIds: z.array(z.string()).default([]),
+  /** every DNAT entry of its forward tables; absent = could not be read (unknown) */
+  dnatEntries: z.array(DnatEntrySchema).optional(),
+});
+export type NatGateway = z.infer<typeof NatGatewaySchema>;
+
+/** VPC DescribeEipAddresses: an EIP and how it is bound (`Mode: BINDED` = cut-through) */
+export const EipAddressSchema = z.object({
+  ipAddress: z.string(),
+  region: z.string(),
+  allocationId: z.string().default(''),
+  /** NAT | MULTI_BINDED | BINDED (cut-through); "" when not returned */
+  mode: z.string().default(''),
+  /** the instance or network interface it is associated with */
+  instanceId: z.string().default(''),
+  instanceType: z.string().default(''),
+});
+export type EipAddress = z.infer<typeof EipAddressSchema>;
+
+/** A region whose listing failed leaves a coverage entry (service vpc, that region and action). */
+export const VpcSchema = z.object({
+  ipv6Addresses: z.array(Ipv6AddressSchema).default([]),
+  networkAcls: z.array(NetworkAclSchema).default([]),
+  natGateways: z.array(NatGatewaySchema).default([]),
+  eipAddresses: z.array(EipAddressSchema).default([]),
+});
+export type Vpc = z.infer<typeof VpcSchema>;
+
 // ---------------------------------------------------------------- RAM
 
 export const PolicyRefSchema = z.object({
@@ -540,6 +642,12 @@ export const InventorySchema = z.object({
     until: isoTime,
   }),
   ecs: EcsSchema,
+  vpc: VpcSchema.default({
+    ipv6Addresses: [],
+    networkAcls: [],
+    natGateways: [],
+    eipAddresses: [],
+  }),
   ram: RamSchema,
   root: RootSchema,
   actiontrail: ActionTrailSchema,
@@ -578,6 +686,7 @@ export function emptyInventory(overrides: Partial<Inventory> = {}): Inventory {
       prefixLists: [],
       portRangeLists: [],
     },
+    vpc: { ipv6Addresses: [], networkAcls: [], natGateways: [], eipAddresses: [] },
     ram: { users: [], groups: [], roles: [], policies: [] },
     root: {},
     actiontrail: {

@@ -29,6 +29,7 @@ import {
   unevaluatedWhat,
 } from './common.js';
 import { reportJsonChunks } from './json.js';
+import { htmlPathsSection, PATH_STYLE } from './paths.js';
 import type { Report } from './schema.js';
 
 const GLOBAL = 'global';
@@ -94,7 +95,7 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24rem;overflow:auto;b
 .muted{color:var(--muted)}
 tr.suppressed td{opacity:.65}
 tr.unevaluated td{font-style:italic}
-`;
+${PATH_STYLE}`;
 
 /** rows rendered at a time; "show more" adds as many again */
 export const PAGE_SIZE = 500;
@@ -571,6 +572,10 @@ export function* htmlChunks(report: Report): Generator<string> {
 <main>
 ${section('summary', 'Summary', `<div class="cards">${cards}</div>`)}
 ${section('findings', `Findings (${findings.length})`, findingsTable)}
+${htmlPathsSection(
+  findings.filter((f) => f.status === 'open'),
+  h,
+)}
 ${section('coverage', `Coverage gaps (${report.coverage.length})`, coverage)}
 ${extra.join('\n')}
 ${section('rules', `Rules (${catalogue.length})`, rulesHtml || '<p class="muted">No rule metadata in this report.</p>')}

@@ -16,6 +16,7 @@ import {
   sortFindings,
   unevaluatedWhat,
 } from './common.js';
+import { markdownPathLines } from './paths.js';
 import type { Report, ReportFinding } from './schema.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
@@ -137,6 +138,7 @@ export function formatMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       ),
     );
     if (ofSev.length > max) out.push('', `… and ${ofSev.length - max} more (see the JSON report).`);
+    out.push(...markdownPathLines(ofSev.slice(0, max), escapeMarkdown));
     out.push('');
   }
 

@@ -20,6 +20,7 @@ import {
   sortFindings,
   unevaluatedWhat,
 } from './common.js';
+import { tablePathLines } from './paths.js';
 import type { Report, ReportFinding } from './schema.js';
 
 export interface TableOptions {
@@ -227,6 +228,8 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
         // the finding's own sentence says what is wrong with this resource
         for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
           lines.push(c.dim(`      ${l}`));
+        for (const p of tablePathLines(f, sanitize))
+          for (const l of wrap(p, width - 6)) lines.push(c.cyan(`      ${l}`));
       }
     }
     lines.push('');

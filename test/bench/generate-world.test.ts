@@ -215,6 +215,11 @@ describe('minimal-call calculator', () => {
       GetCredentialReport: 1,
       DescribeTrails: 2, // one per region
       GetTrailStatus: 1,
+      // VPC: one page of each list per region (no NAT gateway, so no forward table)
+      DescribeIpv6Addresses: 2,
+      DescribeNetworkAcls: 2,
+      DescribeNatGateways: 2,
+      DescribeEipAddresses: 2,
     });
     expect(min.total).toBe(Object.values(min.byAction).reduce((a, b) => a + b, 0));
   });

@@ -94,6 +94,11 @@ const PAGED: Record<string, boolean> = {
   'actiontrail:GetGlobalEventsStorageRegion': false,
   'resourcemanager:ListPolicyAttachments': true,
   'sas:DescribeCloudCenterInstances': true,
+  'vpc:DescribeIpv6Addresses': true,
+  'vpc:DescribeNetworkAcls': true,
+  'vpc:DescribeNatGateways': true,
+  'vpc:DescribeForwardTableEntries': true,
+  'vpc:DescribeEipAddresses': true,
 };
 
 /** services whose calls are made per region (their coverage names one) */

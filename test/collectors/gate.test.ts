@@ -75,7 +75,9 @@ describe('the read-only gate', () => {
       );
     }
     expect(
-      policyActions().every((a) => /^(ecs|ram|actiontrail|resourcemanager|yundun-sas):/.test(a)),
+      policyActions().every((a) =>
+        /^(ecs|ram|actiontrail|resourcemanager|yundun-sas|vpc):/.test(a),
+      ),
     ).toBe(true);
   });
 

@@ -94,7 +94,7 @@ describe('schema/report.v1.json', () => {
     const badType = structuredClone(plain) as unknown as {
       unevaluated: { resource: { type: string } }[];
     };
-    badType.unevaluated[0]!.resource.type = 'bucket';
+    badType.unevaluated.find((u) => u.resource !== null)!.resource.type = 'bucket';
     expect(validate(badType)).toBe(false);
     const noReason = structuredClone(plain) as unknown as {
       unevaluated: Record<string, unknown>[];

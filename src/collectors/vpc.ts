@@ -1,0 +1,336 @@
+/**
+ * VPC, per region: IPv6 addresses (which have IPv6 Internet bandwidth), network
+ * ACLs (inbound entries in list order and the vSwitches they are bound to) and
+ * NAT gateways with the DNAT entries of their forward tables. These decide
+ * which instance ports the internet can reach (src/analysis/reachability.ts).
+ *
+ * A listing that fails leaves a coverage entry for its region and action, so
+ * that the analysis treats that region's ACLs / DNAT / IPv6 as unknown; a NAT
+ * gateway whose forward table cannot be read keeps `dnatEntries` absent.
+ */
+import * as $Vpc from '@alicloud/vpc20160428';
+import type {
+  DnatEntry,
+  EipAddress,
+  Ipv6Address,
+  NatGateway,
+  NetworkAcl,
+} from '../inventory/schema.js';
+import { attempt, type CollectContext, call, nonEmpty, pageSize } from './context.js';
+import { requiredList } from './errors.js';
+import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
+
+export interface VpcRegionResult {
+  ipv6Addresses: Ipv6Address[];
+  networkAcls: NetworkAcl[];
+  natGateways: NatGateway[];
+  eipAddresses: EipAddress[];
+}
+
+const meta = (region: string, operation: string, resource?: string): PageMeta => ({
+  service: 'vpc',
+  region,
+  operation,
+  ...(resource !== undefined ? { resource } : {}),
+});
+
+/** the four VPC Describe* calls page by PageNumber/PageSize, at most 50 a page */
+const VPC_PAGE_MAX = 50;
+
+function count(raw: string | number | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export async function collectVpcRegion(
+  ctx: CollectContext,
+  region: string,
+): Promise<VpcRegionResult> {
+  ctx.progress({ service: 'vpc', region, phase: 'network ACLs, NAT gateways, IPv6' });
+  const [ipv6Addresses, networkAcls, natGateways, eipAddresses] = await Promise.all([
+    ipv6AddressesOf(ctx, region),
+    networkAclsOf(ctx, region),
+    natGatewaysOf(ctx, region),
+    eipAddressesOf(ctx, region),
+  ]);
+  return {
+    ipv6Addresses: ipv6Addresses ?? [],
+    networkAcls: networkAcls ?? [],
+    natGateways: natGateways ?? [],
+    eipAddresses: eipAddresses ?? [],
+  };
+}
+
+/**
+ * A numbered listing that must be complete: a partial one (paging stopped
+ * early) is dropped, the guard has recorded why, and the facts stay unknown.
+ */
+async function completeListing<T>(
+  ctx: CollectContext,
+  m: PageMeta,
+  key: (item: T) => string,
+  fetch: (pageNumber: number, size: number) => Promise<{ items: T[]; totalCount?: number }>,
+): Promise<T[] | undefined> {
+  const size = pageSize(ctx, VPC_PAGE_MAX);
+  const guard = trackIncomplete(ctx.guard);
+  const items = await attempt(ctx, m, () =>
+    pageByNumber<T>(guard, m, size, key, (n) => fetch(n, size)),
+  );
+  return items && !guard.incomplete ? items : undefined;
+}
+
+async function ipv6AddressesOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<Ipv6Address[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const m = meta(region, 'DescribeIpv6Addresses');
+  type Raw = $Vpc.DescribeIpv6AddressesResponseBodyIpv6AddressesIpv6Address;
+  const raw = await completeListing<Raw>(
+    ctx,
+    m,
+    (a) => a.ipv6AddressId ?? a.ipv6Address ?? '',
+    async (pageNumber, size) => {
+      const res = await call(ctx, m, () =>
+        vpc.describeIpv6Addresses(
+          new $Vpc.DescribeIpv6AddressesRequest({ regionId: region, pageNumber, pageSize: size }),
+        ),
+      );
+      return {
+        items: requiredList(res.body?.ipv6Addresses?.ipv6Address, 'Ipv6Addresses.Ipv6Address'),
+        totalCount: count(res.body?.totalCount),
+      };
+    },
+  );
+  if (!raw) return undefined;
+  return raw
+    .filter((a) => nonEmpty(a.ipv6Address))
+    .map((a) => ({
+      address: a.ipv6Address as string,
+      region,
+      id: a.ipv6AddressId ?? '',
+      // absent: the address has no Internet bandwidth we know of; "" is not Public either
+      networkType: a.networkType ?? '',
+      associatedInstanceId: a.associatedInstanceId ?? '',
+      associatedInstanceType: a.associatedInstanceType ?? '',
+      vSwitchId: a.vSwitchId ?? '',
+      vpcId: a.vpcId ?? '',
+      status: a.status ?? '',
+    }));
+}
+
+async function networkAclsOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<NetworkAcl[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const m = meta(region, 'DescribeNetworkAcls');
+  type Raw = $Vpc.DescribeNetworkAclsResponseBodyNetworkAclsNetworkAcl;
+  const raw = await completeListing<Raw>(
+    ctx,
+    m,
+    (a) => a.networkAclId ?? '',
+    async (pageNumber, size) => {
+      const res = await call(ctx, m, () =>
+        vpc.describeNetworkAcls(
+          new $Vpc.DescribeNetworkAclsRequest({ regionId: region, pageNumber, pageSize: size }),
+        ),
+      );
+      return {
+        items: requiredList(res.body?.networkAcls?.networkAcl, 'NetworkAcls.NetworkAcl'),
+        totalCount: count(res.body?.totalCount),
+      };
+    },
+  );
+  if (!raw) return undefined;
+  const out: NetworkAcl[] = [];
+  for (const a of raw) {
+    if (!nonEmpty(a.networkAclId)) continue;
+    const id = a.networkAclId as string;
+    const entries = a.ingressAclEntries?.ingressAclEntry;
+    const resources = a.resources?.resource;
+    // an ACL without its entry list or its bindings cannot be judged: say so, keep it unknown
+    if (!Array.isArray(entries) || !Array.isArray(resources)) {
+      ctx.coverage.push({
+        service: 'vpc',
+        region,
+        operation: 'DescribeNetworkAcls',
+        resource: id,
+        error: {
+          code: 'MalformedResponse',
+          message: `the answer has no ${!Array.isArray(entries) ? 'IngressAclEntries.IngressAclEntry' : 'Resources.Resource'} list for ${id}`,
+        },
+      });
+    }
+    out.push({
+      id,
+      region,
+      name: a.networkAclName ?? '',
+      vpcId: a.vpcId ?? '',
+      status: a.status ?? '',
+      vSwitchIds: Array.isArray(resources)
+        ? resources
+            .filter((r) => (r.resourceType ?? 'VSwitch').toLowerCase() === 'vswitch')
+            .filter((r) => (r.status ?? '').toUpperCase() !== 'UNBINDED')
+            .map((r) => r.resourceId ?? '')
+            .filter((x) => x !== '')
+        : [],
+      ...(Array.isArray(entries) && Array.isArray(resources)
+        ? {
+            ingress: entries.map((e) => ({
+              id: e.networkAclEntryId ?? '',
+              name: e.networkAclEntryName ?? '',
+              policy: e.policy ?? '',
+              protocol: e.protocol ?? '',
+              port: e.port ?? '',
+              sourceCidrIp: e.sourceCidrIp ?? '',
+              ipVersion: e.ipVersion ?? '',
+              entryType: e.entryType ?? '',
+            })),
+          }
+        : {}),
+    });
+  }
+  return out;
+}
+
+async function natGatewaysOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<NatGateway[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const m = meta(region, 'DescribeNatGateways');
+  type Raw = $Vpc.DescribeNatGatewaysResponseBodyNatGatewaysNatGateway;
+  const raw = await completeListing<Raw>(
+    ctx,
+    m,
+    (g) => g.natGatewayId ?? '',
+    async (pageNumber, size) => {
+      const res = await call(ctx, m, () =>
+        vpc.describeNatGateways(
+          new $Vpc.DescribeNatGatewaysRequest({ regionId: region, pageNumber, pageSize: size }),
+        ),
+      );
+      return {
+        items: requiredList(res.body?.natGateways?.natGateway, 'NatGateways.NatGateway'),
+        totalCount: count(res.body?.totalCount),
+      };
+    },
+  );
+  if (!raw) return undefined;
+  const gateways = raw
+    .filter((g) => nonEmpty(g.natGatewayId))
+    .map(
+      (g): NatGateway => ({
+        id: g.natGatewayId as string,
+        region,
+        name: g.name ?? '',
+        vpcId: g.vpcId ?? '',
+        ...(nonEmpty(g.networkType) ? { networkType: g.networkType } : {}),
+        status: g.status ?? '',
+        forwardTableIds: (g.forwardTableIds?.forwardTableId ?? []).filter((x) => x !== ''),
+      }),
+    );
+  await Promise.all(
+    gateways.map(async (g) => {
+      const entries = await dnatEntriesOf(ctx, region, g);
+      if (entries) g.dnatEntries = entries;
+    }),
+  );
+  return gateways;
+}
+
+/** every DNAT entry of the gateway's forward tables; undefined when any table could not be read */
+async function dnatEntriesOf(
+  ctx: CollectContext,
+  region: string,
+  gateway: NatGateway,
+): Promise<DnatEntry[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const out: DnatEntry[] = [];
+  type Raw = $Vpc.DescribeForwardTableEntriesResponseBodyForwardTableEntriesForwardTableEntry;
+  for (const tableId of gateway.forwardTableIds) {
+    const m = meta(region, 'DescribeForwardTableEntries', tableId);
+    const raw = await completeListing<Raw>(
+      ctx,
+      m,
+      (e) => e.forwardEntryId ?? JSON.stringify(e),
+      async (pageNumber, size) => {
+        const res = await call(ctx, m, () =>
+          vpc.describeForwardTableEntries(
+            new $Vpc.DescribeForwardTableEntriesRequest({
+              regionId: region,
+              forwardTableId: tableId,
+              pageNumber,
+              pageSize: size,
+            }),
+          ),
+        );
+        return {
+          items: requiredList(
+            res.body?.forwardTableEntries?.forwardTableEntry,
+            'ForwardTableEntries.ForwardTableEntry',
+          ),
+          totalCount: count(res.body?.totalCount),
+        };
+      },
+    );
+    if (!raw) return undefined;
+    for (const e of raw) {
+      out.push({
+        id: e.forwardEntryId ?? '',
+        forwardTableId: e.forwardTableId ?? tableId,
+        externalIp: e.externalIp ?? '',
+        externalPort: e.externalPort ?? '',
+        internalIp: e.internalIp ?? '',
+        internalPort: e.internalPort ?? '',
+        ipProtocol: e.ipProtocol ?? '',
+        status: e.status ?? '',
+      });
+    }
+  }
+  return out;
+}
+
+/** DescribeEipAddresses: which EIPs are bound in cut-through mode (the ACL does not filter them) */
+async function eipAddressesOf(
+  ctx: CollectContext,
+  region: string,
+): Promise<EipAddress[] | undefined> {
+  const vpc = ctx.clients.vpc(region);
+  const m = meta(region, 'DescribeEipAddresses');
+  type Raw = $Vpc.DescribeEipAddressesResponseBodyEipAddressesEipAddress;
+  const size = pageSize(ctx, 100);
+  const guard = trackIncomplete(ctx.guard);
+  const raw = await attempt(ctx, m, () =>
+    pageByNumber<Raw>(
+      guard,
+      m,
+      size,
+      (e) => e.allocationId ?? e.ipAddress ?? '',
+      async (pageNumber) => {
+        const res = await call(ctx, m, () =>
+          vpc.describeEipAddresses(
+            new $Vpc.DescribeEipAddressesRequest({ regionId: region, pageNumber, pageSize: size }),
+          ),
+        );
+        return {
+          items: requiredList(res.body?.eipAddresses?.eipAddress, 'EipAddresses.EipAddress'),
+          totalCount: count(res.body?.totalCount),
+        };
+      },
+    ),
+  );
+  if (!raw || guard.incomplete) return undefined;
+  return raw
+    .filter((e) => nonEmpty(e.ipAddress))
+    .map((e) => ({
+      ipAddress: e.ipAddress as string,
+      region,
+      allocationId: e.allocationId ?? '',
+      mode: e.mode ?? '',
+      instanceId: e.instanceId ?? '',
+      instanceType: e.instanceType ?? '',
+    }));
+}

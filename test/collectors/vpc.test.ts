@@ -1,0 +1,256 @@
+/**
+ * VPC collection through the real SDK client: IPv6 addresses, network ACLs and
+ * NAT gateways with their DNAT entries, paged as the API pages; failures and
+ * answers without their list become coverage, never "none".
+ */
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorldInput } from '../../src/emulator/world.js';
+import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
+import { baseWorld, closeAll, runCollect, serve } from './harness.js';
+
+let env: IsolatedEnv;
+beforeEach(() => {
+  env = isolateEnv();
+  useEnvKeys();
+});
+afterEach(async () => {
+  await closeAll();
+  env.restore();
+});
+
+const dnatEntries = Array.from({ length: 60 }, (_, i) => ({
+  ForwardEntryId: `fwd-${i}`,
+  ExternalIp: '47.0.0.99',
+  ExternalPort: `${2000 + i}`,
+  InternalIp: '10.0.0.20',
+  InternalPort: '22',
+  IpProtocol: 'TCP',
+  Status: 'Available',
+}));
+
+function world(extra: Partial<WorldInput> = {}): WorldInput {
+  return baseWorld({
+    vpc: {
+      'cn-hangzhou': {
+        Ipv6Addresses: Array.from({ length: 55 }, (_, i) => ({
+          Ipv6Address: `2408:4000::${(i + 1).toString(16)}`,
+          Ipv6AddressId: `ipv6-${i}`,
+          NetworkType: i === 0 ? 'Public' : 'Private',
+          AssociatedInstanceId: 'i-2',
+          AssociatedInstanceType: 'EcsInstance',
+        })),
+        NetworkAcls: [
+          {
+            NetworkAclId: 'nacl-1',
+            VpcId: 'vpc-1',
+            Resources: [{ ResourceId: 'vsw-1', ResourceType: 'VSwitch' }],
+            IngressAclEntries: [
+              {
+                NetworkAclEntryId: 'nae-1',
+                Policy: 'drop',
+                Protocol: 'tcp',
+                Port: '22/22',
+                SourceCidrIp: '0.0.0.0/0',
+                EntryType: 'custom',
+              },
+              {
+                NetworkAclEntryId: 'nae-2',
+                Policy: 'accept',
+                Protocol: 'all',
+                Port: '-1/-1',
+                SourceCidrIp: '::/0',
+                IpVersion: 'IPv6',
+                EntryType: 'system',
+              },
+            ],
+          },
+        ],
+        NatGateways: [
+          {
+            NatGatewayId: 'ngw-1',
+            VpcId: 'vpc-1',
+            NetworkType: 'internet',
+            ForwardTableEntries: dnatEntries,
+          },
+          { NatGatewayId: 'ngw-2', VpcId: 'vpc-1', NetworkType: 'intranet' },
+        ],
+        EipAddresses: [
+          {
+            IpAddress: '47.0.0.21',
+            AllocationId: 'eip-2',
+            Mode: 'BINDED',
+            InstanceId: 'eni-2',
+            InstanceType: 'NetworkInterface',
+          },
+          {
+            IpAddress: '47.0.0.22',
+            AllocationId: 'eip-3',
+            InstanceId: 'i-2',
+            InstanceType: 'EcsInstance',
+          },
+        ],
+      },
+    },
+    ...extra,
+  });
+}
+
+describe('VPC collection', () => {
+  it('reads IPv6 addresses, ACL entries in order, EIP modes and every DNAT entry across pages', async () => {
+    const { inventory, emulator } = await runCollect(world());
+    expect(inventory.coverage).toEqual([]);
+    const vpc = inventory.vpc;
+    expect(vpc.ipv6Addresses).toHaveLength(55);
+    expect(vpc.ipv6Addresses[0]).toMatchObject({
+      address: '2408:4000::1',
+      region: 'cn-hangzhou',
+      networkType: 'Public',
+      associatedInstanceId: 'i-2',
+    });
+    expect(vpc.networkAcls).toEqual([
+      {
+        id: 'nacl-1',
+        region: 'cn-hangzhou',
+        name: '',
+        vpcId: 'vpc-1',
+        status: 'Available',
+        vSwitchIds: ['vsw-1'],
+        ingress: [
+          {
+            id: 'nae-1',
+            name: '',
+            policy: 'drop',
+            protocol: 'tcp',
+            port: '22/22',
+            sourceCidrIp: '0.0.0.0/0',
+            ipVersion: 'IPv4',
+            entryType: 'custom',
+          },
+          {
+            id: 'nae-2',
+            name: '',
+            policy: 'accept',
+            protocol: 'all',
+            port: '-1/-1',
+            sourceCidrIp: '::/0',
+            ipVersion: 'IPv6',
+            entryType: 'system',
+          },
+        ],
+      },
+    ]);
+    const [internet, intranet] = vpc.natGateways;
+    expect(internet).toMatchObject({ id: 'ngw-1', networkType: 'internet', vpcId: 'vpc-1' });
+    expect(internet?.dnatEntries).toHaveLength(60);
+    expect(internet?.dnatEntries?.[59]).toMatchObject({
+      id: 'fwd-59',
+      externalIp: '47.0.0.99',
+      externalPort: '2059',
+      internalIp: '10.0.0.20',
+      internalPort: '22',
+      ipProtocol: 'TCP',
+      status: 'Available',
+    });
+    expect(intranet).toMatchObject({ id: 'ngw-2', networkType: 'intranet', dnatEntries: [] });
+    expect(vpc.eipAddresses).toEqual([
+      {
+        ipAddress: '47.0.0.21',
+        region: 'cn-hangzhou',
+        allocationId: 'eip-2',
+        mode: 'BINDED',
+        instanceId: 'eni-2',
+        instanceType: 'NetworkInterface',
+      },
+      {
+        ipAddress: '47.0.0.22',
+        region: 'cn-hangzhou',
+        allocationId: 'eip-3',
+        mode: 'NAT',
+        instanceId: 'i-2',
+        instanceType: 'EcsInstance',
+      },
+    ]);
+    const calls = emulator.stats().requests;
+    // 55 addresses and 60 entries at 50 a page: two pages each
+    expect(calls['DescribeIpv6Addresses']).toBe(2);
+    expect(calls['DescribeForwardTableEntries']).toBe(3);
+  });
+
+  it('a refused listing is a coverage entry for its region, the facts stay unknown', async () => {
+    const w = world({
+      emulator: {
+        faults: [
+          { action: 'DescribeNetworkAcls', kind: 'accessDenied' },
+          { action: 'DescribeForwardTableEntries', kind: 'accessDenied' },
+        ],
+      },
+    });
+    const { inventory } = await runCollect(w);
+    expect(inventory.vpc.networkAcls).toEqual([]);
+    expect(inventory.vpc.natGateways.every((g) => g.dnatEntries === undefined)).toBe(true);
+    const ops = inventory.coverage.map(
+      (c) => `${c.service}/${c.region}/${c.operation}/${c.resource ?? ''}`,
+    );
+    expect(ops).toContain('vpc/cn-hangzhou/DescribeNetworkAcls/');
+    expect(ops.filter((o) => o.includes('DescribeForwardTableEntries/ftb-'))).toHaveLength(2);
+    expect(inventory.coverage.every((c) => c.error.code === 'Forbidden.RAM')).toBe(true);
+  });
+
+  it('an answer without its list is MalformedResponse coverage, never "none"', async () => {
+    const emu = await serve(world());
+    // a loopback proxy that answers every VPC call with valid JSON lacking the list
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.headers['x-acs-version'] === '2016-04-28') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ RequestId: 'r-1', PageNumber: 1, PageSize: 50, TotalCount: 3 }));
+          return;
+        }
+        const target = new URL(emu.url);
+        const fwd = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: req.url,
+            method: req.method,
+            headers: req.headers,
+          },
+          (up) => {
+            res.writeHead(up.statusCode ?? 500, up.headers);
+            up.pipe(res);
+          },
+        );
+        fwd.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const { inventory } = await runCollect(
+        world(),
+        { endpoint: `http://127.0.0.1:${port}` },
+        emu,
+      );
+      expect(inventory.vpc).toEqual({
+        ipv6Addresses: [],
+        networkAcls: [],
+        natGateways: [],
+        eipAddresses: [],
+      });
+      const vpcGaps = inventory.coverage.filter((c) => c.service === 'vpc');
+      expect(vpcGaps.map((c) => c.operation).sort()).toEqual([
+        'DescribeEipAddresses',
+        'DescribeIpv6Addresses',
+        'DescribeNatGateways',
+        'DescribeNetworkAcls',
+      ]);
+      expect(vpcGaps.every((c) => c.error.code === 'MalformedResponse')).toBe(true);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+});
