@@ -181,6 +181,8 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     for (const user of ram.users) {
       const last = root.userLastLogon.get(user.name);
       if (last !== undefined) user.lastLoginDate = last;
+      // LOGIN_DISABLED in the report: no console sign-in capability, whatever the login profile says
+      if (root.userLoginDisabled?.has(user.name)) user.loginProfile = null;
     }
   }
   options.onStats?.(gate.stats());
