@@ -155,19 +155,22 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
   const ownKeys =
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
+  const rootRead = (async () => {
+    const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+    if (own) r.root.ownAccessKeys = own;
+    return r;
+  })();
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(
       ctx,
       rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
     ),
-    (async () => {
-      const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
-      if (own) r.root.ownAccessKeys = own;
-      return r;
-    })(),
+    rootRead,
     collectActionTrail(ctx, scanned, {
       rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
+      // a RAM-user caller cannot list the root's keys: the credential report's <root> row says when they were used
+      rootCredentialReport: rootRead.then((r) => r.root.credentialReport),
     }),
     rgAttachments,
     // Security Center's asset list (agent status), from the endpoints the scanned regions need
