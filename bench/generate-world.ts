@@ -891,6 +891,15 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
   });
   const vpc = makeVpc(ecs, regionIds);
   const home = regionIds[0] ?? 'cn-hangzhou';
+  const events = makeEvents(rng, c.events, regionIds, c.users, now);
+  // the credential report agrees with the events: the root key was last used at its latest call
+  const rootKeyLastUsed = events
+    .filter(
+      (e) => (e.userIdentity as { accessKeyId?: string }).accessKeyId === 'LTAI4RootKeyBench0001',
+    )
+    .map((e) => e.eventTime)
+    .sort()
+    .at(-1);
   return {
     version: 1,
     now: BENCH_NOW,
@@ -916,7 +925,7 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
           AccessKeyId: 'LTAI4RootKeyBench0001',
           Status: 'Active',
           CreateDate: '2019-01-01T00:00:00Z',
-          LastUsedDate: isoDaysBefore(now, 1),
+          LastUsedDate: rootKeyLastUsed ?? isoDaysBefore(now, 1),
         },
       ],
     },
@@ -933,7 +942,7 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
           TrailStatus: { IsLogging: true, LatestDeliveryError: '' },
         },
       ],
-      Events: makeEvents(rng, c.events, regionIds, c.users, now),
+      Events: events,
     },
     emulator: {
       latencyMs: opts.latencyMs ?? 50,

@@ -65,6 +65,7 @@ import {
   writeWorld,
 } from './generate-world.js';
 import { type LowerBound, lowerBound, type MinimalCalls, minimalCalls } from './minimal-calls.js';
+import { prowlerCalls } from './peer-calls.js';
 
 const ROOT = projectRoot();
 const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
@@ -100,6 +101,17 @@ export interface ScaleFigures {
   lowerBoundSeconds: number;
   lowerBoundBy: string;
   longestChain: { name: string; seconds: number };
+  /** Prowler's call pattern on the same world (bench/peer-calls.ts) */
+  peer?: {
+    name: string;
+    calls: number;
+    lowerBoundSeconds: number;
+    truncatedUsers: number;
+    /** the peer's calls ÷ the calls our scan made (excl. throttled) */
+    callsOverOurs?: number;
+    /** the peer's lower bound ÷ our scan's wall time */
+    lowerBoundOverOurWall?: number;
+  };
   scan?: {
     exitCode: number | null;
     wallSeconds: number;
@@ -422,6 +434,13 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
         : `chain ${bound.longestChain.name}`,
     longestChain: { name: bound.longestChain.name, seconds: round(bound.longestChain.seconds, 2) },
   };
+  const peer = prowlerCalls(world, world.emulator.qps, world.emulator.latencyMs);
+  figures.peer = {
+    name: peer.name,
+    calls: peer.calls,
+    lowerBoundSeconds: round(peer.lowerBoundSeconds, 1),
+    truncatedUsers: peer.truncatedUsers,
+  };
   log(
     `scale ${opts.scale}: ${min.total} calls needed, lower bound ${bound.seconds.toFixed(1)} s (${figures.lowerBoundBy})`,
   );
@@ -481,6 +500,9 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
         throttledPerCall: round(stats.throttled / Math.max(1, callsExcl), 3),
         ...(scan.code !== 0 ? { stderrTail: scan.stderrTail } : {}),
       };
+      if (callsExcl > 0) figures.peer.callsOverOurs = round(peer.calls / callsExcl, 2);
+      if (scan.seconds > 0)
+        figures.peer.lowerBoundOverOurWall = round(peer.lowerBoundSeconds / scan.seconds, 1);
       log(
         `scan exit ${scan.code}${scan.timedOut ? ' (timed out)' : ''} in ${scan.seconds.toFixed(1)} s, ${calls} calls, ${stats.throttled} throttled, ${coverage?.gaps ?? '?'} coverage gaps`,
       );
@@ -652,6 +674,22 @@ export function renderTable(all: ScaleFigures[]): string {
     [
       'API calls made (excl. throttled)',
       ...all.map((f) => (f.scan ? `${f.scan.callsExclThrottled}` : 'n/a')),
+    ],
+    [
+      'Prowler pattern: calls (÷ ours)',
+      ...all.map((f) =>
+        f.peer
+          ? `${f.peer.calls}${f.peer.callsOverOurs !== undefined ? ` (${f.peer.callsOverOurs.toFixed(2)}×)` : ''}`
+          : 'n/a',
+      ),
+    ],
+    [
+      'Prowler pattern: lower bound (s) (÷ our wall)',
+      ...all.map((f) =>
+        f.peer
+          ? `${f.peer.lowerBoundSeconds.toFixed(1)}${f.peer.lowerBoundOverOurWall !== undefined ? ` (${f.peer.lowerBoundOverOurWall.toFixed(1)}×)` : ''}`
+          : 'n/a',
+      ),
     ],
     ['scan coverage gaps', ...all.map((f) => String(f.scan?.coverageGaps ?? 'n/a'))],
     ['calls / minimal', ...all.map((f) => fmt(f.scan?.callsOverMinimal, 3))],

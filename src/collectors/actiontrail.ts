@@ -38,10 +38,31 @@ export interface ActionTrailOptions {
    * (`EventAccessKeyId`) instead of reading every event of the window
    */
   rootAccessKeyIds?: Promise<string[] | undefined>;
+  /**
+   * the credential report's `<root>` row (IMS), when read: each root key's
+   * last use tells whether the root's API calls need reading at all, and
+   * where in time to find a used key's id (the report names no key id)
+   */
+  rootCredentialReport?: Promise<RootKeyReport | undefined>;
+}
+
+export interface RootKeyReport {
+  generatedTime?: string;
+  accessKeys: Array<{ lastUsed: string | null }>;
 }
 
 /** one LookupEvents filter (`LookupAttribute.N.Key/Value`; the service ANDs up to two) */
 type LookupFilter = { key: string; value: string };
+
+interface Lookup {
+  region: string;
+  filters: LookupFilter[];
+  /** a narrower time range than the window (default: the window) */
+  range?: { start: Date; end: Date };
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /**
  * What is read, and where:
@@ -49,9 +70,13 @@ type LookupFilter = { key: string; value: string };
  *   GetGlobalEventsStorageRegion names (global events are stored there only),
  *   whether or not `--regions` includes it; if that answer is refused or
  *   unusable (coverage), in every scanned region;
- * - root API calls: per root AccessKey id (`EventAccessKeyId`) when the keys
- *   are known, else every event of the window (LookupEvents has no filter on
- *   the identity type), in every scanned region and the global events region.
+ * - root API calls with a permanent AccessKey, per key id (`EventAccessKeyId`)
+ *   in every scanned region and the global events region, when the ids are
+ *   known: listed by the root caller (ListAccessKeys), or, for a RAM-user
+ *   caller, learnt from the credential report's `<root>` row (see
+ *   `keysFromReport`);
+ * - otherwise every event of the window (LookupEvents has no filter on the
+ *   identity type), in every scanned region and the global events region.
  * Root-account events are kept (by `userIdentity.type`), de-duplicated by eventId.
  */
 export async function collectActionTrail(
@@ -64,30 +89,42 @@ export async function collectActionTrail(
   const [trails, perRegion] = await Promise.all([
     trailsOf(ctx, regions),
     (async () => {
-      const [storage, keyIds] = await Promise.all([
+      const [storage, listedIds, report] = await Promise.all([
         globalEventsRegion(ctx, home),
         options.rootAccessKeyIds ?? Promise.resolve(undefined),
+        options.rootCredentialReport ?? Promise.resolve(undefined),
       ]);
       const signInRegions = storage ? [storage] : regions;
       const apiRegions = storage && !regions.includes(storage) ? [...regions, storage] : regions;
-      const perKey = keyIds !== undefined && keyIds.length > 0;
-      // without the root's key ids every event of the window is read, sign-ins included
-      const lookups: Array<{ region: string; filters: LookupFilter[] }> = perKey
-        ? [
-            ...signInRegions.map((region) => ({
-              region,
-              filters: [{ key: 'EventName', value: 'ConsoleSignin' }],
-            })),
-            ...apiRegions.flatMap((region) =>
-              keyIds.map((id) => ({ region, filters: [{ key: 'EventAccessKeyId', value: id }] })),
-            ),
-          ]
-        : apiRegions.map((region) => ({ region, filters: [] }));
       const beyondRetention = new Set<string>();
-      const answers = await Promise.all(
-        lookups.map((l) => rootEventsIn(ctx, l.region, l.filters, beyondRetention)),
+      const answers: Array<{ region: string; events: TrailEvent[] | undefined }> = [];
+      const run = async (lookups: Lookup[]): Promise<Array<RootEvents | undefined>> => {
+        const got = await Promise.all(lookups.map((l) => rootEventsIn(ctx, l, beyondRetention)));
+        for (const [i, g] of got.entries()) {
+          answers.push({ region: lookups[i]!.region, events: g?.events });
+        }
+        return got;
+      };
+      const full = () => run(apiRegions.map((region) => ({ region, filters: [] })));
+      const signIns = run(
+        signInRegions.map((region) => ({
+          region,
+          filters: [{ key: 'EventName', value: 'ConsoleSignin' }],
+        })),
       );
-      return answers.map((events, i) => ({ region: lookups[i]!.region, events }));
+      const perKey = (ids: Iterable<string>) =>
+        run(
+          apiRegions.flatMap((region) =>
+            [...ids].map((id) => ({ region, filters: [{ key: 'EventAccessKeyId', value: id }] })),
+          ),
+        );
+      if (listedIds !== undefined && listedIds.length > 0) {
+        await Promise.all([signIns, perKey(listedIds)]);
+      } else {
+        const ids = await keysFromReport(ctx, report, { signInRegions, apiRegions }, run);
+        await Promise.all([signIns, ids === undefined ? full() : perKey(ids)]);
+      }
+      return answers;
     })(),
   ]);
   const byId = new Map<string, TrailEvent>();
@@ -101,6 +138,114 @@ export async function collectActionTrail(
   }
   const events = [...byId.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
   return { ...(trails ? { trails } : {}), events, window };
+}
+
+/**
+ * The root AccessKey ids whose API calls must be looked up, when the caller
+ * cannot list them (a RAM user), from what IMS's credential report tells:
+ * - a root key last used within the window: its id is learnt from the root
+ *   API calls of every scanned region around its last use
+ *   (`access_key_N_last_used` ± 1 hour, the whole day for a date), unfiltered
+ *   but short;
+ * - a root key deleted during the window has left the report: the root's
+ *   `DeleteAccessKey` events (a RAM event, global: read where sign-ins are)
+ *   name it (`requestParameters.UserAccessKeyId`, no `UserName`);
+ * - root keys used after the report was generated: every event from then on.
+ * undefined = the full read is needed: the report is unknown or unreadable,
+ * a used key's id was not found, a deletion names no key, or one of these
+ * reads failed (its coverage entry stays).
+ */
+async function keysFromReport(
+  ctx: CollectContext,
+  report: RootKeyReport | undefined,
+  where: { signInRegions: string[]; apiRegions: string[] },
+  run: (lookups: Lookup[]) => Promise<Array<RootEvents | undefined>>,
+): Promise<Set<string> | undefined> {
+  if (!report) return undefined;
+  const start = windowStart(ctx);
+  const generated = parseTime(report.generatedTime);
+  if (generated === undefined) return undefined;
+  const ranges: Array<{ start: Date; end: Date }> = [];
+  let keysUsed = 0;
+  for (const key of report.accessKeys) {
+    if (key.lastUsed === null) continue;
+    const used = parseTime(key.lastUsed);
+    if (used === undefined) return undefined;
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(key.lastUsed.trim());
+    const from = dateOnly ? used : used - HOUR;
+    const to = dateOnly ? used + DAY : used + HOUR;
+    if (to < start.getTime()) continue; // last used before the window
+    keysUsed++;
+    const range = {
+      start: new Date(Math.max(from, start.getTime())),
+      end: new Date(Math.min(to, ctx.now.getTime())),
+    };
+    // keys last used at the same time share one read
+    if (!ranges.some((r) => +r.start === +range.start && +r.end === +range.end)) ranges.push(range);
+  }
+  const gapFrom = Math.max(generated - 5 * 60_000, start.getTime());
+  const gap =
+    gapFrom < ctx.now.getTime() - 5 * 60_000 ? [{ start: new Date(gapFrom), end: ctx.now }] : [];
+  const [deletes, narrow, late] = await Promise.all([
+    run(
+      where.signInRegions.map((region) => ({
+        region,
+        filters: [{ key: 'EventName', value: 'DeleteAccessKey' }],
+      })),
+    ),
+    run(
+      ranges.flatMap((range) => where.apiRegions.map((region) => ({ region, filters: [], range }))),
+    ),
+    run(gap.flatMap((range) => where.apiRegions.map((region) => ({ region, filters: [], range })))),
+  ]);
+  if ([...deletes, ...narrow, ...late].some((a) => a === undefined)) return undefined;
+  const ids = new Set<string>();
+  // each used key's last use must show up as a root API call with a permanent key
+  const found = new Set<string>();
+  for (const a of narrow) for (const e of a?.events ?? []) addPermanent(found, e);
+  if (found.size < keysUsed) return undefined;
+  for (const id of found) ids.add(id);
+  for (const a of late) for (const e of a?.events ?? []) addPermanent(ids, e);
+  for (const a of deletes) {
+    for (const raw of a?.raw ?? []) {
+      const params = requestParameters(raw);
+      if (params === undefined) return undefined;
+      if (str(params.UserName) !== '') continue; // a RAM user's key
+      const id = str(params.UserAccessKeyId);
+      if (id === '') return undefined;
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
+/** a root API call's permanent AccessKey id (not an STS token, not a console session's TMP. key) */
+function addPermanent(ids: Set<string>, e: TrailEvent): void {
+  const id = e.userIdentity.accessKeyId ?? '';
+  if (id === '' || /^(STS|TMP)\./i.test(id) || e.eventType === 'ConsoleSignin') return;
+  ids.add(id);
+}
+
+function requestParameters(e: Json): Json | undefined {
+  let p = e.requestParameters;
+  if (typeof p === 'string') {
+    try {
+      p = JSON.parse(p) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return isObject(p) ? p : undefined;
+}
+
+/** ms since the epoch of a report or API time (UTC when no zone is given) */
+function parseTime(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  let s = v.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2');
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s += 'Z';
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /**
@@ -216,22 +361,34 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
   );
 }
 
-/**
- * LookupEvents has no filter on the identity type (LookupAttribute keys are
- * user name, event name, ...; a RAM user may be called "root"), so the whole
- * window is read and root-account events are kept.
- */
 /** LookupEvents serves the last 90 days; a start a little inside that bound survives clock skew */
 const RETENTION_MS = 90 * 86_400_000;
 const RETENTION_SLACK_MS = 5 * 60_000;
 
+/** the start of the window LookupEvents can serve */
+function windowStart(ctx: CollectContext): Date {
+  const oldest = ctx.now.getTime() - RETENTION_MS + RETENTION_SLACK_MS;
+  return new Date(Math.max(ctx.since.getTime(), oldest));
+}
+
+interface RootEvents {
+  events: TrailEvent[];
+  /** the root events as answered (request parameters included: never kept) */
+  raw: Json[];
+}
+
+/**
+ * One LookupEvents read, every page. LookupEvents has no filter on the
+ * identity type (LookupAttribute keys are user name, event name, ...; a RAM
+ * user may be called "root"), so root-account events are kept from the answer.
+ */
 async function rootEventsIn(
   ctx: CollectContext,
-  region: string,
-  filters: LookupFilter[],
+  lookup: Lookup,
   /** regions whose WindowBeyondRetention gap is already recorded (one entry per region) */
   beyondRetention: Set<string>,
-): Promise<TrailEvent[] | undefined> {
+): Promise<RootEvents | undefined> {
+  const { region, filters } = lookup;
   const m = meta(
     region,
     'LookupEvents',
@@ -241,11 +398,12 @@ async function rootEventsIn(
             (f) => `${f.key}=${f.key === 'EventAccessKeyId' ? maskAccessKeyId(f.value) : f.value}`,
           )
           .join('&')
-      : undefined,
+      : lookup.range
+        ? `${apiTime(lookup.range.start)}/${apiTime(lookup.range.end)}`
+        : undefined,
   );
   const counter = phaseCounter(ctx, 'actiontrail', region, 'events');
-  const oldest = ctx.now.getTime() - RETENTION_MS + RETENTION_SLACK_MS;
-  const start = new Date(Math.max(ctx.since.getTime(), oldest));
+  const start = windowStart(ctx);
   if (start.getTime() - ctx.since.getTime() > 3_600_000 && !beyondRetention.has(region)) {
     beyondRetention.add(region);
     // the service rejects a window older than its retention: read what it keeps, report the rest
@@ -254,12 +412,14 @@ async function rootEventsIn(
       message: `ActionTrail keeps 90 days of events: ${ctx.since.toISOString()} to ${start.toISOString()} cannot be read`,
     });
   }
+  const from = lookup.range?.start ?? start;
+  const to = lookup.range?.end ?? ctx.now;
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (token) => {
       const body = await call(ctx, m, () =>
         ctx.clients.actiontrail('LookupEvents', region, {
-          StartTime: apiTime(start),
-          EndTime: apiTime(ctx.now),
+          StartTime: apiTime(from),
+          EndTime: apiTime(to),
           MaxResults: String(pageSize(ctx, 50)),
           ...Object.fromEntries(
             filters.flatMap((f, i) => [
@@ -282,7 +442,7 @@ async function rootEventsIn(
     }),
   );
   if (!raw) return undefined;
-  return raw.map(toEvent).filter((e): e is TrailEvent => e !== undefined);
+  return { events: raw.map(toEvent).filter((e): e is TrailEvent => e !== undefined), raw };
 }
 
 function toEvent(e: Json): TrailEvent | undefined {

@@ -20,6 +20,11 @@ export interface RootResult {
    * report could not be read
    */
   userLastLogon?: Map<string, string | null>;
+  /**
+   * RAM users whose credential-report row says `LOGIN_DISABLED` in a password
+   * column: no console sign-in capability, whatever GetLoginProfile answered
+   */
+  userLoginDisabled?: Set<string>;
 }
 
 export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
@@ -34,7 +39,9 @@ export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
       ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
       ...(credentialReport ? { credentialReport: credentialReport.root } : {}),
     },
-    ...(credentialReport ? { userLastLogon: credentialReport.users } : {}),
+    ...(credentialReport
+      ? { userLastLogon: credentialReport.users, userLoginDisabled: credentialReport.loginDisabled }
+      : {}),
   };
 }
 
@@ -69,10 +76,13 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
   return v;
 }
 
-async function credentialReportOf(
-  ctx: CollectContext,
-): Promise<
-  { root: NonNullable<Root['credentialReport']>; users: Map<string, string | null> } | undefined
+async function credentialReportOf(ctx: CollectContext): Promise<
+  | {
+      root: NonNullable<Root['credentialReport']>;
+      users: Map<string, string | null>;
+      loginDisabled: Set<string>;
+    }
+  | undefined
 > {
   const gm = meta('GenerateCredentialReport');
   let completed = false;
@@ -126,6 +136,7 @@ async function credentialReportOf(
   let header: string[] | undefined;
   let rootRow: Record<string, string> | undefined;
   const users = new Map<string, string | null>();
+  const loginDisabled = new Set<string>();
   for (const content of pages) {
     const rows = parseCsv(Buffer.from(content, 'base64').toString('utf8'));
     for (const row of rows) {
@@ -141,6 +152,8 @@ async function credentialReportOf(
         const name = at > 0 ? row[0].slice(0, at) : row[0];
         const column = header.indexOf('user_last_logon');
         if (column >= 0) users.set(name, reportTime(row[column]));
+        const cells = Object.fromEntries(header.map((h, i) => [h, row[i] ?? '']));
+        if (loginDisabledIn(cells)) loginDisabled.add(name);
       }
     }
   }
@@ -153,9 +166,11 @@ async function credentialReportOf(
       ...(generatedTime ? { generatedTime } : {}),
       mfaActive: reportBool(rootRow['mfa_active']),
       lastLogon: reportTime(rootRow['user_last_logon']),
+      consoleLogin: consoleLogin(rootRow),
       accessKeys: reportKeys(rootRow),
     },
     users,
+    loginDisabled,
   };
 }
 
@@ -185,10 +200,34 @@ function reportBool(v: string | undefined): boolean | null {
   return null;
 }
 
-/** `-`, `N/A`, `no_information`, empty → null */
-function reportTime(v: string | undefined): string | null {
+const LOGIN_DISABLED = /^LOGIN_DISABLED$/i;
+
+/** a password column (or the last logon) of the row says `LOGIN_DISABLED` */
+function loginDisabledIn(row: Record<string, string>): boolean {
+  return ['password_exist', 'password_active', 'user_last_logon'].some((c) =>
+    LOGIN_DISABLED.test((row[c] ?? '').trim()),
+  );
+}
+
+/**
+ * Can this identity sign in to the console? false when a password column (or
+ * the last logon) says `LOGIN_DISABLED` (console sign-in turned off) or no
+ * password exists; true when a password exists and is not inactive (the
+ * root's password_active is `N/A`); null when the report does not say.
+ */
+export function consoleLogin(row: Record<string, string>): boolean | null {
+  if (loginDisabledIn(row)) return false;
+  const exists = reportBool(row['password_exist']);
+  if (exists === false) return false;
+  if (exists === null) return null;
+  return reportBool(row['password_active']) !== false;
+}
+
+/** `-`, `N/A`, `no_information`, `LOGIN_DISABLED` (not a time), empty → null */
+export function reportTime(v: string | undefined): string | null {
   const s = (v ?? '').trim();
-  if (s === '' || s === '-' || /^(N\/A|no_information|not_supported)$/i.test(s)) return null;
+  if (s === '' || s === '-' || /^(N\/A|no_information|not_supported|LOGIN_DISABLED)$/i.test(s))
+    return null;
   return s;
 }
 

@@ -156,6 +156,11 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
   const ownKeys =
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
+  const rootRead = (async () => {
+    const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+    if (own) r.root.ownAccessKeys = own;
+    return r;
+  })();
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas, vpcResults] =
     await Promise.all([
       Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
@@ -165,13 +170,11 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
           list?.map((a) => ({ name: a.policyName, type: a.policyType })),
         ),
       ),
-      (async () => {
-        const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
-        if (own) r.root.ownAccessKeys = own;
-        return r;
-      })(),
+      rootRead,
       collectActionTrail(ctx, scanned, {
         rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
+        // a RAM-user caller cannot list the root's keys: the credential report's <root> row says when they were used
+        rootCredentialReport: rootRead.then((r) => r.root.credentialReport),
       }),
       rgAttachments,
       // Security Center's asset list (agent status), from the endpoints the scanned regions need
@@ -187,6 +190,8 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     for (const user of ram.users) {
       const last = root.userLastLogon.get(user.name);
       if (last !== undefined) user.lastLoginDate = last;
+      // LOGIN_DISABLED in the report: no console sign-in capability, whatever the login profile says
+      if (root.userLoginDisabled?.has(user.name)) user.loginProfile = null;
     }
   }
   options.onStats?.(gate.stats());

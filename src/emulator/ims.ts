@@ -396,8 +396,8 @@ export function credentialReportRows(ctx: EmulatorContext): { header: string[]; 
       '<root>',
       'N/A',
       root.lastLoginDate ?? '-',
-      'TRUE',
-      'N/A',
+      root.loginDisabled ? 'LOGIN_DISABLED' : 'TRUE',
+      root.loginDisabled ? 'LOGIN_DISABLED' : 'N/A',
       'N/A',
       'N/A',
       bool(root.mfaEnabled),
@@ -418,8 +418,12 @@ export function credentialReportRows(ctx: EmulatorContext): { header: string[]; 
       principalName(ctx, u),
       u.CreateDate ?? 'N/A',
       u.LastLoginDate ?? '-',
-      bool(lp !== undefined),
-      lp ? bool(lpItem['Status'] !== 'Inactive') : 'N/A',
+      u.ConsoleLoginDisabled ? 'LOGIN_DISABLED' : bool(lp !== undefined),
+      u.ConsoleLoginDisabled
+        ? 'LOGIN_DISABLED'
+        : lp
+          ? bool(lpItem['Status'] !== 'Inactive')
+          : 'N/A',
       lp ? (changed ?? 'N/A') : 'N/A',
       next,
       bool(u.MFADevice !== undefined),

@@ -258,6 +258,8 @@ export const WorldUserSchema = z
       .passthrough()
       .optional(),
     AccessKeys: z.array(WorldAccessKeySchema).default([]),
+    /** console sign-in turned off: the credential report's password columns say LOGIN_DISABLED */
+    ConsoleLoginDisabled: z.boolean().optional(),
     Groups: stringList.default([]),
     Policies: z.array(WorldPolicyRefSchema).default([]),
   })
@@ -307,6 +309,8 @@ export const WorldRootSchema = z
     mfaEnabled: z.boolean().default(false),
     lastLoginDate: z.string().optional(),
     accessKeys: z.array(WorldAccessKeySchema).default([]),
+    /** console sign-in turned off: the credential report's password columns say LOGIN_DISABLED */
+    loginDisabled: z.boolean().optional(),
   })
   .strict();
 

@@ -499,6 +499,11 @@ export const RootSchema = z.object({
       generatedTime: z.string().optional(),
       mfaActive: z.boolean().nullable(),
       lastLogon: z.string().nullable(),
+      /**
+       * console sign-in capability from the password columns: false = no
+       * password or `LOGIN_DISABLED`; null = the report does not say; absent = not read
+       */
+      consoleLogin: z.boolean().nullable().optional(),
       accessKeys: z.array(CredentialReportKeySchema),
     })
     .optional(),

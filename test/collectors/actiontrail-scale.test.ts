@@ -1,16 +1,18 @@
 /**
  * ActionTrail at scale (issue #15): server-side LookupEvents filters lose no
  * root event. One world with many non-root events and root events of every
- * kind (a console sign-in with and without MFA, a failed one, API calls with
- * each root AccessKey in a region and on a global service, a console
- * operation); the per-key/sign-in filtered read (root caller: its keys are
- * known) must keep exactly what the unfiltered read (RAM-user caller) keeps,
- * with far fewer LookupEvents calls.
+ * kind the rules read (a console sign-in with and without MFA, a failed one,
+ * API calls with each root AccessKey in a region and on a global service); the
+ * per-key/sign-in filtered reads — root caller (its keys are listed) and
+ * RAM-user caller (the credential report's <root> row says when each key was
+ * last used, a deleted key is named by the root's DeleteAccessKey event) —
+ * must keep exactly what the unfiltered read keeps, with far fewer
+ * LookupEvents calls; every branch of the RAM-user caller is proved the same way.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { ACCOUNT, baseWorld, closeAll, runCollect } from './harness.js';
+import { ACCOUNT, baseWorld, closeAll, type Run, runCollect } from './harness.js';
 
 let env: IsolatedEnv;
 beforeEach(() => {
@@ -25,7 +27,10 @@ afterEach(async () => {
 const ROOT = { type: 'root-account', principalId: ACCOUNT, accountId: ACCOUNT, userName: 'root' };
 const REGIONS = ['cn-hangzhou', 'cn-beijing'];
 
-function world(identityType: 'Account' | 'RAMUser'): WorldInput {
+function world(
+  identityType: 'Account' | 'RAMUser',
+  rootKeys?: NonNullable<WorldInput['root']>['accessKeys'],
+): WorldInput {
   const events: NonNullable<NonNullable<WorldInput['actiontrail']>['Events']> = [];
   for (let i = 0; i < 600; i++) {
     events.push({
@@ -104,37 +109,177 @@ function world(identityType: 'Account' | 'RAMUser'): WorldInput {
     regions: REGIONS.map((RegionId) => ({ RegionId })),
     root: {
       mfaEnabled: true,
-      accessKeys: [
-        { AccessKeyId: 'LTAI5tRootKeyOne00001', Status: 'Active' },
-        { AccessKeyId: 'LTAI5tRootKeyTwo00002', Status: 'Inactive' },
+      // the credential report shows each key's last use: the events' time
+      accessKeys: rootKeys ?? [
+        {
+          AccessKeyId: 'LTAI5tRootKeyOne00001',
+          Status: 'Active',
+          LastUsedDate: '2026-10-15T08:00:00Z',
+        },
+        {
+          AccessKeyId: 'LTAI5tRootKeyTwo00002',
+          Status: 'Inactive',
+          LastUsedDate: '2026-10-15T08:00:00Z',
+        },
       ],
     },
     actiontrail: { Events: events, GlobalEventsStorageRegion: 'ap-southeast-1' },
   });
 }
 
+/** the unfiltered read: the credential report cannot be read, so nothing says which root keys were used */
+function fullRead(w: WorldInput): WorldInput {
+  return {
+    ...w,
+    emulator: {
+      latencyMs: 0,
+      qps: {},
+      faults: [{ action: 'GenerateCredentialReport', kind: 'accessDenied' }],
+    },
+  };
+}
+
+const ids = (r: Run) => r.inventory.actiontrail.events.map((e) => e.eventId).sort();
+const lookups = (r: Run) => r.emulator.stats().requests['LookupEvents'] ?? 0;
+const trailCoverage = (r: Run) => r.inventory.coverage.filter((c) => c.service === 'actiontrail');
+const ALL_ROOT = [
+  'r-api-key1',
+  'r-api-key1-hz',
+  'r-api-key2-global',
+  'r-signin-failed',
+  'r-signin-mfa',
+  'r-signin-nomfa',
+];
+const SIGN_INS = ['r-signin-failed', 'r-signin-mfa', 'r-signin-nomfa'];
+
+/** the world without the root's API calls (its keys were never used) */
+function withoutApiCalls(w: WorldInput): WorldInput {
+  const events = (w.actiontrail?.Events ?? []).filter((e) => !e.eventId.startsWith('r-api-'));
+  return { ...w, actiontrail: { ...w.actiontrail, Events: events } };
+}
+
 describe('ActionTrail LookupEvents filters', () => {
-  it('the filtered read keeps every root event the full read keeps, with far fewer calls', async () => {
-    const full = await runCollect(world('RAMUser'));
-    const filtered = await runCollect(world('Account'));
-    const ids = (r: typeof full) => r.inventory.actiontrail.events.map((e) => e.eventId).sort();
-    expect(ids(full)).toEqual([
-      'r-api-key1',
-      'r-api-key1-hz',
-      'r-api-key2-global',
-      'r-signin-failed',
-      'r-signin-mfa',
-      'r-signin-nomfa',
-    ]);
+  it('the filtered reads keep every root event the full read keeps, with far fewer calls', async () => {
+    const full = await runCollect(fullRead(world('RAMUser')));
+    const root = await runCollect(world('Account'));
+    const ramUser = await runCollect(world('RAMUser'));
+    expect(ids(full)).toEqual(ALL_ROOT);
+    expect(ids(root)).toEqual(ALL_ROOT);
+    expect(ids(ramUser)).toEqual(ALL_ROOT);
+    expect(trailCoverage(full)).toEqual([]);
+    expect(root.inventory.coverage).toEqual([]);
+    expect(ramUser.inventory.coverage).toEqual([]);
+    // full: every event of two regions and the global events region, 50 a page
+    expect(lookups(full)).toBeGreaterThanOrEqual(12);
+    // root: two pages of the 89 sign-ins in ap-southeast-1 and one page per key per region (3 regions × 2 keys)
+    expect(lookups(root)).toBe(8);
+    // RAM user: the same, plus DeleteAccessKey (1) and the keys' last hour of use (the same
+    // hour for both: one read) in every region (3), which names both keys
+    expect(lookups(ramUser)).toBe(8 + 1 + 3);
+    expect(lookups(ramUser)).toBeLessThan(lookups(full));
+  });
+
+  it('RAM-user caller, root without AccessKeys: sign-ins and DeleteAccessKey only, no root event lost', async () => {
+    const w = withoutApiCalls(world('RAMUser', []));
+    const full = await runCollect(fullRead(w));
+    const filtered = await runCollect(w);
+    expect(ids(full)).toEqual(SIGN_INS);
     expect(ids(filtered)).toEqual(ids(full));
     expect(filtered.inventory.coverage).toEqual([]);
-    expect(full.inventory.coverage).toEqual([]);
-    const calls = (r: typeof full) => r.emulator.stats().requests['LookupEvents'] ?? 0;
-    // full: every event of two regions and the global events region, 50 a page
-    expect(calls(full)).toBeGreaterThanOrEqual(12);
-    // filtered: two pages of the 89 sign-ins in ap-southeast-1 and one page per key per region (3 regions × 2 keys)
-    expect(calls(filtered)).toBe(8);
-    expect(calls(filtered) * 1.7).toBeLessThan(calls(full));
+    expect(lookups(filtered)).toBe(2 + 1);
+  });
+
+  it('RAM-user caller, root keys last used before the window: the same cheap reads', async () => {
+    const w = withoutApiCalls(
+      world('RAMUser', [
+        {
+          AccessKeyId: 'LTAI5tRootKeyOne00001',
+          Status: 'Active',
+          LastUsedDate: '2026-08-01T00:00:00Z',
+        },
+        { AccessKeyId: 'LTAI5tRootKeyTwo00002', Status: 'Active' },
+      ]),
+    );
+    const full = await runCollect(fullRead(w));
+    const filtered = await runCollect(w);
+    expect(ids(filtered)).toEqual(SIGN_INS);
+    expect(ids(filtered)).toEqual(ids(full));
+    expect(lookups(filtered)).toBe(2 + 1);
+  });
+
+  it('RAM-user caller, a root key deleted during the window: its DeleteAccessKey event names it and its calls are read per key', async () => {
+    const w = world('RAMUser', []);
+    const events = (w.actiontrail?.Events ?? []).map((e) =>
+      e.eventId === 'r-api-key1' || e.eventId === 'r-api-key1-hz'
+        ? { ...e, userIdentity: { ...ROOT, accessKeyId: 'LTAI5tRootGone000009' } }
+        : e,
+    );
+    events.push(
+      {
+        eventId: 'r-delete-own-key',
+        eventName: 'DeleteAccessKey',
+        eventType: 'ConsoleOperation',
+        eventTime: '2026-10-20T00:00:00Z',
+        isGlobal: true,
+        userIdentity: { ...ROOT, accessKeyId: 'TMP.console0001' },
+        requestParameters: { UserAccessKeyId: 'LTAI5tRootGone000009' },
+      } as never,
+      // the root deleting a RAM user's key names the user: not a root key
+      {
+        eventId: 'r-delete-user-key',
+        eventName: 'DeleteAccessKey',
+        eventType: 'ConsoleOperation',
+        eventTime: '2026-10-21T00:00:00Z',
+        isGlobal: true,
+        userIdentity: { ...ROOT, accessKeyId: 'TMP.console0002' },
+        requestParameters: { UserAccessKeyId: 'LTAI5tUserKey0000007', UserName: 'alice' },
+      } as never,
+    );
+    // r-api-key2-global used a key that is not in the report and was not deleted: out of this world
+    const consistent = {
+      ...w,
+      actiontrail: {
+        ...w.actiontrail,
+        Events: events.filter((e) => e.eventId !== 'r-api-key2-global'),
+      },
+    };
+    const full = await runCollect(fullRead(consistent));
+    const filtered = await runCollect(consistent);
+    expect(ids(full)).toEqual(
+      ['r-api-key1', 'r-api-key1-hz', 'r-delete-own-key', 'r-delete-user-key', ...SIGN_INS].sort(),
+    );
+    expect(ids(filtered)).toEqual(ids(full));
+    expect(filtered.inventory.coverage).toEqual([]);
+    // sign-ins (2 pages), DeleteAccessKey (1), the deleted key in 3 regions
+    expect(lookups(filtered)).toBe(2 + 1 + 3);
+  });
+
+  it('RAM-user caller, a deletion that names no key, or a used key whose id is not found near its last use: the full read', async () => {
+    const noName = world('RAMUser', []);
+    noName.actiontrail?.Events?.push({
+      eventId: 'r-delete-unnamed',
+      eventName: 'DeleteAccessKey',
+      eventType: 'ApiCall',
+      eventTime: '2026-10-20T00:00:00Z',
+      isGlobal: true,
+      userIdentity: ROOT,
+    } as never);
+    const a = await runCollect(noName);
+    expect(ids(a)).toEqual([...ALL_ROOT, 'r-delete-unnamed'].sort());
+    expect(lookups(a)).toBeGreaterThanOrEqual(2 + 1 + 12);
+
+    // the report says a key was used on 2026-10-25, but no root API call is near that time
+    const stale = world('RAMUser', [
+      {
+        AccessKeyId: 'LTAI5tRootKeyOne00001',
+        Status: 'Active',
+        LastUsedDate: '2026-10-25T00:00:00Z',
+      },
+    ]);
+    const b = await runCollect(stale);
+    expect(ids(b)).toEqual(ALL_ROOT);
+    expect(b.inventory.coverage).toEqual([]);
+    expect(lookups(b)).toBeGreaterThanOrEqual(2 + 1 + 3 + 12);
   });
 
   it('a refused GetGlobalEventsStorageRegion is a coverage entry, and sign-ins are read in every scanned region', async () => {

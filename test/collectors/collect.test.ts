@@ -171,7 +171,8 @@ function world(caller: 'RAMUser' | 'Account' = 'RAMUser'): WorldInput {
           AccessKeyId: 'LTAIroot1',
           Status: 'Active',
           CreateDate: '2019-01-01T00:00:00Z',
-          LastUsedDate: '2026-10-31T00:00:00Z',
+          // e-api: a RAM-user caller learns the key's id from its last use
+          LastUsedDate: '2026-10-21T03:00:00Z',
         },
       ],
     },
@@ -372,7 +373,7 @@ describe('a full collect', () => {
     expect(inventory.root.accountMfaEnabled).toBe(false);
     expect(inventory.root.credentialReport).toMatchObject({
       mfaActive: false,
-      accessKeys: [{ slot: '1', active: true, lastUsed: expect.stringMatching(/^2026-10-31/) }],
+      accessKeys: [{ slot: '1', active: true, lastUsed: expect.stringMatching(/^2026-10-21/) }],
     });
     expect(inventory.root.ownAccessKeys).toBeUndefined();
 
@@ -416,7 +417,8 @@ describe('a full collect', () => {
         sourceIpAddress: '203.0.113.7',
         userIdentity: ROOT_IDENTITY,
         additionalEventData: { loginAccount: 'owner@example.com', isMFAChecked: 'false' },
-        seenInRegions: ['cn-hangzhou', 'ap-southeast-1'],
+        // sign-ins are read where global events are stored (the API calls per key, everywhere)
+        seenInRegions: ['ap-southeast-1'],
       },
     ]);
     const text = JSON.stringify(inventory);
@@ -481,6 +483,8 @@ describe('a full collect', () => {
           eventType: 'ConsoleSignin',
           eventTime: `2026-10-${String(10 + (i % 20)).padStart(2, '0')}T00:00:${String(i % 60).padStart(2, '0')}Z`,
           acsRegion: 'cn-hangzhou',
+          // a sign-in is a global event
+          isGlobal: true,
           userIdentity: ROOT_IDENTITY,
         })),
       },
@@ -491,8 +495,8 @@ describe('a full collect', () => {
     expect(inventory.actiontrail.events).toHaveLength(51);
     const req = emulator.stats().requests;
     expect(req['ListGroups']).toBe(2);
-    // two pages of every event in cn-hangzhou (the root's keys are unknown to a RAM-user caller)
-    // and one page in the global events region (ap-southeast-1, the service's default)
+    // two pages of sign-ins in the global events region (ap-southeast-1, the service's default)
+    // and the root's DeleteAccessKey events there; the root has no AccessKey (credential report)
     expect(req['LookupEvents']).toBe(3);
   });
 
@@ -516,6 +520,7 @@ describe('a full collect', () => {
           eventType: 'ConsoleSignin',
           eventTime: `2026-10-${String(5 + i).padStart(2, '0')}T00:00:00Z`,
           acsRegion: 'cn-hangzhou',
+          isGlobal: true,
           userIdentity: ROOT_IDENTITY,
         })),
       },
@@ -538,7 +543,8 @@ describe('a full collect', () => {
     expect(req['ListUsers']).toBe(3);
     expect(req['ListGroups']).toBe(3);
     expect(req['ListRoles']).toBe(3);
-    // three pages in cn-hangzhou, one in the global events region (ap-southeast-1)
+    // three pages of sign-ins in the global events region (ap-southeast-1) and one of the root's
+    // DeleteAccessKey events; the root's key was never used (credential report)
     expect(req['LookupEvents']).toBe(4);
     expect(req['GetCredentialReport']).toBe(3);
   });
