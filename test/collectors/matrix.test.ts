@@ -359,7 +359,8 @@ describe.concurrent('fault matrix', () => {
       it(`${target.service} ${target.action} × ${kind} always: ${complete ? 'complete' : 'a precise coverage entry'}`, async () => {
         const { inventory, ms } = await run([{ action: target.action, kind }]);
         // a held answer costs one read timeout per attempt, not the emulator's hold
-        expect(ms).toBeLessThan(kind === 'timeout' ? RETRY.maxAttempts * HOLD_MS : 8_000);
+        // (LookupEvents makes a few filtered reads one after the other, each timing out)
+        expect(ms).toBeLessThan(kind === 'timeout' ? 10_000 : 8_000);
         if (complete) {
           expect(inventory.coverage).toEqual([]);
           expect(strip(inventory)).toEqual(baseline);
