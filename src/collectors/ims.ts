@@ -12,14 +12,35 @@ import { pageByCursor } from './paging.js';
 
 const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
 
+/** One RAM user's row of the credential report (null = the cell said N/A or was unreadable). */
+export interface ReportUserRow {
+  /** `user_last_logon`; null = never */
+  lastLogon: string | null;
+  /** `password_exist`: the user has a login profile (console password) */
+  passwordExist: boolean | null;
+  /** `mfa_active`: an MFA device is bound */
+  mfaActive: boolean | null;
+  /** the AccessKey slots whose `*_exist` is TRUE, in column order */
+  accessKeys: ReportKey[];
+  /** every `*_exist` cell read TRUE or FALSE (else the slots may miss a key) */
+  keysKnown: boolean;
+}
+
+/** The RAM users' rows of the credential report, with the time it was generated. */
+export interface UserReport {
+  /** `GeneratedTime`: the rows describe the account at this time */
+  generatedTime?: string;
+  /** keyed by RAM user name (the row's principal name without `@<domain>`) */
+  users: Map<string, ReportUserRow>;
+}
+
 export interface RootResult {
   root: Root;
   /**
-   * each RAM user's last console logon from the credential report's user rows
-   * (`user_last_logon`; null = never), keyed by user name; absent when the
-   * report could not be read
+   * the RAM users' rows of the credential report (last logon, console
+   * password, MFA, AccessKey slots); absent when the report could not be read
    */
-  userLastLogon?: Map<string, string | null>;
+  userReport?: UserReport;
 }
 
 export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
@@ -34,7 +55,7 @@ export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
       ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
       ...(credentialReport ? { credentialReport: credentialReport.root } : {}),
     },
-    ...(credentialReport ? { userLastLogon: credentialReport.users } : {}),
+    ...(credentialReport ? { userReport: credentialReport.users } : {}),
   };
 }
 
@@ -71,9 +92,7 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
 
 async function credentialReportOf(
   ctx: CollectContext,
-): Promise<
-  { root: NonNullable<Root['credentialReport']>; users: Map<string, string | null> } | undefined
-> {
+): Promise<{ root: NonNullable<Root['credentialReport']>; users: UserReport } | undefined> {
   const gm = meta('GenerateCredentialReport');
   let completed = false;
   for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
@@ -125,7 +144,7 @@ async function credentialReportOf(
   if (!pages) return undefined;
   let header: string[] | undefined;
   let rootRow: Record<string, string> | undefined;
-  const users = new Map<string, string | null>();
+  const users = new Map<string, ReportUserRow>();
   for (const content of pages) {
     const rows = parseCsv(Buffer.from(content, 'base64').toString('utf8'));
     for (const row of rows) {
@@ -139,8 +158,20 @@ async function credentialReportOf(
         // users are named by their principal name, `<UserName>@<domain>`; a RAM user name has no '@'
         const at = row[0].lastIndexOf('@');
         const name = at > 0 ? row[0].slice(0, at) : row[0];
-        const column = header.indexOf('user_last_logon');
-        if (column >= 0) users.set(name, reportTime(row[column]));
+        const cells: Record<string, string> = Object.fromEntries(
+          header.map((h, i) => [h, row[i] ?? '']),
+        );
+        users.set(name, {
+          lastLogon: reportTime(cells['user_last_logon']),
+          passwordExist: reportBool(cells['password_exist']),
+          mfaActive: reportBool(cells['mfa_active']),
+          accessKeys: reportKeys(cells),
+          keysKnown: Object.keys(cells).some((c) => KEY_EXIST.test(c))
+            ? Object.keys(cells)
+                .filter((c) => KEY_EXIST.test(c))
+                .every((c) => reportBool(cells[c]) !== null)
+            : false,
+        });
       }
     }
   }
@@ -155,16 +186,18 @@ async function credentialReportOf(
       lastLogon: reportTime(rootRow['user_last_logon']),
       accessKeys: reportKeys(rootRow),
     },
-    users,
+    users: { ...(generatedTime ? { generatedTime } : {}), users },
   };
 }
 
-type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];
+export type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];
+
+const KEY_EXIST = /^(?:(additional)_)?access_key_(\d+)_exist$/;
 
 function reportKeys(row: Record<string, string>): ReportKey[] {
   const keys: ReportKey[] = [];
   for (const column of Object.keys(row)) {
-    const m = /^(?:(additional)_)?access_key_(\d+)_exist$/.exec(column);
+    const m = KEY_EXIST.exec(column);
     if (!m) continue;
     if (reportBool(row[column]) !== true) continue;
     const prefix = column.slice(0, -'exist'.length);

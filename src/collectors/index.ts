@@ -155,14 +155,17 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
   const ownKeys =
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
+  // the credential report feeds the root's posture and the RAM users' per-user facts (ram.ts)
+  const rootRead = collectRoot(ctx);
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas] = await Promise.all([
     Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
     collectRam(
       ctx,
       rgAttachments.then((list) => list?.map((a) => ({ name: a.policyName, type: a.policyType }))),
+      rootRead.then((r) => r.userReport),
     ),
     (async () => {
-      const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
+      const [r, own] = await Promise.all([rootRead, ownKeys]);
       if (own) r.root.ownAccessKeys = own;
       return r;
     })(),
@@ -176,13 +179,6 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
-  // RAM's ListUsers has no last logon; the credential report's user rows do
-  if (root.userLastLogon) {
-    for (const user of ram.users) {
-      const last = root.userLastLogon.get(user.name);
-      if (last !== undefined) user.lastLoginDate = last;
-    }
-  }
   options.onStats?.(gate.stats());
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,

@@ -339,6 +339,21 @@ const listGroupsForUser: ActionHandler = (req, ctx) => {
   return ok({ Groups: { Group: u.Groups.map((name) => serveGroup(ctx, name)) } });
 };
 
+/** ListUsersForGroup: the group's members (Marker/MaxItems, 1–1000, default 100) */
+const listUsersForGroup: ActionHandler = (req, ctx) => {
+  const g = requireGroup(req, ctx);
+  if (isResponse(g)) return g;
+  const members = ctx.world.ram.Users.filter((u) => u.Groups.includes(g.GroupName)).map((u) => ({
+    UserName: u.UserName,
+    ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
+  }));
+  const { page, isTruncated, marker } = pageByMarker(members, req.params, {
+    max: 1000,
+    default: 100,
+  });
+  return ok({ IsTruncated: isTruncated, Marker: marker, Users: { User: page } });
+};
+
 // --- attached policies -------------------------------------------------------
 
 type PolicyRef = WorldUser['Policies'][number];
@@ -654,6 +669,7 @@ export const ramHandlers: Record<string, ActionHandler> = {
   ListAccessKeys: listAccessKeys,
   GetAccessKeyLastUsed: getAccessKeyLastUsed,
   ListGroupsForUser: listGroupsForUser,
+  ListUsersForGroup: listUsersForGroup,
   ListPoliciesForUser: listPoliciesForUser,
   ListGroups: listGroups,
   ListPoliciesForGroup: listPoliciesForGroup,

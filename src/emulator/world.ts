@@ -260,6 +260,13 @@ export const WorldRootSchema = z
     mfaEnabled: z.boolean().default(false),
     lastLoginDate: z.string().optional(),
     accessKeys: z.array(WorldAccessKeySchema).default([]),
+    /**
+     * when the account's credential report was generated (GetCredentialReport
+     * GeneratedTime; default: the first completed GenerateCredentialReport's
+     * clock). The report is a snapshot: users and AccessKeys created after it
+     * have no row / slot.
+     */
+    credentialReportGeneratedTime: z.string().optional(),
   })
   .strict();
 
