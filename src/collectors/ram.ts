@@ -207,7 +207,7 @@ async function userFacts(
       from: 'per-user-calls',
       ...(at ? { generatedTime: at } : {}),
       reason: report
-        ? `the credential report${at ? ` generated at ${at}` : ''} has no row for the user (created after it)`
+        ? `the credential report${at ? ` generated at ${at}` : ''} has no row for the user (created after it was generated, or the report was cut short)`
         : 'the credential report could not be read',
     };
     const [loginProfile, mfaDevice, accessKeys] = await Promise.all([
