@@ -142,7 +142,7 @@ function policyTypeEq(a: string | undefined, b: string | undefined): boolean {
  * a fallback). The documents are the published ones: AdministratorAccess
  * grants `*` on `*`; AliyunRAMFullAccess grants `ram:*`.
  */
-const BUILTIN_SYSTEM_POLICIES: readonly WorldPolicy[] = [
+export const BUILTIN_SYSTEM_POLICIES: readonly WorldPolicy[] = [
   {
     PolicyName: 'AdministratorAccess',
     PolicyType: 'System',
