@@ -215,6 +215,11 @@ describe('the report and the live answers disagree', () => {
       since: SINCE,
     }).findings;
     expect(mfa.map((f) => f.resource.id).sort()).toEqual(['newcomer', 'old']);
+    // and the evidence says which source told
+    const source = (id: string) =>
+      ((mfa.find((f) => f.resource.id === id)?.evidence ?? {}) as { source?: { from: string } })
+        .source?.from;
+    expect([source('newcomer'), source('old')]).toEqual(['per-user-calls', 'credential-report']);
   });
 
   it('an unreadable report: every user is read per user, never "none"', async () => {
