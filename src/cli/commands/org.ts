@@ -180,7 +180,14 @@ export function evaluateUnenteredMember(input: UnenteredMemberInput): {
   });
   const enabled = rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false);
   const judged = organization ? directoryRules(enabled) : [];
-  const evaluation = evaluate(inventory, { rules: judged, now, since, settings });
+  // the settings of the judged rules only: evaluate refuses settings of rules it was not given
+  const judgedSettings = Object.fromEntries(
+    judged.flatMap((r) => {
+      const s = settings[r.rule.meta.id];
+      return s ? [[r.rule.meta.id, s] as const] : [];
+    }),
+  );
+  const evaluation = evaluate(inventory, { rules: judged, now, since, settings: judgedSettings });
   const ran = new Set(evaluation.evaluated);
   const reason = `${gap.operation}: ${gap.error.code}`;
   const whole = enabled
