@@ -18,9 +18,11 @@ import { applySuppressions } from '../../src/engine/suppress.js';
 import { applyBaseline } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
 import { formatHtml } from '../../src/report/html.js';
+import { formatJunit } from '../../src/report/junit.js';
 import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
+import { formatTable } from '../../src/report/table.js';
 import { fixtureReport } from './fixtures.js';
 
 /** the fixture report as if scanned in `id` */
@@ -175,6 +177,44 @@ describe('mergeReports and unevaluated pairs', () => {
     const indexes = merged.unevaluated!.map((u) => u.coverage);
     expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
     expect(ReportSchema.parse(merged)).toEqual(merged);
+  });
+
+  it('every format says which member a pair is about', async () => {
+    const ids = ['1000000000000001', '1000000000000002'];
+    const org = mergeReports(await Promise.all(ids.map(reportOf)));
+    const whole = org.unevaluated!.filter((u) => u.resource === null);
+    expect(whole.length).toBeGreaterThanOrEqual(2);
+    // SARIF: located in the member, one fingerprint per (rule, scope, account)
+    const sarif = JSON.parse(formatSarif(org)) as {
+      runs: Array<{
+        results: Array<{
+          kind: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>;
+          partialFingerprints: Record<string, string>;
+        }>;
+      }>;
+    };
+    const open = sarif.runs[0]!.results.filter((r) => r.kind === 'open');
+    expect(open).toHaveLength(org.unevaluated!.length);
+    for (const id of ids) {
+      expect(
+        open.filter((r) =>
+          r.locations[0]!.physicalLocation.artifactLocation.uri.startsWith(`alibabacloud/${id}/`),
+        ),
+      ).toHaveLength(org.unevaluated!.filter((u) => u.account === id).length);
+    }
+    const keys = open.map((r) => JSON.stringify(r.partialFingerprints));
+    expect(new Set(keys).size).toBe(keys.length);
+    // JUnit: no two skipped cases of a rule share a name
+    const junit = formatJunit(org);
+    expect(junit).toContain(`whole scope [account ${ids[1]}]`);
+    const names = [...junit.matchAll(/<testcase name="([^"]*)" classname="([^"]*)"/g)].map(
+      (m) => `${m[2]} ${m[1]}`,
+    );
+    expect(new Set(names).size).toBe(names.length);
+    // the table: each member's whole scope on its own
+    const table = formatTable(org, { color: false });
+    for (const id of ids) expect(table).toContain(`whole scope in account ${id}`);
   });
 
   it('refuses a pair whose index is not an entry of its report', async () => {
