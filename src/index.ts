@@ -60,6 +60,7 @@ export {
   type EntryPoint,
   type EntryReachability,
   type InstanceReachability,
+  REACHABILITY_READS,
   type ReachablePort,
   type ReachableRange,
   reachability,

@@ -5,6 +5,7 @@ import {
   type PathHop,
   pathOf,
   portLabel,
+  REACHABILITY_READS,
   type ReachablePort,
   reachability,
   segmentEvidence,
@@ -39,18 +40,7 @@ export default defineRule({
     title: 'Running instance with a public address accepts SSH or RDP from the internet',
     severity: 'critical',
     resourceTypes: ['instance'],
-    reads: [
-      'ecs.instances',
-      'ecs.instances.networkInterfaces',
-      'ecs.securityGroups',
-      'ecs.securityGroups.rules',
-      'ecs.prefixLists',
-      'ecs.portRangeLists',
-      'vpc.networkAcls',
-      'vpc.ipv6Addresses',
-      'vpc.eipAddresses',
-      'vpc.natGateways',
-    ],
+    reads: REACHABILITY_READS,
     rationale:
       'An instance that is running, has a public IP or EIP, and whose interface accepts SSH (TCP 22) or RDP (TCP 3389) from the internet ' +
       'is reachable by every brute-force bot right now. Unlike the group-level rules this evaluates what actually governs the interface: ' +

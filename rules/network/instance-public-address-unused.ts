@@ -1,4 +1,4 @@
-import { defineRule, reachability, z } from 'ecs-audit';
+import { defineRule, REACHABILITY_READS, reachability, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {
@@ -6,17 +6,7 @@ export default defineRule({
     title: 'Running instance has a public address through which no port is reachable',
     severity: 'low',
     resourceTypes: ['instance'],
-    reads: [
-      'ecs.instances',
-      'ecs.instances.networkInterfaces',
-      'ecs.securityGroups',
-      'ecs.securityGroups.rules',
-      'ecs.prefixLists',
-      'ecs.portRangeLists',
-      'vpc.networkAcls',
-      'vpc.ipv6Addresses',
-      'vpc.eipAddresses',
-    ],
+    reads: REACHABILITY_READS,
     rationale:
       'A public address (public IP, EIP, IPv6 address with Internet bandwidth) through which the internet reaches no port serves nobody, ' +
       'yet one rule change away it exposes the instance, and it costs money. The ECS security guidance gives public addresses only to ' +

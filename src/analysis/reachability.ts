@@ -723,6 +723,24 @@ function dnatHop(g: NatGateway, e: DnatEntry): DnatHop {
 
 export const REACHABILITY_MEMO_KEY = 'reachability';
 
+/**
+ * What an answer of `reachablePorts`/`reachability` rests on, in the `meta.reads`
+ * vocabulary: a rule built on them declares these (plus what else it reads), so
+ * the engine marks it "not evaluated" when any of them could not be read.
+ */
+export const REACHABILITY_READS = [
+  'ecs.instances',
+  'ecs.instances.networkInterfaces',
+  'ecs.securityGroups',
+  'ecs.securityGroups.rules',
+  'ecs.prefixLists',
+  'ecs.portRangeLists',
+  'vpc.networkAcls',
+  'vpc.ipv6Addresses',
+  'vpc.eipAddresses',
+  'vpc.natGateways',
+] as const;
+
 export function reachabilityIndex(ctx: ReachabilityContext): ReachabilityIndex {
   return ctx.memo(REACHABILITY_MEMO_KEY, () => new ReachabilityIndex(ctx));
 }
