@@ -43,7 +43,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -875,6 +875,8 @@ interface RunRecord {
   args: string[];
   runs: ScaleFigures[];
   targets: string[];
+  /** os.loadavg() (1, 5, 15 min) when the run started and when it ended: figures measured under load are not comparable */
+  loadAverage?: { start: number[]; end: number[] };
 }
 
 function appendResults(record: RunRecord): string {
@@ -923,6 +925,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = (positiveNumber(values.timeout, '--timeout') ?? 1800) * 1000;
   const limits = limitsFromFlags(values);
   const tmpRoot = mkdtempSync(join(tmpdir(), 'ecs-audit-bench-'));
+  const loadAtStart = loadavg().map((n) => round(n, 2));
   const all: ScaleFigures[] = [];
   try {
     for (const scale of scales) {
@@ -948,6 +951,11 @@ async function main(argv: string[]): Promise<number> {
     else rmSync(tmpRoot, { recursive: true, force: true });
   }
   process.stdout.write(`${renderTable(all)}\n\n`);
+  process.stdout.write(
+    `load average (1/5/15 min): ${loadAtStart.join(' ')} at start, ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')} at end (above ${cpus().length}, the number of cores, = measured under load)\n`,
+  );
   const targets = checkTargets(all);
   if (targets.length) process.stdout.write(`${targets.join('\n')}\n`);
   for (const f of all) {
@@ -973,6 +981,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       runs: all,
       targets,
+      loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },
     });
     process.stdout.write(`figures appended to ${file}\n`);
   }
