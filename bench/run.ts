@@ -879,13 +879,16 @@ interface RunRecord {
   loadAverage?: { start: number[]; end: number[] };
 }
 
-function appendResults(record: RunRecord): string {
+/** append a record to bench/results.json (a run record, or another benchmark's, e.g. `kind: 'analysis'`) */
+export function appendResults(
+  record: RunRecord | ({ kind: string } & Record<string, unknown>),
+): string {
   const file = join(ROOT, 'bench', 'results.json');
-  let records: RunRecord[] = [];
+  let records: unknown[] = [];
   if (existsSync(file)) {
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      if (Array.isArray(parsed)) records = parsed as RunRecord[];
+      if (Array.isArray(parsed)) records = parsed as unknown[];
     } catch {
       log(`${file} is not JSON; starting a new list`);
     }
