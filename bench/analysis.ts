@@ -103,7 +103,7 @@ export function countsOf(inv: Inventory): AnalysisFigures['counts'] {
       (i) =>
         i.status.toLowerCase() === 'running' &&
         (i.publicIps.length > 0 ||
-          i.eipAddress !== '' ||
+          (i.eipAddress ?? '') !== '' ||
           (i.networkInterfaces ?? []).some((n) => n.publicIps.length > 0)),
     ).length,
     networkInterfaces: instances.reduce((n, i) => n + (i.networkInterfaces?.length ?? 0), 0),
