@@ -5,7 +5,7 @@
  * it falls back to when the report cannot name the key, and whether both
  * give the same root findings.
  *
- *   npm run build && node dist/bench/lookup-events.js [--scale 1] [--seed 1] [--latency 50]
+ *   npm run build && node dist/bench/lookup-events.js [--scale 1] [--seed 1] [--latency 50] [--no-record]
  *
  * Two scans of the same generated world (bench/generate-world.ts), each
  * against its own emulator: as generated (the report's last use of the root
@@ -13,7 +13,8 @@
  * first root call (the key's id cannot be learnt: full read). Prints one JSON
  * object: LookupEvents calls of each, their ratio, the root findings
  * (`root-*`, `actiontrail-root-*`: rule and resource) of each and whether
- * they are the same, and os.loadavg() before and after.
+ * they are the same, and os.loadavg() before and after; appends it to
+ * bench/results.json (`kind: "lookup-events"`) unless --no-record.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { WorldInput } from '../src/emulator/world.js';
 import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
-import { runNode, startEmulator } from './run.js';
+import { appendResults, runNode, startEmulator } from './run.js';
 
 const BIN = resolve(join(import.meta.dirname, '..', '..', 'bin', 'ecs-audit.js'));
 const DAY = 86_400_000;
@@ -112,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       scale: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       latency: { type: 'string', default: '50' },
+      'no-record': { type: 'boolean', default: false },
     },
   });
   const scale = positiveNumber(values.scale, '--scale') ?? 1;
@@ -140,6 +142,19 @@ async function main(argv: string[]): Promise<number> {
       loadAverage: { start: loadBefore, end: loadavg().map((n) => Math.round(n * 100) / 100) },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (!values['no-record']) {
+      const file = appendResults({
+        kind: 'lookup-events',
+        date: new Date().toISOString(),
+        node: process.version,
+        args: argv,
+        lookupEvents: result,
+        targets: [
+          `LookupEvents: ${filtered.lookupEvents} calls vs ${full.lookupEvents} for the full read (${result.fullOverFiltered}x fewer), same root findings: ${same}`,
+        ],
+      });
+      process.stdout.write(`figures appended to ${file}\n`);
+    }
     return same ? 0 : 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
