@@ -12,10 +12,21 @@
  *   DescribeInstanceRamRole          ceil(instances ÷ 50) (≤ 50 InstanceIds per call; 0 with no instances)
  *   DescribeNetworkInterfaces        ceil(ENIs ÷ 500), ENIs = the instances' NetworkInterfaces
  *                        (one synthesised primary ENI for an instance that lists none)
- *   per RAM user         GetLoginProfile, GetUserMFAInfo, ListAccessKeys, ListGroupsForUser,
- *                        ListPoliciesForUser; GetAccessKeyLastUsed per AccessKey
- *   per RAM group        ListPoliciesForGroup;  per role: GetRole, ListPoliciesForRole
- *   per policy           GetPolicy for each distinct policy attached to a user, group or role
+ *   RAM, set-based (issue #20): the users' console password, MFA and key use come from
+ *                        the credential report's rows, so per user only
+ *                        ListAccessKeys for a user whose row shows a key (ids are not in
+ *                        the report), GetAccessKeyLastUsed for a key without a report slot
+ *                        (created after the report), and GetLoginProfile, GetUserMFAInfo,
+ *                        ListAccessKeys + GetAccessKeyLastUsed per key for a user without
+ *                        a row (created after the report);
+ *   per RAM group        ListUsersForGroup ceil(members ÷ 1000);  per role: GetRole
+ *   policies             ListPolicies ceil(policies ÷ 1000) (the world's and the built-in
+ *                        System ones), then ListEntitiesForPolicy and GetPolicy for each
+ *                        distinct policy attached to a user, group or role
+ *   `perUserDesignTotal` keeps the former yardstick for comparison: per user GetLoginProfile,
+ *                        GetUserMFAInfo, ListAccessKeys, ListGroupsForUser, ListPoliciesForUser,
+ *                        GetAccessKeyLastUsed per key; ListPoliciesForGroup / ListPoliciesForRole
+ *                        per group / role; no ListPolicies, ListEntitiesForPolicy, ListUsersForGroup
  *   IMS                  GetAccountSecurityPracticeReport, GetAccountMFAInfo,
  *                        GenerateCredentialReport ×2 (the first call answers STARTED, the
  *                        next one COMPLETED), GetCredentialReport ceil((users + 1) ÷ 3501)
@@ -29,6 +40,7 @@
  * Buckets (the emulator's, as the real services key them): action + region for
  * ECS and ActionTrail, action for RAM, IMS and STS.
  */
+import { BUILTIN_SYSTEM_POLICIES } from '../src/emulator/ram.js';
 import type { World } from '../src/emulator/world.js';
 
 export type BenchService = 'ecs' | 'ram' | 'ims' | 'sts' | 'actiontrail' | 'vpc';
@@ -52,6 +64,9 @@ export const SERVICE_OF: Record<string, BenchService> = {
   ListGroupsForUser: 'ram',
   ListPoliciesForUser: 'ram',
   ListGroups: 'ram',
+  ListUsersForGroup: 'ram',
+  ListPolicies: 'ram',
+  ListEntitiesForPolicy: 'ram',
   ListPoliciesForGroup: 'ram',
   ListRoles: 'ram',
   GetRole: 'ram',
@@ -86,6 +101,8 @@ export const PAGE = {
   ListUsers: 1000,
   ListGroups: 1000,
   ListRoles: 1000,
+  ListUsersForGroup: 1000,
+  ListPolicies: 1000,
   GetCredentialReport: 3501,
   LookupEvents: 50,
   DescribeIpv6Addresses: 50,
@@ -126,6 +143,8 @@ export const PREFIX: Record<string, number> = {
   ListPoliciesForGroup: 1,
   GetRole: 1,
   ListPoliciesForRole: 1,
+  ListUsersForGroup: 1,
+  ListEntitiesForPolicy: 1,
   GetPolicy: 2,
   GetCredentialReport: 2,
   GetTrailStatus: 1,
@@ -143,6 +162,8 @@ export interface MinimalCalls {
   total: number;
   byAction: Record<string, number>;
   buckets: Bucket[];
+  /** the former yardstick: every per-user RAM fact read per user (before issue #20) */
+  perUserDesignTotal: number;
   /** round trips per dependent chain, by name (LookupEvents pages listed separately) */
   chains: Array<{ name: string; roundTrips: number; lookupPages: number }>;
 }
@@ -275,47 +296,96 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     });
   }
 
-  // RAM
+  // RAM (set-based; see the header)
+  const ramStart = buckets.length;
   const ram = world.ram;
   const users = ram.Users.length;
   const userPages = pages(users, PAGE.ListUsers);
   add('ListUsers', null, userPages);
-  for (const a of [
-    'GetLoginProfile',
-    'GetUserMFAInfo',
-    'ListAccessKeys',
-    'ListGroupsForUser',
-    'ListPoliciesForUser',
-  ]) {
-    add(a, null, users);
+  // the report is a snapshot: users and keys created after it have no row / slot
+  const reportAt = Date.parse(world.root.credentialReportGeneratedTime ?? '');
+  const inReport = (created: string | undefined) =>
+    !Number.isFinite(reportAt) || !created || !(Date.parse(created) > reportAt);
+  let rowless = 0;
+  let listKeys = 0;
+  let lastUsed = 0;
+  for (const u of ram.Users) {
+    if (!inReport(u.CreateDate)) {
+      rowless += 1;
+      listKeys += 1;
+      lastUsed += u.AccessKeys.length;
+      continue;
+    }
+    const reported = u.AccessKeys.filter((k) => inReport(k.CreateDate));
+    if (reported.length > 0) listKeys += 1;
+    // a key without a slot asks its last use (keys without a creation date cannot be matched)
+    lastUsed += u.AccessKeys.filter((k) => !k.CreateDate || !inReport(k.CreateDate)).length;
   }
-  add(
-    'GetAccessKeyLastUsed',
-    null,
-    ram.Users.reduce((n, u) => n + u.AccessKeys.length, 0),
-  );
+  add('GetLoginProfile', null, rowless);
+  add('GetUserMFAInfo', null, rowless);
+  add('ListAccessKeys', null, listKeys);
+  add('GetAccessKeyLastUsed', null, lastUsed);
   const groupPages = pages(ram.Groups.length, PAGE.ListGroups);
   add('ListGroups', null, groupPages);
-  add('ListPoliciesForGroup', null, ram.Groups.length);
+  add(
+    'ListUsersForGroup',
+    null,
+    ram.Groups.reduce(
+      (n, g) =>
+        n +
+        pages(
+          ram.Users.filter((u) => u.Groups.includes(g.GroupName)).length,
+          PAGE.ListUsersForGroup,
+        ),
+      0,
+    ),
+  );
   const rolePages = pages(ram.Roles.length, PAGE.ListRoles);
   add('ListRoles', null, rolePages);
   add('GetRole', null, ram.Roles.length);
-  add('ListPoliciesForRole', null, ram.Roles.length);
   const attached = new Set<string>();
   for (const holder of [...ram.Users, ...ram.Groups, ...ram.Roles]) {
     for (const p of holder.Policies) attached.add(`${p.PolicyType}:${p.PolicyName}`);
   }
+  const listed =
+    ram.Policies.length +
+    BUILTIN_SYSTEM_POLICIES.filter((b) => !ram.Policies.some((p) => p.PolicyName === b.PolicyName))
+      .length;
+  const policyPages = pages(listed, PAGE.ListPolicies);
+  add('ListPolicies', null, policyPages);
+  add('ListEntitiesForPolicy', null, attached.size);
   add('GetPolicy', null, attached.size);
   add('GetPasswordPolicy', null, 1);
   add('GetSecurityPreference', null, 1);
+  const setBasedRam = buckets.slice(ramStart).reduce((n, b) => n + b.calls, 0);
   if ((world.account.caller?.IdentityType ?? 'RAMUser') === 'Account')
     add('ListAccessKeys', null, 1);
   chains.push(
-    { name: 'RAM users → AccessKeys → last used', roundTrips: userPages + 2, lookupPages: 0 },
-    { name: 'RAM users → policies → GetPolicy', roundTrips: userPages + 2, lookupPages: 0 },
-    { name: 'RAM roles → policies → GetPolicy', roundTrips: rolePages + 2, lookupPages: 0 },
-    { name: 'RAM groups → policies → GetPolicy', roundTrips: groupPages + 2, lookupPages: 0 },
+    {
+      name: 'credential report → AccessKeys → last used',
+      // generate (start), generate (poll), the report's pages, then ListAccessKeys → GetAccessKeyLastUsed
+      roundTrips:
+        Math.max(userPages, 2 + pages(users + 1, PAGE.GetCredentialReport)) +
+        (listKeys > 0 ? 1 : 0) +
+        (lastUsed > 0 ? 1 : 0),
+      lookupPages: 0,
+    },
+    { name: 'RAM policies → holders → GetPolicy', roundTrips: policyPages + 2, lookupPages: 0 },
+    { name: 'RAM roles → GetRole', roundTrips: rolePages + 1, lookupPages: 0 },
+    { name: 'RAM groups → members', roundTrips: groupPages + 1, lookupPages: 0 },
   );
+  // the former yardstick, for comparison
+  const keys = ram.Users.reduce((n, u) => n + u.AccessKeys.length, 0);
+  const perUserDesignRam =
+    userPages +
+    5 * users +
+    keys +
+    groupPages +
+    ram.Groups.length +
+    rolePages +
+    2 * ram.Roles.length +
+    attached.size +
+    2;
 
   // IMS
   add('GetAccountSecurityPracticeReport', null, 1);
@@ -352,7 +422,8 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     byAction[b.action] = (byAction[b.action] ?? 0) + b.calls;
     total += b.calls;
   }
-  return { total, byAction, buckets: [...merged.values()], chains };
+  const perUserDesignTotal = total - setBasedRam + perUserDesignRam;
+  return { total, byAction, buckets: [...merged.values()], perUserDesignTotal, chains };
 }
 
 export interface BucketBound {

@@ -98,6 +98,8 @@ export interface ScaleFigures {
   world: string;
   counts: Record<string, number>;
   minimalCalls: number;
+  /** the former yardstick (every per-user RAM fact read per user), for comparison */
+  minimalCallsPerUserDesign?: number;
   lowerBoundSeconds: number;
   lowerBoundBy: string;
   longestChain: { name: string; seconds: number };
@@ -427,6 +429,7 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
     world: worldFile,
     counts: countsOf(world),
     minimalCalls: min.total,
+    minimalCallsPerUserDesign: min.perUserDesignTotal,
     lowerBoundSeconds: round(bound.seconds, 2),
     lowerBoundBy:
       bound.bindingBy === 'bucket'

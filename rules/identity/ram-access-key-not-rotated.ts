@@ -55,6 +55,8 @@ export default defineRule({
             ageDays,
             lastUsedDate: key.lastUsedDate ?? null,
           })),
+          // which source told (credential report or per-user calls) and why
+          ...(user.factsSource ? { source: user.factsSource } : {}),
         },
       };
     }

@@ -69,6 +69,8 @@ export default defineRule({
             neverUsed: u.neverUsed,
             ...(u.neverUsed ? { ageDays: u.ageDays } : { daysSinceLastUse: u.daysSinceLastUse }),
           })),
+          // which source told (credential report or per-user calls) and why
+          ...(user.factsSource ? { source: user.factsSource } : {}),
         },
       };
     }

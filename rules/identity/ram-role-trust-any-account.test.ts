@@ -14,6 +14,20 @@ const role = (name: string, trustPolicy: unknown) => ({
   policies: [],
 });
 const roles = (...list: unknown[]) => ({ ram: { roles: list as never } });
+// an organization scan of member OWN: the management account and another member
+const MANAGEMENT = '1000000000000001';
+const MEMBER = '1000000000000002';
+const inOrganization = (...list: unknown[]) => ({
+  ...roles(...list),
+  organization: {
+    managementAccountId: MANAGEMENT,
+    accounts: [
+      { id: MANAGEMENT, name: 'management', type: 'CloudAccount', status: 'CreateSuccess' },
+      { id: OWN, name: 'this', type: 'ResourceAccount', status: 'CreateSuccess' },
+      { id: MEMBER, name: 'dev', type: 'ResourceAccount', status: 'CreateSuccess' },
+    ],
+  },
+});
 
 testRule(rule, {
   valid: [
@@ -54,6 +68,16 @@ testRule(rule, {
     {
       name: 'a named role of another account (not its whole root)',
       inventory: roles(role('r', trust({ RAM: [`acs:ram::${OTHER}:role/deployer`] }))),
+    },
+    {
+      name: "organization scan: the management account's root (the member role)",
+      inventory: inOrganization(
+        role('ResourceDirectoryAccountAccessRole', trust({ RAM: [`acs:ram::${MANAGEMENT}:root`] })),
+      ),
+    },
+    {
+      name: "organization scan: another member's root, as an ARN and as a bare id",
+      inventory: inOrganization(role('r', trust({ RAM: [`acs:ram::${MEMBER}:root`, MEMBER] }))),
     },
     { name: 'trust policy unknown', inventory: roles({ name: 'r', policies: [] }) },
     { name: 'trust policy malformed', inventory: roles(role('r', '{not json')) },
@@ -106,6 +130,32 @@ testRule(rule, {
       inventory: roles(role('x', trust({ RAM: ['5555444433332222', OTHER] }))),
       options: { trustedAccounts: [OTHER] },
       findings: [{ id: 'x', evidence: { grants: [{ accountId: '5555444433332222' }] } }],
+    },
+    {
+      name: "outside an organization scan, the same management account's root is another account",
+      inventory: roles(role('r', trust({ RAM: [`acs:ram::${MANAGEMENT}:root`] }))),
+      findings: [{ id: 'r', evidence: { grants: [{ accountId: MANAGEMENT }] } }],
+    },
+    {
+      name: 'organization scan: an account outside the directory is still flagged',
+      inventory: inOrganization(
+        role('r', trust({ RAM: [`acs:ram::${MANAGEMENT}:root`, `acs:ram::${OTHER}:root`] })),
+      ),
+      findings: [
+        {
+          id: 'r',
+          message: `the whole root of account ${OTHER} without`,
+          evidence: {
+            grants: [{ kind: 'other-account-root', accountId: OTHER }],
+            organization: { managementAccountId: MANAGEMENT, members: 3 },
+          },
+        },
+      ],
+    },
+    {
+      name: 'organization scan: any principal is still flagged',
+      inventory: inOrganization(role('open', trust({ RAM: '*' }))),
+      findings: [{ id: 'open', evidence: { grants: [{ kind: 'any-principal' }] } }],
     },
     {
       name: 'every account by wildcard (acs:ram::*:root)',

@@ -39,6 +39,8 @@ export default defineRule({
             createDate: k.createDate ?? null,
             lastUsedDate: k.lastUsedDate ?? null,
           })),
+          // which source told (credential report or per-user calls) and why
+          ...(user.factsSource ? { source: user.factsSource } : {}),
         },
       };
     }

@@ -38,6 +38,8 @@ export default defineRule({
           mfaBindRequired: user.loginProfile.mfaBindRequired ?? null,
           loginProfileCreated: user.loginProfile.createDate ?? null,
           lastLoginDate: user.lastLoginDate ?? null,
+          // which source told (credential report or per-user calls) and why
+          ...(user.factsSource ? { source: user.factsSource } : {}),
         },
       };
     }

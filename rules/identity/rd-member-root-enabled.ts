@@ -28,6 +28,9 @@ export default defineRule({
   *evaluate(ctx) {
     const { account, organization } = ctx.inventory;
     if (!organization) return; // not an organization scan: the directory is unknown
+    // a member that could not be entered is judged too: its type is the directory's, which the
+    // management account read; its inventory then holds only its id and the directory
+    // (evaluateUnenteredMember in src/cli/commands/org.ts: rules reading only `organization.*`)
     if (account.id === organization.managementAccountId) return;
     const member = organization.accounts.find((a) => a.id === account.id);
     if (member?.type !== 'CloudAccount') return;

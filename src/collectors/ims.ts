@@ -12,19 +12,37 @@ import { pageByCursor } from './paging.js';
 
 const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
 
+/** One RAM user's row of the credential report (null = the cell said N/A or was unreadable). */
+export interface ReportUserRow {
+  /** `user_last_logon`; null = never */
+  lastLogon: string | null;
+  /** `password_exist`: the user has a login profile (console password) */
+  passwordExist: boolean | null;
+  /** `mfa_active`: an MFA device is bound */
+  mfaActive: boolean | null;
+  /** a password column says `LOGIN_DISABLED`: console sign-in is turned off for the user */
+  loginDisabled: boolean;
+  /** the AccessKey slots whose `*_exist` is TRUE, in column order */
+  accessKeys: ReportKey[];
+  /** every `*_exist` cell read TRUE or FALSE (else the slots may miss a key) */
+  keysKnown: boolean;
+}
+
+/** The RAM users' rows of the credential report, with the time it was generated. */
+export interface UserReport {
+  /** `GeneratedTime`: the rows describe the account at this time */
+  generatedTime?: string;
+  /** keyed by RAM user name (the row's principal name without `@<domain>`) */
+  users: Map<string, ReportUserRow>;
+}
+
 export interface RootResult {
   root: Root;
   /**
-   * each RAM user's last console logon from the credential report's user rows
-   * (`user_last_logon`; null = never), keyed by user name; absent when the
-   * report could not be read
+   * the RAM users' rows of the credential report (last logon, console
+   * password, MFA, AccessKey slots); absent when the report could not be read
    */
-  userLastLogon?: Map<string, string | null>;
-  /**
-   * RAM users whose credential-report row says `LOGIN_DISABLED` in a password
-   * column: no console sign-in capability, whatever GetLoginProfile answered
-   */
-  userLoginDisabled?: Set<string>;
+  userReport?: UserReport;
 }
 
 export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
@@ -39,9 +57,7 @@ export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
       ...(mfa !== undefined ? { accountMfaEnabled: mfa } : {}),
       ...(credentialReport ? { credentialReport: credentialReport.root } : {}),
     },
-    ...(credentialReport
-      ? { userLastLogon: credentialReport.users, userLoginDisabled: credentialReport.loginDisabled }
-      : {}),
+    ...(credentialReport ? { userReport: credentialReport.users } : {}),
   };
 }
 
@@ -76,14 +92,9 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
   return v;
 }
 
-async function credentialReportOf(ctx: CollectContext): Promise<
-  | {
-      root: NonNullable<Root['credentialReport']>;
-      users: Map<string, string | null>;
-      loginDisabled: Set<string>;
-    }
-  | undefined
-> {
+async function credentialReportOf(
+  ctx: CollectContext,
+): Promise<{ root: NonNullable<Root['credentialReport']>; users: UserReport } | undefined> {
   const gm = meta('GenerateCredentialReport');
   let completed = false;
   for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
@@ -135,8 +146,7 @@ async function credentialReportOf(ctx: CollectContext): Promise<
   if (!pages) return undefined;
   let header: string[] | undefined;
   let rootRow: Record<string, string> | undefined;
-  const users = new Map<string, string | null>();
-  const loginDisabled = new Set<string>();
+  const users = new Map<string, ReportUserRow>();
   for (const content of pages) {
     const rows = parseCsv(Buffer.from(content, 'base64').toString('utf8'));
     for (const row of rows) {
@@ -150,10 +160,21 @@ async function credentialReportOf(ctx: CollectContext): Promise<
         // users are named by their principal name, `<UserName>@<domain>`; a RAM user name has no '@'
         const at = row[0].lastIndexOf('@');
         const name = at > 0 ? row[0].slice(0, at) : row[0];
-        const column = header.indexOf('user_last_logon');
-        if (column >= 0) users.set(name, reportTime(row[column]));
-        const cells = Object.fromEntries(header.map((h, i) => [h, row[i] ?? '']));
-        if (loginDisabledIn(cells)) loginDisabled.add(name);
+        const cells: Record<string, string> = Object.fromEntries(
+          header.map((h, i) => [h, row[i] ?? '']),
+        );
+        users.set(name, {
+          lastLogon: reportTime(cells['user_last_logon']),
+          passwordExist: reportBool(cells['password_exist']),
+          mfaActive: reportBool(cells['mfa_active']),
+          loginDisabled: loginDisabledIn(cells),
+          accessKeys: reportKeys(cells),
+          keysKnown: Object.keys(cells).some((c) => KEY_EXIST.test(c))
+            ? Object.keys(cells)
+                .filter((c) => KEY_EXIST.test(c))
+                .every((c) => reportBool(cells[c]) !== null)
+            : false,
+        });
       }
     }
   }
@@ -169,17 +190,18 @@ async function credentialReportOf(ctx: CollectContext): Promise<
       consoleLogin: consoleLogin(rootRow),
       accessKeys: reportKeys(rootRow),
     },
-    users,
-    loginDisabled,
+    users: { ...(generatedTime ? { generatedTime } : {}), users },
   };
 }
 
-type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];
+export type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];
+
+const KEY_EXIST = /^(?:(additional)_)?access_key_(\d+)_exist$/;
 
 function reportKeys(row: Record<string, string>): ReportKey[] {
   const keys: ReportKey[] = [];
   for (const column of Object.keys(row)) {
-    const m = /^(?:(additional)_)?access_key_(\d+)_exist$/.exec(column);
+    const m = KEY_EXIST.exec(column);
     if (!m) continue;
     if (reportBool(row[column]) !== true) continue;
     const prefix = column.slice(0, -'exist'.length);

@@ -156,11 +156,8 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
   const ownKeys =
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
-  const rootRead = (async () => {
-    const [r, own] = await Promise.all([collectRoot(ctx), ownKeys]);
-    if (own) r.root.ownAccessKeys = own;
-    return r;
-  })();
+  // the credential report feeds the root's posture and the RAM users' per-user facts (ram.ts)
+  const rootRead = collectRoot(ctx);
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas, vpcResults] =
     await Promise.all([
       Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
@@ -169,8 +166,13 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
         rgAttachments.then((list) =>
           list?.map((a) => ({ name: a.policyName, type: a.policyType })),
         ),
+        rootRead.then((r) => r.userReport),
       ),
-      rootRead,
+      (async () => {
+        const [r, own] = await Promise.all([rootRead, ownKeys]);
+        if (own) r.root.ownAccessKeys = own;
+        return r;
+      })(),
       collectActionTrail(ctx, scanned, {
         rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
         // a RAM-user caller cannot list the root's keys: the credential report's <root> row says when they were used
@@ -185,15 +187,6 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
-  // RAM's ListUsers has no last logon; the credential report's user rows do
-  if (root.userLastLogon) {
-    for (const user of ram.users) {
-      const last = root.userLastLogon.get(user.name);
-      if (last !== undefined) user.lastLoginDate = last;
-      // LOGIN_DISABLED in the report: no console sign-in capability, whatever the login profile says
-      if (root.userLoginDisabled?.has(user.name)) user.loginProfile = null;
-    }
-  }
   options.onStats?.(gate.stats());
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,

@@ -1,7 +1,26 @@
 /**
  * RAM: users (console access, MFA, AccessKeys and their last use, groups,
  * attached policies), groups, roles (trust policy), the default version of every
- * referenced policy, the password policy and the security preference.
+ * attached policy, the password policy and the security preference.
+ *
+ * Set-based reads (issue #20): RAM quotas are account-wide and shared with
+ * production automation, so the per-user facts come from account-wide answers
+ * wherever the API offers one, and per-user calls are made only where none exists
+ * or to settle a disagreement:
+ *  - console password, MFA and each AccessKey's last use: the IMS credential
+ *    report's user rows (collected with the root's row, ims.ts). A user without a
+ *    row (created after the report was generated), or every user when the report
+ *    cannot be read, falls back to GetLoginProfile / GetUserMFAInfo /
+ *    ListAccessKeys + GetAccessKeyLastUsed; the user's `factsSource` says which
+ *    source won and why;
+ *  - AccessKey ids are not in the report (only slots), so ListAccessKeys is called
+ *    for the users whose row shows a key (see `reportedAccessKeys`);
+ *  - group membership: ListUsersForGroup per group (not ListGroupsForUser per user);
+ *  - attached policies: ListPolicies (each policy's AttachmentCount), then
+ *    ListEntitiesForPolicy on the attached ones gives their users, groups and
+ *    roles at once (not ListPoliciesFor{User,Group,Role} per principal).
+ * A set-based listing that fails leaves the fact unknown (absent) for every
+ * principal it could concern, with a coverage entry — never "none".
  */
 import * as $Ram from '@alicloud/ram20150501';
 import type {
@@ -28,8 +47,9 @@ import {
   phaseCounter,
 } from './context.js';
 import { MalformedResponseError, requiredList } from './errors.js';
+import type { ReportKey, ReportUserRow, UserReport } from './ims.js';
 import type { PageMeta } from './paging.js';
-import { pageByCursor } from './paging.js';
+import { pageByCursor, trackIncomplete } from './paging.js';
 
 export interface RamResult {
   users: RamUser[];
@@ -56,13 +76,15 @@ const policyKey = (p: PolicyRef) => `${p.type}:${p.name}`;
 
 /**
  * `alsoReferenced`: policies named elsewhere (resource-group-scope attachments,
- * Resource Manager) whose documents are needed too; fetched like the others
+ * Resource Manager) whose documents are needed too; fetched like the others.
+ * `userReport`: the credential report's user rows (ims.ts); undefined = unreadable.
  */
 export async function collectRam(
   ctx: CollectContext,
   alsoReferenced?: Promise<PolicyRef[] | undefined>,
+  userReport: Promise<UserReport | undefined> = Promise.resolve(undefined),
 ): Promise<RamResult> {
-  // GetPolicy starts as soon as a user, group or role names the policy, not after them all
+  // GetPolicy starts as soon as a user, group or role is known to hold the policy, not after them all
   const fetching = new Map<string, Promise<RamPolicy>>();
   const counter = phaseCounter(ctx, 'ram', null, 'policies');
   const want: PolicyWanted = (refs) => {
@@ -79,25 +101,40 @@ export async function collectRam(
       );
     }
   };
-  const [users, groups, roles, passwordPolicy, securityPreference, extra] = await Promise.all([
-    usersOf(ctx, want),
-    groupsOf(ctx, want),
-    rolesOf(ctx, want),
-    passwordPolicyOf(ctx),
-    securityPreferenceOf(ctx),
-    (alsoReferenced ?? Promise.resolve(undefined)).then((refs) => {
-      want(refs);
-      return refs ?? [];
-    }),
-  ]);
+  const [users, group, roles, attached, passwordPolicy, securityPreference, extra] =
+    await Promise.all([
+      usersOf(ctx, userReport),
+      groupsOf(ctx),
+      rolesOf(ctx),
+      attachmentsOf(ctx, want),
+      passwordPolicyOf(ctx),
+      securityPreferenceOf(ctx),
+      (alsoReferenced ?? Promise.resolve(undefined)).then((refs) => {
+        want(refs);
+        return refs ?? [];
+      }),
+    ]);
+  const groups = group.groups;
+  // membership and attachments come from set-based listings: a failed one leaves the fact
+  // unknown for every principal it could concern
+  for (const u of users) {
+    if (group.members) u.groups = group.members.get(u.name) ?? [];
+    if (attached) u.policies = attached.users.get(u.name) ?? [];
+  }
+  if (attached) {
+    for (const g of groups) g.policies = attached.groups.get(g.name) ?? [];
+    for (const r of roles) r.policies = attached.roles.get(r.name) ?? [];
+  }
   // the inventory lists policies in the order users, groups, roles (then other holders) first name them
   const order = new Set<string>();
   for (const holder of [...users, ...groups, ...roles]) {
     for (const p of holder.policies ?? []) order.add(policyKey(p));
   }
+  // attached policies whose holders could not be listed are still attached to someone
+  for (const key of fetching.keys()) if (!attached) order.add(key);
   for (const p of extra) order.add(policyKey(p));
   const policies = await Promise.all(
-    [...order].map((key) => fetching.get(key) as Promise<RamPolicy>),
+    [...order].filter((key) => fetching.has(key)).map((key) => fetching.get(key)!),
   );
   return {
     users,
@@ -109,23 +146,15 @@ export async function collectRam(
   };
 }
 
-/** the attached policies of a ListPoliciesFor* answer; throws when the answer lacks the list */
-function policyRefs(
-  list: Array<{ policyName?: string; policyType?: string }> | undefined,
-): PolicyRef[] {
-  return requiredList(list, 'Policies.Policy')
-    .filter((p) => nonEmpty(p.policyName))
-    .map((p) => ({ name: p.policyName as string, type: nonEmpty(p.policyType) ?? 'Custom' }));
-}
-
 // ------------------------------------------------------------ users
 
-async function usersOf(ctx: CollectContext, want: PolicyWanted): Promise<RamUser[]> {
+async function usersOf(
+  ctx: CollectContext,
+  userReport: Promise<UserReport | undefined>,
+): Promise<RamUser[]> {
   const ram = ctx.clients.ram;
   const m = meta('ListUsers');
   const counter = phaseCounter(ctx, 'ram', null, 'users');
-  // each user's own calls start as soon as its page arrives, not after the whole listing
-  const details = new Map<string, Promise<RamUser>>();
   const listed = await attempt(ctx, m, () =>
     pageByCursor(
       ctx.guard,
@@ -144,11 +173,7 @@ async function usersOf(ctx: CollectContext, want: PolicyWanted): Promise<RamUser
               ...(nonEmpty(u.createDate) ? { createDate: u.createDate } : {}),
             }),
           );
-        for (const user of users) {
-          if (details.has(user.name)) continue;
-          counter.add(1);
-          details.set(user.name, userDetails(ctx, user, want).finally(counter.tick));
-        }
+        counter.add(users.length);
         return {
           items: users,
           next: nonEmpty(res.body?.marker),
@@ -158,32 +183,137 @@ async function usersOf(ctx: CollectContext, want: PolicyWanted): Promise<RamUser
       (u) => u.name,
     ),
   );
-  const all = await Promise.all(details.values());
   // a listing that failed part-way leaves the users unknown (absent), as a whole
   if (!listed) return [];
-  const byName = new Map(all.map((u) => [u.name, u]));
-  return listed.map((u) => byName.get(u.name) as RamUser);
+  const report = await userReport;
+  await Promise.all(
+    listed.map((user) => userFacts(ctx, user, report).finally(() => counter.tick())),
+  );
+  return listed;
 }
 
-async function userDetails(
+/** console access, MFA and AccessKeys of one user: from its report row, else per-user calls */
+async function userFacts(
   ctx: CollectContext,
   user: RamUser,
-  want: PolicyWanted,
-): Promise<RamUser> {
+  report: UserReport | undefined,
+): Promise<void> {
   const name = user.name;
-  const [loginProfile, mfaDevice, accessKeys, groups, policies] = await Promise.all([
-    loginProfileOf(ctx, name),
-    mfaDeviceOf(ctx, name),
-    accessKeysOf(ctx, name),
-    userGroupsOf(ctx, name),
-    userPoliciesOf(ctx, name, want),
+  const row = report?.users.get(name);
+  const at = report?.generatedTime;
+  if (!row) {
+    // the report is a snapshot: a user created after it has no row; an unreadable report has none
+    user.factsSource = {
+      from: 'per-user-calls',
+      ...(at ? { generatedTime: at } : {}),
+      reason: report
+        ? `the credential report${at ? ` generated at ${at}` : ''} has no row for the user (created after it was generated, or the report was cut short)`
+        : 'the credential report could not be read',
+    };
+    const [loginProfile, mfaDevice, accessKeys] = await Promise.all([
+      loginProfileOf(ctx, name),
+      mfaDeviceOf(ctx, name),
+      accessKeysOf(ctx, name),
+    ]);
+    if (loginProfile !== undefined) user.loginProfile = loginProfile;
+    if (mfaDevice !== undefined) user.mfaDevice = mfaDevice;
+    if (accessKeys !== undefined) user.accessKeys = accessKeys;
+    return;
+  }
+  user.lastLoginDate = row.lastLogon;
+  const notes: string[] = [];
+  const [loginProfile, mfaDevice, accessKeys] = await Promise.all([
+    consoleOf(ctx, name, row, notes),
+    mfaOf(ctx, name, row, notes),
+    row.keysKnown && row.accessKeys.length === 0
+      ? Promise.resolve([] as AccessKey[])
+      : reportedAccessKeys(ctx, name, row, notes),
   ]);
   if (loginProfile !== undefined) user.loginProfile = loginProfile;
   if (mfaDevice !== undefined) user.mfaDevice = mfaDevice;
   if (accessKeys !== undefined) user.accessKeys = accessKeys;
-  if (groups !== undefined) user.groups = groups;
-  if (policies !== undefined) user.policies = policies;
-  return user;
+  user.factsSource = {
+    from: 'credential-report',
+    ...(at ? { generatedTime: at } : {}),
+    reason: ['the user has a row in the credential report', ...notes].join('; '),
+  };
+}
+
+/** password_exist (the login profile's existence) TRUE/FALSE, else GetLoginProfile */
+function consoleOf(
+  ctx: CollectContext,
+  name: string,
+  row: ReportUserRow,
+  notes: string[],
+): Promise<RamUser['loginProfile']> {
+  // LOGIN_DISABLED: no console sign-in capability, whatever a login profile would say
+  if (row.loginDisabled) return Promise.resolve(null);
+  if (row.passwordExist !== null) return Promise.resolve(row.passwordExist ? {} : null);
+  notes.push('password_exist unreadable: GetLoginProfile');
+  return loginProfileOf(ctx, name);
+}
+
+/** mfa_active TRUE/FALSE, else GetUserMFAInfo (only when the user has a console password) */
+function mfaOf(
+  ctx: CollectContext,
+  name: string,
+  row: ReportUserRow,
+  notes: string[],
+): Promise<RamUser['mfaDevice']> {
+  if (row.mfaActive !== null) return Promise.resolve(row.mfaActive ? {} : null);
+  // an unreadable cell (N/A) of a user without a console password decides no verdict: it stays
+  // unknown (absent) without a call; a user who can sign in gets the per-user answer
+  if (row.passwordExist === false) return Promise.resolve(undefined);
+  notes.push('mfa_active unreadable: GetUserMFAInfo');
+  return mfaDeviceOf(ctx, name);
+}
+
+/** the report's time cell and an API time as the same second (they may differ in format) */
+function sameSecond(a: string | null | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  return Number.isFinite(x) && Number.isFinite(y) && Math.floor(x / 1000) === Math.floor(y / 1000);
+}
+
+/**
+ * The AccessKeys of a user whose report row shows at least one key (or whose key
+ * cells are unreadable). The report has each key's state, creation ("last
+ * rotated": a key is never rotated in place) and last use, but not its id, and
+ * the ids are what the inventory, the rules' evidence (masked, last 4 characters,
+ * so an operator can find the key) and ActionTrail correlations name. So one
+ * ListAccessKeys per such user gives ids, the live status and creation dates, and
+ * each key takes its last use from the report slot created at the same second.
+ * A key without exactly one such slot (created after the report, or two slots of
+ * that second disagreeing) asks GetAccessKeyLastUsed. The live status wins over
+ * the report's (a key disabled after the report is Inactive). Users whose row
+ * shows no key make no call at all.
+ */
+async function reportedAccessKeys(
+  ctx: CollectContext,
+  userName: string,
+  row: ReportUserRow,
+  notes: string[],
+): Promise<AccessKey[] | undefined> {
+  const listed = await listAccessKeys(ctx, userName);
+  if (!listed) return undefined;
+  const free: ReportKey[] = [...row.accessKeys];
+  const confirm: AccessKey[] = [];
+  for (const key of listed) {
+    const slots = free.filter((s) => sameSecond(s.lastRotated, key.createDate));
+    const uses = new Set(slots.map((s) => s.lastUsed));
+    if (slots.length > 0 && uses.size === 1) {
+      key.lastUsedDate = slots[0]!.lastUsed;
+      free.splice(free.indexOf(slots[0]!), 1);
+    } else confirm.push(key);
+  }
+  if (confirm.length > 0) {
+    notes.push(
+      `${confirm.length} AccessKey(s) without a matching report slot: GetAccessKeyLastUsed`,
+    );
+    await Promise.all(confirm.map((k) => lastUsedOf(ctx, userName, k)));
+  }
+  return listed;
 }
 
 /** the call, or `null` when the API answers `notFoundCode` (the thing does not exist) */
@@ -251,7 +381,8 @@ async function mfaDeviceOf(ctx: CollectContext, userName: string): Promise<RamUs
   };
 }
 
-async function accessKeysOf(
+/** ListAccessKeys of one user: ids, status, creation; undefined (with coverage) when unreadable */
+async function listAccessKeys(
   ctx: CollectContext,
   userName: string,
 ): Promise<AccessKey[] | undefined> {
@@ -263,30 +394,43 @@ async function accessKeysOf(
     return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
   });
   if (!listed) return undefined;
-  const keys = listed.filter((k) => nonEmpty(k.accessKeyId));
-  return Promise.all(
-    keys.map(async (k) => {
-      const key: AccessKey = {
+  return listed
+    .filter((k) => nonEmpty(k.accessKeyId))
+    .map(
+      (k): AccessKey => ({
         id: k.accessKeyId as string,
         status: k.status ?? '',
         ...(nonEmpty(k.createDate) ? { createDate: k.createDate } : {}),
-      };
-      const lm = meta('GetAccessKeyLastUsed', `${userName}/${key.id}`);
-      const used = await attempt(ctx, lm, () =>
-        call(ctx, lm, () =>
-          ctx.clients.ram.getAccessKeyLastUsed(
-            new $Ram.GetAccessKeyLastUsedRequest({ userName, userAccessKeyId: key.id }),
-          ),
-        ),
-      );
-      // a successful answer without a date = never used; a failed call = unknown (absent)
-      const last = used?.body?.accessKeyLastUsed;
-      if (used && !last) {
-        fail(ctx, lm, new MalformedResponseError('the answer has no AccessKeyLastUsed'));
-      } else if (last) key.lastUsedDate = nonEmpty(last.lastUsedDate) ?? null;
-      return key;
-    }),
+      }),
+    );
+}
+
+/** GetAccessKeyLastUsed into `key.lastUsedDate` (null = never used; absent when unreadable) */
+async function lastUsedOf(ctx: CollectContext, userName: string, key: AccessKey): Promise<void> {
+  const lm = meta('GetAccessKeyLastUsed', `${userName}/${key.id}`);
+  const used = await attempt(ctx, lm, () =>
+    call(ctx, lm, () =>
+      ctx.clients.ram.getAccessKeyLastUsed(
+        new $Ram.GetAccessKeyLastUsedRequest({ userName, userAccessKeyId: key.id }),
+      ),
+    ),
   );
+  // a successful answer without a date = never used; a failed call = unknown (absent)
+  const last = used?.body?.accessKeyLastUsed;
+  if (used && !last) {
+    fail(ctx, lm, new MalformedResponseError('the answer has no AccessKeyLastUsed'));
+  } else if (last) key.lastUsedDate = nonEmpty(last.lastUsedDate) ?? null;
+}
+
+/** the per-user path: ListAccessKeys, then GetAccessKeyLastUsed for each key */
+async function accessKeysOf(
+  ctx: CollectContext,
+  userName: string,
+): Promise<AccessKey[] | undefined> {
+  const keys = await listAccessKeys(ctx, userName);
+  if (!keys) return undefined;
+  await Promise.all(keys.map((k) => lastUsedOf(ctx, userName, k)));
+  return keys;
 }
 
 /** list the caller's own AccessKeys (ListAccessKeys without UserName): the root identity's keys */
@@ -308,38 +452,16 @@ export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] 
     }));
 }
 
-async function userGroupsOf(ctx: CollectContext, userName: string): Promise<string[] | undefined> {
-  const m = meta('ListGroupsForUser', userName);
-  const listed = await attempt(ctx, m, async () => {
-    const res = await call(ctx, m, () =>
-      ctx.clients.ram.listGroupsForUser(new $Ram.ListGroupsForUserRequest({ userName })),
-    );
-    return requiredList(res.body?.groups?.group, 'Groups.Group');
-  });
-  if (!listed) return undefined;
-  return listed.map((g) => g.groupName ?? '').filter((n) => n !== '');
-}
-
-async function userPoliciesOf(
-  ctx: CollectContext,
-  userName: string,
-  want: PolicyWanted,
-): Promise<PolicyRef[] | undefined> {
-  const m = meta('ListPoliciesForUser', userName);
-  const refs = await attempt(ctx, m, async () => {
-    const res = await call(ctx, m, () =>
-      ctx.clients.ram.listPoliciesForUser(new $Ram.ListPoliciesForUserRequest({ userName })),
-    );
-    return policyRefs(res.body?.policies?.policy);
-  });
-  if (!refs) return undefined;
-  want(refs);
-  return refs;
-}
-
 // ------------------------------------------------------------ groups, roles
 
-async function groupsOf(ctx: CollectContext, want: PolicyWanted): Promise<RamGroup[]> {
+/**
+ * ListGroups, then ListUsersForGroup per group: `members` maps each user to its
+ * groups (in ListGroups order); undefined when any membership listing (or the
+ * group listing) could not be read completely — then no user's groups are known
+ */
+async function groupsOf(
+  ctx: CollectContext,
+): Promise<{ groups: RamGroup[]; members?: Map<string, string[]> }> {
   const ram = ctx.clients.ram;
   const m = meta('ListGroups');
   const raw = await attempt(ctx, m, () =>
@@ -354,30 +476,53 @@ async function groupsOf(ctx: CollectContext, want: PolicyWanted): Promise<RamGro
       };
     }),
   );
-  if (!raw) return [];
-  return Promise.all(
-    raw
-      .filter((g) => nonEmpty(g.groupName))
-      .map(async (g) => {
-        const name = g.groupName as string;
-        const group: RamGroup = { name, ...(nonEmpty(g.comments) ? { comments: g.comments } : {}) };
-        const pm = meta('ListPoliciesForGroup', name);
-        const refs = await attempt(ctx, pm, async () => {
-          const res = await call(ctx, pm, () =>
-            ram.listPoliciesForGroup(new $Ram.ListPoliciesForGroupRequest({ groupName: name })),
-          );
-          return policyRefs(res.body?.policies?.policy);
-        });
-        if (refs) {
-          group.policies = refs;
-          want(refs);
-        }
-        return group;
-      }),
-  );
+  if (!raw) return { groups: [] };
+  const groups: RamGroup[] = raw
+    .filter((g) => nonEmpty(g.groupName))
+    .map((g) => ({
+      name: g.groupName as string,
+      ...(nonEmpty(g.comments) ? { comments: g.comments } : {}),
+    }));
+  const lists = await Promise.all(groups.map((g) => groupMembersOf(ctx, g.name)));
+  if (lists.some((l) => l === undefined)) return { groups };
+  const members = new Map<string, string[]>();
+  groups.forEach((g, i) => {
+    for (const user of lists[i]!) {
+      const of = members.get(user);
+      if (!of) members.set(user, [g.name]);
+      else if (!of.includes(g.name)) of.push(g.name);
+    }
+  });
+  return { groups, members };
 }
 
-async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole[]> {
+/** ListUsersForGroup (paged): the group's user names; undefined when not read completely */
+async function groupMembersOf(
+  ctx: CollectContext,
+  groupName: string,
+): Promise<string[] | undefined> {
+  const m = meta('ListUsersForGroup', groupName);
+  const guard = trackIncomplete(ctx.guard);
+  const users = await attempt(ctx, m, () =>
+    pageByCursor(guard, m, async (marker) => {
+      const res = await call(ctx, m, () =>
+        ctx.clients.ram.listUsersForGroup(
+          new $Ram.ListUsersForGroupRequest({ groupName, maxItems: pageSize(ctx, 1000), marker }),
+        ),
+      );
+      return {
+        items: requiredList(res.body?.users?.user, 'Users.User')
+          .map((u) => u.userName ?? '')
+          .filter((n) => n !== ''),
+        next: nonEmpty(res.body?.marker),
+        more: res.body?.isTruncated === true,
+      };
+    }),
+  );
+  return users && !guard.incomplete ? users : undefined;
+}
+
+async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
   const ram = ctx.clients.ram;
   const m = meta('ListRoles');
   const raw = await attempt(ctx, m, () =>
@@ -404,18 +549,9 @@ async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole
           ...(nonEmpty(r.description) ? { description: r.description } : {}),
         };
         const gm = meta('GetRole', name);
-        const pm = meta('ListPoliciesForRole', name);
-        const [got, pols] = await Promise.all([
-          attempt(ctx, gm, () =>
-            call(ctx, gm, () => ram.getRole(new $Ram.GetRoleRequest({ roleName: name }))),
-          ),
-          attempt(ctx, pm, async () => {
-            const res = await call(ctx, pm, () =>
-              ram.listPoliciesForRole(new $Ram.ListPoliciesForRoleRequest({ roleName: name })),
-            );
-            return policyRefs(res.body?.policies?.policy);
-          }),
-        ]);
+        const got = await attempt(ctx, gm, () =>
+          call(ctx, gm, () => ram.getRole(new $Ram.GetRoleRequest({ roleName: name }))),
+        );
         if (got) {
           const trust = parseDocument(nonEmpty(got.body?.role?.assumeRolePolicyDocument));
           if (trust !== undefined) role.trustPolicy = trust;
@@ -423,13 +559,115 @@ async function rolesOf(ctx: CollectContext, want: PolicyWanted): Promise<RamRole
             fail(ctx, gm, new MalformedResponseError('the answer has no Role'));
           } else missingField(ctx, gm, name, 'Role.AssumeRolePolicyDocument');
         }
-        if (pols) {
-          role.policies = pols;
-          want(pols);
-        }
         return role;
       }),
   );
+}
+
+// ------------------------------------------------------------ attachments
+
+interface Attachments {
+  users: Map<string, PolicyRef[]>;
+  groups: Map<string, PolicyRef[]>;
+  roles: Map<string, PolicyRef[]>;
+}
+
+/**
+ * Who holds which policy: ListPolicies (paged), then ListEntitiesForPolicy for
+ * each policy whose AttachmentCount is not 0 (an absent count is asked too).
+ * Each principal's policies are in attachment order (AttachDate), then listing
+ * order. Undefined when the listing or any policy's entities could not be read:
+ * then nobody's attachments are known. GetPolicy starts for each attached policy
+ * as soon as its holders are known.
+ */
+async function attachmentsOf(
+  ctx: CollectContext,
+  want: PolicyWanted,
+): Promise<Attachments | undefined> {
+  const ram = ctx.clients.ram;
+  const m = meta('ListPolicies');
+  const guard = trackIncomplete(ctx.guard);
+  const holders: Array<Promise<boolean>> = [];
+  const seen = new Set<string>();
+  const found: Array<{
+    kind: keyof Attachments;
+    name: string;
+    ref: PolicyRef;
+    date: string;
+    n: number;
+  }> = [];
+  const listed = await attempt(ctx, m, () =>
+    pageByCursor(guard, m, async (marker) => {
+      const res = await call(ctx, m, () =>
+        ram.listPolicies(new $Ram.ListPoliciesRequest({ maxItems: pageSize(ctx, 1000), marker })),
+      );
+      const page = requiredList(res.body?.policies?.policy, 'Policies.Policy');
+      for (const p of page) {
+        if (!nonEmpty(p.policyName) || p.attachmentCount === 0) continue;
+        const ref: PolicyRef = {
+          name: p.policyName as string,
+          type: nonEmpty(p.policyType) ?? 'Custom',
+        };
+        if (seen.has(policyKey(ref))) continue;
+        seen.add(policyKey(ref));
+        const n = seen.size;
+        holders.push(
+          entitiesOf(ctx, ref).then((entities) => {
+            if (!entities) {
+              // attached to someone we cannot name: still a policy of the account's principals
+              want([ref]);
+              return false;
+            }
+            if (entities.length > 0) want([ref]);
+            for (const e of entities) found.push({ ...e, ref, n });
+            return true;
+          }),
+        );
+      }
+      return {
+        items: page,
+        next: nonEmpty(res.body?.marker),
+        more: res.body?.isTruncated === true,
+      };
+    }),
+  );
+  const complete = (await Promise.all(holders)).every(Boolean);
+  if (!listed || guard.incomplete || !complete) return undefined;
+  found.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.n - b.n));
+  const out: Attachments = { users: new Map(), groups: new Map(), roles: new Map() };
+  for (const f of found) {
+    const map = out[f.kind];
+    const list = map.get(f.name);
+    if (list) list.push(f.ref);
+    else map.set(f.name, [f.ref]);
+  }
+  return out;
+}
+
+/** ListEntitiesForPolicy: the users, groups and roles the policy is attached to */
+async function entitiesOf(
+  ctx: CollectContext,
+  ref: PolicyRef,
+): Promise<Array<{ kind: keyof Attachments; name: string; date: string }> | undefined> {
+  const m = meta('ListEntitiesForPolicy', ref.name);
+  return attempt(ctx, m, async () => {
+    const res = await call(ctx, m, () =>
+      ctx.clients.ram.listEntitiesForPolicy(
+        new $Ram.ListEntitiesForPolicyRequest({ policyName: ref.name, policyType: ref.type }),
+      ),
+    );
+    const b = res.body;
+    const users = requiredList(b?.users?.user, 'Users.User');
+    const groups = requiredList(b?.groups?.group, 'Groups.Group');
+    const roles = requiredList(b?.roles?.role, 'Roles.Role');
+    const of = (kind: keyof Attachments, name: string | undefined, date: string | undefined) =>
+      nonEmpty(name) ? [{ kind, name: name as string, date: date ?? '' }] : [];
+    return [
+      ...users.flatMap((u) => of('users', u.userName, u.attachDate)),
+      ...groups.flatMap((g) => of('groups', g.groupName, g.attachDate)),
+      ...roles.flatMap((r) => of('roles', r.roleName, r.attachDate)),
+    ];
+  });
 }
 
 // ------------------------------------------------------------ policies, account settings

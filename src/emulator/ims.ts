@@ -345,7 +345,7 @@ const generateCredentialReport: ActionHandler = (_req, ctx) => {
   const s = reportState(ctx);
   s.generateCalls += 1;
   if (s.generateCalls === 1) return ok({ State: 'STARTED' });
-  s.generatedTime ??= isoSeconds(ctx.now());
+  s.generatedTime ??= ctx.world.root.credentialReportGeneratedTime ?? isoSeconds(ctx.now());
   return ok({ State: 'COMPLETED' });
 };
 
@@ -369,7 +369,14 @@ function csvCell(v: string): string {
 /** header and rows (root first) of the credential report */
 export function credentialReportRows(ctx: EmulatorContext): { header: string[]; rows: string[][] } {
   const root = ctx.world.root;
-  const users = ctx.world.ram.Users;
+  // a snapshot at its generation time: what was created later is not in it
+  const at = Date.parse(root.credentialReportGeneratedTime ?? '');
+  const before = (created: string | undefined) =>
+    !Number.isFinite(at) || !created || !(Date.parse(created) > at);
+  const users = ctx.world.ram.Users.filter((u) => before(u.CreateDate)).map((u) => ({
+    ...u,
+    AccessKeys: u.AccessKeys.filter((k) => before(k.CreateDate)),
+  }));
   const maxKeys = Math.max(2, root.accessKeys.length, ...users.map((u) => u.AccessKeys.length));
   const header = [
     'user',

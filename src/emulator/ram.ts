@@ -142,7 +142,7 @@ function policyTypeEq(a: string | undefined, b: string | undefined): boolean {
  * a fallback). The documents are the published ones: AdministratorAccess
  * grants `*` on `*`; AliyunRAMFullAccess grants `ram:*`.
  */
-const BUILTIN_SYSTEM_POLICIES: readonly WorldPolicy[] = [
+export const BUILTIN_SYSTEM_POLICIES: readonly WorldPolicy[] = [
   {
     PolicyName: 'AdministratorAccess',
     PolicyType: 'System',
@@ -337,6 +337,21 @@ const listGroupsForUser: ActionHandler = (req, ctx) => {
   const u = requireUser(req, ctx);
   if (isResponse(u)) return u;
   return ok({ Groups: { Group: u.Groups.map((name) => serveGroup(ctx, name)) } });
+};
+
+/** ListUsersForGroup: the group's members (Marker/MaxItems, 1–1000, default 100) */
+const listUsersForGroup: ActionHandler = (req, ctx) => {
+  const g = requireGroup(req, ctx);
+  if (isResponse(g)) return g;
+  const members = ctx.world.ram.Users.filter((u) => u.Groups.includes(g.GroupName)).map((u) => ({
+    UserName: u.UserName,
+    ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
+  }));
+  const { page, isTruncated, marker } = pageByMarker(members, req.params, {
+    max: 1000,
+    default: 100,
+  });
+  return ok({ IsTruncated: isTruncated, Marker: marker, Users: { User: page } });
 };
 
 // --- attached policies -------------------------------------------------------
@@ -654,6 +669,7 @@ export const ramHandlers: Record<string, ActionHandler> = {
   ListAccessKeys: listAccessKeys,
   GetAccessKeyLastUsed: getAccessKeyLastUsed,
   ListGroupsForUser: listGroupsForUser,
+  ListUsersForGroup: listUsersForGroup,
   ListPoliciesForUser: listPoliciesForUser,
   ListGroups: listGroups,
   ListPoliciesForGroup: listPoliciesForGroup,

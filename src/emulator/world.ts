@@ -311,6 +311,13 @@ export const WorldRootSchema = z
     accessKeys: z.array(WorldAccessKeySchema).default([]),
     /** console sign-in turned off: the credential report's password columns say LOGIN_DISABLED */
     loginDisabled: z.boolean().optional(),
+    /**
+     * when the account's credential report was generated (GetCredentialReport
+     * GeneratedTime; default: the first completed GenerateCredentialReport's
+     * clock). The report is a snapshot: users and AccessKeys created after it
+     * have no row / slot.
+     */
+    credentialReportGeneratedTime: z.string().optional(),
   })
   .strict();
 

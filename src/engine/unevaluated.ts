@@ -72,6 +72,8 @@ export interface ReadData {
   key: string;
   /** the resource type an entry's `resource` names; undefined: entries name none (or nothing rules judge) */
   names?: NamedType;
+  /** further data keys the action fills (a set-based read: RAM attachments of users, groups and roles) */
+  also?: readonly string[];
 }
 
 /**
@@ -115,13 +117,20 @@ export const READ_DATA: { readonly [S in Service]: Readonly<Record<string, ReadD
     ListAccessKeys: { key: 'ram.users.accessKeys', names: 'ram-user' },
     // resource `user/AccessKeyId`
     GetAccessKeyLastUsed: { key: 'ram.users.accessKeys', names: 'ram-user' },
-    ListGroupsForUser: { key: 'ram.users.groups', names: 'ram-user' },
-    ListPoliciesForUser: { key: 'ram.users.policies', names: 'ram-user' },
     ListGroups: { key: 'ram.groups', names: 'ram-group' },
-    ListPoliciesForGroup: { key: 'ram.groups.policies', names: 'ram-group' },
+    // one group's members unread: no user's groups are known (entries name the group)
+    ListUsersForGroup: { key: 'ram.users.groups' },
     ListRoles: { key: 'ram.roles', names: 'ram-role' },
     GetRole: { key: 'ram.roles.trustPolicy', names: 'ram-role' },
-    ListPoliciesForRole: { key: 'ram.roles.policies', names: 'ram-role' },
+    // the attachments unread (the listing, or one policy's holders): no principal's policies are known
+    ListPolicies: {
+      key: 'ram.users.policies',
+      also: ['ram.groups.policies', 'ram.roles.policies'],
+    },
+    ListEntitiesForPolicy: {
+      key: 'ram.users.policies',
+      also: ['ram.groups.policies', 'ram.roles.policies'],
+    },
     GetPolicy: { key: 'ram.policies', names: 'ram-policy' },
     GetPasswordPolicy: { key: 'ram.passwordPolicy' },
     GetSecurityPreference: { key: 'ram.securityPreference' },
@@ -171,6 +180,8 @@ export function actionsWithoutData(): string[] {
 /** What a coverage entry says is missing: a data key, and the resource it names (if any). */
 export interface MissingData {
   key: string;
+  /** further keys missing with it (READ_DATA `also`) */
+  also?: readonly string[];
   named?: { type: NamedType; id: string };
 }
 
@@ -209,6 +220,7 @@ export function dataOf(
     return { key: 'root' };
   }
   let key = row.key;
+  if (row.also) return { key, also: row.also };
   if (entry.error?.code === 'MissingField') {
     const finer = MISSING_FIELD_KEYS.find(
       (f) => f.operation === entry.operation && f.field.test(entry.error!.message),
@@ -236,7 +248,10 @@ export function readsKey(reads: readonly string[] | undefined, key: string): boo
 export function completeness(
   coverage: readonly CoverageEntry[],
 ): (key: string, region?: string | null) => boolean {
-  const missing = coverage.map((c) => ({ region: c.region, key: dataOf(c)?.key }));
+  const missing = coverage.flatMap((c) => {
+    const data = dataOf(c);
+    return [data?.key, ...(data?.also ?? [])].map((key) => ({ region: c.region, key }));
+  });
   return (key, region) =>
     !missing.some(
       (m) =>
@@ -432,7 +447,8 @@ export function computeUnevaluated(input: UnevaluatedInput): UnevaluatedResult {
     const reason = `${entry.operation}: ${entry.error.code}`;
     for (const rule of rules) {
       const { id, reads, resourceTypes } = rule.meta;
-      if (data !== undefined && !readsKey(reads, data.key)) continue;
+      if (data !== undefined && ![data.key, ...(data.also ?? [])].some((k) => readsKey(reads, k)))
+        continue;
       if (data?.named) {
         let related = 0;
         for (const type of resourceTypes) {

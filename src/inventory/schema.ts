@@ -382,14 +382,26 @@ export const RamUserSchema = z.object({
     })
     .nullable()
     .optional(),
-  /** null = no MFA device bound; absent = unknown */
+  /** null = no MFA device bound; absent = unknown (serialNumber absent: known from the credential report) */
   mfaDevice: z
-    .object({ serialNumber: z.string(), type: z.string().optional() })
+    .object({ serialNumber: z.string().optional(), type: z.string().optional() })
     .nullable()
     .optional(),
   accessKeys: z.array(AccessKeySchema).optional(),
   groups: z.array(z.string()).optional(),
   policies: z.array(PolicyRefSchema).optional(),
+  /**
+   * where loginProfile, mfaDevice and the AccessKeys' last use came from: the
+   * IMS credential report (as of its `generatedTime`) or the per-user calls,
+   * and why; absent = not recorded (per-user calls)
+   */
+  factsSource: z
+    .object({
+      from: z.enum(['credential-report', 'per-user-calls']),
+      generatedTime: z.string().optional(),
+      reason: z.string(),
+    })
+    .optional(),
 });
 export type RamUser = z.infer<typeof RamUserSchema>;
 

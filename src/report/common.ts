@@ -177,6 +177,8 @@ export interface UnevaluatedGroup {
   ids: string[];
   /** a pair with `resource: null`: resources the scan never saw may be concerned too */
   wholeScope: boolean;
+  /** organization reports: the member account of the pairs */
+  account?: string;
   /** distinct reasons (`Operation: code`), in first-seen order */
   reasons: string[];
 }
@@ -190,10 +192,11 @@ export function groupUnevaluated(report: Report, maxIds = 3): UnevaluatedGroup[]
   for (const u of report.unevaluated ?? []) {
     const region =
       u.resource !== null ? u.resource.region : (report.coverage[u.coverage]?.region ?? null);
-    const key = `${u.ruleId}\u0000${region ?? ''}`;
+    const key = `${u.ruleId}\u0000${region ?? ''}\u0000${u.account ?? ''}`;
     let g = groups.get(key);
     if (!g) {
       g = { ruleId: u.ruleId, region, count: 0, ids: [], wholeScope: false, reasons: [] };
+      if (u.account !== undefined) g.account = u.account;
       groups.set(key, g);
     }
     if (u.resource === null) g.wholeScope = true;
@@ -204,7 +207,10 @@ export function groupUnevaluated(report: Report, maxIds = 3): UnevaluatedGroup[]
     if (!g.reasons.includes(u.reason)) g.reasons.push(u.reason);
   }
   return [...groups.values()].sort(
-    (a, b) => localeCompare(a.ruleId, b.ruleId) || localeCompare(a.region ?? '', b.region ?? ''),
+    (a, b) =>
+      localeCompare(a.ruleId, b.ruleId) ||
+      localeCompare(a.region ?? '', b.region ?? '') ||
+      localeCompare(a.account ?? '', b.account ?? ''),
   );
 }
 
@@ -215,7 +221,10 @@ export function unevaluatedWhat(g: UnevaluatedGroup): string {
     const more = g.count > g.ids.length ? `, … (${g.count - g.ids.length} more)` : '';
     parts.push(`${g.count} resource${g.count === 1 ? '' : 's'}: ${g.ids.join(', ')}${more}`);
   }
-  if (g.wholeScope) parts.push(g.count > 0 ? 'and any it could not list' : 'its whole scope');
+  if (g.wholeScope) {
+    const where = g.account !== undefined ? ` in account ${g.account}` : '';
+    parts.push(g.count > 0 ? `and any it could not list${where}` : `its whole scope${where}`);
+  }
   return parts.join(' ');
 }
 

@@ -164,7 +164,7 @@ export function* junitChunks(report: Report): Generator<string> {
       const region = u.resource?.region ?? report.coverage[u.coverage]?.region ?? null;
       const name = u.resource
         ? `${u.resource.type} ${resourceLabel(u.resource)}${region ? ` [${region}]` : ''}`
-        : `whole scope${region ? ` [${region}]` : ''}`;
+        : `whole scope${region ? ` [${region}]` : ''}${u.account !== undefined ? ` [account ${u.account}]` : ''}`;
       return {
         name,
         classname: rule.id,
@@ -238,7 +238,15 @@ export function* junitChunks(report: Report): Generator<string> {
       name: 'coverage',
       properties: { description: 'data that could not be read; findings may be missing' },
       cases: report.coverage.map((g) => {
-        const where = [g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ');
+        const where = [
+          g.service,
+          g.region,
+          g.operation,
+          g.resource,
+          g.account !== undefined ? `[account ${g.account}]` : undefined,
+        ]
+          .filter(Boolean)
+          .join(' ');
         return {
           name: where,
           classname: `coverage.${g.service}`,

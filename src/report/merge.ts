@@ -7,14 +7,16 @@
  *
  * Everything order-dependent is put in one canonical order: accounts by id,
  * findings by `compareFindings` (account last), coverage by account, service,
- * region, operation, resource and error, regions sorted.
+ * region, operation, resource and error, regions sorted; `unevaluated` by the
+ * (merged) index of its coverage entry, then rule order, then resource, each
+ * entry's `coverage` index remapped to where its entry went.
  */
 
 import { evaluateControls } from '../compliance/evaluate.js';
 import { compareFindings, fingerprint } from '../engine/finding.js';
 import type { LoadedRule } from '../engine/registry.js';
 import { summarize } from './build.js';
-import type { Report, ReportCoverage, ReportFinding } from './schema.js';
+import type { Report, ReportCoverage, ReportFinding, ReportUnevaluated } from './schema.js';
 
 export class MergeError extends Error {
   override name = 'MergeError';
@@ -36,9 +38,32 @@ export function compareCoverage(a: ReportCoverage, b: ReportCoverage): number {
   );
 }
 
+type ResourceRef = NonNullable<ReportUnevaluated['resource']>;
+
+/** null (the whole scope) first, then type, region, id and account */
+function compareResource(a: ResourceRef | null, b: ResourceRef | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return (
+    cmp(a.type, b.type) ||
+    cmp(a.region ?? '', b.region ?? '') ||
+    cmp(a.id, b.id) ||
+    cmp(a.account ?? '', b.account ?? '')
+  );
+}
+
 /**
- * A one-account report as a member of a merged report: its findings' resources
- * and its coverage entries carry the account, and fingerprints include it.
+ * A report's `unevaluated`, or undefined when it is unknown: a report written
+ * before the field existed knows it only when it has no coverage entry (no
+ * gap, no pair).
+ */
+function unevaluatedOf(r: Report): readonly ReportUnevaluated[] | undefined {
+  return r.unevaluated ?? (r.coverage.length === 0 ? [] : undefined);
+}
+
+/**
+ * A one-account report as a member of a merged report: its findings' resources,
+ * its coverage entries and its unevaluated pairs carry the account, and
+ * fingerprints include it.
  */
 export function asAccountReport(report: Report): Report {
   if (report.accounts) return report;
@@ -52,6 +77,15 @@ export function asAccountReport(report: Report): Report {
     accounts: [{ id, name: '', type: '', status: '' }],
     findings: report.findings.map(tag),
     coverage: report.coverage.map((c) => ({ ...c, account: c.account ?? id })),
+    ...(report.unevaluated
+      ? {
+          unevaluated: report.unevaluated.map((u) => ({
+            ...u,
+            resource: u.resource === null ? null : { ...u.resource, account: id },
+            account: u.account ?? id,
+          })),
+        }
+      : {}),
     ...(report.resolved
       ? {
           resolved: report.resolved.map((r) => {
@@ -89,7 +123,14 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   accounts.sort((a, b) => cmp(a.id, b.id));
 
   const findings = reports.flatMap((r) => r.findings).sort(compareFindings);
-  const coverage = reports.flatMap((r) => r.coverage).sort(compareCoverage);
+  // coverage in canonical order, remembering where each entry was (report, index)
+  const located = reports.flatMap((r, ri) => r.coverage.map((entry, ci) => ({ entry, ri, ci })));
+  located.sort((a, b) => compareCoverage(a.entry, b.entry) || a.ri - b.ri || a.ci - b.ci);
+  const coverage = located.map((l) => l.entry);
+  const movedTo = reports.map((r) => new Array<number>(r.coverage.length));
+  located.forEach((l, i) => {
+    movedTo[l.ri]![l.ci] = i;
+  });
   const regions = [...new Set(reports.flatMap((r) => r.scan.regions))].sort(cmp);
 
   const rules: NonNullable<Report['rules']> = [];
@@ -101,6 +142,8 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
       rules.push(rule);
     }
   }
+
+  const unevaluated = mergeUnevaluated(reports, movedTo, rules, names);
 
   const times = (pick: (r: Report) => string) => reports.map(pick).sort(cmp);
   const merged: Report = {
@@ -120,9 +163,13 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
     accounts,
     coverage,
     findings,
-    summary: summarize(findings),
+    ...(unevaluated ? { unevaluated } : {}),
+    summary: summarize(findings, unevaluated?.length ?? 0),
     ...(reports.some((r) => r.rules) ? { rules } : {}),
   };
+
+  // unknown in some report: the merged report does not claim a count
+  if (!unevaluated) delete merged.summary.unevaluated;
 
   // a baseline finding is resolved when no report still has it: in every report's `resolved`
   if (reports.every((r) => r.resolved)) {
@@ -161,4 +208,42 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
     };
   }
   return merged;
+}
+
+/**
+ * The reports' unevaluated pairs with their `coverage` indexes pointing into
+ * the merged coverage (`movedTo[report][index]`), in canonical order; undefined
+ * when some report's pairs are unknown (written before `unevaluated` existed,
+ * with coverage gaps): a partial list would read as "the rest was evaluated".
+ */
+function mergeUnevaluated(
+  reports: readonly Report[],
+  movedTo: readonly number[][],
+  rules: NonNullable<Report['rules']>,
+  names: readonly string[],
+): ReportUnevaluated[] | undefined {
+  const lists = reports.map(unevaluatedOf);
+  if (lists.some((l) => l === undefined)) return undefined;
+  const order = new Map(rules.map((r, i) => [r.id, i]));
+  const rank = (id: string) => order.get(id) ?? rules.length;
+  const out = lists.flatMap((list, ri) =>
+    list!.map((u, i) => {
+      const to = movedTo[ri]![u.coverage];
+      if (to === undefined) {
+        throw new MergeError(
+          `${names[ri] ?? `report ${ri + 1}`}: unevaluated[${i}].coverage ${u.coverage} is not an entry of its coverage`,
+        );
+      }
+      return { ...u, coverage: to };
+    }),
+  );
+  return out.sort(
+    (a, b) =>
+      a.coverage - b.coverage ||
+      rank(a.ruleId) - rank(b.ruleId) ||
+      cmp(a.ruleId, b.ruleId) ||
+      compareResource(a.resource, b.resource) ||
+      cmp(a.reason, b.reason) ||
+      cmp(a.account ?? '', b.account ?? ''),
+  );
 }

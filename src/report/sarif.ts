@@ -146,7 +146,8 @@ function openResult(
   index: ReadonlyMap<string, number>,
   report: Report,
 ): Sarif.Result {
-  const accountId = report.account.id;
+  // organization reports: the member the pair is about
+  const accountId = u.account ?? u.resource?.account ?? report.account.id;
   const gap = report.coverage[u.coverage];
   const region = u.resource?.region ?? gap?.region ?? null;
   const where = u.resource
@@ -156,7 +157,11 @@ function openResult(
   const key = u.resource
     ? fingerprint(u.ruleId, u.resource)
     : createHash('sha256')
-        .update(['v1', u.ruleId, '*', region ?? ''].join('\u0000'))
+        .update(
+          ['v1', u.ruleId, '*', region ?? '', ...(u.account !== undefined ? [u.account] : [])].join(
+            '\u0000',
+          ),
+        )
         .digest('hex')
         .slice(0, 32);
   return {

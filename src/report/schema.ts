@@ -71,6 +71,8 @@ export const ReportUnevaluatedSchema = z.object({
   reason: z.string(),
   /** index into `coverage` */
   coverage: z.number().int().min(0),
+  /** organization reports: the member account the pair is about (its coverage entry's account) */
+  account: z.string().optional(),
 });
 
 export const SummarySchema = z.object({

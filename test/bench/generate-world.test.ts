@@ -195,17 +195,17 @@ describe('minimal-call calculator', () => {
       DescribeInvocations: 1 + 1,
       LookupEvents: 2 + 1,
       ListUsers: 1,
-      GetLoginProfile: 3,
-      GetUserMFAInfo: 3,
-      ListAccessKeys: 3,
-      ListGroupsForUser: 3,
-      ListPoliciesForUser: 3,
+      // every user has a row in the credential report (no GetLoginProfile / GetUserMFAInfo);
+      // only a's row shows keys, whose slots cannot be matched without a creation date
+      ListAccessKeys: 1,
       GetAccessKeyLastUsed: 2,
       ListGroups: 1,
-      ListPoliciesForGroup: 1,
+      ListUsersForGroup: 1,
       ListRoles: 1,
       GetRole: 1,
-      ListPoliciesForRole: 1,
+      // the world's 4 policies and the built-in System ones: one page
+      ListPolicies: 1,
+      ListEntitiesForPolicy: 3,
       GetPolicy: 3,
       GetPasswordPolicy: 1,
       GetSecurityPreference: 1,
@@ -222,6 +222,10 @@ describe('minimal-call calculator', () => {
       DescribeEipAddresses: 2,
     });
     expect(min.total).toBe(Object.values(min.byAction).reduce((a, b) => a + b, 0));
+    // the former yardstick: 5 per-user calls × 3 users + 2 keys' last use (vs ListAccessKeys 1 +
+    // GetAccessKeyLastUsed 2), ListPoliciesForGroup 1 (vs ListUsersForGroup 1), ListPoliciesForRole 1,
+    // and no ListPolicies 1 + ListEntitiesForPolicy 3
+    expect(min.perUserDesignTotal - min.total).toBe(15 + 2 - (1 + 2) + (1 - 1) + 1 - (1 + 3));
   });
 
   it('bounds wall time by the slowest bucket or the longest chain (api-limits §8)', () => {
@@ -235,11 +239,12 @@ describe('minimal-call calculator', () => {
     });
     expect(bound.seconds).toBeCloseTo(2 * 0.05 + 9 + 0.05, 6);
     expect(bound.bindingBy).toBe('bucket');
-    // with no limits the longest chain binds: r1 LookupEvents, 1 round trip + 2 pages × max(L, 0) ... vs
-    // r1 security groups: DescribeRegions + 2 pages + 1 attribute call = 4 round trips
+    // with no limits the longest chain binds: the credential report (generate, poll, 1 page)
+    // → ListAccessKeys → GetAccessKeyLastUsed = 5 round trips (r1 security groups: 4)
     const free = lowerBound(min, {}, 50);
     expect(free.bindingBy).toBe('chain');
-    expect(free.seconds).toBeCloseTo(4 * 0.05, 6);
+    expect(free.longestChain.name).toBe('credential report → AccessKeys → last used');
+    expect(free.seconds).toBeCloseTo(5 * 0.05, 6);
   });
 
   it('derives the emulator limits from the flags', () => {

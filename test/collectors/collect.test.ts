@@ -275,12 +275,10 @@ describe('a full collect', () => {
         createDate: '2024-01-01T00:00:00Z',
         // from the credential report's user row (RAM ListUsers has no last logon)
         lastLoginDate: '2026-10-01T00:00:00Z',
-        loginProfile: {
-          passwordResetRequired: false,
-          mfaBindRequired: true,
-          createDate: '2024-01-01T00:00:00Z',
-        },
-        mfaDevice: { serialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, type: 'VMFA' },
+        // console password and MFA from the report's row: known to exist, no further detail
+        loginProfile: {},
+        mfaDevice: {},
+        // ids and status from ListAccessKeys, the last use from the report slot created at the same second
         accessKeys: [
           {
             id: 'LTAIalice1',
@@ -291,6 +289,11 @@ describe('a full collect', () => {
         ],
         groups: ['ops'],
         policies: [{ name: 'AdministratorAccess', type: 'System' }],
+        factsSource: {
+          from: 'credential-report',
+          generatedTime: '2026-11-01T00:00:00Z',
+          reason: 'the user has a row in the credential report',
+        },
       },
       {
         name: 'bob',
@@ -309,6 +312,11 @@ describe('a full collect', () => {
         ],
         groups: [],
         policies: [],
+        factsSource: {
+          from: 'credential-report',
+          generatedTime: '2026-11-01T00:00:00Z',
+          reason: 'the user has a row in the credential report',
+        },
       },
     ]);
     expect(inventory.ram.groups).toEqual([
@@ -443,6 +451,8 @@ describe('a full collect', () => {
 
   it('AccessDenied on a per-user API leaves only that fact absent', async () => {
     const w = world();
+    // a credential report older than every user: their facts are read per user
+    w.root = { ...w.root, credentialReportGeneratedTime: '2000-01-01T00:00:00Z' };
     w.emulator = {
       faults: [{ action: 'GetLoginProfile', kind: 'accessDenied', params: { UserName: 'alice' } }],
     };

@@ -46,8 +46,11 @@ function world(faults: Fault[] = []): WorldInput {
           LoginProfile: { PasswordResetRequired: false, MFABindRequired: true },
           MFADevice: { SerialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, Type: 'VMFA' },
           AccessKeys: [{ AccessKeyId: 'LTAIalice1' }],
+          Groups: ['ops'],
+          Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }],
         },
       ],
+      Groups: [{ GroupName: 'ops', Policies: [] }],
     },
     emulator: { faults },
   });
@@ -97,17 +100,21 @@ describe('missing data', () => {
     expect(messages[1]).toContain('Encrypted');
   });
 
+  // the credential report gives login profile and MFA; without it (the report denied) they are
+  // read per user. Membership and attachments are set-based: one group's or one policy's
+  // listing unread leaves every user's groups / policies unknown
+  const noReport: Fault[] = [{ action: 'GetCredentialReport', kind: 'accessDenied' }];
   it.each([
-    ['ListAccessKeys', 'alice', 'accessKeys'],
-    ['ListGroupsForUser', 'alice', 'groups'],
-    ['ListPoliciesForUser', 'alice', 'policies'],
-    ['GetLoginProfile', 'alice', 'loginProfile'],
-    ['GetUserMFAInfo', 'alice', 'mfaDevice'],
+    ['ListAccessKeys', 'alice', 'accessKeys', []],
+    ['ListUsersForGroup', 'ops', 'groups', []],
+    ['ListEntitiesForPolicy', 'AdministratorAccess', 'policies', []],
+    ['GetLoginProfile', 'alice', 'loginProfile', noReport],
+    ['GetUserMFAInfo', 'alice', 'mfaDevice', noReport],
   ] as const)(
     '%s answering without its list or object: a MalformedResponse gap, the fact unknown (absent), not "none"',
-    async (action, resource, field) => {
-      const { inventory } = await runCollect(world([{ action, kind: 'missingList' }]));
-      const alice = inventory.ram.users.find((u) => u.name === resource);
+    async (action, resource, field, also) => {
+      const { inventory } = await runCollect(world([...also, { action, kind: 'missingList' }]));
+      const alice = inventory.ram.users.find((u) => u.name === 'alice');
       expect(alice).toBeDefined();
       expect(field in (alice ?? {})).toBe(false);
       expect(inventory.coverage.filter((c) => c.operation === action)).toEqual([

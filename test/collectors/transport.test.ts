@@ -157,6 +157,9 @@ describe('transport capture, no endpoint override', () => {
       actiontrail: ['2020-07-06', /^actiontrail\.[a-z0-9-]+\.aliyuncs\.com$/],
       resourcemanager: ['2020-03-31', /^resourcemanager\.aliyuncs\.com$/],
       sas: ['2018-12-03', /^tds\.(cn-shanghai|ap-southeast-1)\.aliyuncs\.com$/],
+      // the VPC SDK's _endpointMap: cn-hangzhou (and a few others) → vpc.aliyuncs.com;
+      // its `regional` rule for the rest → vpc.<region>.aliyuncs.com
+      vpc: ['2016-04-28', /^vpc(\.[a-z0-9-]+)?\.aliyuncs\.com$/],
     };
     const serviceOf = new Map<string, string>();
     for (const [service, actions] of Object.entries(READ_ACTIONS)) {
@@ -181,6 +184,15 @@ describe('transport capture, no endpoint override', () => {
       'resourcemanager',
       'sas',
       'sts',
+      'vpc',
+    ]);
+    const vpcHosts = [
+      ...new Set(captured.filter((c) => c.action === 'DescribeNetworkAcls').map((c) => c.host)),
+    ].sort();
+    expect(vpcHosts).toEqual([
+      'vpc.aliyuncs.com',
+      'vpc.ap-southeast-1.aliyuncs.com',
+      'vpc.eu-central-1.aliyuncs.com',
     ]);
   });
 

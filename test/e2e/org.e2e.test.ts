@@ -2,11 +2,12 @@
  * Organization scans end to end (../shared/spec/cli.md "Organization scans"):
  * one emulator serves a five-account Resource Directory
  * (fixtures/worlds/org.yaml: a member without the member role, one with
- * critical findings, one read through `worldFile`); the built CLI scans it
- * once with `--org`, then as three `--shard` processes whose reports `merge`
- * puts together — and the merged report equals the single scan's, apart from
- * scan times and the request ids quoted in coverage messages (each run asks
- * the service anew).
+ * critical findings, one with two coverage gaps, one read through
+ * `worldFile`); the built CLI scans it once with `--org`, then as three
+ * `--shard` processes whose reports `merge` puts together — and the merged
+ * report equals the single scan's, apart from scan times and the request ids
+ * quoted in coverage messages (each run asks the service anew), down to the
+ * unevaluated pairs and the coverage entries their indexes point at.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,21 +25,24 @@ const WORLD = path.join(ROOT, 'fixtures', 'worlds', 'org.yaml');
 const MANAGEMENT = '1000000000000001';
 const NO_ROLE = '1000000000000004';
 const LEGACY = '1000000000000003';
+const DEV = '1000000000000002';
 
 type Run = Awaited<ReturnType<typeof runCli>>;
 let emu: RunningEmulator;
 let single: Run;
 let shards: Run[];
 let stranger: Run;
+let compliance: Run;
 const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-shards-'));
 const files = [1, 2, 3].map((k) => path.join(dir, `shard-${k}.json`));
 
 // every CLI process of this file at once: they mostly wait on the emulator
 beforeAll(async () => {
   emu = await startEmulator(await loadWorld(WORLD));
-  [single, stranger, ...shards] = await Promise.all([
+  [single, stranger, compliance, ...shards] = await Promise.all([
     runCli(args('--org')),
     inProcess(args('--org', '--accounts', '1999999999999999')),
+    inProcess(args('--org', '--compliance', 'cis')),
     ...[1, 2, 3].map((k) =>
       runCli(args('--org', '--shard', `${k}/3`, '--report', `json=${files[k - 1]}`)),
     ),
@@ -109,22 +113,25 @@ describe('scan --org', () => {
     const report = ReportSchema.parse(JSON.parse(single.stdout));
     expect(report.accounts?.map((a) => `${a.id}:${a.type}`)).toEqual([
       `${MANAGEMENT}:CloudAccount`,
-      '1000000000000002:ResourceAccount',
+      `${DEV}:ResourceAccount`,
       `${LEGACY}:CloudAccount`,
-      `${NO_ROLE}:ResourceAccount`,
+      `${NO_ROLE}:CloudAccount`,
       '1000000000000005:ResourceAccount',
     ]);
     expect(report.account.id).toBe(MANAGEMENT);
     expect(report.findings.length).toBeGreaterThan(0);
     for (const f of report.findings) expect(f.resource.account, f.ruleId).toMatch(/^1\d{15}$/);
-    // the member with critical findings, and the directory rule on it only
+    // the member with critical findings; the directory rule on the invited members only, the
+    // one that cannot be entered included (its type is the directory's, read by the management account)
     const legacy = report.findings.filter((f) => f.resource.account === LEGACY);
     expect(legacy.filter((f) => f.severity === 'critical').length).toBeGreaterThan(0);
     expect(
       report.findings
         .filter((f) => f.ruleId === 'rd-member-root-enabled')
         .map((f) => f.resource.id),
-    ).toEqual([LEGACY]);
+    ).toEqual([LEGACY, NO_ROLE]);
+    // the member role trusts the management account's root: not "any account" in an organization
+    expect(report.findings.filter((f) => f.ruleId === 'ram-role-trust-any-account')).toEqual([]);
     // a member read through worldFile was scanned too
     expect(report.findings.some((f) => f.resource.id === 'sg-prod-db')).toBe(true);
     // the stats count each member's own calls
@@ -133,34 +140,91 @@ describe('scan --org', () => {
     expect(stats.accounts?.[MANAGEMENT]?.requests['ListAccounts']).toBeGreaterThan(0);
   });
 
-  it('a member without the role is one coverage entry for that account, and nothing else of it', () => {
+  it('a member without the role is one coverage entry for that account, and not evaluated for every other rule', () => {
     const report = ReportSchema.parse(JSON.parse(single.stdout));
-    expect(report.coverage).toHaveLength(1);
-    expect(report.coverage[0]).toMatchObject({
+    const gaps = report.coverage.filter((c) => c.account === NO_ROLE);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]).toMatchObject({
       service: 'sts',
       operation: 'AssumeRole',
       account: NO_ROLE,
       resource: `acs:ram::${NO_ROLE}:role/ResourceDirectoryAccountAccessRole`,
       error: { code: 'EntityNotExist.Role' },
     });
-    expect(report.findings.filter((f) => f.resource.account === NO_ROLE)).toEqual([]);
+    // of it only the directory's verdict: it is an invited CloudAccount
+    expect(
+      report.findings.filter((f) => f.resource.account === NO_ROLE).map((f) => f.ruleId),
+    ).toEqual(['rd-member-root-enabled']);
+    // every other rule: one whole-scope pair on that entry, with the account
+    const at = report.coverage.indexOf(gaps[0]!);
+    const pairs = (report.unevaluated ?? []).filter((u) => u.account === NO_ROLE);
+    const others = (report.rules ?? [])
+      .map((r) => r.id)
+      .filter((id) => id !== 'rd-member-root-enabled');
+    expect(pairs.map((u) => u.ruleId).sort()).toEqual([...others].sort());
+    expect(others.length).toBeGreaterThan(10);
+    for (const u of pairs) {
+      expect(u).toEqual({
+        ruleId: u.ruleId,
+        resource: null,
+        reason: 'AssumeRole: EntityNotExist.Role',
+        coverage: at,
+        account: NO_ROLE,
+      });
+    }
+    expect(report.summary.unevaluated).toBe(report.unevaluated?.length);
     expect(single.stderr).toContain(`account ${NO_ROLE}: cannot be entered: EntityNotExist.Role`);
     // temporary credentials stay in memory: no STS id, secret or token in any output
     const all = single.stdout + single.stderr;
     expect(all).not.toMatch(/STS\.NT|emu-sts-secret|CAIS-emu-token/);
   });
 
+  it("a member's coverage gaps make its resources not evaluated, each pair naming the member", () => {
+    const report = ReportSchema.parse(JSON.parse(single.stdout));
+    expect(
+      report.coverage.filter((c) => c.account === DEV).map((c) => `${c.operation}:${c.error.code}`),
+    ).toEqual(['DescribeSecurityGroupAttribute:Forbidden.RAM', 'GetPasswordPolicy:Forbidden.RAM']);
+    const dev = (report.unevaluated ?? []).filter((u) => u.account === DEV);
+    // the group whose rules could not be read, in that member (not legacy's group of the same id)
+    expect(dev).toContainEqual({
+      ruleId: 'sg-admin-port-open-to-internet',
+      resource: { type: 'security-group', id: 'sg-shared-id', region: 'cn-hangzhou', account: DEV },
+      reason: 'DescribeSecurityGroupAttribute: Forbidden.RAM',
+      coverage: report.coverage.findIndex(
+        (c) => c.account === DEV && c.operation === 'DescribeSecurityGroupAttribute',
+      ),
+      account: DEV,
+    });
+    expect(dev.some((u) => u.ruleId === 'ram-password-policy-weak')).toBe(true);
+    expect(report.unevaluated?.some((u) => u.account === LEGACY)).toBe(false);
+    // every pair points at a coverage entry of its own account, and its resource is in it
+    for (const u of report.unevaluated ?? []) {
+      expect(report.coverage[u.coverage]?.account, u.ruleId).toBe(u.account);
+      expect(u.reason.startsWith(`${report.coverage[u.coverage]!.operation}: `)).toBe(true);
+      if (u.resource) expect(u.resource.account).toBe(u.account);
+    }
+  });
+
+  it('--compliance on an organization is computed on the merged report: a control with an unevaluated pair in any member is unknown', () => {
+    expect(compliance.code, compliance.stderr).toBe(1);
+    const report = ReportSchema.parse(JSON.parse(compliance.stdout));
+    const controls = report.compliance?.controls ?? [];
+    const mapped = controls.filter((c) => c.rules.length > 0);
+    expect(mapped.length).toBeGreaterThan(3);
+    // the member that cannot be entered leaves every rule unevaluated: no control passes
+    for (const c of mapped) expect(c.status, c.id).toBe(c.findings > 0 ? 'fail' : 'unknown');
+    expect(mapped.some((c) => c.status === 'unknown')).toBe(true);
+    expect(mapped.some((c) => c.status === 'fail')).toBe(true);
+    expect(compliance.stderr).toMatch(/unknown/);
+  });
+
   it('three shards merged equal the single scan, and merge exits on the merged report', async () => {
     // positions 1,4 | 2,5 | 3 of the sorted members: management + no-role, dev + prod, legacy
-    expect(shards.map((s) => s.code)).toEqual([3, 0, 1]);
+    expect(shards.map((s) => s.code)).toEqual([3, 3, 1]);
     const accountsOf = files.map((f) =>
       ReportSchema.parse(JSON.parse(readFileSync(f, 'utf8'))).accounts?.map((a) => a.id),
     );
-    expect(accountsOf).toEqual([
-      [MANAGEMENT, NO_ROLE],
-      ['1000000000000002', '1000000000000005'],
-      [LEGACY],
-    ]);
+    expect(accountsOf).toEqual([[MANAGEMENT, NO_ROLE], [DEV, '1000000000000005'], [LEGACY]]);
 
     // reverse order on purpose: merging does not depend on the order of the files
     const merged = await runCli(['merge', ...[...files].reverse(), '--format', 'json']);
@@ -171,6 +235,18 @@ describe('scan --org', () => {
     expect(merged1.findings.map((f) => f.fingerprint)).toEqual(
       single1.findings.map((f) => f.fingerprint),
     );
+    // the pairs survive the merge, their indexes moved with the coverage entries: the
+    // no-role member's entry was first in its shard and comes after dev's two gaps here
+    expect(merged1.unevaluated).toEqual(single1.unevaluated);
+    expect(merged1.summary.unevaluated).toBe(merged1.unevaluated?.length);
+    const shard1 = ReportSchema.parse(JSON.parse(readFileSync(files[0]!, 'utf8')));
+    expect(shard1.unevaluated?.filter((u) => u.account === NO_ROLE)[0]?.coverage).toBe(0);
+    const noRole = merged1.unevaluated?.filter((u) => u.account === NO_ROLE) ?? [];
+    expect(noRole.length).toBeGreaterThan(0);
+    expect(noRole.every((u) => u.coverage === 2)).toBe(true);
+    for (const u of merged1.unevaluated ?? []) {
+      expect(merged1.coverage[u.coverage]?.account, u.ruleId).toBe(u.account);
+    }
 
     // nothing at or above the threshold: the coverage gap makes it 3
     const lenient = await inProcess(['merge', ...files, '--fail-on', 'none', '--format', 'table']);

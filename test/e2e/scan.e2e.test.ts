@@ -47,6 +47,8 @@ const DEMO_FINDINGS: Array<[string, string]> = [
   ['instance-admin-port-exposed', 'i-web1'],
   ['instance-admin-port-exposed', 'i-win1'],
   ['instance-metadata-tokens-optional', 'i-web1'],
+  // SSH open to the internet, and its role runs Cloud Assistant commands as root
+  ['instance-exposed-with-privileged-role', 'i-web1'],
   ['instance-password-login', 'i-db1'],
   ['instance-password-login', 'i-linux2'],
   // its only open port (SSH) is closed by a Drop: the public address serves nothing
@@ -57,6 +59,7 @@ const DEMO_FINDINGS: Array<[string, string]> = [
   ['ram-access-key-unused', 'ci-deployer'],
   ['ram-command-run-as-root', 'alice'],
   ['ram-command-run-as-root', 'ci-deployer'],
+  ['ram-command-run-as-root', 'web-role'],
   ['ram-password-policy-weak', '1234567890123456'],
   ['ram-policy-admin-access', 'alice'],
   ['ram-user-console-and-access-key', 'alice'],

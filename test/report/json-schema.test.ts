@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { reportJsonSchema, SCHEMA_FILE, schemaFileIsCurrent } from '../../scripts/gen-schema.js';
 import { formatJson } from '../../src/report/json.js';
+import { asAccountReport, mergeReports } from '../../src/report/merge.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
 import { fixtureReport, fixtureReportWithSuppressionAndBaseline } from './fixtures.js';
 
@@ -15,9 +16,16 @@ function compile(schema: object) {
 
 let plain: Report;
 let full: Report;
+/** an organization report of two members, as `scan --org` and `merge` write it */
+let org: Report;
 beforeAll(async () => {
   plain = await fixtureReport();
   full = await fixtureReportWithSuppressionAndBaseline();
+  org = mergeReports(
+    ['1000000000000002', '1000000000000001'].map((id) =>
+      asAccountReport({ ...plain, account: { ...plain.account, id } }),
+    ),
+  );
 });
 
 describe('schema/report.v1.json', () => {
@@ -103,6 +111,20 @@ describe('schema/report.v1.json', () => {
     expect(validate(noReason)).toBe(false);
   });
 
+  it('validates an organization report whose unevaluated pairs name their account', () => {
+    const validate = compile(published);
+    const doc = JSON.parse(formatJson(org)) as Report;
+    expect(doc.unevaluated?.length).toBe(2 * plain.unevaluated!.length);
+    expect(doc.unevaluated?.every((u) => /^10{14}[12]$/.test(u.account ?? ''))).toBe(true);
+    expect(doc.unevaluated?.some((u) => u.resource === null)).toBe(true);
+    expect(validate(doc)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
+    // the published schema declares the field: an account that is not a string is refused
+    const badAccount = structuredClone(doc) as unknown as { unevaluated: { account: unknown }[] };
+    badAccount.unevaluated[0]!.account = 1000000000000001;
+    expect(validate(badAccount)).toBe(false);
+  });
+
   it('lets version 1 gain fields: a report with an extra field still validates', () => {
     const validate = compile(published);
     const extended = structuredClone(plain) as unknown as Record<string, unknown> & {
@@ -116,7 +138,7 @@ describe('schema/report.v1.json', () => {
   it('real reports carry no field the zod schema does not declare', () => {
     // the output side of the zod schema forbids undeclared properties
     const strict = compile(z.toJSONSchema(ReportSchema, { target: 'draft-2020-12', io: 'output' }));
-    for (const report of [plain, full]) {
+    for (const report of [plain, full, org]) {
       const ok = strict(JSON.parse(formatJson(report)));
       expect(strict.errors ?? []).toEqual([]);
       expect(ok).toBe(true);

@@ -4,16 +4,25 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseAccountIds, parseShard, selectMembers } from '../../src/cli/commands/org.js';
+import {
+  directoryRules,
+  evaluateUnenteredMember,
+  parseAccountIds,
+  parseShard,
+  selectMembers,
+} from '../../src/cli/commands/org.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { fingerprint } from '../../src/engine/finding.js';
+import { loadBuiltinRules } from '../../src/engine/registry.js';
 import { applySuppressions } from '../../src/engine/suppress.js';
 import { applyBaseline } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
 import { formatHtml } from '../../src/report/html.js';
+import { formatJunit } from '../../src/report/junit.js';
 import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
+import { formatTable } from '../../src/report/table.js';
 import { fixtureReport } from './fixtures.js';
 
 /** the fixture report as if scanned in `id` */
@@ -109,6 +118,206 @@ describe('mergeReports', () => {
       new Date(),
     );
     expect(elsewhere.findings[0]!.status).toBe('open');
+  });
+});
+
+describe('mergeReports and unevaluated pairs', () => {
+  /** the coverage entry a pair points at, as text */
+  const target = (r: Report, u: NonNullable<Report['unevaluated']>[number]) =>
+    JSON.stringify(r.coverage[u.coverage]);
+
+  it('tags each pair of a one-account report with its account, on the entry and its resource', async () => {
+    const one = await fixtureReport();
+    expect(one.unevaluated?.length).toBeGreaterThan(0);
+    const tagged = asAccountReport({ ...one, account: { ...one.account, id: '1000000000000007' } });
+    for (const u of tagged.unevaluated ?? []) {
+      expect(u.account).toBe('1000000000000007');
+      if (u.resource) expect(u.resource.account).toBe('1000000000000007');
+    }
+    expect(tagged.unevaluated?.some((u) => u.resource === null)).toBe(true);
+  });
+
+  it('moves every coverage index with its entry, whatever the order of the reports', async () => {
+    const [a, b, c] = await Promise.all(
+      ['1000000000000003', '1000000000000001', '1000000000000002'].map(reportOf),
+    );
+    // a report whose coverage is not in canonical order: its entries swap places when merged
+    const swapped: Report = {
+      ...c!,
+      coverage: [...c!.coverage].reverse(),
+      unevaluated: c!.unevaluated!.map((u) => ({
+        ...u,
+        coverage: c!.coverage.length - 1 - u.coverage,
+      })),
+    };
+    const inputs = [a!, b!, swapped];
+    const merged = mergeReports(inputs);
+    const expected = inputs.flatMap((r) =>
+      (r.unevaluated ?? []).map((u) => [u, target(r, u)] as const),
+    );
+    expect(merged.unevaluated).toHaveLength(expected.length);
+    expect(merged.summary.unevaluated).toBe(expected.length);
+    // each pair (with its account) still points at the very entry it pointed at
+    for (const [u, entry] of expected) {
+      const moved = merged.unevaluated!.filter(
+        (m) =>
+          m.ruleId === u.ruleId &&
+          m.account === u.account &&
+          JSON.stringify(m.resource) === JSON.stringify(u.resource) &&
+          target(merged, m) === entry,
+      );
+      expect(moved, `${u.account} ${u.ruleId}`).toHaveLength(1);
+    }
+    // a's entries were first in their report and are last in the merged one
+    expect(
+      merged.unevaluated!.filter((u) => u.account === a!.account.id).every((u) => u.coverage >= 4),
+    ).toBe(true);
+    // sorted by coverage index: the same whichever order or grouping
+    expect(mergeReports([swapped, mergeReports([b!, a!])])).toEqual(merged);
+    const indexes = merged.unevaluated!.map((u) => u.coverage);
+    expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
+    expect(ReportSchema.parse(merged)).toEqual(merged);
+  });
+
+  it('every format says which member a pair is about', async () => {
+    const ids = ['1000000000000001', '1000000000000002'];
+    const org = mergeReports(await Promise.all(ids.map(reportOf)));
+    const whole = org.unevaluated!.filter((u) => u.resource === null);
+    expect(whole.length).toBeGreaterThanOrEqual(2);
+    // SARIF: located in the member, one fingerprint per (rule, scope, account)
+    const sarif = JSON.parse(formatSarif(org)) as {
+      runs: Array<{
+        results: Array<{
+          kind: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>;
+          partialFingerprints: Record<string, string>;
+        }>;
+      }>;
+    };
+    const open = sarif.runs[0]!.results.filter((r) => r.kind === 'open');
+    expect(open).toHaveLength(org.unevaluated!.length);
+    for (const id of ids) {
+      expect(
+        open.filter((r) =>
+          r.locations[0]!.physicalLocation.artifactLocation.uri.startsWith(`alibabacloud/${id}/`),
+        ),
+      ).toHaveLength(org.unevaluated!.filter((u) => u.account === id).length);
+    }
+    const keys = open.map((r) => JSON.stringify(r.partialFingerprints));
+    expect(new Set(keys).size).toBe(keys.length);
+    // JUnit: no two skipped cases of a rule share a name
+    const junit = formatJunit(org);
+    expect(junit).toContain(`whole scope [account ${ids[1]}]`);
+    const names = [...junit.matchAll(/<testcase name="([^"]*)" classname="([^"]*)"/g)].map(
+      (m) => `${m[2]} ${m[1]}`,
+    );
+    expect(new Set(names).size).toBe(names.length);
+    // the table: each member's whole scope on its own
+    const table = formatTable(org, { color: false });
+    for (const id of ids) expect(table).toContain(`whole scope in account ${id}`);
+  });
+
+  it('refuses a pair whose index is not an entry of its report', async () => {
+    const a = await reportOf('1000000000000001');
+    const bad = { ...a, unevaluated: [{ ...a.unevaluated![0]!, coverage: a.coverage.length }] };
+    expect(() => mergeReports([bad], ['a.json'])).toThrow(
+      new MergeError(
+        `a.json: unevaluated[0].coverage ${a.coverage.length} is not an entry of its coverage`,
+      ),
+    );
+  });
+
+  it('a report written before `unevaluated` existed: none when it has no gap, unknown when it has', async () => {
+    const a = await reportOf('1000000000000001');
+    const old = (r: Report, coverage: Report['coverage']): Report => {
+      const { unevaluated: _u, ...rest } = r;
+      const { unevaluated: _n, ...summary } = r.summary;
+      return { ...rest, coverage, summary };
+    };
+    const b = await reportOf('1000000000000002');
+    const clean = mergeReports([a, old(b, [])]);
+    expect(clean.unevaluated).toEqual(a.unevaluated);
+    expect(clean.summary.unevaluated).toBe(a.unevaluated!.length);
+    // gaps without their pairs: a partial list would read as "the rest was evaluated"
+    const unknown = mergeReports([a, old(b, b.coverage)]);
+    expect(unknown.unevaluated).toBeUndefined();
+    expect(unknown.summary.unevaluated).toBeUndefined();
+  });
+});
+
+describe('a member that cannot be entered', async () => {
+  const rules = await loadBuiltinRules();
+  const caller = {
+    identityType: 'RAMUser',
+    accountId: '1000000000000001',
+    arn: 'acs:ram::1000000000000001:user/auditor',
+  };
+  const gap = {
+    service: 'sts' as const,
+    region: null,
+    operation: 'AssumeRole',
+    resource: 'acs:ram::1000000000000004:role/ResourceDirectoryAccountAccessRole',
+    error: { code: 'EntityNotExist.Role', message: 'The role does not exist.' },
+    account: '1000000000000004',
+  };
+  const directory = (type: string) => ({
+    managementAccountId: '1000000000000001',
+    accounts: [
+      { id: '1000000000000001', name: 'management', type: 'CloudAccount', status: 'CreateSuccess' },
+      { id: '1000000000000004', name: 'invited', type, status: 'CreateSuccess' },
+    ],
+  });
+  const run = (organization: ReturnType<typeof directory> | undefined, settings = {}) =>
+    evaluateUnenteredMember({
+      member: organization?.accounts[1] ?? {
+        id: '1000000000000004',
+        name: '',
+        type: '',
+        status: '',
+      },
+      gap,
+      rules,
+      settings,
+      now: new Date('2026-11-01T00:00:00Z'),
+      since: new Date('2026-08-03T00:00:00Z'),
+      caller,
+      organization,
+    });
+
+  it('only the rules that read nothing but the directory are judged', () => {
+    expect(directoryRules(rules).map((r) => r.rule.meta.id)).toEqual(['rd-member-root-enabled']);
+  });
+
+  it('an invited CloudAccount: the directory rule finds its root enabled, every other rule is not evaluated', () => {
+    const { evaluation, inventory } = run(directory('CloudAccount'));
+    expect(inventory.coverage).toEqual([gap]);
+    expect(evaluation.findings.map((f) => `${f.ruleId}:${f.resource.id}`)).toEqual([
+      'rd-member-root-enabled:1000000000000004',
+    ]);
+    const others = rules.map((r) => r.rule.meta.id).filter((id) => id !== 'rd-member-root-enabled');
+    expect(evaluation.unevaluated).toEqual(
+      others.map((ruleId) => ({
+        ruleId,
+        resource: null,
+        reason: 'AssumeRole: EntityNotExist.Role',
+        coverage: 0,
+      })),
+    );
+    expect(evaluation.evaluated).toEqual(rules.map((r) => r.rule.meta.id));
+  });
+
+  it('a ResourceAccount passes the directory rule; without a directory nothing is judged; disabled rules are left out', () => {
+    const resource = run(directory('ResourceAccount'));
+    expect(resource.evaluation.findings).toEqual([]);
+    expect(resource.evaluation.unevaluated.map((u) => u.ruleId)).not.toContain(
+      'rd-member-root-enabled',
+    );
+    const blind = run(undefined, { 'root-mfa-disabled': { enabled: false } });
+    expect(blind.evaluation.findings).toEqual([]);
+    const ids = blind.evaluation.unevaluated.map((u) => u.ruleId);
+    expect(ids).toContain('rd-member-root-enabled');
+    expect(ids).not.toContain('root-mfa-disabled');
+    expect(ids).toHaveLength(rules.length - 1);
   });
 });
 

@@ -254,17 +254,13 @@ describe('unevaluated pairs', () => {
           { name: 'bob', groups: [], policies: [{ name: 'P', type: 'Custom' }] },
           { name: 'carol', groups: [], policies: [] },
         ],
-        groups: [{ name: 'ops', policies: [] }],
+        groups: [{ name: 'ops', policies: [{ name: 'G', type: 'Custom' }] }],
         roles: [{ name: 'r', policies: [{ name: 'P', type: 'Custom' }] }],
         policies: [],
       },
       coverage: [
-        denied({
-          service: 'ram',
-          region: null,
-          operation: 'ListPoliciesForGroup',
-          resource: 'ops',
-        }),
+        // the group's policy: the group and its members
+        denied({ service: 'ram', region: null, operation: 'GetPolicy', resource: 'G' }),
         denied({ service: 'ram', region: null, operation: 'GetPolicy', resource: 'P' }),
       ],
     } as never);

@@ -3,8 +3,8 @@
  * the caller lists the Resource Directory's members, enters each with STS
  * AssumeRole (the management account itself with the caller's own
  * credentials), collects and evaluates one member at a time under one global
- * bound, keeps only its report (findings, coverage) and drops its inventory,
- * then assembles the members' reports with `mergeReports` — the very function
+ * bound, keeps only its report (findings, coverage, unevaluated pairs, each
+ * tagged with the member's account) and drops its inventory, then assembles the members' reports with `mergeReports` — the very function
  * `ecs-audit merge` uses, so shards merge into exactly this report.
  */
 
@@ -13,9 +13,16 @@ import type { Suppression } from '../../config/index.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
 import { fingerprint } from '../../engine/finding.js';
 import type { LoadedRule } from '../../engine/registry.js';
-import { evaluate, type RuleSettings } from '../../engine/run.js';
+import { type EvaluationResult, evaluate, type RuleSettings } from '../../engine/run.js';
 import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
-import type { Caller, Inventory, OrgAccount } from '../../inventory/schema.js';
+import {
+  type Caller,
+  type CoverageEntry,
+  emptyInventory,
+  type Inventory,
+  type OrgAccount,
+  type Organization,
+} from '../../inventory/schema.js';
 import { buildReport, reportRules } from '../../report/build.js';
 import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
@@ -138,22 +145,86 @@ export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
 }
 
 /**
- * Hook for "not evaluated" (issue #14): the (rule, resource: null, account)
- * pairs of a member that could not be entered. The report has no
- * `unevaluated` list on this branch yet; when it does, return one entry per
- * evaluated rule here and put them into the member's report.
+ * The rules judged from the directory alone: they read nothing but
+ * `organization.*`, which the management account read (ListAccounts), so a
+ * member that could not be entered is still judged by them
+ * (`rd-member-root-enabled`: the member's type says whether its root is
+ * enabled). A rule without `reads` reads everything and is not among them.
  */
-export function unevaluatedForUnenteredMember(
-  _rules: readonly LoadedRule[],
-  _accountId: string,
-): never[] {
-  return [];
+export function directoryRules(rules: readonly LoadedRule[]): LoadedRule[] {
+  return rules.filter(({ rule }) => {
+    const reads = rule.meta.reads;
+    return (
+      reads !== undefined &&
+      reads.length > 0 &&
+      reads.every((k) => k === 'organization' || k.startsWith('organization.'))
+    );
+  });
+}
+
+export interface UnenteredMemberInput {
+  member: OrgAccount;
+  /** the coverage entry saying why the member has no inventory */
+  gap: CoverageEntry;
+  rules: readonly LoadedRule[];
+  settings: Readonly<Record<string, RuleSettings>>;
+  now: Date;
+  since: Date;
+  caller: Caller;
+  /** the directory (with --org); without it nothing can be judged */
+  organization: Organization | undefined;
+}
+
+/**
+ * A member that could not be entered (or read): an inventory holding only its
+ * id, its coverage entry and the directory; the rules judged from the
+ * directory alone evaluated on it, and for every other enabled rule one
+ * unevaluated pair `(rule, resource: null)` on the coverage entry — its
+ * resources are unknown, so nothing else of it is a pass.
+ */
+export function evaluateUnenteredMember(input: UnenteredMemberInput): {
+  inventory: Inventory;
+  evaluation: EvaluationResult;
+} {
+  const { member, gap, rules, settings, now, since, caller, organization } = input;
+  const window = { since: since.toISOString(), until: now.toISOString() };
+  const inventory = emptyInventory({
+    collectedAt: window.until,
+    account: { id: member.id, caller },
+    scope: { regions: [], ...window },
+    actiontrail: { trails: [], events: [], window: { start: window.since, end: window.until } },
+    coverage: [gap],
+    ...(organization ? { organization } : {}),
+  });
+  const enabled = rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false);
+  const judged = organization ? directoryRules(enabled) : [];
+  // the settings of the judged rules only: evaluate refuses settings of rules it was not given
+  const judgedSettings = Object.fromEntries(
+    judged.flatMap((r) => {
+      const s = settings[r.rule.meta.id];
+      return s ? [[r.rule.meta.id, s] as const] : [];
+    }),
+  );
+  const evaluation = evaluate(inventory, { rules: judged, now, since, settings: judgedSettings });
+  const ran = new Set(evaluation.evaluated);
+  const reason = `${gap.operation}: ${gap.error.code}`;
+  const whole = enabled
+    .filter((r) => !ran.has(r.rule.meta.id))
+    .map((r) => ({ ruleId: r.rule.meta.id, resource: null, reason, coverage: 0 }));
+  return {
+    inventory,
+    evaluation: {
+      ...evaluation,
+      unevaluated: [...evaluation.unevaluated, ...whole],
+      evaluated: enabled.map((r) => r.rule.meta.id),
+    },
+  };
 }
 
 /** what one member gave: its inventory, or the coverage entry saying why there is none */
 export type MemberOutcome =
   | { member: OrgAccount; inventory: Inventory }
-  | { member: OrgAccount; gap: Report['coverage'][number] };
+  | { member: OrgAccount; gap: CoverageEntry };
 
 export interface OrgRun {
   caller: Caller;
@@ -377,23 +448,32 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   let expired: ExpiredSuppression[] = [];
   let resources = 0;
 
-  // each member: evaluate, keep its report (findings, coverage), let the inventory go
+  // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go
   const reports = await run.each((outcome): Report => {
     const { member } = outcome;
     const started = new Date();
+    let inventory: Inventory;
+    let evaluation: EvaluationResult;
     if ('gap' in outcome) {
-      unevaluatedForUnenteredMember(rules, member.id);
-      return empty(started, [member], [outcome.gap]);
+      ({ inventory, evaluation } = evaluateUnenteredMember({
+        member,
+        gap: outcome.gap,
+        rules,
+        settings,
+        now: clock.now,
+        since: clock.since,
+        caller: run.caller,
+        organization: run.directory
+          ? { managementAccountId: run.caller.accountId, accounts: run.directory }
+          : undefined,
+      }));
+    } else {
+      inventory = outcome.inventory;
+      evaluation = evaluate(inventory, { rules, now: clock.now, since: clock.since, settings });
+      resources += countResources(inventory);
     }
-    const evaluation = evaluate(outcome.inventory, {
-      rules,
-      now: clock.now,
-      since: clock.since,
-      settings,
-    });
     for (const e of evaluation.ruleErrors)
       say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
-    resources += countResources(outcome.inventory);
     const { severities } = input;
     if (severities)
       evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
@@ -404,7 +484,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     const suppressed = applySuppressions(tagged, input.suppressions, clock.now);
     expired = suppressed.expired;
     const report = buildReport({
-      inventory: outcome.inventory,
+      inventory,
       evaluation: { ...evaluation, findings: suppressed.findings },
       rules,
       startedAt: started,
@@ -413,15 +493,22 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       now: clock.pinned ? clock.now : undefined,
       source: 'api',
     });
-    say(
-      io,
-      `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s)`,
-    );
+    if (!('gap' in outcome)) {
+      say(
+        io,
+        `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s)`,
+      );
+    }
     return {
       ...report,
       account: accountRef,
       accounts: [member],
       coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
+      unevaluated: (report.unevaluated ?? []).map((u) => ({
+        ...u,
+        resource: u.resource === null ? null : { ...u.resource, account: member.id },
+        account: member.id,
+      })),
     };
   });
   const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
