@@ -6,7 +6,7 @@
  * scan, for the memory reference.
  *
  *   npm run build && node dist/bench/org.js [--members 20] [--small 0.05] [--big 1]
- *        [--latency 50] [--seed 1] [--member-concurrency 4] [--timeout 1800]
+ *        [--latency 50] [--seed 1] [--member-concurrency N] [--timeout 1800] [--no-record]
  *
  * Targets (issue #17): wall time of the organization scan ≤ 1.25 × the lower
  * bound of its slowest member (bench/minimal-calls.ts; the big one), and peak
@@ -15,14 +15,14 @@
  * JSON object; exit 0 whether targets are met or not, 1 when a child failed.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseWorld, type WorldInput } from '../src/emulator/world.js';
 import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
 import { lowerBound, minimalCalls } from './minimal-calls.js';
-import { runNode, startEmulator } from './run.js';
+import { appendResults, runNode, startEmulator } from './run.js';
 
 const ROLE = 'ResourceDirectoryAccountAccessRole';
 const MANAGEMENT = '1000000000000001';
@@ -82,7 +82,9 @@ async function main(argv: string[]): Promise<number> {
       big: { type: 'string', default: '1' },
       latency: { type: 'string', default: '50' },
       seed: { type: 'string', default: '1' },
-      'member-concurrency': { type: 'string', default: '4' },
+      // absent: the CLI's default (adaptive); a number: fixed
+      'member-concurrency': { type: 'string' },
+      'no-record': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '1800' },
     },
   });
@@ -149,17 +151,16 @@ async function main(argv: string[]): Promise<number> {
         await emu.stop();
       }
     };
-    const orgRun = await scan(orgFile, [
-      '--org',
-      '--member-concurrency',
-      values['member-concurrency'] ?? '4',
-    ]);
+    const loadStart = loadavg().map((n) => Math.round(n * 100) / 100);
+    const mc = values['member-concurrency'];
+    const orgRun = await scan(orgFile, ['--org', ...(mc ? ['--member-concurrency', mc] : [])]);
     const single = await scan(bigFile, []);
     const wallRatio = orgRun.seconds / bound.seconds;
     const rssRatio =
       orgRun.peakRssMb && single.peakRssMb ? orgRun.peakRssMb / single.peakRssMb : null;
     const result = {
       ...opts,
+      memberConcurrency: mc ?? 'default (adaptive)',
       bigLowerBoundSeconds: bound.seconds,
       org: {
         exit: orgRun.code,
@@ -180,9 +181,24 @@ async function main(argv: string[]): Promise<number> {
           rssRatio === null
             ? 'N/A'
             : `${rssRatio.toFixed(2)} x one-account scan (target <= 1.2): ${rssRatio <= 1.2 ? 'PASS' : 'MISS'}`,
+        // the big member alone on the same loaded machine: what the scheduling costs beyond it
+        wallOverBigAlone: `${(orgRun.seconds / single.seconds).toFixed(2)} x the big member's one-account scan`,
       },
+      loadAverage: { start: loadStart, end: loadavg().map((n) => Math.round(n * 100) / 100) },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (!values['no-record']) {
+      const file = appendResults({
+        kind: 'org',
+        date: new Date().toISOString(),
+        machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+        node: process.version,
+        args: argv,
+        org: result,
+        targets: [result.targets.wall, result.targets.rss],
+      });
+      process.stdout.write(`figures appended to ${file}\n`);
+    }
     const ok = (c: number | null) => c === 0 || c === 3;
     if (!ok(orgRun.code) || !ok(single.code)) {
       process.stderr.write(`${orgRun.stderrTail ?? ''}\n${single.stderrTail ?? ''}\n`);

@@ -43,7 +43,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -878,15 +878,20 @@ interface RunRecord {
   args: string[];
   runs: ScaleFigures[];
   targets: string[];
+  /** os.loadavg() (1, 5, 15 min) when the run started and when it ended: figures measured under load are not comparable */
+  loadAverage?: { start: number[]; end: number[] };
 }
 
-function appendResults(record: RunRecord): string {
+/** append a record to bench/results.json (a run record, or another benchmark's, e.g. `kind: 'analysis'`) */
+export function appendResults(
+  record: RunRecord | ({ kind: string } & Record<string, unknown>),
+): string {
   const file = join(ROOT, 'bench', 'results.json');
-  let records: RunRecord[] = [];
+  let records: unknown[] = [];
   if (existsSync(file)) {
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      if (Array.isArray(parsed)) records = parsed as RunRecord[];
+      if (Array.isArray(parsed)) records = parsed as unknown[];
     } catch {
       log(`${file} is not JSON; starting a new list`);
     }
@@ -926,6 +931,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = (positiveNumber(values.timeout, '--timeout') ?? 1800) * 1000;
   const limits = limitsFromFlags(values);
   const tmpRoot = mkdtempSync(join(tmpdir(), 'ecs-audit-bench-'));
+  const loadAtStart = loadavg().map((n) => round(n, 2));
   const all: ScaleFigures[] = [];
   try {
     for (const scale of scales) {
@@ -951,6 +957,11 @@ async function main(argv: string[]): Promise<number> {
     else rmSync(tmpRoot, { recursive: true, force: true });
   }
   process.stdout.write(`${renderTable(all)}\n\n`);
+  process.stdout.write(
+    `load average (1/5/15 min): ${loadAtStart.join(' ')} at start, ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')} at end (above ${cpus().length}, the number of cores, = measured under load)\n`,
+  );
   const targets = checkTargets(all);
   if (targets.length) process.stdout.write(`${targets.join('\n')}\n`);
   for (const f of all) {
@@ -976,6 +987,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       runs: all,
       targets,
+      loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },
     });
     process.stdout.write(`figures appended to ${file}\n`);
   }

@@ -352,11 +352,14 @@ function ruleFamilyMatches(r: RuleRef, family: Family): boolean {
 
 // ------------------------------------------------------------ one entry point
 
+/** the ACL's answer for a protocol and family (cached per scan by the index) */
+type AclPiecesOf = (acl: NetworkAcl, protocol: PortProtocol, family: Family) => AclAnswer;
+
 function evaluateEntry(
   entry: EntryPoint,
   exposure: { tcp: ProtocolExposure; udp: ProtocolExposure },
   acl: NetworkAcl | null,
-  prefixLists: readonly PrefixListLike[],
+  piecesOf: AclPiecesOf,
 ): EntryReachability {
   const protocols: PortProtocol[] = entry.dnat
     ? dnatProtocols(entry.dnat.protocol)
@@ -379,7 +382,7 @@ function evaluateEntry(
     const groupExp = exposure[protocol];
     let pieces: AclPiece[] | null = null;
     if (acl && !entry.bypassesAcl) {
-      const a = aclPieces(acl, protocol, entry.family, prefixLists);
+      const a = piecesOf(acl, protocol, entry.family);
       if ('unknown' in a) return { entry, known: false, reason: a.unknown, open: [] };
       pieces = a.pieces;
     }
@@ -527,12 +530,32 @@ export class ReachabilityIndex {
   private readonly aclByVSwitch = new Map<string, NetworkAcl>();
   private readonly prefixLists: PrefixListLike[];
   private readonly cache = new Map<string, InstanceReachability>();
+  /** ACLs by region, and each ACL's pieces per protocol and family: the same few ACLs judge every instance */
+  private readonly aclsByRegion = new Map<string, NetworkAcl[]>();
+  private readonly piecesCache = new Map<NetworkAcl, Map<string, AclAnswer>>();
+  private readonly piecesOf: AclPiecesOf = (acl, protocol, family) => {
+    let byKey = this.piecesCache.get(acl);
+    if (!byKey) {
+      byKey = new Map();
+      this.piecesCache.set(acl, byKey);
+    }
+    const key = `${protocol}/${family}`;
+    let answer = byKey.get(key);
+    if (!answer) {
+      answer = aclPieces(acl, protocol, family, this.prefixLists);
+      byKey.set(key, answer);
+    }
+    return answer;
+  };
 
   constructor(ctx: ReachabilityContext) {
     this.ctx = ctx;
     this.inv = ctx.inventory;
     for (const acl of this.inv.vpc.networkAcls) {
       for (const vsw of acl.vSwitchIds) this.aclByVSwitch.set(`${acl.region}/${vsw}`, acl);
+      const inRegion = this.aclsByRegion.get(acl.region);
+      if (inRegion) inRegion.push(acl);
+      else this.aclsByRegion.set(acl.region, [acl]);
     }
     this.prefixLists = prefixListsOf(this.inv);
   }
@@ -542,7 +565,7 @@ export class ReachabilityIndex {
     if (vSwitchId === null) return null;
     if (regionGap(this.inv, 'DescribeNetworkAcls', region))
       return `the network ACLs of ${region} could not be read`;
-    const regionAcls = this.inv.vpc.networkAcls.filter((a) => a.region === region);
+    const regionAcls = this.aclsByRegion.get(region) ?? [];
     if (vSwitchId === undefined) {
       return regionAcls.length === 0 ? null : 'the vSwitch of the interface is unknown';
     }
@@ -688,10 +711,10 @@ export class ReachabilityIndex {
         if (mode === true) entry.bypassesAcl = true;
         const acl = entry.bypassesAcl ? null : this.aclOf(inst.region, entry.vSwitchId);
         if (typeof acl === 'string') return { entry, known: false, reason: acl, open: [] };
-        const judged = evaluateEntry(entry, exposure, acl, this.prefixLists);
+        const judged = evaluateEntry(entry, exposure, acl, this.piecesOf);
         if (typeof mode === 'string' && acl !== null && judged.known) {
           // the EIP's mode is unknown: it matters only when the ACL changes the answer
-          const bypassed = evaluateEntry(entry, exposure, null, this.prefixLists);
+          const bypassed = evaluateEntry(entry, exposure, null, this.piecesOf);
           if (portsOf(bypassed.open) !== portsOf(judged.open))
             return { entry, known: false, reason: mode, open: judged.open };
         }

@@ -42,7 +42,10 @@ function addOrganizationOptions(cmd: Command): Command {
       'the RAM role assumed in each member (default ResourceDirectoryAccountAccessRole)',
     )
     .option('--shard <k/n>', 'scan only the members at positions k modulo n of the sorted list')
-    .option('--member-concurrency <n>', 'members scanned at the same time (default 4)');
+    .option(
+      '--member-concurrency <n>',
+      'members scanned at the same time (default: 4, growing up to 16 while members turn out small)',
+    );
 }
 
 const HELP_FOOTER = `

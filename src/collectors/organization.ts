@@ -205,6 +205,57 @@ export function isEnterFailure(x: MemberCredentials | EnterFailure): x is EnterF
   return 'code' in x;
 }
 
+/**
+ * Run `fn` over `items` in order, at most `limit` at a time, where the limit
+ * grows by one (up to `max`) each time `fn` answers `grow: true`; beyond
+ * `start` an item is started only while `roomFor()` says so. Results keep the
+ * input order; the first rejection rejects the whole (started items are not
+ * cancelled).
+ */
+export function growingMap<T, R>(
+  items: readonly T[],
+  opts: { start: number; max: number; roomFor?: () => boolean },
+  fn: (item: T) => Promise<{ value: R; grow: boolean }>,
+): Promise<R[]> {
+  const start = Math.max(1, opts.start);
+  const max = Math.max(start, opts.max);
+  const results = new Array<R>(items.length);
+  let limit = start;
+  let next = 0;
+  let running = 0;
+  let failed = false;
+  return new Promise((resolve, reject) => {
+    const pump = () => {
+      if (failed) return;
+      if (next >= items.length && running === 0) {
+        resolve(results);
+        return;
+      }
+      while (
+        next < items.length &&
+        running < limit &&
+        (running < start || (opts.roomFor?.() ?? true))
+      ) {
+        const i = next++;
+        running++;
+        fn(items[i] as T).then(
+          ({ value, grow }) => {
+            results[i] = value;
+            running--;
+            if (grow) limit = Math.min(max, limit + 1);
+            pump();
+          },
+          (err: unknown) => {
+            failed = true;
+            reject(err);
+          },
+        );
+      }
+    };
+    pump();
+  });
+}
+
 /** run `fn` over `items` at most `limit` at a time, keeping the input order of the results */
 export async function boundedMap<T, R>(
   items: readonly T[],

@@ -8,6 +8,7 @@
  * `ecs-audit merge` uses, so shards merge into exactly this report.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import type { Suppression } from '../../config/index.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
 import { fingerprint } from '../../engine/finding.js';
@@ -92,7 +93,23 @@ export interface OrgFlagsResolved {
   memberRole: string;
   shard: Shard | undefined;
   concurrency: number;
+  /** no --member-concurrency: start at `concurrency` and grow while members turn out small (growingMap) */
+  adaptive?: boolean;
 }
+
+/**
+ * Members scanned at the same time when --member-concurrency is not given:
+ * 4 to start with (a member's size is unknown until it is read, and each one
+ * in flight holds its inventory), one more for every member that finished
+ * with fewer than SMALL_MEMBER_RESOURCES resources (up to MAX_ADAPTIVE_MEMBERS),
+ * and none beyond the first 4 while the heap is past a quarter of its limit.
+ * Each member has its own API quotas, so members in flight do not slow each
+ * other down: a directory of small accounts with one large one no longer
+ * makes the large one wait for the small ones 4 at a time.
+ */
+export const DEFAULT_MEMBER_CONCURRENCY = 4;
+export const MAX_ADAPTIVE_MEMBERS = 16;
+export const SMALL_MEMBER_RESOURCES = 10_000;
 
 /** check the organization flags before anything is read; undefined when this is not an organization scan */
 export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
@@ -111,7 +128,7 @@ export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
   if (!ROLE_NAME.test(memberRole)) {
     throw new UsageError(`--member-role: not a RAM role name: ${JSON.stringify(memberRole)}`);
   }
-  const concurrency = Number(flags.memberConcurrency ?? '4');
+  const concurrency = Number(flags.memberConcurrency ?? String(DEFAULT_MEMBER_CONCURRENCY));
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(
       `--member-concurrency: expected a number between 1 and 64, got "${flags.memberConcurrency}"`,
@@ -123,6 +140,7 @@ export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
     memberRole,
     shard: flags.shard !== undefined ? parseShard(flags.shard) : undefined,
     concurrency,
+    ...(flags.memberConcurrency === undefined ? { adaptive: true } : {}),
   };
 }
 
@@ -243,7 +261,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
   const { collect, CallerIdentityError, CollectError } = await import('../../collectors/index.js');
-  const { boundedMap, isEnterFailure, openOrganization } = await import(
+  const { boundedMap, growingMap, isEnterFailure, openOrganization } = await import(
     '../../collectors/organization.js'
   );
   const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
@@ -358,7 +376,22 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     async each(fn) {
       const stopGovernor = keepHeapNearLive();
       try {
-        return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
+        if (!org.adaptive)
+          return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
+        const heapLimit = getHeapStatistics().heap_size_limit;
+        return await growingMap(
+          members,
+          {
+            start: org.concurrency,
+            max: MAX_ADAPTIVE_MEMBERS,
+            roomFor: () => process.memoryUsage().heapUsed < heapLimit / 4,
+          },
+          async (m) => {
+            const o = await outcome(m);
+            const small = 'gap' in o || countResources(o.inventory) < SMALL_MEMBER_RESOURCES;
+            return { value: await fn(o), grow: small };
+          },
+        );
       } finally {
         stopGovernor();
       }
