@@ -19,5 +19,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // most test time is waiting (emulator latency, held answers, child processes): more
+    // workers than cores overlap the waits
+    maxWorkers: 3,
   },
 });

@@ -146,7 +146,9 @@ const WAVE2_DEMO: Record<string, string> = {
   'ram-role-trust-any-account': 'partner-audit',
 };
 
-describe('ecs-audit scan against the emulator', () => {
+// each test runs one or two full scans of the demo account as child processes (3-4 s on a quiet
+// 2-core machine, up to ~10 s beside another CPU-bound job): 45 s keeps them under a third of it
+describe('ecs-audit scan against the emulator', { timeout: 45_000 }, () => {
   it('a clean account exits 0 with no findings and no gaps', async () => {
     const emu = await serve('clean');
     const r = await runCli(scanArgs(emu));
@@ -228,6 +230,21 @@ describe('ecs-audit scan against the emulator', () => {
       },
     ]);
     expect(report.findings.filter((f) => f.ruleId === 'security-center-agent-offline')).toEqual([]);
+    // every (running) instance of the demo is "not evaluated" for the agent rule, plus its whole scope
+    const pairs = (report.unevaluated ?? []).filter(
+      (u) => u.ruleId === 'security-center-agent-offline',
+    );
+    expect(pairs.map((u) => u.resource?.id ?? '*').sort()).toEqual([
+      '*',
+      'i-bastion',
+      'i-db1',
+      'i-linux2',
+      'i-web1',
+      'i-win1',
+    ]);
+    expect(
+      pairs.every((u) => u.coverage === 0 && u.reason.startsWith('DescribeCloudCenterInstances')),
+    ).toBe(true);
     // the other wave-2 rules are unaffected
     expect(report.findings.map((f) => f.ruleId)).toContain('disk-no-auto-snapshot-policy');
     expect(r.code).toBe(1);
