@@ -144,9 +144,9 @@ export async function collectActionTrail(
  * The root AccessKey ids whose API calls must be looked up, when the caller
  * cannot list them (a RAM user), from what IMS's credential report tells:
  * - a root key last used within the window: its id is learnt from the root
- *   API calls of every scanned region around its last use
- *   (`access_key_N_last_used` ± 1 hour, the whole day for a date), unfiltered
- *   but short;
+ *   API calls around its last use (`access_key_N_last_used` ± 1 hour, the
+ *   whole day for a date), unfiltered but short, read region by region until
+ *   every used key's id is found;
  * - a root key deleted during the window has left the report: the root's
  *   `DeleteAccessKey` events (a RAM event, global: read where sign-ins are)
  *   name it (`requestParameters.UserAccessKeyId`, no `UserName`);
@@ -186,6 +186,20 @@ async function keysFromReport(
   const gapFrom = Math.max(generated - 5 * 60_000, start.getTime());
   const gap =
     gapFrom < ctx.now.getTime() - 5 * 60_000 ? [{ start: new Date(gapFrom), end: ctx.now }] : [];
+  // each used key's last use must show up as a root API call with a permanent key; that
+  // call was made in one region, so the regions are read one after the other and the
+  // search stops once every used key's id is known (a failed read ends it: full read)
+  const found = new Set<string>();
+  const narrowRead = async (): Promise<Array<RootEvents | undefined>> => {
+    const out: Array<RootEvents | undefined> = [];
+    for (const region of where.apiRegions) {
+      if (found.size >= keysUsed || out.some((a) => a === undefined)) break;
+      const got = await run(ranges.map((range) => ({ region, filters: [], range })));
+      out.push(...got);
+      for (const a of got) for (const e of a?.events ?? []) addPermanent(found, e);
+    }
+    return out;
+  };
   const [deletes, narrow, late] = await Promise.all([
     run(
       where.signInRegions.map((region) => ({
@@ -193,16 +207,11 @@ async function keysFromReport(
         filters: [{ key: 'EventName', value: 'DeleteAccessKey' }],
       })),
     ),
-    run(
-      ranges.flatMap((range) => where.apiRegions.map((region) => ({ region, filters: [], range }))),
-    ),
+    narrowRead(),
     run(gap.flatMap((range) => where.apiRegions.map((region) => ({ region, filters: [], range })))),
   ]);
   if ([...deletes, ...narrow, ...late].some((a) => a === undefined)) return undefined;
   const ids = new Set<string>();
-  // each used key's last use must show up as a root API call with a permanent key
-  const found = new Set<string>();
-  for (const a of narrow) for (const e of a?.events ?? []) addPermanent(found, e);
   if (found.size < keysUsed) return undefined;
   for (const id of found) ids.add(id);
   for (const a of late) for (const e of a?.events ?? []) addPermanent(ids, e);
