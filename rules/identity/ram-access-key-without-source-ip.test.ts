@@ -225,6 +225,17 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a resource-group attachment names the user in another case (RAM names are case-insensitive)',
+      inventory: ram({
+        users: [user('bob', { policies: [{ name: 'p', type: 'Custom' }] })],
+        policies: [policy('p', doc(allow(ip(OFFICE)))), ADMIN_DOC],
+        resourceGroupAttachments: [
+          rgAttach('Bob@corp.onaliyun.com', 'IMSUser', 'AdministratorAccess', 'rg-prod', 'System'),
+        ],
+      }),
+      findings: [{ id: 'bob', message: 'resource group rg-prod' }],
+    },
+    {
       name: 'a source-IP Deny at resource-group scope does not fence the user',
       inventory: ram({
         users: [user('carol', { policies: [ADMIN] })],

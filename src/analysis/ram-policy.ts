@@ -625,9 +625,8 @@ function resourceGroupIndex(
 ): Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>> {
   const m = new Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>();
   for (const a of inv.ram.resourceGroupAttachments ?? []) {
-    if (!/^rg-/i.test(a.resourceGroupId)) continue;
-    const at = a.principalName.indexOf('@');
-    const name = (at >= 0 ? a.principalName.slice(0, at) : a.principalName).toLowerCase();
+    if (!isResourceGroupScope(a.resourceGroupId)) continue;
+    const name = principalShortName(a.principalName).toLowerCase();
     const key = `${a.principalType.toLowerCase()}\u0000${name}`;
     const list = m.get(key) ?? [];
     list.push({
@@ -1193,11 +1192,13 @@ export function resourceGroupPoliciesOfUser(
   for (const a of attachments) {
     if (!isResourceGroupScope(a.resourceGroupId)) continue;
     const type = a.principalType.trim().toLowerCase();
+    // RAM names are case-insensitive, as in principalPoliciesOf's resource-group index
     const short = principalShortName(a.principalName);
+    const same = (name: string) => name.toLowerCase() === short.toLowerCase();
+    const group = groups.find(same);
     let via: string;
-    if (type === RG_PRINCIPAL_TYPE['ram-user'] && short === userName) via = 'direct';
-    else if (type === RG_PRINCIPAL_TYPE['ram-group'] && groups.includes(short))
-      via = `group ${short}`;
+    if (type === RG_PRINCIPAL_TYPE['ram-user'] && same(userName)) via = 'direct';
+    else if (type === RG_PRINCIPAL_TYPE['ram-group'] && group !== undefined) via = `group ${group}`;
     else continue;
     const label = `${a.policyType} policy ${a.policyName} (resource group ${a.resourceGroupId})`;
     const policy = index.get(`${a.policyType.toLowerCase()}\u0000${a.policyName}`);
