@@ -234,10 +234,23 @@ export function dataOf(
   return { key, named: { type: row.names, id } };
 }
 
+/** the services whose data is read per region: all of it rests on the region list */
+const REGIONAL_DATA = ['ecs.', 'vpc.', 'actiontrail.', 'sas.'];
+
+/**
+ * Does data key `read` rest on data key `missing`? It does when it is that
+ * key or a fact below it, and every regional key rests on `regions` (without
+ * the region list, `--regions all` scans no region at all).
+ */
+export function restsOn(read: string, missing: string): boolean {
+  if (read === missing || read.startsWith(`${missing}.`)) return true;
+  return missing === 'regions' && REGIONAL_DATA.some((p) => read.startsWith(p));
+}
+
 /** does a rule reading `reads` (undefined = everything) depend on data key `key`? */
 export function readsKey(reads: readonly string[] | undefined, key: string): boolean {
   if (reads === undefined) return true;
-  return reads.some((r) => r === key || r.startsWith(`${key}.`));
+  return reads.some((r) => restsOn(r, key));
 }
 
 /**
@@ -255,7 +268,7 @@ export function completeness(
   return (key, region) =>
     !missing.some(
       (m) =>
-        (m.key === undefined || key === m.key || key.startsWith(`${m.key}.`)) &&
+        (m.key === undefined || restsOn(key, m.key)) &&
         (region === undefined || m.region === null || region === null || m.region === region),
     );
 }

@@ -246,6 +246,22 @@ describe('unevaluated pairs', () => {
     ]);
   });
 
+  it('without the region list every regional rule is not evaluated: `--regions all` read no region', () => {
+    const inv = buildInventory({
+      coverage: [denied({ service: 'ecs', region: null, operation: 'DescribeRegions' })],
+    } as never);
+    const pw = rule('pw', ['account'], ['ram.passwordPolicy']);
+    const r = evaluate(inv, { rules: [sgRule, diskRule, pw], now: NOW, since: SINCE });
+    expect(r.unevaluated.map((p) => [p.ruleId, p.resource])).toEqual([
+      ['sg-rule', null],
+      ['disk-rule', null],
+    ]);
+    const is = completeness(inv.coverage);
+    expect(is('ecs.instances', 'cn-hangzhou')).toBe(false);
+    expect(is('actiontrail.trails')).toBe(false);
+    expect(is('ram.users')).toBe(true);
+  });
+
   it('a RAM group or policy that could not be read leaves its members and holders unevaluated', () => {
     const inv = buildInventory({
       ram: {
