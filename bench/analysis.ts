@@ -19,16 +19,15 @@
  * to bench/results.json (`kind: "analysis"`) unless --no-record.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LoadedRule, loadBuiltinRules } from '../src/engine/registry.js';
 import { evaluate } from '../src/engine/run.js';
 import type { Inventory } from '../src/inventory/schema.js';
 import { readSnapshot } from '../src/inventory/snapshot.js';
 import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
-import { appendResults, runNode, startEmulator } from './run.js';
+import { appendResults, machineFacts, runAsScript, runNode, startEmulator } from './run.js';
 
 export const ANALYSIS_RULES = [
   'instance-admin-port-exposed',
@@ -237,16 +236,10 @@ async function main(argv: string[]): Promise<number> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!values['no-record']) {
-      const cpu = cpus();
       const file = appendResults({
         kind: 'analysis',
         date: new Date().toISOString(),
-        machine: {
-          cores: cpu.length,
-          cpu: cpu[0]?.model ?? 'unknown',
-          memoryGb: round(totalmem() / 2 ** 30, 1),
-          platform: `${process.platform}-${process.arch}`,
-        },
+        machine: machineFacts(),
         node: process.version,
         args: argv,
         analysis: figures,
@@ -260,14 +253,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, main);

@@ -19,11 +19,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { WorldInput } from '../src/emulator/world.js';
 import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
-import { appendResults, runNode, startEmulator } from './run.js';
+import { appendResults, benchScanArgs, runAsScript, runNode, startEmulator } from './run.js';
 
 const BIN = resolve(join(import.meta.dirname, '..', '..', 'bin', 'ecs-audit.js'));
 const DAY = 86_400_000;
@@ -62,25 +61,7 @@ async function scanOnce(world: WorldInput, tmp: string, tag: string) {
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret-not-real',
       NO_COLOR: '1',
     };
-    const r = await runNode(
-      [
-        BIN,
-        'scan',
-        '--endpoint',
-        emu.url,
-        '--now',
-        BENCH_NOW,
-        '--format',
-        'json',
-        '--fail-on',
-        'none',
-        '--no-progress',
-      ],
-      env,
-      tmp,
-      30 * 60_000,
-      out,
-    );
+    const r = await runNode(benchScanArgs(BIN, emu.url), env, tmp, 30 * 60_000, out);
     const stats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as {
       requests?: Record<string, number>;
     };
@@ -161,14 +142,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, main);

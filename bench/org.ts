@@ -17,12 +17,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseWorld, type WorldInput } from '../src/emulator/world.js';
 import { BENCH_NOW, generateWorld, positiveNumber } from './generate-world.js';
 import { lowerBound, minimalCalls } from './minimal-calls.js';
-import { appendResults, runNode, startEmulator } from './run.js';
+import { appendResults, benchScanArgs, runAsScript, runNode, startEmulator } from './run.js';
 
 const ROLE = 'ResourceDirectoryAccountAccessRole';
 const MANAGEMENT = '1000000000000001';
@@ -121,26 +120,7 @@ async function main(argv: string[]): Promise<number> {
       const emu = await startEmulator(worldFile);
       try {
         const out = join(tmp, `report-${extra.length}.json`);
-        const r = await runNode(
-          [
-            BIN,
-            'scan',
-            '--endpoint',
-            emu.url,
-            '--now',
-            BENCH_NOW,
-            '--format',
-            'json',
-            '--fail-on',
-            'none',
-            '--no-progress',
-            ...extra,
-          ],
-          env,
-          tmp,
-          timeoutMs,
-          out,
-        );
+        const r = await runNode(benchScanArgs(BIN, emu.url, extra), env, tmp, timeoutMs, out);
         const report = r.code === 0 || r.code === 3 ? JSON.parse(readFileSync(out, 'utf8')) : null;
         return {
           ...r,
@@ -210,14 +190,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, main);

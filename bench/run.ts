@@ -460,19 +460,7 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
       const before = await emulatorStats(emulator.url);
       log(`scanning (estimate ≥ ${bound.seconds.toFixed(0)} s) ...`);
       const scan = await runNode(
-        [
-          'bin/ecs-audit.js',
-          'scan',
-          '--endpoint',
-          emulator.url,
-          '--now',
-          BENCH_NOW,
-          '--format',
-          'json',
-          '--fail-on',
-          'none',
-          '--no-progress',
-        ],
+        benchScanArgs('bin/ecs-audit.js', emulator.url),
         env,
         tmp,
         opts.timeoutMs,
@@ -882,6 +870,57 @@ interface RunRecord {
   loadAverage?: { start: number[]; end: number[] };
 }
 
+/** the machine a figure was measured on */
+export function machineFacts(): RunRecord['machine'] {
+  const cpu = cpus();
+  return {
+    cores: cpu.length,
+    cpu: cpu[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 2 ** 30, 1),
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/**
+ * `ecs-audit scan` of the emulator at `endpoint` as every benchmark runs it:
+ * the JSON report on stdout, the benchmark's clock, no exit code from
+ * findings, no progress bar
+ */
+export function benchScanArgs(
+  bin: string,
+  endpoint: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    bin,
+    'scan',
+    '--endpoint',
+    endpoint,
+    '--now',
+    BENCH_NOW,
+    '--format',
+    'json',
+    '--fail-on',
+    'none',
+    '--no-progress',
+    ...extra,
+  ];
+}
+
+/** run a benchmark's `main` when its module is the script node started; its answer is the exit code */
+export function runAsScript(metaUrl: string, main: (argv: string[]) => Promise<number>): void {
+  if (!process.argv[1] || metaUrl !== pathToFileURL(resolve(process.argv[1])).href) return;
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
 /** append a record to bench/results.json (a run record, or another benchmark's, e.g. `kind: 'analysis'`) */
 export function appendResults(
   record: RunRecord | ({ kind: string } & Record<string, unknown>),
@@ -974,15 +1013,9 @@ async function main(argv: string[]): Promise<number> {
       );
   }
   if (!values['no-record']) {
-    const cpu = cpus();
     const file = appendResults({
       date: new Date().toISOString(),
-      machine: {
-        cores: cpu.length,
-        cpu: cpu[0]?.model ?? 'unknown',
-        memoryGb: round(totalmem() / 2 ** 30, 1),
-        platform: `${process.platform}-${process.arch}`,
-      },
+      machine: machineFacts(),
       node: process.version,
       args: argv,
       runs: all,
@@ -1012,14 +1045,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, main);
