@@ -5,22 +5,21 @@
  * and that no network request was made. The browser comes from CHROMIUM_PATH or
  * /usr/bin/chromium (`apt-get install -y chromium`).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHtml, PAGE_SIZE } from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
+import { launchChromium, watchedPage } from '../helpers/browser.js';
 import {
   fixtureReportWithSuppressionAndBaseline,
   HOSTILE_NAME,
   HOSTILE_SUMMARY,
   largeReport,
 } from './fixtures.js';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 
 let browser: Browser;
 let page: Page;
@@ -32,31 +31,14 @@ const consoleErrors: string[] = [];
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`).toBe(
-    true,
-  );
   // findings only here: the pairs not evaluated have their own page below
   report = { ...(await fixtureReportWithSuppressionAndBaseline()), unevaluated: [] };
   dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-html-'));
   const file = path.join(dir, 'report.html');
   writeFileSync(file, formatHtml(report));
   fileUrl = pathToFileURL(file).href;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions'],
-  });
-  const context = await browser.newContext({ offline: true });
-  page = await context.newPage();
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  browser = await launchChromium();
+  page = await watchedPage(browser, { requests, consoleErrors, dialogs });
   await page.goto(fileUrl, { waitUntil: 'load' });
 }, 60_000);
 

@@ -5,18 +5,17 @@
  * no network request; a screenshot of the section is taken. The browser comes
  * from CHROMIUM_PATH or /usr/bin/chromium (`apt-get install -y chromium`).
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PathHop, pathOf } from '../../src/analysis/attack-path.js';
 import { formatHtml } from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
+import { launchChromium, watchedPage } from '../helpers/browser.js';
 import { fixtureReport, HOSTILE_NAME } from './fixtures.js';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 
 const hops: PathHop[] = [
   ...pathOf(
@@ -97,9 +96,6 @@ const consoleErrors: string[] = [];
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium`).toBe(
-    true,
-  );
   const base = await fixtureReport();
   const template = base.findings[0]!;
   const report: Report = {
@@ -119,22 +115,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-paths-html-'));
   const file = path.join(dir, 'report.html');
   writeFileSync(file, formatHtml(report));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions'],
-  });
-  const context = await browser.newContext({ offline: true });
-  page = await context.newPage();
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  browser = await launchChromium();
+  page = await watchedPage(browser, { requests, consoleErrors, dialogs });
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 }, 60_000);
 
