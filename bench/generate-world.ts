@@ -900,6 +900,16 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
     .map((e) => e.eventTime)
     .sort()
     .at(-1);
+  // and the root's last console logon is its latest sign-in
+  const rootLastLogon = events
+    .filter(
+      (e) =>
+        e.eventName === 'ConsoleSignin' &&
+        (e.userIdentity as { type?: string }).type === 'root-account',
+    )
+    .map((e) => e.eventTime)
+    .sort()
+    .at(-1);
   return {
     version: 1,
     now: BENCH_NOW,
@@ -919,7 +929,7 @@ export function generateWorld(opts: GenerateOptions): WorldInput {
     ram,
     root: {
       mfaEnabled: false,
-      lastLoginDate: isoDaysBefore(now, 3),
+      lastLoginDate: rootLastLogon ?? isoDaysBefore(now, 3),
       accessKeys: [
         {
           AccessKeyId: 'LTAI4RootKeyBench0001',

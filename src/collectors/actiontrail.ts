@@ -48,6 +48,8 @@ export interface ActionTrailOptions {
 
 export interface RootKeyReport {
   generatedTime?: string;
+  /** `user_last_logon`: the root's latest console sign-in; null = never, absent = unknown */
+  lastLogon?: string | null;
   accessKeys: Array<{ lastUsed: string | null }>;
 }
 
@@ -59,6 +61,18 @@ interface Lookup {
   filters: LookupFilter[];
   /** a narrower time range than the window (default: the window) */
   range?: { start: Date; end: Date };
+  /**
+   * stop paging once a page reaches an event older than this (pages come
+   * newest first): the read covers [stopBefore, end] and whatever older
+   * events its last page held
+   */
+  stopBefore?: Date;
+  /**
+   * read only to learn root AccessKey ids: its answers are not kept (the
+   * calls of every id it names are read per key; the rules read nothing else
+   * of it), so an event's `seenInRegions` is where the kept reads saw it
+   */
+  discoveryOnly?: true;
 }
 
 const HOUR = 3_600_000;
@@ -66,10 +80,12 @@ const DAY = 24 * HOUR;
 
 /**
  * What is read, and where:
- * - console sign-ins: `EventName=ConsoleSignin` (server-side), in the region
- *   GetGlobalEventsStorageRegion names (global events are stored there only),
- *   whether or not `--regions` includes it; if that answer is refused or
- *   unusable (coverage), in every scanned region;
+ * - root console sign-ins: `ServiceName=AasCustomer` (the root's sign-in
+ *   service; a RAM user's is `AasSub`), confirmed by the credential report
+ *   (see `signInsOf`), in the region GetGlobalEventsStorageRegion names
+ *   (global events are stored there only), whether or not `--regions`
+ *   includes it; if that answer is refused or unusable (coverage), in every
+ *   scanned region;
  * - root API calls with a permanent AccessKey, per key id (`EventAccessKeyId`)
  *   in every scanned region and the global events region, when the ids are
  *   known: listed by the root caller (ListAccessKeys), or, for a RAM-user
@@ -101,17 +117,13 @@ export async function collectActionTrail(
       const run = async (lookups: Lookup[]): Promise<Array<RootEvents | undefined>> => {
         const got = await Promise.all(lookups.map((l) => rootEventsIn(ctx, l, beyondRetention)));
         for (const [i, g] of got.entries()) {
-          answers.push({ region: lookups[i]!.region, events: g?.events });
+          const l = lookups[i]!;
+          if (!l.discoveryOnly) answers.push({ region: l.region, events: g?.events });
         }
         return got;
       };
       const full = () => run(apiRegions.map((region) => ({ region, filters: [] })));
-      const signIns = run(
-        signInRegions.map((region) => ({
-          region,
-          filters: [{ key: 'EventName', value: 'ConsoleSignin' }],
-        })),
-      );
+      const signIns = signInsOf(ctx, report, signInRegions, run);
       const perKey = (ids: Iterable<string>) =>
         run(
           apiRegions.flatMap((region) =>
@@ -121,8 +133,8 @@ export async function collectActionTrail(
       if (listedIds !== undefined && listedIds.length > 0) {
         await Promise.all([signIns, perKey(listedIds)]);
       } else {
-        const ids = await keysFromReport(ctx, report, { signInRegions, apiRegions }, run);
-        await Promise.all([signIns, ids === undefined ? full() : perKey(ids)]);
+        const complete = await keysFromReport(ctx, report, { signInRegions, apiRegions }, run);
+        await Promise.all([signIns, complete ? undefined : full()]);
       }
       return answers;
     })(),
@@ -140,92 +152,210 @@ export async function collectActionTrail(
   return { ...(trails ? { trails } : {}), events, window };
 }
 
+/** a report time's precision: a date is that whole day, a time ± 1 hour */
+function reportRange(value: string, at: number): { from: number; to: number } {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
+  return dateOnly ? { from: at, to: at + DAY } : { from: at - HOUR, to: at + HOUR };
+}
+
+/** sign-ins after the report was generated are not in it: [generated − 5 min, now], or none */
+function afterReport(
+  ctx: CollectContext,
+  generated: number,
+): { start: Date; end: Date } | undefined {
+  const from = Math.max(generated - 5 * 60_000, windowStart(ctx).getTime());
+  return from < ctx.now.getTime() - 5 * 60_000
+    ? { start: new Date(from), end: ctx.now }
+    : undefined;
+}
+
 /**
- * The root AccessKey ids whose API calls must be looked up, when the caller
- * cannot list them (a RAM user), from what IMS's credential report tells:
+ * The root's console sign-ins. Root sign-ins carry `serviceName: AasCustomer`
+ * (RAM users' `AasSub`), so `ServiceName=AasCustomer` reads them without paging
+ * through every RAM user's sign-in; the filter is trusted only where the
+ * credential report's `<root>` row confirms it:
+ * - the report says when the root last signed in (`user_last_logon`): a
+ *   successful root sign-in must be among the filtered answers at that time
+ *   (± 1 hour, the whole day for a date), else the filter missed it;
+ * - sign-ins after the report was generated are not in it: that span is read
+ *   by `EventName=ConsoleSignin`, unfiltered by service;
+ * - the report says never, or before the window: nothing to confirm.
+ * When the report is unknown (unread, no generation time, an unreadable last
+ * logon) or disagrees, every sign-in of the window is read by
+ * `EventName=ConsoleSignin` as well, as it was before the filter. A failed read
+ * keeps its coverage entry (the rules say "not evaluated").
+ */
+async function signInsOf(
+  ctx: CollectContext,
+  report: RootKeyReport | undefined,
+  regions: string[],
+  run: (lookups: Lookup[]) => Promise<Array<RootEvents | undefined>>,
+): Promise<void> {
+  const byName = (range?: { start: Date; end: Date }) =>
+    run(
+      regions.map((region) => ({
+        region,
+        filters: [{ key: 'EventName', value: 'ConsoleSignin' }],
+        ...(range ? { range } : {}),
+      })),
+    );
+  const generated = parseTime(report?.generatedTime);
+  const logon = report?.lastLogon;
+  const lastLogon = logon === null ? null : parseTime(logon);
+  if (generated === undefined || lastLogon === undefined) {
+    await byName();
+    return;
+  }
+  const gap = afterReport(ctx, generated);
+  const [filtered, late] = await Promise.all([
+    run(
+      regions.map((region) => ({
+        region,
+        filters: [{ key: 'ServiceName', value: 'AasCustomer' }],
+      })),
+    ),
+    gap ? byName(gap) : Promise.resolve([]),
+  ]);
+  if ([...filtered, ...late].some((a) => a === undefined)) return;
+  if (lastLogon === null) return;
+  const { from, to } = reportRange(logon as string, lastLogon);
+  if (to < windowStart(ctx).getTime()) return;
+  const confirmed = [...filtered, ...late].some((a) =>
+    a?.events.some((e) => {
+      const t = parseTime(e.eventTime);
+      return (
+        (e.eventType === 'ConsoleSignin' || e.eventName === 'ConsoleSignin') &&
+        (e.errorCode ?? '') === '' &&
+        t !== undefined &&
+        t >= from &&
+        t <= to
+      );
+    }),
+  );
+  if (!confirmed) await byName();
+}
+
+/**
+ * The root AccessKeys' API calls when the caller cannot list the keys (a RAM
+ * user), from what IMS's credential report tells; true when they were read
+ * per key, false when the full read is needed.
  * - a root key last used within the window: its id is learnt from the root
- *   API calls around its last use (`access_key_N_last_used` ± 1 hour, the
- *   whole day for a date), unfiltered but short, read region by region until
- *   every used key's id is found;
+ *   API calls before its last use, region by region: in each region one read
+ *   backwards from the end of its last use's range (`access_key_N_last_used`
+ *   + 1 hour, the day's end for a date), paging until that range's start is
+ *   passed, so the page also holds the region's older events (any root key
+ *   used there earlier); every permanent root key id seen is read per key
+ *   (`EventAccessKeyId`) in every region, and the search goes on until each
+ *   used key's last use is matched by a call of a key read (as many ids with
+ *   a call in that range as keys last used then);
  * - a root key deleted during the window has left the report: the root's
  *   `DeleteAccessKey` events (a RAM event, global: read where sign-ins are)
  *   name it (`requestParameters.UserAccessKeyId`, no `UserName`);
  * - root keys used after the report was generated: every event from then on.
- * undefined = the full read is needed: the report is unknown or unreadable,
- * a used key's id was not found, a deletion names no key, or one of these
- * reads failed (its coverage entry stays).
+ * false = the report is unknown or unreadable, a used key's last use was not
+ * matched in any region, a deletion names no key, or one of these reads failed
+ * (its coverage entry stays).
  */
 async function keysFromReport(
   ctx: CollectContext,
   report: RootKeyReport | undefined,
   where: { signInRegions: string[]; apiRegions: string[] },
   run: (lookups: Lookup[]) => Promise<Array<RootEvents | undefined>>,
-): Promise<Set<string> | undefined> {
-  if (!report) return undefined;
+): Promise<boolean> {
+  if (!report) return false;
   const start = windowStart(ctx);
   const generated = parseTime(report.generatedTime);
-  if (generated === undefined) return undefined;
-  const ranges: Array<{ start: Date; end: Date }> = [];
-  let keysUsed = 0;
+  if (generated === undefined) return false;
+  /** distinct last-use ranges, each with the number of keys last used then */
+  const ranges: Array<{ start: Date; end: Date; keys: number }> = [];
   for (const key of report.accessKeys) {
     if (key.lastUsed === null) continue;
     const used = parseTime(key.lastUsed);
-    if (used === undefined) return undefined;
-    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(key.lastUsed.trim());
-    const from = dateOnly ? used : used - HOUR;
-    const to = dateOnly ? used + DAY : used + HOUR;
+    if (used === undefined) return false;
+    const { from, to } = reportRange(key.lastUsed, used);
     if (to < start.getTime()) continue; // last used before the window
-    keysUsed++;
     const range = {
       start: new Date(Math.max(from, start.getTime())),
       end: new Date(Math.min(to, ctx.now.getTime())),
     };
     // keys last used at the same time share one read
-    if (!ranges.some((r) => +r.start === +range.start && +r.end === +range.end)) ranges.push(range);
+    const same = ranges.find((r) => +r.start === +range.start && +r.end === +range.end);
+    if (same) same.keys++;
+    else ranges.push({ ...range, keys: 1 });
   }
-  const gapFrom = Math.max(generated - 5 * 60_000, start.getTime());
-  const gap =
-    gapFrom < ctx.now.getTime() - 5 * 60_000 ? [{ start: new Date(gapFrom), end: ctx.now }] : [];
-  // each used key's last use must show up as a root API call with a permanent key; that
-  // call was made in one region, so the regions are read one after the other and the
-  // search stops once every used key's id is known (a failed read ends it: full read)
-  const found = new Set<string>();
-  const narrowRead = async (): Promise<Array<RootEvents | undefined>> => {
-    const out: Array<RootEvents | undefined> = [];
-    for (const region of where.apiRegions) {
-      if (found.size >= keysUsed || out.some((a) => a === undefined)) break;
-      const got = await run(ranges.map((range) => ({ region, filters: [], range })));
-      out.push(...got);
-      for (const a of got) for (const e of a?.events ?? []) addPermanent(found, e);
-    }
-    return out;
+  const gap = afterReport(ctx, generated);
+  const seen: RootEvents[] = [];
+  const failed = (got: Array<RootEvents | undefined>): boolean => {
+    for (const a of got) if (a) seen.push(a);
+    return got.some((a) => a === undefined);
   };
-  const [deletes, narrow, late] = await Promise.all([
+  const [deletes, late] = await Promise.all([
     run(
       where.signInRegions.map((region) => ({
         region,
         filters: [{ key: 'EventName', value: 'DeleteAccessKey' }],
       })),
     ),
-    narrowRead(),
-    run(gap.flatMap((range) => where.apiRegions.map((region) => ({ region, filters: [], range })))),
+    run(gap ? where.apiRegions.map((region) => ({ region, filters: [], range: gap })) : []),
   ]);
-  if ([...deletes, ...narrow, ...late].some((a) => a === undefined)) return undefined;
+  if (failed(deletes) || failed(late)) return false;
   const ids = new Set<string>();
-  if (found.size < keysUsed) return undefined;
-  for (const id of found) ids.add(id);
   for (const a of late) for (const e of a?.events ?? []) addPermanent(ids, e);
   for (const a of deletes) {
     for (const raw of a?.raw ?? []) {
       const params = requestParameters(raw);
-      if (params === undefined) return undefined;
+      if (params === undefined) return false;
       if (str(params.UserName) !== '') continue; // a RAM user's key
       const id = str(params.UserAccessKeyId);
-      if (id === '') return undefined;
+      if (id === '') return false;
       ids.add(id);
     }
   }
-  return ids;
+  const readIds = new Set<string>();
+  const perKey = async (): Promise<boolean> => {
+    const fresh = [...ids].filter((id) => !readIds.has(id));
+    for (const id of fresh) readIds.add(id);
+    return !failed(
+      await run(
+        where.apiRegions.flatMap((region) =>
+          fresh.map((id) => ({ region, filters: [{ key: 'EventAccessKeyId', value: id }] })),
+        ),
+      ),
+    );
+  };
+  // a range is matched when as many ids as keys last used then made a root call within it
+  const matched = () =>
+    ranges.every((r) => {
+      const within = new Set<string>();
+      for (const a of seen) {
+        for (const e of a.events) {
+          const t = parseTime(e.eventTime);
+          if (t !== undefined && t >= +r.start && t <= +r.end) addPermanent(within, e);
+        }
+      }
+      return within.size >= r.keys;
+    });
+  let searched = 0;
+  for (;;) {
+    if ([...ids].some((id) => !readIds.has(id))) {
+      if (!(await perKey())) return false;
+      continue;
+    }
+    if (matched()) return true;
+    const region = where.apiRegions[searched++];
+    if (region === undefined) return false;
+    const got = await run(
+      ranges.map((r) => ({
+        region,
+        filters: [],
+        range: { start, end: r.end },
+        stopBefore: r.start,
+        discoveryOnly: true,
+      })),
+    );
+    if (failed(got)) return false;
+    for (const a of got) for (const e of a?.events ?? []) addPermanent(ids, e);
+  }
 }
 
 /** a root API call's permanent AccessKey id (not an STS token, not a console session's TMP. key) */
@@ -442,11 +572,15 @@ async function rootEventsIn(
       counter.add(1);
       counter.tick();
       const events = requiredList(body.Events as unknown[] | undefined, 'Events').filter(isObject);
+      // newest first: a page past `stopBefore` holds everything of [stopBefore, end] read so far
+      const past =
+        lookup.stopBefore !== undefined &&
+        events.some((e) => (parseTime(str(e.eventTime)) ?? Infinity) < +lookup.stopBefore!);
       return {
         items: events.filter(
           (e) => isObject(e.userIdentity) && e.userIdentity.type === 'root-account',
         ),
-        next: str(body.NextToken) || undefined,
+        next: past ? undefined : str(body.NextToken) || undefined,
       };
     }),
   );

@@ -366,6 +366,26 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/**
+ * The root's latest successful console sign-in in the world's events, at or
+ * before the report's generation time (`at`, NaN = no bound) and the clock:
+ * the `<root>` row's `user_last_logon` when the world gives no `lastLoginDate`,
+ * so that the report agrees with the events.
+ */
+function lastRootSignin(ctx: EmulatorContext, at: number): string | undefined {
+  const bound = Math.min(Number.isFinite(at) ? at : Infinity, ctx.now().getTime());
+  let latest: { t: number; text: string } | undefined;
+  for (const e of ctx.world.actiontrail.Events) {
+    const who = e['userIdentity'] as { type?: unknown } | undefined;
+    if (e.eventName !== 'ConsoleSignin' || who?.type !== 'root-account') continue;
+    if (typeof e['errorCode'] === 'string' && e['errorCode'] !== '') continue;
+    const t = Date.parse(e.eventTime);
+    if (!(t <= bound) || (latest && latest.t >= t)) continue;
+    latest = { t, text: isoSeconds(new Date(t)) };
+  }
+  return latest?.text;
+}
+
 /** header and rows (root first) of the credential report */
 export function credentialReportRows(ctx: EmulatorContext): { header: string[]; rows: string[][] } {
   const root = ctx.world.root;
@@ -402,7 +422,7 @@ export function credentialReportRows(ctx: EmulatorContext): { header: string[]; 
     [
       '<root>',
       'N/A',
-      root.lastLoginDate ?? '-',
+      root.lastLoginDate ?? lastRootSignin(ctx, at) ?? '-',
       root.loginDisabled ? 'LOGIN_DISABLED' : 'TRUE',
       root.loginDisabled ? 'LOGIN_DISABLED' : 'N/A',
       'N/A',

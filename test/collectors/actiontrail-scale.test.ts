@@ -39,7 +39,8 @@ function world(
       eventType: i % 7 === 0 ? 'ConsoleSignin' : 'ApiCall',
       eventTime: `2026-10-${String(2 + (i % 28)).padStart(2, '0')}T01:${String(i % 60).padStart(2, '0')}:00Z`,
       acsRegion: REGIONS[i % 2],
-      ...(i % 7 === 0 ? { isGlobal: true } : {}),
+      // a RAM user's sign-in is the AasSub service's
+      ...(i % 7 === 0 ? { isGlobal: true, serviceName: 'AasSub' } : {}),
       // a RAM user called "root" too: the identity type, not the name, makes a root event
       userIdentity: {
         type: 'ram-user',
@@ -51,11 +52,14 @@ function world(
   }
   const root = (id: string, extra: Record<string, unknown>) =>
     events.push({ eventId: id, eventTime: '2026-10-15T08:00:00Z', ...extra } as never);
+  // the root's sign-ins are the AasCustomer service's; the credential report's last logon is
+  // the latest successful one (the emulator's default)
   root('r-signin-mfa', {
     eventName: 'ConsoleSignin',
     eventType: 'ConsoleSignin',
     acsRegion: 'cn-hangzhou',
     isGlobal: true,
+    serviceName: 'AasCustomer',
     userIdentity: ROOT,
     additionalEventData: { isMFAChecked: 'true' },
   });
@@ -64,6 +68,7 @@ function world(
     eventType: 'ConsoleSignin',
     acsRegion: 'cn-beijing',
     isGlobal: true,
+    serviceName: 'AasCustomer',
     userIdentity: ROOT,
     additionalEventData: { isMFAChecked: 'false' },
   });
@@ -71,6 +76,7 @@ function world(
     eventName: 'ConsoleSignin',
     eventType: 'ConsoleSignin',
     isGlobal: true,
+    serviceName: 'AasCustomer',
     errorCode: 'InvalidPassword',
     userIdentity: ROOT,
   });
@@ -169,13 +175,17 @@ describe('ActionTrail LookupEvents filters', () => {
     expect(trailCoverage(full)).toEqual([]);
     expect(root.inventory.coverage).toEqual([]);
     expect(ramUser.inventory.coverage).toEqual([]);
-    // full: every event of two regions and the global events region, 50 a page
-    expect(lookups(full)).toBeGreaterThanOrEqual(12);
-    // root: two pages of the 89 sign-ins in ap-southeast-1 and one page per key per region (3 regions × 2 keys)
-    expect(lookups(root)).toBe(8);
-    // RAM user: the same, plus DeleteAccessKey (1) and the keys' last hour of use (the same
-    // hour for both: one read) in every region (3), which names both keys
-    expect(lookups(ramUser)).toBe(8 + 1 + 3);
+    // full: two pages of the 89 sign-ins by name (the report is unknown), every event of two
+    // regions and the global events region, 50 a page
+    expect(lookups(full)).toBeGreaterThanOrEqual(2 + 12);
+    // root: one page of the root's 3 sign-ins (ServiceName=AasCustomer, the report's last
+    // logon among them) in ap-southeast-1 and one page per key per region (3 regions × 2 keys)
+    expect(lookups(root)).toBe(1 + 6);
+    // RAM user: the root's sign-ins (1), DeleteAccessKey (1); both keys were last used at
+    // 08:00 (two ids needed there): the search back from 09:00 names key 1 in cn-hangzhou (1),
+    // read per key (3), finds no other id in cn-beijing (1), names key 2 in ap-southeast-1
+    // (1), read per key (3)
+    expect(lookups(ramUser)).toBe(1 + 1 + 1 + 3 + 1 + 1 + 3);
     expect(lookups(ramUser)).toBeLessThan(lookups(full));
   });
 
@@ -186,7 +196,7 @@ describe('ActionTrail LookupEvents filters', () => {
     expect(ids(full)).toEqual(SIGN_INS);
     expect(ids(filtered)).toEqual(ids(full));
     expect(filtered.inventory.coverage).toEqual([]);
-    expect(lookups(filtered)).toBe(2 + 1);
+    expect(lookups(filtered)).toBe(1 + 1);
   });
 
   it('RAM-user caller, root keys last used before the window: the same cheap reads', async () => {
@@ -204,7 +214,7 @@ describe('ActionTrail LookupEvents filters', () => {
     const filtered = await runCollect(w);
     expect(ids(filtered)).toEqual(SIGN_INS);
     expect(ids(filtered)).toEqual(ids(full));
-    expect(lookups(filtered)).toBe(2 + 1);
+    expect(lookups(filtered)).toBe(1 + 1);
   });
 
   it('RAM-user caller, a root key deleted during the window: its DeleteAccessKey event names it and its calls are read per key', async () => {
@@ -250,8 +260,8 @@ describe('ActionTrail LookupEvents filters', () => {
     );
     expect(ids(filtered)).toEqual(ids(full));
     expect(filtered.inventory.coverage).toEqual([]);
-    // sign-ins (2 pages), DeleteAccessKey (1), the deleted key in 3 regions
-    expect(lookups(filtered)).toBe(2 + 1 + 3);
+    // the root's sign-ins (1), DeleteAccessKey (1), the deleted key in 3 regions
+    expect(lookups(filtered)).toBe(1 + 1 + 3);
   });
 
   it('RAM-user caller, a deletion that names no key, or a used key whose id is not found near its last use: the full read', async () => {
@@ -266,7 +276,7 @@ describe('ActionTrail LookupEvents filters', () => {
     } as never);
     const a = await runCollect(noName);
     expect(ids(a)).toEqual([...ALL_ROOT, 'r-delete-unnamed'].sort());
-    expect(lookups(a)).toBeGreaterThanOrEqual(2 + 1 + 12);
+    expect(lookups(a)).toBeGreaterThanOrEqual(1 + 1 + 12);
 
     // the report says a key was used on 2026-10-25, but no root API call is near that time
     const stale = world('RAMUser', [
@@ -279,7 +289,8 @@ describe('ActionTrail LookupEvents filters', () => {
     const b = await runCollect(stale);
     expect(ids(b)).toEqual(ALL_ROOT);
     expect(b.inventory.coverage).toEqual([]);
-    expect(lookups(b)).toBeGreaterThanOrEqual(2 + 1 + 3 + 12);
+    // the search reads every region (3) before the full read
+    expect(lookups(b)).toBeGreaterThanOrEqual(1 + 1 + 3 + 12);
   });
 
   it('a refused GetGlobalEventsStorageRegion is a coverage entry, and sign-ins are read in every scanned region', async () => {
@@ -299,7 +310,9 @@ describe('ActionTrail LookupEvents filters', () => {
       }),
     ]);
     const lookups = emulator.stats().requests['LookupEvents'];
-    // sign-ins in both scanned regions, each key in both
-    expect(lookups).toBe(2 + 2 * 2);
+    // the root's sign-ins in both scanned regions: none there (they are stored in
+    // ap-southeast-1), so the report's last logon is not confirmed and sign-ins are read by
+    // name as well; each key in both
+    expect(lookups).toBe(2 + 2 + 2 * 2);
   });
 });

@@ -493,8 +493,9 @@ describe('a full collect', () => {
           eventType: 'ConsoleSignin',
           eventTime: `2026-10-${String(10 + (i % 20)).padStart(2, '0')}T00:00:${String(i % 60).padStart(2, '0')}Z`,
           acsRegion: 'cn-hangzhou',
-          // a sign-in is a global event
+          // a sign-in is a global event; the root's are the AasCustomer service's
           isGlobal: true,
+          serviceName: 'AasCustomer',
           userIdentity: ROOT_IDENTITY,
         })),
       },
@@ -505,8 +506,9 @@ describe('a full collect', () => {
     expect(inventory.actiontrail.events).toHaveLength(51);
     const req = emulator.stats().requests;
     expect(req['ListGroups']).toBe(2);
-    // two pages of sign-ins in the global events region (ap-southeast-1, the service's default)
-    // and the root's DeleteAccessKey events there; the root has no AccessKey (credential report)
+    // two pages of the root's sign-ins (ServiceName=AasCustomer; the credential report's last
+    // logon, the latest of them, is among them) in the global events region (ap-southeast-1, the
+    // service's default) and the root's DeleteAccessKey events there; the root has no AccessKey
     expect(req['LookupEvents']).toBe(3);
   });
 
@@ -531,6 +533,7 @@ describe('a full collect', () => {
           eventTime: `2026-10-${String(5 + i).padStart(2, '0')}T00:00:00Z`,
           acsRegion: 'cn-hangzhou',
           isGlobal: true,
+          serviceName: 'AasCustomer',
           userIdentity: ROOT_IDENTITY,
         })),
       },
@@ -553,7 +556,7 @@ describe('a full collect', () => {
     expect(req['ListUsers']).toBe(3);
     expect(req['ListGroups']).toBe(3);
     expect(req['ListRoles']).toBe(3);
-    // three pages of sign-ins in the global events region (ap-southeast-1) and one of the root's
+    // three pages of the root's sign-ins in the global events region (ap-southeast-1) and one of the root's
     // DeleteAccessKey events; the root's key was never used (credential report)
     expect(req['LookupEvents']).toBe(4);
     expect(req['GetCredentialReport']).toBe(3);

@@ -276,19 +276,16 @@ const TARGETS: Target[] = [
     section: 'actiontrail',
     region: REGION,
     cursorPaged: true,
-    // the RAM-user caller's reads: sign-ins, deletions of root keys, the hour around the root
-    // key's last use (credential report); all failing, the unfiltered read ('' = no resource)
-    resources: [
-      'EventName=ConsoleSignin',
-      'EventName=DeleteAccessKey',
-      '2026-10-30T23:00:00Z/2026-10-31T01:00:00Z',
-      '',
-    ],
-    // an endless cursor keeps what it read: the last use names the key, read per key
+    // the RAM-user caller's reads: the root's sign-ins (ServiceName=AasCustomer), deletions of
+    // root keys; these failing, the unfiltered read ('' = no resource)
+    resources: ['ServiceName=AasCustomer', 'EventName=DeleteAccessKey', ''],
+    // an endless cursor keeps what it read: e-1 has no serviceName, so the report's last logon
+    // is not confirmed and sign-ins are read by name; the search back from the root key's last
+    // use stops at its first page (e-1 is older) and names the key, read per key
     endlessResources: [
+      'ServiceName=AasCustomer',
       'EventName=ConsoleSignin',
       'EventName=DeleteAccessKey',
-      '2026-10-30T23:00:00Z/2026-10-31T01:00:00Z',
       'EventAccessKeyId=****oot1',
     ],
     absent(inv) {
