@@ -293,6 +293,193 @@ describe('ActionTrail LookupEvents filters', () => {
     expect(lookups(b)).toBeGreaterThanOrEqual(1 + 1 + 3 + 12);
   });
 
+  it("a root sign-in without serviceName AasCustomer at the report's last logon: not confirmed, every sign-in is read by name", async () => {
+    const base = withoutApiCalls(world('RAMUser', []));
+    const unlabelled = {
+      ...base,
+      actiontrail: {
+        ...base.actiontrail,
+        Events: (base.actiontrail?.Events ?? []).map((e) => {
+          if (e.eventId !== 'r-signin-nomfa') return e;
+          const { serviceName: _, ...rest } = e as typeof e & { serviceName?: string };
+          // the latest successful root sign-in: the credential report's last logon
+          return { ...rest, eventTime: '2026-10-16T08:00:00Z' };
+        }),
+      },
+    };
+    const full = await runCollect(fullRead(unlabelled));
+    const filtered = await runCollect(unlabelled);
+    expect(filtered.inventory.root.credentialReport?.lastLogon).toBe('2026-10-16T08:00:00Z');
+    expect(ids(full)).toEqual(SIGN_INS);
+    expect(ids(filtered)).toEqual(ids(full));
+    expect(filtered.inventory.coverage).toEqual([]);
+    // ServiceName=AasCustomer (1) misses 10-16 08:00: the 89 sign-ins by name (2), DeleteAccessKey (1)
+    expect(lookups(filtered)).toBe(1 + 2 + 1);
+
+    // the confirmation is what found it: a report whose last logon is the labelled sign-in
+    // trusts the filter, and the unlabelled one is not read
+    const trusted = {
+      ...unlabelled,
+      root: { ...unlabelled.root, lastLoginDate: '2026-10-15T08:00:00Z' },
+    } as WorldInput;
+    const t = await runCollect(trusted);
+    expect(ids(t)).toEqual(['r-signin-failed', 'r-signin-mfa']);
+    expect(lookups(t)).toBe(1 + 1);
+  });
+
+  it('the report says the root never signed in, or last before the window: the filtered read only', async () => {
+    const base = withoutApiCalls(world('RAMUser', []));
+    // only a failed root sign-in in the window (it does not count as a logon)
+    const failedOnly = {
+      ...base,
+      actiontrail: {
+        ...base.actiontrail,
+        Events: (base.actiontrail?.Events ?? []).filter(
+          (e) => e.eventId !== 'r-signin-mfa' && e.eventId !== 'r-signin-nomfa',
+        ),
+      },
+    };
+    const full = await runCollect(fullRead(failedOnly));
+    const never = await runCollect(failedOnly);
+    expect(never.inventory.root.credentialReport?.lastLogon).toBeNull();
+    expect(ids(full)).toEqual(['r-signin-failed']);
+    expect(ids(never)).toEqual(ids(full));
+    expect(never.inventory.coverage).toEqual([]);
+    // ServiceName=AasCustomer (1), DeleteAccessKey (1)
+    expect(lookups(never)).toBe(1 + 1);
+
+    const before = await runCollect({
+      ...failedOnly,
+      root: { ...failedOnly.root, lastLoginDate: '2026-09-01T00:00:00Z' },
+    } as WorldInput);
+    expect(before.inventory.root.credentialReport?.lastLogon).toBe('2026-09-01T00:00:00Z');
+    expect(ids(before)).toEqual(ids(full));
+    expect(lookups(before)).toBe(1 + 1);
+  });
+
+  it('sign-ins after the credential report was generated are read by name, labelled or not', async () => {
+    // the root caller lists its keys: nothing else reads the events after the report
+    const base = world('Account');
+    const w = {
+      ...base,
+      // generated before every root sign-in: its last logon is "never"
+      root: { ...base.root, credentialReportGeneratedTime: '2026-10-10T00:00:00Z' },
+      actiontrail: {
+        ...base.actiontrail,
+        Events: (base.actiontrail?.Events ?? []).map((e) => {
+          if (e.eventId !== 'r-signin-nomfa') return e;
+          const { serviceName: _, ...rest } = e as typeof e & { serviceName?: string };
+          return rest;
+        }),
+      },
+    } as WorldInput;
+    const full = await runCollect(fullRead(w));
+    const filtered = await runCollect(w);
+    expect(filtered.inventory.root.credentialReport?.lastLogon).toBeNull();
+    expect(ids(full)).toEqual(ALL_ROOT);
+    expect(ids(filtered)).toEqual(ids(full));
+    expect(filtered.inventory.coverage).toEqual([]);
+    // ServiceName=AasCustomer (1), the 46 sign-ins by name since the report (1), each key in 3 regions
+    expect(lookups(filtered)).toBe(1 + 1 + 6);
+  });
+
+  describe("RAM-user caller: the root key's id searched back from its last use", () => {
+    /** two scanned regions and the global events region; a little RAM-user noise in each */
+    function searchWorld(
+      rootCalls: Array<{ id: string; key: string; region: string; time: string }>,
+    ) {
+      const noise = REGIONS.flatMap((region, r) =>
+        Array.from({ length: 10 }, (_, i) => ({
+          eventId: `noise-${r}-${i}`,
+          eventName: 'DescribeInstances',
+          eventType: 'ApiCall',
+          eventTime: `2026-10-${String(2 + 2 * i).padStart(2, '0')}T05:00:00Z`,
+          acsRegion: region,
+          userIdentity: {
+            type: 'ram-user',
+            accountId: ACCOUNT,
+            userName: 'alice',
+            accessKeyId: 'LTAI5tAlice',
+          },
+        })),
+      );
+      const calls = rootCalls.map((c) => ({
+        eventId: c.id,
+        eventName: 'RunInstances',
+        eventType: 'ApiCall',
+        eventTime: c.time,
+        acsRegion: c.region,
+        userIdentity: { ...ROOT, accessKeyId: c.key },
+      }));
+      return baseWorld({
+        regions: REGIONS.map((RegionId) => ({ RegionId })),
+        root: {
+          mfaEnabled: true,
+          accessKeys: [
+            {
+              AccessKeyId: 'LTAI5tRootKeyOne00001',
+              Status: 'Active',
+              LastUsedDate: '2026-10-20T08:00:00Z',
+            },
+          ],
+        },
+        actiontrail: {
+          Events: [...noise, ...calls] as never,
+          GlobalEventsStorageRegion: 'ap-southeast-1',
+        },
+      });
+    }
+
+    it('an earlier use in the first region names the key: read per key, its last use matched in the second', async () => {
+      const w = searchWorld([
+        {
+          id: 'r-early-hz',
+          key: 'LTAI5tRootKeyOne00001',
+          region: 'cn-hangzhou',
+          time: '2026-10-05T08:00:00Z',
+        },
+        {
+          id: 'r-last-bj',
+          key: 'LTAI5tRootKeyOne00001',
+          region: 'cn-beijing',
+          time: '2026-10-20T08:00:00Z',
+        },
+      ]);
+      const full = await runCollect(fullRead(w));
+      const filtered = await runCollect(w);
+      expect(ids(full)).toEqual(['r-early-hz', 'r-last-bj']);
+      expect(ids(filtered)).toEqual(ids(full));
+      expect(filtered.inventory.coverage).toEqual([]);
+      // sign-ins (1), DeleteAccessKey (1), one page back from 09:00 in cn-hangzhou (1), the key in 3 regions
+      expect(lookups(filtered)).toBe(1 + 1 + 1 + 3);
+    });
+
+    it('an id that does not explain the last use (a key not in the report) does not end the search', async () => {
+      const w = searchWorld([
+        {
+          id: 'r-stray-hz',
+          key: 'LTAI5tRootStray000009',
+          region: 'cn-hangzhou',
+          time: '2026-10-06T08:00:00Z',
+        },
+        {
+          id: 'r-last-bj',
+          key: 'LTAI5tRootKeyOne00001',
+          region: 'cn-beijing',
+          time: '2026-10-20T08:00:00Z',
+        },
+      ]);
+      const full = await runCollect(fullRead(w));
+      const filtered = await runCollect(w);
+      expect(ids(full)).toEqual(['r-last-bj', 'r-stray-hz']);
+      expect(ids(filtered)).toEqual(ids(full));
+      expect(filtered.inventory.coverage).toEqual([]);
+      // sign-ins (1), DeleteAccessKey (1); cn-hangzhou names the stray key (1), read per key (3),
+      // which has no call at 08:00 on 10-20: cn-beijing names key 1 (1), read per key (3)
+      expect(lookups(filtered)).toBe(1 + 1 + 1 + 3 + 1 + 3);
+    });
+  });
+
   it('a refused GetGlobalEventsStorageRegion is a coverage entry, and sign-ins are read in every scanned region', async () => {
     const w = world('Account');
     w.emulator = {

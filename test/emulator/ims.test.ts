@@ -219,6 +219,48 @@ describe('credential report', () => {
     expect(text).not.toContain('world-password');
   });
 
+  it("without root.lastLoginDate, the <root> row's last logon is the latest successful root sign-in the report can know", async () => {
+    const signin = (eventId: string, eventTime: string, extra: Record<string, unknown> = {}) => ({
+      eventId,
+      eventName: 'ConsoleSignin',
+      eventType: 'ConsoleSignin',
+      eventTime,
+      isGlobal: true,
+      userIdentity: { type: 'root-account', accountId: ACCOUNT, userName: 'root' },
+      ...extra,
+    });
+    const lastLogon = async (world: WorldInput) => {
+      const { ims } = await imsFor(world);
+      await ims.generateCredentialReport();
+      await ims.generateCredentialReport();
+      const r = await ims.getCredentialReport(new $Ims.GetCredentialReportRequest({}));
+      const [header, root] = decode(r.body?.content);
+      return root?.[header?.indexOf('user_last_logon') ?? -1];
+    };
+    const events = [
+      signin('a', '2026-10-10T08:00:00.250Z'),
+      // a failed attempt is not a logon; a RAM user's sign-in is not the root's
+      signin('b', '2026-10-12T08:00:00Z', { errorCode: 'InvalidPassword' }),
+      signin('c', '2026-10-13T08:00:00Z', { userIdentity: { type: 'ram-user', userName: 'x' } }),
+      // after the report was generated
+      signin('d', '2026-10-20T08:00:00Z'),
+    ];
+    const world = (root: Record<string, unknown>) =>
+      baseWorld({
+        root: { mfaEnabled: true, ...root },
+        actiontrail: { Events: events as never },
+      });
+    expect(await lastLogon(world({ credentialReportGeneratedTime: '2026-10-15T00:00:00Z' }))).toBe(
+      '2026-10-10T08:00:00Z',
+    );
+    expect(await lastLogon(world({}))).toBe('2026-10-20T08:00:00Z');
+    // the world's own value wins; no sign-in at all is "-" (never)
+    expect(await lastLogon(world({ lastLoginDate: '2026-09-01T00:00:00Z' }))).toBe(
+      '2026-09-01T00:00:00Z',
+    );
+    expect(await lastLogon(baseWorld({ root: { mfaEnabled: true } }))).toBe('-');
+  });
+
   it('pages with MaxItems/NextToken (odd page size), each page carrying the header', async () => {
     const users = Array.from({ length: 10 }, (_, i) => ({ UserName: `u${i}` }));
     const { ims } = await imsFor(baseWorld({ ram: { Users: users } }));
