@@ -32,9 +32,27 @@
  *                        next one COMPLETED), GetCredentialReport ceil((users + 1) ÷ 3501)
  *   STS                  GetCallerIdentity
  *   ActionTrail          DescribeTrails per region (a single-region trail is listed only in
- *                        the region it was created in), GetTrailStatus per trail, LookupEvents per region
- *                        max(1, ceil(events visible there in [since, now] ÷ 50))
- *                        (an event is visible in its acsRegion and, when global, everywhere)
+ *                        the region it was created in), GetTrailStatus per trail;
+ *                        LookupEvents as filtered on the server (issue #15), 50 a page, in
+ *                        [since, now]; global events (isGlobal, or no acsRegion) are read in the
+ *                        global events storage region S (world GlobalEventsStorageRegion, default
+ *                        ap-southeast-1), regional ones in their acsRegion; the regions read are
+ *                        the scanned ones and S:
+ *                        - the root's sign-ins: ServiceName=AasCustomer in S, max(1, ceil(n ÷ 50))
+ *                          (the credential report's last logon confirms them: no read by name);
+ *                        - the root's AccessKeys: listed by a root caller; otherwise the keys the
+ *                          credential report shows used in the window (last use ≥ since − 1 h),
+ *                          each distinct last use costing one read that names the key (at best
+ *                          the first region searched), plus the root's DeleteAccessKey events in
+ *                          S, max(1, ceil(n ÷ 50));
+ *                        - per root key and region read: EventAccessKeyId=<id>, max(1, ceil(n ÷ 50));
+ *                        - after the credential report's generation time (world
+ *                          credentialReportGeneratedTime, when more than 5 min before now):
+ *                          ConsoleSignin by name in S and, for a caller that cannot list the root's
+ *                          keys, every event per region read.
+ *                        `lookupEventsFullRead` keeps the unfiltered read for comparison: per
+ *                        scanned region max(1, ceil(events visible there ÷ 50)), a global event
+ *                        visible everywhere
  *   ListAccessKeys without UserName (the root's keys): 1 only when the caller is the root identity
  *
  * Buckets (the emulator's, as the real services key them): action + region for
@@ -164,6 +182,8 @@ export interface MinimalCalls {
   buckets: Bucket[];
   /** the former yardstick: every per-user RAM fact read per user (before issue #20) */
   perUserDesignTotal: number;
+  /** LookupEvents calls of the unfiltered read (every event of every scanned region), for comparison */
+  lookupEventsFullRead: number;
   /** round trips per dependent chain, by name (LookupEvents pages listed separately) */
   chains: Array<{ name: string; roundTrips: number; lookupPages: number }>;
 }
@@ -208,6 +228,7 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     }
   }
 
+  let lookupEventsFullRead = 0;
   for (const region of regionIds) {
     const block = world.ecs[region];
     const groups = block?.SecurityGroups ?? [];
@@ -244,8 +265,7 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     add('DescribeDisks', region, diskPages);
     const invPages = pages(block?.Invocations.length ?? 0, PAGE.DescribeInvocations);
     add('DescribeInvocations', region, invPages);
-    const lookupPages = pages((visible.get(region) ?? 0) + global, PAGE.LookupEvents);
-    add('LookupEvents', region, lookupPages);
+    lookupEventsFullRead += pages((visible.get(region) ?? 0) + global, PAGE.LookupEvents);
 
     // sequential NextToken pages; PageNumber paging needs page 1 (for TotalCount) then runs in parallel
     chains.push(
@@ -259,7 +279,6 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
       { name: `${region} key pairs`, roundTrips: 1 + Math.min(kpPages, 2), lookupPages: 0 },
       { name: `${region} disks`, roundTrips: 1 + diskPages, lookupPages: 0 },
       { name: `${region} invocations`, roundTrips: 1 + invPages, lookupPages: 0 },
-      { name: `${region} ActionTrail events`, roundTrips: 1, lookupPages },
     );
 
     // VPC: network ACLs, IPv6 addresses, EIPs, NAT gateways → their forward tables
@@ -399,6 +418,8 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     lookupPages: 0,
   });
 
+  lookupEvents(world, { from, to, regionIds }, add, chains);
+
   // ActionTrail trails
   for (const region of regionIds) add('DescribeTrails', region, 1);
   for (const t of world.actiontrail.Trails) add('GetTrailStatus', t.HomeRegion ?? home, 1);
@@ -423,7 +444,97 @@ export function minimalCalls(world: World, opts: MinimalOptions = {}): MinimalCa
     total += b.calls;
   }
   const perUserDesignTotal = total - setBasedRam + perUserDesignRam;
-  return { total, byAction, buckets: [...merged.values()], perUserDesignTotal, chains };
+  return {
+    total,
+    byAction,
+    buckets: [...merged.values()],
+    perUserDesignTotal,
+    lookupEventsFullRead,
+    chains,
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** LookupEvents of the filtered design (see the header), per region read */
+function lookupEvents(
+  world: World,
+  w: { from: number; to: number; regionIds: string[] },
+  add: (action: string, region: string | null, calls: number) => void,
+  chains: MinimalCalls['chains'],
+): void {
+  const storage = world.actiontrail.GlobalEventsStorageRegion ?? 'ap-southeast-1';
+  const readRegions = w.regionIds.includes(storage) ? w.regionIds : [...w.regionIds, storage];
+  const events = world.actiontrail.Events.filter((e) => {
+    const t = Date.parse(e.eventTime);
+    return t >= w.from && t <= w.to;
+  });
+  const regionOf = (e: (typeof events)[number]) =>
+    e.isGlobal === true || !e.acsRegion ? storage : e.acsRegion;
+  const count = (region: string, match: (e: (typeof events)[number]) => boolean, since = w.from) =>
+    events.filter((e) => regionOf(e) === region && Date.parse(e.eventTime) >= since && match(e))
+      .length;
+  const perRegion = new Map<string, number>(readRegions.map((r) => [r, 0]));
+  const read = (region: string, n: number) => {
+    const p = pages(n, PAGE.LookupEvents);
+    add('LookupEvents', region, p);
+    perRegion.set(region, (perRegion.get(region) ?? 0) + p);
+  };
+  read(
+    storage,
+    count(storage, (e) => e['serviceName'] === 'AasCustomer'),
+  );
+  const rootCaller = world.account.caller?.IdentityType === 'Account';
+  const listed = rootCaller && world.root.accessKeys.length > 0;
+  const keys = listed
+    ? world.root.accessKeys
+    : world.root.accessKeys.filter((k) => Date.parse(k.LastUsedDate ?? '') >= w.from - HOUR_MS);
+  let searchRounds = 0;
+  if (!listed) {
+    read(
+      storage,
+      count(storage, (e) => e.eventName === 'DeleteAccessKey'),
+    );
+    searchRounds = new Set(keys.map((k) => k.LastUsedDate)).size;
+    if (searchRounds > 0) add('LookupEvents', readRegions[0]!, searchRounds);
+    perRegion.set(readRegions[0]!, (perRegion.get(readRegions[0]!) ?? 0) + searchRounds);
+  }
+  for (const k of keys) {
+    for (const region of readRegions) {
+      read(
+        region,
+        count(
+          region,
+          (e) =>
+            (e.userIdentity as { accessKeyId?: unknown } | undefined)?.accessKeyId ===
+            k.AccessKeyId,
+        ),
+      );
+    }
+  }
+  const generated = Date.parse(world.root.credentialReportGeneratedTime ?? '');
+  if (Number.isFinite(generated) && generated < w.to - 5 * 60_000) {
+    const since = Math.max(generated - 5 * 60_000, w.from);
+    read(
+      storage,
+      count(storage, (e) => e.eventName === 'ConsoleSignin', since),
+    );
+    if (!listed)
+      for (const region of readRegions)
+        read(
+          region,
+          count(region, () => true, since),
+        );
+  }
+  // GetGlobalEventsStorageRegion, then each region's reads one after the other (the scan
+  // spaces LookupEvents per region); a searched key's reads wait for the search
+  for (const region of readRegions) {
+    chains.push({
+      name: `${region} ActionTrail events`,
+      roundTrips: 1 + (searchRounds > 0 && region !== readRegions[0] ? 1 : 0),
+      lookupPages: perRegion.get(region) ?? 0,
+    });
+  }
 }
 
 export interface BucketBound {

@@ -193,7 +193,9 @@ describe('minimal-call calculator', () => {
       DescribeKeyPairs: 2 + 1,
       DescribeDisks: 2 + 1,
       DescribeInvocations: 1 + 1,
-      LookupEvents: 2 + 1,
+      // the root's sign-ins (ServiceName=AasCustomer) and DeleteAccessKey events in the global
+      // events region (ap-southeast-1); the root has no key (the full read: 2 + 1, below)
+      LookupEvents: 1 + 1,
       ListUsers: 1,
       // every user has a row in the credential report (no GetLoginProfile / GetUserMFAInfo);
       // only a's row shows keys, whose slots cannot be matched without a creation date
@@ -222,10 +224,67 @@ describe('minimal-call calculator', () => {
       DescribeEipAddresses: 2,
     });
     expect(min.total).toBe(Object.values(min.byAction).reduce((a, b) => a + b, 0));
+    expect(min.lookupEventsFullRead).toBe(2 + 1);
     // the former yardstick: 5 per-user calls × 3 users + 2 keys' last use (vs ListAccessKeys 1 +
     // GetAccessKeyLastUsed 2), ListPoliciesForGroup 1 (vs ListUsersForGroup 1), ListPoliciesForRole 1,
     // and no ListPolicies 1 + ListEntitiesForPolicy 3
     expect(min.perUserDesignTotal - min.total).toBe(15 + 2 - (1 + 2) + (1 - 1) + 1 - (1 + 3));
+  });
+
+  it('counts LookupEvents as filtered on the server (issue #15)', () => {
+    const ev = (eventId: string, extra: Record<string, unknown>) => ({
+      eventId,
+      eventName: 'RunInstances',
+      eventTime: '2026-10-10T00:00:00Z',
+      ...extra,
+    });
+    const root = { type: 'root-account', accessKeyId: 'LTAIroot' };
+    const events = [
+      // 51 root sign-ins (2 pages) and 60 RAM-user ones (not read), global: stored in s1
+      ...Array.from({ length: 51 }, (_, i) =>
+        ev(`rs-${i}`, { eventName: 'ConsoleSignin', isGlobal: true, serviceName: 'AasCustomer' }),
+      ),
+      ...Array.from({ length: 60 }, (_, i) =>
+        ev(`us-${i}`, { eventName: 'ConsoleSignin', isGlobal: true, serviceName: 'AasSub' }),
+      ),
+      // the root key: 55 calls in r1 (2 pages), none in r2, one global (s1)
+      ...Array.from({ length: 55 }, (_, i) =>
+        ev(`k-${i}`, { acsRegion: 'r1', userIdentity: root }),
+      ),
+      ev('k-global', { eventName: 'CreateUser', isGlobal: true, userIdentity: root }),
+      // 200 other calls in r2: only the full read pages through them
+      ...Array.from({ length: 200 }, (_, i) => ev(`o-${i}`, { acsRegion: 'r2' })),
+    ];
+    const world = (caller: 'RAMUser' | 'Account', extra: Partial<WorldInput['root']> = {}) =>
+      parseWorld(
+        {
+          version: 1,
+          now: '2026-11-01T00:00:00Z',
+          account: { accountId: '1', caller: { IdentityType: caller } },
+          regions: [{ RegionId: 'r1' }, { RegionId: 'r2' }],
+          root: {
+            accessKeys: [{ AccessKeyId: 'LTAIroot', LastUsedDate: '2026-10-10T00:00:00Z' }],
+            ...extra,
+          },
+          actiontrail: { GlobalEventsStorageRegion: 's1', Events: events as never },
+        },
+        'lookups',
+      );
+    // RAM user: sign-ins 2, DeleteAccessKey 1, one read naming the key, the key in r1 (2), r2, s1
+    expect(minimalCalls(world('RAMUser')).byAction['LookupEvents']).toBe(2 + 1 + 1 + 2 + 1 + 1);
+    // the root lists its key: no DeleteAccessKey, no search
+    expect(minimalCalls(world('Account')).byAction['LookupEvents']).toBe(2 + 2 + 1 + 1);
+    // a key last used before the window is not read
+    const old = world('RAMUser', {
+      accessKeys: [{ AccessKeyId: 'LTAIroot', LastUsedDate: '2026-07-01T00:00:00Z' }],
+    });
+    expect(minimalCalls(old).byAction['LookupEvents']).toBe(2 + 1);
+    // a report generated on 10-09: the 8 reads above, the sign-ins since by name (111: 3 pages), and every event
+    // since in r1 (55: 2), r2 (200: 4) and s1 (112: 3)
+    const late = world('RAMUser', { credentialReportGeneratedTime: '2026-10-09T00:00:00Z' });
+    expect(minimalCalls(late).byAction['LookupEvents']).toBe(8 + 3 + 2 + 4 + 3);
+    // the full read: r1 55 + 112 global (4 pages), r2 200 + 112 (7 pages)
+    expect(minimalCalls(world('RAMUser')).lookupEventsFullRead).toBe(4 + 7);
   });
 
   it('bounds wall time by the slowest bucket or the longest chain (api-limits §8)', () => {
