@@ -43,6 +43,12 @@ export interface RootResult {
    * password, MFA, AccessKey slots); absent when the report could not be read
    */
   userReport?: UserReport;
+  /**
+   * the `<root>` row's `user_last_logon` for ActionTrail: a time, null = `-`
+   * (never signed in), absent = unknown (no report, `N/A`, `no_information`,
+   * `LOGIN_DISABLED`, empty), where `root.credentialReport.lastLogon` says null
+   */
+  rootLastLogon?: string | null;
 }
 
 export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
@@ -58,6 +64,9 @@ export async function collectRoot(ctx: CollectContext): Promise<RootResult> {
       ...(credentialReport ? { credentialReport: credentialReport.root } : {}),
     },
     ...(credentialReport ? { userReport: credentialReport.users } : {}),
+    ...(credentialReport?.rootLastLogon !== undefined
+      ? { rootLastLogon: credentialReport.rootLastLogon }
+      : {}),
   };
 }
 
@@ -92,9 +101,14 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
   return v;
 }
 
-async function credentialReportOf(
-  ctx: CollectContext,
-): Promise<{ root: NonNullable<Root['credentialReport']>; users: UserReport } | undefined> {
+async function credentialReportOf(ctx: CollectContext): Promise<
+  | {
+      root: NonNullable<Root['credentialReport']>;
+      users: UserReport;
+      rootLastLogon?: string | null;
+    }
+  | undefined
+> {
   const gm = meta('GenerateCredentialReport');
   let completed = false;
   for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
@@ -191,7 +205,16 @@ async function credentialReportOf(
       accessKeys: reportKeys(rootRow),
     },
     users: { ...(generatedTime ? { generatedTime } : {}), users },
+    ...rootLogon(rootRow['user_last_logon']),
   };
+}
+
+/** `user_last_logon` of the `<root>` row: `-` is never (null), a time is kept, anything else unknown */
+function rootLogon(cell: string | undefined): { rootLastLogon?: string | null } {
+  const s = (cell ?? '').trim();
+  if (s === '-') return { rootLastLogon: null };
+  const t = reportTime(s);
+  return t === null ? {} : { rootLastLogon: t };
 }
 
 export type ReportKey = NonNullable<Root['credentialReport']>['accessKeys'][number];

@@ -176,7 +176,11 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       collectActionTrail(ctx, scanned, {
         rootAccessKeyIds: ownKeys.then((own) => own?.map((k) => k.id)),
         // a RAM-user caller cannot list the root's keys: the credential report's <root> row says when they were used
-        rootCredentialReport: rootRead.then((r) => r.root.credentialReport),
+        rootCredentialReport: rootRead.then((r) =>
+          r.root.credentialReport
+            ? { ...r.root.credentialReport, lastLogon: r.rootLastLogon }
+            : undefined,
+        ),
       }),
       rgAttachments,
       // Security Center's asset list (agent status), from the endpoints the scanned regions need

@@ -325,6 +325,18 @@ describe('ActionTrail LookupEvents filters', () => {
     const t = await runCollect(trusted);
     expect(ids(t)).toEqual(['r-signin-failed', 'r-signin-mfa']);
     expect(lookups(t)).toBe(1 + 1);
+
+    // a last logon the report cannot tell (not "-"): unknown, every sign-in by name at once
+    for (const cell of ['no_information', 'N/A', 'LOGIN_DISABLED']) {
+      const unknown = await runCollect({
+        ...unlabelled,
+        root: { ...unlabelled.root, lastLoginDate: cell },
+      } as WorldInput);
+      expect(unknown.inventory.root.credentialReport?.lastLogon, cell).toBeNull();
+      expect(ids(unknown), cell).toEqual(ids(full));
+      // the 89 sign-ins by name (2), DeleteAccessKey (1)
+      expect(lookups(unknown), cell).toBe(2 + 1);
+    }
   });
 
   it('the report says the root never signed in, or last before the window: the filtered read only', async () => {
