@@ -33,6 +33,8 @@
  * last_rotated,last_used}, then additional_access_key_N_* when some principal
  * has more than two keys. First row `<root>`: password_exist TRUE,
  * password_active N/A; `-` = never (logon / key use), `N/A` = not applicable.
+ * The `<root>` row's user_last_logon is `root.lastLoginDate`, or without it the
+ * world's latest successful root ConsoleSignin up to the report's generation.
  */
 import { pageByMarker, pageByToken } from './paging.js';
 import {
