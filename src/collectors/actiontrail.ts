@@ -172,8 +172,10 @@ function afterReport(
 /**
  * The root's console sign-ins. Root sign-ins carry `serviceName: AasCustomer`
  * (RAM users' `AasSub`), so `ServiceName=AasCustomer` reads them without paging
- * through every RAM user's sign-in; the filter is trusted only where the
- * credential report's `<root>` row confirms it:
+ * through every RAM user's sign-in (one condition: the service allows only
+ * some two-condition combinations, and other AasCustomer events of the root
+ * are root events too); the filter is trusted only where the credential
+ * report's `<root>` row confirms it:
  * - the report says when the root last signed in (`user_last_logon`): a
  *   successful root sign-in must be among the filtered answers at that time
  *   (± 1 hour, the whole day for a date), else the filter missed it;
