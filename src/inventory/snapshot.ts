@@ -51,6 +51,8 @@ export async function readSnapshot(file: string): Promise<Inventory> {
   } catch (err) {
     throw new SnapshotError(`${file}: not valid JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  // the text (as large as the file) can go before validation makes the inventory's copy
+  text = '';
   return parseSnapshot(data, file);
 }
 
