@@ -53,10 +53,12 @@ export function escapeXmlAttr(s: string): string {
 }
 
 function attrs(a: Record<string, string | number | undefined>): string {
-  return Object.entries(a)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeXmlAttr(String(v))}"`)
-    .join('');
+  let out = '';
+  for (const k in a) {
+    const v = a[k];
+    if (v !== undefined) out += ` ${k}="${escapeXmlAttr(String(v))}"`;
+  }
+  return out;
 }
 
 /** `2026-11-01T00:00:00` — the XSD's timestamp: no fraction, no time zone (UTC). */

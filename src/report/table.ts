@@ -132,12 +132,16 @@ export function clip(s: string, width: number): string {
 
 /** Word-wrap to `width` columns; a word longer than a line is clipped. */
 export function wrap(s: string, width: number): string[] {
+  // printable ASCII: a column per character; already one line with single spaces, it is the line
+  const ascii = PRINTABLE_ASCII.test(s);
+  if (ascii && s.length <= width && !LOOSE_SPACES.test(s)) return s ? [s] : [];
   const out: string[] = [];
   let cur = '';
   // widths add up, so the line's width is kept rather than measured again per word
   let curWidth = 0;
-  for (const word of s.split(/\s+/).filter(Boolean)) {
-    const w = displayWidth(word);
+  for (const word of s.split(/\s+/)) {
+    if (!word) continue;
+    const w = ascii ? word.length : displayWidth(word);
     const nextWidth = cur ? curWidth + 1 + w : w;
     if (nextWidth <= width) {
       cur = cur ? `${cur} ${word}` : word;
@@ -151,6 +155,9 @@ export function wrap(s: string, width: number): string[] {
   if (cur) out.push(cur);
   return out;
 }
+
+/** spaces a word-wrap would drop: leading, trailing or doubled */
+const LOOSE_SPACES = /^ | $| {2}/;
 
 /** Pad to `width` columns. */
 function pad(s: string, width: number): string {
