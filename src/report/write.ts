@@ -311,7 +311,6 @@ async function formatOffThread(
 ): Promise<{ pieces: Pieces[]; stop: () => Promise<void> }> {
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(url, { workerData: FORMAT_WORKER });
-  worker.unref();
   const ack = () => worker.postMessage({ type: 'written' } satisfies ToFormatWorker);
   const pieces = specs.map(() => new Pieces(ack));
   const failAll = (err: Error) => {
