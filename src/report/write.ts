@@ -225,7 +225,9 @@ export async function writeStdoutReport(
   if (!written) releaseMemory();
   await writeChunks(
     out,
-    written ? createReadStream(written.file) : FORMAT_CHUNKS[format](report, opts),
+    written
+      ? createReadStream(written.file, { highWaterMark: WRITE_BATCH })
+      : FORMAT_CHUNKS[format](report, opts),
   );
 }
 
