@@ -169,11 +169,12 @@ function resourceLine(
   f: ReportFinding,
   width: number,
   idWidth: number,
-  regionWidth: number,
+  column: (region: string) => string,
   withBaseline: boolean,
+  label: string,
 ): string {
-  const id = pad(clip(sanitize(resourceLabel(f.resource)), idWidth), idWidth);
-  const region = pad(clip(sanitize(f.resource.region ?? 'global'), regionWidth), regionWidth);
+  const id = pad(clip(label, idWidth), idWidth);
+  const region = column(f.resource.region ?? 'global');
   const tag = f.baseline === 'new' ? 'NEW ' : withBaseline ? '    ' : '';
   const detail = sanitize(keyEvidence(f, { fallback: false }));
   const plain = `    ${tag}${id}  ${region}  ${detail}`.trimEnd();
@@ -207,12 +208,26 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
   // (a loop, not Math.max(...xs): tens of thousands of arguments overflow the stack)
   let widestId = 0;
   let widestRegion = 6;
+  // each label made once, for its width here and its line below
+  const labels = new Map<ReportFinding, string>();
   for (const f of open) {
-    widestId = Math.max(widestId, displayWidth(sanitize(resourceLabel(f.resource))));
+    const label = sanitize(resourceLabel(f.resource));
+    labels.set(f, label);
+    widestId = Math.max(widestId, displayWidth(label));
     widestRegion = Math.max(widestRegion, displayWidth(sanitize(f.resource.region ?? 'global')));
   }
   const idWidth = Math.min(Math.max(16, Math.floor((width - 30) * 0.4)), widestId);
   const regionWidth = Math.min(16, widestRegion);
+  // a few regions, tens of thousands of lines: each region's column made once
+  const regionColumns = new Map<string, string>();
+  const regionColumn = (region: string): string => {
+    let col = regionColumns.get(region);
+    if (col === undefined) {
+      col = pad(clip(sanitize(region), regionWidth), regionWidth);
+      regionColumns.set(region, col);
+    }
+    return col;
+  };
   const withBaseline = report.findings.some((f) => f.baseline !== undefined);
   if (open.length === 0) lines.push(c.green('No open findings.'), '');
   for (const sev of SEVERITIES) {
@@ -231,7 +246,7 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
       const cut = Math.min(head.length, 2 + sanitize(ruleId).length);
       lines.push(c.bold(head.slice(0, cut)) + c.dim(head.slice(cut)));
       for (const f of fs) {
-        lines.push(resourceLine(c, f, width, idWidth, regionWidth, withBaseline));
+        lines.push(resourceLine(c, f, width, idWidth, regionColumn, withBaseline, labels.get(f)!));
         // the finding's own sentence says what is wrong with this resource
         for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
           lines.push(c.dim(`      ${l}`));
