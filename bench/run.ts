@@ -3,7 +3,8 @@
  * Alibaba Cloud APIs allow?
  *
  *   npm run bench [-- --scale 1 | --scales 0.25,0.5,1] [--latency 50] [--seed 1]
- *                 [--world FILE] [--skip-scan] [--skip-snapshot] [--timeout 1800]
+ *                 [--world FILE] [--skip-scan] [--skip-snapshot] [--snapshot-only]
+ *                 [--timeout 1800]
  *                 [--keep] [--no-record]
  *                 [--ecs-qps 16 --ram-qps 100 ... --qps Action=N]   (see generate-world.ts)
  *
@@ -18,6 +19,8 @@
  * the coverage gaps the scan reported. Then `collect --output` once, and time
  * `scan --snapshot` with every report format (the CLI process), and in this
  * process the rule engine, buildReport and each formatter on that snapshot.
+ * `--snapshot-only`: collect and the snapshot figures, without the timed scan.
+ * `ECS_AUDIT_REPORT_THREAD` is passed on to the scans when set.
  *
  * Compared with bench/minimal-calls.ts: the minimal number of calls for the
  * world and the lower bound on wall time (api-limits §8). Prints one table
@@ -340,6 +343,8 @@ function scanEnv(home: string): NodeJS.ProcessEnv {
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     NO_COLOR: '1',
   };
+  const thread = process.env['ECS_AUDIT_REPORT_THREAD'];
+  if (thread !== undefined) env['ECS_AUDIT_REPORT_THREAD'] = thread;
   return env;
 }
 
@@ -953,6 +958,7 @@ async function main(argv: string[]): Promise<number> {
       world: { type: 'string' },
       'skip-scan': { type: 'boolean', default: false },
       'skip-snapshot': { type: 'boolean', default: false },
+      'snapshot-only': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'no-record': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '1800' },
@@ -981,8 +987,9 @@ async function main(argv: string[]): Promise<number> {
             seed,
             latencyMs,
             ...(values.world ? { worldFile: resolve(values.world) } : {}),
-            skipScan: values['skip-scan'],
-            skipSnapshot: values['skip-snapshot'] || values['skip-scan'],
+            skipScan: values['skip-scan'] || values['snapshot-only'],
+            skipSnapshot:
+              values['skip-snapshot'] || (values['skip-scan'] && !values['snapshot-only']),
             keep: values.keep,
             timeoutMs,
             limits,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ResourceRef, Severity } from './types.js';
 import { severityRank } from './types.js';
 
@@ -31,7 +31,8 @@ export function fingerprint(
   // a one-account finding (no account) keeps its fingerprint
   if (r.account !== undefined) parts.push(`account:${r.account}`);
   const key = parts.join('\u0000');
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  // one-shot sha256 (half the time of createHash for tens of thousands of findings)
+  return hash('sha256', key, 'hex').slice(0, 32);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { hasProtoKey } from '../util/proto-key.js';
+import { hasProtoKey, textMayHaveProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { type Inventory, InventorySchema } from './schema.js';
 
@@ -20,9 +20,14 @@ function isReport(data: unknown): boolean {
   return Array.isArray(d['findings']) && typeof d['summary'] === 'object' && !('ecs' in d);
 }
 
-export function parseSnapshot(data: unknown, source = 'snapshot'): Inventory {
+export function parseSnapshot(
+  data: unknown,
+  source = 'snapshot',
+  opts: { textHasNoProtoKey?: boolean } = {},
+): Inventory {
   // JSON.parse makes `"__proto__"` an own key; nothing in a snapshot is named so
-  if (hasProtoKey(data)) throw new SnapshotError(`${source}: key "__proto__" is not allowed`);
+  if (!opts.textHasNoProtoKey && hasProtoKey(data))
+    throw new SnapshotError(`${source}: key "__proto__" is not allowed`);
   if (isReport(data)) {
     throw new SnapshotError(
       `${source}: this is an ecs-audit report, not a snapshot (a snapshot is written by \`ecs-audit collect -o <file>\`)`,
@@ -51,7 +56,10 @@ export async function readSnapshot(file: string): Promise<Inventory> {
   } catch (err) {
     throw new SnapshotError(`${file}: not valid JSON: ${(err as Error).message.split('\n')[0]}`);
   }
-  return parseSnapshot(data, file);
+  const textHasNoProtoKey = !textMayHaveProtoKey(text);
+  // the text (as large as the file) can go before validation makes the inventory's copy
+  text = '';
+  return parseSnapshot(data, file, { textHasNoProtoKey });
 }
 
 export function serializeSnapshot(inventory: Inventory): string {

@@ -4,8 +4,9 @@
  * script are allowed by their hashes only). The report is embedded as JSON
  * (`<script type="application/json" id="report-data">`) with `<`, `>`, `&` and
  * the line separators escaped, so no string from the account can close the
- * element; the findings table is rendered from it by the page's script, a page
- * of rows at a time ("show more"), with filters by severity, rule, region,
+ * element, and each finding's title and remediation given once, in its rule
+ * (`embeddedFindingsRestored` reads it back); the findings table is rendered
+ * from it by the page's script, a page of rows at a time ("show more"), with filters by severity, rule, region,
  * status and text, and sortable columns. Rows are built with DOM text nodes,
  * never parsed as HTML. Rendering the rows from the data, rather than writing
  * them into the page as well, keeps the file about the size of the JSON report
@@ -362,6 +363,42 @@ function section(id: string, title: string, body: string): string {
   return `<section data-testid="${id}"><h2>${h(title)}</h2>${body}</section>`;
 }
 
+/**
+ * The findings as embedded in the page: without the `title` and `remediation`
+ * that are their rule's (`report.rules`), which the Rules section and the
+ * embedded `rules` already hold once; tens of thousands of copies of the same
+ * paragraph were half the page. `embeddedFindingsRestored` puts them back.
+ */
+function leanFinding(report: Report): (f: Report['findings'][number]) => unknown {
+  const rules = new Map((report.rules ?? []).map((r) => [r.id, r]));
+  return (f) => {
+    const rule = rules.get(f.ruleId);
+    if (!rule || (rule.title !== f.title && rule.remediation !== f.remediation)) return f;
+    const { title, remediation, ...rest } = f;
+    return {
+      ...rest,
+      ...(title !== rule.title ? { title } : {}),
+      ...(remediation !== rule.remediation ? { remediation } : {}),
+    };
+  };
+}
+
+/** The report embedded in a page, with each finding's title and remediation taken back from its rule. */
+export function embeddedFindingsRestored(embedded: Report): Report {
+  const rules = new Map((embedded.rules ?? []).map((r) => [r.id, r]));
+  return {
+    ...embedded,
+    findings: embedded.findings.map((f) => {
+      const rule = rules.get(f.ruleId);
+      return {
+        ...f,
+        title: f.title ?? rule?.title,
+        remediation: f.remediation ?? rule?.remediation,
+      } as Report['findings'][number];
+    }),
+  };
+}
+
 /** The page as text pieces, in order (what `formatHtml` joins). */
 export function* htmlChunks(report: Report): Generator<string> {
   const findings = report.findings;
@@ -436,7 +473,7 @@ export function* htmlChunks(report: Report): Generator<string> {
     (rows === 0
       ? ''
       : `<noscript><p data-testid="noscript">The ${rows} findings and pairs not evaluated are listed by the page's script, which is not running: ` +
-        `they are in the report data embedded in this file (the JSON report) and in the other report formats.</p></noscript>`);
+        `they are in the report data embedded in this file (the JSON report, each rule's title and remediation given once, in its rule) and in the other report formats.</p></noscript>`);
 
   const coverage =
     report.coverage.length === 0
@@ -581,7 +618,7 @@ ${extra.join('\n')}
 ${section('rules', `Rules (${catalogue.length})`, rulesHtml || '<p class="muted">No rule metadata in this report.</p>')}
 </main>
 <script type="application/json" id="report-data" data-testid="report-data">`;
-  for (const chunk of reportJsonChunks(report, false)) yield scriptSafe(chunk);
+  for (const chunk of reportJsonChunks(report, false, leanFinding(report))) yield scriptSafe(chunk);
   yield `</script>
 <script>${SCRIPT}</script>
 </body>

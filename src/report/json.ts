@@ -5,15 +5,20 @@ import type { Report } from './schema.js';
  * `JSON.stringify(report, null, 2)` (or without indentation when `pretty` is
  * false), as pieces: the report around its findings, then one finding at a
  * time, so a report of 50,000 findings is never one string of 80 MB. The
- * pieces join to exactly the text `JSON.stringify` makes.
+ * pieces join to exactly the text `JSON.stringify` makes (of the report whose
+ * findings are `mapFinding` of its own, when given).
  */
-export function* reportJsonChunks(report: Report, pretty = true): Generator<string> {
+export function* reportJsonChunks(
+  report: Report,
+  pretty = true,
+  mapFinding?: (f: Report['findings'][number]) => unknown,
+): Generator<string> {
   // the findings' place in the report's own key order, marked by a value no account data can hold
   const marker = `ecs-audit-findings-${randomUUID()}`;
   const skeleton = JSON.stringify({ ...report, findings: marker }, null, pretty ? 2 : undefined);
   const at = skeleton.indexOf(JSON.stringify(marker));
   yield skeleton.slice(0, at);
-  yield* jsonArrayChunks(report.findings, pretty ? 1 : 0);
+  yield* jsonArrayChunks(report.findings, pretty ? 1 : 0, pretty, mapFinding);
   yield skeleton.slice(at + JSON.stringify(marker).length);
 }
 

@@ -3,7 +3,10 @@
  * DevOps, CircleCI). One <testsuite> per evaluated rule, one <testcase> per
  * rule × resource: a <failure> for an open finding, <skipped> for a suppressed
  * one; a rule without findings has one passing test case, so dashboards show it
- * ran. A (rule, resource) pair the rule could not judge is a <skipped> case
+ * ran. The rule's remediation is written once, as its suite's `remediation`
+ * property, not again in each of its (possibly tens of thousands of) cases; a
+ * finding whose remediation differs from its rule's (a merged report of two tool
+ * versions) keeps its own in its case. A (rule, resource) pair the rule could not judge is a <skipped> case
  * whose message is the reason (`not evaluated: <Operation>: <code>`). With
  * `--compliance`, a `compliance.<framework>` suite has one case per control
  * (fail: <failure>; unknown and manual: <skipped>). Coverage gaps are a
@@ -28,12 +31,20 @@ export function stripInvalidXml(s: string): string {
 
 /** Text content: the markup characters escaped, invalid characters replaced. */
 export function escapeXmlText(s: string): string {
-  return stripInvalidXml(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const text = stripInvalidXml(s);
+  // most text has nothing to escape: one scan instead of three replacements
+  if (!TEXT_SPECIAL.test(text)) return text;
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+const TEXT_SPECIAL = /[&<>]/;
+const ATTR_SPECIAL = /["'\t\n\r]/;
 
 /** An attribute value (double-quoted): also quotes and the whitespace a parser would normalise. */
 export function escapeXmlAttr(s: string): string {
-  return escapeXmlText(s)
+  const text = escapeXmlText(s);
+  if (!ATTR_SPECIAL.test(text)) return text;
+  return text
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;')
     .replace(/\t/g, '&#9;')
@@ -42,10 +53,12 @@ export function escapeXmlAttr(s: string): string {
 }
 
 function attrs(a: Record<string, string | number | undefined>): string {
-  return Object.entries(a)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeXmlAttr(String(v))}"`)
-    .join('');
+  let out = '';
+  for (const k in a) {
+    const v = a[k];
+    if (v !== undefined) out += ` ${k}="${escapeXmlAttr(String(v))}"`;
+  }
+  return out;
 }
 
 /** `2026-11-01T00:00:00` — the XSD's timestamp: no fraction, no time zone (UTC). */
@@ -63,7 +76,8 @@ function caseName(f: ReportFinding): string {
   return `${f.resource.type} ${resourceLabel(f.resource)}${f.resource.region ? ` [${f.resource.region}]` : ''}`;
 }
 
-function details(f: ReportFinding): string {
+/** `ruleRemediation`: the rule's remediation, in its suite's properties; a finding's own is repeated only when it differs */
+function details(f: ReportFinding, ruleRemediation: string): string {
   const lines = [
     f.message,
     '',
@@ -76,13 +90,8 @@ function details(f: ReportFinding): string {
   if (f.baseline) lines.push(`Baseline:    ${f.baseline}`);
   const ev = keyEvidence(f);
   if (ev) lines.push(`Key evidence: ${ev}`);
-  lines.push(
-    '',
-    `Remediation: ${f.remediation}`,
-    '',
-    'Evidence:',
-    JSON.stringify(f.evidence, null, 2),
-  );
+  if (f.remediation !== ruleRemediation) lines.push('', `Remediation: ${f.remediation}`);
+  lines.push('', 'Evidence:', JSON.stringify(f.evidence, null, 2));
   return lines.join('\n');
 }
 
@@ -187,14 +196,19 @@ export function* junitChunks(report: Report): Generator<string> {
           name: caseName(f),
           classname: rule.id,
           kind: 'skipped',
-          body: () => element('skipped', { message: why }, details(f)),
+          body: () => element('skipped', { message: why }, details(f, rule.remediation)),
         };
       }
       return {
         name: caseName(f),
         classname: rule.id,
         kind: 'failure',
-        body: () => element('failure', { message: f.message, type: f.severity }, details(f)),
+        body: () =>
+          element(
+            'failure',
+            { message: f.message, type: f.severity },
+            details(f, rule.remediation),
+          ),
       };
     });
     if (cases.length === 0 && notEvaluated.length === 0) {
@@ -208,6 +222,7 @@ export function* junitChunks(report: Report): Generator<string> {
         severity: rule.severity,
         resourceTypes: rule.resourceTypes.join(','),
         source: rule.source,
+        remediation: rule.remediation,
       },
       cases,
     });

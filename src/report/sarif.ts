@@ -307,16 +307,19 @@ export function* sarifChunks(report: Report): Generator<string> {
     index = i;
     return marker as unknown as Sarif.Result[];
   });
-  const skeleton = JSON.stringify(log, null, 2);
+  const skeleton = JSON.stringify(log);
   const quoted = JSON.stringify(marker);
   const at = skeleton.indexOf(quoted);
   yield skeleton.slice(0, at);
-  // runs[0].results is an array three levels deep: log → runs → run → results
-  yield* jsonArrayChunks(resultItems(report), 3, true, (item) => itemResult(item, index, report));
+  yield* jsonArrayChunks(resultItems(report), 0, false, (item) => itemResult(item, index, report));
   yield skeleton.slice(at + quoted.length);
   yield '\n';
 }
 
+/**
+ * The log as compact JSON (one line, no indentation): it is read by tools, and
+ * indentation nearly doubled a log of 77,000 results (154 MB → 83 MB).
+ */
 export function formatSarif(report: Report): string {
-  return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+  return `${JSON.stringify(toSarif(report))}\n`;
 }

@@ -132,12 +132,16 @@ export function clip(s: string, width: number): string {
 
 /** Word-wrap to `width` columns; a word longer than a line is clipped. */
 export function wrap(s: string, width: number): string[] {
+  // printable ASCII: a column per character; already one line with single spaces, it is the line
+  const ascii = PRINTABLE_ASCII.test(s);
+  if (ascii && s.length <= width && !LOOSE_SPACES.test(s)) return s ? [s] : [];
   const out: string[] = [];
   let cur = '';
   // widths add up, so the line's width is kept rather than measured again per word
   let curWidth = 0;
-  for (const word of s.split(/\s+/).filter(Boolean)) {
-    const w = displayWidth(word);
+  for (const word of s.split(/\s+/)) {
+    if (!word) continue;
+    const w = ascii ? word.length : displayWidth(word);
     const nextWidth = cur ? curWidth + 1 + w : w;
     if (nextWidth <= width) {
       cur = cur ? `${cur} ${word}` : word;
@@ -152,6 +156,9 @@ export function wrap(s: string, width: number): string[] {
   return out;
 }
 
+/** spaces a word-wrap would drop: leading, trailing or doubled */
+const LOOSE_SPACES = /^ | $| {2}/;
+
 /** Pad to `width` columns. */
 function pad(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
@@ -162,11 +169,12 @@ function resourceLine(
   f: ReportFinding,
   width: number,
   idWidth: number,
-  regionWidth: number,
+  column: (region: string) => string,
   withBaseline: boolean,
+  label: string,
 ): string {
-  const id = pad(clip(sanitize(resourceLabel(f.resource)), idWidth), idWidth);
-  const region = pad(clip(sanitize(f.resource.region ?? 'global'), regionWidth), regionWidth);
+  const id = pad(clip(label, idWidth), idWidth);
+  const region = column(f.resource.region ?? 'global');
   const tag = f.baseline === 'new' ? 'NEW ' : withBaseline ? '    ' : '';
   const detail = sanitize(keyEvidence(f, { fallback: false }));
   const plain = `    ${tag}${id}  ${region}  ${detail}`.trimEnd();
@@ -200,12 +208,26 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
   // (a loop, not Math.max(...xs): tens of thousands of arguments overflow the stack)
   let widestId = 0;
   let widestRegion = 6;
+  // each label made once, for its width here and its line below
+  const labels = new Map<ReportFinding, string>();
   for (const f of open) {
-    widestId = Math.max(widestId, displayWidth(sanitize(resourceLabel(f.resource))));
+    const label = sanitize(resourceLabel(f.resource));
+    labels.set(f, label);
+    widestId = Math.max(widestId, displayWidth(label));
     widestRegion = Math.max(widestRegion, displayWidth(sanitize(f.resource.region ?? 'global')));
   }
   const idWidth = Math.min(Math.max(16, Math.floor((width - 30) * 0.4)), widestId);
   const regionWidth = Math.min(16, widestRegion);
+  // a few regions, tens of thousands of lines: each region's column made once
+  const regionColumns = new Map<string, string>();
+  const regionColumn = (region: string): string => {
+    let col = regionColumns.get(region);
+    if (col === undefined) {
+      col = pad(clip(sanitize(region), regionWidth), regionWidth);
+      regionColumns.set(region, col);
+    }
+    return col;
+  };
   const withBaseline = report.findings.some((f) => f.baseline !== undefined);
   if (open.length === 0) lines.push(c.green('No open findings.'), '');
   for (const sev of SEVERITIES) {
@@ -224,7 +246,7 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
       const cut = Math.min(head.length, 2 + sanitize(ruleId).length);
       lines.push(c.bold(head.slice(0, cut)) + c.dim(head.slice(cut)));
       for (const f of fs) {
-        lines.push(resourceLine(c, f, width, idWidth, regionWidth, withBaseline));
+        lines.push(resourceLine(c, f, width, idWidth, regionColumn, withBaseline, labels.get(f)!));
         // the finding's own sentence says what is wrong with this resource
         for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
           lines.push(c.dim(`      ${l}`));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHtml, PAGE_SIZE } from '../../src/report/html.js';
+import { embeddedFindingsRestored, formatHtml, PAGE_SIZE } from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
 import { launchChromium, watchedPage } from '../helpers/browser.js';
 import {
@@ -184,7 +184,7 @@ describe('HTML report in headless Chromium', () => {
     const embedded = await page.evaluate(
       "JSON.parse(document.getElementById('report-data').textContent)",
     );
-    expect(embedded).toEqual(report);
+    expect(embeddedFindingsRestored(embedded as Report)).toEqual(report);
     expect(dialogs).toEqual([]);
   });
 

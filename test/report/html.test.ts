@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, formatHtml, htmlChunks, jsonForScript } from '../../src/report/html.js';
+import {
+  embeddedFindingsRestored,
+  escapeHtml,
+  formatHtml,
+  htmlChunks,
+  jsonForScript,
+} from '../../src/report/html.js';
 import type { Report } from '../../src/report/schema.js';
 import {
   fixtureReport,
@@ -54,7 +60,29 @@ describe('HTML report (static)', () => {
     );
     expect(m).not.toBeNull();
     expect(m![1]).not.toMatch(/[<>]/);
-    expect(JSON.parse(m![1]!)).toEqual(plain);
+    const embedded = JSON.parse(m![1]!) as Report;
+    expect(embeddedFindingsRestored(embedded)).toEqual(plain);
+    // a rule's title and remediation are in its rule, not in each of its findings
+    expect(plain.findings.length).toBeGreaterThan(0);
+    for (const f of embedded.findings) {
+      expect(f).not.toHaveProperty('remediation');
+      expect(f).not.toHaveProperty('title');
+    }
+    expect(embedded.rules).toEqual(plain.rules);
+  });
+
+  it("keeps a finding's own title or remediation when it is not its rule's", () => {
+    const changed: Report = {
+      ...plain,
+      findings: plain.findings.map((f, i) => (i === 0 ? { ...f, remediation: 'older text' } : f)),
+    };
+    const m = /<script type="application\/json" id="report-data"[^>]*>([\s\S]*?)<\/script>/.exec(
+      formatHtml(changed),
+    );
+    const embedded = JSON.parse(m![1]!) as Report;
+    expect(embedded.findings[0]!.remediation).toBe('older text');
+    expect(embedded.findings[0]).not.toHaveProperty('title');
+    expect(embeddedFindingsRestored(embedded)).toEqual(changed);
   });
 
   it('escapes < > & and the line separators in embedded JSON', () => {

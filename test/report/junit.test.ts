@@ -172,7 +172,33 @@ describe('JUnit XML', () => {
     expect(sg1.failure!['@message']).toBe(finding.message);
     expect(sg1.failure!['@type']).toBe('critical');
     expect(sg1.failure!['#text']).toContain(finding.fingerprint);
-    expect(sg1.failure!['#text']).toContain(finding.remediation);
+    // the remediation is the suite's, once per rule, not repeated in each case
+    expect(finding.remediation).toBe(
+      plain.rules!.find((r) => r.id === finding.ruleId)!.remediation,
+    );
+    expect(admin.properties.property).toContainEqual({
+      '@name': 'remediation',
+      '@value': finding.remediation,
+    });
+    expect(sg1.failure!['#text']).not.toContain(finding.remediation);
+  });
+
+  it("repeats a finding's remediation in its case only when it is not its rule's", () => {
+    const changed = {
+      ...plain,
+      findings: plain.findings.map((f) =>
+        f.ruleId === 'sg-admin-port-open-to-internet' && f.resource.id === 'sg-1'
+          ? { ...f, remediation: 'an older remediation text' }
+          : f,
+      ),
+    };
+    const admin = parse(formatJunit(changed)).find(
+      (s) => s['@name'] === 'sg-admin-port-open-to-internet',
+    )!;
+    const sg1 = admin.testcase.find((c) => String(c['@name']).includes('sg-1'))!;
+    expect(sg1.failure!['#text']).toContain('Remediation: an older remediation text');
+    const bastion = admin.testcase.find((c) => String(c['@name']).includes('sg-bastion'))!;
+    expect(bastion.failure!['#text']).not.toContain('Remediation:');
   });
 
   it('marks a suppressed finding skipped with its reason', () => {

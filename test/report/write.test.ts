@@ -11,6 +11,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/index.js';
+import type { Report } from '../../src/report/schema.js';
 import { writeChunksAtomic, writeReports, writeStdoutReport } from '../../src/report/write.js';
 import { fixtureReport } from './fixtures.js';
 
@@ -76,5 +77,60 @@ describe('report files', () => {
     const out3 = new PassThrough();
     const md = await collect(out3, () => writeStdoutReport(out3, report, 'markdown', []));
     expect(md).toBe(FORMATS.markdown(report));
+  });
+});
+
+describe('SARIF and JUnit on a worker thread (offThread)', () => {
+  // the worker runs built code: the module as built (global setup builds dist/ when stale)
+  const built = () =>
+    import('../../dist/src/report/write.js' as string) as Promise<
+      typeof import('../../src/report/write.js')
+    >;
+
+  /** the fixture report with many findings, so each document is several pieces of about 1 MB */
+  async function largeReport(): Promise<Report> {
+    const report = await fixtureReport();
+    const findings = Array.from({ length: 120 }, (_, copy) =>
+      report.findings.map((f) => ({
+        ...f,
+        resource: { ...f.resource, id: `${f.resource.id}-${copy}` },
+        fingerprint: `${copy}-${f.fingerprint}`,
+      })),
+    ).flat();
+    return { ...report, findings };
+  }
+
+  it('writes the same documents as this thread does, and no temp file', async () => {
+    const report = await largeReport();
+    const d = dir();
+    const specs = (['sarif', 'json', 'junit', 'table'] as const).map((format) => ({
+      format,
+      file: path.join(d, `r.${format}`),
+    }));
+    const { writeReports: writeBuilt } = await built();
+    await writeBuilt(report, specs, { offThread: true });
+    const sarif = FORMATS.sarif(report);
+    expect(sarif.length).toBeGreaterThan(3 << 19); // several pieces of 1 MB
+    expect(readFileSync(specs[0]!.file, 'utf8')).toBe(sarif);
+    for (const { format, file } of specs.slice(1)) {
+      expect(readFileSync(file, 'utf8'), format).toBe(FORMATS[format](report, { color: false }));
+    }
+    expect(readdirSync(d).sort()).toEqual(specs.map((s) => path.basename(s.file)).sort());
+  });
+
+  it("a file that cannot be written fails with its name and does not stop the worker's other file", async () => {
+    const report = await largeReport();
+    const d = dir();
+    const specs = [
+      { format: 'sarif' as const, file: path.join(d, 'missing', 'r.sarif') },
+      { format: 'junit' as const, file: path.join(d, 'r.junit') },
+      { format: 'json' as const, file: path.join(d, 'r.json') },
+    ];
+    const { writeReports: writeBuilt } = await built();
+    await expect(writeBuilt(report, specs, { offThread: true })).rejects.toThrow(
+      `--report: cannot write "${specs[0]!.file}": ENOENT`,
+    );
+    expect(readFileSync(specs[1]!.file, 'utf8')).toBe(FORMATS.junit(report));
+    expect(readdirSync(d).sort()).toEqual(['r.json', 'r.junit']);
   });
 });

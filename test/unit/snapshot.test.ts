@@ -30,6 +30,19 @@ describe('snapshots', () => {
       }),
       /: ecs\.disks\[0\]\.instanceId: /,
     ],
+    [
+      'a "__proto__" key',
+      JSON.stringify(emptyInventory()).replace('"account":{', '"account":{"__proto__":{"id":"x"},'),
+      /key "__proto__" is not allowed/,
+    ],
+    [
+      'a "__proto__" key spelt with escapes',
+      JSON.stringify(emptyInventory()).replace(
+        '"account":{',
+        '"account":{"\\u005f_pr\\u006fto__":{"id":"x"},',
+      ),
+      /key "__proto__" is not allowed/,
+    ],
   ])('rejects %s with one line naming the first bad path', async (_name, text, pattern) => {
     const file = path.join(dir, `bad-${Math.random()}.json`);
     writeFileSync(file, text);

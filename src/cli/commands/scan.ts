@@ -240,7 +240,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     }
   }
 
-  await writeReports(report, reportSpecs).catch(asUsage);
+  await writeReports(report, reportSpecs, {
+    offThread: io.env['ECS_AUDIT_REPORT_THREAD'] === '1',
+  }).catch(asUsage);
   await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, {
     color: flags.color,
     width: terminalWidth(io.stdout as { columns?: number }, io.env),

@@ -1,0 +1,88 @@
+/**
+ * A second thread that makes report documents while the main thread makes the
+ * others (`writeReports`). It only formats: the report arrives once (a
+ * structured clone), each document goes back as UTF-8 pieces of about 1 MB
+ * (transferred, not copied), and the main thread writes them to their files,
+ * so every file operation (temp file, rename, clean-up on Ctrl-C) stays where
+ * it always was. At most `IN_FLIGHT` pieces wait to be written: a slow disk
+ * does not let the documents pile up in memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { releaseMemory } from '../util/memory.js';
+import {
+  FORMAT_WORKER,
+  type FromFormatWorker,
+  type ToFormatWorker,
+  withRuleTexts,
+} from './format-protocol.js';
+import { FORMAT_CHUNKS, type FormatName } from './index.js';
+import type { Report } from './schema.js';
+
+/** bytes sent between two full collections */
+const COLLECT_EVERY = 32 << 20;
+/** text per piece sent */
+const PIECE = 1 << 20;
+/** pieces sent and not yet written */
+const IN_FLIGHT = 8;
+
+const port = parentPort;
+// only as the worker `writeReports` starts (a test runner's worker is not one)
+if (port && workerData === FORMAT_WORKER) {
+  const encoder = new TextEncoder();
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  let sinceCollected = 0;
+  const send = async (index: number, text: string) => {
+    const data = encoder.encode(text);
+    // this thread's heap is the report and what the document being made leaves behind:
+    // collect it every few pieces, or it grows to several times the report
+    sinceCollected += data.length;
+    if (sinceCollected >= COLLECT_EVERY) {
+      sinceCollected = 0;
+      releaseMemory(0);
+    }
+    port.postMessage({ type: 'piece', index, data } satisfies FromFormatWorker, [data.buffer]);
+    inFlight += 1;
+    while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  let received: { report: Report; formats: FormatName[] } | undefined;
+  port.on('message', async (msg: ToFormatWorker) => {
+    if (msg.type === 'written') {
+      inFlight -= 1;
+      const w = wake;
+      wake = undefined;
+      w?.();
+      return;
+    }
+    if (msg.type === 'report') {
+      received = { report: msg.report, formats: msg.formats };
+      return;
+    }
+    if (msg.type === 'findings') {
+      for (const f of msg.findings) received?.report.findings.push(f);
+      return;
+    }
+    if (!received) return;
+    const report = withRuleTexts(received.report);
+    for (const [index, format] of received.formats.entries()) {
+      try {
+        let batch = '';
+        for (const chunk of FORMAT_CHUNKS[format](report, { color: false })) {
+          batch += chunk;
+          if (batch.length >= PIECE) {
+            await send(index, batch);
+            batch = '';
+          }
+        }
+        if (batch) await send(index, batch);
+        port.postMessage({ type: 'end', index } satisfies FromFormatWorker);
+      } catch (err) {
+        port.postMessage({
+          type: 'error',
+          index,
+          message: err instanceof Error ? err.message : String(err),
+        } satisfies FromFormatWorker);
+      }
+    }
+  });
+}
