@@ -239,13 +239,13 @@ const lookupEvents: ActionHandler = (req, ctx) => {
     .map((e, i) => ({ e, t: Date.parse(e.eventTime), i }))
     // newest first (ties: world order), or oldest first for FORWARD
     .sort((a, b) => (direction === 'FORWARD' ? a.t - b.t : b.t - a.t) || a.i - b.i)
-    .map(({ e }) => structuredClone(e) as Item);
+    .map(({ e }) => e);
   const { page, nextToken } = pageByToken(events, p, { max: 50, default: 20 });
   return ok({
     NextToken: nextToken,
     StartTime: window.startText,
     EndTime: window.endText,
-    Events: page,
+    Events: page.map((e) => structuredClone(e) as Item),
   });
 };
 

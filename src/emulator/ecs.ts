@@ -16,6 +16,7 @@
  * the SDK models; the emulator caps them at 50 (security groups, invocations)
  * and 100 (instances, disks, network interfaces).
  */
+import { derived, firstBy } from './memo.js';
 import { pageByNumber, pageByToken, type SizeLimits } from './paging.js';
 import {
   type ActionHandler,
@@ -206,7 +207,9 @@ const describeSecurityGroupAttribute: ActionHandler = (req, ctx) => {
   if (!id) {
     return apiError(400, 'MissingSecurityGroupId', 'SecurityGroupId is mandatory for this action.');
   }
-  const group = block.SecurityGroups.find((g) => g.SecurityGroupId === id);
+  const group = derived(block.SecurityGroups, 'byId', (list) =>
+    firstBy(list, (g) => g.SecurityGroupId),
+  ).get(id);
   if (!group) {
     return apiError(
       404,
@@ -298,17 +301,23 @@ const describeInstances: ActionHandler = (req, ctx) => {
   const p = req.params;
   const ids = jsonList(p['InstanceIds'], 'InstanceIds');
   if (ids && !isList(ids)) return ids;
-  const instances = block.Instances.filter((i) => {
-    if (ids && !ids.includes(i.InstanceId)) return false;
-    if (p['SecurityGroupId'] && !i.SecurityGroupIds.includes(p['SecurityGroupId'])) return false;
-    if (p['VpcId'] && i.VpcAttributes?.VpcId !== p['VpcId']) return false;
-    if (p['Status'] && i.Status !== p['Status']) return false;
-    if (p['KeyPairName'] && i.KeyPairName !== p['KeyPairName']) return false;
-    if (p['InstanceNetworkType'] && i.InstanceNetworkType !== p['InstanceNetworkType']) {
-      return false;
-    }
-    return true;
-  });
+  const filtered =
+    ids !== undefined ||
+    ['SecurityGroupId', 'VpcId', 'Status', 'KeyPairName', 'InstanceNetworkType'].some((k) => p[k]);
+  const instances = !filtered
+    ? block.Instances
+    : block.Instances.filter((i) => {
+        if (ids && !ids.includes(i.InstanceId)) return false;
+        if (p['SecurityGroupId'] && !i.SecurityGroupIds.includes(p['SecurityGroupId']))
+          return false;
+        if (p['VpcId'] && i.VpcAttributes?.VpcId !== p['VpcId']) return false;
+        if (p['Status'] && i.Status !== p['Status']) return false;
+        if (p['KeyPairName'] && i.KeyPairName !== p['KeyPairName']) return false;
+        if (p['InstanceNetworkType'] && i.InstanceNetworkType !== p['InstanceNetworkType']) {
+          return false;
+        }
+        return true;
+      });
   const { page, paging } = pageTokenOrNumber(
     instances,
     p,
@@ -368,7 +377,10 @@ const describeNetworkInterfaces: ActionHandler = (req, ctx) => {
   const block = regionBlock(req, ctx);
   if (isResponse(block)) return block;
   const p = req.params;
-  let enis = block.Instances.flatMap(networkInterfacesOf);
+  // every interface of the region, built once (the items are never modified)
+  let enis = derived(block.Instances, 'networkInterfaces', (list) =>
+    list.flatMap(networkInterfacesOf),
+  );
   if (p['InstanceId']) enis = enis.filter((e) => e['InstanceId'] === p['InstanceId']);
   if (p['SecurityGroupId']) {
     const sg = p['SecurityGroupId'];
@@ -404,12 +416,12 @@ const describeInstanceRamRole: ActionHandler = (req, ctx) => {
     return apiError(400, 'InvalidInstanceIds.ValueNotSupported', 'InstanceIds exceeds 50.');
   }
   const roleName = p['RamRoleName'];
-  const sets = block.Instances.filter(
-    (i) =>
-      i.RamRoleName &&
-      (!ids || ids.includes(i.InstanceId)) &&
-      (!roleName || i.RamRoleName === roleName),
-  ).map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
+  const wanted = ids ? new Set(ids) : undefined;
+  const sets = derived(block.Instances, 'withRamRole', (list) => list.filter((i) => i.RamRoleName))
+    .filter(
+      (i) => (!wanted || wanted.has(i.InstanceId)) && (!roleName || i.RamRoleName === roleName),
+    )
+    .map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
   const r = pageByNumber(sets, p, { max: 50, default: 10 });
   return ok({
     RegionId: req.region ?? '',

