@@ -16,7 +16,7 @@
  * the SDK models; the emulator caps them at 50 (security groups, invocations)
  * and 100 (instances, disks, network interfaces).
  */
-import { derived, firstBy } from './memo.js';
+import { allBy, derived, firstBy } from './memo.js';
 import { pageByNumber, pageByToken, type SizeLimits } from './paging.js';
 import {
   type ActionHandler,
@@ -158,24 +158,6 @@ const describeSecurityGroups: ActionHandler = (req, ctx) => {
 
 // --- DescribeSecurityGroupAttribute -----------------------------------------
 
-const EMPTY_RULE_FIELDS = [
-  'SourceCidrIp',
-  'Ipv6SourceCidrIp',
-  'SourceGroupId',
-  'SourceGroupName',
-  'SourceGroupOwnerAccount',
-  'SourcePrefixListId',
-  'SourcePortRange',
-  'DestCidrIp',
-  'Ipv6DestCidrIp',
-  'DestGroupId',
-  'DestGroupName',
-  'DestGroupOwnerAccount',
-  'DestPrefixListId',
-  'PortRangeListId',
-  'Description',
-] as const;
-
 const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
 
 /**
@@ -185,15 +167,34 @@ const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
  * internet for classic ones.
  */
 function servePermission(rule: Item, classic: boolean): Item {
-  const out: Item = {};
-  for (const f of EMPTY_RULE_FIELDS) out[f] = '';
   const proto = String(rule['IpProtocol'] ?? '');
-  out['PortRange'] = NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '';
-  out['Direction'] = 'ingress';
-  out['Policy'] = 'Accept';
-  out['Priority'] = 1;
-  out['NicType'] = classic ? 'internet' : 'intranet';
-  for (const [k, v] of Object.entries(rule)) if (v !== undefined) out[k] = v;
+  // one literal (fields in the order served), then the rule's own fields over it
+  const out: Item = {
+    SourceCidrIp: '',
+    Ipv6SourceCidrIp: '',
+    SourceGroupId: '',
+    SourceGroupName: '',
+    SourceGroupOwnerAccount: '',
+    SourcePrefixListId: '',
+    SourcePortRange: '',
+    DestCidrIp: '',
+    Ipv6DestCidrIp: '',
+    DestGroupId: '',
+    DestGroupName: '',
+    DestGroupOwnerAccount: '',
+    DestPrefixListId: '',
+    PortRangeListId: '',
+    Description: '',
+    PortRange: NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '',
+    Direction: 'ingress',
+    Policy: 'Accept',
+    Priority: 1,
+    NicType: classic ? 'internet' : 'intranet',
+  };
+  for (const k of Object.keys(rule)) {
+    const v = rule[k];
+    if (v !== undefined) out[k] = v;
+  }
   const prio = out['Priority'];
   if (typeof prio === 'string' && /^\d+$/.test(prio)) out['Priority'] = Number(prio);
   return out;
@@ -416,11 +417,24 @@ const describeInstanceRamRole: ActionHandler = (req, ctx) => {
     return apiError(400, 'InvalidInstanceIds.ValueNotSupported', 'InstanceIds exceeds 50.');
   }
   const roleName = p['RamRoleName'];
-  const wanted = ids ? new Set(ids) : undefined;
-  const sets = derived(block.Instances, 'withRamRole', (list) => list.filter((i) => i.RamRoleName))
-    .filter(
-      (i) => (!wanted || wanted.has(i.InstanceId)) && (!roleName || i.RamRoleName === roleName),
-    )
+  const withRole = derived(block.Instances, 'withRamRole', (list) =>
+    list.filter((i) => i.RamRoleName),
+  );
+  // the instances of the ids asked for, in world order
+  const byId = derived(block.Instances, 'withRamRoleById', () =>
+    allBy(
+      withRole.map((instance, index) => ({ instance, index })),
+      (x) => [x.instance.InstanceId],
+    ),
+  );
+  const candidates = ids
+    ? [...new Set(ids)]
+        .flatMap((id) => byId.get(id) ?? [])
+        .sort((a, b) => a.index - b.index)
+        .map((x) => x.instance)
+    : withRole;
+  const sets = candidates
+    .filter((i) => !roleName || i.RamRoleName === roleName)
     .map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
   const r = pageByNumber(sets, p, { max: 50, default: 10 });
   return ok({
