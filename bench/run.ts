@@ -122,6 +122,8 @@ export interface ScaleFigures {
     wallSeconds: number;
     /** CPU seconds of the scanning process (user + system) */
     cpuSeconds: number | null;
+    /** CPU seconds the emulator spent serving the scan (same machine: taken from the scanner) */
+    emulatorCpuSeconds?: number | null;
     peakRssMb: number | null;
     calls: number;
     callsExclThrottled: number;
@@ -159,6 +161,17 @@ export interface ScaleFigures {
 }
 
 // ------------------------------------------------------------ child processes
+
+/** user + system CPU seconds of a running process (/proc/<pid>/stat), null when unreadable */
+function readCpuSeconds(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return null;
+  }
+}
 
 function readVmHwmKb(pid: number): number | null {
   try {
@@ -463,6 +476,7 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
   try {
     if (!opts.skipScan) {
       const before = await emulatorStats(emulator.url);
+      const emulatorCpuBefore = readCpuSeconds(emulator.child.pid);
       log(`scanning (estimate ≥ ${bound.seconds.toFixed(0)} s) ...`);
       const scan = await runNode(
         benchScanArgs('bin/ecs-audit.js', emulator.url),
@@ -472,6 +486,7 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
         join(tmp, 'scan-stdout.json'),
       );
       const stats = diffStats(await emulatorStats(emulator.url), before);
+      const emulatorCpuAfter = readCpuSeconds(emulator.child.pid);
       const calls = Object.values(stats.requests).reduce((n, v) => n + v, 0);
       const byAction: Record<string, { made: number; minimal: number }> = {};
       for (const a of new Set([...Object.keys(stats.requests), ...Object.keys(min.byAction)])) {
@@ -483,6 +498,10 @@ async function runScale(opts: RunOptions, tmpRoot: string): Promise<ScaleFigures
         exitCode: scan.code,
         wallSeconds: round(scan.seconds, 2),
         cpuSeconds: scan.cpuSeconds === null ? null : round(scan.cpuSeconds, 1),
+        emulatorCpuSeconds:
+          emulatorCpuBefore === null || emulatorCpuAfter === null
+            ? null
+            : round(emulatorCpuAfter - emulatorCpuBefore, 1),
         peakRssMb: scan.peakRssMb === null ? null : round(scan.peakRssMb, 1),
         calls,
         callsExclThrottled: callsExcl,
@@ -699,6 +718,7 @@ export function renderTable(all: ScaleFigures[]): string {
     ],
     ['scan wall time (s)', ...all.map((f) => fmt(f.scan?.wallSeconds, 1))],
     ['scan CPU time (s)', ...all.map((f) => fmt(f.scan?.cpuSeconds, 1))],
+    ['  emulator CPU time (s)', ...all.map((f) => fmt(f.scan?.emulatorCpuSeconds, 1))],
     ['wall / lower bound', ...all.map((f) => fmt(f.scan?.wallOverLowerBound, 2))],
     ['scan exit code', ...all.map((f) => String(f.scan?.exitCode ?? 'n/a'))],
     ['scan peak RSS (MB)', ...all.map((f) => fmt(f.scan?.peakRssMb, 0))],

@@ -16,6 +16,7 @@
  * the SDK models; the emulator caps them at 50 (security groups, invocations)
  * and 100 (instances, disks, network interfaces).
  */
+import { allBy, derived, firstBy } from './memo.js';
 import { pageByNumber, pageByToken, type SizeLimits } from './paging.js';
 import {
   type ActionHandler,
@@ -157,24 +158,6 @@ const describeSecurityGroups: ActionHandler = (req, ctx) => {
 
 // --- DescribeSecurityGroupAttribute -----------------------------------------
 
-const EMPTY_RULE_FIELDS = [
-  'SourceCidrIp',
-  'Ipv6SourceCidrIp',
-  'SourceGroupId',
-  'SourceGroupName',
-  'SourceGroupOwnerAccount',
-  'SourcePrefixListId',
-  'SourcePortRange',
-  'DestCidrIp',
-  'Ipv6DestCidrIp',
-  'DestGroupId',
-  'DestGroupName',
-  'DestGroupOwnerAccount',
-  'DestPrefixListId',
-  'PortRangeListId',
-  'Description',
-] as const;
-
 const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
 
 /**
@@ -184,15 +167,34 @@ const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
  * internet for classic ones.
  */
 function servePermission(rule: Item, classic: boolean): Item {
-  const out: Item = {};
-  for (const f of EMPTY_RULE_FIELDS) out[f] = '';
   const proto = String(rule['IpProtocol'] ?? '');
-  out['PortRange'] = NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '';
-  out['Direction'] = 'ingress';
-  out['Policy'] = 'Accept';
-  out['Priority'] = 1;
-  out['NicType'] = classic ? 'internet' : 'intranet';
-  for (const [k, v] of Object.entries(rule)) if (v !== undefined) out[k] = v;
+  // one literal (fields in the order served), then the rule's own fields over it
+  const out: Item = {
+    SourceCidrIp: '',
+    Ipv6SourceCidrIp: '',
+    SourceGroupId: '',
+    SourceGroupName: '',
+    SourceGroupOwnerAccount: '',
+    SourcePrefixListId: '',
+    SourcePortRange: '',
+    DestCidrIp: '',
+    Ipv6DestCidrIp: '',
+    DestGroupId: '',
+    DestGroupName: '',
+    DestGroupOwnerAccount: '',
+    DestPrefixListId: '',
+    PortRangeListId: '',
+    Description: '',
+    PortRange: NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '',
+    Direction: 'ingress',
+    Policy: 'Accept',
+    Priority: 1,
+    NicType: classic ? 'internet' : 'intranet',
+  };
+  for (const k of Object.keys(rule)) {
+    const v = rule[k];
+    if (v !== undefined) out[k] = v;
+  }
   const prio = out['Priority'];
   if (typeof prio === 'string' && /^\d+$/.test(prio)) out['Priority'] = Number(prio);
   return out;
@@ -206,7 +208,9 @@ const describeSecurityGroupAttribute: ActionHandler = (req, ctx) => {
   if (!id) {
     return apiError(400, 'MissingSecurityGroupId', 'SecurityGroupId is mandatory for this action.');
   }
-  const group = block.SecurityGroups.find((g) => g.SecurityGroupId === id);
+  const group = derived(block.SecurityGroups, 'byId', (list) =>
+    firstBy(list, (g) => g.SecurityGroupId),
+  ).get(id);
   if (!group) {
     return apiError(
       404,
@@ -298,17 +302,23 @@ const describeInstances: ActionHandler = (req, ctx) => {
   const p = req.params;
   const ids = jsonList(p['InstanceIds'], 'InstanceIds');
   if (ids && !isList(ids)) return ids;
-  const instances = block.Instances.filter((i) => {
-    if (ids && !ids.includes(i.InstanceId)) return false;
-    if (p['SecurityGroupId'] && !i.SecurityGroupIds.includes(p['SecurityGroupId'])) return false;
-    if (p['VpcId'] && i.VpcAttributes?.VpcId !== p['VpcId']) return false;
-    if (p['Status'] && i.Status !== p['Status']) return false;
-    if (p['KeyPairName'] && i.KeyPairName !== p['KeyPairName']) return false;
-    if (p['InstanceNetworkType'] && i.InstanceNetworkType !== p['InstanceNetworkType']) {
-      return false;
-    }
-    return true;
-  });
+  const filtered =
+    ids !== undefined ||
+    ['SecurityGroupId', 'VpcId', 'Status', 'KeyPairName', 'InstanceNetworkType'].some((k) => p[k]);
+  const instances = !filtered
+    ? block.Instances
+    : block.Instances.filter((i) => {
+        if (ids && !ids.includes(i.InstanceId)) return false;
+        if (p['SecurityGroupId'] && !i.SecurityGroupIds.includes(p['SecurityGroupId']))
+          return false;
+        if (p['VpcId'] && i.VpcAttributes?.VpcId !== p['VpcId']) return false;
+        if (p['Status'] && i.Status !== p['Status']) return false;
+        if (p['KeyPairName'] && i.KeyPairName !== p['KeyPairName']) return false;
+        if (p['InstanceNetworkType'] && i.InstanceNetworkType !== p['InstanceNetworkType']) {
+          return false;
+        }
+        return true;
+      });
   const { page, paging } = pageTokenOrNumber(
     instances,
     p,
@@ -368,7 +378,10 @@ const describeNetworkInterfaces: ActionHandler = (req, ctx) => {
   const block = regionBlock(req, ctx);
   if (isResponse(block)) return block;
   const p = req.params;
-  let enis = block.Instances.flatMap(networkInterfacesOf);
+  // every interface of the region, built once (the items are never modified)
+  let enis = derived(block.Instances, 'networkInterfaces', (list) =>
+    list.flatMap(networkInterfacesOf),
+  );
   if (p['InstanceId']) enis = enis.filter((e) => e['InstanceId'] === p['InstanceId']);
   if (p['SecurityGroupId']) {
     const sg = p['SecurityGroupId'];
@@ -404,12 +417,25 @@ const describeInstanceRamRole: ActionHandler = (req, ctx) => {
     return apiError(400, 'InvalidInstanceIds.ValueNotSupported', 'InstanceIds exceeds 50.');
   }
   const roleName = p['RamRoleName'];
-  const sets = block.Instances.filter(
-    (i) =>
-      i.RamRoleName &&
-      (!ids || ids.includes(i.InstanceId)) &&
-      (!roleName || i.RamRoleName === roleName),
-  ).map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
+  const withRole = derived(block.Instances, 'withRamRole', (list) =>
+    list.filter((i) => i.RamRoleName),
+  );
+  // the instances of the ids asked for, in world order
+  const byId = derived(block.Instances, 'withRamRoleById', () =>
+    allBy(
+      withRole.map((instance, index) => ({ instance, index })),
+      (x) => [x.instance.InstanceId],
+    ),
+  );
+  const candidates = ids
+    ? [...new Set(ids)]
+        .flatMap((id) => byId.get(id) ?? [])
+        .sort((a, b) => a.index - b.index)
+        .map((x) => x.instance)
+    : withRole;
+  const sets = candidates
+    .filter((i) => !roleName || i.RamRoleName === roleName)
+    .map((i) => ({ InstanceId: i.InstanceId, RamRoleName: i.RamRoleName }));
   const r = pageByNumber(sets, p, { max: 50, default: 10 });
   return ok({
     RegionId: req.region ?? '',

@@ -28,6 +28,7 @@
  * replayed): GetUser, ListPolicies, GetPolicyVersion, ListPolicyVersions,
  * ListEntitiesForPolicy, ListVirtualMFADevices.
  */
+import { allBy, derived, firstBy } from './memo.js';
 import { pageByMarker } from './paging.js';
 import {
   type ActionHandler,
@@ -92,7 +93,9 @@ export function userId(u: WorldUser): string {
 }
 
 export function findUser(ctx: EmulatorContext, name: string): WorldUser | undefined {
-  return ctx.world.ram.Users.find((u) => u.UserName === name);
+  return derived(ctx.world.ram.Users, 'byName', (users) => firstBy(users, (u) => u.UserName)).get(
+    name,
+  );
 }
 
 /**
@@ -170,7 +173,10 @@ export function findPolicy(
   const match = (p: WorldPolicy) =>
     p.PolicyName === name &&
     (type === undefined || type === '' || policyTypeEq(p.PolicyType, type));
-  return ctx.world.ram.Policies.find(match) ?? BUILTIN_SYSTEM_POLICIES.find(match);
+  const named = derived(ctx.world.ram.Policies, 'byName', (policies) =>
+    allBy(policies, (p) => [p.PolicyName]),
+  ).get(name);
+  return named?.find(match) ?? BUILTIN_SYSTEM_POLICIES.find(match);
 }
 
 function isResponse(x: unknown): x is EmulatorResponse {
@@ -189,11 +195,15 @@ function requireUser(req: EmulatorRequest, ctx: EmulatorContext): WorldUser | Em
 }
 
 function findGroup(ctx: EmulatorContext, name: string): WorldGroup | undefined {
-  return ctx.world.ram.Groups.find((g) => g.GroupName === name);
+  return derived(ctx.world.ram.Groups, 'byName', (groups) =>
+    firstBy(groups, (g) => g.GroupName),
+  ).get(name);
 }
 
 function findRole(ctx: EmulatorContext, name: string): WorldRole | undefined {
-  return ctx.world.ram.Roles.find((r) => r.RoleName === name);
+  return derived(ctx.world.ram.Roles, 'byName', (roles) => firstBy(roles, (r) => r.RoleName)).get(
+    name,
+  );
 }
 
 /** the group named by GroupName, or the API's answer when it is missing or unknown */
@@ -230,12 +240,15 @@ function serveListedUser(u: WorldUser): Item {
 }
 
 const listUsers: ActionHandler = (req, ctx) => {
-  const users = ctx.world.ram.Users.map(serveListedUser);
-  const { page, isTruncated, marker } = pageByMarker(users, req.params, {
+  const { page, isTruncated, marker } = pageByMarker(ctx.world.ram.Users, req.params, {
     max: 1000,
     default: 100,
   });
-  return ok({ IsTruncated: isTruncated, Marker: marker, Users: { User: page } });
+  return ok({
+    IsTruncated: isTruncated,
+    Marker: marker,
+    Users: { User: page.map(serveListedUser) },
+  });
 };
 
 const getUser: ActionHandler = (req, ctx) => {
@@ -398,12 +411,12 @@ const listPoliciesForRole: ActionHandler = (req, ctx) => {
 
 const listGroups: ActionHandler = (req, ctx) => {
   // JoinDate is a membership fact (ListGroupsForUser), not served by ListGroups
-  const groups = ctx.world.ram.Groups.map((g) => scrub(serveGroup(ctx, g.GroupName), ['JoinDate']));
-  const { page, isTruncated, marker } = pageByMarker(groups, req.params, {
+  const { page, isTruncated, marker } = pageByMarker(ctx.world.ram.Groups, req.params, {
     max: 100,
     default: 100,
   });
-  return ok({ IsTruncated: isTruncated, Marker: marker, Groups: { Group: page } });
+  const groups = page.map((g) => scrub(serveGroup(ctx, g.GroupName), ['JoinDate']));
+  return ok({ IsTruncated: isTruncated, Marker: marker, Groups: { Group: groups } });
 };
 
 /** a role as ListRoles serves it: no trust policy (GetRole has it), Tags wrapped */
@@ -418,12 +431,15 @@ function serveRole(ctx: EmulatorContext, r: WorldRole): Item {
 }
 
 const listRoles: ActionHandler = (req, ctx) => {
-  const roles = ctx.world.ram.Roles.map((r) => serveRole(ctx, r));
-  const { page, isTruncated, marker } = pageByMarker(roles, req.params, {
+  const { page, isTruncated, marker } = pageByMarker(ctx.world.ram.Roles, req.params, {
     max: 1000,
     default: 100,
   });
-  return ok({ IsTruncated: isTruncated, Marker: marker, Roles: { Role: page } });
+  return ok({
+    IsTruncated: isTruncated,
+    Marker: marker,
+    Roles: { Role: page.map((r) => serveRole(ctx, r)) },
+  });
 };
 
 const getRole: ActionHandler = (req, ctx) => {
@@ -439,15 +455,35 @@ const getRole: ActionHandler = (req, ctx) => {
 
 // --- policies ----------------------------------------------------------------
 
+type Holder = { Policies: PolicyRef[] };
+
+/** a policy's name and (case-insensitive) type, as an attachment names it */
+function policyKey(name: string, type: string | undefined): string {
+  return JSON.stringify([name, (type ?? '').toLowerCase()]);
+}
+
+/** the holders of `list` per attached policy (policyKey), in list order */
+function holdersByPolicy<H extends Holder>(list: H[]): Map<string, H[]> {
+  return derived(list, 'byPolicy', (holders) =>
+    allBy(holders, (h) => h.Policies.map((r) => policyKey(r.PolicyName, r.PolicyType))),
+  );
+}
+
+/** the first attachment of `p` among `refs` */
+function attachmentOf(refs: PolicyRef[], p: WorldPolicy): PolicyRef | undefined {
+  return refs.find(
+    (r) => r.PolicyName === p.PolicyName && policyTypeEq(r.PolicyType, p.PolicyType),
+  );
+}
+
 /** how many users, groups and roles the world attaches the policy to */
 function attachmentCount(ctx: EmulatorContext, p: WorldPolicy): number {
   const ram = ctx.world.ram;
-  const holders = [...ram.Users, ...ram.Groups, ...ram.Roles];
-  return holders.filter((h) =>
-    h.Policies.some(
-      (r) => r.PolicyName === p.PolicyName && policyTypeEq(r.PolicyType, p.PolicyType),
-    ),
-  ).length;
+  const key = policyKey(p.PolicyName, p.PolicyType);
+  return [ram.Users, ram.Groups, ram.Roles].reduce(
+    (n, list: Holder[]) => n + (holdersByPolicy(list).get(key)?.length ?? 0),
+    0,
+  );
 }
 
 /** a policy as ListPolicies and GetPolicy's `Policy` serve it (the document is in the version) */
@@ -538,25 +574,26 @@ const listPolicies: ActionHandler = (req, ctx) => {
       (b) => !ctx.world.ram.Policies.some((p) => p.PolicyName === b.PolicyName),
     ),
   ].filter((p) => !type || policyTypeEq(p.PolicyType, type));
-  const { page, isTruncated, marker } = pageByMarker(
-    all.map((p) => servePolicy(ctx, p)),
-    req.params,
-    { max: 1000, default: 100 },
-  );
-  return ok({ IsTruncated: isTruncated, Marker: marker, Policies: { Policy: page } });
+  const { page, isTruncated, marker } = pageByMarker(all, req.params, { max: 1000, default: 100 });
+  return ok({
+    IsTruncated: isTruncated,
+    Marker: marker,
+    Policies: { Policy: page.map((p) => servePolicy(ctx, p)) },
+  });
 };
 
 const listEntitiesForPolicy: ActionHandler = (req, ctx) => {
   const p = requirePolicy(req, ctx);
   if (isResponse(p)) return p;
-  const attached = (refs: PolicyRef[]): PolicyRef | undefined =>
-    refs.find((r) => r.PolicyName === p.PolicyName && policyTypeEq(r.PolicyType, p.PolicyType));
+  const attached = (refs: PolicyRef[]): PolicyRef | undefined => attachmentOf(refs, p);
   const date = (ref: PolicyRef | undefined): Item =>
     typeof ref?.['AttachDate'] === 'string' ? { AttachDate: ref['AttachDate'] } : {};
   const ram = ctx.world.ram;
+  const key = policyKey(p.PolicyName, p.PolicyType);
+  const holders = <H extends Holder>(list: H[]): H[] => holdersByPolicy(list).get(key) ?? [];
   return ok({
     Users: {
-      User: ram.Users.filter((u) => attached(u.Policies)).map((u) => ({
+      User: holders(ram.Users).map((u) => ({
         UserName: u.UserName,
         UserId: userId(u),
         ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
@@ -564,14 +601,14 @@ const listEntitiesForPolicy: ActionHandler = (req, ctx) => {
       })),
     },
     Groups: {
-      Group: ram.Groups.filter((g) => attached(g.Policies)).map((g) => ({
+      Group: holders(ram.Groups).map((g) => ({
         GroupName: g.GroupName,
         ...(g.Comments !== undefined ? { Comments: g.Comments } : {}),
         ...date(attached(g.Policies)),
       })),
     },
     Roles: {
-      Role: ram.Roles.filter((r) => attached(r.Policies)).map((r) => {
+      Role: holders(ram.Roles).map((r) => {
         const s = serveRole(ctx, r);
         return {
           RoleName: r.RoleName,
