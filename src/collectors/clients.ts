@@ -7,6 +7,10 @@
  * goes to that one host; regional calls always carry `RegionId`, so one
  * endpoint can serve every region.
  */
+
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import EcsPkg from '@alicloud/ecs20140526';
 import ImsPkg from '@alicloud/ims20190815';
 import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
@@ -119,7 +123,45 @@ export function guardClient<C extends OpenApiClient>(client: C, service: Service
   return client;
 }
 
+/**
+ * httpx (under the SDKs' `$dara.doAction`) arms a read timer of `readTimeout`
+ * on the socket when a request gets one, and clears it only in its own
+ * `read()`; the SDKs read the answer themselves, so the timer outlives the
+ * call by up to `readTimeout` (30 s) and holds the request, its answer and
+ * their closures all that time: at 9,000 calls most of a scan's answers were
+ * still reachable at its end, promoted to the old generation for nothing.
+ * And when it fires late it clears the timer of whatever request uses the
+ * socket then. Once an answer has been read to its end, its timer has no
+ * more work: clear it. (The socket's idle timeout, `connectTimeout` above,
+ * still bounds every silent wait.) Installed once per process.
+ */
+let readTimersReleased = false;
+export function releaseReadTimersOnEnd(): void {
+  if (readTimersReleased) return;
+  readTimersReleased = true;
+  subscribe('http.client.request.start', (message) => {
+    const request = (message as { request?: ClientRequest }).request;
+    request?.once('response', (response: IncomingMessage) => {
+      response.once('end', () => {
+        const socket = request.socket ?? response.socket;
+        if (socket) clearReadTimer(socket);
+      });
+    });
+  });
+}
+
+function clearReadTimer(socket: Socket): void {
+  const holder = socket as unknown as Record<symbol, unknown>;
+  for (const key of Object.getOwnPropertySymbols(socket)) {
+    if (key.description !== 'TIMER::READ_TIMER') continue;
+    const timer = holder[key];
+    if (timer) clearTimeout(timer as NodeJS.Timeout);
+    holder[key] = null;
+  }
+}
+
 export function createClients(options: ClientOptions): Clients {
+  releaseReadTimersOnEnd();
   const override = options.endpoint ? parseEndpointOverride(options.endpoint) : undefined;
   const readTimeout = options.readTimeoutMs ?? 30_000;
   const base = {
