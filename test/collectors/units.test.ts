@@ -12,6 +12,7 @@ import {
 } from '../../src/collectors/gate.js';
 import { parseCsv } from '../../src/collectors/ims.js';
 import {
+  hash53,
   type PageMeta,
   pageByCursor,
   pageByNumber,
@@ -131,6 +132,45 @@ describe('paging guards', () => {
       'y',
     ]);
     expect(gaps).toEqual([]);
+  });
+
+  it('items without an id are told apart by their whole content, within a page and across pages', async () => {
+    const { gaps, guard } = collectGuard();
+    const rule = (port: string, extra: Record<string, unknown> = {}) => ({
+      ipProtocol: 'TCP',
+      portRange: port,
+      sourceCidrIp: '0.0.0.0/0',
+      ...extra,
+    });
+    // 3,000 distinct rules, then the same rules again, and exact copies inside one page
+    const distinct = Array.from({ length: 3000 }, (_, i) =>
+      rule(`${i}/${i}`, { priority: i % 100 }),
+    );
+    const pages = [
+      { items: [...distinct.slice(0, 1500), rule('0/0', { priority: 0 })], next: 'p2' },
+      { items: [...distinct.slice(1500), ...distinct.slice(0, 10)], next: 'p3' },
+      // same content under other key order or an extra field: other JSON, kept
+      { items: [{ portRange: '0/0', ipProtocol: 'TCP', sourceCidrIp: '0.0.0.0/0', priority: 0 }] },
+    ];
+    let i = 0;
+    const items = await pageByCursor(
+      guard,
+      meta,
+      async () => pages[i++] ?? { items: [] },
+      (r) => ('id' in r ? String(r.id) : undefined),
+    );
+    expect(items).toHaveLength(3001);
+    expect(items.slice(0, 3000)).toEqual(distinct);
+    expect(items[3000]).toEqual(pages[2]?.items[0]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('hash53 spreads near-identical JSON over distinct numbers', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 20_000; i++) seen.add(hash53(JSON.stringify({ portRange: `${i}/${i}` })));
+    expect(seen.size).toBe(20_000);
+    expect(hash53('a')).not.toBe(hash53('b'));
+    expect(hash53('same')).toBe(hash53('same'));
   });
 
   it('page numbers stop at TotalCount, a short page, or a repeated page', async () => {
