@@ -11,13 +11,13 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import EcsPkg from '@alicloud/ecs20140526';
-import ImsPkg from '@alicloud/ims20190815';
+import EcsPkg, * as EcsModels from '@alicloud/ecs20140526';
+import ImsPkg, * as ImsModels from '@alicloud/ims20190815';
 import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import RamPkg from '@alicloud/ram20150501';
-import ResourceManagerPkg from '@alicloud/resourcemanager20200331';
-import StsPkg from '@alicloud/sts20150401';
-import VpcPkg from '@alicloud/vpc20160428';
+import RamPkg, * as RamModels from '@alicloud/ram20150501';
+import ResourceManagerPkg, * as ResourceManagerModels from '@alicloud/resourcemanager20200331';
+import StsPkg, * as StsModels from '@alicloud/sts20150401';
+import VpcPkg, * as VpcModels from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
 import type { CredentialClient } from '../credentials/index.js';
 import type { Service } from '../inventory/schema.js';
@@ -54,14 +54,15 @@ export function memoizeModelTables(...modules: object[]): number {
   return classes;
 }
 
+// the namespaces: their named exports are the model classes (the default export is the client,
+// or module.exports, depending on the loader)
 memoizeModelTables(
-  EcsPkg,
-  RamPkg,
-  ImsPkg,
-  StsPkg,
-  VpcPkg,
-  ResourceManagerPkg,
-  OpenApiPkg,
+  EcsModels,
+  RamModels,
+  ImsModels,
+  StsModels,
+  VpcModels,
+  ResourceManagerModels,
   $OpenApiUtil,
   $dara,
 );

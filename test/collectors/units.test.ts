@@ -1,5 +1,8 @@
 /** Pure pieces: backoff, retry classification, paging guards, the credential-report CSV, the policy. */
+
+import * as $Ecs from '@alicloud/ecs20140526';
 import { describe, expect, it } from 'vitest';
+import { memoizeModelTables } from '../../src/collectors/clients.js';
 import { type CollectContext, pageSize } from '../../src/collectors/context.js';
 import { describeError } from '../../src/collectors/errors.js';
 import {
@@ -329,5 +332,55 @@ describe('the gate scope', () => {
     });
     expect(isReadAction('ecs', 'toString')).toBe(false);
     expect(isReadAction('constructor' as never, 'DescribeDisks')).toBe(false);
+  });
+
+  it('admits only while the call starts: after an await, or once the call is over, nothing is admitted', async () => {
+    const gate = new Gate({ retry: { maxAttempts: 1 } });
+    let afterAwait: unknown;
+    await gate.call('ecs', 'DescribeDisks', 'r', async () => {
+      assertAdmitted('ecs', 'DescribeDisks');
+      await Promise.resolve();
+      try {
+        assertAdmitted('ecs', 'DescribeDisks');
+      } catch (err) {
+        afterAwait = err;
+      }
+    });
+    expect(String(afterAwait)).toMatch(/outside the gate/);
+    expect(() => assertAdmitted('ecs', 'DescribeDisks')).toThrow(/outside the gate/);
+    // a call that throws before its first await leaves no admission behind
+    await expect(
+      gate.call('ecs', 'DescribeDisks', 'r', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(() => assertAdmitted('ecs', 'DescribeDisks')).toThrow(/outside the gate/);
+  });
+});
+
+describe('SDK model tables', () => {
+  it('each model class answers one frozen names()/types() table, and the SDK still converts with it', () => {
+    const Permission = $Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+    const names = Permission.names();
+    expect(Permission.names()).toBe(names);
+    expect(Permission.types()).toBe(Permission.types());
+    expect(Object.isFrozen(names)).toBe(true);
+    expect(names['portRange']).toBe('PortRange');
+    // a class already memoized is left alone
+    expect(memoizeModelTables({ Permission })).toBe(0);
+    const body = new $Ecs.DescribeSecurityGroupAttributeResponseBody({
+      permissions: { permission: [{ portRange: '22/22', priority: '1' }] },
+    });
+    expect(body.permissions?.permission?.[0]?.portRange).toBe('22/22');
+    const fresh = class extends Object {
+      static names() {
+        return { a: 'A' };
+      }
+      static types() {
+        return { a: 'string' };
+      }
+    };
+    expect(memoizeModelTables({ fresh })).toBe(1);
+    expect(fresh.names()).toBe(fresh.names());
   });
 });
