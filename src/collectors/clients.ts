@@ -43,11 +43,21 @@ export function memoizeModelTables(...modules: object[]): number {
       if (!Object.hasOwn(cls, 'names') || !Object.hasOwn(cls, 'types')) continue;
       if (typeof cls.names !== 'function' || typeof cls.types !== 'function') continue;
       if ((cls.names as { memoized?: true }).memoized) continue;
-      const names = Object.freeze((cls.names as () => object)());
-      const types = Object.freeze((cls.types as () => object)());
-      const memo = (table: object) => Object.assign(() => table, { memoized: true as const });
-      Object.defineProperty(cls, 'names', { value: memo(names), configurable: true });
-      Object.defineProperty(cls, 'types', { value: memo(types), configurable: true });
+      // built on first use: a scan uses a few dozen of the SDKs' thousands of classes
+      const memo = (build: () => object) => {
+        let table: object | undefined;
+        return Object.assign(() => (table ??= Object.freeze(build.call(cls))), {
+          memoized: true as const,
+        });
+      };
+      Object.defineProperty(cls, 'names', {
+        value: memo(cls.names as () => object),
+        configurable: true,
+      });
+      Object.defineProperty(cls, 'types', {
+        value: memo(cls.types as () => object),
+        configurable: true,
+      });
       classes += 1;
     }
   }
