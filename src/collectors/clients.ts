@@ -7,13 +7,17 @@
  * goes to that one host; regional calls always carry `RegionId`, so one
  * endpoint can serve every region.
  */
-import EcsPkg from '@alicloud/ecs20140526';
-import ImsPkg from '@alicloud/ims20190815';
+
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import EcsPkg, * as EcsModels from '@alicloud/ecs20140526';
+import ImsPkg, * as ImsModels from '@alicloud/ims20190815';
 import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import RamPkg from '@alicloud/ram20150501';
-import ResourceManagerPkg from '@alicloud/resourcemanager20200331';
-import StsPkg from '@alicloud/sts20150401';
-import VpcPkg from '@alicloud/vpc20160428';
+import RamPkg, * as RamModels from '@alicloud/ram20150501';
+import ResourceManagerPkg, * as ResourceManagerModels from '@alicloud/resourcemanager20200331';
+import StsPkg, * as StsModels from '@alicloud/sts20150401';
+import VpcPkg, * as VpcModels from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
 import type { CredentialClient } from '../credentials/index.js';
 import type { Service } from '../inventory/schema.js';
@@ -21,6 +25,57 @@ import { VERSION } from '../version.js';
 import { ActionNotAllowedError } from './errors.js';
 import { assertAdmitted } from './gate.js';
 import { cjsDefault } from './interop.js';
+
+/**
+ * Every SDK model class describes its fields with two static methods,
+ * `names()` and `types()`, that build a new table on each call, and the SDK
+ * calls both for every object it converts (`$dara.cast`, the `Model`
+ * constructor): four fresh tables of 20–60 entries per security group rule,
+ * instance or disk of an answer, about a third of a scan's allocations. The
+ * tables never change: each class answers one frozen table from here on.
+ */
+export function memoizeModelTables(...modules: object[]): number {
+  let classes = 0;
+  for (const mod of modules) {
+    for (const value of Object.values(mod)) {
+      if (typeof value !== 'function') continue;
+      const cls = value as { names?: unknown; types?: unknown };
+      if (!Object.hasOwn(cls, 'names') || !Object.hasOwn(cls, 'types')) continue;
+      if (typeof cls.names !== 'function' || typeof cls.types !== 'function') continue;
+      if ((cls.names as { memoized?: true }).memoized) continue;
+      // built on first use: a scan uses a few dozen of the SDKs' thousands of classes
+      const memo = (build: () => object) => {
+        let table: object | undefined;
+        return Object.assign(() => (table ??= Object.freeze(build.call(cls))), {
+          memoized: true as const,
+        });
+      };
+      Object.defineProperty(cls, 'names', {
+        value: memo(cls.names as () => object),
+        configurable: true,
+      });
+      Object.defineProperty(cls, 'types', {
+        value: memo(cls.types as () => object),
+        configurable: true,
+      });
+      classes += 1;
+    }
+  }
+  return classes;
+}
+
+// the namespaces: their named exports are the model classes (the default export is the client,
+// or module.exports, depending on the loader)
+memoizeModelTables(
+  EcsModels,
+  RamModels,
+  ImsModels,
+  StsModels,
+  VpcModels,
+  ResourceManagerModels,
+  $OpenApiUtil,
+  $dara,
+);
 
 export const Ecs = cjsDefault(EcsPkg);
 export const Ram = cjsDefault(RamPkg);
@@ -119,7 +174,45 @@ export function guardClient<C extends OpenApiClient>(client: C, service: Service
   return client;
 }
 
+/**
+ * httpx (under the SDKs' `$dara.doAction`) arms a read timer of `readTimeout`
+ * on the socket when a request gets one, and clears it only in its own
+ * `read()`; the SDKs read the answer themselves, so the timer outlives the
+ * call by up to `readTimeout` (30 s) and holds the request, its answer and
+ * their closures all that time: at 9,000 calls most of a scan's answers were
+ * still reachable at its end, promoted to the old generation for nothing.
+ * And when it fires late it clears the timer of whatever request uses the
+ * socket then. Once an answer has been read to its end, its timer has no
+ * more work: clear it. (The socket's idle timeout, `connectTimeout` above,
+ * still bounds every silent wait.) Installed once per process.
+ */
+let readTimersReleased = false;
+export function releaseReadTimersOnEnd(): void {
+  if (readTimersReleased) return;
+  readTimersReleased = true;
+  subscribe('http.client.request.start', (message) => {
+    const request = (message as { request?: ClientRequest }).request;
+    request?.once('response', (response: IncomingMessage) => {
+      response.once('end', () => {
+        const socket = request.socket ?? response.socket;
+        if (socket) clearReadTimer(socket);
+      });
+    });
+  });
+}
+
+function clearReadTimer(socket: Socket): void {
+  const holder = socket as unknown as Record<symbol, unknown>;
+  for (const key of Object.getOwnPropertySymbols(socket)) {
+    if (key.description !== 'TIMER::READ_TIMER') continue;
+    const timer = holder[key];
+    if (timer) clearTimeout(timer as NodeJS.Timeout);
+    holder[key] = null;
+  }
+}
+
 export function createClients(options: ClientOptions): Clients {
+  releaseReadTimersOnEnd();
   const override = options.endpoint ? parseEndpointOverride(options.endpoint) : undefined;
   const readTimeout = options.readTimeoutMs ?? 30_000;
   const base = {

@@ -380,6 +380,11 @@ async function groupRules(
         (r) => r.id,
       );
       if (guard.incomplete) return undefined;
+      // one listing is already free of duplicates (pageByCursor, same key): only a second one needs the check
+      if (nicTypes.length === 1) {
+        rules.push(...permissions);
+        continue;
+      }
       for (const rule of permissions) {
         const key = rule.id ?? JSON.stringify(rule);
         if (seen.has(key)) continue;

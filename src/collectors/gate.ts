@@ -14,7 +14,6 @@
  *
  * `READ_ACTIONS` is also the source of `ecs-audit policy`.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Service } from '../inventory/schema.js';
 import { ActionNotAllowedError } from './errors.js';
@@ -160,17 +159,36 @@ export function isReadAction(service: Service, action: string): boolean {
     : false;
 }
 
-/** the action the gate admitted for the SDK call running in this async context */
+/** the action the gate admitted for the SDK call being started */
 export interface GateScope {
   service: Service;
   action: string;
 }
 
-const scopeStore = new AsyncLocalStorage<GateScope>();
+/**
+ * The admission is set only while `Gate.call` runs the call's function up to
+ * its first `await`: every SDK method (and the generic ActionTrail / Security
+ * Center call) reaches the client's `callApi` and `doRequest` synchronously,
+ * where clients.ts checks it; code that reached them later, or from anywhere
+ * else, finds no admission and is refused. (An AsyncLocalStorage did the same
+ * through every await, at the price of a promise hook on every promise of the
+ * process: most of the scan's promises are not SDK calls.)
+ */
+let admitted: GateScope | undefined;
 
-/** the gate's admission for the current call, or undefined outside `Gate.call` */
+function runAdmitted<T>(scope: GateScope, fn: () => Promise<T>): Promise<T> {
+  const outer = admitted;
+  admitted = scope;
+  try {
+    return fn();
+  } finally {
+    admitted = outer;
+  }
+}
+
+/** the gate's admission for the call being started, or undefined outside `Gate.call` */
 export function currentGateScope(): GateScope | undefined {
-  return scopeStore.getStore();
+  return admitted;
 }
 
 /**
@@ -183,7 +201,7 @@ export function assertAdmitted(service: Service, action: string): void {
       `refused ${service}:${action}: not a read-only action of ecs-audit`,
     );
   }
-  const scope = scopeStore.getStore();
+  const scope = admitted;
   if (!scope) {
     throw new ActionNotAllowedError(`refused ${service}:${action}: called outside the gate`);
   }
@@ -324,7 +342,7 @@ export class Gate {
           slot?.sent();
           this.counters.calls[action] = (this.counters.calls[action] ?? 0) + 1;
           try {
-            return await scopeStore.run({ service, action }, fn);
+            return await runAdmitted({ service, action }, fn);
           } catch (err) {
             if (rate && retryKind(err) === 'throttled') rate.throttled(pause);
             throw err;

@@ -46,17 +46,29 @@ export async function pageByCursor<T>(
 ): Promise<T[]> {
   const maxPages = guard.maxPages ?? 1000;
   const seen = new Set<string>();
-  // a service that serves a page again (a repeated or stuck cursor) must not duplicate items
-  const itemKeys = new Set<string>();
+  // a service that serves a page again (a repeated or stuck cursor) must not duplicate items:
+  // an item is known by its id, or (without one) by its JSON
+  // (the JSON is not kept: it would outlive every page of a long listing, hundreds of bytes an
+  // item; a number stands for it, and the JSON of the item kept under that number is compared)
+  const ids = new Set<string>();
+  const byShape = new Map<number, T>();
+  const collided = new Set<string>();
   const items: T[] = [];
   let cursor: string | undefined;
   for (let pages = 1; ; pages++) {
     const page = await fetch(cursor);
     for (const item of page.items) {
       const id = keyOf?.(item);
-      const key = id !== undefined ? `#${id}` : (JSON.stringify(item) ?? String(item));
-      if (itemKeys.has(key)) continue;
-      itemKeys.add(key);
+      if (id !== undefined) {
+        if (ids.has(id)) continue;
+        ids.add(id);
+      } else {
+        const shape = shapeOf(item);
+        const hash = hash53(shape);
+        if (!byShape.has(hash)) byShape.set(hash, item);
+        else if (shapeOf(byShape.get(hash) as T) === shape || collided.has(shape)) continue;
+        else collided.add(shape);
+      }
       items.push(item);
     }
     const next = page.next ?? '';
@@ -89,6 +101,26 @@ export async function pageByCursor<T>(
     seen.add(next);
     cursor = next;
   }
+}
+
+function shapeOf(item: unknown): string {
+  return JSON.stringify(item) ?? String(item);
+}
+
+/** cyrb53 (public domain): a 53-bit hash of a string, as a number */
+export function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 export interface NumberedPage<T> {

@@ -1,5 +1,8 @@
 /** Pure pieces: backoff, retry classification, paging guards, the credential-report CSV, the policy. */
+
+import * as $Ecs from '@alicloud/ecs20140526';
 import { describe, expect, it } from 'vitest';
+import { memoizeModelTables } from '../../src/collectors/clients.js';
 import { type CollectContext, pageSize } from '../../src/collectors/context.js';
 import { describeError } from '../../src/collectors/errors.js';
 import {
@@ -12,6 +15,7 @@ import {
 } from '../../src/collectors/gate.js';
 import { parseCsv } from '../../src/collectors/ims.js';
 import {
+  hash53,
   type PageMeta,
   pageByCursor,
   pageByNumber,
@@ -131,6 +135,45 @@ describe('paging guards', () => {
       'y',
     ]);
     expect(gaps).toEqual([]);
+  });
+
+  it('items without an id are told apart by their whole content, within a page and across pages', async () => {
+    const { gaps, guard } = collectGuard();
+    const rule = (port: string, extra: Record<string, unknown> = {}) => ({
+      ipProtocol: 'TCP',
+      portRange: port,
+      sourceCidrIp: '0.0.0.0/0',
+      ...extra,
+    });
+    // 3,000 distinct rules, then the same rules again, and exact copies inside one page
+    const distinct = Array.from({ length: 3000 }, (_, i) =>
+      rule(`${i}/${i}`, { priority: i % 100 }),
+    );
+    const pages = [
+      { items: [...distinct.slice(0, 1500), rule('0/0', { priority: 0 })], next: 'p2' },
+      { items: [...distinct.slice(1500), ...distinct.slice(0, 10)], next: 'p3' },
+      // same content under other key order or an extra field: other JSON, kept
+      { items: [{ portRange: '0/0', ipProtocol: 'TCP', sourceCidrIp: '0.0.0.0/0', priority: 0 }] },
+    ];
+    let i = 0;
+    const items = await pageByCursor(
+      guard,
+      meta,
+      async () => pages[i++] ?? { items: [] },
+      (r) => ('id' in r ? String(r.id) : undefined),
+    );
+    expect(items).toHaveLength(3001);
+    expect(items.slice(0, 3000)).toEqual(distinct);
+    expect(items[3000]).toEqual(pages[2]?.items[0]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('hash53 spreads near-identical JSON over distinct numbers', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 20_000; i++) seen.add(hash53(JSON.stringify({ portRange: `${i}/${i}` })));
+    expect(seen.size).toBe(20_000);
+    expect(hash53('a')).not.toBe(hash53('b'));
+    expect(hash53('same')).toBe(hash53('same'));
   });
 
   it('page numbers stop at TotalCount, a short page, or a repeated page', async () => {
@@ -289,5 +332,55 @@ describe('the gate scope', () => {
     });
     expect(isReadAction('ecs', 'toString')).toBe(false);
     expect(isReadAction('constructor' as never, 'DescribeDisks')).toBe(false);
+  });
+
+  it('admits only while the call starts: after an await, or once the call is over, nothing is admitted', async () => {
+    const gate = new Gate({ retry: { maxAttempts: 1 } });
+    let afterAwait: unknown;
+    await gate.call('ecs', 'DescribeDisks', 'r', async () => {
+      assertAdmitted('ecs', 'DescribeDisks');
+      await Promise.resolve();
+      try {
+        assertAdmitted('ecs', 'DescribeDisks');
+      } catch (err) {
+        afterAwait = err;
+      }
+    });
+    expect(String(afterAwait)).toMatch(/outside the gate/);
+    expect(() => assertAdmitted('ecs', 'DescribeDisks')).toThrow(/outside the gate/);
+    // a call that throws before its first await leaves no admission behind
+    await expect(
+      gate.call('ecs', 'DescribeDisks', 'r', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(() => assertAdmitted('ecs', 'DescribeDisks')).toThrow(/outside the gate/);
+  });
+});
+
+describe('SDK model tables', () => {
+  it('each model class answers one frozen names()/types() table, and the SDK still converts with it', () => {
+    const Permission = $Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+    const names = Permission.names();
+    expect(Permission.names()).toBe(names);
+    expect(Permission.types()).toBe(Permission.types());
+    expect(Object.isFrozen(names)).toBe(true);
+    expect(names['portRange']).toBe('PortRange');
+    // a class already memoized is left alone
+    expect(memoizeModelTables({ Permission })).toBe(0);
+    const body = new $Ecs.DescribeSecurityGroupAttributeResponseBody({
+      permissions: { permission: [{ portRange: '22/22', priority: '1' }] },
+    });
+    expect(body.permissions?.permission?.[0]?.portRange).toBe('22/22');
+    const fresh = class extends Object {
+      static names() {
+        return { a: 'A' };
+      }
+      static types() {
+        return { a: 'string' };
+      }
+    };
+    expect(memoizeModelTables({ fresh })).toBe(1);
+    expect(fresh.names()).toBe(fresh.names());
   });
 });

@@ -4,7 +4,6 @@ import { CallerIdentityError, CollectError } from '../../collectors/errors.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
 import { narrowToRegions } from '../../inventory/narrow.js';
 import type { Inventory } from '../../inventory/schema.js';
-import { keepHeapNearLive } from '../../util/memory.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseNow, parseRegions, parseSince } from '../parse.js';
@@ -66,7 +65,6 @@ export async function collectInventory(
     throw err;
   }
   const progress = createProgress(io, flags.progress);
-  const stopGovernor = keepHeapNearLive();
   try {
     const inventory = await collect({
       credentials,
@@ -96,7 +94,6 @@ export async function collectInventory(
     }
     throw err;
   } finally {
-    stopGovernor();
     progress.stop();
   }
 }
