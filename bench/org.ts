@@ -29,14 +29,29 @@ const BIN = resolve(join(import.meta.dirname, '..', '..', 'bin', 'ecs-audit.js')
 
 const accountId = (i: number) => `10000000000${String(i + 1).padStart(5, '0')}`;
 
-/** a generated world as a member: no account block, plus the member role */
+/**
+ * a generated world as a member: no account block, plus the member role
+ * trusting the management account (without its trust policy every member
+ * would report a GetRole coverage gap, and the figures would not be those of
+ * a complete scan)
+ */
 function asMember(world: WorldInput): Record<string, unknown> {
   const { account: _account, ...rest } = world;
   const ram = rest.ram ?? {};
-  return {
-    ...rest,
-    ram: { ...ram, Roles: [...(ram.Roles ?? []), { RoleName: ROLE }] },
+  const role = {
+    RoleName: ROLE,
+    AssumeRolePolicyDocument: {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { RAM: [`acs:ram::${MANAGEMENT}:root`] },
+        },
+      ],
+    },
   };
+  return { ...rest, ram: { ...ram, Roles: [...(ram.Roles ?? []), role] } };
 }
 
 export function organizationWorld(opts: {
@@ -70,6 +85,28 @@ export function organizationWorld(opts: {
     emulator: small.emulator,
   };
   return { org, big };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** user + system CPU seconds of a running process (/proc/<pid>/stat), null when unreadable */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces): utime and stime are 14 and 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `account <id> (big): … in 12.3 s` on the organization scan's stderr */
+function bigMemberSeconds(stderr: string | undefined): number | null {
+  const m = /\(big\): .* in (\d+(?:\.\d+)?) s$/m.exec(stderr ?? '');
+  return m?.[1] ? Number(m[1]) : null;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -120,10 +157,16 @@ async function main(argv: string[]): Promise<number> {
       const emu = await startEmulator(worldFile);
       try {
         const out = join(tmp, `report-${extra.length}.json`);
+        const emuBefore = cpuSecondsOf(emu.child.pid);
         const r = await runNode(benchScanArgs(BIN, emu.url, extra), env, tmp, timeoutMs, out);
+        const emuAfter = cpuSecondsOf(emu.child.pid);
         const report = r.code === 0 || r.code === 3 ? JSON.parse(readFileSync(out, 'utf8')) : null;
         return {
           ...r,
+          emulatorCpuSeconds:
+            emuBefore !== null && emuAfter !== null ? round2(emuAfter - emuBefore) : null,
+          // the big member's own time inside the organization scan (its stderr line)
+          bigSeconds: bigMemberSeconds(r.stderrTail),
           coverage: report?.coverage?.length ?? null,
           accounts: report?.accounts?.length,
         };
@@ -145,6 +188,9 @@ async function main(argv: string[]): Promise<number> {
       org: {
         exit: orgRun.code,
         wallSeconds: orgRun.seconds,
+        cpuSeconds: orgRun.cpuSeconds,
+        emulatorCpuSeconds: orgRun.emulatorCpuSeconds,
+        bigMemberSeconds: orgRun.bigSeconds,
         peakRssMb: orgRun.peakRssMb,
         accounts: orgRun.accounts,
         coverage: orgRun.coverage,
@@ -152,6 +198,8 @@ async function main(argv: string[]): Promise<number> {
       bigAlone: {
         exit: single.code,
         wallSeconds: single.seconds,
+        cpuSeconds: single.cpuSeconds,
+        emulatorCpuSeconds: single.emulatorCpuSeconds,
         peakRssMb: single.peakRssMb,
         coverage: single.coverage,
       },
