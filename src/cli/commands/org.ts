@@ -478,11 +478,13 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     const { severities } = input;
     if (severities)
       evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
-    const tagged = evaluation.findings.map((f) => {
-      const resource = { ...f.resource, account: member.id };
-      return { ...f, resource, fingerprint: fingerprint(f.ruleId, resource) };
-    });
-    const suppressed = applySuppressions(tagged, input.suppressions, clock.now);
+    // the engine's findings are this member's own, fresh objects: tagged in place, not copied
+    // (a resource reference may be shared, so it is replaced, not changed)
+    for (const f of evaluation.findings) {
+      f.resource = { ...f.resource, account: member.id };
+      f.fingerprint = fingerprint(f.ruleId, f.resource);
+    }
+    const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
     expired = suppressed.expired;
     const report = buildReport({
       inventory,
