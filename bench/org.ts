@@ -11,8 +11,14 @@
  * Targets (issue #17): wall time of the organization scan ≤ 1.25 × the lower
  * bound of its slowest member (bench/minimal-calls.ts; the big one), and peak
  * RSS ≤ 1.2 × that of the one-account scan of the big member. The big member
- * is the last in the sorted member list (the worst place for it). Prints one
- * JSON object; exit 0 whether targets are met or not, 1 when a child failed.
+ * is the last in the sorted member list (the worst place for it). A small
+ * member's own lower bound is printed too: its one region is as dense as each
+ * of the big member's, so its bound is the same, and members scanned in rounds
+ * add up. Besides wall time and peak RSS: the CPU seconds of the scanning
+ * process and of the emulator (/proc/<pid>/stat, during that scan), and the big
+ * member's own time inside the organization scan (its stderr line), to set
+ * against its one-account scan. Prints one JSON object; exit 0 whether targets
+ * are met or not, 1 when a child failed.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -60,7 +66,7 @@ export function organizationWorld(opts: {
   big: number;
   latencyMs: number;
   seed: number;
-}): { org: WorldInput; big: WorldInput } {
+}): { org: WorldInput; big: WorldInput; small: WorldInput } {
   const small = generateWorld({ scale: opts.small, seed: opts.seed, latencyMs: opts.latencyMs });
   const big = generateWorld({ scale: opts.big, seed: opts.seed, latencyMs: opts.latencyMs });
   const accounts = Array.from({ length: opts.members + 1 }, (_, i) => ({
@@ -84,13 +90,13 @@ export function organizationWorld(opts: {
     organization: { managementAccountId: MANAGEMENT, memberRole: ROLE, accounts },
     emulator: small.emulator,
   };
-  return { org, big };
+  return { org, big, small };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** user + system CPU seconds of a running process (/proc/<pid>/stat), null when unreadable */
-function cpuSecondsOf(pid: number | undefined): number | null {
+export function cpuSecondsOf(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -104,7 +110,7 @@ function cpuSecondsOf(pid: number | undefined): number | null {
 }
 
 /** `account <id> (big): … in 12.3 s` on the organization scan's stderr */
-function bigMemberSeconds(stderr: string | undefined): number | null {
+export function bigMemberSeconds(stderr: string | undefined): number | null {
   const m = /\(big\): .* in (\d+(?:\.\d+)?) s$/m.exec(stderr ?? '');
   return m?.[1] ? Number(m[1]) : null;
 }
@@ -141,13 +147,18 @@ async function main(argv: string[]): Promise<number> {
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret',
   };
   try {
-    const { org, big } = organizationWorld(opts);
-    const bigWorld = parseWorld(big);
-    const bound = lowerBound(
-      minimalCalls(bigWorld, { now: new Date(BENCH_NOW) }),
-      bigWorld.emulator.qps,
-      bigWorld.emulator.latencyMs,
-    );
+    const { org, big, small } = organizationWorld(opts);
+    const boundOf = (input: WorldInput) => {
+      const world = parseWorld(input);
+      return lowerBound(
+        minimalCalls(world, { now: new Date(BENCH_NOW) }),
+        world.emulator.qps,
+        world.emulator.latencyMs,
+      );
+    };
+    const bound = boundOf(big);
+    // a small member's own bound: its one region is as dense as each of the big one's
+    const smallBound = boundOf(small);
     const orgFile = join(tmp, 'org.json');
     const bigFile = join(tmp, 'big.json');
     writeFileSync(orgFile, JSON.stringify(org));
@@ -185,6 +196,7 @@ async function main(argv: string[]): Promise<number> {
       ...opts,
       memberConcurrency: mc ?? 'default (adaptive)',
       bigLowerBoundSeconds: bound.seconds,
+      smallLowerBoundSeconds: smallBound.seconds,
       org: {
         exit: orgRun.code,
         wallSeconds: orgRun.seconds,
