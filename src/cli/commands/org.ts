@@ -102,14 +102,14 @@ export interface OrgFlagsResolved {
  * own rate-limited chains (a small account with a busy region takes as long
  * as a large one), so members scanned in rounds multiply the wall time while
  * members scanned together share only the CPU. Sizes are unknown before a
- * member is read, so the large one cannot be started first: MEMBER_START
- * start at once, then one more every MEMBER_RAMP_MS (a directory of 21 is
- * fully started within half a second) while the heap is below a quarter of
- * its limit, up to MAX_ADAPTIVE_MEMBERS; past that quarter a finished
- * member's place goes to the next one only while fewer than MEMBER_START run.
+ * member is read, so the large one cannot be started first:
+ * DEFAULT_MEMBER_CONCURRENCY start at once, then one more every
+ * MEMBER_RAMP_MS (a directory of 21 is fully started within half a second)
+ * while the heap is below a quarter of its limit, up to MAX_ADAPTIVE_MEMBERS;
+ * past that quarter a finished member's place goes to the next one only while
+ * fewer than DEFAULT_MEMBER_CONCURRENCY run.
  */
 export const DEFAULT_MEMBER_CONCURRENCY = 8;
-export const MEMBER_START = DEFAULT_MEMBER_CONCURRENCY;
 export const MEMBER_RAMP_MS = 25;
 export const MAX_ADAPTIVE_MEMBERS = 64;
 
