@@ -11,8 +11,14 @@
  * Targets (issue #17): wall time of the organization scan ≤ 1.25 × the lower
  * bound of its slowest member (bench/minimal-calls.ts; the big one), and peak
  * RSS ≤ 1.2 × that of the one-account scan of the big member. The big member
- * is the last in the sorted member list (the worst place for it). Prints one
- * JSON object; exit 0 whether targets are met or not, 1 when a child failed.
+ * is the last in the sorted member list (the worst place for it). A small
+ * member's own lower bound is printed too: its one region is as dense as each
+ * of the big member's, so its bound is the same, and members scanned in rounds
+ * add up. Besides wall time and peak RSS: the CPU seconds of the scanning
+ * process and of the emulator (/proc/<pid>/stat, during that scan), and the big
+ * member's own time inside the organization scan (its stderr line), to set
+ * against its one-account scan. Prints one JSON object; exit 0 whether targets
+ * are met or not, 1 when a child failed.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,14 +35,29 @@ const BIN = resolve(join(import.meta.dirname, '..', '..', 'bin', 'ecs-audit.js')
 
 const accountId = (i: number) => `10000000000${String(i + 1).padStart(5, '0')}`;
 
-/** a generated world as a member: no account block, plus the member role */
+/**
+ * a generated world as a member: no account block, plus the member role
+ * trusting the management account (without its trust policy every member
+ * would report a GetRole coverage gap, and the figures would not be those of
+ * a complete scan)
+ */
 function asMember(world: WorldInput): Record<string, unknown> {
   const { account: _account, ...rest } = world;
   const ram = rest.ram ?? {};
-  return {
-    ...rest,
-    ram: { ...ram, Roles: [...(ram.Roles ?? []), { RoleName: ROLE }] },
+  const role = {
+    RoleName: ROLE,
+    AssumeRolePolicyDocument: {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { RAM: [`acs:ram::${MANAGEMENT}:root`] },
+        },
+      ],
+    },
   };
+  return { ...rest, ram: { ...ram, Roles: [...(ram.Roles ?? []), role] } };
 }
 
 export function organizationWorld(opts: {
@@ -45,7 +66,7 @@ export function organizationWorld(opts: {
   big: number;
   latencyMs: number;
   seed: number;
-}): { org: WorldInput; big: WorldInput } {
+}): { org: WorldInput; big: WorldInput; small: WorldInput } {
   const small = generateWorld({ scale: opts.small, seed: opts.seed, latencyMs: opts.latencyMs });
   const big = generateWorld({ scale: opts.big, seed: opts.seed, latencyMs: opts.latencyMs });
   const accounts = Array.from({ length: opts.members + 1 }, (_, i) => ({
@@ -69,7 +90,29 @@ export function organizationWorld(opts: {
     organization: { managementAccountId: MANAGEMENT, memberRole: ROLE, accounts },
     emulator: small.emulator,
   };
-  return { org, big };
+  return { org, big, small };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** user + system CPU seconds of a running process (/proc/<pid>/stat), null when unreadable */
+export function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces): utime and stime are 14 and 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `account <id> (big): … in 12.3 s` on the organization scan's stderr */
+export function bigMemberSeconds(stderr: string | undefined): number | null {
+  const m = /\(big\): .* in (\d+(?:\.\d+)?) s$/m.exec(stderr ?? '');
+  return m?.[1] ? Number(m[1]) : null;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -104,13 +147,18 @@ async function main(argv: string[]): Promise<number> {
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret',
   };
   try {
-    const { org, big } = organizationWorld(opts);
-    const bigWorld = parseWorld(big);
-    const bound = lowerBound(
-      minimalCalls(bigWorld, { now: new Date(BENCH_NOW) }),
-      bigWorld.emulator.qps,
-      bigWorld.emulator.latencyMs,
-    );
+    const { org, big, small } = organizationWorld(opts);
+    const boundOf = (input: WorldInput) => {
+      const world = parseWorld(input);
+      return lowerBound(
+        minimalCalls(world, { now: new Date(BENCH_NOW) }),
+        world.emulator.qps,
+        world.emulator.latencyMs,
+      );
+    };
+    const bound = boundOf(big);
+    // a small member's own bound: its one region is as dense as each of the big one's
+    const smallBound = boundOf(small);
     const orgFile = join(tmp, 'org.json');
     const bigFile = join(tmp, 'big.json');
     writeFileSync(orgFile, JSON.stringify(org));
@@ -120,10 +168,16 @@ async function main(argv: string[]): Promise<number> {
       const emu = await startEmulator(worldFile);
       try {
         const out = join(tmp, `report-${extra.length}.json`);
+        const emuBefore = cpuSecondsOf(emu.child.pid);
         const r = await runNode(benchScanArgs(BIN, emu.url, extra), env, tmp, timeoutMs, out);
+        const emuAfter = cpuSecondsOf(emu.child.pid);
         const report = r.code === 0 || r.code === 3 ? JSON.parse(readFileSync(out, 'utf8')) : null;
         return {
           ...r,
+          emulatorCpuSeconds:
+            emuBefore !== null && emuAfter !== null ? round2(emuAfter - emuBefore) : null,
+          // the big member's own time inside the organization scan (its stderr line)
+          bigSeconds: bigMemberSeconds(r.stderrTail),
           coverage: report?.coverage?.length ?? null,
           accounts: report?.accounts?.length,
         };
@@ -142,9 +196,13 @@ async function main(argv: string[]): Promise<number> {
       ...opts,
       memberConcurrency: mc ?? 'default (adaptive)',
       bigLowerBoundSeconds: bound.seconds,
+      smallLowerBoundSeconds: smallBound.seconds,
       org: {
         exit: orgRun.code,
         wallSeconds: orgRun.seconds,
+        cpuSeconds: orgRun.cpuSeconds,
+        emulatorCpuSeconds: orgRun.emulatorCpuSeconds,
+        bigMemberSeconds: orgRun.bigSeconds,
         peakRssMb: orgRun.peakRssMb,
         accounts: orgRun.accounts,
         coverage: orgRun.coverage,
@@ -152,6 +210,8 @@ async function main(argv: string[]): Promise<number> {
       bigAlone: {
         exit: single.code,
         wallSeconds: single.seconds,
+        cpuSeconds: single.cpuSeconds,
+        emulatorCpuSeconds: single.emulatorCpuSeconds,
         peakRssMb: single.peakRssMb,
         coverage: single.coverage,
       },

@@ -44,7 +44,7 @@ function addOrganizationOptions(cmd: Command): Command {
     .option('--shard <k/n>', 'scan only the members at positions k modulo n of the sorted list')
     .option(
       '--member-concurrency <n>',
-      'members scanned at the same time (default: 4, growing up to 16 while members turn out small)',
+      'members scanned at the same time (default: 8 at once, then more while the heap has room, up to 64)',
     );
 }
 

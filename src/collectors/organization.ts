@@ -206,53 +206,59 @@ export function isEnterFailure(x: MemberCredentials | EnterFailure): x is EnterF
 }
 
 /**
- * Run `fn` over `items` in order, at most `limit` at a time, where the limit
- * grows by one (up to `max`) each time `fn` answers `grow: true`; beyond
- * `start` an item is started only while `roomFor()` says so. Results keep the
- * input order; the first rejection rejects the whole (started items are not
- * cancelled).
+ * Run `fn` over `items` in order: `start` at once, then one more every
+ * `rampMs` while fewer than `max` run and `roomFor()` says so (the heap has
+ * room for another member's reads); a finished item's place goes to the next
+ * one at once while fewer than `start` run. Results keep the input order; the
+ * first rejection rejects the whole (started items are not cancelled).
  */
-export function growingMap<T, R>(
+export function rampingMap<T, R>(
   items: readonly T[],
-  opts: { start: number; max: number; roomFor?: () => boolean },
-  fn: (item: T) => Promise<{ value: R; grow: boolean }>,
+  opts: { start: number; max: number; rampMs: number; roomFor?: () => boolean },
+  fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const start = Math.max(1, opts.start);
   const max = Math.max(start, opts.max);
   const results = new Array<R>(items.length);
-  let limit = start;
   let next = 0;
   let running = 0;
   let failed = false;
+  let timer: NodeJS.Timeout | undefined;
   return new Promise((resolve, reject) => {
+    const launch = () => {
+      const i = next++;
+      running++;
+      fn(items[i] as T).then(
+        (value) => {
+          results[i] = value;
+          running--;
+          pump();
+        },
+        (err: unknown) => {
+          failed = true;
+          clearInterval(timer);
+          reject(err);
+        },
+      );
+    };
     const pump = () => {
       if (failed) return;
       if (next >= items.length && running === 0) {
+        clearInterval(timer);
         resolve(results);
         return;
       }
-      while (
-        next < items.length &&
-        running < limit &&
-        (running < start || (opts.roomFor?.() ?? true))
-      ) {
-        const i = next++;
-        running++;
-        fn(items[i] as T).then(
-          ({ value, grow }) => {
-            results[i] = value;
-            running--;
-            if (grow) limit = Math.min(max, limit + 1);
-            pump();
-          },
-          (err: unknown) => {
-            failed = true;
-            reject(err);
-          },
-        );
+      while (next < items.length && running < start) launch();
+    };
+    const ramp = () => {
+      if (failed || next >= items.length) {
+        clearInterval(timer);
+        return;
       }
+      if (running < max && (opts.roomFor?.() ?? true)) launch();
     };
     pump();
+    if (next < items.length) timer = setInterval(ramp, Math.max(1, opts.rampMs));
   });
 }
 

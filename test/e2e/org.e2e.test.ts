@@ -33,16 +33,18 @@ let single: Run;
 let shards: Run[];
 let stranger: Run;
 let compliance: Run;
+let oneAtATime: Run;
 const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-shards-'));
 const files = [1, 2, 3].map((k) => path.join(dir, `shard-${k}.json`));
 
 // every CLI process of this file at once: they mostly wait on the emulator
 beforeAll(async () => {
   emu = await startEmulator(await loadWorld(WORLD));
-  [single, stranger, compliance, ...shards] = await Promise.all([
+  [single, stranger, compliance, oneAtATime, ...shards] = await Promise.all([
     runCli(args('--org')),
     inProcess(args('--org', '--accounts', '1999999999999999')),
     inProcess(args('--org', '--compliance', 'cis')),
+    inProcess(args('--org', '--member-concurrency', '1')),
     ...[1, 2, 3].map((k) =>
       runCli(args('--org', '--shard', `${k}/3`, '--report', `json=${files[k - 1]}`)),
     ),
@@ -216,6 +218,14 @@ describe('scan --org', () => {
     expect(mapped.some((c) => c.status === 'unknown')).toBe(true);
     expect(mapped.some((c) => c.status === 'fail')).toBe(true);
     expect(compliance.stderr).toMatch(/unknown/);
+  });
+
+  it('one member at a time gives the report of every member at once (the default schedule)', () => {
+    expect(oneAtATime.code, oneAtATime.stderr).toBe(single.code);
+    const one = ReportSchema.parse(JSON.parse(oneAtATime.stdout));
+    const all = ReportSchema.parse(JSON.parse(single.stdout));
+    expect(one.findings.length).toBeGreaterThan(0);
+    expect(comparable(one)).toEqual(comparable(all));
   });
 
   it('three shards merged equal the single scan, and merge exits on the merged report', async () => {

@@ -26,7 +26,6 @@ import {
 import { buildReport, reportRules } from '../../report/build.js';
 import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
-import { keepHeapNearLive } from '../../util/memory.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
@@ -93,23 +92,26 @@ export interface OrgFlagsResolved {
   memberRole: string;
   shard: Shard | undefined;
   concurrency: number;
-  /** no --member-concurrency: start at `concurrency` and grow while members turn out small (growingMap) */
+  /** no --member-concurrency: start `concurrency` and add members while the heap has room (rampingMap) */
   adaptive?: boolean;
 }
 
 /**
- * Members scanned at the same time when --member-concurrency is not given:
- * 4 to start with (a member's size is unknown until it is read, and each one
- * in flight holds its inventory), one more for every member that finished
- * with fewer than SMALL_MEMBER_RESOURCES resources (up to MAX_ADAPTIVE_MEMBERS),
- * and none beyond the first 4 while the heap is past a quarter of its limit.
- * Each member has its own API quotas, so members in flight do not slow each
- * other down: a directory of small accounts with one large one no longer
- * makes the large one wait for the small ones 4 at a time.
+ * Members scanned at the same time when --member-concurrency is not given.
+ * Each member has its own API quotas, and a member's scan time is set by its
+ * own rate-limited chains (a small account with a busy region takes as long
+ * as a large one), so members scanned in rounds multiply the wall time while
+ * members scanned together share only the CPU. Sizes are unknown before a
+ * member is read, so the large one cannot be started first:
+ * DEFAULT_MEMBER_CONCURRENCY start at once, then one more every
+ * MEMBER_RAMP_MS (a directory of 21 is fully started within half a second)
+ * while the heap is below a quarter of its limit, up to MAX_ADAPTIVE_MEMBERS;
+ * past that quarter a finished member's place goes to the next one only while
+ * fewer than DEFAULT_MEMBER_CONCURRENCY run.
  */
-export const DEFAULT_MEMBER_CONCURRENCY = 4;
-export const MAX_ADAPTIVE_MEMBERS = 16;
-export const SMALL_MEMBER_RESOURCES = 10_000;
+export const DEFAULT_MEMBER_CONCURRENCY = 8;
+export const MEMBER_RAMP_MS = 25;
+export const MAX_ADAPTIVE_MEMBERS = 64;
 
 /** check the organization flags before anything is read; undefined when this is not an organization scan */
 export function resolveOrgFlags(flags: OrgFlags): OrgFlagsResolved | undefined {
@@ -222,9 +224,13 @@ export function evaluateUnenteredMember(input: UnenteredMemberInput): {
 }
 
 /** what one member gave: its inventory, or the coverage entry saying why there is none */
-export type MemberOutcome =
+export type MemberOutcome = (
   | { member: OrgAccount; inventory: Inventory }
-  | { member: OrgAccount; gap: CoverageEntry };
+  | { member: OrgAccount; gap: CoverageEntry }
+) & {
+  /** performance.now() when the member was started (before AssumeRole) */
+  startedMs: number;
+};
 
 export interface OrgRun {
   caller: Caller;
@@ -261,7 +267,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
   const { collect, CallerIdentityError, CollectError } = await import('../../collectors/index.js');
-  const { boundedMap, growingMap, isEnterFailure, openOrganization } = await import(
+  const { boundedMap, isEnterFailure, openOrganization, rampingMap } = await import(
     '../../collectors/organization.js'
   );
   const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
@@ -319,6 +325,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   );
 
   const outcome = async (member: OrgAccount): Promise<MemberOutcome> => {
+    const startedMs = performance.now();
     let memberCredentials: Parameters<typeof collect>[0]['credentials'];
     if (member.id === caller.accountId) {
       memberCredentials = credentials;
@@ -328,6 +335,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
         say(io, `account ${member.id}: cannot be entered: ${entered.code}: ${entered.message}`);
         return {
           member,
+          startedMs,
           gap: {
             service: 'sts',
             region: null,
@@ -351,13 +359,14 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
       });
       if (directory)
         inventory.organization = { managementAccountId: caller.accountId, accounts: directory };
-      return { member, inventory };
+      return { member, inventory, startedMs };
     } catch (err) {
       if (!(err instanceof CallerIdentityError || err instanceof CollectError)) throw err;
       say(io, `account ${member.id}: not read: ${err.message}`);
       const identity = err instanceof CallerIdentityError;
       return {
         member,
+        startedMs,
         gap: {
           service: identity ? 'sts' : 'ecs',
           region: null,
@@ -374,27 +383,19 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     directory,
     members,
     async each(fn) {
-      const stopGovernor = keepHeapNearLive();
-      try {
-        if (!org.adaptive)
-          return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
-        const heapLimit = getHeapStatistics().heap_size_limit;
-        return await growingMap(
-          members,
-          {
-            start: org.concurrency,
-            max: MAX_ADAPTIVE_MEMBERS,
-            roomFor: () => process.memoryUsage().heapUsed < heapLimit / 4,
-          },
-          async (m) => {
-            const o = await outcome(m);
-            const small = 'gap' in o || countResources(o.inventory) < SMALL_MEMBER_RESOURCES;
-            return { value: await fn(o), grow: small };
-          },
-        );
-      } finally {
-        stopGovernor();
-      }
+      if (!org.adaptive)
+        return await boundedMap(members, org.concurrency, async (m) => fn(await outcome(m)));
+      const heapLimit = getHeapStatistics().heap_size_limit;
+      return await rampingMap(
+        members,
+        {
+          start: org.concurrency,
+          max: MAX_ADAPTIVE_MEMBERS,
+          rampMs: MEMBER_RAMP_MS,
+          roomFor: () => process.memoryUsage().heapUsed < heapLimit / 4,
+        },
+        async (m) => fn(await outcome(m)),
+      );
     },
   };
 }
@@ -477,11 +478,13 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     const { severities } = input;
     if (severities)
       evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
-    const tagged = evaluation.findings.map((f) => {
-      const resource = { ...f.resource, account: member.id };
-      return { ...f, resource, fingerprint: fingerprint(f.ruleId, resource) };
-    });
-    const suppressed = applySuppressions(tagged, input.suppressions, clock.now);
+    // the engine's findings are this member's own, fresh objects: tagged in place, not copied
+    // (a resource reference may be shared, so it is replaced, not changed)
+    for (const f of evaluation.findings) {
+      f.resource = { ...f.resource, account: member.id };
+      f.fingerprint = fingerprint(f.ruleId, f.resource);
+    }
+    const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
     expired = suppressed.expired;
     const report = buildReport({
       inventory,
@@ -496,7 +499,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     if (!('gap' in outcome)) {
       say(
         io,
-        `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s)`,
+        `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s) in ${((performance.now() - outcome.startedMs) / 1000).toFixed(1)} s`,
       );
     }
     return {
