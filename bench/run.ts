@@ -78,7 +78,7 @@ export const TARGETS = {
   wallOverLowerBound: 1.25,
   callsOverMinimal: 1.05,
   throttledPerCall: 1,
-  peakRssMb: 512,
+  peakRssMb: 384,
   snapshotSeconds: 3,
 } as const;
 

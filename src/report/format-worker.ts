@@ -8,7 +8,6 @@
  * does not let the documents pile up in memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { releaseMemory } from '../util/memory.js';
 import {
   FORMAT_WORKER,
   type FromFormatWorker,
@@ -18,8 +17,6 @@ import {
 import { FORMAT_CHUNKS, type FormatName } from './index.js';
 import type { Report } from './schema.js';
 
-/** bytes sent between two full collections */
-const COLLECT_EVERY = 32 << 20;
 /** text per piece sent */
 const PIECE = 1 << 20;
 /** pieces sent and not yet written */
@@ -31,16 +28,8 @@ if (port && workerData === FORMAT_WORKER) {
   const encoder = new TextEncoder();
   let inFlight = 0;
   let wake: (() => void) | undefined;
-  let sinceCollected = 0;
   const send = async (index: number, text: string) => {
     const data = encoder.encode(text);
-    // this thread's heap is the report and what the document being made leaves behind:
-    // collect it every few pieces, or it grows to several times the report
-    sinceCollected += data.length;
-    if (sinceCollected >= COLLECT_EVERY) {
-      sinceCollected = 0;
-      releaseMemory(0);
-    }
     port.postMessage({ type: 'piece', index, data } satisfies FromFormatWorker, [data.buffer]);
     inFlight += 1;
     while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));

@@ -19,7 +19,6 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { releaseMemory } from '../util/memory.js';
 import {
   FINDINGS_PER_MESSAGE,
   FORMAT_WORKER,
@@ -222,7 +221,6 @@ export async function writeStdoutReport(
   opts: { color?: boolean; width?: number } = {},
 ): Promise<void> {
   const written = format === 'table' ? undefined : specs.find((s) => s.format === format);
-  if (!written) releaseMemory();
   await writeChunks(
     out,
     written
@@ -366,13 +364,10 @@ export async function writeReports(
   if (off.length === specs.length) off = off.slice(1);
   if (off.length === 0 || !url) {
     for (const spec of specs) {
-      releaseMemory();
       await writeReport(report, spec);
     }
     return;
   }
-  // what the scan left behind goes before the report is copied to the worker
-  releaseMemory();
   const worker = await formatOffThread(report, off, url);
   try {
     // the worker's files are written as its pieces arrive, alongside this thread's own
@@ -385,7 +380,6 @@ export async function writeReports(
     const errors = new Map<ReportSpec, unknown>();
     for (const spec of specs) {
       if (off.includes(spec)) continue;
-      releaseMemory();
       await writeReport(report, spec).catch((err: unknown) => errors.set(spec, err));
     }
     const offErrors = await Promise.all(offWrites);

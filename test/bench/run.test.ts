@@ -56,7 +56,7 @@ describe('bench targets', () => {
     expect(lines[0]).toMatch(/^PASS wall ≤ 1.25 × lower bound: 24.0 s vs 20.0 s = 1.20×, 4% under/);
     expect(lines[1]).toMatch(/^PASS calls ≤ 1.05 × minimal: 1040 vs 1000/);
     expect(lines[2]).toMatch(/^PASS throttled ≤ 1 per request/);
-    expect(lines[3]).toMatch(/^PASS peak RSS ≤ 512 MB: 200 MB/);
+    expect(lines[3]).toMatch(/^PASS peak RSS ≤ 384 MB: 200 MB/);
     expect(lines[4]).toMatch(
       /^MISS rule evaluation \+ all report formats ≤ 3 s: 3.50 s, over by 17%/,
     );
