@@ -5,7 +5,7 @@
  * the clean account produces no network finding at all.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import instanceAdmin from '../../rules/network/instance-admin-port-exposed.js';
 import sgAdmin from '../../rules/network/sg-admin-port-open-to-internet.js';
 import sgAllPorts from '../../rules/network/sg-all-ports-open-to-internet.js';
@@ -15,21 +15,12 @@ import { loadWorld } from '../../src/emulator/world.js';
 import type { Rule, RuleFinding } from '../../src/engine/types.js';
 import { completeness } from '../../src/engine/unevaluated.js';
 import type { Inventory } from '../../src/inventory/schema.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from '../collectors/env.js';
-import { closeAll, NOW, runCollect, SINCE } from '../collectors/harness.js';
+import { isolateCollectorRuns, NOW, runCollect, SINCE } from '../collectors/harness.js';
 
 const RULES = [sgAdmin, sgAllPorts, sgHighRisk, instanceAdmin] as unknown as Rule[];
 const WORLDS = path.resolve(import.meta.dirname, '../../fixtures/worlds');
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 async function collectWorld(name: string): Promise<Inventory> {
   const emu = await startEmulator(await loadWorld(path.join(WORLDS, `${name}.yaml`)));

@@ -9,20 +9,11 @@
  * must keep exactly what the unfiltered read keeps, with far fewer
  * LookupEvents calls; every branch of the RAM-user caller is proved the same way.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { ACCOUNT, baseWorld, closeAll, type Run, runCollect } from './harness.js';
+import { ACCOUNT, baseWorld, isolateCollectorRuns, type Run, runCollect } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const ROOT = { type: 'root-account', principalId: ACCOUNT, accountId: ACCOUNT, userName: 'root' };
 const REGIONS = ['cn-hangzhou', 'cn-beijing'];

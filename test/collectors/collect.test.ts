@@ -3,21 +3,13 @@
  * real SDK clients, checked by hand; the actions it used; root vs RAM-user callers;
  * paging past the first page of the RAM and ActionTrail lists.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_ACTIONS } from '../../src/collectors/gate.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, TEST_SECRET, useEnvKeys } from './env.js';
-import { ACCOUNT, baseWorld, closeAll, runCollect } from './harness.js';
+import { TEST_SECRET } from './env.js';
+import { ACCOUNT, baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const ROOT_IDENTITY = {
   type: 'root-account',

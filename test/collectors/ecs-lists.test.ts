@@ -5,20 +5,11 @@
  * entry, and the DescribeNetworkInterfaces facts (EIPs of secondary interfaces
  * and of their private IPs, IPv6 addresses, vSwitches).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const perm = (over: Record<string, unknown>) => ({
   Direction: 'ingress',

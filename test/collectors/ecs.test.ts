@@ -2,21 +2,12 @@
  * ECS collection against the emulator through the real SDK clients:
  * a hand-checked small world, and paging past the first page of every list.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/collectors/index.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const SMALL: WorldInput = baseWorld({
   regions: [

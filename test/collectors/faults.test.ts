@@ -5,24 +5,16 @@
  */
 import { createServer } from 'node:http';
 import * as $Ecs from '@alicloud/ecs20140526';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collectors/clients.js';
 import { Gate, READ_ACTIONS } from '../../src/collectors/gate.js';
 import { resolveCredentials } from '../../src/credentials/index.js';
 import type { WorldInput } from '../../src/emulator/world.js';
 import type { CoverageEntry } from '../../src/inventory/schema.js';
-import { type IsolatedEnv, isolateEnv, TEST_SECRET, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect, serve } from './harness.js';
+import { TEST_SECRET } from './env.js';
+import { baseWorld, isolateCollectorRuns, runCollect, serve } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
 

@@ -13,7 +13,7 @@
 
 import * as $Ecs from '@alicloud/ecs20140526';
 import * as $Ram from '@alicloud/ram20150501';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collectors/clients.js';
 import {
   Gate,
@@ -25,18 +25,9 @@ import { resolveCredentials } from '../../src/credentials/index.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld, type World } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { closeAll, runCollect, serve } from './harness.js';
+import { isolateCollectorRuns, runCollect, serve } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const DEMO = 'fixtures/worlds/demo.yaml';
 const allRead = (): Set<string> => new Set<string>(Object.values(READ_ACTIONS).flat());

@@ -1,5 +1,6 @@
 /** Start the emulator on a world built in the test and run collect() through the real SDK clients. */
 
+import { afterEach, beforeEach } from 'vitest';
 import type { GateStats } from '../../src/collectors/gate.js';
 import { type CollectOptions, collect } from '../../src/collectors/index.js';
 import { resolveCredentials } from '../../src/credentials/index.js';
@@ -7,6 +8,8 @@ import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
 import type { Inventory } from '../../src/inventory/schema.js';
+
+import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
 
 export const NOW = new Date('2026-11-01T00:00:00Z');
 export const SINCE = new Date('2026-10-01T00:00:00Z');
@@ -76,4 +79,21 @@ export async function runCollect(
     ...options,
   });
   return { inventory, emulator: emu, gate, ms: Date.now() - t0 };
+}
+
+/**
+ * Each test of the calling file runs with the test AccessKey as the only
+ * credential source (nothing inherited from the machine) and its emulators
+ * closed after it.
+ */
+export function isolateCollectorRuns(): void {
+  let env: IsolatedEnv;
+  beforeEach(() => {
+    env = isolateEnv();
+    useEnvKeys();
+  });
+  afterEach(async () => {
+    await closeAll();
+    env.restore();
+  });
 }

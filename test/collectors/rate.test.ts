@@ -3,13 +3,12 @@
  * tests on the limiter and the retry budget, then scans through the emulator
  * with a QPS limit (`emulator.qps`, fixed 1-s windows like the real service).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gate } from '../../src/collectors/gate.js';
 import { DECREASE_FACTOR, WindowLimiter } from '../../src/collectors/rate.js';
 import { throttleDelay, withRetry } from '../../src/collectors/retry.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
 const throttle = () =>
   Object.assign(new Error('Throttling.User: Request was denied due to user flow control.'), {
@@ -146,15 +145,7 @@ describe('throttle retries', () => {
 });
 
 describe('scans against a QPS-limited emulator', () => {
-  let env: IsolatedEnv;
-  beforeEach(() => {
-    env = isolateEnv();
-    useEnvKeys();
-  });
-  afterEach(async () => {
-    await closeAll();
-    env.restore();
-  });
+  isolateCollectorRuns();
 
   /** one region, `groups` security groups with one rule each: one DescribeSecurityGroupAttribute per group */
   const world = (groups: number, qps: number): WorldInput =>

@@ -9,19 +9,10 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 function readTimerOf(socket: object): { armed: boolean } | null | undefined {
   const key = Object.getOwnPropertySymbols(socket).find(

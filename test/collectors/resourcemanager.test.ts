@@ -4,23 +4,14 @@
  * paged, account-scope entries left to RAM, their policies fetched with
  * GetPolicy, and a failed listing left unknown (coverage, field absent).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import runAsRule from '../../rules/identity/ram-command-run-as-root.js';
 import adminRule from '../../rules/identity/ram-policy-admin-access.js';
 import type { WorldInput } from '../../src/emulator/world.js';
 import { evaluate } from '../../src/engine/run.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { ACCOUNT, baseWorld, closeAll, NOW, runCollect, SINCE } from './harness.js';
+import { ACCOUNT, baseWorld, isolateCollectorRuns, NOW, runCollect, SINCE } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const attachment = (
   PrincipalName: string,

@@ -5,20 +5,11 @@
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect, serve } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect, serve } from './harness.js';
 
-let env: IsolatedEnv;
-beforeEach(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterEach(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns();
 
 const dnatEntries = Array.from({ length: 60 }, (_, i) => ({
   ForwardEntryId: `fwd-${i}`,
