@@ -6,12 +6,8 @@
  */
 import pLimit from 'p-limit';
 import type { ResolvedCredentials } from '../credentials/index.js';
-import {
-  type Caller,
-  INVENTORY_SCHEMA_VERSION,
-  type Inventory,
-  InventorySchema,
-} from '../inventory/schema.js';
+import { parseInventory } from '../inventory/parse.js';
+import { type Caller, INVENTORY_SCHEMA_VERSION, type Inventory } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
 import { collectActionTrail } from './actiontrail.js';
 import { createClients } from './clients.js';
@@ -212,7 +208,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
     sas,
     coverage,
   };
-  return InventorySchema.parse(inventory);
+  return parseInventory(inventory);
 }
 
 function mergeEcs(results: EcsRegionResult[]): Inventory['ecs'] {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { hasProtoKey, textMayHaveProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
+import { safeParseInventory } from './parse.js';
 import { type Inventory, InventorySchema } from './schema.js';
 
 export class SnapshotError extends Error {
@@ -33,7 +34,7 @@ export function parseSnapshot(
       `${source}: this is an ecs-audit report, not a snapshot (a snapshot is written by \`ecs-audit collect -o <file>\`)`,
     );
   }
-  const result = InventorySchema.safeParse(data);
+  const result = safeParseInventory(data);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new SnapshotError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
