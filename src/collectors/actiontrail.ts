@@ -141,7 +141,9 @@ export async function collectActionTrail(
   ]);
   const byId = new Map<string, TrailEvent>();
   for (const { region, events } of perRegion) {
-    for (const e of events ?? []) {
+    // a failed read adds nothing here: its coverage entry makes the rules that read events 'not evaluated'
+    if (events === undefined) continue;
+    for (const e of events) {
       const known = byId.get(e.eventId);
       if (known) {
         if (!known.seenInRegions.includes(region)) known.seenInRegions.push(region);
@@ -287,11 +289,13 @@ async function keysFromReport(
   }
   const gap = afterReport(ctx, generated);
   const seen: RootEvents[] = [];
-  const failed = (got: Array<RootEvents | undefined>): boolean => {
-    for (const a of got) if (a) seen.push(a);
-    return got.some((a) => a === undefined);
+  /** a read's answers, or undefined when one of them failed (its coverage entry stays) */
+  const answered = (got: Array<RootEvents | undefined>): RootEvents[] | undefined => {
+    const ok = got.filter((a): a is RootEvents => a !== undefined);
+    seen.push(...ok);
+    return ok.length === got.length ? ok : undefined;
   };
-  const [deletes, late] = await Promise.all([
+  const [deleteReads, lateReads] = await Promise.all([
     run(
       where.signInRegions.map((region) => ({
         region,
@@ -300,11 +304,13 @@ async function keysFromReport(
     ),
     run(gap ? where.apiRegions.map((region) => ({ region, filters: [], range: gap })) : []),
   ]);
-  if (failed(deletes) || failed(late)) return false;
+  const deletes = answered(deleteReads);
+  const late = answered(lateReads);
+  if (!deletes || !late) return false;
   const ids = new Set<string>();
-  for (const a of late) for (const e of a?.events ?? []) addPermanent(ids, e);
+  for (const a of late) for (const e of a.events) addPermanent(ids, e);
   for (const a of deletes) {
-    for (const raw of a?.raw ?? []) {
+    for (const raw of a.raw) {
       const params = requestParameters(raw);
       if (params === undefined) return false;
       if (str(params.UserName) !== '') continue; // a RAM user's key
@@ -317,7 +323,7 @@ async function keysFromReport(
   const perKey = async (): Promise<boolean> => {
     const fresh = [...ids].filter((id) => !readIds.has(id));
     for (const id of fresh) readIds.add(id);
-    return !failed(
+    return !!answered(
       await run(
         where.apiRegions.flatMap((region) =>
           fresh.map((id) => ({ region, filters: [{ key: 'EventAccessKeyId', value: id }] })),
@@ -355,8 +361,9 @@ async function keysFromReport(
         discoveryOnly: true,
       })),
     );
-    if (failed(got)) return false;
-    for (const a of got) for (const e of a?.events ?? []) addPermanent(ids, e);
+    const found = answered(got);
+    if (!found) return false;
+    for (const a of found) for (const e of a.events) addPermanent(ids, e);
   }
 }
 

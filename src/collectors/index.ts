@@ -131,7 +131,9 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   const regions = await describeRegions(ctx, homeRegion);
   let scanned: string[];
   if (requested === 'all') {
-    scanned = (regions ?? []).map((r) => r.id);
+    // an unknown region list scans no region: DescribeRegions' coverage entry makes every
+    // regional rule 'not evaluated' (the 'regions' data key), never "no resources"
+    scanned = regions ? regions.map((r) => r.id) : [];
   } else {
     if (regions) {
       const known = new Set(regions.map((r) => r.id));
