@@ -29,6 +29,27 @@ function addCollectionOptions(cmd: Command): Command {
     .option('--no-progress', 'no progress bar on stderr');
 }
 
+/** what a command that writes a report prints, to which files, and when it fails (scan, merge) */
+function addReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--format <format>', 'what goes to stdout')
+        .choices(['table', 'json', 'sarif', 'junit', 'markdown', 'html'])
+        .default('table'),
+    )
+    .option('--report <format=file>', 'also write a report file; repeatable', collect, [])
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
+    );
+}
+
+function addColorOptions(cmd: Command): Command {
+  return cmd
+    .option('--color', 'force colour in the table')
+    .option('--no-color', 'no colour in the table');
+}
+
 /** organization scans (../shared/spec/cli.md "Organization scans") */
 function addOrganizationOptions(cmd: Command): Command {
   return cmd
@@ -78,59 +99,37 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride()
     .addHelpText('after', HELP_FOOTER);
 
-  addCollectionOptions(
-    program
-      .command('scan')
-      .description('read the account, evaluate the rules, report')
-      .option('--snapshot <file>', 'evaluate a snapshot written by `collect`; no API calls')
-      .addOption(
-        new Option('--format <format>', 'what goes to stdout')
-          .choices(['table', 'json', 'sarif', 'junit', 'markdown', 'html'])
-          .default('table'),
-      )
-      .option('--report <format=file>', 'also write a report file; repeatable', collect, [])
-      .option(
-        '--fail-on <severity>',
-        'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
-      )
-      .option('--fail-on-new', 'with --baseline: fail only on new findings')
-      .option(
-        '--baseline <report.json>',
-        'mark findings new/unchanged against a previous JSON report',
-      )
-      .option(
-        '--config <file>',
-        'YAML config: regions, rule options, severity overrides, suppressions',
-      )
-      .option('--rules-dir <dir>', 'load extra rules from this directory; repeatable', collect, [])
-      .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
-      .option('--checks <ids>', 'run only these rules (comma-separated ids)')
-      .option('--skip-checks <ids>', 'do not run these rules (comma-separated ids)')
-      .option('--severity <list>', 'report only findings of these severities, e.g. critical,high')
-      .option('--color', 'force colour in the table')
-      .option('--no-color', 'no colour in the table'),
-  ).addHelpText('after', HELP_FOOTER);
-  addOrganizationOptions(program.commands.at(-1)!).action(async (opts) =>
-    setExit(await runScan(opts, io)),
-  );
-
-  program
-    .command('merge')
-    .description('merge JSON reports of shards or accounts into one report')
-    .argument('<report.json...>', 'JSON reports written by scan')
-    .addOption(
-      new Option('--format <format>', 'what goes to stdout')
-        .choices(['table', 'json', 'sarif', 'junit', 'markdown', 'html'])
-        .default('table'),
-    )
-    .option('--report <format=file>', 'also write a report file; repeatable', collect, [])
+  const scan = program
+    .command('scan')
+    .description('read the account, evaluate the rules, report')
+    .option('--snapshot <file>', 'evaluate a snapshot written by `collect`; no API calls');
+  addReportOptions(scan)
+    .option('--fail-on-new', 'with --baseline: fail only on new findings')
     .option(
-      '--fail-on <severity>',
-      'exit 1 when an unsuppressed finding is at or above: critical|high|medium|low|info|none',
+      '--baseline <report.json>',
+      'mark findings new/unchanged against a previous JSON report',
     )
-    .option('--color', 'force colour in the table')
-    .option('--no-color', 'no colour in the table')
-    .action(async (files: string[], opts) => setExit(await runMerge(files, opts, io)));
+    .option(
+      '--config <file>',
+      'YAML config: regions, rule options, severity overrides, suppressions',
+    )
+    .option('--rules-dir <dir>', 'load extra rules from this directory; repeatable', collect, [])
+    .option('--compliance <framework>', 'evaluate only the rules mapped to this framework (cis)')
+    .option('--checks <ids>', 'run only these rules (comma-separated ids)')
+    .option('--skip-checks <ids>', 'do not run these rules (comma-separated ids)')
+    .option('--severity <list>', 'report only findings of these severities, e.g. critical,high');
+  addOrganizationOptions(addCollectionOptions(addColorOptions(scan)))
+    .addHelpText('after', HELP_FOOTER)
+    .action(async (opts) => setExit(await runScan(opts, io)));
+
+  addColorOptions(
+    addReportOptions(
+      program
+        .command('merge')
+        .description('merge JSON reports of shards or accounts into one report')
+        .argument('<report.json...>', 'JSON reports written by scan'),
+    ),
+  ).action(async (files: string[], opts) => setExit(await runMerge(files, opts, io)));
 
   addOrganizationOptions(
     addCollectionOptions(
