@@ -76,7 +76,7 @@ export type {
   RuleMeta,
   Severity,
 } from './engine/types.js';
-export { defineRule, RESOURCE_TYPES, SEVERITIES } from './engine/types.js';
+export { defineRule, instanceResource, RESOURCE_TYPES, SEVERITIES } from './engine/types.js';
 export type {
   AccessKey,
   Disk,

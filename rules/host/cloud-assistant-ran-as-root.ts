@@ -1,4 +1,4 @@
-import { defineRule, z } from 'ecs-audit';
+import { defineRule, instanceResource, z } from 'ecs-audit';
 import { capped, parseUtcTime } from '../../src/analysis/trail-events.js';
 import type { Instance, Invocation } from '../../src/inventory/schema.js';
 
@@ -100,12 +100,11 @@ export default defineRule({
       const listed = capped(list, ctx.options.maxInvocations);
       const count = list.length === 1 ? 'a command' : `${list.length} commands`;
       yield {
-        resource: {
-          type: 'instance',
+        resource: instanceResource({
           id: instanceId,
           region: first.region,
-          ...(inst?.name ? { name: inst.name } : {}),
-        },
+          name: inst?.name ?? '',
+        }),
         message:
           `Cloud Assistant ran ${count} as ${users.join(' and ')} on instance ${label} since ${ctx.since.toISOString()}, ` +
           `most recently ${first.invokeId}${first.commandName ? ` (${first.commandName})` : ''} at ${first.creationTime}.`,

@@ -1,4 +1,4 @@
-import { defineRule, z } from 'ecs-audit';
+import { defineRule, instanceResource, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {
@@ -37,12 +37,7 @@ export default defineRule({
       if (tokens.toLowerCase() === 'required') continue;
       const label = inst.name ? `${inst.id} (${inst.name})` : inst.id;
       yield {
-        resource: {
-          type: 'instance',
-          id: inst.id,
-          region: inst.region,
-          ...(inst.name ? { name: inst.name } : {}),
-        },
+        resource: instanceResource(inst),
         message: `Instance ${label} serves its metadata, including RAM role credentials, without a token (HttpTokens ${tokens}, HttpEndpoint ${endpoint}).`,
         evidence: {
           instanceId: inst.id,

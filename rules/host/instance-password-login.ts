@@ -1,4 +1,4 @@
-import { defineRule, z } from 'ecs-audit';
+import { defineRule, instanceResource, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {
@@ -29,12 +29,7 @@ export default defineRule({
       if (inst.keyPairName !== null && inst.keyPairName.trim() !== '') continue;
       const label = inst.name ? `${inst.id} (${inst.name})` : inst.id;
       yield {
-        resource: {
-          type: 'instance',
-          id: inst.id,
-          region: inst.region,
-          ...(inst.name ? { name: inst.name } : {}),
-        },
+        resource: instanceResource(inst),
         message: `Linux instance ${label} has no SSH key pair bound, so it is logged in to with a password.`,
         evidence: {
           instanceId: inst.id,

@@ -2,6 +2,7 @@ import {
   defineRule,
   exposureIndex,
   formatPath,
+  instanceResource,
   type PathHop,
   pathOf,
   portLabel,
@@ -141,12 +142,7 @@ export default defineRule({
       );
       const unevaluated = (reach.entries ?? []).filter((e) => !e.known);
       yield {
-        resource: {
-          type: 'instance',
-          id: inst.id,
-          region: inst.region,
-          ...(inst.name ? { name: inst.name } : {}),
-        },
+        resource: instanceResource(inst),
         message:
           `Running instance ${inst.id} (public ${uniq(hits.map(addressText)).join(', ')}) accepts ` +
           `${portList.map((p) => portLabel('tcp', p)).join(', ')} from the internet (${coverageText(hits[0]!)}) ` +

@@ -1,6 +1,7 @@
 import {
   defineRule,
   formatPath,
+  instanceResource,
   type PathHop,
   type PrivilegeGrant,
   pathOf,
@@ -98,12 +99,7 @@ export default defineRule({
       const first = hits[0]!;
       const grant = privilege.grants[0]!;
       yield {
-        resource: {
-          type: 'instance',
-          id: inst.id,
-          region: inst.region,
-          ...(inst.name ? { name: inst.name } : {}),
-        },
+        resource: instanceResource(inst),
         message:
           `Running instance ${inst.id} is reachable from the internet (${first.entry.dnat ? `${first.entry.address} DNAT → ` : `${first.entry.address} `}${portText(first)}` +
           `${hits.length > 1 ? `, and ${hits.length - 1} more path${hits.length > 2 ? 's' : ''}` : ''}) and holds the privileged RAM role ${roleName} ` +

@@ -1,4 +1,4 @@
-import { defineRule, REACHABILITY_READS, reachability, z } from 'ecs-audit';
+import { defineRule, instanceResource, REACHABILITY_READS, reachability, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {
@@ -38,12 +38,7 @@ export default defineRule({
       const used = own.filter((e) => e.open.length > 0).map((e) => e.entry.address);
       const addresses = unused.map((e) => e.entry.address);
       yield {
-        resource: {
-          type: 'instance',
-          id: inst.id,
-          region: inst.region,
-          ...(inst.name ? { name: inst.name } : {}),
-        },
+        resource: instanceResource(inst),
         message:
           `Running instance ${inst.id} has public address${addresses.length > 1 ? 'es' : ''} ${addresses.join(', ')} ` +
           'through which no port is reachable from the internet.',

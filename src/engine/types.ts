@@ -6,7 +6,7 @@
  * `ctx.memo`.
  */
 import type { z } from 'zod';
-import type { Inventory } from '../inventory/schema.js';
+import type { Instance, Inventory } from '../inventory/schema.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -38,6 +38,16 @@ export interface ResourceRef {
   name?: string;
   /** organization scans: the member account holding the resource (part of the finding's identity) */
   account?: string;
+}
+
+/** an instance as a finding's resource: its id and region, and its name when it has one */
+export function instanceResource(inst: Pick<Instance, 'id' | 'region' | 'name'>): ResourceRef {
+  return {
+    type: 'instance',
+    id: inst.id,
+    region: inst.region,
+    ...(inst.name ? { name: inst.name } : {}),
+  };
 }
 
 /** What a rule emits: at most one per resource, details in evidence. */
