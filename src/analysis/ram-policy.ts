@@ -972,29 +972,19 @@ export function commandRunAsAnalysis(p: PrincipalPolicies): RunAsVerdict {
           // every spelling that runs as this user and the Allow admits must be denied again
           const admitted = RUN_AS_SPELLINGS[user].filter((v) => runAsAdmitted(st, v));
           if (admitted.length === 0) continue;
-          let kept = false;
-          for (const value of admitted) {
-            const remover = denyStatements.find(
+          // the Deny that removes each admitted spelling, looked up once; all found = removed
+          const removers = admitted.map((value) =>
+            denyStatements.find(
               (d) =>
                 scopeCovers(d.a, a) &&
                 statementCoversAction(d.s, action) &&
                 resourcesCover(d.s, st) &&
                 denyCertainFor(d.s, value),
-            );
-            if (!remover) {
-              kept = true;
-              break;
-            }
-          }
-          if (!kept) {
-            for (const value of admitted) {
-              const remover = denyStatements.find(
-                (d) =>
-                  scopeCovers(d.a, a) &&
-                  statementCoversAction(d.s, action) &&
-                  resourcesCover(d.s, st) &&
-                  denyCertainFor(d.s, value),
-              )!;
+            ),
+          );
+          const found = removers.filter((r) => r !== undefined);
+          if (found.length === removers.length) {
+            for (const remover of found) {
               let entry = denyRemovals.get(remover.s);
               if (!entry) {
                 entry = { ...ref(remover.a, remover.s), removes: [] };
