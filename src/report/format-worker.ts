@@ -16,21 +16,20 @@ import {
 } from './format-protocol.js';
 import { FORMAT_CHUNKS, type FormatName } from './index.js';
 import type { Report } from './schema.js';
+import { utf8Batches } from './write.js';
 
-/** text per piece sent */
-const PIECE = 1 << 20;
 /** pieces sent and not yet written */
 const IN_FLIGHT = 8;
 
 const port = parentPort;
 // only as the worker `writeReports` starts (a test runner's worker is not one)
 if (port && workerData === FORMAT_WORKER) {
-  const encoder = new TextEncoder();
   let inFlight = 0;
   let wake: (() => void) | undefined;
-  const send = async (index: number, text: string) => {
-    const data = encoder.encode(text);
-    port.postMessage({ type: 'piece', index, data } satisfies FromFormatWorker, [data.buffer]);
+  // every batch has an ArrayBuffer of its own (never a slice of Buffer's shared pool)
+  const send = async (index: number, data: Buffer) => {
+    const whole = data.buffer as ArrayBuffer;
+    port.postMessage({ type: 'piece', index, data } satisfies FromFormatWorker, [whole]);
     inFlight += 1;
     while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
   };
@@ -55,15 +54,10 @@ if (port && workerData === FORMAT_WORKER) {
     const report = withRuleTexts(received.report);
     for (const [index, format] of received.formats.entries()) {
       try {
-        let batch = '';
-        for (const chunk of FORMAT_CHUNKS[format](report, { color: false })) {
-          batch += chunk;
-          if (batch.length >= PIECE) {
-            await send(index, batch);
-            batch = '';
-          }
+        // each batch a buffer of its own, handed over (transferred) whole
+        for (const data of utf8Batches(FORMAT_CHUNKS[format](report, { color: false }))) {
+          await send(index, data);
         }
-        if (batch) await send(index, batch);
         port.postMessage({ type: 'end', index } satisfies FromFormatWorker);
       } catch (err) {
         port.postMessage({

@@ -22,8 +22,13 @@ export function* reportJsonChunks(
   yield skeleton.slice(at + JSON.stringify(marker).length);
 }
 
-/** elements per `JSON.stringify` call */
-const BATCH = 256;
+/**
+ * elements per `JSON.stringify` call: few enough that a piece stays under
+ * 128 KB (a finding is about 1.5 KB of indented JSON), where V8 makes a string
+ * in its young generation, which a scavenge frees at once, not in the
+ * large-object space, which only a full collection empties
+ */
+const BATCH = 32;
 
 /**
  * The JSON text of the array `items.map(map)` as it appears `depth` levels

@@ -107,8 +107,46 @@ function removePendingAtExit(): void {
   });
 }
 
-/** about 1 MB of text per write call */
+/** about 1 MB of UTF-8 per write call */
 const WRITE_BATCH = 1 << 20;
+
+/**
+ * Text pieces as UTF-8 batches of at most about `size` bytes, each piece
+ * encoded straight into the batch's buffer. No string of a whole batch is
+ * ever made: a string over 128 KB is born in V8's large-object space and
+ * lives there, garbage or not, until the next full collection, so joining
+ * 120 MB of report into 1 MB strings raised the heap by as much before V8
+ * collected it. The buffers are off the heap and go with their small
+ * wrappers at the next scavenge.
+ *
+ * With `reuse`, every batch is a view of one buffer, valid only until the
+ * consumer asks for the next one (a file written with `await` in between);
+ * without it each batch has a buffer of its own (a stream may keep it queued).
+ */
+export function* utf8Batches(
+  chunks: Iterable<string>,
+  { size = WRITE_BATCH, reuse = false }: { size?: number; reuse?: boolean } = {},
+): Generator<Buffer> {
+  let buf = Buffer.allocUnsafeSlow(size);
+  let used = 0;
+  const flush = function* (): Generator<Buffer> {
+    if (used === 0) return;
+    yield buf.subarray(0, used);
+    if (!reuse) buf = Buffer.allocUnsafeSlow(size);
+    used = 0;
+  };
+  for (const chunk of chunks) {
+    // a UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair 4 for 2 units)
+    const most = chunk.length * 3;
+    if (most > size - used) yield* flush();
+    if (most > size) {
+      yield Buffer.from(chunk, 'utf8');
+      continue;
+    }
+    used += buf.write(chunk, used, 'utf8');
+  }
+  yield* flush();
+}
 
 /**
  * Write text pieces to `file` atomically, as they come: a temp file in the same
@@ -140,15 +178,7 @@ export async function writeChunksAtomic(
       // bytes made elsewhere (a format worker), already in pieces of about WRITE_BATCH
       for await (const piece of chunks) await fh.write(piece);
     } else {
-      let batch = '';
-      for (const chunk of chunks) {
-        batch += chunk;
-        if (batch.length >= WRITE_BATCH) {
-          await fh.write(batch, null, 'utf8');
-          batch = '';
-        }
-      }
-      if (batch) await fh.write(batch, null, 'utf8');
+      for (const bytes of utf8Batches(chunks, { reuse: true })) await fh.write(bytes);
     }
     await fh.sync();
     await fh.close();
@@ -188,24 +218,17 @@ export async function writeChunks(
   out: NodeJS.WritableStream,
   chunks: Iterable<string> | AsyncIterable<string | Buffer>,
 ): Promise<void> {
-  let batch = '';
-  const flush = async (data: string | Buffer) => {
+  const flush = async (data: Buffer) => {
     if (!out.write(data)) await once(out, 'drain');
   };
-  for await (const chunk of chunks) {
-    if (typeof chunk !== 'string') {
-      if (batch) await flush(batch);
-      batch = '';
-      await flush(chunk);
-      continue;
+  if (Symbol.asyncIterator in chunks) {
+    for await (const chunk of chunks) {
+      await flush(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     }
-    batch += chunk;
-    if (batch.length >= WRITE_BATCH) {
-      await flush(batch);
-      batch = '';
-    }
+    return;
   }
-  if (batch) await flush(batch);
+  // a stream may keep what it was given queued: a buffer of its own per batch
+  for (const bytes of utf8Batches(chunks)) await flush(bytes);
 }
 
 /**
