@@ -281,6 +281,23 @@ async function securityGroupsOf(
 ): Promise<SecurityGroup[] | undefined> {
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeSecurityGroups');
+  const counter = phaseCounter(ctx, 'ecs', region, 'security group rules');
+  // each group's rules are asked for as soon as its page arrives, not after the last page: the
+  // largest region's rule reads are the scan's longest chain, and its pages come one by one
+  const reads = new Map<string, Promise<void>>();
+  const readRules = (group: SecurityGroup): void => {
+    if (reads.has(group.id)) return;
+    counter.add(1);
+    reads.set(
+      group.id,
+      groupRules(ctx, region, group.id, group.vpcId === null).then((attr) => {
+        counter.tick();
+        if (!attr) return;
+        group.rules = attr.rules;
+        if (attr.innerAccessPolicy !== undefined) group.innerAccessPolicy = attr.innerAccessPolicy;
+      }),
+    );
+  };
   // each page becomes inventory groups as it arrives: the SDK models are not kept
   const listed = await attempt(ctx, m, () =>
     pageByCursor(
@@ -296,44 +313,34 @@ async function securityGroupsOf(
             }),
           ),
         );
-        return {
-          items: requiredList(
-            res.body?.securityGroups?.securityGroup,
-            'SecurityGroups.SecurityGroup',
-          )
-            .filter((g) => nonEmpty(g.securityGroupId))
-            .map(
-              (g): SecurityGroup => ({
-                id: g.securityGroupId as string,
-                region,
-                name: g.securityGroupName ?? '',
-                ...(nonEmpty(g.description) ? { description: g.description } : {}),
-                type: nonEmpty(g.securityGroupType) ?? 'normal',
-                vpcId: nonEmpty(g.vpcId) ?? null,
-                serviceManaged: g.serviceManaged === true,
-              }),
-            ),
-          next: nonEmpty(res.body?.nextToken),
-        };
+        const items = requiredList(
+          res.body?.securityGroups?.securityGroup,
+          'SecurityGroups.SecurityGroup',
+        )
+          .filter((g) => nonEmpty(g.securityGroupId))
+          .map(
+            (g): SecurityGroup => ({
+              id: g.securityGroupId as string,
+              region,
+              name: g.securityGroupName ?? '',
+              ...(nonEmpty(g.description) ? { description: g.description } : {}),
+              type: nonEmpty(g.securityGroupType) ?? 'normal',
+              vpcId: nonEmpty(g.vpcId) ?? null,
+              serviceManaged: g.serviceManaged === true,
+            }),
+          );
+        // a group served again (on this page or a later one) is read once, as the listing keeps
+        // its first copy
+        for (const g of items) readRules(g);
+        return { items, next: nonEmpty(res.body?.nextToken) };
       },
       (g) => g.id,
     ),
   );
-  if (!listed) return undefined;
-  const counter = phaseCounter(ctx, 'ecs', region, 'security group rules');
-  counter.add(listed.length);
-  const groups = await Promise.all(
-    listed.map(async (group): Promise<SecurityGroup> => {
-      const attr = await groupRules(ctx, region, group.id, group.vpcId === null);
-      counter.tick();
-      if (attr) {
-        group.rules = attr.rules;
-        if (attr.innerAccessPolicy !== undefined) group.innerAccessPolicy = attr.innerAccessPolicy;
-      }
-      return group;
-    }),
-  );
-  return groups;
+  // every read started ends before the region does (each records its own failure), even
+  // when the listing failed and its groups are unknown
+  await Promise.all(reads.values());
+  return listed;
 }
 
 async function groupRules(

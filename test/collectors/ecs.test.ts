@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/collectors/index.js';
+import { encodeToken } from '../../src/emulator/paging.js';
 import type { WorldInput } from '../../src/emulator/world.js';
 import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
@@ -376,6 +377,42 @@ describe('ECS collection', () => {
     expect((err as Error).message).not.toContain('\n');
     const after = narrowed.emulator.stats();
     expect(after.requests['DescribeSecurityGroups']).toBe(stats.requests['DescribeSecurityGroups']);
+  });
+
+  it("asks for a group's rules as soon as its page arrives; a listing that then fails still leaves the groups unknown", async () => {
+    const world = baseWorld({
+      ecs: {
+        'cn-hangzhou': {
+          SecurityGroups: ['sg-a', 'sg-b', 'sg-c'].map((id) => ({
+            SecurityGroupId: id,
+            VpcId: 'vpc-1',
+            Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+          })),
+        },
+      },
+      // one group per page; the third page fails
+      emulator: {
+        faults: [
+          {
+            action: 'DescribeSecurityGroups',
+            kind: 'serverError',
+            params: { NextToken: encodeToken(2) },
+          },
+        ],
+      },
+    });
+    const { inventory, emulator } = await runCollect(world, {
+      maxPageSize: 1,
+      retry: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1 },
+    });
+    const req = emulator.stats().requests;
+    expect(req['DescribeSecurityGroups']).toBe(3);
+    // the first two pages' groups were read while the listing went on
+    expect(req['DescribeSecurityGroupAttribute']).toBe(2);
+    expect(inventory.coverage.filter((c) => c.service === 'ecs').map((c) => c.operation)).toEqual([
+      'DescribeSecurityGroups',
+    ]);
+    expect(inventory.ecs.securityGroups).toEqual([]);
   });
 
   it('pages past the first page of every ECS list', async () => {
