@@ -45,7 +45,7 @@ export interface CollectOptions {
   ecsConcurrency?: number;
   /** concurrent RAM / IMS calls; default 128 */
   centralConcurrency?: number;
-  /** regions read at the same time; default all scanned regions (quotas are per region) */
+  /** regions read at the same time, per regional service (ECS, VPC); default all scanned regions (quotas are per region) */
   regionConcurrency?: number;
   /** regions whose bulk listings (instances, disks, ...) run at the same time; default 4 */
   bulkRegionConcurrency?: number;
@@ -148,7 +148,11 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   }
 
   // 3. everything else, in parallel
-  const regionLimit = pLimit(Math.max(1, options.regionConcurrency ?? scanned.length));
+  // a bound per service: ECS and VPC have quotas of their own, and a VPC region waiting for an
+  // ECS region's slot would start only when that region's slowest ECS bucket is done
+  const regionBound = Math.max(1, options.regionConcurrency ?? scanned.length);
+  const ecsRegionLimit = pLimit(regionBound);
+  const vpcRegionLimit = pLimit(regionBound);
   // resource-group-scope attachments (Resource Manager): their policies are fetched with RAM's
   const rgAttachments = collectResourceGroupAttachments(ctx);
   // the root's own AccessKeys (listable only by the root itself): ActionTrail looks their use up per key
@@ -158,7 +162,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
   const rootRead = collectRoot(ctx);
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas, vpcResults] =
     await Promise.all([
-      Promise.all(scanned.map((r) => regionLimit(() => collectEcsRegion(ctx, r)))),
+      Promise.all(scanned.map((r) => ecsRegionLimit(() => collectEcsRegion(ctx, r)))),
       collectRam(
         ctx,
         rgAttachments.then((list) =>
@@ -184,7 +188,7 @@ export async function collect(options: CollectOptions): Promise<Inventory> {
       // Security Center's asset list (agent status), from the endpoints the scanned regions need
       collectSas(ctx, scanned),
       // VPC: network ACLs, NAT DNAT entries, IPv6 addresses (reachability)
-      Promise.all(scanned.map((r) => regionLimit(() => collectVpcRegion(ctx, r)))),
+      Promise.all(scanned.map((r) => vpcRegionLimit(() => collectVpcRegion(ctx, r)))),
     ]);
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
