@@ -5,6 +5,7 @@
  * Cloud Assistant command contents and outputs never enter the inventory.
  */
 import * as $Ecs from '@alicloud/ecs20140526';
+import { validateEarly } from '../inventory/parse.js';
 import type {
   Disk,
   Instance,
@@ -77,14 +78,21 @@ export async function collectEcsRegion(
   const [[securityGroups, prefixLists, portRangeLists], [instances, keyPairs, disks, invocations]] =
     await Promise.all([
       groupsAndListsOf(ctx, region),
-      bulk(() =>
-        Promise.all([
+      bulk(async () => {
+        const [instances, keyPairs, disks, invocations] = await Promise.all([
           instancesOf(ctx, region),
           keyPairsOf(ctx, region),
           disksOf(ctx, region),
           invocationsOf(ctx, region),
-        ]),
-      ),
+        ]);
+        // whole now (the security groups' rules usually take much longer): validated here
+        return [
+          instances && validateEarly('ecs.instances', instances),
+          keyPairs && validateEarly('ecs.keyPairs', keyPairs),
+          disks && validateEarly('ecs.disks', disks),
+          invocations && validateEarly('ecs.invocations', invocations),
+        ] as const;
+      }),
     ]);
   return {
     securityGroups: securityGroups ?? [],
@@ -285,6 +293,8 @@ async function securityGroupsOf(
   // each group's rules are asked for as soon as its page arrives, not after the last page: the
   // largest region's rule reads are the scan's longest chain, and its pages come one by one
   const reads = new Map<string, Promise<void>>();
+  // each group validated once it is whole (its rules read), while the region's other reads go on
+  const whole = new Map<SecurityGroup, SecurityGroup>();
   const readRules = (group: SecurityGroup): void => {
     if (reads.has(group.id)) return;
     counter.add(1);
@@ -292,9 +302,12 @@ async function securityGroupsOf(
       group.id,
       groupRules(ctx, region, group.id, group.vpcId === null).then((attr) => {
         counter.tick();
-        if (!attr) return;
-        group.rules = attr.rules;
-        if (attr.innerAccessPolicy !== undefined) group.innerAccessPolicy = attr.innerAccessPolicy;
+        if (attr) {
+          group.rules = attr.rules;
+          if (attr.innerAccessPolicy !== undefined)
+            group.innerAccessPolicy = attr.innerAccessPolicy;
+        }
+        whole.set(group, validateEarly('ecs.securityGroups', [group])[0] as SecurityGroup);
       }),
     );
   };
@@ -340,7 +353,7 @@ async function securityGroupsOf(
   // every read started ends before the region does (each records its own failure), even
   // when the listing failed and its groups are unknown
   await Promise.all(reads.values());
-  return listed;
+  return listed?.map((g) => whole.get(g) ?? g);
 }
 
 async function groupRules(

@@ -23,7 +23,7 @@ import {
 } from './schema.js';
 
 /** the lists that grow with the account, by section, with their record schemas */
-const LARGE_LISTS: ReadonlyArray<readonly [section: string, key: string, record: z.ZodType]> = [
+const LARGE_LISTS = [
   ['ecs', 'securityGroups', EcsSchema.shape.securityGroups.element],
   ['ecs', 'instances', EcsSchema.shape.instances.element],
   ['ecs', 'disks', EcsSchema.shape.disks.element],
@@ -32,7 +32,39 @@ const LARGE_LISTS: ReadonlyArray<readonly [section: string, key: string, record:
   ['ram', 'users', RamSchema.shape.users.element],
   ['ram', 'policies', RamSchema.shape.policies.element],
   ['actiontrail', 'events', ActionTrailSchema.shape.events.element],
-];
+] as const satisfies ReadonlyArray<readonly [section: string, key: string, record: z.ZodType]>;
+
+/** a large list, by `section.key` */
+export type LargeList = `${(typeof LARGE_LISTS)[number][0]}.${(typeof LARGE_LISTS)[number][1]}`;
+
+/**
+ * Records already validated by their list's record schema (`validateEarly`):
+ * the final validation takes them as they are. Only the schema's own outputs
+ * are ever added, so a record here is exactly what validating it again would
+ * make.
+ */
+const VALIDATED = new WeakSet<object>();
+
+/**
+ * Validate records of a large list as soon as a collector has them whole
+ * (nothing changes them afterwards), instead of all at once after the last
+ * answer: the work is spread over the collection, whose event loop mostly
+ * waits on the API, rather than added to the scan's end, and the raw records
+ * are dropped a list at a time. Each record is replaced by its validated copy;
+ * a record that fails is kept as it is, and the final validation reports it
+ * where it stands in the inventory.
+ */
+export function validateEarly<T>(list: LargeList, records: readonly T[]): T[] {
+  const entry = LARGE_LISTS.find(([section, key]) => `${section}.${key}` === list);
+  if (!entry) throw new Error(`not a large list: ${list}`);
+  const schema = entry[2];
+  return records.map((record) => {
+    const r = schema.safeParse(record);
+    if (!r.success || typeof r.data !== 'object' || r.data === null) return record;
+    VALIDATED.add(r.data);
+    return r.data as T;
+  });
+}
 
 type Json = Record<string, unknown>;
 
@@ -53,7 +85,9 @@ export function safeParseInventory(data: unknown): InventoryParseResult {
     if (!isObject(holder) || !Array.isArray(holder[key])) continue;
     const records = holder[key] as unknown[];
     for (let i = 0; i < records.length; i++) {
-      const r = record.safeParse(records[i]);
+      const given = records[i];
+      if (typeof given === 'object' && given !== null && VALIDATED.has(given)) continue;
+      const r = record.safeParse(given);
       if (!r.success) {
         return {
           success: false,

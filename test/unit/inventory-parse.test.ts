@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorld } from '../../src/emulator/world.js';
-import { parseInventory, safeParseInventory } from '../../src/inventory/parse.js';
+import { parseInventory, safeParseInventory, validateEarly } from '../../src/inventory/parse.js';
 import { InventorySchema } from '../../src/inventory/schema.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from '../collectors/env.js';
 import { closeAll, runCollect } from '../collectors/harness.js';
@@ -107,5 +107,39 @@ describe('parseInventory', () => {
     expect(r.success).toBe(false);
     if (!r.success) expect(r.error.issues[0]!.path).toEqual(expected);
     expect(() => parseInventory(input(edit as (r: Json) => void))).toThrow();
+  });
+});
+
+describe('validateEarly', () => {
+  it('replaces records by their validated copies, which the final validation takes as they are', () => {
+    const raw = input((r) => {
+      for (const rec of r.ecs.instances as Json[]) rec.notInTheSchema = 'dropped';
+    });
+    const expected = InventorySchema.parse(structuredClone(raw));
+    const ecs = raw.ecs as Json;
+    const early = validateEarly('ecs.instances', ecs.instances as Json[]);
+    expect(early).toHaveLength((ecs.instances as Json[]).length);
+    expect(JSON.stringify(early)).not.toContain('notInTheSchema');
+    ecs.instances = early;
+    const got = parseInventory(raw);
+    expect(JSON.stringify(got)).toBe(JSON.stringify(expected));
+    // the very objects validated early, not copies of them
+    expect(got.ecs.instances[0]).toBe(early[0]);
+  });
+
+  it('keeps a record that fails, and the final validation reports it where it stands', () => {
+    const raw = input((r) => {
+      (r.ecs.disks as Json[])[1]!.encrypted = 'yes';
+    });
+    const expected = firstPath(raw);
+    expect(expected).toEqual(['ecs', 'disks', 1, 'encrypted']);
+    const ecs = raw.ecs as Json;
+    const disks = ecs.disks as Json[];
+    const early = validateEarly('ecs.disks', disks);
+    expect(early[1]).toBe(disks[1]);
+    ecs.disks = early;
+    const r = safeParseInventory(raw);
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.issues[0]!.path).toEqual(expected);
   });
 });
