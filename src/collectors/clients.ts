@@ -11,20 +11,15 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import EcsPkg, * as EcsModels from '@alicloud/ecs20140526';
-import ImsPkg, * as ImsModels from '@alicloud/ims20190815';
-import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import RamPkg, * as RamModels from '@alicloud/ram20150501';
-import ResourceManagerPkg, * as ResourceManagerModels from '@alicloud/resourcemanager20200331';
-import StsPkg, * as StsModels from '@alicloud/sts20150401';
-import VpcPkg, * as VpcModels from '@alicloud/vpc20160428';
-import * as $dara from '@darabonba/typescript';
 import type { CredentialClient } from '../credentials/index.js';
 import type { Service } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
 import { ActionNotAllowedError } from './errors.js';
 import { assertAdmitted } from './gate.js';
 import { cjsDefault } from './interop.js';
+import { $dara, $Ecs, $Ims, $OpenApi, $Ram, $Rm, $Sts, $Vpc } from './sdk.js';
+
+const { $OpenApiUtil, OpenApiUtil } = $OpenApi;
 
 /**
  * Every SDK model class describes its fields with two static methods,
@@ -66,24 +61,15 @@ export function memoizeModelTables(...modules: object[]): number {
 
 // the namespaces: their named exports are the model classes (the default export is the client,
 // or module.exports, depending on the loader)
-memoizeModelTables(
-  EcsModels,
-  RamModels,
-  ImsModels,
-  StsModels,
-  VpcModels,
-  ResourceManagerModels,
-  $OpenApiUtil,
-  $dara,
-);
+memoizeModelTables($Ecs, $Ram, $Ims, $Sts, $Vpc, $Rm, $OpenApiUtil, $dara);
 
-export const Ecs = cjsDefault(EcsPkg);
-export const Ram = cjsDefault(RamPkg);
-export const Ims = cjsDefault(ImsPkg);
-export const Sts = cjsDefault(StsPkg);
-export const OpenApi = cjsDefault(OpenApiPkg);
-export const Vpc = cjsDefault(VpcPkg);
-export const ResourceManager = cjsDefault(ResourceManagerPkg);
+export const Ecs = cjsDefault($Ecs);
+export const Ram = cjsDefault($Ram);
+export const Ims = cjsDefault($Ims);
+export const Sts = cjsDefault($Sts);
+export const OpenApi = cjsDefault($OpenApi);
+export const Vpc = cjsDefault($Vpc);
+export const ResourceManager = cjsDefault($Rm);
 
 export type EcsClient = InstanceType<typeof Ecs>;
 export type RamClient = InstanceType<typeof Ram>;

@@ -4,7 +4,7 @@
  * roles), key pairs, disks, Cloud Assistant invocations.
  * Cloud Assistant command contents and outputs never enter the inventory.
  */
-import * as $Ecs from '@alicloud/ecs20140526';
+import type * as EcsSdk from '@alicloud/ecs20140526';
 import { validateEarly } from '../inventory/parse.js';
 import type {
   Disk,
@@ -31,6 +31,7 @@ import {
 import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor, pageByNumber, trackIncomplete } from './paging.js';
+import { $Ecs } from './sdk.js';
 
 export interface EcsRegionResult {
   securityGroups: SecurityGroup[];
@@ -419,7 +420,7 @@ async function groupRules(
   return { rules, ...(innerAccessPolicy !== undefined ? { innerAccessPolicy } : {}) };
 }
 
-type Permission = $Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+type Permission = EcsSdk.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
 
 function toRule(p: Permission): SecurityGroupRule {
   const priority = Number.parseInt(String(p.priority ?? '1'), 10);
@@ -490,7 +491,7 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
   return instances;
 }
 
-type RawInstance = $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+type RawInstance = EcsSdk.DescribeInstancesResponseBodyInstancesInstance;
 
 function toInstance(i: RawInstance, region: string, missing: Map<string, string[]>): Instance {
   const privateIps = uniq([
@@ -585,7 +586,7 @@ async function networkInterfacesOf(
   }
 }
 
-type RawEni = $Ecs.DescribeNetworkInterfacesResponseBodyNetworkInterfaceSetsNetworkInterfaceSet;
+type RawEni = EcsSdk.DescribeNetworkInterfacesResponseBodyNetworkInterfaceSetsNetworkInterfaceSet;
 
 /** an interface attached to an instance, as inventory; none for a detached one */
 function toAttachedEni(eni: RawEni): Array<{ instanceId: string; eni: NetworkInterface }> {
@@ -625,7 +626,7 @@ async function ramRolesOf(
       const ids = batch.map((i) => i.id);
       const guard = trackIncomplete(ctx.guard);
       const sets = await attempt(ctx, m, () =>
-        pageByNumber<$Ecs.DescribeInstanceRamRoleResponseBodyInstanceRamRoleSetsInstanceRamRoleSet>(
+        pageByNumber<EcsSdk.DescribeInstanceRamRoleResponseBodyInstanceRamRoleSetsInstanceRamRoleSet>(
           guard,
           m,
           pageSize(ctx, 50),
@@ -673,7 +674,7 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeKeyPairs');
   const raw = await attempt(ctx, m, () =>
-    pageByNumber<$Ecs.DescribeKeyPairsResponseBodyKeyPairsKeyPair>(
+    pageByNumber<EcsSdk.DescribeKeyPairsResponseBodyKeyPairsKeyPair>(
       ctx.guard,
       m,
       pageSize(ctx, 50),
@@ -804,7 +805,9 @@ async function invocationsOf(
   }
   return invocations;
 
-  function toInvocation(v: $Ecs.DescribeInvocationsResponseBodyInvocationsInvocation): Invocation {
+  function toInvocation(
+    v: EcsSdk.DescribeInvocationsResponseBodyInvocationsInvocation,
+  ): Invocation {
     const ran = v.invokeInstances?.invokeInstance;
     if (!Array.isArray(ran)) withoutInstances.add(v.invokeId as string);
     return {

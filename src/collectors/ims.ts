@@ -3,12 +3,12 @@
  * the account MFA flag, and the `<root>` row of the credential report
  * (GenerateCredentialReport → poll until COMPLETED → GetCredentialReport pages).
  */
-import * as $Ims from '@alicloud/ims20190815';
 import type { Root } from '../inventory/schema.js';
 import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
 import { MalformedResponseError } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
+import { $Ims } from './sdk.js';
 
 const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
 

@@ -8,8 +8,8 @@
  * with its own Gate (its own quotas) by `collect()`.
  */
 import CredentialPkg, { Config as CredentialConfig } from '@alicloud/credentials';
-import * as $Rm from '@alicloud/resourcemanager20200331';
-import * as $Sts from '@alicloud/sts20150401';
+import type * as RmSdk from '@alicloud/resourcemanager20200331';
+import type * as StsSdk from '@alicloud/sts20150401';
 import pLimit from 'p-limit';
 import type { CredentialClient } from '../credentials/index.js';
 import { makeRedactor } from '../credentials/index.js';
@@ -23,6 +23,7 @@ import { cjsDefault } from './interop.js';
 import type { PageMeta } from './paging.js';
 import { pageByNumber } from './paging.js';
 import { defaultSleep } from './retry.js';
+import { $Rm, $Sts } from './sdk.js';
 import { callerIdentity } from './sts.js';
 
 const Credential = cjsDefault(CredentialPkg);
@@ -103,7 +104,7 @@ const PAGE = 100;
 
 async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
   const m: PageMeta = { service: 'resourcemanager', region: null, operation: 'ListAccounts' };
-  let items: $Rm.ListAccountsResponseBodyAccountsAccount[];
+  let items: RmSdk.ListAccountsResponseBodyAccountsAccount[];
   try {
     items = await pageByNumber(
       ctx.guard,
@@ -160,7 +161,7 @@ async function enter(
 ): Promise<MemberCredentials | EnterFailure> {
   const m: PageMeta = { service: 'sts', region: null, operation: 'AssumeRole' };
   const roleArn = `acs:ram::${accountId}:role/${options.memberRole}`;
-  let creds: $Sts.AssumeRoleResponseBodyCredentials | undefined;
+  let creds: StsSdk.AssumeRoleResponseBodyCredentials | undefined;
   try {
     const res = await call(ctx, m, () =>
       ctx.clients.sts.assumeRole(

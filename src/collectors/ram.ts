@@ -22,7 +22,6 @@
  * A set-based listing that fails leaves the fact unknown (absent) for every
  * principal it could concern, with a coverage entry — never "none".
  */
-import * as $Ram from '@alicloud/ram20150501';
 import type {
   AccessKey,
   PasswordPolicy,
@@ -50,6 +49,7 @@ import { MalformedResponseError, requiredList } from './errors.js';
 import type { ReportKey, ReportUserRow, UserReport } from './ims.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor, trackIncomplete } from './paging.js';
+import { $Ram } from './sdk.js';
 
 export interface RamResult {
   users: RamUser[];

@@ -7,13 +7,14 @@
  * a coverage entry (service resourcemanager, operation ListPolicyAttachments,
  * no region, no resource).
  */
-import * as $Rm from '@alicloud/resourcemanager20200331';
+import type * as RmSdk from '@alicloud/resourcemanager20200331';
 import type { ResourceGroupAttachment } from '../inventory/schema.js';
 import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
+import { $Rm } from './sdk.js';
 
-type WireAttachment = $Rm.ListPolicyAttachmentsResponseBodyPolicyAttachmentsPolicyAttachment;
+type WireAttachment = RmSdk.ListPolicyAttachmentsResponseBodyPolicyAttachmentsPolicyAttachment;
 
 /** a resource group id (`rg-…`), as opposed to the account id of an account-scope attachment */
 export function isResourceGroupId(id: string): boolean {

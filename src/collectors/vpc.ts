@@ -8,7 +8,7 @@
  * that the analysis treats that region's ACLs / DNAT / IPv6 as unknown; a NAT
  * gateway whose forward table cannot be read keeps `dnatEntries` absent.
  */
-import * as $Vpc from '@alicloud/vpc20160428';
+import type * as VpcSdk from '@alicloud/vpc20160428';
 import type {
   DnatEntry,
   EipAddress,
@@ -19,6 +19,7 @@ import type {
 import { attempt, type CollectContext, call, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
+import { $Vpc } from './sdk.js';
 
 export interface VpcRegionResult {
   ipv6Addresses: Ipv6Address[];
@@ -86,7 +87,7 @@ async function ipv6AddressesOf(
 ): Promise<Ipv6Address[] | undefined> {
   const vpc = ctx.clients.vpc(region);
   const m = meta(region, 'DescribeIpv6Addresses');
-  type Raw = $Vpc.DescribeIpv6AddressesResponseBodyIpv6AddressesIpv6Address;
+  type Raw = VpcSdk.DescribeIpv6AddressesResponseBodyIpv6AddressesIpv6Address;
   const raw = await completeListing<Raw>(
     ctx,
     m,
@@ -126,7 +127,7 @@ async function networkAclsOf(
 ): Promise<NetworkAcl[] | undefined> {
   const vpc = ctx.clients.vpc(region);
   const m = meta(region, 'DescribeNetworkAcls');
-  type Raw = $Vpc.DescribeNetworkAclsResponseBodyNetworkAclsNetworkAcl;
+  type Raw = VpcSdk.DescribeNetworkAclsResponseBodyNetworkAclsNetworkAcl;
   const raw = await completeListing<Raw>(
     ctx,
     m,
@@ -201,7 +202,7 @@ async function natGatewaysOf(
 ): Promise<NatGateway[] | undefined> {
   const vpc = ctx.clients.vpc(region);
   const m = meta(region, 'DescribeNatGateways');
-  type Raw = $Vpc.DescribeNatGatewaysResponseBodyNatGatewaysNatGateway;
+  type Raw = VpcSdk.DescribeNatGatewaysResponseBodyNatGatewaysNatGateway;
   const raw = await completeListing<Raw>(
     ctx,
     m,
@@ -249,7 +250,7 @@ async function dnatEntriesOf(
 ): Promise<DnatEntry[] | undefined> {
   const vpc = ctx.clients.vpc(region);
   const out: DnatEntry[] = [];
-  type Raw = $Vpc.DescribeForwardTableEntriesResponseBodyForwardTableEntriesForwardTableEntry;
+  type Raw = VpcSdk.DescribeForwardTableEntriesResponseBodyForwardTableEntriesForwardTableEntry;
   for (const tableId of gateway.forwardTableIds) {
     const m = meta(region, 'DescribeForwardTableEntries', tableId);
     const raw = await completeListing<Raw>(
@@ -300,7 +301,7 @@ async function eipAddressesOf(
 ): Promise<EipAddress[] | undefined> {
   const vpc = ctx.clients.vpc(region);
   const m = meta(region, 'DescribeEipAddresses');
-  type Raw = $Vpc.DescribeEipAddressesResponseBodyEipAddressesEipAddress;
+  type Raw = VpcSdk.DescribeEipAddressesResponseBodyEipAddressesEipAddress;
   const size = pageSize(ctx, 100);
   const guard = trackIncomplete(ctx.guard);
   const raw = await attempt(ctx, m, () =>
