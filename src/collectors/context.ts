@@ -26,6 +26,7 @@ export interface CollectContext {
   credentialReportPolls: number;
   /** caps every list call's page size (tests, or smaller answers); undefined = each API's maximum */
   maxPageSize: number | undefined;
+  /** the longest wait between two polls of the credential report (the waits double up to it) */
   credentialReportPollDelayMs: number;
   /**
    * runs a region's bulk listings (instances, disks, interfaces, key pairs,

@@ -101,6 +101,14 @@ async function accountMfa(ctx: CollectContext): Promise<boolean | undefined> {
   return v;
 }
 
+/** the wait before the first poll of the credential report's state; each next wait doubles */
+const FIRST_POLL_DELAY_MS = 250;
+
+/** the wait before poll `poll` (1, 2, ...) of the credential report: 250 ms, doubling, at most `maxMs` */
+export function credentialReportWait(poll: number, maxMs: number): number {
+  return Math.min(maxMs, FIRST_POLL_DELAY_MS * 2 ** (poll - 1));
+}
+
 async function credentialReportOf(ctx: CollectContext): Promise<
   | {
       root: NonNullable<Root['credentialReport']>;
@@ -112,7 +120,11 @@ async function credentialReportOf(ctx: CollectContext): Promise<
   const gm = meta('GenerateCredentialReport');
   let completed = false;
   for (let poll = 0; poll < Math.max(1, ctx.credentialReportPolls); poll++) {
-    if (poll > 0) await ctx.sleep(ctx.credentialReportPollDelayMs);
+    // the first poll soon (a small account's report is ready at once, and every per-user read
+    // waits for it), then doubling up to the configured delay
+    if (poll > 0) {
+      await ctx.sleep(credentialReportWait(poll, ctx.credentialReportPollDelayMs));
+    }
     const res = await attempt(ctx, gm, () =>
       call(ctx, gm, () => ctx.clients.ims.generateCredentialReport()),
     );

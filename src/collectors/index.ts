@@ -63,7 +63,7 @@ export interface CollectOptions {
   maxPageSize?: number;
   /** GenerateCredentialReport polls; default 10 */
   credentialReportPolls?: number;
-  /** delay between polls; default 2 000 ms */
+  /** the longest delay between polls (the first is 250 ms, each next one doubles); default 2 000 ms */
   credentialReportPollDelayMs?: number;
   /** injectable sleep (retries' backoff and report polling) */
   sleep?: (ms: number) => Promise<void>;

@@ -4,7 +4,7 @@
  * a time; it means no console sign-in capability, never a sign-in time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { consoleLogin, reportTime } from '../../src/collectors/ims.js';
+import { consoleLogin, credentialReportWait, reportTime } from '../../src/collectors/ims.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
 import { baseWorld, closeAll, runCollect } from './harness.js';
 
@@ -92,5 +92,34 @@ describe('LOGIN_DISABLED through the emulator', () => {
       baseWorld({ root: { mfaEnabled: true, accessKeys: [] } }),
     );
     expect(inventory.root.credentialReport?.consoleLogin).toBe(true);
+  });
+
+  it('polls the report soon after starting it, then waits twice as long each time, up to the configured delay', async () => {
+    const waits: number[] = [];
+    const { inventory, emulator } = await runCollect(
+      baseWorld({ root: { mfaEnabled: true, accessKeys: [] } }),
+      {
+        credentialReportPollDelayMs: 2_000,
+        // nothing else sleeps in a fault-free run (no retries)
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+      },
+    );
+    expect(inventory.root.credentialReport).toBeDefined();
+    // the emulator's report is STARTED at the first call and COMPLETED at the next
+    expect(emulator.stats().requests['GenerateCredentialReport']).toBe(2);
+    expect(waits).toEqual([250]);
+  });
+
+  it.each([
+    [1, 2_000, 250],
+    [2, 2_000, 500],
+    [3, 2_000, 1_000],
+    [4, 2_000, 2_000],
+    [9, 2_000, 2_000],
+    [1, 1, 1],
+  ])('poll %i with at most %i ms between polls waits %i ms', (poll, max, wait) => {
+    expect(credentialReportWait(poll, max)).toBe(wait);
   });
 });
