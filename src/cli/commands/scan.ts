@@ -240,8 +240,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     }
   }
 
+  // several documents: some are made on a second thread (ECS_AUDIT_REPORT_THREAD=0: all here)
   await writeReports(report, reportSpecs, {
-    offThread: io.env['ECS_AUDIT_REPORT_THREAD'] === '1',
+    offThread: io.env['ECS_AUDIT_REPORT_THREAD'] !== '0',
   }).catch(asUsage);
   await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, {
     color: flags.color,
