@@ -70,8 +70,13 @@ function paint(c: ChalkInstance, s: Severity): (t: string) => string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** Control characters (ESC, CR, newlines, C1) shown as `\xNN` / `\uNNNN`; never sent raw. */
 export function sanitize(s: string): string {
+  // most text has none: a test, not a replace that calls back and copies
+  if (!HAS_CONTROL.test(s)) return s;
   return s.replace(CONTROL, (ch) => {
     const code = ch.codePointAt(0)!;
     return code <= 0xff
