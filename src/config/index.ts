@@ -10,10 +10,9 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml
 import { z } from 'zod';
 import type { RuleSettings } from '../engine/run.js';
 import { SEVERITIES } from '../engine/types.js';
+import { ConfigError } from './error.js';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
 const DURATION = /^(\d+[mhdw]|\d{4}-\d{2}-\d{2}.*)$/;

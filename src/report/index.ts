@@ -9,7 +9,7 @@ import { formatJunit, junitChunks } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif, sarifChunks } from './sarif.js';
 import type { Report } from './schema.js';
-import { formatTable } from './table.js';
+import { formatTable, tableChunks } from './table.js';
 
 /** `width`: the table's line width in columns (the terminal's, else 80) */
 export type FormatOptions = { color?: boolean; width?: number };
@@ -31,7 +31,7 @@ export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
 
 /** Each format as text pieces whose concatenation is exactly `FORMATS[name]`'s string. */
 export const FORMAT_CHUNKS: Record<FormatName, ChunkedFormatter> = {
-  table: (r, o) => [formatTable(r, o)],
+  table: (r, o) => tableChunks(r, o),
   json: (r) => jsonChunks(r),
   sarif: (r) => sarifChunks(r),
   junit: (r) => junitChunks(r),

@@ -52,7 +52,9 @@ export function* jsonArrayChunks<T>(
   if (!pretty) {
     for (let i = 0; i < items.length; i += BATCH) {
       const text = JSON.stringify(items.slice(i, i + BATCH).map(map));
-      yield `${i === 0 ? '[' : ','}${text.slice(1, -1)}`;
+      // separate pieces: a slice is written from its parent's text, a joined string would be a copy
+      yield i === 0 ? '[' : ',';
+      yield text.slice(1, -1);
     }
     yield ']';
     return;
@@ -66,7 +68,8 @@ export function* jsonArrayChunks<T>(
     for (let d = 0; d < depth; d++) wrapped = [wrapped];
     const text = JSON.stringify(wrapped, null, 2);
     const elements = text.slice(head.length + indent.length, text.length - tail.length);
-    yield `${i === 0 ? '[\n' : ',\n'}${indent}${elements}`;
+    yield i === 0 ? `[\n${indent}` : `,\n${indent}`;
+    yield elements;
   }
   yield `\n${'  '.repeat(depth)}]`;
 }

@@ -29,8 +29,14 @@ export function stripInvalidXml(s: string): string {
   return s.replace(INVALID_XML, '\uFFFD');
 }
 
+/** What `escapeXmlText` changes, or may (`MAYBE_INVALID_XML`): most text has none of it. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const MAYBE_TEXT_ESCAPE = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Text content: the markup characters escaped, invalid characters replaced. */
 export function escapeXmlText(s: string): string {
+  // a finding's details are about 1.5 KB: one scan for the common case, not one per kind
+  if (!MAYBE_TEXT_ESCAPE.test(s)) return s;
   const text = stripInvalidXml(s);
   // most text has nothing to escape: one scan instead of three replacements
   if (!TEXT_SPECIAL.test(text)) return text;

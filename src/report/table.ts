@@ -70,8 +70,13 @@ function paint(c: ChalkInstance, s: Severity): (t: string) => string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** Control characters (ESC, CR, newlines, C1) shown as `\xNN` / `\uNNNN`; never sent raw. */
 export function sanitize(s: string): string {
+  // most text has none: a test, not a replace that calls back and copies
+  if (!HAS_CONTROL.test(s)) return s;
   return s.replace(CONTROL, (ch) => {
     const code = ch.codePointAt(0)!;
     return code <= 0xff
@@ -189,6 +194,19 @@ function resourceLine(
 }
 
 export function formatTable(report: Report, opts: TableOptions = {}): string {
+  return [...tableChunks(report, opts)].join('');
+}
+
+/** lines held before they are handed on as one piece (a few KB of text) */
+const LINES_PER_PIECE = 256;
+
+/**
+ * The table as text pieces (what `formatTable` joins), each a run of whole
+ * lines with their newlines: 300,000 lines never wait in one array to be
+ * joined into one string, which kept every line alive (promoted by each
+ * scavenge) and made a 12 MB string in the large-object space.
+ */
+export function* tableChunks(report: Report, opts: TableOptions = {}): Generator<string> {
   const c = new Chalk({ level: colorLevel(opts) });
   const width = Math.max(40, opts.width ?? 80);
   const lines: string[] = [];
@@ -246,6 +264,10 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
       const cut = Math.min(head.length, 2 + sanitize(ruleId).length);
       lines.push(c.bold(head.slice(0, cut)) + c.dim(head.slice(cut)));
       for (const f of fs) {
+        if (lines.length >= LINES_PER_PIECE) {
+          yield `${lines.join('\n')}\n`;
+          lines.length = 0;
+        }
         lines.push(resourceLine(c, f, width, idWidth, regionColumn, withBaseline, labels.get(f)!));
         // the finding's own sentence says what is wrong with this resource
         for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
@@ -354,5 +376,6 @@ export function formatTable(report: Report, opts: TableOptions = {}): string {
     }
     if (report.coverage.length > 50) line(`  … and ${report.coverage.length - 50} more`);
   }
-  return `${lines.join('\n')}\n`;
+  // the summary line at least is left: every line ends with its newline
+  yield `${lines.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld } from '../../src/emulator/world.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, testEnv } from '../helpers/cli.js';
 
 const NOW = '2026-11-01T00:00:00Z';
 let dir: string;
@@ -250,6 +250,34 @@ describe('--report files', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual(JSON.parse(r.stdout));
     expect(readFileSync(table, 'utf8')).toContain('sg-admin-port-open-to-internet');
+  });
+
+  it('several files are made on two threads by default, the same documents as on one', async () => {
+    const made = async (sub: string, env: Record<string, string> = {}) => {
+      const d = path.join(dir, sub);
+      const formats = ['json', 'sarif', 'junit', 'table'];
+      const r = await runCli(
+        [
+          'scan',
+          '--now',
+          NOW,
+          '--snapshot',
+          snapshot(),
+          ...formats.flatMap((f) => ['--report', `${f}=${d}/r.${f}`]),
+        ],
+        { env: testEnv(env) },
+      );
+      expect(r.code, r.stderr).toBe(1);
+      // the scan's own start and end are the only differences between two runs
+      const times = /\d{4}-\d\d-\d\dT[\d:.]+Z?|took [\d.]+ s/g;
+      return formats.map((f) => readFileSync(`${d}/r.${f}`, 'utf8').replace(times, 'T'));
+    };
+    const [two, one] = await Promise.all([
+      made('two'),
+      made('one', { ECS_AUDIT_REPORT_THREAD: '0' }),
+    ]);
+    expect(two[2]).toContain('<testcase');
+    expect(two).toEqual(one);
   });
 
   it('an unwritable destination is refused before anything is read', async () => {

@@ -242,5 +242,11 @@ describe('JUnit XML', () => {
     expect(escapeXmlText(`a<b>&c"d'`)).toBe(`a&lt;b&gt;&amp;c"d'`);
     expect(escapeXmlAttr(`a<b>&c"d'\n\te`)).toBe('a&lt;b&gt;&amp;c&quot;d&apos;&#10;&#9;e');
     expect(stripInvalidXml('ok\u0000\u0008\uFFFE\uD800x😀')).toBe('ok\uFFFD\uFFFD\uFFFD\uFFFDx😀');
+
+    // one scan decides; each kind of character alone still gets its treatment
+    expect(escapeXmlText('plain — text')).toBe('plain — text');
+    expect(escapeXmlText('a\u0001b')).toBe('a\uFFFDb');
+    expect(escapeXmlText('x😀\uFFFF>')).toBe('x😀\uFFFD&gt;');
+    expect(escapeXmlText('😀')).toBe('😀');
   });
 });

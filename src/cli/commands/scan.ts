@@ -5,7 +5,7 @@
  */
 import { FRAMEWORKS, type Framework } from '../../compliance/cis.js';
 import { evaluateControls } from '../../compliance/evaluate.js';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/error.js';
 import { RuleMetaError } from '../../engine/meta.js';
 import {
   type LoadedRule,
@@ -101,7 +101,13 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   }
   await checkReportDestinations(reportSpecs).catch(asUsage);
 
-  const config = flags.config ? await loadConfig(flags.config).catch(asUsage) : undefined;
+  // the YAML parser is loaded only for a scan that has a config file
+  const configFile = flags.config;
+  const config = configFile
+    ? await import('../../config/index.js')
+        .then(({ loadConfig }) => loadConfig(configFile))
+        .catch(asUsage)
+    : undefined;
   const failOn: FailOn = parseFailOn(flags.failOn ?? config?.failOn ?? 'critical');
   if (flags.snapshot) checkSnapshotFlags(flags);
   const clockAt = (now: string | undefined) => {
@@ -240,8 +246,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     }
   }
 
+  // several documents: some are made on a second thread (ECS_AUDIT_REPORT_THREAD=0: all here)
   await writeReports(report, reportSpecs, {
-    offThread: io.env['ECS_AUDIT_REPORT_THREAD'] === '1',
+    offThread: io.env['ECS_AUDIT_REPORT_THREAD'] !== '0',
   }).catch(asUsage);
   await writeStdoutReport(io.stdout, report, stdoutFormat, reportSpecs, {
     color: flags.color,
