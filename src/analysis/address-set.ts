@@ -49,8 +49,15 @@ function addressOf(family: Family, value: bigint): ipaddr.IPv4 | ipaddr.IPv6 {
 }
 
 export function formatAddress(family: Family, value: bigint): string {
+  // dotted quad straight from the number (what ipaddr.js prints): evidence formats
+  // tens of thousands of IPv4 ranges per scan
+  if (family === 'ipv4') return formatIpv4(Number(value));
   const a = addressOf(family, value);
   return a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
+}
+
+function formatIpv4(n: number): string {
+  return `${Math.floor(n / 0x1000000) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 export interface ParsedAddress {
@@ -267,6 +274,7 @@ function largestBlock(
   end: bigint,
 ): { prefix: number; last: bigint } {
   const bits = FAMILY_BITS[family];
+  if (family === 'ipv4') return largestBlockIpv4(Number(start), Number(end));
   for (let prefix = 0; prefix <= bits; prefix++) {
     const host = (1n << BigInt(bits - prefix)) - 1n;
     if ((start & host) !== 0n) continue;
@@ -274,6 +282,17 @@ function largestBlock(
     if (last <= end) return { prefix, last };
   }
   return { prefix: bits, last: start };
+}
+
+/** largestBlock on 32-bit values as doubles (exact below 2^53): no BigInt per prefix tried */
+function largestBlockIpv4(start: number, end: number): { prefix: number; last: bigint } {
+  for (let prefix = 0; prefix <= 32; prefix++) {
+    const block = 2 ** (32 - prefix);
+    if (start % block !== 0) continue;
+    const last = start + block - 1;
+    if (last <= end) return { prefix, last: BigInt(last) };
+  }
+  return { prefix: 32, last: BigInt(start) };
 }
 
 /** `10.0.0.0/8` when the interval is exactly one CIDR block, else `a-b`. */

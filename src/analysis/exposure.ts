@@ -836,8 +836,15 @@ export class ExposureIndex {
     const ids = [...new Set(groupIds)].sort();
     const key = groupKey(region, ids.join(','));
     if (!this.ifaceCache.has(key)) {
-      const m = this.interfaceRules(region, ids);
-      this.ifaceCache.set(key, m ? exposureOfRules(m.groupIds, m.rules, m.notes) : undefined);
+      if (ids.length === 1) {
+        // one group alone is the group's own exposure (the same rules, notes and ids):
+        // computed once for the group rules and the instance rules alike
+        const sg = this.group(region, ids[0]!);
+        this.ifaceCache.set(key, sg ? this.groupExposure(sg) : undefined);
+      } else {
+        const m = this.interfaceRules(region, ids);
+        this.ifaceCache.set(key, m ? exposureOfRules(m.groupIds, m.rules, m.notes) : undefined);
+      }
     }
     return this.ifaceCache.get(key);
   }

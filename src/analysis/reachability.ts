@@ -399,6 +399,9 @@ function evaluateEntry(
       const to = bounds[i + 1]! - 1;
       if (window && (from < window.from || to > window.to)) continue;
       const seg = segmentAt(groupExp, from);
+      // the ACL only narrows what the groups accept: a port the groups keep closed to
+      // this family stays closed (the same threshold on a subset), so skip the set work
+      if (!(entry.family === 'ipv4' ? seg.openIpv4 : seg.openIpv6)) continue;
       const groupSet = entry.family === 'ipv4' ? seg.v4 : seg.v6;
       const piece = pieces?.find((p) => p.from <= from && p.to >= from);
       const aclSet = pieces ? (piece?.accepted ?? EMPTY_SET) : fullSet(entry.family);
