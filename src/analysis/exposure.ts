@@ -321,6 +321,8 @@ function normaliseRule(
     sources.push(r.sourceGroupId.trim());
     otherSources.push(r.sourceGroupId.trim());
   }
+  // every note is taken by now: an egress rule has nothing more to give (callers keep ingress)
+  if (direction === 'egress') return [];
   const nicType = r.nicType.trim().toLowerCase();
   const known4 = toSet(v4);
   const known6 = toSet(v6);
@@ -337,15 +339,31 @@ function normaliseRule(
   const facesInternet = sg.vpcId !== null || nicType === 'internet';
   // built key by key rather than with conditional spreads (a hundred thousand rules at
   // scale): the same objects, keys in the same order
+  // (one literal per shape: objects grown key by key reallocate their property store)
+  const policyName = accept ? 'Accept' : 'Drop';
   return spans.map((span) => {
-    const ref: RuleRef = { groupId: sg.id, index } as RuleRef;
-    if (r.id) ref.ruleId = r.id;
-    ref.priority = r.priority;
-    ref.policy = accept ? 'Accept' : 'Drop';
-    ref.protocol = r.ipProtocol;
-    ref.portRange = span.text;
-    ref.source = source;
-    ref.nicType = r.nicType;
+    const ref: RuleRef = r.id
+      ? {
+          groupId: sg.id,
+          index,
+          ruleId: r.id,
+          priority: r.priority,
+          policy: policyName,
+          protocol: r.ipProtocol,
+          portRange: span.text,
+          source,
+          nicType: r.nicType,
+        }
+      : {
+          groupId: sg.id,
+          index,
+          priority: r.priority,
+          policy: policyName,
+          protocol: r.ipProtocol,
+          portRange: span.text,
+          source,
+          nicType: r.nicType,
+        };
     if (span.listId) ref.portRangeListId = span.listId;
     const rule: NormalisedRule = {
       ref,
@@ -459,8 +477,10 @@ function sourcesAt(r: NormalisedRule, bound: 'low' | 'high'): { v4: AddressSet; 
 /** Decide one segment from the rules (already sorted) that match it. */
 function decide(matching: readonly NormalisedRule[], from: number, to: number): PortSegment {
   const low = decideAt(matching, from, to, 'low');
+  // (checked before the list is made: almost no rule depends on an unreadable list)
+  if (!matching.some((r) => r.unresolved && r.facesInternet)) return low;
   const unresolved = matching.filter((r) => r.unresolved && r.facesInternet);
-  if (unresolved.length === 0 || (low.openIpv4 && low.openIpv6)) return low;
+  if (low.openIpv4 && low.openIpv6) return low;
   const high = decideAt(matching, from, to, 'high');
   const ipv4 = !low.openIpv4 && high.openIpv4;
   const ipv6 = !low.openIpv6 && high.openIpv6;

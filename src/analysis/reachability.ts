@@ -551,6 +551,14 @@ export class ReachabilityIndex {
     return answer;
   };
 
+  /**
+   * An entry point's answer without DNAT depends only on the interface's exposure, the
+   * ACL, the family and the bypass: instances with the same groups behind the same ACL
+   * share it (its ranges are read, never changed, by the rules)
+   */
+  private readonly judged = new Map<object, Map<string, EntryReachability>>();
+  private readonly aclNumbers = new Map<NetworkAcl, number>();
+
   constructor(ctx: ReachabilityContext) {
     this.ctx = ctx;
     this.inv = ctx.inventory;
@@ -561,6 +569,34 @@ export class ReachabilityIndex {
       else this.aclsByRegion.set(acl.region, [acl]);
     }
     this.prefixLists = prefixListsOf(this.inv);
+  }
+
+  private judge(
+    entry: EntryPoint,
+    exposure: { tcp: ProtocolExposure; udp: ProtocolExposure },
+    acl: NetworkAcl | null,
+  ): EntryReachability {
+    if (entry.dnat) return evaluateEntry(entry, exposure, acl, this.piecesOf);
+    let byKey = this.judged.get(exposure);
+    if (!byKey) {
+      byKey = new Map();
+      this.judged.set(exposure, byKey);
+    }
+    let aclNumber = acl ? this.aclNumbers.get(acl) : -1;
+    if (aclNumber === undefined) {
+      aclNumber = this.aclNumbers.size;
+      this.aclNumbers.set(acl!, aclNumber);
+    }
+    const key = `${aclNumber}|${entry.family}|${entry.bypassesAcl}`;
+    const hit = byKey.get(key);
+    if (hit) {
+      return hit.known
+        ? { entry, known: true, open: hit.open }
+        : { entry, known: false, reason: hit.reason, open: hit.open };
+    }
+    const answer = evaluateEntry(entry, exposure, acl, this.piecesOf);
+    byKey.set(key, answer);
+    return answer;
   }
 
   /** the ACL of a vSwitch: an ACL, null for none, or a reason it is unknown */
@@ -714,10 +750,10 @@ export class ReachabilityIndex {
         if (mode === true) entry.bypassesAcl = true;
         const acl = entry.bypassesAcl ? null : this.aclOf(inst.region, entry.vSwitchId);
         if (typeof acl === 'string') return { entry, known: false, reason: acl, open: [] };
-        const judged = evaluateEntry(entry, exposure, acl, this.piecesOf);
+        const judged = this.judge(entry, exposure, acl);
         if (typeof mode === 'string' && acl !== null && judged.known) {
           // the EIP's mode is unknown: it matters only when the ACL changes the answer
-          const bypassed = evaluateEntry(entry, exposure, null, this.piecesOf);
+          const bypassed = this.judge(entry, exposure, null);
           if (portsOf(bypassed.open) !== portsOf(judged.open))
             return { entry, known: false, reason: mode, open: judged.open };
         }
