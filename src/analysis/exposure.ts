@@ -257,7 +257,7 @@ function normaliseRule(
       spans = [];
       for (const text of list.ranges) {
         const p = parsePortRange(text);
-        if (p) spans.push({ ...p, text, listId: portListId });
+        if (p) spans.push({ from: p.from, to: p.to, text, listId: portListId });
         else {
           notes.push({
             ...noteBase(),
@@ -274,7 +274,8 @@ function normaliseRule(
       notes.push({ ...noteBase(), message: `malformed port range "${r.portRange}": rule ignored` });
       return [];
     }
-    spans = [{ ...p, text: r.portRange }];
+    // (named fields: a spread copy is several times slower, a hundred thousand times a scan)
+    spans = [{ from: p.from, to: p.to, text: r.portRange }];
   }
   const policyRaw = r.policy.trim().toLowerCase();
   // The API's default policy is Accept; an empty value means the default.
@@ -598,6 +599,34 @@ function appliesTo(r: NormalisedRule, protocol: Protocol): boolean {
 }
 
 /**
+ * Segments already decided, by the rules that match them (their positions in one
+ * rule list): `decide` depends on nothing else, and the same rule sets recur along
+ * the port axis (both sides of a narrow rule) and across TCP and UDP (`ALL`
+ * rules). One per rule list; the segments are never changed.
+ */
+type Decisions = Map<string, PortSegment>;
+
+/** the same segment over other ports (keys in the order decide makes them) */
+function withPorts(s: PortSegment, from: number, to: number): PortSegment {
+  const out: PortSegment = {
+    from,
+    to,
+    v4: s.v4,
+    v6: s.v6,
+    ipv4Coverage: s.ipv4Coverage,
+    ipv6Coverage: s.ipv6Coverage,
+    open: s.open,
+    openIpv4: s.openIpv4,
+    openIpv6: s.openIpv6,
+    acceptedBy: s.acceptedBy,
+    carvedBy: s.carvedBy,
+    nonInternet: s.nonInternet,
+  };
+  if (s.unknown) out.unknown = s.unknown;
+  return out;
+}
+
+/**
  * The exposure of a set of ingress rules (one group, or every group of an
  * interface merged) for one protocol, as contiguous port segments.
  */
@@ -605,7 +634,19 @@ export function protocolExposure(
   rules: readonly NormalisedRule[],
   protocol: Protocol,
 ): ProtocolExposure {
-  const relevant = rules.filter((r) => appliesTo(r, protocol)).sort(compareRules);
+  return segmentsOf(rules, protocol, new Map());
+}
+
+function segmentsOf(
+  rules: readonly NormalisedRule[],
+  protocol: Protocol,
+  decisions: Decisions,
+): ProtocolExposure {
+  // positions in `rules`, in evaluation order (a stable sort, as of the rules themselves)
+  const order: number[] = [];
+  for (let i = 0; i < rules.length; i++) if (appliesTo(rules[i]!, protocol)) order.push(i);
+  order.sort((a, b) => compareRules(rules[a]!, rules[b]!));
+  const relevant = order.map((i) => rules[i]!);
   if (!PORT_PROTOCOLS.has(protocol)) {
     return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
   }
@@ -616,13 +657,28 @@ export function protocolExposure(
   }
   const bounds = [...points].sort((a, b) => a - b);
   const segments: PortSegment[] = [];
+  const keyParts = order.map((i) => `${i},`);
   for (let i = 0; i + 1 < bounds.length; i++) {
     const from = bounds[i]!;
     const to = bounds[i + 1]! - 1;
-    const matching = relevant.filter((r) => r.from <= from && r.to >= to);
-    const seg = decide(matching, from, to);
+    const matching: NormalisedRule[] = [];
+    let key = '';
+    for (let j = 0; j < relevant.length; j++) {
+      const r = relevant[j]!;
+      if (r.from > from || r.to < to) continue;
+      matching.push(r);
+      key += keyParts[j];
+    }
+    const known = decisions.get(key);
+    let seg: PortSegment;
+    if (known) seg = withPorts(known, from, to);
+    else {
+      seg = decide(matching, from, to);
+      decisions.set(key, seg);
+    }
     const prev = segments[segments.length - 1];
-    if (prev && sameOutcome(prev, seg)) segments[segments.length - 1] = { ...prev, to };
+    if (prev && sameOutcome(prev, seg))
+      segments[segments.length - 1] = withPorts(prev, prev.from, to);
     else segments.push(seg);
   }
   return { protocol, segments };
@@ -701,10 +757,12 @@ export function exposureOfRules(
   rules: readonly NormalisedRule[],
   notes: ExposureNote[] = [],
 ): Exposure {
+  // one memo for both protocols: ALL rules match the same segments of each
+  const decisions: Decisions = new Map();
   return {
     groupIds,
-    tcp: protocolExposure(rules, 'tcp'),
-    udp: protocolExposure(rules, 'udp'),
+    tcp: segmentsOf(rules, 'tcp', decisions),
+    udp: segmentsOf(rules, 'udp', decisions),
     notes,
   };
 }

@@ -533,6 +533,7 @@ export class ReachabilityIndex {
   private readonly aclByVSwitch = new Map<string, NetworkAcl>();
   private readonly prefixLists: PrefixListLike[];
   private readonly cache = new Map<string, InstanceReachability>();
+  private readonly byObject = new Map<Instance, InstanceReachability>();
   /** ACLs by region, and each ACL's pieces per protocol and family: the same few ACLs judge every instance */
   private readonly aclsByRegion = new Map<string, NetworkAcl[]>();
   private readonly piecesCache = new Map<NetworkAcl, Map<string, AclAnswer>>();
@@ -641,11 +642,13 @@ export class ReachabilityIndex {
     }
     // IPv6 with Internet bandwidth
     const ipv6Gap = regionGap(this.inv, 'DescribeIpv6Addresses', inst.region);
-    const ids = new Set([inst.id, ...nics.map((n) => n.id).filter((x): x is string => x !== null)]);
+    // (made only when some public IPv6 address is listed in the region)
+    let ids: Set<string> | undefined;
     const listed = nics.some((n) => n.ipv6Addresses.length > 0);
     if (ipv6Gap && listed) unknown.push(`the IPv6 addresses of ${inst.region} could not be read`);
     for (const a of this.inv.vpc.ipv6Addresses) {
       if (a.region !== inst.region || lower(a.networkType) !== 'public') continue;
+      ids ??= new Set([inst.id, ...nics.map((n) => n.id).filter((x): x is string => x !== null)]);
       const nic =
         nics.find((n) => n.ipv6Addresses.includes(a.address)) ??
         (ids.has(a.associatedInstanceId)
@@ -721,9 +724,15 @@ export class ReachabilityIndex {
 
   /** everything about one instance; computed once per scan */
   instance(inst: Instance): InstanceReachability {
+    // the same instance object is asked for by several rules: found by identity first
+    const seen = this.byObject.get(inst);
+    if (seen) return seen;
     const key = `${inst.region}/${inst.id}`;
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.byObject.set(inst, hit);
+      return hit;
+    }
     const unknown: string[] = [];
     const nics = interfacesOf(inst);
     let result: InstanceReachability;
@@ -762,6 +771,7 @@ export class ReachabilityIndex {
       result = { instanceId: inst.id, region: inst.region, entries, unknown };
     }
     this.cache.set(key, result);
+    this.byObject.set(inst, result);
     return result;
   }
 }
