@@ -172,6 +172,10 @@ export function toSet(intervals: readonly Interval[]): AddressSet {
 export function union(a: AddressSet, b: AddressSet): AddressSet {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
+  // one side a single interval holding the other (0.0.0.0/0 and anything): that side,
+  // without the BigInt arithmetic of the merge (every `+ 1n` allocates)
+  if (covers(a, b)) return a;
+  if (covers(b, a)) return b;
   // linear merge of two sorted sets, coalescing overlapping and adjacent intervals
   const out: Interval[] = [];
   let i = 0;
@@ -209,9 +213,19 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   return out;
 }
 
+/** `outer` is one interval that holds every address of `inner` (both non-empty) */
+function covers(outer: AddressSet, inner: AddressSet): boolean {
+  return (
+    outer.length === 1 &&
+    outer[0]!.start <= inner[0]!.start &&
+    outer[0]!.end >= inner[inner.length - 1]!.end
+  );
+}
+
 /** a minus b */
 export function subtract(a: AddressSet, b: AddressSet): AddressSet {
   if (a.length === 0 || b.length === 0) return a;
+  if (covers(b, a)) return EMPTY_SET;
   const out: Interval[] = [];
   let j = 0;
   for (const x of a) {

@@ -459,13 +459,38 @@ export interface ProtocolExposure {
   segments: PortSegment[];
 }
 
-const NO_COVERAGE = { num: 0n, fraction: 0 } as const;
+const NO_COVERAGE = { fraction: 0, open: false } as const;
 
-function coverage(set: AddressSet, family: Family): { num: bigint; fraction: number } {
+/** the public IPv4 blocks as [first, last] numbers (IPv4 values are exact as doubles) */
+const PUBLIC_IPV4_SPANS = PUBLIC_IPV4.map((iv) => [Number(iv.start), Number(iv.end)] as const);
+const PUBLIC_IPV4_COUNT = Number(PUBLIC_SIZE.ipv4);
+
+/** how many public IPv4 addresses `set` holds: a merge on numbers, nothing allocated */
+function publicIpv4Count(set: AddressSet): number {
+  let n = 0;
+  let j = 0;
+  for (const iv of set) {
+    const start = Number(iv.start);
+    const end = Number(iv.end);
+    while (j < PUBLIC_IPV4_SPANS.length && PUBLIC_IPV4_SPANS[j]![1] < start) j++;
+    for (let k = j; k < PUBLIC_IPV4_SPANS.length && PUBLIC_IPV4_SPANS[k]![0] <= end; k++) {
+      const [ps, pe] = PUBLIC_IPV4_SPANS[k]!;
+      n += Math.min(end, pe) - Math.max(start, ps) + 1;
+    }
+  }
+  return n;
+}
+
+/** share of the family's public space `set` holds, and whether that is at least half */
+function coverage(set: AddressSet, family: Family): { fraction: number; open: boolean } {
   if (set.length === 0) return NO_COVERAGE;
+  if (family === 'ipv4') {
+    const n = publicIpv4Count(set);
+    return { fraction: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
+  }
   const num = size(intersect(set, PUBLIC_SET[family]));
   const den = PUBLIC_SIZE[family];
-  return { num, fraction: Number(num) / Number(den) };
+  return { fraction: Number(num) / Number(den), open: 2n * num >= den };
 }
 
 /** The sources a rule counts with at one extreme of what its unreadable lists could hold. */
@@ -548,8 +573,8 @@ function decideAt(
   }
   const c4 = coverage(acc4, 'ipv4');
   const c6 = coverage(acc6, 'ipv6');
-  const openIpv4 = 2n * c4.num >= PUBLIC_SIZE.ipv4;
-  const openIpv6 = 2n * c6.num >= PUBLIC_SIZE.ipv6;
+  const openIpv4 = c4.open;
+  const openIpv6 = c6.open;
   return {
     from,
     to,
