@@ -158,7 +158,7 @@ export function toSet(intervals: readonly Interval[]): AddressSet {
   let cur = sorted[0]!;
   for (let i = 1; i < sorted.length; i++) {
     const n = sorted[i]!;
-    if (n.start <= cur.end + 1n) {
+    if (n.start <= cur.end || n.start === cur.end + 1n) {
       if (n.end > cur.end) cur = { start: cur.start, end: n.end };
     } else {
       out.push(cur);
@@ -184,7 +184,8 @@ export function union(a: AddressSet, b: AddressSet): AddressSet {
   while (i < a.length || j < b.length) {
     const n = j >= b.length || (i < a.length && a[i]!.start <= b[j]!.start) ? a[i++]! : b[j++]!;
     if (cur === undefined) cur = n;
-    else if (n.start <= cur.end + 1n) {
+    // (overlap tested first: `cur.end + 1n` allocates a BigInt, only adjacency needs it)
+    else if (n.start <= cur.end || n.start === cur.end + 1n) {
       if (n.end > cur.end) cur = { start: cur.start, end: n.end };
     } else {
       out.push(cur);

@@ -520,15 +520,16 @@ const PUBLIC_IPV4_COUNT = Number(PUBLIC_SIZE.ipv4);
 
 /** how many public IPv4 addresses `set` holds: a merge on numbers, nothing allocated */
 function publicIpv4Count(set: AddressSet): number {
+  // indexed loops and no destructuring: both would go through iterators
+  const spans = PUBLIC_IPV4_SPANS;
   let n = 0;
   let j = 0;
-  for (const iv of set) {
-    const start = Number(iv.start);
-    const end = Number(iv.end);
-    while (j < PUBLIC_IPV4_SPANS.length && PUBLIC_IPV4_SPANS[j]![1] < start) j++;
-    for (let k = j; k < PUBLIC_IPV4_SPANS.length && PUBLIC_IPV4_SPANS[k]![0] <= end; k++) {
-      const [ps, pe] = PUBLIC_IPV4_SPANS[k]!;
-      n += Math.min(end, pe) - Math.max(start, ps) + 1;
+  for (let i = 0; i < set.length; i++) {
+    const start = Number(set[i]!.start);
+    const end = Number(set[i]!.end);
+    while (j < spans.length && spans[j]![1] < start) j++;
+    for (let k = j; k < spans.length && spans[k]![0] <= end; k++) {
+      n += Math.min(end, spans[k]![1]) - Math.max(start, spans[k]![0]) + 1;
     }
   }
   return n;
@@ -581,7 +582,8 @@ function decideAt(
   const acceptedBy: RuleRef[] = [];
   const nonInternet: RuleRef[] = [];
   const drops: { rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
-  for (const r of matching) {
+  for (let i = 0; i < matching.length; i++) {
+    const r = matching[i]!;
     const src = sourcesAt(r, bound);
     if (!r.facesInternet || (src.v4.length === 0 && src.v6.length === 0)) {
       if (r.accept && !r.unresolved && (!r.facesInternet || r.otherSources.length > 0)) {
