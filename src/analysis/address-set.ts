@@ -301,10 +301,11 @@ function largestBlock(
 
 /** largestBlock on 32-bit values as doubles (exact below 2^53): no BigInt per prefix tried */
 function largestBlockIpv4(start: number, end: number): { prefix: number; last: bigint } {
-  for (let prefix = 0; prefix <= 32; prefix++) {
-    const block = 2 ** (32 - prefix);
-    if (start % block !== 0) continue;
-    const last = start + block - 1;
+  // the block can be no larger than the trailing zero bits of start allow (x & -x: the
+  // lowest set bit, on 32-bit integers); then the first prefix whose block fits
+  const zeros = start === 0 ? 32 : 31 - Math.clz32(start & -start);
+  for (let prefix = 32 - zeros; prefix <= 32; prefix++) {
+    const last = start + 2 ** (32 - prefix) - 1;
     if (last <= end) return { prefix, last: BigInt(last) };
   }
   return { prefix: 32, last: BigInt(start) };
