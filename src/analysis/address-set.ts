@@ -49,8 +49,15 @@ function addressOf(family: Family, value: bigint): ipaddr.IPv4 | ipaddr.IPv6 {
 }
 
 export function formatAddress(family: Family, value: bigint): string {
+  // dotted quad straight from the number (what ipaddr.js prints): evidence formats
+  // tens of thousands of IPv4 ranges per scan
+  if (family === 'ipv4') return formatIpv4(Number(value));
   const a = addressOf(family, value);
   return a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
+}
+
+function formatIpv4(n: number): string {
+  return `${Math.floor(n / 0x1000000) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 export interface ParsedAddress {
@@ -151,7 +158,7 @@ export function toSet(intervals: readonly Interval[]): AddressSet {
   let cur = sorted[0]!;
   for (let i = 1; i < sorted.length; i++) {
     const n = sorted[i]!;
-    if (n.start <= cur.end + 1n) {
+    if (n.start <= cur.end || n.start === cur.end + 1n) {
       if (n.end > cur.end) cur = { start: cur.start, end: n.end };
     } else {
       out.push(cur);
@@ -165,6 +172,10 @@ export function toSet(intervals: readonly Interval[]): AddressSet {
 export function union(a: AddressSet, b: AddressSet): AddressSet {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
+  // one side a single interval holding the other (0.0.0.0/0 and anything): that side,
+  // without the BigInt arithmetic of the merge (every `+ 1n` allocates)
+  if (covers(a, b)) return a;
+  if (covers(b, a)) return b;
   // linear merge of two sorted sets, coalescing overlapping and adjacent intervals
   const out: Interval[] = [];
   let i = 0;
@@ -173,7 +184,8 @@ export function union(a: AddressSet, b: AddressSet): AddressSet {
   while (i < a.length || j < b.length) {
     const n = j >= b.length || (i < a.length && a[i]!.start <= b[j]!.start) ? a[i++]! : b[j++]!;
     if (cur === undefined) cur = n;
-    else if (n.start <= cur.end + 1n) {
+    // (overlap tested first: `cur.end + 1n` allocates a BigInt, only adjacency needs it)
+    else if (n.start <= cur.end || n.start === cur.end + 1n) {
       if (n.end > cur.end) cur = { start: cur.start, end: n.end };
     } else {
       out.push(cur);
@@ -202,9 +214,19 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   return out;
 }
 
+/** `outer` is one interval that holds every address of `inner` (both non-empty) */
+function covers(outer: AddressSet, inner: AddressSet): boolean {
+  return (
+    outer.length === 1 &&
+    outer[0]!.start <= inner[0]!.start &&
+    outer[0]!.end >= inner[inner.length - 1]!.end
+  );
+}
+
 /** a minus b */
 export function subtract(a: AddressSet, b: AddressSet): AddressSet {
   if (a.length === 0 || b.length === 0) return a;
+  if (covers(b, a)) return EMPTY_SET;
   const out: Interval[] = [];
   let j = 0;
   for (const x of a) {
@@ -267,6 +289,7 @@ function largestBlock(
   end: bigint,
 ): { prefix: number; last: bigint } {
   const bits = FAMILY_BITS[family];
+  if (family === 'ipv4') return largestBlockIpv4(Number(start), Number(end));
   for (let prefix = 0; prefix <= bits; prefix++) {
     const host = (1n << BigInt(bits - prefix)) - 1n;
     if ((start & host) !== 0n) continue;
@@ -274,6 +297,18 @@ function largestBlock(
     if (last <= end) return { prefix, last };
   }
   return { prefix: bits, last: start };
+}
+
+/** largestBlock on 32-bit values as doubles (exact below 2^53): no BigInt per prefix tried */
+function largestBlockIpv4(start: number, end: number): { prefix: number; last: bigint } {
+  // the block can be no larger than the trailing zero bits of start allow (x & -x: the
+  // lowest set bit, on 32-bit integers); then the first prefix whose block fits
+  const zeros = start === 0 ? 32 : 31 - Math.clz32(start & -start);
+  for (let prefix = 32 - zeros; prefix <= 32; prefix++) {
+    const last = start + 2 ** (32 - prefix) - 1;
+    if (last <= end) return { prefix, last: BigInt(last) };
+  }
+  return { prefix: 32, last: BigInt(start) };
 }
 
 /** `10.0.0.0/8` when the interval is exactly one CIDR block, else `a-b`. */

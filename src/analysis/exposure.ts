@@ -121,6 +121,23 @@ export function parsePortRange(raw: string): { from: number; to: number } | unde
   return { from, to: b };
 }
 
+/**
+ * parsePortRange through a cache: a hundred thousand rules share a few thousand
+ * range texts (`22/22`, `-1/-1`). The answers are shared: never change them.
+ */
+function cachedPortRange(raw: string): { readonly from: number; readonly to: number } | undefined {
+  let hit = PORT_RANGE_CACHE.get(raw);
+  if (hit === undefined) {
+    hit = parsePortRange(raw) ?? null;
+    if (PORT_RANGE_CACHE.size >= PORT_RANGE_CACHE_LIMIT) PORT_RANGE_CACHE.clear();
+    PORT_RANGE_CACHE.set(raw, hit);
+  }
+  return hit ?? undefined;
+}
+
+const PORT_RANGE_CACHE_LIMIT = 50_000;
+const PORT_RANGE_CACHE = new Map<string, { from: number; to: number } | null>();
+
 /** How a rule is named in evidence. */
 export interface RuleRef {
   groupId: string;
@@ -220,6 +237,41 @@ export interface NormalisedGroup {
   notes: ExposureNote[];
 }
 
+/** how a note names the rule */
+function noteOf(
+  sg: SecurityGroup,
+  r: SecurityGroupRule,
+  index: number,
+): Omit<ExposureNote, 'message'> {
+  return r.id ? { groupId: sg.id, index, ruleId: r.id } : { groupId: sg.id, index };
+}
+
+/** a source CIDR into v4 or v6; a note when it cannot be parsed */
+function addCidr(
+  text: string,
+  where: string,
+  v4: Interval[],
+  v6: Interval[],
+  notes: ExposureNote[],
+  sg: SecurityGroup,
+  r: SecurityGroupRule,
+  index: number,
+): void {
+  const p = parseCidr(text);
+  if (!p) {
+    notes.push({
+      ...noteOf(sg, r, index),
+      message: `unparseable source address "${text}"${where}: source ignored`,
+    });
+    return;
+  }
+  (p.family === 'ipv4' ? v4 : v6).push(p.interval);
+}
+
+function withSource(sources: string, next: string): string {
+  return sources === '' ? next : `${sources},${next}`;
+}
+
 /** One rule, normalised: several when a port list gives it several ranges, none when unusable. */
 function normaliseRule(
   sg: SecurityGroup,
@@ -228,17 +280,21 @@ function normaliseRule(
   notes: ExposureNote[],
   lists: ListIndex,
 ): NormalisedRule[] {
-  // made only for a note (most rules have none)
-  const noteBase = () =>
-    r.id ? { groupId: sg.id, index, ruleId: r.id } : { groupId: sg.id, index };
+  // (notes are named with noteOf: a closure here would be made for each of a hundred thousand rules)
   const direction = r.direction.trim().toLowerCase();
   if (direction !== 'ingress' && direction !== 'egress') {
-    notes.push({ ...noteBase(), message: `unknown direction "${r.direction}": rule ignored` });
+    notes.push({
+      ...noteOf(sg, r, index),
+      message: `unknown direction "${r.direction}": rule ignored`,
+    });
     return [];
   }
   const protocol = normaliseProtocol(r.ipProtocol);
   if (!protocol) {
-    notes.push({ ...noteBase(), message: `unknown protocol "${r.ipProtocol}": rule ignored` });
+    notes.push({
+      ...noteOf(sg, r, index),
+      message: `unknown protocol "${r.ipProtocol}": rule ignored`,
+    });
     return [];
   }
   const unresolvedLists: string[] = [];
@@ -256,11 +312,11 @@ function normaliseRule(
     } else {
       spans = [];
       for (const text of list.ranges) {
-        const p = parsePortRange(text);
-        if (p) spans.push({ ...p, text, listId: portListId });
+        const p = cachedPortRange(text);
+        if (p) spans.push({ from: p.from, to: p.to, text, listId: portListId });
         else {
           notes.push({
-            ...noteBase(),
+            ...noteOf(sg, r, index),
             message: `malformed port range "${text}" in port list ${portListId}: range ignored`,
           });
         }
@@ -269,58 +325,58 @@ function normaliseRule(
       if (spans.length === 0) return [];
     }
   } else {
-    const p = parsePortRange(r.portRange);
+    const p = cachedPortRange(r.portRange);
     if (!p) {
-      notes.push({ ...noteBase(), message: `malformed port range "${r.portRange}": rule ignored` });
+      notes.push({
+        ...noteOf(sg, r, index),
+        message: `malformed port range "${r.portRange}": rule ignored`,
+      });
       return [];
     }
-    spans = [{ ...p, text: r.portRange }];
+    // (named fields: a spread copy is several times slower, a hundred thousand times a scan)
+    spans = [{ from: p.from, to: p.to, text: r.portRange }];
   }
   const policyRaw = r.policy.trim().toLowerCase();
   // The API's default policy is Accept; an empty value means the default.
   const policy = policyRaw === '' ? 'accept' : policyRaw;
   if (policy !== 'accept' && policy !== 'drop') {
-    notes.push({ ...noteBase(), message: `unknown policy "${r.policy}": rule ignored` });
+    notes.push({ ...noteOf(sg, r, index), message: `unknown policy "${r.policy}": rule ignored` });
     return [];
   }
   const v4: Interval[] = [];
   const v6: Interval[] = [];
   const otherSources: string[] = [];
-  const sources: string[] = [];
-  const addCidr = (text: string, where: string) => {
-    const p = parseCidr(text);
-    if (!p) {
-      notes.push({
-        ...noteBase(),
-        message: `unparseable source address "${text}"${where}: source ignored`,
-      });
-      return;
-    }
-    (p.family === 'ipv4' ? v4 : v6).push(p.interval);
-  };
-  for (const text of [r.sourceCidrIp, r.ipv6SourceCidrIp]) {
-    if (text.trim() === '') continue;
-    sources.push(text.trim());
-    addCidr(text, '');
+  // the sources as written, comma-separated (a string rather than an array per rule)
+  let sources = '';
+  if (r.sourceCidrIp.trim() !== '') {
+    sources = r.sourceCidrIp.trim();
+    addCidr(r.sourceCidrIp, '', v4, v6, notes, sg, r, index);
+  }
+  if (r.ipv6SourceCidrIp.trim() !== '') {
+    sources = withSource(sources, r.ipv6SourceCidrIp.trim());
+    addCidr(r.ipv6SourceCidrIp, '', v4, v6, notes, sg, r, index);
   }
   // what an unreadable prefix list could hold: its family, or both when even that is unknown
   let unknownSource: { v4: boolean; v6: boolean } | undefined;
   const prefixListId = r.sourcePrefixListId.trim();
   if (prefixListId !== '') {
-    sources.push(prefixListId);
+    sources = withSource(sources, prefixListId);
     const list = lists.prefixList(sg.region, prefixListId);
     if (list?.cidrs === undefined) {
       unresolvedLists.push(prefixListId);
       const family = list?.addressFamily.trim().toLowerCase();
       unknownSource = { v4: family !== 'ipv6', v6: family !== 'ipv4' };
     } else {
-      for (const cidr of list.cidrs) addCidr(cidr, ` in prefix list ${prefixListId}`);
+      const where = ` in prefix list ${prefixListId}`;
+      for (const cidr of list.cidrs) addCidr(cidr, where, v4, v6, notes, sg, r, index);
     }
   }
   if (r.sourceGroupId.trim() !== '') {
-    sources.push(r.sourceGroupId.trim());
+    sources = withSource(sources, r.sourceGroupId.trim());
     otherSources.push(r.sourceGroupId.trim());
   }
+  // every note is taken by now: an egress rule has nothing more to give (callers keep ingress)
+  if (direction === 'egress') return [];
   const nicType = r.nicType.trim().toLowerCase();
   const known4 = toSet(v4);
   const known6 = toSet(v6);
@@ -332,20 +388,36 @@ function normaliseRule(
           v6: unknownSource?.v6 ? fullSet('ipv6') : known6,
         }
       : undefined;
-  const source = sources.join(',') || '(none)';
+  const source = sources || '(none)';
   const accept = policy === 'accept';
   const facesInternet = sg.vpcId !== null || nicType === 'internet';
   // built key by key rather than with conditional spreads (a hundred thousand rules at
   // scale): the same objects, keys in the same order
+  // (one literal per shape: objects grown key by key reallocate their property store)
+  const policyName = accept ? 'Accept' : 'Drop';
   return spans.map((span) => {
-    const ref: RuleRef = { groupId: sg.id, index } as RuleRef;
-    if (r.id) ref.ruleId = r.id;
-    ref.priority = r.priority;
-    ref.policy = accept ? 'Accept' : 'Drop';
-    ref.protocol = r.ipProtocol;
-    ref.portRange = span.text;
-    ref.source = source;
-    ref.nicType = r.nicType;
+    const ref: RuleRef = r.id
+      ? {
+          groupId: sg.id,
+          index,
+          ruleId: r.id,
+          priority: r.priority,
+          policy: policyName,
+          protocol: r.ipProtocol,
+          portRange: span.text,
+          source,
+          nicType: r.nicType,
+        }
+      : {
+          groupId: sg.id,
+          index,
+          priority: r.priority,
+          policy: policyName,
+          protocol: r.ipProtocol,
+          portRange: span.text,
+          source,
+          nicType: r.nicType,
+        };
     if (span.listId) ref.portRangeListId = span.listId;
     const rule: NormalisedRule = {
       ref,
@@ -440,13 +512,39 @@ export interface ProtocolExposure {
   segments: PortSegment[];
 }
 
-const NO_COVERAGE = { num: 0n, fraction: 0 } as const;
+const NO_COVERAGE = { fraction: 0, open: false } as const;
 
-function coverage(set: AddressSet, family: Family): { num: bigint; fraction: number } {
+/** the public IPv4 blocks as [first, last] numbers (IPv4 values are exact as doubles) */
+const PUBLIC_IPV4_SPANS = PUBLIC_IPV4.map((iv) => [Number(iv.start), Number(iv.end)] as const);
+const PUBLIC_IPV4_COUNT = Number(PUBLIC_SIZE.ipv4);
+
+/** how many public IPv4 addresses `set` holds: a merge on numbers, nothing allocated */
+function publicIpv4Count(set: AddressSet): number {
+  // indexed loops and no destructuring: both would go through iterators
+  const spans = PUBLIC_IPV4_SPANS;
+  let n = 0;
+  let j = 0;
+  for (let i = 0; i < set.length; i++) {
+    const start = Number(set[i]!.start);
+    const end = Number(set[i]!.end);
+    while (j < spans.length && spans[j]![1] < start) j++;
+    for (let k = j; k < spans.length && spans[k]![0] <= end; k++) {
+      n += Math.min(end, spans[k]![1]) - Math.max(start, spans[k]![0]) + 1;
+    }
+  }
+  return n;
+}
+
+/** share of the family's public space `set` holds, and whether that is at least half */
+function coverage(set: AddressSet, family: Family): { fraction: number; open: boolean } {
   if (set.length === 0) return NO_COVERAGE;
+  if (family === 'ipv4') {
+    const n = publicIpv4Count(set);
+    return { fraction: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
+  }
   const num = size(intersect(set, PUBLIC_SET[family]));
   const den = PUBLIC_SIZE[family];
-  return { num, fraction: Number(num) / Number(den) };
+  return { fraction: Number(num) / Number(den), open: 2n * num >= den };
 }
 
 /** The sources a rule counts with at one extreme of what its unreadable lists could hold. */
@@ -459,8 +557,10 @@ function sourcesAt(r: NormalisedRule, bound: 'low' | 'high'): { v4: AddressSet; 
 /** Decide one segment from the rules (already sorted) that match it. */
 function decide(matching: readonly NormalisedRule[], from: number, to: number): PortSegment {
   const low = decideAt(matching, from, to, 'low');
+  // (checked before the list is made: almost no rule depends on an unreadable list)
+  if (!matching.some((r) => r.unresolved && r.facesInternet)) return low;
   const unresolved = matching.filter((r) => r.unresolved && r.facesInternet);
-  if (unresolved.length === 0 || (low.openIpv4 && low.openIpv6)) return low;
+  if (low.openIpv4 && low.openIpv6) return low;
   const high = decideAt(matching, from, to, 'high');
   const ipv4 = !low.openIpv4 && high.openIpv4;
   const ipv6 = !low.openIpv6 && high.openIpv6;
@@ -482,7 +582,8 @@ function decideAt(
   const acceptedBy: RuleRef[] = [];
   const nonInternet: RuleRef[] = [];
   const drops: { rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
-  for (const r of matching) {
+  for (let i = 0; i < matching.length; i++) {
+    const r = matching[i]!;
     const src = sourcesAt(r, bound);
     if (!r.facesInternet || (src.v4.length === 0 && src.v6.length === 0)) {
       if (r.accept && !r.unresolved && (!r.facesInternet || r.otherSources.length > 0)) {
@@ -527,8 +628,8 @@ function decideAt(
   }
   const c4 = coverage(acc4, 'ipv4');
   const c6 = coverage(acc6, 'ipv6');
-  const openIpv4 = 2n * c4.num >= PUBLIC_SIZE.ipv4;
-  const openIpv6 = 2n * c6.num >= PUBLIC_SIZE.ipv6;
+  const openIpv4 = c4.open;
+  const openIpv6 = c6.open;
   return {
     from,
     to,
@@ -578,6 +679,34 @@ function appliesTo(r: NormalisedRule, protocol: Protocol): boolean {
 }
 
 /**
+ * Segments already decided, by the rules that match them (their positions in one
+ * rule list): `decide` depends on nothing else, and the same rule sets recur along
+ * the port axis (both sides of a narrow rule) and across TCP and UDP (`ALL`
+ * rules). One per rule list; the segments are never changed.
+ */
+type Decisions = Map<string, PortSegment>;
+
+/** the same segment over other ports (keys in the order decide makes them) */
+function withPorts(s: PortSegment, from: number, to: number): PortSegment {
+  const out: PortSegment = {
+    from,
+    to,
+    v4: s.v4,
+    v6: s.v6,
+    ipv4Coverage: s.ipv4Coverage,
+    ipv6Coverage: s.ipv6Coverage,
+    open: s.open,
+    openIpv4: s.openIpv4,
+    openIpv6: s.openIpv6,
+    acceptedBy: s.acceptedBy,
+    carvedBy: s.carvedBy,
+    nonInternet: s.nonInternet,
+  };
+  if (s.unknown) out.unknown = s.unknown;
+  return out;
+}
+
+/**
  * The exposure of a set of ingress rules (one group, or every group of an
  * interface merged) for one protocol, as contiguous port segments.
  */
@@ -585,7 +714,30 @@ export function protocolExposure(
   rules: readonly NormalisedRule[],
   protocol: Protocol,
 ): ProtocolExposure {
-  const relevant = rules.filter((r) => appliesTo(r, protocol)).sort(compareRules);
+  return segmentsOf(rules, protocol, new Map());
+}
+
+/** `12,`: a rule position in a decision key (made once per position, not per segment) */
+const KEY_PARTS: string[] = [];
+function keyPart(position: number): string {
+  let part = KEY_PARTS[position];
+  if (part === undefined) {
+    part = `${position},`;
+    if (position < 4096) KEY_PARTS[position] = part;
+  }
+  return part;
+}
+
+function segmentsOf(
+  rules: readonly NormalisedRule[],
+  protocol: Protocol,
+  decisions: Decisions,
+): ProtocolExposure {
+  // positions in `rules`, in evaluation order (a stable sort, as of the rules themselves)
+  const order: number[] = [];
+  for (let i = 0; i < rules.length; i++) if (appliesTo(rules[i]!, protocol)) order.push(i);
+  order.sort((a, b) => compareRules(rules[a]!, rules[b]!));
+  const relevant = order.map((i) => rules[i]!);
   if (!PORT_PROTOCOLS.has(protocol)) {
     return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
   }
@@ -596,13 +748,28 @@ export function protocolExposure(
   }
   const bounds = [...points].sort((a, b) => a - b);
   const segments: PortSegment[] = [];
+  const keyParts = order.map(keyPart);
   for (let i = 0; i + 1 < bounds.length; i++) {
     const from = bounds[i]!;
     const to = bounds[i + 1]! - 1;
-    const matching = relevant.filter((r) => r.from <= from && r.to >= to);
-    const seg = decide(matching, from, to);
+    const matching: NormalisedRule[] = [];
+    let key = '';
+    for (let j = 0; j < relevant.length; j++) {
+      const r = relevant[j]!;
+      if (r.from > from || r.to < to) continue;
+      matching.push(r);
+      key += keyParts[j];
+    }
+    const known = decisions.get(key);
+    let seg: PortSegment;
+    if (known) seg = withPorts(known, from, to);
+    else {
+      seg = decide(matching, from, to);
+      decisions.set(key, seg);
+    }
     const prev = segments[segments.length - 1];
-    if (prev && sameOutcome(prev, seg)) segments[segments.length - 1] = { ...prev, to };
+    if (prev && sameOutcome(prev, seg))
+      segments[segments.length - 1] = withPorts(prev, prev.from, to);
     else segments.push(seg);
   }
   return { protocol, segments };
@@ -681,10 +848,12 @@ export function exposureOfRules(
   rules: readonly NormalisedRule[],
   notes: ExposureNote[] = [],
 ): Exposure {
+  // one memo for both protocols: ALL rules match the same segments of each
+  const decisions: Decisions = new Map();
   return {
     groupIds,
-    tcp: protocolExposure(rules, 'tcp'),
-    udp: protocolExposure(rules, 'udp'),
+    tcp: segmentsOf(rules, 'tcp', decisions),
+    udp: segmentsOf(rules, 'udp', decisions),
     notes,
   };
 }
@@ -722,11 +891,16 @@ export interface MergedRules {
 }
 
 export function mergeGroups(groups: readonly NormalisedGroup[]): MergedRules {
-  return {
-    groupIds: groups.map((g) => g.groupId),
-    rules: groups.flatMap((g) => g.rules),
-    notes: groups.flatMap((g) => g.notes),
-  };
+  // plain loops: flatMap is several times slower on thousands of interfaces
+  const groupIds: string[] = [];
+  const rules: NormalisedRule[] = [];
+  const notes: ExposureNote[] = [];
+  for (const g of groups) {
+    groupIds.push(g.groupId);
+    for (const r of g.rules) rules.push(r);
+    for (const n of g.notes) notes.push(n);
+  }
+  return { groupIds, rules, notes };
 }
 
 function exposureOfGroups(groups: readonly NormalisedGroup[]): Exposure {
@@ -836,8 +1010,15 @@ export class ExposureIndex {
     const ids = [...new Set(groupIds)].sort();
     const key = groupKey(region, ids.join(','));
     if (!this.ifaceCache.has(key)) {
-      const m = this.interfaceRules(region, ids);
-      this.ifaceCache.set(key, m ? exposureOfRules(m.groupIds, m.rules, m.notes) : undefined);
+      if (ids.length === 1) {
+        // one group alone is the group's own exposure (the same rules, notes and ids):
+        // computed once for the group rules and the instance rules alike
+        const sg = this.group(region, ids[0]!);
+        this.ifaceCache.set(key, sg ? this.groupExposure(sg) : undefined);
+      } else {
+        const m = this.interfaceRules(region, ids);
+        this.ifaceCache.set(key, m ? exposureOfRules(m.groupIds, m.rules, m.notes) : undefined);
+      }
     }
     return this.ifaceCache.get(key);
   }

@@ -562,9 +562,23 @@ export interface PrincipalPolicies {
   unknown: string[];
 }
 
+/**
+ * Policies by type and name, made once per policy list: callers ask once per RAM
+ * user (thousands at scale). The length is checked too, so a list grown after the
+ * index was made (tests build inventories step by step) gets a new one.
+ */
+const POLICY_INDEXES = new WeakMap<
+  readonly RamPolicy[],
+  { length: number; index: Map<string, RamPolicy> }
+>();
+
 function policyIndex(inv: Inventory): Map<string, RamPolicy> {
+  const policies = inv.ram.policies;
+  const known = POLICY_INDEXES.get(policies);
+  if (known && known.length === policies.length) return known.index;
   const m = new Map<string, RamPolicy>();
-  for (const p of inv.ram.policies) m.set(`${p.type.toLowerCase()}\u0000${p.name}`, p);
+  for (const p of policies) m.set(`${p.type.toLowerCase()}\u0000${p.name}`, p);
+  POLICY_INDEXES.set(policies, { length: policies.length, index: m });
   return m;
 }
 

@@ -399,6 +399,9 @@ function evaluateEntry(
       const to = bounds[i + 1]! - 1;
       if (window && (from < window.from || to > window.to)) continue;
       const seg = segmentAt(groupExp, from);
+      // the ACL only narrows what the groups accept: a port the groups keep closed to
+      // this family stays closed (the same threshold on a subset), so skip the set work
+      if (!(entry.family === 'ipv4' ? seg.openIpv4 : seg.openIpv6)) continue;
       const groupSet = entry.family === 'ipv4' ? seg.v4 : seg.v6;
       const piece = pieces?.find((p) => p.from <= from && p.to >= from);
       const aclSet = pieces ? (piece?.accepted ?? EMPTY_SET) : fullSet(entry.family);
@@ -530,6 +533,7 @@ export class ReachabilityIndex {
   private readonly aclByVSwitch = new Map<string, NetworkAcl>();
   private readonly prefixLists: PrefixListLike[];
   private readonly cache = new Map<string, InstanceReachability>();
+  private readonly byObject = new Map<Instance, InstanceReachability>();
   /** ACLs by region, and each ACL's pieces per protocol and family: the same few ACLs judge every instance */
   private readonly aclsByRegion = new Map<string, NetworkAcl[]>();
   private readonly piecesCache = new Map<NetworkAcl, Map<string, AclAnswer>>();
@@ -548,6 +552,14 @@ export class ReachabilityIndex {
     return answer;
   };
 
+  /**
+   * An entry point's answer without DNAT depends only on the interface's exposure, the
+   * ACL, the family and the bypass: instances with the same groups behind the same ACL
+   * share it (its ranges are read, never changed, by the rules)
+   */
+  private readonly judged = new Map<object, Map<string, EntryReachability>>();
+  private readonly aclNumbers = new Map<NetworkAcl, number>();
+
   constructor(ctx: ReachabilityContext) {
     this.ctx = ctx;
     this.inv = ctx.inventory;
@@ -558,6 +570,34 @@ export class ReachabilityIndex {
       else this.aclsByRegion.set(acl.region, [acl]);
     }
     this.prefixLists = prefixListsOf(this.inv);
+  }
+
+  private judge(
+    entry: EntryPoint,
+    exposure: { tcp: ProtocolExposure; udp: ProtocolExposure },
+    acl: NetworkAcl | null,
+  ): EntryReachability {
+    if (entry.dnat) return evaluateEntry(entry, exposure, acl, this.piecesOf);
+    let byKey = this.judged.get(exposure);
+    if (!byKey) {
+      byKey = new Map();
+      this.judged.set(exposure, byKey);
+    }
+    let aclNumber = acl ? this.aclNumbers.get(acl) : -1;
+    if (aclNumber === undefined) {
+      aclNumber = this.aclNumbers.size;
+      this.aclNumbers.set(acl!, aclNumber);
+    }
+    const key = `${aclNumber}|${entry.family}|${entry.bypassesAcl}`;
+    const hit = byKey.get(key);
+    if (hit) {
+      return hit.known
+        ? { entry, known: true, open: hit.open }
+        : { entry, known: false, reason: hit.reason, open: hit.open };
+    }
+    const answer = evaluateEntry(entry, exposure, acl, this.piecesOf);
+    byKey.set(key, answer);
+    return answer;
   }
 
   /** the ACL of a vSwitch: an ACL, null for none, or a reason it is unknown */
@@ -602,11 +642,13 @@ export class ReachabilityIndex {
     }
     // IPv6 with Internet bandwidth
     const ipv6Gap = regionGap(this.inv, 'DescribeIpv6Addresses', inst.region);
-    const ids = new Set([inst.id, ...nics.map((n) => n.id).filter((x): x is string => x !== null)]);
+    // (made only when some public IPv6 address is listed in the region)
+    let ids: Set<string> | undefined;
     const listed = nics.some((n) => n.ipv6Addresses.length > 0);
     if (ipv6Gap && listed) unknown.push(`the IPv6 addresses of ${inst.region} could not be read`);
     for (const a of this.inv.vpc.ipv6Addresses) {
       if (a.region !== inst.region || lower(a.networkType) !== 'public') continue;
+      ids ??= new Set([inst.id, ...nics.map((n) => n.id).filter((x): x is string => x !== null)]);
       const nic =
         nics.find((n) => n.ipv6Addresses.includes(a.address)) ??
         (ids.has(a.associatedInstanceId)
@@ -682,9 +724,15 @@ export class ReachabilityIndex {
 
   /** everything about one instance; computed once per scan */
   instance(inst: Instance): InstanceReachability {
+    // the same instance object is asked for by several rules: found by identity first
+    const seen = this.byObject.get(inst);
+    if (seen) return seen;
     const key = `${inst.region}/${inst.id}`;
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.byObject.set(inst, hit);
+      return hit;
+    }
     const unknown: string[] = [];
     const nics = interfacesOf(inst);
     let result: InstanceReachability;
@@ -711,10 +759,10 @@ export class ReachabilityIndex {
         if (mode === true) entry.bypassesAcl = true;
         const acl = entry.bypassesAcl ? null : this.aclOf(inst.region, entry.vSwitchId);
         if (typeof acl === 'string') return { entry, known: false, reason: acl, open: [] };
-        const judged = evaluateEntry(entry, exposure, acl, this.piecesOf);
+        const judged = this.judge(entry, exposure, acl);
         if (typeof mode === 'string' && acl !== null && judged.known) {
           // the EIP's mode is unknown: it matters only when the ACL changes the answer
-          const bypassed = evaluateEntry(entry, exposure, null, this.piecesOf);
+          const bypassed = this.judge(entry, exposure, null);
           if (portsOf(bypassed.open) !== portsOf(judged.open))
             return { entry, known: false, reason: mode, open: judged.open };
         }
@@ -723,6 +771,7 @@ export class ReachabilityIndex {
       result = { instanceId: inst.id, region: inst.region, entries, unknown };
     }
     this.cache.set(key, result);
+    this.byObject.set(inst, result);
     return result;
   }
 }

@@ -133,8 +133,9 @@ export function keyEvidence(
   const summary = scalar(e['summary']);
   if (summary) parts.push(summary);
   if (parts.length === 0 && opts.fallback !== false) {
-    for (const [k, v] of Object.entries(e)) {
-      const s = scalar(v);
+    // keys, not entries: no [key, value] pair made for every field of every finding
+    for (const k of Object.keys(e)) {
+      const s = scalar(e[k]);
       if (s === undefined || s === '') continue;
       parts.push(`${k}=${s}`);
       if (parts.length >= 3) break;

@@ -2,6 +2,8 @@
  * Example-based tests of the exposure engine: coverage measurement, priority and
  * Drop, protocols, ports, sources, classic NicType, merged groups, evidence.
  */
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
   cidrInterval,
@@ -453,6 +455,31 @@ describe('evidence', () => {
       '0.0.0.0-255.255.255.254',
     );
     expect(formatInterval('ipv4', cidrInterval('10.0.0.0/8'))).toBe('10.0.0.0/8');
+  });
+
+  it('formats IPv4 intervals exactly as ipaddr.js and BigInt block arithmetic do', () => {
+    // the reference: the generic (IPv6) path of formatInterval, written out for 32 bits
+    const text = (v: bigint) =>
+      ipaddr.fromByteArray([24, 16, 8, 0].map((s) => Number((v >> BigInt(s)) & 255n))).toString();
+    const reference = (start: bigint, end: bigint): string => {
+      for (let prefix = 0; prefix <= 32; prefix++) {
+        const host = (1n << BigInt(32 - prefix)) - 1n;
+        if ((start & host) !== 0n || (start | host) > end) continue;
+        return (start | host) === end ? `${text(start)}/${prefix}` : `${text(start)}-${text(end)}`;
+      }
+      throw new Error('unreachable');
+    };
+    const address = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }),
+      fc.constantFrom(0n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 0xc0a80000n),
+    );
+    fc.assert(
+      fc.property(address, address, (a, b) => {
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        expect(formatInterval('ipv4', { start, end })).toBe(reference(start, end));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('formats intervals as CIDRs when they are one, as ranges otherwise', () => {
