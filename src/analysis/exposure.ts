@@ -246,12 +246,48 @@ function noteOf(
   return r.id ? { groupId: sg.id, index, ruleId: r.id } : { groupId: sg.id, index };
 }
 
+/**
+ * The sources of one rule as they are read: most rules have one CIDR, so the list
+ * of each family is only made for a second interval (a hundred thousand rules at scale).
+ */
+interface SourceSets {
+  v4: Interval | Interval[] | undefined;
+  v6: Interval | Interval[] | undefined;
+}
+
+function addInterval(held: Interval | Interval[] | undefined, iv: Interval): Interval | Interval[] {
+  if (held === undefined) return iv;
+  if (Array.isArray(held)) {
+    held.push(iv);
+    return held;
+  }
+  return [held, iv];
+}
+
+/**
+ * The one-interval set of a parsed CIDR, shared by every rule with that source (sets
+ * are never changed): the few sources of an account recur across thousands of rules.
+ */
+const SINGLE_SETS = new WeakMap<Interval, AddressSet>();
+function singleSet(iv: Interval): AddressSet {
+  let set = SINGLE_SETS.get(iv);
+  if (set === undefined) {
+    set = Object.freeze([iv]);
+    SINGLE_SETS.set(iv, set);
+  }
+  return set;
+}
+
+function setOf(held: Interval | Interval[] | undefined): AddressSet {
+  if (held === undefined) return EMPTY_SET;
+  return Array.isArray(held) ? toSet(held) : singleSet(held);
+}
+
 /** a source CIDR into v4 or v6; a note when it cannot be parsed */
 function addCidr(
   text: string,
   where: string,
-  v4: Interval[],
-  v6: Interval[],
+  into: SourceSets,
   notes: ExposureNote[],
   sg: SecurityGroup,
   r: SecurityGroupRule,
@@ -265,21 +301,37 @@ function addCidr(
     });
     return;
   }
-  (p.family === 'ipv4' ? v4 : v6).push(p.interval);
+  if (p.family === 'ipv4') into.v4 = addInterval(into.v4, p.interval);
+  else into.v6 = addInterval(into.v6, p.interval);
 }
 
 function withSource(sources: string, next: string): string {
   return sources === '' ? next : `${sources},${next}`;
 }
 
-/** One rule, normalised: several when a port list gives it several ranges, none when unusable. */
+/** a port range a rule stands for, with the text evidence shows */
+interface Span {
+  from: number;
+  to: number;
+  text: string;
+  listId?: string;
+}
+
+/** rules without a source group share this list (never changed) */
+const NO_OTHER_SOURCES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * One rule, normalised into `out` (ingress rules only): several when a port list gives
+ * it several ranges, none when unusable or egress (whose notes are still taken).
+ */
 function normaliseRule(
   sg: SecurityGroup,
   r: SecurityGroupRule,
   index: number,
   notes: ExposureNote[],
   lists: ListIndex,
-): NormalisedRule[] {
+  out: NormalisedRule[],
+): void {
   // (notes are named with noteOf: a closure here would be made for each of a hundred thousand rules)
   const direction = r.direction.trim().toLowerCase();
   if (direction !== 'ingress' && direction !== 'egress') {
@@ -287,7 +339,7 @@ function normaliseRule(
       ...noteOf(sg, r, index),
       message: `unknown direction "${r.direction}": rule ignored`,
     });
-    return [];
+    return;
   }
   const protocol = normaliseProtocol(r.ipProtocol);
   if (!protocol) {
@@ -295,20 +347,23 @@ function normaliseRule(
       ...noteOf(sg, r, index),
       message: `unknown protocol "${r.ipProtocol}": rule ignored`,
     });
-    return [];
+    return;
   }
-  const unresolvedLists: string[] = [];
-  // the port ranges the rule stands for, each with the text evidence shows
-  let spans: { from: number; to: number; text: string; listId?: string }[];
+  let unresolvedLists: string[] | undefined;
+  // the port range the rule stands for (one, as written), or the ranges of its port list
+  let from = PORT_MIN;
+  let to = PORT_MAX;
+  let listId: string | undefined;
+  let spans: Span[] | undefined;
   const portListId = r.portRangeListId.trim();
   if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'all') {
-    spans = [{ from: PORT_MIN, to: PORT_MAX, text: r.portRange }];
+    // every port, as written
   } else if (portListId !== '' && !hasOwnPortRange(protocol, r.portRange)) {
     const list = lists.portRangeList(sg.region, portListId);
     if (list?.ranges === undefined) {
       // unreadable: the rule may match any port
-      unresolvedLists.push(portListId);
-      spans = [{ from: PORT_MIN, to: PORT_MAX, text: r.portRange, listId: portListId }];
+      unresolvedLists = [portListId];
+      listId = portListId;
     } else {
       spans = [];
       for (const text of list.ranges) {
@@ -322,7 +377,7 @@ function normaliseRule(
         }
       }
       // an empty port list matches no port
-      if (spans.length === 0) return [];
+      if (spans.length === 0) return;
     }
   } else {
     const p = cachedPortRange(r.portRange);
@@ -331,110 +386,185 @@ function normaliseRule(
         ...noteOf(sg, r, index),
         message: `malformed port range "${r.portRange}": rule ignored`,
       });
-      return [];
+      return;
     }
-    // (named fields: a spread copy is several times slower, a hundred thousand times a scan)
-    spans = [{ from: p.from, to: p.to, text: r.portRange }];
+    from = p.from;
+    to = p.to;
   }
   const policyRaw = r.policy.trim().toLowerCase();
   // The API's default policy is Accept; an empty value means the default.
   const policy = policyRaw === '' ? 'accept' : policyRaw;
   if (policy !== 'accept' && policy !== 'drop') {
     notes.push({ ...noteOf(sg, r, index), message: `unknown policy "${r.policy}": rule ignored` });
-    return [];
+    return;
   }
-  const v4: Interval[] = [];
-  const v6: Interval[] = [];
-  const otherSources: string[] = [];
+  const found: SourceSets = { v4: undefined, v6: undefined };
+  let otherSources = NO_OTHER_SOURCES;
   // the sources as written, comma-separated (a string rather than an array per rule)
   let sources = '';
-  if (r.sourceCidrIp.trim() !== '') {
-    sources = r.sourceCidrIp.trim();
-    addCidr(r.sourceCidrIp, '', v4, v6, notes, sg, r, index);
+  const cidr4 = r.sourceCidrIp.trim();
+  if (cidr4 !== '') {
+    sources = cidr4;
+    addCidr(r.sourceCidrIp, '', found, notes, sg, r, index);
   }
-  if (r.ipv6SourceCidrIp.trim() !== '') {
-    sources = withSource(sources, r.ipv6SourceCidrIp.trim());
-    addCidr(r.ipv6SourceCidrIp, '', v4, v6, notes, sg, r, index);
+  const cidr6 = r.ipv6SourceCidrIp.trim();
+  if (cidr6 !== '') {
+    sources = withSource(sources, cidr6);
+    addCidr(r.ipv6SourceCidrIp, '', found, notes, sg, r, index);
   }
   // what an unreadable prefix list could hold: its family, or both when even that is unknown
-  let unknownSource: { v4: boolean; v6: boolean } | undefined;
+  let unknownV4 = false;
+  let unknownV6 = false;
   const prefixListId = r.sourcePrefixListId.trim();
   if (prefixListId !== '') {
     sources = withSource(sources, prefixListId);
     const list = lists.prefixList(sg.region, prefixListId);
     if (list?.cidrs === undefined) {
-      unresolvedLists.push(prefixListId);
+      if (unresolvedLists) unresolvedLists.push(prefixListId);
+      else unresolvedLists = [prefixListId];
       const family = list?.addressFamily.trim().toLowerCase();
-      unknownSource = { v4: family !== 'ipv6', v6: family !== 'ipv4' };
+      unknownV4 = family !== 'ipv6';
+      unknownV6 = family !== 'ipv4';
     } else {
       const where = ` in prefix list ${prefixListId}`;
-      for (const cidr of list.cidrs) addCidr(cidr, where, v4, v6, notes, sg, r, index);
+      for (const cidr of list.cidrs) addCidr(cidr, where, found, notes, sg, r, index);
     }
   }
-  if (r.sourceGroupId.trim() !== '') {
-    sources = withSource(sources, r.sourceGroupId.trim());
-    otherSources.push(r.sourceGroupId.trim());
+  const groupSource = r.sourceGroupId.trim();
+  if (groupSource !== '') {
+    sources = withSource(sources, groupSource);
+    otherSources = [groupSource];
   }
   // every note is taken by now: an egress rule has nothing more to give (callers keep ingress)
-  if (direction === 'egress') return [];
+  if (direction === 'egress') return;
   const nicType = r.nicType.trim().toLowerCase();
-  const known4 = toSet(v4);
-  const known6 = toSet(v6);
+  const known4 = setOf(found.v4);
+  const known6 = setOf(found.v6);
   const unresolved =
-    unresolvedLists.length > 0
+    unresolvedLists !== undefined
       ? {
           lists: unresolvedLists,
-          v4: unknownSource?.v4 ? fullSet('ipv4') : known4,
-          v6: unknownSource?.v6 ? fullSet('ipv6') : known6,
+          v4: unknownV4 ? fullSet('ipv4') : known4,
+          v6: unknownV6 ? fullSet('ipv6') : known6,
         }
       : undefined;
   const source = sources || '(none)';
   const accept = policy === 'accept';
   const facesInternet = sg.vpcId !== null || nicType === 'internet';
-  // built key by key rather than with conditional spreads (a hundred thousand rules at
-  // scale): the same objects, keys in the same order
-  // (one literal per shape: objects grown key by key reallocate their property store)
   const policyName = accept ? 'Accept' : 'Drop';
-  return spans.map((span) => {
-    const ref: RuleRef = r.id
-      ? {
-          groupId: sg.id,
-          index,
-          ruleId: r.id,
-          priority: r.priority,
-          policy: policyName,
-          protocol: r.ipProtocol,
-          portRange: span.text,
-          source,
-          nicType: r.nicType,
-        }
-      : {
-          groupId: sg.id,
-          index,
-          priority: r.priority,
-          policy: policyName,
-          protocol: r.ipProtocol,
-          portRange: span.text,
-          source,
-          nicType: r.nicType,
-        };
-    if (span.listId) ref.portRangeListId = span.listId;
-    const rule: NormalisedRule = {
-      ref,
-      direction,
-      protocol,
-      from: span.from,
-      to: span.to,
-      accept,
-      priority: r.priority,
-      v4: unresolved ? EMPTY_SET : known4,
-      v6: unresolved ? EMPTY_SET : known6,
-      otherSources,
-      facesInternet,
-    };
-    if (unresolved) rule.unresolved = unresolved;
-    return rule;
-  });
+  const v4 = unresolved ? EMPTY_SET : known4;
+  const v6 = unresolved ? EMPTY_SET : known6;
+  if (spans === undefined) {
+    out.push(
+      normalisedRule(
+        sg,
+        r,
+        index,
+        policyName,
+        r.portRange,
+        listId,
+        source,
+        direction,
+        protocol,
+        from,
+        to,
+        accept,
+        v4,
+        v6,
+        otherSources,
+        facesInternet,
+        unresolved,
+      ),
+    );
+    return;
+  }
+  for (const span of spans) {
+    out.push(
+      normalisedRule(
+        sg,
+        r,
+        index,
+        policyName,
+        span.text,
+        span.listId,
+        source,
+        direction,
+        protocol,
+        span.from,
+        span.to,
+        accept,
+        v4,
+        v6,
+        otherSources,
+        facesInternet,
+        unresolved,
+      ),
+    );
+  }
+}
+
+/**
+ * A normalised rule built key by key rather than with conditional spreads (a hundred
+ * thousand rules at scale): the same objects, keys in the same order (one literal per
+ * shape: objects grown key by key reallocate their property store)
+ */
+function normalisedRule(
+  sg: SecurityGroup,
+  r: SecurityGroupRule,
+  index: number,
+  policyName: 'Accept' | 'Drop',
+  portRange: string,
+  listId: string | undefined,
+  source: string,
+  direction: 'ingress' | 'egress',
+  protocol: Protocol,
+  from: number,
+  to: number,
+  accept: boolean,
+  v4: AddressSet,
+  v6: AddressSet,
+  otherSources: string[],
+  facesInternet: boolean,
+  unresolved: NormalisedRule['unresolved'],
+): NormalisedRule {
+  const ref: RuleRef = r.id
+    ? {
+        groupId: sg.id,
+        index,
+        ruleId: r.id,
+        priority: r.priority,
+        policy: policyName,
+        protocol: r.ipProtocol,
+        portRange,
+        source,
+        nicType: r.nicType,
+      }
+    : {
+        groupId: sg.id,
+        index,
+        priority: r.priority,
+        policy: policyName,
+        protocol: r.ipProtocol,
+        portRange,
+        source,
+        nicType: r.nicType,
+      };
+  if (listId) ref.portRangeListId = listId;
+  const rule: NormalisedRule = {
+    ref,
+    direction,
+    protocol,
+    from,
+    to,
+    accept,
+    priority: r.priority,
+    v4,
+    v6,
+    otherSources,
+    facesInternet,
+  };
+  if (unresolved) rule.unresolved = unresolved;
+  return rule;
 }
 
 /** The group's ingress rules, normalised; undefined when its rules are unknown. */
@@ -446,11 +576,10 @@ export function normaliseGroup(
   const index = asListIndex(lists);
   const notes: ExposureNote[] = [];
   const rules: NormalisedRule[] = [];
-  sg.rules.forEach((r, i) => {
-    for (const n of normaliseRule(sg, r, i, notes, index)) {
-      if (n.direction === 'ingress') rules.push(n);
-    }
-  });
+  const groupRules = sg.rules;
+  // (normaliseRule keeps ingress rules only)
+  for (let i = 0; i < groupRules.length; i++)
+    normaliseRule(sg, groupRules[i]!, i, notes, index, rules);
   return {
     groupId: sg.id,
     region: sg.region,
@@ -581,7 +710,7 @@ function decideAt(
   let acc6: AddressSet = EMPTY_SET;
   const acceptedBy: RuleRef[] = [];
   const nonInternet: RuleRef[] = [];
-  const drops: { rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
+  const drops: { at: number; rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
   for (let i = 0; i < matching.length; i++) {
     const r = matching[i]!;
     const src = sourcesAt(r, bound);
@@ -600,7 +729,7 @@ function decideAt(
         acc6 = union(acc6, region6);
         acceptedBy.push(r.ref);
       } else {
-        drops.push({ rule: r, v4: region4, v6: region6 });
+        drops.push({ at: i, rule: r, v4: region4, v6: region6 });
       }
       decided4 = union(decided4, region4);
       decided6 = union(decided6, region6);
@@ -609,9 +738,8 @@ function decideAt(
   // A Drop "carves" what it decided that some Accept ranked below it would have accepted.
   const carvedBy: DropEffect[] = [];
   if (drops.length > 0) {
-    const order = new Map(matching.map((r, i) => [r, i]));
     for (const d of drops) {
-      const at = order.get(d.rule) ?? 0;
+      const at = d.at;
       let later4: AddressSet = EMPTY_SET;
       let later6: AddressSet = EMPTY_SET;
       for (let i = at + 1; i < matching.length; i++) {
@@ -646,17 +774,24 @@ function decideAt(
   };
 }
 
+function sameRefs(x: readonly RuleRef[], y: readonly RuleRef[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function sameCarvers(x: readonly DropEffect[], y: readonly DropEffect[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]!.rule !== y[i]!.rule) return false;
+  return true;
+}
+
 function sameOutcome(a: PortSegment, b: PortSegment): boolean {
-  const sameRefs = (x: readonly RuleRef[], y: readonly RuleRef[]) =>
-    x.length === y.length && x.every((r, i) => r === y[i]);
   return (
     setsEqual(a.v4, b.v4) &&
     setsEqual(a.v6, b.v6) &&
     sameRefs(a.acceptedBy, b.acceptedBy) &&
-    sameRefs(
-      a.carvedBy.map((c) => c.rule),
-      b.carvedBy.map((c) => c.rule),
-    ) &&
+    sameCarvers(a.carvedBy, b.carvedBy) &&
     sameRefs(a.nonInternet, b.nonInternet) &&
     a.unknown?.ipv4 === b.unknown?.ipv4 &&
     a.unknown?.ipv6 === b.unknown?.ipv6 &&
@@ -733,46 +868,109 @@ function segmentsOf(
   protocol: Protocol,
   decisions: Decisions,
 ): ProtocolExposure {
-  // positions in `rules`, in evaluation order (a stable sort, as of the rules themselves)
-  const order: number[] = [];
-  for (let i = 0; i < rules.length; i++) if (appliesTo(rules[i]!, protocol)) order.push(i);
-  order.sort((a, b) => compareRules(rules[a]!, rules[b]!));
-  const relevant = order.map((i) => rules[i]!);
+  // the rules that apply, in evaluation order (a stable sort, as of the rules themselves);
+  // positions in `rules` name them in decision keys
+  const relevant: NormalisedRule[] = [];
+  const positions: number[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    if (appliesTo(rules[i]!, protocol)) {
+      relevant.push(rules[i]!);
+      positions.push(i);
+    }
+  }
+  if (!isSorted(relevant)) sortTogether(relevant, positions);
   if (!PORT_PROTOCOLS.has(protocol)) {
     return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
   }
-  const points = new Set<number>([PORT_MIN, PORT_MAX + 1]);
-  for (const r of relevant) {
-    points.add(r.from);
-    points.add(r.to + 1);
-  }
-  const bounds = [...points].sort((a, b) => a - b);
+  const bounds = portBounds(relevant);
+  const keyParts: string[] = new Array(positions.length);
+  for (let j = 0; j < positions.length; j++) keyParts[j] = keyPart(positions[j]!);
   const segments: PortSegment[] = [];
-  const keyParts = order.map(keyPart);
+  // whether the last segment is this function's own copy (a merge may then widen it in place;
+  // decided segments are shared through `decisions` and never changed)
+  let lastOwned = false;
   for (let i = 0; i + 1 < bounds.length; i++) {
     const from = bounds[i]!;
     const to = bounds[i + 1]! - 1;
-    const matching: NormalisedRule[] = [];
     let key = '';
     for (let j = 0; j < relevant.length; j++) {
       const r = relevant[j]!;
-      if (r.from > from || r.to < to) continue;
-      matching.push(r);
-      key += keyParts[j];
+      if (r.from <= from && r.to >= to) key += keyParts[j];
     }
     const known = decisions.get(key);
-    let seg: PortSegment;
-    if (known) seg = withPorts(known, from, to);
-    else {
-      seg = decide(matching, from, to);
-      decisions.set(key, seg);
-    }
     const prev = segments[segments.length - 1];
-    if (prev && sameOutcome(prev, seg))
-      segments[segments.length - 1] = withPorts(prev, prev.from, to);
-    else segments.push(seg);
+    let seg: PortSegment;
+    if (known) {
+      // a run of segments decided alike (the common case along the port axis): widen the last
+      if (prev && (prev === known || sameOutcome(prev, known))) {
+        widen(segments, prev, to, lastOwned);
+        lastOwned = true;
+        continue;
+      }
+      seg = withPorts(known, from, to);
+      segments.push(seg);
+      lastOwned = true;
+      continue;
+    }
+    // the rules matching the segment are gathered only for a segment not yet decided
+    const matching: NormalisedRule[] = [];
+    for (let j = 0; j < relevant.length; j++) {
+      const r = relevant[j]!;
+      if (r.from <= from && r.to >= to) matching.push(r);
+    }
+    seg = decide(matching, from, to);
+    decisions.set(key, seg);
+    if (prev && sameOutcome(prev, seg)) {
+      widen(segments, prev, to, lastOwned);
+      lastOwned = true;
+    } else {
+      segments.push(seg);
+      lastOwned = false;
+    }
   }
   return { protocol, segments };
+}
+
+/** the last segment `prev` extended to `to`: in place when it is segmentsOf's own copy */
+function widen(segments: PortSegment[], prev: PortSegment, to: number, owned: boolean): void {
+  if (owned) prev.to = to;
+  else segments[segments.length - 1] = withPorts(prev, prev.from, to);
+}
+
+function isSorted(rules: readonly NormalisedRule[]): boolean {
+  for (let i = 1; i < rules.length; i++) {
+    if (compareRules(rules[i - 1]!, rules[i]!) > 0) return false;
+  }
+  return true;
+}
+
+/** sort the rules into evaluation order, their positions along (stable, as Array#sort) */
+function sortTogether(rules: NormalisedRule[], positions: number[]): void {
+  const order: number[] = new Array(rules.length);
+  for (let i = 0; i < rules.length; i++) order[i] = i;
+  order.sort((a, b) => compareRules(rules[a]!, rules[b]!) || a - b);
+  const r = order.map((i) => rules[i]!);
+  const p = order.map((i) => positions[i]!);
+  for (let i = 0; i < r.length; i++) {
+    rules[i] = r[i]!;
+    positions[i] = p[i]!;
+  }
+}
+
+/** the distinct segment boundaries of the rules' ranges (PORT_MIN and PORT_MAX + 1 included), ascending */
+function portBounds(rules: readonly NormalisedRule[]): Int32Array {
+  const all = new Int32Array(2 * rules.length + 2);
+  all[0] = PORT_MIN;
+  all[1] = PORT_MAX + 1;
+  for (let i = 0; i < rules.length; i++) {
+    all[2 * i + 2] = rules[i]!.from;
+    all[2 * i + 3] = rules[i]!.to + 1;
+  }
+  // a typed array sorts numerically without a comparator; then drop the repeats
+  all.sort();
+  let n = 1;
+  for (let i = 1; i < all.length; i++) if (all[i] !== all[n - 1]) all[n++] = all[i]!;
+  return all.subarray(0, n);
 }
 
 /** The segment that holds `port` (any segment for portless protocols). */
