@@ -329,3 +329,167 @@ export function formatSet(
     omitted: Math.max(0, set.length - limit),
   };
 }
+
+// ------------------------------------------------------------ IPv4 sets on numbers
+
+/**
+ * An IPv4 address set as flat numbers `[start0, end0, start1, end1, …]` (inclusive,
+ * sorted, disjoint and non-adjacent, like AddressSet): IPv4 values are exact as doubles,
+ * so the exposure hot path decides IPv4 without a BigInt or an interval object per step.
+ */
+export type Ipv4Numbers = readonly number[];
+
+export const EMPTY_IPV4_NUMBERS: Ipv4Numbers = Object.freeze([]) as Ipv4Numbers;
+
+/** numbers of a set, and back: both ways cached, so a rule's own set comes back as itself */
+const TO_NUMBERS = new WeakMap<AddressSet, Ipv4Numbers>();
+const FROM_NUMBERS = new WeakMap<Ipv4Numbers, AddressSet>();
+
+/** an IPv4 AddressSet as numbers (cached per set: sets are never changed) */
+export function ipv4Numbers(set: AddressSet): Ipv4Numbers {
+  if (set.length === 0) return EMPTY_IPV4_NUMBERS;
+  let n = TO_NUMBERS.get(set);
+  if (n === undefined) {
+    const out: number[] = new Array(2 * set.length);
+    for (let i = 0; i < set.length; i++) {
+      out[2 * i] = Number(set[i]!.start);
+      out[2 * i + 1] = Number(set[i]!.end);
+    }
+    n = out;
+    TO_NUMBERS.set(set, n);
+    FROM_NUMBERS.set(n, set);
+  }
+  return n;
+}
+
+/** numbers as an AddressSet (the original set when the numbers came from one) */
+export function ipv4Set(n: Ipv4Numbers): AddressSet {
+  if (n.length === 0) return EMPTY_SET;
+  const known = FROM_NUMBERS.get(n);
+  if (known !== undefined) return known;
+  const out: Interval[] = new Array(n.length / 2);
+  for (let i = 0; i < n.length; i += 2)
+    out[i / 2] = { start: BigInt(n[i]!), end: BigInt(n[i + 1]!) };
+  FROM_NUMBERS.set(n, out);
+  return out;
+}
+
+/** one side a single interval holding the other (both non-empty) */
+function coversNumbers(outer: Ipv4Numbers, inner: Ipv4Numbers): boolean {
+  return outer.length === 2 && outer[0]! <= inner[0]! && outer[1]! >= inner[inner.length - 1]!;
+}
+
+export function unionNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  if (coversNumbers(a, b)) return a;
+  if (coversNumbers(b, a)) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  let curStart = -1;
+  let curEnd = -2;
+  while (i < a.length || j < b.length) {
+    let s: number;
+    let e: number;
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
+      s = a[i]!;
+      e = a[i + 1]!;
+      i += 2;
+    } else {
+      s = b[j]!;
+      e = b[j + 1]!;
+      j += 2;
+    }
+    if (curStart < 0) {
+      curStart = s;
+      curEnd = e;
+    } else if (s <= curEnd + 1) {
+      if (e > curEnd) curEnd = e;
+    } else {
+      out.push(curStart, curEnd);
+      curStart = s;
+      curEnd = e;
+    }
+  }
+  out.push(curStart, curEnd);
+  return out;
+}
+
+/** a minus b */
+export function subtractNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
+  if (a.length === 0 || b.length === 0) return a;
+  if (coversNumbers(b, a)) return EMPTY_IPV4_NUMBERS;
+  const out: number[] = [];
+  let j = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    let start = a[i]!;
+    const end = a[i + 1]!;
+    while (j < b.length && b[j + 1]! < start) j += 2;
+    for (let k = j; k < b.length && b[k]! <= end; k += 2) {
+      if (b[k]! > start) out.push(start, b[k]! - 1);
+      start = b[k + 1]! + 1;
+      if (start > end) break;
+    }
+    if (start <= end) out.push(start, end);
+  }
+  return out.length === 0 ? EMPTY_IPV4_NUMBERS : out;
+}
+
+export function intersectNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const start = Math.max(a[i]!, b[j]!);
+    const end = Math.min(a[i + 1]!, b[j + 1]!);
+    if (start <= end) out.push(start, end);
+    if (a[i + 1]! < b[j + 1]!) i += 2;
+    else j += 2;
+  }
+  return out.length === 0 ? EMPTY_IPV4_NUMBERS : out;
+}
+
+/**
+ * `add` merged into `target` in place (target must be the caller's own array): a set
+ * grown one rule at a time would otherwise be copied whole for each rule added.
+ */
+export function addNumbersInPlace(target: number[], add: Ipv4Numbers): void {
+  for (let i = 0; i < add.length; i += 2) {
+    let s = add[i]!;
+    let e = add[i + 1]!;
+    // first interval of target ending at or after s - 1 (touching or past the new one)
+    let lo = 0;
+    let hi = target.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (target[2 * mid + 1]! < s - 1) lo = mid + 1;
+      else hi = mid;
+    }
+    // intervals from there starting at or before e + 1 merge with it
+    let last = lo;
+    while (2 * last < target.length && target[2 * last]! <= e + 1) last++;
+    if (last > lo) {
+      s = Math.min(s, target[2 * lo]!);
+      e = Math.max(e, target[2 * last - 1]!);
+    }
+    replaceRun(target, lo, last, s, e);
+  }
+}
+
+/** intervals lo..last-1 of `target` replaced by [s, e] (an insertion when lo === last), without splice's garbage */
+function replaceRun(target: number[], lo: number, last: number, s: number, e: number): void {
+  const at = 2 * lo;
+  if (last === lo) {
+    // shift the tail right by one interval
+    target.push(0, 0);
+    for (let k = target.length - 1; k >= at + 2; k--) target[k] = target[k - 2]!;
+  } else if (last > lo + 1) {
+    // shift the tail left over the merged intervals
+    const gone = 2 * (last - lo - 1);
+    for (let k = at + 2; k + gone < target.length; k++) target[k] = target[k + gone]!;
+    target.length -= gone;
+  }
+  target[at] = s;
+  target[at + 1] = e;
+}

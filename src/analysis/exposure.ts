@@ -34,21 +34,29 @@ import type {
 } from '../inventory/schema.js';
 import {
   type AddressSet,
+  addNumbersInPlace,
   cidrInterval,
   contains,
+  EMPTY_IPV4_NUMBERS,
   EMPTY_SET,
   type Family,
   formatSet,
   fullSet,
   type Interval,
+  type Ipv4Numbers,
   intersect,
+  intersectNumbers,
+  ipv4Numbers,
+  ipv4Set,
   parseAddress,
   parseCidr,
   setsEqual,
   size,
   subtract,
+  subtractNumbers,
   toSet,
   union,
+  unionNumbers,
 } from './address-set.js';
 
 // ------------------------------------------------------------ the public address space
@@ -77,7 +85,6 @@ const PUBLIC_SIZE: Record<Family, bigint> = {
   ipv4: size(PUBLIC_IPV4),
   ipv6: size(PUBLIC_IPV6),
 };
-const PUBLIC_SET: Record<Family, AddressSet> = { ipv4: PUBLIC_IPV4, ipv6: PUBLIC_IPV6 };
 
 // ------------------------------------------------------------ normalisation
 
@@ -647,15 +654,15 @@ const NO_COVERAGE = { fraction: 0, open: false } as const;
 const PUBLIC_IPV4_SPANS = PUBLIC_IPV4.map((iv) => [Number(iv.start), Number(iv.end)] as const);
 const PUBLIC_IPV4_COUNT = Number(PUBLIC_SIZE.ipv4);
 
-/** how many public IPv4 addresses `set` holds: a merge on numbers, nothing allocated */
-function publicIpv4Count(set: AddressSet): number {
+/** how many public IPv4 addresses `set` (as numbers) holds: a merge on numbers, nothing allocated */
+function publicIpv4Count(set: Ipv4Numbers): number {
   // indexed loops and no destructuring: both would go through iterators
   const spans = PUBLIC_IPV4_SPANS;
   let n = 0;
   let j = 0;
-  for (let i = 0; i < set.length; i++) {
-    const start = Number(set[i]!.start);
-    const end = Number(set[i]!.end);
+  for (let i = 0; i < set.length; i += 2) {
+    const start = set[i]!;
+    const end = set[i + 1]!;
     while (j < spans.length && spans[j]![1] < start) j++;
     for (let k = j; k < spans.length && spans[k]![0] <= end; k++) {
       n += Math.min(end, spans[k]![1]) - Math.max(start, spans[k]![0]) + 1;
@@ -664,15 +671,18 @@ function publicIpv4Count(set: AddressSet): number {
   return n;
 }
 
-/** share of the family's public space `set` holds, and whether that is at least half */
-function coverage(set: AddressSet, family: Family): { fraction: number; open: boolean } {
+/** share of the public IPv4 space `set` (as numbers) holds, and whether that is at least half */
+function ipv4Coverage(set: Ipv4Numbers): { fraction: number; open: boolean } {
   if (set.length === 0) return NO_COVERAGE;
-  if (family === 'ipv4') {
-    const n = publicIpv4Count(set);
-    return { fraction: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
-  }
-  const num = size(intersect(set, PUBLIC_SET[family]));
-  const den = PUBLIC_SIZE[family];
+  const n = publicIpv4Count(set);
+  return { fraction: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
+}
+
+/** share of the public IPv6 space `set` holds, and whether that is at least half */
+function ipv6Coverage(set: AddressSet): { fraction: number; open: boolean } {
+  if (set.length === 0) return NO_COVERAGE;
+  const num = size(intersect(set, PUBLIC_IPV6));
+  const den = PUBLIC_SIZE.ipv6;
   return { fraction: Number(num) / Number(den), open: 2n * num >= den };
 }
 
@@ -704,13 +714,17 @@ function decideAt(
   to: number,
   bound: 'low' | 'high',
 ): PortSegment {
-  let decided4: AddressSet = EMPTY_SET;
+  // IPv4 on numbers (Ipv4Numbers), IPv6 on BigInt intervals
+  // what earlier rules decided, grown in place; what was accepted, shared with the one
+  // rule that gave it until a second rule adds to it (then a copy grown in place)
+  const decided4: number[] = [];
   let decided6: AddressSet = EMPTY_SET;
-  let acc4: AddressSet = EMPTY_SET;
+  let acc4: Ipv4Numbers = EMPTY_IPV4_NUMBERS;
+  let acc4Owned: number[] | undefined;
   let acc6: AddressSet = EMPTY_SET;
   const acceptedBy: RuleRef[] = [];
   const nonInternet: RuleRef[] = [];
-  const drops: { at: number; rule: NormalisedRule; v4: AddressSet; v6: AddressSet }[] = [];
+  let drops: { at: number; rule: NormalisedRule; v4: Ipv4Numbers; v6: AddressSet }[] | undefined;
   for (let i = 0; i < matching.length; i++) {
     const r = matching[i]!;
     const src = sourcesAt(r, bound);
@@ -721,47 +735,52 @@ function decideAt(
       continue;
     }
     if (r.accept && r.otherSources.length > 0) nonInternet.push(r.ref);
-    const region4 = subtract(src.v4, decided4);
+    const region4 = subtractNumbers(ipv4Numbers(src.v4), decided4);
     const region6 = subtract(src.v6, decided6);
     if (region4.length > 0 || region6.length > 0) {
       if (r.accept) {
-        acc4 = union(acc4, region4);
+        if (acc4.length === 0) acc4 = region4;
+        else if (region4.length > 0) {
+          if (acc4Owned === undefined) acc4 = acc4Owned = acc4.slice();
+          addNumbersInPlace(acc4Owned, region4);
+        }
         acc6 = union(acc6, region6);
         acceptedBy.push(r.ref);
       } else {
+        drops ??= [];
         drops.push({ at: i, rule: r, v4: region4, v6: region6 });
       }
-      decided4 = union(decided4, region4);
+      addNumbersInPlace(decided4, region4);
       decided6 = union(decided6, region6);
     }
   }
   // A Drop "carves" what it decided that some Accept ranked below it would have accepted.
   const carvedBy: DropEffect[] = [];
-  if (drops.length > 0) {
+  if (drops !== undefined) {
     for (const d of drops) {
-      const at = d.at;
-      let later4: AddressSet = EMPTY_SET;
+      let later4: Ipv4Numbers = EMPTY_IPV4_NUMBERS;
       let later6: AddressSet = EMPTY_SET;
-      for (let i = at + 1; i < matching.length; i++) {
+      for (let i = d.at + 1; i < matching.length; i++) {
         const r = matching[i]!;
         if (!r.accept || !r.facesInternet) continue;
         const src = sourcesAt(r, bound);
-        later4 = union(later4, src.v4);
+        later4 = unionNumbers(later4, ipv4Numbers(src.v4));
         later6 = union(later6, src.v6);
       }
-      const c4 = intersect(d.v4, later4);
+      const c4 = intersectNumbers(d.v4, later4);
       const c6 = intersect(d.v6, later6);
-      if (c4.length > 0 || c6.length > 0) carvedBy.push({ rule: d.rule.ref, v4: c4, v6: c6 });
+      if (c4.length > 0 || c6.length > 0)
+        carvedBy.push({ rule: d.rule.ref, v4: ipv4Set(c4), v6: c6 });
     }
   }
-  const c4 = coverage(acc4, 'ipv4');
-  const c6 = coverage(acc6, 'ipv6');
+  const c4 = ipv4Coverage(acc4);
+  const c6 = ipv6Coverage(acc6);
   const openIpv4 = c4.open;
   const openIpv6 = c6.open;
   return {
     from,
     to,
-    v4: acc4,
+    v4: ipv4Set(acc4),
     v6: acc6,
     ipv4Coverage: c4.fraction,
     ipv6Coverage: c6.fraction,

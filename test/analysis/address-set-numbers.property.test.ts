@@ -1,0 +1,100 @@
+/**
+ * Property tests: the IPv4 set algebra on numbers (Ipv4Numbers, used by the exposure
+ * hot path) against a brute-force reference on a small universe of addresses, and
+ * against the BigInt interval algebra it stands for. Sets are drawn as arbitrary
+ * interval lists (overlapping, adjacent, unsorted), normalised by toSet.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type AddressSet,
+  addNumbersInPlace,
+  type Ipv4Numbers,
+  intersect,
+  intersectNumbers,
+  ipv4Numbers,
+  ipv4Set,
+  subtract,
+  subtractNumbers,
+  toSet,
+  union,
+  unionNumbers,
+} from '../../src/analysis/address-set.js';
+
+/** a small universe near the top of the IPv4 space (values above 2^31 as well) */
+const BASE = 2 ** 32 - 64;
+const UNIVERSE = 64;
+
+const intervalArb = fc
+  .tuple(fc.integer({ min: 0, max: UNIVERSE - 1 }), fc.integer({ min: 0, max: UNIVERSE - 1 }))
+  .map(([a, b]) => ({ start: BigInt(BASE + Math.min(a, b)), end: BigInt(BASE + Math.max(a, b)) }));
+const setArb = fc.array(intervalArb, { maxLength: 8 }).map((ivs) => toSet(ivs));
+
+/** the addresses of a set of numbers, one by one */
+function members(n: Ipv4Numbers): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < n.length; i += 2) for (let a = n[i]!; a <= n[i + 1]!; a++) out.add(a);
+  return out;
+}
+
+/** well formed: sorted, disjoint, not adjacent, start <= end */
+function wellFormed(n: Ipv4Numbers): boolean {
+  for (let i = 0; i < n.length; i += 2) {
+    if (n[i]! > n[i + 1]!) return false;
+    if (i > 0 && n[i]! <= n[i - 1]! + 1) return false;
+  }
+  return n.length % 2 === 0;
+}
+
+function same(n: Ipv4Numbers, s: AddressSet): void {
+  expect(ipv4Set(n).map((iv) => [iv.start, iv.end])).toEqual(s.map((iv) => [iv.start, iv.end]));
+}
+
+describe('IPv4 sets on numbers', () => {
+  it('convert to numbers and back without change', () => {
+    fc.assert(
+      fc.property(setArb, (a) => {
+        const n = ipv4Numbers(a);
+        expect(wellFormed(n)).toBe(true);
+        same(n, a);
+        // a fresh array with the same numbers converts to an equal set
+        same([...n], a);
+      }),
+    );
+  });
+
+  it('union, difference and intersection match the reference and the BigInt algebra', () => {
+    fc.assert(
+      fc.property(setArb, setArb, (a, b) => {
+        const na = ipv4Numbers(a);
+        const nb = ipv4Numbers(b);
+        const ma = members(na);
+        const mb = members(nb);
+        const u = unionNumbers(na, nb);
+        const d = subtractNumbers(na, nb);
+        const x = intersectNumbers(na, nb);
+        for (const r of [u, d, x]) expect(wellFormed(r)).toBe(true);
+        expect(members(u)).toEqual(new Set([...ma, ...mb]));
+        expect(members(d)).toEqual(new Set([...ma].filter((v) => !mb.has(v))));
+        expect(members(x)).toEqual(new Set([...ma].filter((v) => mb.has(v))));
+        same(u, union(a, b));
+        same(d, subtract(a, b));
+        same(x, intersect(a, b));
+      }),
+    );
+  });
+
+  it('adding in place equals the union, and leaves the added set unchanged', () => {
+    fc.assert(
+      fc.property(setArb, setArb, (a, b) => {
+        const target = [...ipv4Numbers(a)];
+        const nb = ipv4Numbers(b);
+        const before = [...nb];
+        addNumbersInPlace(target, nb);
+        expect(wellFormed(target)).toBe(true);
+        expect(target).toEqual([...unionNumbers(ipv4Numbers(a), nb)]);
+        expect([...nb]).toEqual(before);
+      }),
+    );
+  });
+});
