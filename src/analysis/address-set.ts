@@ -341,9 +341,8 @@ export type Ipv4Numbers = readonly number[];
 
 export const EMPTY_IPV4_NUMBERS: Ipv4Numbers = Object.freeze([]) as Ipv4Numbers;
 
-/** numbers of a set, and back: both ways cached, so a rule's own set comes back as itself */
+/** the numbers of a set (sets are never changed) */
 const TO_NUMBERS = new WeakMap<AddressSet, Ipv4Numbers>();
-const FROM_NUMBERS = new WeakMap<Ipv4Numbers, AddressSet>();
 
 /** an IPv4 AddressSet as numbers (cached per set: sets are never changed) */
 export function ipv4Numbers(set: AddressSet): Ipv4Numbers {
@@ -357,20 +356,16 @@ export function ipv4Numbers(set: AddressSet): Ipv4Numbers {
     }
     n = out;
     TO_NUMBERS.set(set, n);
-    FROM_NUMBERS.set(n, set);
   }
   return n;
 }
 
-/** numbers as an AddressSet (the original set when the numbers came from one) */
+/** numbers as an AddressSet */
 export function ipv4Set(n: Ipv4Numbers): AddressSet {
   if (n.length === 0) return EMPTY_SET;
-  const known = FROM_NUMBERS.get(n);
-  if (known !== undefined) return known;
   const out: Interval[] = new Array(n.length / 2);
   for (let i = 0; i < n.length; i += 2)
     out[i / 2] = { start: BigInt(n[i]!), end: BigInt(n[i + 1]!) };
-  FROM_NUMBERS.set(n, out);
   return out;
 }
 

@@ -721,6 +721,8 @@ function decideAt(
   let decided6: AddressSet = EMPTY_SET;
   let acc4: Ipv4Numbers = EMPTY_IPV4_NUMBERS;
   let acc4Owned: number[] | undefined;
+  // the rule's own set when one rule gave all of acc4 as it is (no conversion back then)
+  let acc4Set: AddressSet | undefined;
   let acc6: AddressSet = EMPTY_SET;
   const acceptedBy: RuleRef[] = [];
   const nonInternet: RuleRef[] = [];
@@ -735,12 +737,16 @@ function decideAt(
       continue;
     }
     if (r.accept && r.otherSources.length > 0) nonInternet.push(r.ref);
-    const region4 = subtractNumbers(ipv4Numbers(src.v4), decided4);
+    const src4 = ipv4Numbers(src.v4);
+    const region4 = subtractNumbers(src4, decided4);
     const region6 = subtract(src.v6, decided6);
     if (region4.length > 0 || region6.length > 0) {
       if (r.accept) {
-        if (acc4.length === 0) acc4 = region4;
-        else if (region4.length > 0) {
+        if (acc4.length === 0) {
+          acc4 = region4;
+          acc4Set = region4 === src4 ? src.v4 : undefined;
+        } else if (region4.length > 0) {
+          acc4Set = undefined;
           if (acc4Owned === undefined) acc4 = acc4Owned = acc4.slice();
           addNumbersInPlace(acc4Owned, region4);
         }
@@ -780,7 +786,7 @@ function decideAt(
   return {
     from,
     to,
-    v4: ipv4Set(acc4),
+    v4: acc4Set ?? ipv4Set(acc4),
     v6: acc6,
     ipv4Coverage: c4.fraction,
     ipv6Coverage: c6.fraction,
