@@ -844,7 +844,64 @@ function appliesTo(r: NormalisedRule, protocol: Protocol): boolean {
  * the port axis (both sides of a narrow rule) and across TCP and UDP (`ALL`
  * rules). One per rule list; the segments are never changed.
  */
-type Decisions = Map<string, PortSegment>;
+type Decisions = Map<number, Decided[]>;
+
+/** a decided segment, with the positions of the rules that matched it (in evaluation order) */
+interface Decided {
+  positions: Int32Array;
+  segment: PortSegment;
+}
+
+/**
+ * A hash of the positions of the rules matching [from, to]: the key of `Decisions`
+ * (a small integer, no string per segment), confirmed by `sameMatch` on a hit.
+ */
+function matchHash(
+  relevant: readonly NormalisedRule[],
+  positions: readonly number[],
+  from: number,
+  to: number,
+): number {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < relevant.length; j++) {
+    const r = relevant[j]!;
+    if (r.from <= from && r.to >= to) h = Math.imul(h ^ (positions[j]! + 1), 0x01000193);
+  }
+  // 30 bits: a small integer key
+  return (h ^ (h >>> 30)) & 0x3fffffff;
+}
+
+/** whether the rules matching [from, to] are the decided ones */
+function sameMatch(
+  decided: Int32Array,
+  relevant: readonly NormalisedRule[],
+  positions: readonly number[],
+  from: number,
+  to: number,
+): boolean {
+  let k = 0;
+  for (let j = 0; j < relevant.length; j++) {
+    const r = relevant[j]!;
+    if (r.from > from || r.to < to) continue;
+    if (k >= decided.length || decided[k] !== positions[j]) return false;
+    k++;
+  }
+  return k === decided.length;
+}
+
+function findDecided(
+  candidates: readonly Decided[] | undefined,
+  relevant: readonly NormalisedRule[],
+  positions: readonly number[],
+  from: number,
+  to: number,
+): PortSegment | undefined {
+  if (candidates === undefined) return undefined;
+  for (const c of candidates) {
+    if (sameMatch(c.positions, relevant, positions, from, to)) return c.segment;
+  }
+  return undefined;
+}
 
 /** the same segment over other ports (keys in the order decide makes them) */
 function withPorts(s: PortSegment, from: number, to: number): PortSegment {
@@ -877,24 +934,13 @@ export function protocolExposure(
   return segmentsOf(rules, protocol, new Map());
 }
 
-/** `12,`: a rule position in a decision key (made once per position, not per segment) */
-const KEY_PARTS: string[] = [];
-function keyPart(position: number): string {
-  let part = KEY_PARTS[position];
-  if (part === undefined) {
-    part = `${position},`;
-    if (position < 4096) KEY_PARTS[position] = part;
-  }
-  return part;
-}
-
 function segmentsOf(
   rules: readonly NormalisedRule[],
   protocol: Protocol,
   decisions: Decisions,
 ): ProtocolExposure {
   // the rules that apply, in evaluation order (a stable sort, as of the rules themselves);
-  // positions in `rules` name them in decision keys
+  // positions in `rules` name them in decisions
   const relevant: NormalisedRule[] = [];
   const positions: number[] = [];
   for (let i = 0; i < rules.length; i++) {
@@ -908,8 +954,6 @@ function segmentsOf(
     return { protocol, segments: [decide(relevant, PORT_MIN, PORT_MAX)] };
   }
   const bounds = portBounds(relevant);
-  const keyParts: string[] = new Array(positions.length);
-  for (let j = 0; j < positions.length; j++) keyParts[j] = keyPart(positions[j]!);
   const segments: PortSegment[] = [];
   // whether the last segment is this function's own copy (a merge may then widen it in place;
   // decided segments are shared through `decisions` and never changed)
@@ -917,12 +961,9 @@ function segmentsOf(
   for (let i = 0; i + 1 < bounds.length; i++) {
     const from = bounds[i]!;
     const to = bounds[i + 1]! - 1;
-    let key = '';
-    for (let j = 0; j < relevant.length; j++) {
-      const r = relevant[j]!;
-      if (r.from <= from && r.to >= to) key += keyParts[j];
-    }
-    const known = decisions.get(key);
+    const key = matchHash(relevant, positions, from, to);
+    const candidates = decisions.get(key);
+    const known = findDecided(candidates, relevant, positions, from, to);
     const prev = segments[segments.length - 1];
     let seg: PortSegment;
     if (known) {
@@ -939,12 +980,18 @@ function segmentsOf(
     }
     // the rules matching the segment are gathered only for a segment not yet decided
     const matching: NormalisedRule[] = [];
+    const matched: number[] = [];
     for (let j = 0; j < relevant.length; j++) {
       const r = relevant[j]!;
-      if (r.from <= from && r.to >= to) matching.push(r);
+      if (r.from <= from && r.to >= to) {
+        matching.push(r);
+        matched.push(positions[j]!);
+      }
     }
     seg = decide(matching, from, to);
-    decisions.set(key, seg);
+    const entry: Decided = { positions: Int32Array.from(matched), segment: seg };
+    if (candidates === undefined) decisions.set(key, [entry]);
+    else candidates.push(entry);
     if (prev && sameOutcome(prev, seg)) {
       widen(segments, prev, to, lastOwned);
       lastOwned = true;
@@ -1212,7 +1259,7 @@ export class ExposureIndex {
    * undefined when a group is missing from the inventory or its rules are unknown.
    */
   interfaceRules(region: string, groupIds: readonly string[]): MergedRules | undefined {
-    const ids = [...new Set(groupIds)].sort();
+    const ids = sortedIds(groupIds);
     const key = groupKey(region, ids.join(','));
     if (!this.mergedCache.has(key)) {
       const groups: NormalisedGroup[] = [];
@@ -1230,7 +1277,7 @@ export class ExposureIndex {
 
   /** every port of the interface; undefined as for interfaceRules */
   interfaceExposure(region: string, groupIds: readonly string[]): Exposure | undefined {
-    const ids = [...new Set(groupIds)].sort();
+    const ids = sortedIds(groupIds);
     const key = groupKey(region, ids.join(','));
     if (!this.ifaceCache.has(key)) {
       if (ids.length === 1) {
@@ -1253,7 +1300,7 @@ export class ExposureIndex {
     protocol: Protocol,
     port: number,
   ): PortSegment | undefined {
-    const ids = [...new Set(groupIds)].sort();
+    const ids = sortedIds(groupIds);
     const key = `${groupKey(region, ids.join(','))}|${protocol}|${port}`;
     if (!this.portCache.has(key)) {
       const m = this.interfaceRules(region, ids);
@@ -1261,6 +1308,16 @@ export class ExposureIndex {
     }
     return this.portCache.get(key);
   }
+}
+
+/**
+ * The ids sorted, each once: the list itself when it already is (one group, the usual
+ * case), without the Set, spread and sort made for each interface asked about
+ */
+function sortedIds(groupIds: readonly string[]): readonly string[] {
+  let sorted = true;
+  for (let i = 1; i < groupIds.length && sorted; i++) sorted = groupIds[i - 1]! < groupIds[i]!;
+  return sorted ? groupIds : [...new Set(groupIds)].sort();
 }
 
 function groupKey(region: string, id: string): string {

@@ -48,6 +48,7 @@ import {
   PORT_MAX,
   PORT_MIN,
   type PortProtocol,
+  type PortSegment,
   type ProtocolExposure,
   PUBLIC_IPV4,
   PUBLIC_IPV6,
@@ -347,8 +348,23 @@ export function internetShare(
 }
 
 function ruleFamilyMatches(r: RuleRef, family: Family): boolean {
-  return r.source.split(',').some((s) => parseCidr(s.trim())?.family === family);
+  // the same few source texts recur across every instance's rules: their families are read once
+  let families = SOURCE_FAMILIES.get(r.source);
+  if (families === undefined) {
+    families = 0;
+    for (const s of r.source.split(',')) {
+      const f = parseCidr(s.trim())?.family;
+      if (f === 'ipv4') families |= 1;
+      else if (f === 'ipv6') families |= 2;
+    }
+    if (SOURCE_FAMILIES.size >= 50_000) SOURCE_FAMILIES.clear();
+    SOURCE_FAMILIES.set(r.source, families);
+  }
+  return (families & (family === 'ipv4' ? 1 : 2)) !== 0;
 }
+
+/** the families of a rule's source text, as bits: 1 IPv4, 2 IPv6 */
+const SOURCE_FAMILIES = new Map<string, number>();
 
 // ------------------------------------------------------------ one entry point
 
@@ -386,14 +402,7 @@ function evaluateEntry(
       if ('unknown' in a) return { entry, known: false, reason: a.unknown, open: [] };
       pieces = a.pieces;
     }
-    const points = new Set<number>([PORT_MIN, PORT_MAX + 1]);
-    for (const s of groupExp.segments) points.add(s.from);
-    for (const p of pieces ?? []) points.add(p.from);
-    if (window) {
-      points.add(window.from);
-      if (window.to + 1 <= PORT_MAX) points.add(window.to + 1);
-    }
-    const bounds = [...points].sort((a, b) => a - b);
+    const bounds = entryBounds(groupExp.segments, pieces, window);
     for (let i = 0; i + 1 < bounds.length; i++) {
       const from = bounds[i]!;
       const to = bounds[i + 1]! - 1;
@@ -431,6 +440,31 @@ function evaluateEntry(
     }
   }
   return { entry, known: true, open };
+}
+
+/**
+ * The distinct starts of the group segments, ACL pieces and DNAT window (PORT_MIN and
+ * PORT_MAX + 1 included), ascending: a typed array sorted without a comparator
+ */
+function entryBounds(
+  segments: readonly PortSegment[],
+  pieces: readonly AclPiece[] | null,
+  window: { from: number; to: number } | undefined,
+): Int32Array {
+  const all = new Int32Array(segments.length + (pieces?.length ?? 0) + 4);
+  let n = 0;
+  all[n++] = PORT_MIN;
+  all[n++] = PORT_MAX + 1;
+  for (let i = 0; i < segments.length; i++) all[n++] = segments[i]!.from;
+  if (pieces) for (let i = 0; i < pieces.length; i++) all[n++] = pieces[i]!.from;
+  if (window) {
+    all[n++] = window.from;
+    if (window.to + 1 <= PORT_MAX) all[n++] = window.to + 1;
+  }
+  const used = all.subarray(0, n).sort();
+  let k = 1;
+  for (let i = 1; i < used.length; i++) if (used[i] !== used[k - 1]) used[k++] = used[i]!;
+  return used.subarray(0, k);
 }
 
 /** the reachable ports of an answer, as a comparable string */
@@ -479,8 +513,22 @@ interface InterfaceView {
   vSwitchId: string | null | undefined;
 }
 
-function uniq(xs: readonly (string | null | undefined)[]): string[] {
-  return [...new Set(xs.filter((x): x is string => typeof x === 'string' && x.trim() !== ''))];
+/**
+ * The non-blank strings of `a` then `b`, each once, in first-seen order: a few addresses
+ * per interface, so a scan of the output beats a Set and the spread copies that fed it
+ */
+function uniq(
+  a: readonly (string | null | undefined)[],
+  b: readonly (string | null | undefined)[] = [],
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < a.length; i++) addUnique(out, a[i]);
+  for (let i = 0; i < b.length; i++) addUnique(out, b[i]);
+  return out;
+}
+
+function addUnique(out: string[], x: string | null | undefined): void {
+  if (typeof x === 'string' && x.trim() !== '' && !out.includes(x)) out.push(x);
 }
 
 /**
@@ -489,7 +537,8 @@ function uniq(xs: readonly (string | null | undefined)[]): string[] {
  * listed is one interface: its own groups and addresses.
  */
 export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
-  const instancePublic = uniq([...inst.publicIps, inst.eipAddress]);
+  const instancePublic = uniq(inst.publicIps);
+  addUnique(instancePublic, inst.eipAddress);
   const nics = inst.networkInterfaces;
   if (nics === undefined) return undefined;
   const classic = inst.vpcId === null && lower(inst.networkType) === 'classic';
@@ -509,8 +558,8 @@ export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
       id: n.id,
       type: n.type,
       securityGroupIds: n.securityGroupIds,
-      publicIps: uniq([...n.publicIps, ...(primary ? instancePublic : [])]),
-      privateIps: uniq([...n.privateIps, ...(primary ? inst.privateIps : [])]),
+      publicIps: primary ? uniq(n.publicIps, instancePublic) : uniq(n.publicIps),
+      privateIps: primary ? uniq(n.privateIps, inst.privateIps) : uniq(n.privateIps),
       ipv6Addresses: n.ipv6Addresses ?? [],
       // classic-network instances have no vSwitch, hence no network ACL
       vSwitchId: classic ? null : (n.vSwitchId ?? (primary ? inst.vSwitchId : undefined)),
