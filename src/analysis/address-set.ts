@@ -415,6 +415,8 @@ export function unionNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
 export function subtractNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
   if (a.length === 0 || b.length === 0) return a;
   if (coversNumbers(b, a)) return EMPTY_IPV4_NUMBERS;
+  // nothing in common (a rule's sources beside what other rules decided): a itself, no copy
+  if (!overlapsNumbers(a, b)) return a;
   const out: number[] = [];
   let j = 0;
   for (let i = 0; i < a.length; i += 2) {
@@ -429,6 +431,18 @@ export function subtractNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {
     if (start <= end) out.push(start, end);
   }
   return out.length === 0 ? EMPTY_IPV4_NUMBERS : out;
+}
+
+/** whether the sets share an address (both sorted: one merge pass, nothing allocated) */
+function overlapsNumbers(a: Ipv4Numbers, b: Ipv4Numbers): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i + 1]! < b[j]!) i += 2;
+    else if (b[j + 1]! < a[i]!) j += 2;
+    else return true;
+  }
+  return false;
 }
 
 export function intersectNumbers(a: Ipv4Numbers, b: Ipv4Numbers): Ipv4Numbers {

@@ -725,18 +725,23 @@ function decideAt(
   let acc4Set: AddressSet | undefined;
   let acc6: AddressSet = EMPTY_SET;
   const acceptedBy: RuleRef[] = [];
-  const nonInternet: RuleRef[] = [];
+  // made on the first rule each lists (most segments have none)
+  let nonInternet: RuleRef[] | undefined;
   let drops: { at: number; rule: NormalisedRule; v4: Ipv4Numbers; v6: AddressSet }[] | undefined;
   for (let i = 0; i < matching.length; i++) {
     const r = matching[i]!;
     const src = sourcesAt(r, bound);
     if (!r.facesInternet || (src.v4.length === 0 && src.v6.length === 0)) {
       if (r.accept && !r.unresolved && (!r.facesInternet || r.otherSources.length > 0)) {
+        nonInternet ??= [];
         nonInternet.push(r.ref);
       }
       continue;
     }
-    if (r.accept && r.otherSources.length > 0) nonInternet.push(r.ref);
+    if (r.accept && r.otherSources.length > 0) {
+      nonInternet ??= [];
+      nonInternet.push(r.ref);
+    }
     const src4 = ipv4Numbers(src.v4);
     const region4 = subtractNumbers(src4, decided4);
     const region6 = subtract(src.v6, decided6);
@@ -761,7 +766,7 @@ function decideAt(
     }
   }
   // A Drop "carves" what it decided that some Accept ranked below it would have accepted.
-  const carvedBy: DropEffect[] = [];
+  let carvedBy = NO_DROP_EFFECTS;
   if (drops !== undefined) {
     for (const d of drops) {
       let later4: Ipv4Numbers = EMPTY_IPV4_NUMBERS;
@@ -775,8 +780,10 @@ function decideAt(
       }
       const c4 = intersectNumbers(d.v4, later4);
       const c6 = intersect(d.v6, later6);
-      if (c4.length > 0 || c6.length > 0)
+      if (c4.length > 0 || c6.length > 0) {
+        if (carvedBy === NO_DROP_EFFECTS) carvedBy = [];
         carvedBy.push({ rule: d.rule.ref, v4: ipv4Set(c4), v6: c6 });
+      }
     }
   }
   const c4 = ipv4Coverage(acc4);
@@ -795,9 +802,13 @@ function decideAt(
     openIpv6,
     acceptedBy,
     carvedBy,
-    nonInternet,
+    nonInternet: nonInternet ?? NO_RULE_REFS,
   };
 }
+
+/** the empty lists of segments without Drop effects / non-internet sources (shared: never changed) */
+const NO_DROP_EFFECTS: DropEffect[] = Object.freeze([]) as unknown as DropEffect[];
+const NO_RULE_REFS: RuleRef[] = Object.freeze([]) as unknown as RuleRef[];
 
 function sameRefs(x: readonly RuleRef[], y: readonly RuleRef[]): boolean {
   if (x.length !== y.length) return false;
