@@ -313,6 +313,22 @@ function largestBlockIpv4(start: number, end: number): { prefix: number; last: b
 
 /** `10.0.0.0/8` when the interval is exactly one CIDR block, else `a-b`. */
 export function formatInterval(family: Family, iv: Interval): string {
+  if (family !== 'ipv4') return formatIntervalUncached(family, iv);
+  // evidence names the same few IPv4 ranges for tens of thousands of entry points
+  const start = Number(iv.start);
+  const end = Number(iv.end);
+  const hit = FORMATTED_IPV4.get(start);
+  if (hit !== undefined && hit.end === end) return hit.text;
+  const text = formatIntervalUncached(family, iv);
+  if (FORMATTED_IPV4.size >= SETS_LIMIT) FORMATTED_IPV4.clear();
+  FORMATTED_IPV4.set(start, { end, text });
+  return text;
+}
+
+/** the last IPv4 interval formatted with each start */
+const FORMATTED_IPV4 = new Map<number, { end: number; text: string }>();
+
+function formatIntervalUncached(family: Family, iv: Interval): string {
   const { prefix, last } = largestBlock(family, iv.start, iv.end);
   if (last === iv.end) return `${formatAddress(family, iv.start)}/${prefix}`;
   return `${formatAddress(family, iv.start)}-${formatAddress(family, iv.end)}`;
@@ -324,10 +340,10 @@ export function formatSet(
   set: AddressSet,
   limit = 16,
 ): { ranges: string[]; omitted: number } {
-  return {
-    ranges: set.slice(0, limit).map((iv) => formatInterval(family, iv)),
-    omitted: Math.max(0, set.length - limit),
-  };
+  const shown = Math.min(set.length, limit);
+  const ranges: string[] = new Array(shown);
+  for (let i = 0; i < shown; i++) ranges[i] = formatInterval(family, set[i]!);
+  return { ranges, omitted: Math.max(0, set.length - limit) };
 }
 
 // ------------------------------------------------------------ IPv4 sets on numbers
@@ -360,14 +376,58 @@ export function ipv4Numbers(set: AddressSet): Ipv4Numbers {
   return n;
 }
 
-/** numbers as an AddressSet */
+/**
+ * Numbers as an AddressSet, shared with earlier answers holding the same addresses (sets
+ * are never changed): at scale the accepted sets of some hundred thousand segments are a
+ * few dozen distinct intervals, and two BigInts per interval made afresh cost the most.
+ */
 export function ipv4Set(n: Ipv4Numbers): AddressSet {
   if (n.length === 0) return EMPTY_SET;
+  const key = hashNumbers(n);
+  const candidates = SETS.get(key);
+  if (candidates !== undefined) {
+    for (const c of candidates) if (sameNumbers(c.numbers, n)) return c.set;
+  }
   const out: Interval[] = new Array(n.length / 2);
-  for (let i = 0; i < n.length; i += 2)
-    out[i / 2] = { start: BigInt(n[i]!), end: BigInt(n[i + 1]!) };
+  for (let i = 0; i < n.length; i += 2) out[i / 2] = ipv4Interval(n[i]!, n[i + 1]!);
+  Object.freeze(out);
+  // (a copy of the numbers: the caller's array may be its own, grown later)
+  const entry = { numbers: n.slice(), set: out as AddressSet };
+  if (SETS.size >= SETS_LIMIT) SETS.clear();
+  if (candidates === undefined) SETS.set(key, [entry]);
+  else candidates.push(entry);
+  TO_NUMBERS.set(out, entry.numbers);
   return out;
 }
+
+const SETS_LIMIT = 20_000;
+/** sets made by ipv4Set, by a hash of their numbers */
+const SETS = new Map<number, { numbers: Ipv4Numbers; set: AddressSet }[]>();
+
+function hashNumbers(n: Ipv4Numbers): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n[i]!, 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function sameNumbers(a: Ipv4Numbers, b: Ipv4Numbers): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** [start, end] shared with the sets made before that held it (intervals are never changed) */
+function ipv4Interval(start: number, end: number): Interval {
+  const hit = INTERVALS.get(start);
+  if (hit !== undefined && hit.end === end) return hit.interval;
+  const interval: Interval = Object.freeze({ start: BigInt(start), end: BigInt(end) });
+  if (INTERVALS.size >= SETS_LIMIT) INTERVALS.clear();
+  INTERVALS.set(start, { end, interval });
+  return interval;
+}
+
+/** the last interval made with each start */
+const INTERVALS = new Map<number, { end: number; interval: Interval }>();
 
 /** one side a single interval holding the other (both non-empty) */
 function coversNumbers(outer: Ipv4Numbers, inner: Ipv4Numbers): boolean {
