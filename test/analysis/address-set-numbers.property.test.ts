@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AddressSet,
   addNumbersInPlace,
+  formatInterval,
   type Ipv4Numbers,
   intersect,
   intersectNumbers,
@@ -57,8 +58,10 @@ describe('IPv4 sets on numbers', () => {
         const n = ipv4Numbers(a);
         expect(wellFormed(n)).toBe(true);
         same(n, a);
-        // a fresh array with the same numbers converts to an equal set
+        // a fresh array with the same numbers converts to an equal set, shared and frozen
         same([...n], a);
+        expect(ipv4Set([...n])).toBe(ipv4Set([...n]));
+        expect(Object.isFrozen(ipv4Set([...n]))).toBe(true);
       }),
     );
   });
@@ -98,3 +101,31 @@ describe('IPv4 sets on numbers', () => {
     );
   });
 });
+
+describe('IPv4 interval text', () => {
+  it('is the same whether formatted afresh or from the cache', () => {
+    fc.assert(
+      fc.property(setArb, (a) => {
+        // each interval twice: the second answer comes from the cache, and must still
+        // be the text of that interval (an interval with the same start but another end
+        // must not be given the cached text)
+        for (const iv of a) {
+          const first = formatInterval('ipv4', iv);
+          const wider = { start: iv.start, end: iv.end + 1n };
+          formatInterval('ipv4', wider);
+          expect(formatInterval('ipv4', { start: iv.start, end: iv.end })).toBe(first);
+          expect(first).toBe(reference(iv.start, iv.end));
+        }
+      }),
+    );
+  });
+});
+
+/** dotted quads, and `/prefix` when the interval is one CIDR block */
+function reference(start: bigint, end: bigint): string {
+  const quad = (v: bigint) => [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+  const count = end - start + 1n;
+  const bits = count.toString(2).length - 1;
+  if (count === 1n << BigInt(bits) && start % count === 0n) return `${quad(start)}/${32 - bits}`;
+  return `${quad(start)}-${quad(end)}`;
+}
