@@ -100,6 +100,21 @@ export function parseCidr(text: string): ParsedCidr | null {
   return parsed;
 }
 
+/**
+ * The family parseCidr would give the text (null when it gives null), without building
+ * the interval or filling the cache: each instance's own public addresses are asked about
+ * once or twice, tens of thousands of one-off texts that would evict the rule sources.
+ */
+export function cidrFamily(text: string): Family | null {
+  const hit = CIDR_CACHE.get(text);
+  if (hit !== undefined) return hit === null ? null : hit.family;
+  const t = text.trim();
+  if (t === '' || t.includes('/')) return parseCidr(text)?.family ?? null;
+  if (ipaddr.IPv4.isValidFourPartDecimal(t)) return 'ipv4';
+  if (ipaddr.IPv6.isValid(t) && !t.includes('%')) return 'ipv6';
+  return null;
+}
+
 const CIDR_CACHE_LIMIT = 50_000;
 const CIDR_CACHE = new Map<string, ParsedCidr | null>();
 

@@ -33,6 +33,7 @@ import type {
 } from '../inventory/schema.js';
 import {
   type AddressSet,
+  cidrFamily,
   EMPTY_SET,
   type Family,
   formatSet,
@@ -353,7 +354,7 @@ function ruleFamilyMatches(r: RuleRef, family: Family): boolean {
   if (families === undefined) {
     families = 0;
     for (const s of r.source.split(',')) {
-      const f = parseCidr(s.trim())?.family;
+      const f = cidrFamily(s.trim());
       if (f === 'ipv4') families |= 1;
       else if (f === 'ipv6') families |= 2;
     }
@@ -572,7 +573,7 @@ export function interfacesOf(inst: Instance): InterfaceView[] | undefined {
 }
 
 function isIpv4(a: string): boolean {
-  return parseCidr(a)?.family === 'ipv4';
+  return cidrFamily(a) === 'ipv4';
 }
 
 /** Lazily computed reachability of one scan; obtain it with `reachabilityIndex(ctx)`. */

@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import {
   type AddressSet,
   addNumbersInPlace,
+  cidrFamily,
   formatInterval,
   type Ipv4Numbers,
   intersect,
   intersectNumbers,
   ipv4Numbers,
   ipv4Set,
+  parseCidr,
   subtract,
   subtractNumbers,
   toSet,
@@ -129,3 +131,25 @@ function reference(start: bigint, end: bigint): string {
   if (count === 1n << BigInt(bits) && start % count === 0n) return `${quad(start)}/${32 - bits}`;
   return `${quad(start)}-${quad(end)}`;
 }
+
+describe('cidrFamily', () => {
+  it('gives the family parseCidr gives, for addresses, CIDRs and junk', () => {
+    const text = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4Extended(),
+      fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([a, p]) => `${a}/${p}`),
+      fc.ipV4().map((a) => ` ${a} `),
+      fc.ipV6().map((a) => `${a}%eth0`),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        // asked first: the answer must not depend on parseCidr's cache
+        const family = cidrFamily(t);
+        expect(family).toBe(parseCidr(t)?.family ?? null);
+        expect(cidrFamily(t)).toBe(family);
+      }),
+    );
+  });
+});
