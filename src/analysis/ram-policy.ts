@@ -901,6 +901,32 @@ export function runAsAdmitted(st: PolicyStatement, value: string): boolean {
   return true;
 }
 
+/**
+ * The spellings of each privileged user an Allow admits: found once per statement (parsed
+ * statements are shared by every principal the policy is attached to, and asked about for
+ * each run-command action); every spelling when no condition is on the run-as key.
+ */
+function admittedSpellings(
+  st: PolicyStatement,
+): Readonly<Record<PrivilegedRunAs, readonly string[]>> {
+  let hit = ADMITTED_SPELLINGS.get(st);
+  if (hit === undefined) {
+    hit = st.conditions.some((c) => isRunAsKey(c.key))
+      ? {
+          root: RUN_AS_SPELLINGS.root.filter((v) => runAsAdmitted(st, v)),
+          system: RUN_AS_SPELLINGS.system.filter((v) => runAsAdmitted(st, v)),
+        }
+      : RUN_AS_SPELLINGS;
+    ADMITTED_SPELLINGS.set(st, hit);
+  }
+  return hit;
+}
+
+const ADMITTED_SPELLINGS = new WeakMap<
+  PolicyStatement,
+  Readonly<Record<PrivilegedRunAs, readonly string[]>>
+>();
+
 /** Is a Deny statement certain to apply when the run-as user is `value`? */
 function denyCertainFor(st: PolicyStatement, value: string): boolean {
   for (const c of st.conditions) {
@@ -969,9 +995,11 @@ export interface RunAsVerdict {
  * that user (its only conditions are on ecs:CommandRunAs and hold for it).
  */
 export function commandRunAsAnalysis(p: PrincipalPolicies): RunAsVerdict {
-  const denyStatements = p.attached.flatMap((a) =>
-    a.parsed.statements.filter((s) => s.effect === 'Deny').map((s) => ({ a, s })),
-  );
+  // (plain loops: a flatMap of filter/map arrays per attached policy, for thousands of principals)
+  const denyStatements: { a: (typeof p.attached)[number]; s: PolicyStatement }[] = [];
+  for (const a of p.attached) {
+    for (const s of a.parsed.statements) if (s.effect === 'Deny') denyStatements.push({ a, s });
+  }
   const verdict: RunAsVerdict = { flagged: false, grants: [], denies: [] };
   const denyRemovals = new Map<PolicyStatement, RunAsDeny>();
   for (const a of p.attached) {
@@ -984,8 +1012,14 @@ export function commandRunAsAnalysis(p: PrincipalPolicies): RunAsVerdict {
       for (const action of actions) {
         for (const user of PRIVILEGED_RUN_AS) {
           // every spelling that runs as this user and the Allow admits must be denied again
-          const admitted = RUN_AS_SPELLINGS[user].filter((v) => runAsAdmitted(st, v));
+          const admitted = admittedSpellings(st)[user];
           if (admitted.length === 0) continue;
+          // no Deny at all (most principals): nothing can remove what the Allow admits
+          if (denyStatements.length === 0) {
+            remainingActions.add(action);
+            remainingUsers.add(user);
+            continue;
+          }
           // the Deny that removes each admitted spelling, looked up once; all found = removed
           const removers = admitted.map((value) =>
             denyStatements.find(
