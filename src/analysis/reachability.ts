@@ -39,6 +39,9 @@ import {
   formatSet,
   fullSet,
   intersect,
+  intersectNumbers,
+  ipv4Numbers,
+  ipv4Set,
   parseCidr,
   size,
   subtract,
@@ -348,6 +351,27 @@ export function internetShare(
   };
 }
 
+/** the public IPv4 space as numbers */
+const PUBLIC_IPV4_NUMBERS = ipv4Numbers(PUBLIC_IPV4);
+const PUBLIC_IPV4_COUNT = Number(PUBLIC_SIZE.ipv4);
+
+/**
+ * internetShare of an IPv4 group set narrowed by an ACL's set (null: no ACL), on numbers:
+ * the same answer (counts are exact as doubles) without BigInt intervals for each entry
+ * point, and the set shared with other answers holding the same addresses
+ */
+function ipv4InternetShare(
+  groupSet: AddressSet,
+  aclSet: AddressSet | null,
+): { set: AddressSet; share: number; open: boolean } {
+  const g = ipv4Numbers(groupSet);
+  const both = aclSet === null ? g : intersectNumbers(g, ipv4Numbers(aclSet));
+  const pub = intersectNumbers(both, PUBLIC_IPV4_NUMBERS);
+  let n = 0;
+  for (let i = 0; i < pub.length; i += 2) n += pub[i + 1]! - pub[i]! + 1;
+  return { set: ipv4Set(pub), share: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
+}
+
 function ruleFamilyMatches(r: RuleRef, family: Family): boolean {
   // the same few source texts recur across every instance's rules: their families are read once
   let families = SOURCE_FAMILIES.get(r.source);
@@ -414,8 +438,11 @@ function evaluateEntry(
       if (!(entry.family === 'ipv4' ? seg.openIpv4 : seg.openIpv6)) continue;
       const groupSet = entry.family === 'ipv4' ? seg.v4 : seg.v6;
       const piece = pieces?.find((p) => p.from <= from && p.to >= from);
-      const aclSet = pieces ? (piece?.accepted ?? EMPTY_SET) : fullSet(entry.family);
-      const share = internetShare(intersect(groupSet, aclSet), entry.family);
+      const aclSet = pieces ? (piece?.accepted ?? EMPTY_SET) : null;
+      const share =
+        entry.family === 'ipv4'
+          ? ipv4InternetShare(groupSet, aclSet)
+          : internetShare(intersect(groupSet, aclSet ?? fullSet(entry.family)), entry.family);
       if (!share.open) continue;
       const range: ReachableRange = {
         protocol,
