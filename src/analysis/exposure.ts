@@ -717,7 +717,7 @@ function decideAt(
   // IPv4 on numbers (Ipv4Numbers), IPv6 on BigInt intervals
   // what earlier rules decided, grown in place; what was accepted, shared with the one
   // rule that gave it until a second rule adds to it (then a copy grown in place)
-  const decided4: number[] = [];
+  let decided4: number[] | undefined;
   let decided6: AddressSet = EMPTY_SET;
   let acc4: Ipv4Numbers = EMPTY_IPV4_NUMBERS;
   let acc4Owned: number[] | undefined;
@@ -743,7 +743,7 @@ function decideAt(
       nonInternet.push(r.ref);
     }
     const src4 = ipv4Numbers(src.v4);
-    const region4 = subtractNumbers(src4, decided4);
+    const region4 = decided4 === undefined ? src4 : subtractNumbers(src4, decided4);
     const region6 = subtract(src.v6, decided6);
     if (region4.length > 0 || region6.length > 0) {
       if (r.accept) {
@@ -761,7 +761,9 @@ function decideAt(
         drops ??= [];
         drops.push({ at: i, rule: r, v4: region4, v6: region6 });
       }
-      addNumbersInPlace(decided4, region4);
+      // (a first copy of exact size: most segments are decided by one or two rules)
+      if (decided4 === undefined) decided4 = region4.slice();
+      else addNumbersInPlace(decided4, region4);
       decided6 = union(decided6, region6);
     }
   }
@@ -859,7 +861,7 @@ type Decisions = Map<number, Decided[]>;
 
 /** a decided segment, with the positions of the rules that matched it (in evaluation order) */
 interface Decided {
-  positions: Int32Array;
+  positions: readonly number[];
   segment: PortSegment;
 }
 
@@ -884,7 +886,7 @@ function matchHash(
 
 /** whether the rules matching [from, to] are the decided ones */
 function sameMatch(
-  decided: Int32Array,
+  decided: readonly number[],
   relevant: readonly NormalisedRule[],
   positions: readonly number[],
   from: number,
@@ -1000,7 +1002,7 @@ function segmentsOf(
       }
     }
     seg = decide(matching, from, to);
-    const entry: Decided = { positions: Int32Array.from(matched), segment: seg };
+    const entry: Decided = { positions: matched, segment: seg };
     if (candidates === undefined) decisions.set(key, [entry]);
     else candidates.push(entry);
     if (prev && sameOutcome(prev, seg)) {
