@@ -111,7 +111,22 @@ const PROTOCOL_ALIASES: Readonly<Record<string, Protocol>> = {
 
 /** `TCP`, `tcp`, `6` → `tcp`; undefined for anything unknown */
 export function normaliseProtocol(raw: string): Protocol | undefined {
+  // the few spellings in use, answered without making a trimmed, lower-cased string each time
+  const known = PROTOCOL_SPELLINGS.get(raw);
+  if (known !== undefined) return known;
   return PROTOCOL_ALIASES[raw.trim().toLowerCase()];
+}
+
+const PROTOCOL_SPELLINGS = new Map<string, Protocol>(
+  Object.entries(PROTOCOL_ALIASES).flatMap(([k, v]) => [
+    [k, v],
+    [k.toUpperCase(), v],
+  ]),
+);
+
+/** `ingress`/`egress` as the API writes them */
+function isPlain(direction: string): boolean {
+  return direction === 'ingress' || direction === 'egress';
 }
 
 /** `a/b` (inclusive), `-1/-1` (every port) or a bare port; undefined when malformed */
@@ -340,7 +355,8 @@ function normaliseRule(
   out: NormalisedRule[],
 ): void {
   // (notes are named with noteOf: a closure here would be made for each of a hundred thousand rules)
-  const direction = r.direction.trim().toLowerCase();
+  // (the API's own spellings first: trim and lower-case make strings, a hundred thousand rules at scale)
+  const direction = isPlain(r.direction) ? r.direction : r.direction.trim().toLowerCase();
   if (direction !== 'ingress' && direction !== 'egress') {
     notes.push({
       ...noteOf(sg, r, index),
@@ -398,7 +414,8 @@ function normaliseRule(
     from = p.from;
     to = p.to;
   }
-  const policyRaw = r.policy.trim().toLowerCase();
+  const policyRaw =
+    r.policy === 'Accept' ? 'accept' : r.policy === 'Drop' ? 'drop' : r.policy.trim().toLowerCase();
   // The API's default policy is Accept; an empty value means the default.
   const policy = policyRaw === '' ? 'accept' : policyRaw;
   if (policy !== 'accept' && policy !== 'drop') {
@@ -444,7 +461,7 @@ function normaliseRule(
   }
   // every note is taken by now: an egress rule has nothing more to give (callers keep ingress)
   if (direction === 'egress') return;
-  const nicType = r.nicType.trim().toLowerCase();
+  const nicType = r.nicType === 'intranet' ? r.nicType : r.nicType.trim().toLowerCase();
   const known4 = setOf(found.v4);
   const known6 = setOf(found.v6);
   const unresolved =
