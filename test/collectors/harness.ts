@@ -1,6 +1,6 @@
 /** Start the emulator on a world built in the test and run collect() through the real SDK clients. */
 
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { GateStats } from '../../src/collectors/gate.js';
 import { type CollectOptions, collect } from '../../src/collectors/index.js';
 import { resolveCredentials } from '../../src/credentials/index.js';
@@ -82,17 +82,17 @@ export async function runCollect(
 }
 
 /**
- * Each test of the calling file runs with the test AccessKey as the only
- * credential source (nothing inherited from the machine) and its emulators
- * closed after it.
+ * Each test of the calling file (or, with `'file'`, the file as a whole) runs
+ * with the test AccessKey as the only credential source (nothing inherited
+ * from the machine) and its emulators closed after it.
  */
-export function isolateCollectorRuns(): void {
+export function isolateCollectorRuns(scope: 'test' | 'file' = 'test'): void {
   let env: IsolatedEnv;
-  beforeEach(() => {
+  (scope === 'test' ? beforeEach : beforeAll)(() => {
     env = isolateEnv();
     useEnvKeys();
   });
-  afterEach(async () => {
+  (scope === 'test' ? afterEach : afterAll)(async () => {
     await closeAll();
     env.restore();
   });

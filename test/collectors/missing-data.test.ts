@@ -3,11 +3,10 @@
  * without a field a rule needs, is a coverage gap and the fact stays absent;
  * a field whose absence the API documents as a value ("no key pair") is not.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
 import type { CoverageEntry } from '../../src/inventory/schema.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { ACCOUNT, baseWorld, closeAll, runCollect } from './harness.js';
+import { ACCOUNT, baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
 const R = 'cn-hangzhou';
 type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
@@ -56,15 +55,7 @@ function world(faults: Fault[] = []): WorldInput {
   });
 }
 
-let env: IsolatedEnv;
-beforeAll(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterAll(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns('file');
 
 const gap = (operation: string, resource: string | undefined, code: string): CoverageEntry => ({
   service: operation.startsWith('Describe') ? 'ecs' : 'ram',

@@ -4,11 +4,10 @@
  * endpoints, paging, every answer validated, and a list that could not be read
  * left absent (never "no agent anywhere").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sasSiteOf, sasSitesFor } from '../../src/collectors/sas.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
-import { baseWorld, closeAll, runCollect } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
 
 type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
 
@@ -78,15 +77,7 @@ function world(faults: Fault[] = []): WorldInput {
   });
 }
 
-let env: IsolatedEnv;
-beforeAll(() => {
-  env = isolateEnv();
-  useEnvKeys();
-});
-afterAll(async () => {
-  await closeAll();
-  env.restore();
-});
+isolateCollectorRuns('file');
 
 describe('Security Center endpoints', () => {
   it('mainland China and Hong Kong go to cn-shanghai, the rest to ap-southeast-1', () => {
