@@ -17,67 +17,16 @@ import { VERSION } from '../version.js';
 import { ActionNotAllowedError } from './errors.js';
 import { assertAdmitted } from './gate.js';
 import { cjsDefault } from './interop.js';
-import { $dara, $Ecs, $Ims, $OpenApi, $Ram, $Rm, $Sts, $Vpc } from './sdk.js';
+import { type Sdks, sdks } from './sdk.js';
 
-const { $OpenApiUtil, OpenApiUtil } = $OpenApi;
-
-/**
- * Every SDK model class describes its fields with two static methods,
- * `names()` and `types()`, that build a new table on each call, and the SDK
- * calls both for every object it converts (`$dara.cast`, the `Model`
- * constructor): four fresh tables of 20–60 entries per security group rule,
- * instance or disk of an answer, about a third of a scan's allocations. The
- * tables never change: each class answers one frozen table from here on.
- */
-export function memoizeModelTables(...modules: object[]): number {
-  let classes = 0;
-  for (const mod of modules) {
-    for (const value of Object.values(mod)) {
-      if (typeof value !== 'function') continue;
-      const cls = value as { names?: unknown; types?: unknown };
-      if (!Object.hasOwn(cls, 'names') || !Object.hasOwn(cls, 'types')) continue;
-      if (typeof cls.names !== 'function' || typeof cls.types !== 'function') continue;
-      if ((cls.names as { memoized?: true }).memoized) continue;
-      // built on first use: a scan uses a few dozen of the SDKs' thousands of classes
-      const memo = (build: () => object) => {
-        let table: object | undefined;
-        return Object.assign(() => (table ??= Object.freeze(build.call(cls))), {
-          memoized: true as const,
-        });
-      };
-      Object.defineProperty(cls, 'names', {
-        value: memo(cls.names as () => object),
-        configurable: true,
-      });
-      Object.defineProperty(cls, 'types', {
-        value: memo(cls.types as () => object),
-        configurable: true,
-      });
-      classes += 1;
-    }
-  }
-  return classes;
-}
-
-// the namespaces: their named exports are the model classes (the default export is the client,
-// or module.exports, depending on the loader)
-memoizeModelTables($Ecs, $Ram, $Ims, $Sts, $Vpc, $Rm, $OpenApiUtil, $dara);
-
-export const Ecs = cjsDefault($Ecs);
-export const Ram = cjsDefault($Ram);
-export const Ims = cjsDefault($Ims);
-export const Sts = cjsDefault($Sts);
-export const OpenApi = cjsDefault($OpenApi);
-export const Vpc = cjsDefault($Vpc);
-export const ResourceManager = cjsDefault($Rm);
-
-export type EcsClient = InstanceType<typeof Ecs>;
-export type RamClient = InstanceType<typeof Ram>;
-export type ImsClient = InstanceType<typeof Ims>;
-export type StsClient = InstanceType<typeof Sts>;
-export type OpenApiClient = InstanceType<typeof OpenApi>;
-export type VpcClient = InstanceType<typeof Vpc>;
-export type ResourceManagerClient = InstanceType<typeof ResourceManager>;
+export type EcsClient = InstanceType<Sdks['ecs']['default']>;
+export type RamClient = InstanceType<Sdks['ram']['default']>;
+export type ImsClient = InstanceType<Sdks['ims']['default']>;
+export type StsClient = InstanceType<Sdks['sts']['default']>;
+export type OpenApiClient = InstanceType<Sdks['openApi']['default']>;
+export type VpcClient = InstanceType<Sdks['vpc']['default']>;
+export type ResourceManagerClient = InstanceType<Sdks['rm']['default']>;
+type OpenApiParams = InstanceType<Sdks['openApi']['$OpenApiUtil']['Params']>;
 
 export interface ClientOptions {
   credential: CredentialClient;
@@ -199,6 +148,11 @@ function clearReadTimer(socket: Socket): void {
 
 export function createClients(options: ClientOptions): Clients {
   releaseReadTimersOnEnd();
+  // the SDKs of this collection: taken here, never kept at module level (sdk.ts releaseSdks)
+  const sdk = sdks();
+  const { $OpenApiUtil, OpenApiUtil } = sdk.openApi;
+  const { RuntimeOptions } = sdk.dara;
+  const OpenApi = cjsDefault(sdk.openApi);
   const override = options.endpoint ? parseEndpointOverride(options.endpoint) : undefined;
   const readTimeout = options.readTimeoutMs ?? 30_000;
   const base = {
@@ -255,13 +209,13 @@ export function createClients(options: ClientOptions): Clients {
     vpc(region: string) {
       let c = vpcByRegion.get(region);
       if (!c) {
-        c = guardClient(new Vpc(config({ regionId: region })), 'vpc');
+        c = guardClient(new (cjsDefault(sdk.vpc))(config({ regionId: region })), 'vpc');
         vpcByRegion.set(region, c);
       }
       return c;
     },
     resourcemanager: guardClient(
-      new ResourceManager(config({ endpoint: 'resourcemanager.aliyuncs.com' })),
+      new (cjsDefault(sdk.rm))(config({ endpoint: 'resourcemanager.aliyuncs.com' })),
       'resourcemanager',
     ),
     sas: async (action, site, query) => {
@@ -271,21 +225,21 @@ export function createClients(options: ClientOptions): Clients {
       const res = await sasClient(site).callApi(
         rpcParams(action, '2018-12-03'),
         request,
-        new $dara.RuntimeOptions({}),
+        new RuntimeOptions({}),
       );
       return jsonObjectBody(action, res);
     },
     ecs(region: string) {
       let c = ecsByRegion.get(region);
       if (!c) {
-        c = guardClient(new Ecs(config({ regionId: region })), 'ecs');
+        c = guardClient(new (cjsDefault(sdk.ecs))(config({ regionId: region })), 'ecs');
         ecsByRegion.set(region, c);
       }
       return c;
     },
-    ram: guardClient(new Ram(config({ endpoint: 'ram.aliyuncs.com' })), 'ram'),
-    ims: guardClient(new Ims(config({ endpoint: 'ims.aliyuncs.com' })), 'ims'),
-    sts: guardClient(new Sts(config({ endpoint: 'sts.aliyuncs.com' })), 'sts'),
+    ram: guardClient(new (cjsDefault(sdk.ram))(config({ endpoint: 'ram.aliyuncs.com' })), 'ram'),
+    ims: guardClient(new (cjsDefault(sdk.ims))(config({ endpoint: 'ims.aliyuncs.com' })), 'ims'),
+    sts: guardClient(new (cjsDefault(sdk.sts))(config({ endpoint: 'sts.aliyuncs.com' })), 'sts'),
     actiontrail: async (action, region, query) => {
       const params = actionTrailParams(action);
       // the real service takes the region from the endpoint and documents no
@@ -294,7 +248,7 @@ export function createClients(options: ClientOptions): Clients {
       const request = new $OpenApiUtil.OpenApiRequest({
         query: OpenApiUtil.query(override ? { RegionId: region, ...query } : query),
       });
-      const res = await trailClient(region).callApi(params, request, new $dara.RuntimeOptions({}));
+      const res = await trailClient(region).callApi(params, request, new RuntimeOptions({}));
       return jsonObjectBody(action, res);
     },
   };
@@ -313,7 +267,7 @@ function jsonObjectBody(action: string, res: unknown): Record<string, unknown> {
  * RPC-style calls through the generic client of @alicloud/openapi-core, with
  * these parameters (the shape the generated service packages use).
  */
-export function actionTrailParams(action: string): InstanceType<typeof $OpenApiUtil.Params> {
+export function actionTrailParams(action: string): OpenApiParams {
   const params = rpcParams(action, '2020-07-06');
   // the official actiontrail-20200706 SDK sends this one as GET (aliyun/alibabacloud-typescript-sdk,
   // actiontrail-20200706/src/client.ts getGlobalEventsStorageRegionWithOptions)
@@ -322,11 +276,8 @@ export function actionTrailParams(action: string): InstanceType<typeof $OpenApiU
 }
 
 /** an RPC-style call through the generic client (ActionTrail, Security Center) */
-export function rpcParams(
-  action: string,
-  version: string,
-): InstanceType<typeof $OpenApiUtil.Params> {
-  return new $OpenApiUtil.Params({
+export function rpcParams(action: string, version: string): OpenApiParams {
+  return new (sdks().openApi.$OpenApiUtil.Params)({
     action,
     version,
     protocol: 'HTTPS',

@@ -31,7 +31,7 @@ import {
 import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor, pageByNumber, trackIncomplete } from './paging.js';
-import { $Ecs } from './sdk.js';
+import { sdks } from './sdk.js';
 
 export interface EcsRegionResult {
   securityGroups: SecurityGroup[];
@@ -58,7 +58,7 @@ export async function describeRegions(
   const m: PageMeta = { service: 'ecs', region: null, operation: 'DescribeRegions' };
   const listed = await attempt(ctx, m, async () => {
     const res = await call(ctx, m, () =>
-      ctx.clients.ecs(homeRegion).describeRegions(new $Ecs.DescribeRegionsRequest({})),
+      ctx.clients.ecs(homeRegion).describeRegions(new (sdks().ecs.DescribeRegionsRequest)({})),
     );
     return requiredList(res.body?.regions?.region, 'Regions.Region');
   });
@@ -174,7 +174,7 @@ async function prefixListsOf(
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describePrefixLists(
-            new $Ecs.DescribePrefixListsRequest({
+            new (sdks().ecs.DescribePrefixListsRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 100),
               nextToken: token,
@@ -210,7 +210,10 @@ async function prefixListEntriesOf(
   const res = await attempt(ctx, m, async () => {
     const r = await call(ctx, m, () =>
       ecs.describePrefixListAttributes(
-        new $Ecs.DescribePrefixListAttributesRequest({ regionId: region, prefixListId: list.id }),
+        new (sdks().ecs.DescribePrefixListAttributesRequest)({
+          regionId: region,
+          prefixListId: list.id,
+        }),
       ),
     );
     // validated inside the attempt: an answer without its entries is a coverage gap
@@ -236,7 +239,7 @@ async function portRangeListsOf(
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describePortRangeLists(
-            new $Ecs.DescribePortRangeListsRequest({
+            new (sdks().ecs.DescribePortRangeListsRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 100),
               nextToken: token,
@@ -272,7 +275,7 @@ async function portRangeListEntriesOf(
   const entries = await attempt(ctx, m, async () => {
     const r = await call(ctx, m, () =>
       ecs.describePortRangeListEntries(
-        new $Ecs.DescribePortRangeListEntriesRequest({
+        new (sdks().ecs.DescribePortRangeListEntriesRequest)({
           regionId: region,
           portRangeListId: list.id,
         }),
@@ -320,7 +323,7 @@ async function securityGroupsOf(
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeSecurityGroups(
-            new $Ecs.DescribeSecurityGroupsRequest({
+            new (sdks().ecs.DescribeSecurityGroupsRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 100),
               nextToken: token,
@@ -380,7 +383,7 @@ async function groupRules(
         async (token) => {
           const res = await call(ctx, m, () =>
             ecs.describeSecurityGroupAttribute(
-              new $Ecs.DescribeSecurityGroupAttributeRequest({
+              new (sdks().ecs.DescribeSecurityGroupAttributeRequest)({
                 regionId: region,
                 securityGroupId: groupId,
                 direction: 'all',
@@ -460,7 +463,7 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeInstances(
-            new $Ecs.DescribeInstancesRequest({
+            new (sdks().ecs.DescribeInstancesRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 100, 10),
               nextToken: token,
@@ -548,7 +551,7 @@ async function networkInterfacesOf(
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeNetworkInterfaces(
-            new $Ecs.DescribeNetworkInterfacesRequest({
+            new (sdks().ecs.DescribeNetworkInterfacesRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 500, 10),
               nextToken: token,
@@ -634,7 +637,7 @@ async function ramRolesOf(
           async (pageNumber) => {
             const res = await call(ctx, m, () =>
               ecs.describeInstanceRamRole(
-                new $Ecs.DescribeInstanceRamRoleRequest({
+                new (sdks().ecs.DescribeInstanceRamRoleRequest)({
                   regionId: region,
                   instanceIds: JSON.stringify(ids),
                   pageNumber,
@@ -682,7 +685,7 @@ async function keyPairsOf(ctx: CollectContext, region: string): Promise<KeyPair[
       async (pageNumber) => {
         const res = await call(ctx, m, () =>
           ecs.describeKeyPairs(
-            new $Ecs.DescribeKeyPairsRequest({
+            new (sdks().ecs.DescribeKeyPairsRequest)({
               regionId: region,
               pageNumber,
               pageSize: pageSize(ctx, 50),
@@ -717,7 +720,7 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeDisks(
-            new $Ecs.DescribeDisksRequest({
+            new (sdks().ecs.DescribeDisksRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 500, 10),
               nextToken: token,
@@ -776,7 +779,7 @@ async function invocationsOf(
       async (token) => {
         const res = await call(ctx, m, () =>
           ecs.describeInvocations(
-            new $Ecs.DescribeInvocationsRequest({
+            new (sdks().ecs.DescribeInvocationsRequest)({
               regionId: region,
               maxResults: pageSize(ctx, 50),
               nextToken: token,

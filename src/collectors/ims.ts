@@ -8,7 +8,7 @@ import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './
 import { MalformedResponseError } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
-import { $Ims } from './sdk.js';
+import { sdks } from './sdk.js';
 
 const meta = (operation: string): PageMeta => ({ service: 'ims', region: null, operation });
 
@@ -152,7 +152,7 @@ async function credentialReportOf(ctx: CollectContext): Promise<
     pageByCursor(ctx.guard, m, async (token) => {
       const res = await call(ctx, m, () =>
         ctx.clients.ims.getCredentialReport(
-          new $Ims.GetCredentialReportRequest({
+          new (sdks().ims.GetCredentialReportRequest)({
             maxItems: String(pageSize(ctx, 3501)),
             nextToken: token,
           }),

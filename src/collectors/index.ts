@@ -26,6 +26,7 @@ import { collectVpcRegion, type VpcRegionResult } from './vpc.js';
 export type { ProgressEvent } from './context.js';
 export { CallerIdentityError, CollectError } from './errors.js';
 export { READ_ACTIONS } from './gate.js';
+export { releaseSdks } from './sdk.js';
 
 export interface CollectOptions {
   credentials: Pick<ResolvedCredentials, 'credential' | 'source' | 'accessKeyIdMasked'> &

@@ -23,7 +23,7 @@ import { cjsDefault } from './interop.js';
 import type { PageMeta } from './paging.js';
 import { pageByNumber } from './paging.js';
 import { defaultSleep } from './retry.js';
-import { $Rm, $Sts } from './sdk.js';
+import { sdks } from './sdk.js';
 import { callerIdentity } from './sts.js';
 
 const Credential = cjsDefault(CredentialPkg);
@@ -114,7 +114,7 @@ async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
       async (pageNumber) => {
         const res = await call(ctx, m, () =>
           ctx.clients.resourcemanager.listAccounts(
-            new $Rm.ListAccountsRequest({ pageNumber, pageSize: PAGE }),
+            new (sdks().rm.ListAccountsRequest)({ pageNumber, pageSize: PAGE }),
           ),
         );
         const list = res.body?.accounts?.account;
@@ -165,7 +165,7 @@ async function enter(
   try {
     const res = await call(ctx, m, () =>
       ctx.clients.sts.assumeRole(
-        new $Sts.AssumeRoleRequest({
+        new (sdks().sts.AssumeRoleRequest)({
           roleArn,
           roleSessionName: options.sessionName ?? 'ecs-audit',
           durationSeconds: options.durationSeconds ?? 3600,

@@ -49,7 +49,7 @@ import { MalformedResponseError, requiredList } from './errors.js';
 import type { ReportKey, ReportUserRow, UserReport } from './ims.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor, trackIncomplete } from './paging.js';
-import { $Ram } from './sdk.js';
+import { sdks } from './sdk.js';
 
 export interface RamResult {
   users: RamUser[];
@@ -161,7 +161,9 @@ async function usersOf(
       m,
       async (marker) => {
         const res = await call(ctx, m, () =>
-          ram.listUsers(new $Ram.ListUsersRequest({ maxItems: pageSize(ctx, 1000), marker })),
+          ram.listUsers(
+            new (sdks().ram.ListUsersRequest)({ maxItems: pageSize(ctx, 1000), marker }),
+          ),
         );
         const users = requiredList(res.body?.users?.user, 'Users.User')
           .filter((u) => nonEmpty(u.userName))
@@ -339,7 +341,7 @@ async function loginProfileOf(
 ): Promise<RamUser['loginProfile']> {
   const m = meta('GetLoginProfile', userName);
   const res = await orNull(ctx, m, 'EntityNotExist.User.LoginProfile', () =>
-    ctx.clients.ram.getLoginProfile(new $Ram.GetLoginProfileRequest({ userName })),
+    ctx.clients.ram.getLoginProfile(new (sdks().ram.GetLoginProfileRequest)({ userName })),
   );
   if (res === undefined) return undefined;
   if (res === null) return null;
@@ -361,7 +363,7 @@ async function loginProfileOf(
 async function mfaDeviceOf(ctx: CollectContext, userName: string): Promise<RamUser['mfaDevice']> {
   const m = meta('GetUserMFAInfo', userName);
   const res = await orNull(ctx, m, 'EntityNotExist.User.MFADevice', () =>
-    ctx.clients.ram.getUserMFAInfo(new $Ram.GetUserMFAInfoRequest({ userName })),
+    ctx.clients.ram.getUserMFAInfo(new (sdks().ram.GetUserMFAInfoRequest)({ userName })),
   );
   if (res === undefined) return undefined;
   if (res === null) return null;
@@ -389,7 +391,7 @@ async function listAccessKeys(
   const m = meta('ListAccessKeys', userName);
   const listed = await attempt(ctx, m, async () => {
     const res = await call(ctx, m, () =>
-      ctx.clients.ram.listAccessKeys(new $Ram.ListAccessKeysRequest({ userName })),
+      ctx.clients.ram.listAccessKeys(new (sdks().ram.ListAccessKeysRequest)({ userName })),
     );
     return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
   });
@@ -411,7 +413,7 @@ async function lastUsedOf(ctx: CollectContext, userName: string, key: AccessKey)
   const used = await attempt(ctx, lm, () =>
     call(ctx, lm, () =>
       ctx.clients.ram.getAccessKeyLastUsed(
-        new $Ram.GetAccessKeyLastUsedRequest({ userName, userAccessKeyId: key.id }),
+        new (sdks().ram.GetAccessKeyLastUsedRequest)({ userName, userAccessKeyId: key.id }),
       ),
     ),
   );
@@ -438,7 +440,7 @@ export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] 
   const m = meta('ListAccessKeys', '<root>');
   const listed = await attempt(ctx, m, async () => {
     const res = await call(ctx, m, () =>
-      ctx.clients.ram.listAccessKeys(new $Ram.ListAccessKeysRequest({})),
+      ctx.clients.ram.listAccessKeys(new (sdks().ram.ListAccessKeysRequest)({})),
     );
     return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
   });
@@ -467,7 +469,9 @@ async function groupsOf(
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listGroups(new $Ram.ListGroupsRequest({ maxItems: pageSize(ctx, 100), marker })),
+        ram.listGroups(
+          new (sdks().ram.ListGroupsRequest)({ maxItems: pageSize(ctx, 100), marker }),
+        ),
       );
       return {
         items: requiredList(res.body?.groups?.group, 'Groups.Group'),
@@ -507,7 +511,11 @@ async function groupMembersOf(
     pageByCursor(guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
         ctx.clients.ram.listUsersForGroup(
-          new $Ram.ListUsersForGroupRequest({ groupName, maxItems: pageSize(ctx, 1000), marker }),
+          new (sdks().ram.ListUsersForGroupRequest)({
+            groupName,
+            maxItems: pageSize(ctx, 1000),
+            marker,
+          }),
         ),
       );
       return {
@@ -528,7 +536,7 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
   const raw = await attempt(ctx, m, () =>
     pageByCursor(ctx.guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listRoles(new $Ram.ListRolesRequest({ maxItems: pageSize(ctx, 1000), marker })),
+        ram.listRoles(new (sdks().ram.ListRolesRequest)({ maxItems: pageSize(ctx, 1000), marker })),
       );
       return {
         items: requiredList(res.body?.roles?.role, 'Roles.Role'),
@@ -550,7 +558,7 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
         };
         const gm = meta('GetRole', name);
         const got = await attempt(ctx, gm, () =>
-          call(ctx, gm, () => ram.getRole(new $Ram.GetRoleRequest({ roleName: name }))),
+          call(ctx, gm, () => ram.getRole(new (sdks().ram.GetRoleRequest)({ roleName: name }))),
         );
         if (got) {
           const trust = parseDocument(nonEmpty(got.body?.role?.assumeRolePolicyDocument));
@@ -599,7 +607,9 @@ async function attachmentsOf(
   const listed = await attempt(ctx, m, () =>
     pageByCursor(guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
-        ram.listPolicies(new $Ram.ListPoliciesRequest({ maxItems: pageSize(ctx, 1000), marker })),
+        ram.listPolicies(
+          new (sdks().ram.ListPoliciesRequest)({ maxItems: pageSize(ctx, 1000), marker }),
+        ),
       );
       const page = requiredList(res.body?.policies?.policy, 'Policies.Policy');
       for (const p of page) {
@@ -653,7 +663,10 @@ async function entitiesOf(
   return attempt(ctx, m, async () => {
     const res = await call(ctx, m, () =>
       ctx.clients.ram.listEntitiesForPolicy(
-        new $Ram.ListEntitiesForPolicyRequest({ policyName: ref.name, policyType: ref.type }),
+        new (sdks().ram.ListEntitiesForPolicyRequest)({
+          policyName: ref.name,
+          policyType: ref.type,
+        }),
       ),
     );
     const b = res.body;
@@ -679,7 +692,7 @@ async function policyOf(ctx: CollectContext, ref: PolicyRef): Promise<RamPolicy>
   const res = await attempt(ctx, m, () =>
     call(ctx, m, () =>
       ctx.clients.ram.getPolicy(
-        new $Ram.GetPolicyRequest({ policyName: ref.name, policyType: ref.type }),
+        new (sdks().ram.GetPolicyRequest)({ policyName: ref.name, policyType: ref.type }),
       ),
     ),
   );

@@ -12,7 +12,7 @@ import type { ResourceGroupAttachment } from '../inventory/schema.js';
 import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
-import { $Rm } from './sdk.js';
+import { sdks } from './sdk.js';
 
 type WireAttachment = RmSdk.ListPolicyAttachmentsResponseBodyPolicyAttachmentsPolicyAttachment;
 
@@ -45,7 +45,7 @@ export async function collectResourceGroupAttachments(
       async (pageNumber) => {
         const res = await call(ctx, m, () =>
           ctx.clients.resourcemanager.listPolicyAttachments(
-            new $Rm.ListPolicyAttachmentsRequest({ pageNumber, pageSize: size }),
+            new (sdks().rm.ListPolicyAttachmentsRequest)({ pageNumber, pageSize: size }),
           ),
         );
         const body = res.body;

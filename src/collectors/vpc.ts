@@ -19,7 +19,7 @@ import type {
 import { attempt, type CollectContext, call, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
-import { $Vpc } from './sdk.js';
+import { sdks } from './sdk.js';
 
 export interface VpcRegionResult {
   ipv6Addresses: Ipv6Address[];
@@ -95,7 +95,11 @@ async function ipv6AddressesOf(
     async (pageNumber, size) => {
       const res = await call(ctx, m, () =>
         vpc.describeIpv6Addresses(
-          new $Vpc.DescribeIpv6AddressesRequest({ regionId: region, pageNumber, pageSize: size }),
+          new (sdks().vpc.DescribeIpv6AddressesRequest)({
+            regionId: region,
+            pageNumber,
+            pageSize: size,
+          }),
         ),
       );
       return {
@@ -135,7 +139,11 @@ async function networkAclsOf(
     async (pageNumber, size) => {
       const res = await call(ctx, m, () =>
         vpc.describeNetworkAcls(
-          new $Vpc.DescribeNetworkAclsRequest({ regionId: region, pageNumber, pageSize: size }),
+          new (sdks().vpc.DescribeNetworkAclsRequest)({
+            regionId: region,
+            pageNumber,
+            pageSize: size,
+          }),
         ),
       );
       return {
@@ -210,7 +218,11 @@ async function natGatewaysOf(
     async (pageNumber, size) => {
       const res = await call(ctx, m, () =>
         vpc.describeNatGateways(
-          new $Vpc.DescribeNatGatewaysRequest({ regionId: region, pageNumber, pageSize: size }),
+          new (sdks().vpc.DescribeNatGatewaysRequest)({
+            regionId: region,
+            pageNumber,
+            pageSize: size,
+          }),
         ),
       );
       return {
@@ -260,7 +272,7 @@ async function dnatEntriesOf(
       async (pageNumber, size) => {
         const res = await call(ctx, m, () =>
           vpc.describeForwardTableEntries(
-            new $Vpc.DescribeForwardTableEntriesRequest({
+            new (sdks().vpc.DescribeForwardTableEntriesRequest)({
               regionId: region,
               forwardTableId: tableId,
               pageNumber,
@@ -313,7 +325,11 @@ async function eipAddressesOf(
       async (pageNumber) => {
         const res = await call(ctx, m, () =>
           vpc.describeEipAddresses(
-            new $Vpc.DescribeEipAddressesRequest({ regionId: region, pageNumber, pageSize: size }),
+            new (sdks().vpc.DescribeEipAddressesRequest)({
+              regionId: region,
+              pageNumber,
+              pageSize: size,
+            }),
           ),
         );
         return {

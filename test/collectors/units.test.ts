@@ -1,8 +1,11 @@
 /** Pure pieces: backoff, retry classification, paging guards, the credential-report CSV, the policy. */
 
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import * as $Ecs from '@alicloud/ecs20140526';
 import { describe, expect, it } from 'vitest';
-import { memoizeModelTables } from '../../src/collectors/clients.js';
 import { type CollectContext, pageSize } from '../../src/collectors/context.js';
 import { describeError } from '../../src/collectors/errors.js';
 import {
@@ -22,6 +25,7 @@ import {
   trackIncomplete,
 } from '../../src/collectors/paging.js';
 import { backoffDelay, retryKind, withRetry } from '../../src/collectors/retry.js';
+import { lazyModelIndex, memoizeModelTables, sdks } from '../../src/collectors/sdk.js';
 
 const apiErr = (
   name: string,
@@ -360,7 +364,9 @@ describe('the gate scope', () => {
 
 describe('SDK model tables', () => {
   it('each model class answers one frozen names()/types() table, and the SDK still converts with it', () => {
-    const Permission = $Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+    // the SDKs as the collectors get them (this file also imports the package in full: the same classes)
+    const Permission = sdks().ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
+    expect(Permission).toBe($Ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission);
     const names = Permission.names();
     expect(Permission.names()).toBe(names);
     expect(Permission.types()).toBe(Permission.types());
@@ -382,5 +388,76 @@ describe('SDK model tables', () => {
     };
     expect(memoizeModelTables({ fresh })).toBe(1);
     expect(fresh.names()).toBe(fresh.names());
+  });
+});
+
+describe('lazy model index', () => {
+  const require = createRequire(import.meta.url);
+  const ecsClient = require.resolve('@alicloud/ecs20140526');
+  const ecsIndex = join(dirname(ecsClient), 'models', 'model.js');
+
+  it('answers every name of the published index, each loaded from its own file on first access', () => {
+    const cache: NodeJS.Require['cache'] = {};
+    const loads: string[] = [];
+    const key = lazyModelIndex(cache, ecsClient, (file, name) => {
+      loads.push(`${basename(file)}:${name}`);
+      return (require(file) as Record<string, unknown>)[name];
+    });
+    expect(key).toBe(ecsIndex);
+    const index = cache[ecsIndex]!.exports as Record<string, unknown>;
+    expect(index['__esModule']).toBe(true);
+    // the same names as the file TypeScript emitted (one getter line per re-exported class)
+    const published = readFileSync(ecsIndex, 'utf8').match(
+      /^Object\.defineProperty\(exports, "\w+", \{ enumerable: true, get:/gm,
+    );
+    expect(Object.keys(index)).toHaveLength(published!.length);
+    expect(Object.keys(index)).toContain(
+      'DescribeSecurityGroupAttributeResponseBodyPermissionsPermission',
+    );
+    expect(loads).toEqual([]);
+    const Request = index['DescribeRegionsRequest'];
+    expect(Request).toBe($Ecs.DescribeRegionsRequest);
+    expect(index['DescribeRegionsRequest']).toBe(Request);
+    expect(index['DescribeRegionsResponse']).toBe($Ecs.DescribeRegionsResponse);
+    // one load per name, from the file that defines it
+    expect(loads).toEqual([
+      'DescribeRegionsRequest.js:DescribeRegionsRequest',
+      'DescribeRegionsResponse.js:DescribeRegionsResponse',
+    ]);
+  });
+
+  it('leaves an index already loaded, missing, or of another form to load as published', () => {
+    const load = () => {
+      throw new Error('never called');
+    };
+    expect(lazyModelIndex({ [ecsIndex]: {} as NodeModule }, ecsClient, load)).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-audit-models-'));
+    try {
+      const client = join(dir, 'client.js');
+      expect(lazyModelIndex({}, client, load)).toBeNull();
+      mkdirSync(join(dir, 'models'));
+      const lines = [
+        '"use strict";',
+        'Object.defineProperty(exports, "__esModule", { value: true });',
+        'var A_1 = require("./A");',
+        'Object.defineProperty(exports, "A", { enumerable: true, get: function () { return A_1.A; } });',
+      ];
+      writeFileSync(join(dir, 'models', 'model.js'), lines.join('\n'));
+      const cache: NodeJS.Require['cache'] = {};
+      expect(lazyModelIndex(cache, client, load)).toBe(join(dir, 'models', 'model.js'));
+      // one line in a form it does not know (a require it would not make lazy): hands the file back
+      writeFileSync(
+        join(dir, 'models', 'model.js'),
+        [...lines, '__exportStar(require("./B"), exports);'].join('\n'),
+      );
+      expect(lazyModelIndex({}, client, load)).toBeNull();
+      writeFileSync(
+        join(dir, 'models', 'model.js'),
+        [...lines, 'Object.defineProperty(exports, "C", { get: () => A_1.C });'].join('\n'),
+      );
+      expect(lazyModelIndex({}, client, load)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -55,7 +55,7 @@ export async function collectInventory(
   const readTimeoutMs = parseTimeout(flags.timeout);
   // The SDKs take most of a second to load: only a live scan pays for them,
   // `scan --snapshot`, `rules` and `policy` never load them.
-  const { collect } = await import('../../collectors/index.js');
+  const { collect, releaseSdks } = await import('../../collectors/index.js');
   const { CredentialsError, resolveCredentials } = await import('../../credentials/index.js');
   let credentials: ResolvedCredentials;
   try {
@@ -95,6 +95,8 @@ export async function collectInventory(
     throw err;
   } finally {
     progress.stop();
+    // one collection per command: the SDKs (about 45 MB of heap) are not needed by the rules
+    releaseSdks();
   }
 }
 
