@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-import { tuneHeapGrowth } from '../dist/src/cli/heap.js';
 // The only place that sets the exit code; everything else returns it.
 import { exitOnInterrupt } from '../dist/src/cli/interrupt.js';
 import { processIo } from '../dist/src/cli/io.js';
 import { main } from '../dist/src/cli/program.js';
 
 exitOnInterrupt();
-// a batch job: the heap grows 30% over its live data between full collections, not up to 4×
-tuneHeapGrowth();
 // `ecs-audit rules | head`: a reader that stops reading is not an error (and never a stack trace)
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, heapGrowthFlag } from '../../src/cli/heap.js';
+import {
+  HEAP_GROWING_PERCENT,
+  heapGrowthFlag,
+  heapGrowthTuned,
+  relaxHeapGrowth,
+  tuneHeapGrowth,
+} from '../../src/cli/heap.js';
 
 describe('heap growth between full collections', () => {
   const ours = `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
@@ -18,4 +24,26 @@ describe('heap growth between full collections', () => {
       expect(heapGrowthFlag(execArgv, nodeOptions)).toBe(flag);
     },
   );
+});
+
+describe('heap growth while the cloud is read', () => {
+  it('nests (organization members) and comes back to V8 own growth after the last', () => {
+    expect(heapGrowthTuned()).toBe(false);
+    expect(tuneHeapGrowth([], '')).toBe(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    expect(tuneHeapGrowth([], '')).not.toBeNull();
+    relaxHeapGrowth();
+    expect(heapGrowthTuned()).toBe(true);
+    relaxHeapGrowth();
+    expect(heapGrowthTuned()).toBe(false);
+    // one relax too many changes nothing
+    relaxHeapGrowth();
+    expect(heapGrowthTuned()).toBe(false);
+  });
+
+  it('leaves a user who chose the growth alone', () => {
+    expect(tuneHeapGrowth(['--heap-growing-percent=80'], '')).toBeNull();
+    expect(heapGrowthTuned()).toBe(false);
+    relaxHeapGrowth();
+    expect(heapGrowthTuned()).toBe(false);
+  });
 });

@@ -5,6 +5,7 @@ import type { ResolvedCredentials } from '../../credentials/index.js';
 import { narrowToRegions } from '../../inventory/narrow.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { UsageError } from '../errors.js';
+import { relaxHeapGrowth, tuneHeapGrowth } from '../heap.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseNow, parseRegions, parseSince } from '../parse.js';
 import { createProgress } from '../progress.js';
@@ -65,6 +66,7 @@ export async function collectInventory(
     throw err;
   }
   const progress = createProgress(io, flags.progress);
+  tuneHeapGrowth();
   try {
     const inventory = await collect({
       credentials,
@@ -95,8 +97,9 @@ export async function collectInventory(
     throw err;
   } finally {
     progress.stop();
-    // one collection per command: the SDKs (about 45 MB of heap) are not needed by the rules
+    // one collection per command: the SDKs are not needed by the rules
     releaseSdks();
+    relaxHeapGrowth();
   }
 }
 

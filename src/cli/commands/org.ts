@@ -28,6 +28,7 @@ import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
+import { relaxHeapGrowth, tuneHeapGrowth } from '../heap.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseRegions } from '../parse.js';
 import { countResources } from '../summary.js';
@@ -449,71 +450,78 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   let expired: ExpiredSuppression[] = [];
   let resources = 0;
 
-  // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go
-  const reports = await run.each((outcome): Report => {
-    const { member } = outcome;
-    const started = new Date();
-    let inventory: Inventory;
-    let evaluation: EvaluationResult;
-    if ('gap' in outcome) {
-      ({ inventory, evaluation } = evaluateUnenteredMember({
-        member,
-        gap: outcome.gap,
+  // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go;
+  // the heap grows in small steps while members are read (heap.ts), and the SDKs go after the last
+  tuneHeapGrowth();
+  const reports = await run
+    .each((outcome): Report => {
+      const { member } = outcome;
+      const started = new Date();
+      let inventory: Inventory;
+      let evaluation: EvaluationResult;
+      if ('gap' in outcome) {
+        ({ inventory, evaluation } = evaluateUnenteredMember({
+          member,
+          gap: outcome.gap,
+          rules,
+          settings,
+          now: clock.now,
+          since: clock.since,
+          caller: run.caller,
+          organization: run.directory
+            ? { managementAccountId: run.caller.accountId, accounts: run.directory }
+            : undefined,
+        }));
+      } else {
+        inventory = outcome.inventory;
+        evaluation = evaluate(inventory, { rules, now: clock.now, since: clock.since, settings });
+        resources += countResources(inventory);
+      }
+      for (const e of evaluation.ruleErrors)
+        say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+      const { severities } = input;
+      if (severities)
+        evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
+      // the engine's findings are this member's own, fresh objects: tagged in place, not copied
+      // (a resource reference may be shared, so it is replaced, not changed)
+      for (const f of evaluation.findings) {
+        f.resource = { ...f.resource, account: member.id };
+        f.fingerprint = fingerprint(f.ruleId, f.resource);
+      }
+      const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
+      expired = suppressed.expired;
+      const report = buildReport({
+        inventory,
+        evaluation: { ...evaluation, findings: suppressed.findings },
         rules,
-        settings,
-        now: clock.now,
+        startedAt: started,
+        finishedAt: new Date(),
         since: clock.since,
-        caller: run.caller,
-        organization: run.directory
-          ? { managementAccountId: run.caller.accountId, accounts: run.directory }
-          : undefined,
-      }));
-    } else {
-      inventory = outcome.inventory;
-      evaluation = evaluate(inventory, { rules, now: clock.now, since: clock.since, settings });
-      resources += countResources(inventory);
-    }
-    for (const e of evaluation.ruleErrors)
-      say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
-    const { severities } = input;
-    if (severities)
-      evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
-    // the engine's findings are this member's own, fresh objects: tagged in place, not copied
-    // (a resource reference may be shared, so it is replaced, not changed)
-    for (const f of evaluation.findings) {
-      f.resource = { ...f.resource, account: member.id };
-      f.fingerprint = fingerprint(f.ruleId, f.resource);
-    }
-    const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
-    expired = suppressed.expired;
-    const report = buildReport({
-      inventory,
-      evaluation: { ...evaluation, findings: suppressed.findings },
-      rules,
-      startedAt: started,
-      finishedAt: new Date(),
-      since: clock.since,
-      now: clock.pinned ? clock.now : undefined,
-      source: 'api',
+        now: clock.pinned ? clock.now : undefined,
+        source: 'api',
+      });
+      if (!('gap' in outcome)) {
+        say(
+          io,
+          `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s) in ${((performance.now() - outcome.startedMs) / 1000).toFixed(1)} s`,
+        );
+      }
+      return {
+        ...report,
+        account: accountRef,
+        accounts: [member],
+        coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
+        unevaluated: (report.unevaluated ?? []).map((u) => ({
+          ...u,
+          resource: u.resource === null ? null : { ...u.resource, account: member.id },
+          account: member.id,
+        })),
+      };
+    })
+    .finally(async () => {
+      (await import('../../collectors/index.js')).releaseSdks();
+      relaxHeapGrowth();
     });
-    if (!('gap' in outcome)) {
-      say(
-        io,
-        `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s) in ${((performance.now() - outcome.startedMs) / 1000).toFixed(1)} s`,
-      );
-    }
-    return {
-      ...report,
-      account: accountRef,
-      accounts: [member],
-      coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
-      unevaluated: (report.unevaluated ?? []).map((u) => ({
-        ...u,
-        resource: u.resource === null ? null : { ...u.resource, account: member.id },
-        account: member.id,
-      })),
-    };
-  });
   const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
   report.scan.startedAt = input.startedAt.toISOString();
   report.scan.finishedAt = new Date().toISOString();
