@@ -5,6 +5,7 @@
  * elements never enter the inventory (they can hold passwords).
  */
 import type { Trail, TrailEvent } from '../inventory/schema.js';
+import { extend } from '../util/extend.js';
 import { maskAccessKeyId } from '../util/mask.js';
 import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
 import { requiredList } from './errors.js';
@@ -147,7 +148,7 @@ export async function collectActionTrail(
       const known = byId.get(e.eventId);
       if (known) {
         if (!known.seenInRegions.includes(region)) known.seenInRegions.push(region);
-      } else byId.set(e.eventId, { ...e, seenInRegions: [region] });
+      } else byId.set(e.eventId, extend(e, { seenInRegions: [region] }));
     }
   }
   const events = [...byId.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));

@@ -6,6 +6,7 @@
  */
 import picomatch from 'picomatch';
 import type { Suppression } from '../config/index.js';
+import { extend } from '../util/extend.js';
 import type { Finding } from './finding.js';
 
 export interface ExpiredSuppression {
@@ -62,16 +63,15 @@ export function applySuppressions(
     );
     if (!hit) return f;
     const { s } = hit;
-    return {
-      ...f,
-      status: 'suppressed',
+    return extend(f, {
+      status: 'suppressed' as const,
       suppression: {
         rule: s.rule,
         resource: s.resource,
         reason: s.reason,
         ...(s.expires ? { expires: s.expires } : {}),
       },
-    };
+    });
   });
   return { findings: out, expired };
 }

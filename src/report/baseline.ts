@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fingerprint } from '../engine/finding.js';
+import { extend } from '../util/extend.js';
 import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { type Report, ReportSchema } from './schema.js';
@@ -60,10 +61,11 @@ export function applyBaseline(report: Report, baseline: Report): Report {
   }
   return {
     ...report,
-    findings: report.findings.map((f) => ({
-      ...f,
-      baseline: before.has(f.fingerprint) ? 'unchanged' : 'new',
-    })),
+    findings: report.findings.map((f) =>
+      extend(f, {
+        baseline: before.has(f.fingerprint) ? ('unchanged' as const) : ('new' as const),
+      }),
+    ),
     resolved: baseline.findings
       .filter((f) => !now.has(f.fingerprint) && !unknownRules.has(f.ruleId))
       .map((f) => ({

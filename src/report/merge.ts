@@ -15,6 +15,7 @@
 import { evaluateControls } from '../compliance/evaluate.js';
 import { compareFindings, fingerprint } from '../engine/finding.js';
 import type { LoadedRule } from '../engine/registry.js';
+import { extend } from '../util/extend.js';
 import { summarize } from './build.js';
 import type { Report, ReportCoverage, ReportFinding, ReportUnevaluated } from './schema.js';
 
@@ -69,27 +70,28 @@ export function asAccountReport(report: Report): Report {
   if (report.accounts) return report;
   const id = report.account.id;
   const tag = (f: ReportFinding): ReportFinding => {
-    const resource = { ...f.resource, account: id };
+    const resource = extend(f.resource, { account: id });
     return { ...f, resource, fingerprint: fingerprint(f.ruleId, resource) };
   };
   return {
     ...report,
     accounts: [{ id, name: '', type: '', status: '' }],
     findings: report.findings.map(tag),
-    coverage: report.coverage.map((c) => ({ ...c, account: c.account ?? id })),
+    coverage: report.coverage.map((c) => extend(c, { account: c.account ?? id })),
     ...(report.unevaluated
       ? {
-          unevaluated: report.unevaluated.map((u) => ({
-            ...u,
-            resource: u.resource === null ? null : { ...u.resource, account: id },
-            account: u.account ?? id,
-          })),
+          unevaluated: report.unevaluated.map((u) =>
+            extend(u, {
+              resource: u.resource === null ? null : extend(u.resource, { account: id }),
+              account: u.account ?? id,
+            }),
+          ),
         }
       : {}),
     ...(report.resolved
       ? {
           resolved: report.resolved.map((r) => {
-            const resource = { ...r.resource, account: id };
+            const resource = extend(r.resource, { account: id });
             return { ...r, resource, fingerprint: fingerprint(r.ruleId, resource) };
           }),
         }

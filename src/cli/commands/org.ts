@@ -26,6 +26,7 @@ import {
 import { buildReport, reportRules } from '../../report/build.js';
 import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
+import { extend } from '../../util/extend.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
 import { relaxHeapGrowth, tuneHeapGrowth } from '../heap.js';
@@ -485,7 +486,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       // the engine's findings are this member's own, fresh objects: tagged in place, not copied
       // (a resource reference may be shared, so it is replaced, not changed)
       for (const f of evaluation.findings) {
-        f.resource = { ...f.resource, account: member.id };
+        f.resource = extend(f.resource, { account: member.id });
         f.fingerprint = fingerprint(f.ruleId, f.resource);
       }
       const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
@@ -510,12 +511,13 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
         ...report,
         account: accountRef,
         accounts: [member],
-        coverage: report.coverage.map((c) => ({ ...c, account: member.id })),
-        unevaluated: (report.unevaluated ?? []).map((u) => ({
-          ...u,
-          resource: u.resource === null ? null : { ...u.resource, account: member.id },
-          account: member.id,
-        })),
+        coverage: report.coverage.map((c) => extend(c, { account: member.id })),
+        unevaluated: (report.unevaluated ?? []).map((u) =>
+          extend(u, {
+            resource: u.resource === null ? null : extend(u.resource, { account: member.id }),
+            account: member.id,
+          }),
+        ),
       };
     })
     .finally(async () => {
