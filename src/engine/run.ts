@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Inventory } from '../inventory/schema.js';
+import { flatString } from '../util/flat-string.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { compareFindings, type Finding, fingerprint } from './finding.js';
 import type { LoadedRule } from './registry.js';
@@ -141,7 +142,8 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
           ruleId: id,
           severity,
           title: rule.meta.title,
-          message: f.message,
+          // built from many pieces and kept to the end: one flat copy, not the tree of pieces
+          message: flatString(f.message),
           remediation: rule.meta.remediation,
           resource: f.resource,
           evidence: f.evidence,
