@@ -121,18 +121,20 @@ const WRITE_BATCH = 1 << 20;
  *
  * With `reuse`, every batch is a view of one buffer, valid only until the
  * consumer asks for the next one (a file written with `await` in between);
- * without it each batch has a buffer of its own (a stream may keep it queued).
+ * without it each batch has a buffer of its own (a stream may keep it queued);
+ * as a function, it is asked each time the next batch is wanted.
  */
 export function* utf8Batches(
   chunks: Iterable<string>,
-  { size = WRITE_BATCH, reuse = false }: { size?: number; reuse?: boolean } = {},
+  { size = WRITE_BATCH, reuse = false }: { size?: number; reuse?: boolean | (() => boolean) } = {},
 ): Generator<Buffer> {
   let buf = Buffer.allocUnsafeSlow(size);
   let used = 0;
   const flush = function* (): Generator<Buffer> {
     if (used === 0) return;
     yield buf.subarray(0, used);
-    if (!reuse) buf = Buffer.allocUnsafeSlow(size);
+    // asked when the consumer wants the next batch, so it can say whether it still holds this one
+    if (!(typeof reuse === 'function' ? reuse() : reuse)) buf = Buffer.allocUnsafeSlow(size);
     used = 0;
   };
   for (const chunk of chunks) {
@@ -227,12 +229,15 @@ export async function writeChunks(
     }
     return;
   }
-  // One buffer for every batch: the next batch is made only once the stream has written the
-  // last one (its callback), so a buffer is never queued. A buffer of its own per batch kept up
-  // to 28 MB of them (off the heap, freed only with their wrappers) when 240 MB went to stdout.
-  // A failed write is the stream's 'error' (the CLI's handler decides); it ends the wait too.
-  for (const bytes of utf8Batches(chunks, { reuse: true })) {
-    await new Promise<void>((resolve) => out.write(bytes, () => resolve()));
+  // A stream may keep what it was given queued: the next batch gets a buffer of its own unless
+  // the stream has already written all it was given (stdout to a file or a pipe, written at
+  // once). A new buffer per batch kept up to 28 MB of them (off the heap, freed only with their
+  // wrappers) when 240 MB of JSON went to stdout.
+  let written = false;
+  for (const bytes of utf8Batches(chunks, { reuse: () => written })) {
+    const more = out.write(bytes);
+    written = (out as { writableLength?: unknown }).writableLength === 0;
+    if (!more) await once(out, 'drain');
   }
 }
 

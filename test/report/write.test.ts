@@ -8,11 +8,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/index.js';
 import type { Report } from '../../src/report/schema.js';
-import { writeChunksAtomic, writeReports, writeStdoutReport } from '../../src/report/write.js';
+import {
+  writeChunks,
+  writeChunksAtomic,
+  writeReports,
+  writeStdoutReport,
+} from '../../src/report/write.js';
 import { fixtureReport } from './fixtures.js';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'ecs-audit-write-'));
@@ -132,5 +137,58 @@ describe('SARIF and JUnit on a worker thread (offThread)', () => {
     );
     expect(readFileSync(specs[1]!.file, 'utf8')).toBe(FORMATS.junit(report));
     expect(readdirSync(d).sort()).toEqual(['r.json', 'r.junit']);
+  });
+});
+
+describe('writeChunks', () => {
+  // 3 MB of text in pieces of 40 KB: three or four 1 MB batches
+  const pieces = Array.from(
+    { length: 75 },
+    (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(40_000)}`,
+  );
+  const text = pieces.join('');
+
+  it('reuses one buffer for a stream that writes what it is given at once', async () => {
+    const seen: Buffer[] = [];
+    let copy = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        seen.push(chunk);
+        copy += chunk.toString('utf8');
+        done();
+      },
+    });
+    await writeChunks(out, pieces);
+    expect(copy).toBe(text);
+    expect(seen.length).toBeGreaterThan(2);
+    expect(new Set(seen.map((b) => b.buffer)).size).toBe(1);
+  });
+
+  it('gives each batch a buffer of its own when the stream keeps them queued', async () => {
+    const held: Buffer[] = [];
+    // a slow reader: nothing is written until the end, so every batch stays queued
+    const out = new Writable({
+      highWaterMark: 64 << 20,
+      write(chunk: Buffer, _enc, done) {
+        held.push(chunk);
+        setTimeout(done, 5);
+      },
+    });
+    await writeChunks(out, pieces);
+    await new Promise<void>((resolve) => out.end(resolve));
+    expect(Buffer.concat(held).toString('utf8')).toBe(text);
+    expect(new Set(held.map((b) => b.buffer)).size).toBe(held.length);
+  });
+
+  it('writes to a stream without the Writable internals (no writableLength) correctly', async () => {
+    const got: Buffer[] = [];
+    const out = {
+      write(chunk: Buffer) {
+        got.push(chunk);
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
+    await writeChunks(out, pieces);
+    expect(Buffer.concat(got).toString('utf8')).toBe(text);
   });
 });
