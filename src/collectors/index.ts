@@ -20,13 +20,14 @@ import { collectRam, ownAccessKeysOf } from './ram.js';
 import { collectResourceGroupAttachments } from './resourcemanager.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { collectSas } from './sas.js';
+import { holdSdks } from './sdk.js';
 import { callerIdentity } from './sts.js';
 import { collectVpcRegion, type VpcRegionResult } from './vpc.js';
 
 export type { ProgressEvent } from './context.js';
 export { CallerIdentityError, CollectError } from './errors.js';
 export { READ_ACTIONS } from './gate.js';
-export { releaseSdks } from './sdk.js';
+export { holdSdks, releaseSdks } from './sdk.js';
 
 export interface CollectOptions {
   credentials: Pick<ResolvedCredentials, 'credential' | 'source' | 'accessKeyIdMasked'> &
@@ -78,6 +79,16 @@ export interface CollectOptions {
 const DAY = 86_400_000;
 
 export async function collect(options: CollectOptions): Promise<Inventory> {
+  // the SDKs stay loaded while this collection makes clients and requests (sdk.ts holdSdks)
+  const unhold = holdSdks();
+  try {
+    return await collectHeld(options);
+  } finally {
+    unhold();
+  }
+}
+
+async function collectHeld(options: CollectOptions): Promise<Inventory> {
   const now = options.now ?? new Date();
   const since = options.since ?? new Date(now.getTime() - 90 * DAY);
   const sleep = options.sleep ?? defaultSleep;

@@ -177,14 +177,34 @@ export function lazyModelIndex(
   return file;
 }
 
+let holds = 0;
+
+/**
+ * Keeps the SDKs loaded until the returned function is called: a collection,
+ * or an organization's session, that still makes clients or requests. A copy
+ * loaded after a release is a different set of classes, and the SDK's own
+ * checks (`instanceof` its `Model`) would not know the requests of one copy in
+ * the clients of the other; two commands run in one process (tests) must not
+ * release each other's.
+ */
+export function holdSdks(): () => void {
+  holds += 1;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    holds -= 1;
+  };
+}
+
 /**
  * Lets go of the SDKs: drops this file's reference and removes from Node's
- * module cache what loading them (and their models) added. Call it when no
- * collection runs and none will hold a client; returns how many modules were
+ * module cache what loading them (and their models) added. Nothing happens
+ * while something holds them (`holdSdks`); returns how many modules were
  * dropped.
  */
 export function releaseSdks(): number {
-  if (!loaded) return 0;
+  if (!loaded || holds > 0) return 0;
   loaded = undefined;
   const cache = createRequire(import.meta.url).cache;
   for (const key of added) delete cache[key];

@@ -268,7 +268,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   const endpointRaw = flags.endpoint ?? (io.env['ECS_AUDIT_ENDPOINT'] || undefined);
   const endpoint = endpointRaw !== undefined ? parseEndpoint(endpointRaw) : undefined;
   const readTimeoutMs = parseTimeout(flags.timeout);
-  const { collect, CallerIdentityError, CollectError, releaseSdks } = await import(
+  const { collect, CallerIdentityError, CollectError, holdSdks, releaseSdks } = await import(
     '../../collectors/index.js'
   );
   const { boundedMap, isEnterFailure, openOrganization, rampingMap } = await import(
@@ -283,6 +283,8 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     throw err;
   }
 
+  // the session's STS client enters members until the last is read (see `read` below)
+  const unholdSession = holdSdks();
   let session: Awaited<ReturnType<typeof openOrganization>>;
   try {
     session = await openOrganization({
@@ -293,6 +295,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
       memberRole: org.memberRole,
     });
   } catch (err) {
+    unholdSession();
     if (err instanceof CallerIdentityError || err instanceof CollectError) {
       throw new UsageError(err.message);
     }
@@ -309,12 +312,14 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     try {
       directory = await session.listAccounts();
     } catch (err) {
+      unholdSession();
       if (err instanceof CollectError) throw new UsageError(err.message);
       throw err;
     }
     const known = new Set(directory.map((a) => a.id));
     const unknown = (org.ids ?? []).filter((id) => !known.has(id));
     if (unknown.length > 0) {
+      unholdSession();
       throw new UsageError(
         `--accounts: not a member of the Resource Directory: ${unknown.join(', ')}`,
       );
@@ -386,12 +391,16 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   // scan (about 20 MB of heap while the largest member's rules run); scanOrganization's own
   // release covers a run that stops early
   let unread = members.length;
+  if (unread === 0) unholdSession();
   const read = async (member: OrgAccount): Promise<MemberOutcome> => {
     try {
       return await outcome(member);
     } finally {
       unread -= 1;
-      if (unread === 0) releaseSdks();
+      if (unread === 0) {
+        unholdSession();
+        releaseSdks();
+      }
     }
   };
 
