@@ -11,7 +11,7 @@ const SDK = fileURLToPath(new URL('../../dist/src/collectors/sdk.js', import.met
 
 const script = `
 import { createRequire } from 'node:module';
-const { releaseSdks, sdks, sdksLoaded } = await import(${JSON.stringify(SDK)});
+const { holdSdks, releaseSdks, sdks, sdksLoaded } = await import(${JSON.stringify(SDK)});
 const cache = createRequire(import.meta.url).cache;
 const count = (part) => Object.keys(cache).filter((k) => k.includes(part)).length;
 const ecsModels = () => count('ecs20140526/dist/models/');
@@ -20,12 +20,17 @@ const atLoad = { models: ecsModels(), vpcModels: count('vpc20160428/dist/models/
 const request = new s.ecs.DescribeSecurityGroupsRequest({ regionId: 'cn-hangzhou' });
 const afterUse = ecsModels();
 const memoized = s.ecs.DescribeSecurityGroupsRequest.names() === s.ecs.DescribeSecurityGroupsRequest.names();
+const unhold = holdSdks();
+const whileHeld = releaseSdks();
+const loadedWhileHeld = sdksLoaded();
+unhold();
+unhold(); // once is enough: a second call changes nothing
 const dropped = releaseSdks();
 const left = count('@alicloud/ecs20140526') + count('@alicloud/vpc20160428');
 const loadedAfterRelease = sdksLoaded();
 const again = sdks();
 console.log(JSON.stringify({
-  atLoad, afterUse, memoized, regionId: request.regionId, dropped, left, loadedAfterRelease,
+  atLoad, afterUse, memoized, regionId: request.regionId, whileHeld, loadedWhileHeld, dropped, left, loadedAfterRelease,
   fresh: again.ecs !== s.ecs,
   againWorks: new again.ecs.DescribeSecurityGroupsRequest({ regionId: 'cn-beijing' }).regionId,
 }));
@@ -44,6 +49,9 @@ describe('SDK loading', () => {
     expect(r.afterUse).toBe(2);
     expect(r.memoized).toBe(true);
     expect(r.regionId).toBe('cn-hangzhou');
+    // held by a collection: nothing is dropped
+    expect(r.whileHeld).toBe(0);
+    expect(r.loadedWhileHeld).toBe(true);
     expect(r.dropped).toBeGreaterThan(10);
     expect(r.left).toBe(0);
     expect(r.loadedAfterRelease).toBe(false);
