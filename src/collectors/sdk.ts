@@ -24,9 +24,10 @@
  * Before a service package is loaded, `lazyModelIndex` puts in Node's module
  * cache, under that file's name, an index with the same names whose values are
  * loaded from their own files on first access. It reads the file's text and
- * takes over only when every line is one of the two forms TypeScript emits
- * for it (`var X_1 = require("./File");` and the getter that re-exports
- * `X_1.Name`); any other form leaves the package to load as published.
+ * takes over only when every `require` and every export in it is one of the
+ * two forms TypeScript emits for it (`var X_1 = require("./File");` and the
+ * getter that re-exports `X_1.Name`); any other form leaves the package to
+ * load as published.
  */
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
