@@ -283,48 +283,50 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     throw err;
   }
 
-  // the session's STS client enters members until the last is read (see `read` below)
+  // the session's STS client enters members until the last is read (see `read` below);
+  // a setup that fails lets go of it at once
   const unholdSession = holdSdks();
   let session: Awaited<ReturnType<typeof openOrganization>>;
+  let directory: OrgAccount[] | undefined;
   try {
-    session = await openOrganization({
-      credential: credentials.credential,
-      redact: credentials.redact,
-      endpoint,
-      readTimeoutMs,
-      memberRole: org.memberRole,
-    });
+    try {
+      session = await openOrganization({
+        credential: credentials.credential,
+        redact: credentials.redact,
+        endpoint,
+        readTimeoutMs,
+        memberRole: org.memberRole,
+      });
+    } catch (err) {
+      if (err instanceof CallerIdentityError || err instanceof CollectError) {
+        throw new UsageError(err.message);
+      }
+      throw err;
+    }
+    say(
+      io,
+      `credentials from ${credentials.source} (AccessKey ${credentials.accessKeyIdMasked}); caller ${session.caller.identityType} ${session.caller.arn}`,
+    );
+    if (org.org) {
+      try {
+        directory = await session.listAccounts();
+      } catch (err) {
+        if (err instanceof CollectError) throw new UsageError(err.message);
+        throw err;
+      }
+      const known = new Set(directory.map((a) => a.id));
+      const unknown = (org.ids ?? []).filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `--accounts: not a member of the Resource Directory: ${unknown.join(', ')}`,
+        );
+      }
+    }
   } catch (err) {
     unholdSession();
-    if (err instanceof CallerIdentityError || err instanceof CollectError) {
-      throw new UsageError(err.message);
-    }
     throw err;
   }
   const caller = session.caller;
-  say(
-    io,
-    `credentials from ${credentials.source} (AccessKey ${credentials.accessKeyIdMasked}); caller ${caller.identityType} ${caller.arn}`,
-  );
-
-  let directory: OrgAccount[] | undefined;
-  if (org.org) {
-    try {
-      directory = await session.listAccounts();
-    } catch (err) {
-      unholdSession();
-      if (err instanceof CollectError) throw new UsageError(err.message);
-      throw err;
-    }
-    const known = new Set(directory.map((a) => a.id));
-    const unknown = (org.ids ?? []).filter((id) => !known.has(id));
-    if (unknown.length > 0) {
-      unholdSession();
-      throw new UsageError(
-        `--accounts: not a member of the Resource Directory: ${unknown.join(', ')}`,
-      );
-    }
-  }
   const candidates: OrgAccount[] =
     directory ?? (org.ids ?? []).map((id) => ({ id, name: '', type: '', status: '' }));
   const members = selectMembers(candidates, org.ids, org.shard);
@@ -388,10 +390,9 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   };
 
   // the SDKs go as soon as the last member is read, before its rules run, as in a one-account
-  // scan (about 20 MB of heap while the largest member's rules run); scanOrganization's own
-  // release covers a run that stops early
+  // scan (about 20 MB of heap while the largest member's rules run); a run that stops early
+  // lets go when `each` ends
   let unread = members.length;
-  if (unread === 0) unholdSession();
   const read = async (member: OrgAccount): Promise<MemberOutcome> => {
     try {
       return await outcome(member);
@@ -409,19 +410,25 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     directory,
     members,
     async each(fn) {
-      if (!org.adaptive)
-        return await boundedMap(members, org.concurrency, async (m) => fn(await read(m)));
-      const heapLimit = getHeapStatistics().heap_size_limit;
-      return await rampingMap(
-        members,
-        {
-          start: org.concurrency,
-          max: MAX_ADAPTIVE_MEMBERS,
-          rampMs: MEMBER_RAMP_MS,
-          roomFor: () => process.memoryUsage().heapUsed < heapLimit / 4,
-        },
-        async (m) => fn(await read(m)),
-      );
+      try {
+        if (!org.adaptive)
+          return await boundedMap(members, org.concurrency, async (m) => fn(await read(m)));
+        const heapLimit = getHeapStatistics().heap_size_limit;
+        return await rampingMap(
+          members,
+          {
+            start: org.concurrency,
+            max: MAX_ADAPTIVE_MEMBERS,
+            rampMs: MEMBER_RAMP_MS,
+            roomFor: () => process.memoryUsage().heapUsed < heapLimit / 4,
+          },
+          async (m) => fn(await read(m)),
+        );
+      } finally {
+        // members still being read keep their own hold (collect), so this is safe early too
+        unholdSession();
+        releaseSdks();
+      }
     },
   };
 }
@@ -476,7 +483,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   let resources = 0;
 
   // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go;
-  // the heap grows in small steps while members are read (heap.ts), and the SDKs go after the last
+  // the heap grows in small steps while members are read (heap.ts); `each` lets go of the SDKs
   tuneHeapGrowth();
   const reports = await run
     .each((outcome): Report => {
@@ -544,10 +551,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
         ),
       };
     })
-    .finally(async () => {
-      (await import('../../collectors/index.js')).releaseSdks();
-      relaxHeapGrowth();
-    });
+    .finally(relaxHeapGrowth);
   const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
   report.scan.startedAt = input.startedAt.toISOString();
   report.scan.finishedAt = new Date().toISOString();
