@@ -232,21 +232,39 @@ async function natGatewaysOf(
     },
   );
   if (!raw) return undefined;
-  const gateways = raw
-    .filter((g) => nonEmpty(g.natGatewayId))
-    .map(
-      (g): NatGateway => ({
-        id: g.natGatewayId as string,
+  const gateways: NatGateway[] = [];
+  // a gateway answered without its forward-table list has DNAT entries no one can list: unknown, never "none"
+  const tablesKnown = new Set<NatGateway>();
+  for (const g of raw) {
+    if (!nonEmpty(g.natGatewayId)) continue;
+    const id = g.natGatewayId as string;
+    const tables = g.forwardTableIds?.forwardTableId;
+    const gateway: NatGateway = {
+      id,
+      region,
+      name: g.name ?? '',
+      vpcId: g.vpcId ?? '',
+      ...(nonEmpty(g.networkType) ? { networkType: g.networkType } : {}),
+      status: g.status ?? '',
+      forwardTableIds: Array.isArray(tables) ? tables.filter((x) => x !== '') : [],
+    };
+    gateways.push(gateway);
+    if (Array.isArray(tables)) tablesKnown.add(gateway);
+    else
+      ctx.coverage.push({
+        service: 'vpc',
         region,
-        name: g.name ?? '',
-        vpcId: g.vpcId ?? '',
-        ...(nonEmpty(g.networkType) ? { networkType: g.networkType } : {}),
-        status: g.status ?? '',
-        forwardTableIds: (g.forwardTableIds?.forwardTableId ?? []).filter((x) => x !== ''),
-      }),
-    );
+        operation: 'DescribeNatGateways',
+        resource: id,
+        error: {
+          code: 'MalformedResponse',
+          message: `the answer has no ForwardTableIds.ForwardTableId list for ${id}`,
+        },
+      });
+  }
   await Promise.all(
     gateways.map(async (g) => {
+      if (!tablesKnown.has(g)) return;
       const entries = await dnatEntriesOf(ctx, region, g);
       if (entries) g.dnatEntries = entries;
     }),

@@ -3,7 +3,7 @@
  * NAT gateways with their DNAT entries, paged as the API pages; failures and
  * answers without their list become coverage, never "none".
  */
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
@@ -191,41 +191,14 @@ describe('VPC collection', () => {
 
   it('an answer without its list is MalformedResponse coverage, never "none"', async () => {
     const emu = await serve(world());
-    // a loopback proxy that answers every VPC call with valid JSON lacking the list
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.headers['x-acs-version'] === '2016-04-28') {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ RequestId: 'r-1', PageNumber: 1, PageSize: 50, TotalCount: 3 }));
-          return;
-        }
-        const target = new URL(emu.url);
-        const fwd = httpRequest(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: req.url,
-            method: req.method,
-            headers: req.headers,
-          },
-          (up) => {
-            res.writeHead(up.statusCode ?? 500, up.headers);
-            up.pipe(res);
-          },
-        );
-        fwd.end(Buffer.concat(chunks));
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    // every VPC call answers valid JSON lacking the list
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-version'] === '2016-04-28'
+        ? () => ({ RequestId: 'r-1', PageNumber: 1, PageSize: 50, TotalCount: 3 })
+        : undefined,
+    );
     try {
-      const port = (proxy.address() as AddressInfo).port;
-      const { inventory } = await runCollect(
-        world(),
-        { endpoint: `http://127.0.0.1:${port}` },
-        emu,
-      );
+      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
       expect(inventory.vpc).toEqual({
         ipv6Addresses: [],
         networkAcls: [],
@@ -241,7 +214,94 @@ describe('VPC collection', () => {
       ]);
       expect(vpcGaps.every((c) => c.error.code === 'MalformedResponse')).toBe(true);
     } finally {
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
+    }
+  });
+
+  it('a NAT gateway answered without its forward-table list keeps its DNAT entries unknown', async () => {
+    const emu = await serve(world());
+    // the real answer, with ngw-1's ForwardTableIds taken out
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-action'] === 'DescribeNatGateways'
+        ? (body) => {
+            const b = body as { NatGateways: { NatGateway: Record<string, unknown>[] } };
+            for (const g of b.NatGateways.NatGateway)
+              if (g['NatGatewayId'] === 'ngw-1') delete g['ForwardTableIds'];
+            return b;
+          }
+        : undefined,
+    );
+    try {
+      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
+      const [cut, whole] = inventory.vpc.natGateways;
+      expect(cut).toMatchObject({ id: 'ngw-1', forwardTableIds: [] });
+      expect(cut?.dnatEntries).toBeUndefined();
+      expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
+      expect(inventory.coverage).toEqual([
+        {
+          service: 'vpc',
+          region: 'cn-hangzhou',
+          operation: 'DescribeNatGateways',
+          resource: 'ngw-1',
+          error: {
+            code: 'MalformedResponse',
+            message: 'the answer has no ForwardTableIds.ForwardTableId list for ngw-1',
+          },
+        },
+      ]);
+      // only ngw-2's table was asked for its entries
+      expect(emu.stats().requests['DescribeForwardTableEntries']).toBe(1);
+    } finally {
+      await proxy.close();
     }
   });
 });
+
+type Rewrite = (body: unknown) => unknown;
+
+/**
+ * A loopback proxy in front of the emulator: requests for which `pick` gives a
+ * rewrite get the emulator's JSON answer passed through it; the rest pass as they are.
+ */
+async function rewritingProxy(
+  upstream: string,
+  pick: (req: IncomingMessage) => Rewrite | undefined,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(upstream);
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rewrite = pick(req);
+      const fwd = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (up) => {
+          if (!rewrite) {
+            res.writeHead(up.statusCode ?? 500, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const body: Buffer[] = [];
+          up.on('data', (c: Buffer) => body.push(c));
+          up.on('end', () => {
+            res.writeHead(up.statusCode ?? 500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(rewrite(JSON.parse(Buffer.concat(body).toString('utf8')))));
+          });
+        },
+      );
+      fwd.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => proxy.close(() => r())),
+  };
+}
