@@ -503,8 +503,10 @@ function toInstance(i: RawInstance, region: string, missing: Map<string, string[
   ]);
   const mo = i.metadataOptions;
   const absent: string[] = [];
-  // every instance is in at least one group; an answer without the list leaves them unknown
+  // every instance is in at least one group, and every answer lists its public addresses (an
+  // empty list when it has none): an answer without either list leaves its exposure unknown
   if (!Array.isArray(i.securityGroupIds?.securityGroupId)) absent.push('SecurityGroupIds');
+  if (!Array.isArray(i.publicIpAddress?.ipAddress)) absent.push('PublicIpAddress');
   const instance: Instance = {
     id: i.instanceId as string,
     region,
@@ -572,12 +574,21 @@ async function networkInterfacesOf(
   // failed, or a partial listing (an instance's ENIs may be missing): networkInterfaces stay absent
   if (!raw || guard.incomplete) return;
   const byInstance = new Map<string, NetworkInterface[]>();
-  for (const { instanceId, eni } of raw) {
+  // every interface is in at least one group: one answered without the list leaves its instance's interfaces unknown
+  const groupsUnknown = new Map<string, string[]>();
+  for (const { instanceId, eni, groupsListed } of raw) {
     const list = byInstance.get(instanceId) ?? [];
     list.push(eni);
     byInstance.set(instanceId, list);
+    if (!groupsListed)
+      groupsUnknown.set(instanceId, [...(groupsUnknown.get(instanceId) ?? []), eni.id]);
   }
   for (const instance of instances) {
+    const unlisted = groupsUnknown.get(instance.id);
+    if (unlisted) {
+      missingField(ctx, m, instance.id, `SecurityGroupIds of ${unlisted.join(', ')}`);
+      continue;
+    }
     const enis = byInstance.get(instance.id) ?? [];
     // the instance's public IP and EIP reach it through its primary interface
     for (const eni of enis) {
@@ -592,13 +603,16 @@ async function networkInterfacesOf(
 type RawEni = EcsSdk.DescribeNetworkInterfacesResponseBodyNetworkInterfaceSetsNetworkInterfaceSet;
 
 /** an interface attached to an instance, as inventory; none for a detached one */
-function toAttachedEni(eni: RawEni): Array<{ instanceId: string; eni: NetworkInterface }> {
+function toAttachedEni(
+  eni: RawEni,
+): Array<{ instanceId: string; eni: NetworkInterface; groupsListed: boolean }> {
   const instanceId = nonEmpty(eni.instanceId) ?? nonEmpty(eni.attachment?.instanceId);
   if (!instanceId || !nonEmpty(eni.networkInterfaceId)) return [];
   const privateSets = eni.privateIpSets?.privateIpSet ?? [];
   return [
     {
       instanceId,
+      groupsListed: Array.isArray(eni.securityGroupIds?.securityGroupId),
       eni: {
         id: eni.networkInterfaceId as string,
         type: nonEmpty(eni.type) ?? 'Secondary',

@@ -149,7 +149,7 @@ export const READ_DATA: { readonly [S in Service]: Readonly<Record<string, ReadD
     // where global events (console sign-ins) are stored
     GetGlobalEventsStorageRegion: { key: 'actiontrail.events' },
   },
-  // entries name the region, or an ACL (`nacl-…`) or forward table (`ftb-…`): both are
+  // entries name the region, or an ACL (`nacl-…`), NAT gateway (`ngw-…`) or forward table (`ftb-…`): all are
   // taken as the whole region (every instance there may sit behind them)
   vpc: {
     DescribeIpv6Addresses: { key: 'vpc.ipv6Addresses' },

@@ -1,5 +1,7 @@
 /** Start the emulator on a world built in the test and run collect() through the real SDK clients. */
 
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { GateStats } from '../../src/collectors/gate.js';
 import { type CollectOptions, collect } from '../../src/collectors/index.js';
@@ -96,4 +98,53 @@ export function isolateCollectorRuns(scope: 'test' | 'file' = 'test'): void {
     await closeAll();
     env.restore();
   });
+}
+
+export type Rewrite = (body: unknown) => unknown;
+
+/**
+ * A loopback proxy in front of the emulator: requests for which `pick` gives a
+ * rewrite get the emulator's JSON answer passed through it; the rest pass as they are.
+ */
+export async function rewritingProxy(
+  upstream: string,
+  pick: (req: IncomingMessage) => Rewrite | undefined,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(upstream);
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rewrite = pick(req);
+      const fwd = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (up) => {
+          if (!rewrite) {
+            res.writeHead(up.statusCode ?? 500, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const body: Buffer[] = [];
+          up.on('data', (c: Buffer) => body.push(c));
+          up.on('end', () => {
+            res.writeHead(up.statusCode ?? 500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(rewrite(JSON.parse(Buffer.concat(body).toString('utf8')))));
+          });
+        },
+      );
+      fwd.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => proxy.close(() => r())),
+  };
 }

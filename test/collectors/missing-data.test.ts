@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
 import type { CoverageEntry } from '../../src/inventory/schema.js';
-import { ACCOUNT, baseWorld, isolateCollectorRuns, runCollect } from './harness.js';
+import {
+  ACCOUNT,
+  baseWorld,
+  isolateCollectorRuns,
+  rewritingProxy,
+  runCollect,
+  serve,
+} from './harness.js';
 
 const R = 'cn-hangzhou';
 type Fault = NonNullable<NonNullable<WorldInput['emulator']>['faults']>[number];
@@ -89,6 +96,37 @@ describe('missing data', () => {
     expect(messages[0]).toContain('MetadataOptions.HttpTokens');
     expect(messages[0]).not.toContain('HttpEndpoint');
     expect(messages[1]).toContain('Encrypted');
+  });
+
+  it('an instance answered without its group list or its public address list: a MissingField gap naming the list', async () => {
+    const emu = await serve(world());
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-action'] === 'DescribeInstances'
+        ? (body) => {
+            const b = body as { Instances: { Instance: Record<string, unknown>[] } };
+            for (const i of b.Instances.Instance) {
+              if (i['InstanceId'] === 'i-full') delete i['PublicIpAddress'];
+              if (i['InstanceId'] === 'i-no-key') delete i['SecurityGroupIds'];
+            }
+            return b;
+          }
+        : undefined,
+    );
+    try {
+      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
+      const instanceGaps = inventory.coverage.filter((c) => c.operation === 'DescribeInstances');
+      expect(instanceGaps.map((c) => [c.resource, c.error.code, c.error.message])).toEqual([
+        ['i-full', 'MissingField', 'DescribeInstances answered i-full without PublicIpAddress'],
+        ['i-empty-mo', 'MissingField', expect.stringContaining('HttpTokens')],
+        [
+          'i-no-key',
+          'MissingField',
+          'DescribeInstances answered i-no-key without SecurityGroupIds',
+        ],
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   // the credential report gives login profile and MFA; without it (the report denied) they are

@@ -3,11 +3,9 @@
  * NAT gateways with their DNAT entries, paged as the API pages; failures and
  * answers without their list become coverage, never "none".
  */
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { baseWorld, isolateCollectorRuns, runCollect, serve } from './harness.js';
+import { baseWorld, isolateCollectorRuns, rewritingProxy, runCollect, serve } from './harness.js';
 
 isolateCollectorRuns();
 
@@ -256,52 +254,3 @@ describe('VPC collection', () => {
     }
   });
 });
-
-type Rewrite = (body: unknown) => unknown;
-
-/**
- * A loopback proxy in front of the emulator: requests for which `pick` gives a
- * rewrite get the emulator's JSON answer passed through it; the rest pass as they are.
- */
-async function rewritingProxy(
-  upstream: string,
-  pick: (req: IncomingMessage) => Rewrite | undefined,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const target = new URL(upstream);
-  const proxy = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rewrite = pick(req);
-      const fwd = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (up) => {
-          if (!rewrite) {
-            res.writeHead(up.statusCode ?? 500, up.headers);
-            up.pipe(res);
-            return;
-          }
-          const body: Buffer[] = [];
-          up.on('data', (c: Buffer) => body.push(c));
-          up.on('end', () => {
-            res.writeHead(up.statusCode ?? 500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify(rewrite(JSON.parse(Buffer.concat(body).toString('utf8')))));
-          });
-        },
-      );
-      fwd.end(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const port = (proxy.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => proxy.close(() => r())),
-  };
-}
