@@ -4,7 +4,9 @@
  * AssumeRole (the management account itself with the caller's own
  * credentials), collects and evaluates one member at a time under one global
  * bound, keeps only its report (findings, coverage, unevaluated pairs, each
- * tagged with the member's account) and drops its inventory, then assembles the members' reports with `mergeReports` — the very function
+ * tagged with the member's account; on disk while other members are still
+ * going, `report/spool.ts`) and drops its inventory, then assembles the
+ * members' reports with `mergeReports` — the very function
  * `ecs-audit merge` uses, so shards merge into exactly this report.
  */
 
@@ -26,6 +28,7 @@ import {
 import { buildReport, reportRules } from '../../report/build.js';
 import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
+import { openReportSpool, type SpooledReport } from '../../report/spool.js';
 import { extend } from '../../util/extend.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
@@ -483,10 +486,16 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   let resources = 0;
 
   // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go;
-  // the heap grows in small steps while members are read (heap.ts); `each` lets go of the SDKs
+  // `each` lets go of the SDKs. A member's report waits on disk while other members are still
+  // going (the last to finish stays in memory: nothing is left to make room for); at the end
+  // every report is read back, since each format needs every finding. The heap grows in small
+  // steps (heap.ts) until the reports are merged: reading them back under V8's own growth took
+  // the heap some 30 MB further
+  const spool = openReportSpool();
+  let going = run.members.length;
   tuneHeapGrowth();
-  const reports = await run
-    .each((outcome): Report => {
+  try {
+    const spooled = await run.each((outcome): SpooledReport => {
       const { member } = outcome;
       const started = new Date();
       let inventory: Inventory;
@@ -538,7 +547,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
           `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s) in ${((performance.now() - outcome.startedMs) / 1000).toFixed(1)} s`,
         );
       }
-      return {
+      const memberReport: Report = {
         ...report,
         account: accountRef,
         accounts: [member],
@@ -550,10 +559,16 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
           }),
         ),
       };
-    })
-    .finally(relaxHeapGrowth);
-  const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
-  report.scan.startedAt = input.startedAt.toISOString();
-  report.scan.finishedAt = new Date().toISOString();
-  return { report, expired, resources };
+      going -= 1;
+      return going > 0 ? spool.put(memberReport) : { report: memberReport };
+    });
+    const reports = spooled.map((s) => spool.take(s));
+    const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
+    report.scan.startedAt = input.startedAt.toISOString();
+    report.scan.finishedAt = new Date().toISOString();
+    return { report, expired, resources };
+  } finally {
+    relaxHeapGrowth();
+    spool.close();
+  }
 }

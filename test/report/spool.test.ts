@@ -1,0 +1,129 @@
+/**
+ * The organization scan's spool (src/report/spool.ts): a member report put on
+ * disk comes back equal, key order and shared rule texts included; files are
+ * private and gone once taken or closed; a spool that cannot write keeps the
+ * report in memory.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/schema.js';
+import { openReportSpool } from '../../src/report/spool.js';
+import {
+  CONTROL_TEXT,
+  fixtureReport,
+  fixtureReportWithSuppressionAndBaseline,
+  HOSTILE_NAME,
+  PIPE_NAME,
+} from './fixtures.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spool-test-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** the spool's own directory under `dir` */
+const spoolDirs = () => readdirSync(dir).filter((n) => n.startsWith('ecs-audit-spool-'));
+
+describe('report spool', () => {
+  it.each([
+    ['a report with findings', fixtureReport],
+    ['suppressed and baselined findings', fixtureReportWithSuppressionAndBaseline],
+    ['no findings', async () => ({ ...(await fixtureReport()), findings: [] })],
+  ])('%s: put on disk, taken back equal, key order included', async (_, make) => {
+    const report: Report = await make();
+    const expected = JSON.stringify(report);
+    const spool = openReportSpool(dir);
+    try {
+      const spooled = spool.put(report);
+      expect('file' in spooled).toBe(true);
+      const back = spool.take(spooled);
+      expect(JSON.stringify(back)).toBe(expected);
+      expect(back).toEqual(JSON.parse(expected));
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('names, control characters and line separators in a finding survive the trip', async () => {
+    const report = await fixtureReport();
+    const f = report.findings[0]!;
+    report.findings[0] = {
+      ...f,
+      message: `${HOSTILE_NAME}\n${PIPE_NAME}\u2028${CONTROL_TEXT}`,
+      resource: { ...f.resource, name: `${PIPE_NAME}\r\n` },
+    };
+    const expected = JSON.stringify(report);
+    const spool = openReportSpool(dir);
+    try {
+      expect(JSON.stringify(spool.take(spool.put(report)))).toBe(expected);
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('the file holds each rule text once, is private, and is gone once taken', async () => {
+    const report = await fixtureReport();
+    const remediation = report.findings[0]!.remediation;
+    const many = Array.from({ length: 50 }, () => report.findings[0]!);
+    const spool = openReportSpool(dir);
+    try {
+      const spooled = spool.put({ ...report, findings: many });
+      if (!('file' in spooled)) throw new Error('not spooled');
+      expect(statSync(spooled.file).mode & 0o777).toBe(0o600);
+      // a report line, then one line per finding, where an index stands for the rule's text
+      const lines = readFileSync(spooled.file, 'utf8').split('\n');
+      expect(lines).toHaveLength(1 + 50 + 1);
+      expect(lines.slice(1).some((l) => l.includes(remediation))).toBe(false);
+      const back = spool.take(spooled);
+      expect(back.findings).toHaveLength(50);
+      expect(back.findings.every((x) => x.remediation === remediation)).toBe(true);
+      expect(readdirSync(join(dir, spoolDirs()[0]!))).toEqual([]);
+    } finally {
+      spool.close();
+    }
+    expect(spoolDirs()).toEqual([]);
+  });
+
+  it('close removes reports never taken', async () => {
+    const spool = openReportSpool(dir);
+    spool.put(await fixtureReport());
+    spool.put(await fixtureReport());
+    expect(readdirSync(join(dir, spoolDirs()[0]!))).toHaveLength(2);
+    spool.close();
+    expect(spoolDirs()).toEqual([]);
+  });
+
+  it('a place it cannot make its directory in: the report stays in memory', async () => {
+    const blocked = join(dir, 'a-file');
+    writeFileSync(blocked, '');
+    const report = await fixtureReport();
+    const spool = openReportSpool(blocked);
+    try {
+      const spooled = spool.put(report);
+      expect(spooled).toEqual({ report });
+      expect(spool.take(spooled)).toBe(report);
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('a file it cannot write: the report stays in memory with its rule texts back in place', async () => {
+    const report = await fixtureReport();
+    const expected = JSON.stringify(report);
+    const spool = openReportSpool(dir);
+    // the directory gone from under it: opening the file fails
+    rmSync(join(dir, spoolDirs()[0]!), { recursive: true });
+    try {
+      const spooled = spool.put(report);
+      expect('report' in spooled).toBe(true);
+      expect(JSON.stringify(spool.take(spooled))).toBe(expected);
+    } finally {
+      spool.close();
+    }
+  });
+});
