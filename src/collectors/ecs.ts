@@ -373,6 +373,8 @@ async function groupRules(
   let innerAccessPolicy: string | undefined;
   const rules: SecurityGroupRule[] = [];
   const seen = new Set<string>();
+  // rules answered without a field their verdict needs: the group's rules stay unknown
+  const unreadable: string[] = [];
   // a partial rule list would be judged as if complete: when paging stops early the rules stay absent
   const guard = trackIncomplete(ctx.guard);
   try {
@@ -394,12 +396,12 @@ async function groupRules(
             ),
           );
           innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
-          return {
-            items: requiredList(res.body?.permissions?.permission, 'Permissions.Permission').map(
-              toRule,
-            ),
-            next: nonEmpty(res.body?.nextToken),
-          };
+          const page = requiredList(res.body?.permissions?.permission, 'Permissions.Permission');
+          for (const p of page) {
+            const absent = absentRuleFields(p);
+            if (absent) unreadable.push(absent);
+          }
+          return { items: page.map(toRule), next: nonEmpty(res.body?.nextToken) };
         },
         (r) => r.id,
       );
@@ -420,7 +422,31 @@ async function groupRules(
     fail(ctx, m, err);
     return undefined;
   }
+  if (unreadable.length > 0) {
+    missingField(ctx, m, groupId, [...new Set(unreadable)].join('; '));
+    return undefined;
+  }
   return { rules, ...(innerAccessPolicy !== undefined ? { innerAccessPolicy } : {}) };
+}
+
+/**
+ * The fields a rule's verdict needs that its answer left out, e.g.
+ * `IpProtocol of rule sgr-1`; undefined when it has them all. Every published
+ * answer carries `IpProtocol`, `Priority` and `PortRange`. Read as defaults they
+ * could close what is open: a rule of no protocol or no range is ignored (an
+ * Accept that matched nothing), and a Drop of no priority would take the
+ * highest. `PortRange` may be left out of a rule that uses a port list
+ * (undocumented there); an absent `Policy` is the API's default, Accept.
+ */
+function absentRuleFields(p: Permission): string | undefined {
+  const absent: string[] = [];
+  if (!nonEmpty(p.ipProtocol)) absent.push('IpProtocol');
+  if (p.priority === undefined || p.priority === null || String(p.priority).trim() === '')
+    absent.push('Priority');
+  if (!nonEmpty(p.portRange) && !nonEmpty(p.portRangeListId)) absent.push('PortRange');
+  if (absent.length === 0) return undefined;
+  const name = nonEmpty(p.securityGroupRuleId);
+  return `${absent.join(', ')} of ${name ? `rule ${name}` : 'a rule'}`;
 }
 
 type Permission = EcsSdk.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;

@@ -176,4 +176,99 @@ describe('missing data', () => {
       LookupEvents: 'MalformedResponse',
     });
   });
+
+  it('a security group rule answered without IpProtocol, Priority or (no port list) PortRange leaves its group’s rules unknown', async () => {
+    const perm = (over: Record<string, unknown>) => ({
+      IpProtocol: 'TCP',
+      PortRange: '22/22',
+      SourceCidrIp: '0.0.0.0/0',
+      Policy: 'Accept',
+      Priority: 1,
+      ...over,
+    });
+    const groups = baseWorld({
+      ecs: {
+        [R]: {
+          SecurityGroups: [
+            {
+              SecurityGroupId: 'sg-proto',
+              VpcId: 'vpc-1',
+              Permissions: [perm({ SecurityGroupRuleId: 'sgr-a' })],
+            },
+            { SecurityGroupId: 'sg-prio', VpcId: 'vpc-1', Permissions: [perm({ Policy: 'Drop' })] },
+            {
+              SecurityGroupId: 'sg-range',
+              VpcId: 'vpc-1',
+              Permissions: [perm({ SecurityGroupRuleId: 'sgr-c' })],
+            },
+            // a port list rule without a range of its own is whole
+            {
+              SecurityGroupId: 'sg-list',
+              VpcId: 'vpc-1',
+              Permissions: [perm({ PortRangeListId: 'prl-1' })],
+            },
+            { SecurityGroupId: 'sg-whole', VpcId: 'vpc-1', Permissions: [perm({})] },
+          ],
+          PortRangeLists: [{ PortRangeListId: 'prl-1', Entries: [{ PortRange: '22/22' }] }],
+        },
+      },
+    });
+    const emu = await serve(groups);
+    const cut: Record<string, string> = {
+      'sg-proto': 'IpProtocol',
+      'sg-prio': 'Priority',
+      'sg-range': 'PortRange',
+      'sg-list': 'PortRange',
+    };
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-action'] === 'DescribeSecurityGroupAttribute'
+        ? (body) => {
+            const b = body as {
+              SecurityGroupId: string;
+              Permissions: { Permission: Record<string, unknown>[] };
+            };
+            const field = cut[b.SecurityGroupId];
+            if (field) for (const p of b.Permissions.Permission) delete p[field];
+            return b;
+          }
+        : undefined,
+    );
+    try {
+      const { inventory } = await runCollect(groups, { endpoint: proxy.url }, emu);
+      const rules = Object.fromEntries(
+        inventory.ecs.securityGroups.map((g) => [g.id, g.rules?.length]),
+      );
+      expect(rules).toEqual({
+        'sg-proto': undefined,
+        'sg-prio': undefined,
+        'sg-range': undefined,
+        'sg-list': 1,
+        'sg-whole': 1,
+      });
+      expect(
+        inventory.coverage.map((c) => [c.operation, c.resource, c.error.code, c.error.message]),
+      ).toEqual([
+        [
+          'DescribeSecurityGroupAttribute',
+          'sg-proto',
+          'MissingField',
+          'DescribeSecurityGroupAttribute answered sg-proto without IpProtocol of rule sgr-a',
+        ],
+        [
+          'DescribeSecurityGroupAttribute',
+          'sg-prio',
+          'MissingField',
+          'DescribeSecurityGroupAttribute answered sg-prio without Priority of a rule',
+        ],
+        [
+          'DescribeSecurityGroupAttribute',
+          'sg-range',
+          'MissingField',
+          'DescribeSecurityGroupAttribute answered sg-range without PortRange of rule sgr-c',
+        ],
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
