@@ -16,7 +16,7 @@ import type {
   NatGateway,
   NetworkAcl,
 } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, nonEmpty, pageSize } from './context.js';
+import { attempt, type CollectContext, call, missingField, nonEmpty, pageSize } from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
 import { sdks } from './sdk.js';
@@ -272,6 +272,9 @@ async function natGatewaysOf(
   return gateways;
 }
 
+/** the SDK's names of the DNAT entry fields a verdict needs */
+const RAW_FIELD = { Status: 'status', ExternalIp: 'externalIp', InternalIp: 'internalIp' } as const;
+
 /** every DNAT entry of the gateway's forward tables; undefined when any table could not be read */
 async function dnatEntriesOf(
   ctx: CollectContext,
@@ -308,6 +311,18 @@ async function dnatEntriesOf(
       },
     );
     if (!raw) return undefined;
+    // an entry without its state or either address could be one that exposes an instance:
+    // every entry of the gateway stays unknown
+    const absent = raw.flatMap((e) => {
+      const fields = (['Status', 'ExternalIp', 'InternalIp'] as const).filter(
+        (f) => !nonEmpty(e[RAW_FIELD[f]]),
+      );
+      return fields.length > 0 ? [`${fields.join(', ')} of ${e.forwardEntryId ?? 'an entry'}`] : [];
+    });
+    if (absent.length > 0) {
+      missingField(ctx, m, tableId, absent.join('; '));
+      return undefined;
+    }
     for (const e of raw) {
       out.push({
         id: e.forwardEntryId ?? '',

@@ -253,4 +253,43 @@ describe('VPC collection', () => {
       await proxy.close();
     }
   });
+
+  it('a DNAT entry answered without its Status or an address keeps its gateway’s entries unknown', async () => {
+    const emu = await serve(world());
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
+        ? (body) => {
+            const b = body as {
+              ForwardTableEntries: { ForwardTableEntry: Record<string, unknown>[] };
+            };
+            for (const e of b.ForwardTableEntries.ForwardTableEntry) {
+              if (e['ForwardEntryId'] === 'fwd-7') delete e['Status'];
+              if (e['ForwardEntryId'] === 'fwd-55') delete e['InternalIp'];
+            }
+            return b;
+          }
+        : undefined,
+    );
+    try {
+      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
+      const [cut, whole] = inventory.vpc.natGateways;
+      expect(cut?.id).toBe('ngw-1');
+      expect(cut?.dnatEntries).toBeUndefined();
+      expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
+      expect(inventory.coverage).toEqual([
+        {
+          service: 'vpc',
+          region: 'cn-hangzhou',
+          operation: 'DescribeForwardTableEntries',
+          resource: cut?.forwardTableIds[0],
+          error: {
+            code: 'MissingField',
+            message: `DescribeForwardTableEntries answered ${cut?.forwardTableIds[0]} without Status of fwd-7; InternalIp of fwd-55`,
+          },
+        },
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
