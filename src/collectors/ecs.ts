@@ -306,12 +306,18 @@ async function securityGroupsOf(
       group.id,
       groupRules(ctx, region, group.id, group.vpcId === null).then((attr) => {
         counter.tick();
-        if (attr) {
-          group.rules = attr.rules;
-          if (attr.innerAccessPolicy !== undefined)
-            group.innerAccessPolicy = attr.innerAccessPolicy;
-        }
-        whole.set(group, validateEarly('ecs.securityGroups', [group])[0] as SecurityGroup);
+        // the listed group is held until the region's listing ends: the rules go only to the
+        // copy that is validated (a group holding them too kept every rule twice meanwhile)
+        const read: SecurityGroup = attr
+          ? {
+              ...group,
+              rules: attr.rules,
+              ...(attr.innerAccessPolicy !== undefined
+                ? { innerAccessPolicy: attr.innerAccessPolicy }
+                : {}),
+            }
+          : group;
+        whole.set(group, validateEarly('ecs.securityGroups', [read])[0] as SecurityGroup);
       }),
     );
   };
