@@ -16,15 +16,54 @@
  * be made or a file cannot be written, the report is kept in memory: the spool
  * saves memory, it is never a reason for a scan to fail.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extend } from '../util/extend.js';
-import type { Report } from './schema.js';
+import type { Report, ReportFinding } from './schema.js';
 
 const NEWLINE = 0x0a;
 /** findings per write */
 const BATCH = 64;
+
+/** bytes read at a time: a member's file is never one buffer or one string */
+const READ_CHUNK = 1 << 20;
+
+/** the lines of a file, without their newlines, read a chunk at a time into one buffer */
+function* lines(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(READ_CHUNK);
+    let kept = 0;
+    for (;;) {
+      if (kept === buffer.length) {
+        // a line longer than the buffer: a larger one
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, kept);
+        buffer = larger;
+      }
+      const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+      const end = kept + read;
+      let start = 0;
+      for (
+        let nl = buffer.indexOf(NEWLINE, kept);
+        nl !== -1 && nl < end;
+        nl = buffer.indexOf(NEWLINE, start)
+      ) {
+        yield buffer.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      if (read === 0) {
+        if (start < end) yield buffer.toString('utf8', start, end);
+        return;
+      }
+      buffer.copy(buffer, 0, start, end);
+      kept = end - start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** a report given to the spool: on disk, or still in memory */
 export type SpooledReport = { file: string } | { report: Report };
@@ -61,6 +100,13 @@ export function openReportSpool(dir: string = tmpdir()): ReportSpool {
     }
     return i;
   };
+  const strings = new Map<string, string>();
+  const shared = <S extends string>(value: S): S => {
+    const known = strings.get(value);
+    if (known !== undefined) return known as S;
+    strings.set(value, value);
+    return value;
+  };
   let n = 0;
   return {
     put(report) {
@@ -71,20 +117,20 @@ export function openReportSpool(dir: string = tmpdir()): ReportSpool {
       try {
         fd = openSync(file, 'wx', 0o600);
         // the report without its findings on the first line, then a finding per line: read
-        // back a line at a time, no string of the whole file (a large-object-space string per
-        // member, garbage at once, took the heap past its size while the reports were read)
+        // back a line at a time through one buffer, never the whole file as one string (a
+        // large-object-space string per member, garbage at once, took the heap past its size)
         writeSync(fd, `${JSON.stringify({ ...report, findings: [] })}\n`);
         for (let i = 0; i < findings.length; i += BATCH) {
-          let lines = '';
+          let text = '';
           for (const f of findings.slice(i, i + BATCH)) {
             // a copy: the finding keeps its texts (the same object may stand twice in a report)
             const line = extend(f, {
               title: indexOf(f.title),
               remediation: indexOf(f.remediation),
             });
-            lines += `${JSON.stringify(line)}\n`;
+            text += `${JSON.stringify(line)}\n`;
           }
-          writeSync(fd, lines);
+          writeSync(fd, text);
         }
         return { file };
       } catch {
@@ -97,25 +143,32 @@ export function openReportSpool(dir: string = tmpdir()): ReportSpool {
     },
     take(spooled) {
       if ('report' in spooled) return spooled.report;
-      const bytes = readFileSync(spooled.file);
-      rmSync(spooled.file, { force: true });
-      let at = bytes.indexOf(NEWLINE);
-      const report = JSON.parse(bytes.toString('utf8', 0, at)) as Report;
-      const findings: unknown[] = report.findings;
-      for (
-        let next = bytes.indexOf(NEWLINE, at + 1);
-        next !== -1;
-        next = bytes.indexOf(NEWLINE, at + 1)
-      ) {
-        const f = JSON.parse(bytes.toString('utf8', at + 1, next)) as {
+      let report: Report | undefined;
+      let findings: unknown[] = [];
+      for (const line of lines(spooled.file)) {
+        if (report === undefined) {
+          report = JSON.parse(line) as Report;
+          findings = report.findings;
+          continue;
+        }
+        const f = JSON.parse(line) as Omit<ReportFinding, 'title' | 'remediation'> & {
           title: unknown;
           remediation: unknown;
         };
         f.title = texts[f.title as number];
         f.remediation = texts[f.remediation as number];
+        // the values every finding repeats, one string each (JSON.parse makes a new one per value)
+        f.ruleId = shared(f.ruleId);
+        f.severity = shared(f.severity);
+        f.status = shared(f.status);
+        const r = f.resource;
+        r.type = shared(r.type);
+        if (typeof r.region === 'string') r.region = shared(r.region);
+        if (typeof r.account === 'string') r.account = shared(r.account);
         findings.push(f);
-        at = next;
       }
+      rmSync(spooled.file, { force: true });
+      if (report === undefined) throw new Error(`spooled report ${spooled.file} is empty`);
       return report;
     },
     close() {

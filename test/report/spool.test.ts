@@ -66,6 +66,22 @@ describe('report spool', () => {
     }
   });
 
+  it('a finding longer than the read buffer comes back whole', async () => {
+    const report = await fixtureReport();
+    // 2.5 MB of evidence, more than twice the 1 MB read at a time, and non-ASCII at the seams
+    report.findings[1] = {
+      ...report.findings[1]!,
+      evidence: { blob: 'é数'.repeat(600_000) },
+    };
+    const expected = JSON.stringify(report);
+    const spool = openReportSpool(dir);
+    try {
+      expect(JSON.stringify(spool.take(spool.put(report)))).toBe(expected);
+    } finally {
+      spool.close();
+    }
+  });
+
   it('the file holds each rule text once, is private, and is gone once taken', async () => {
     const report = await fixtureReport();
     const remediation = report.findings[0]!.remediation;
