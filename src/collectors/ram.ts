@@ -179,7 +179,8 @@ async function usersOf(
         return {
           items: users,
           next: nonEmpty(res.body?.marker),
-          more: res.body?.isTruncated === true,
+          // an answer without IsTruncated: its Marker says whether there is more
+          more: res.body?.isTruncated,
         };
       },
       (u) => u.name,
@@ -476,7 +477,8 @@ async function groupsOf(
       return {
         items: requiredList(res.body?.groups?.group, 'Groups.Group'),
         next: nonEmpty(res.body?.marker),
-        more: res.body?.isTruncated === true,
+        // an answer without IsTruncated: its Marker says whether there is more
+        more: res.body?.isTruncated,
       };
     }),
   );
@@ -523,7 +525,8 @@ async function groupMembersOf(
           .map((u) => u.userName ?? '')
           .filter((n) => n !== ''),
         next: nonEmpty(res.body?.marker),
-        more: res.body?.isTruncated === true,
+        // an answer without IsTruncated: its Marker says whether there is more
+        more: res.body?.isTruncated,
       };
     }),
   );
@@ -541,7 +544,8 @@ async function rolesOf(ctx: CollectContext): Promise<RamRole[]> {
       return {
         items: requiredList(res.body?.roles?.role, 'Roles.Role'),
         next: nonEmpty(res.body?.marker),
-        more: res.body?.isTruncated === true,
+        // an answer without IsTruncated: its Marker says whether there is more
+        more: res.body?.isTruncated,
       };
     }),
   );
@@ -637,7 +641,8 @@ async function attachmentsOf(
       return {
         items: page,
         next: nonEmpty(res.body?.marker),
-        more: res.body?.isTruncated === true,
+        // an answer without IsTruncated: its Marker says whether there is more
+        more: res.body?.isTruncated,
       };
     }),
   );

@@ -271,4 +271,30 @@ describe('missing data', () => {
       await proxy.close();
     }
   });
+
+  it('RAM listings answered without IsTruncated page on while there is a Marker', async () => {
+    const three = baseWorld({
+      ram: {
+        Users: ['u1', 'u2', 'u3'].map((UserName) => ({ UserName })),
+        Groups: ['g1', 'g2', 'g3'].map((GroupName) => ({ GroupName, Policies: [] })),
+      },
+    });
+    const emu = await serve(three);
+    const proxy = await rewritingProxy(emu.url, (req) =>
+      req.headers['x-acs-action'] === 'ListUsers' || req.headers['x-acs-action'] === 'ListGroups'
+        ? (body) => {
+            delete (body as Record<string, unknown>)['IsTruncated'];
+            return body;
+          }
+        : undefined,
+    );
+    try {
+      const { inventory } = await runCollect(three, { endpoint: proxy.url, maxPageSize: 1 }, emu);
+      expect(inventory.ram.users.map((u) => u.name)).toEqual(['u1', 'u2', 'u3']);
+      expect(inventory.ram.groups.map((g) => g.name)).toEqual(['g1', 'g2', 'g3']);
+      expect(emu.stats().requests['ListUsers']).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
