@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { baseWorld, isolateCollectorRuns, rewritingProxy, runCollect, serve } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect, runCollectRewritten } from './harness.js';
 
 isolateCollectorRuns();
 
@@ -203,9 +203,8 @@ describe('secondary interfaces', () => {
     expect(primary?.vSwitchId).toBe('vsw-1');
   });
   it('an interface answered without its security group list leaves its instance’s interfaces unknown', async () => {
-    const emu = await serve(world());
     // the real answer, with eni-2's SecurityGroupIds taken out
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-action'] === 'DescribeNetworkInterfaces'
         ? (body) => {
             const b = body as {
@@ -217,27 +216,20 @@ describe('secondary interfaces', () => {
           }
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
-      const inst = inventory.ecs.instances.find((i) => i.id === 'i-2');
-      // no interface at all rather than one in no group, which would read as "reaches nothing"
-      expect(inst?.networkInterfaces).toBeUndefined();
-      expect(inventory.coverage.filter((c) => c.operation === 'DescribeNetworkInterfaces')).toEqual(
-        [
-          {
-            service: 'ecs',
-            region: 'cn-hangzhou',
-            operation: 'DescribeNetworkInterfaces',
-            resource: 'i-2',
-            error: {
-              code: 'MissingField',
-              message: 'DescribeNetworkInterfaces answered i-2 without SecurityGroupIds of eni-2',
-            },
-          },
-        ],
-      );
-    } finally {
-      await proxy.close();
-    }
+    const inst = inventory.ecs.instances.find((i) => i.id === 'i-2');
+    // no interface at all rather than one in no group, which would read as "reaches nothing"
+    expect(inst?.networkInterfaces).toBeUndefined();
+    expect(inventory.coverage.filter((c) => c.operation === 'DescribeNetworkInterfaces')).toEqual([
+      {
+        service: 'ecs',
+        region: 'cn-hangzhou',
+        operation: 'DescribeNetworkInterfaces',
+        resource: 'i-2',
+        error: {
+          code: 'MissingField',
+          message: 'DescribeNetworkInterfaces answered i-2 without SecurityGroupIds of eni-2',
+        },
+      },
+    ]);
   });
 });

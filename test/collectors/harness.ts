@@ -148,3 +148,22 @@ export async function rewritingProxy(
     close: () => new Promise<void>((r) => proxy.close(() => r())),
   };
 }
+
+/**
+ * `runCollect` with a rewriting proxy (`rewritingProxy`) between the SDK
+ * clients and the world's emulator: answers the real service could give but
+ * the emulator does not (a field or a list left out).
+ */
+export async function runCollectRewritten(
+  world: WorldInput,
+  pick: (req: IncomingMessage) => Rewrite | undefined,
+  options: Partial<CollectOptions> = {},
+): Promise<Run> {
+  const emu = await serve(world);
+  const proxy = await rewritingProxy(emu.url, pick);
+  try {
+    return await runCollect(world, { ...options, endpoint: proxy.url }, emu);
+  } finally {
+    await proxy.close();
+  }
+}

@@ -10,9 +10,8 @@ import {
   ACCOUNT,
   baseWorld,
   isolateCollectorRuns,
-  rewritingProxy,
   runCollect,
-  serve,
+  runCollectRewritten,
 } from './harness.js';
 
 const R = 'cn-hangzhou';
@@ -99,8 +98,7 @@ describe('missing data', () => {
   });
 
   it('an instance answered without its group list or its public address list: a MissingField gap naming the list', async () => {
-    const emu = await serve(world());
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-action'] === 'DescribeInstances'
         ? (body) => {
             const b = body as { Instances: { Instance: Record<string, unknown>[] } };
@@ -112,21 +110,12 @@ describe('missing data', () => {
           }
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
-      const instanceGaps = inventory.coverage.filter((c) => c.operation === 'DescribeInstances');
-      expect(instanceGaps.map((c) => [c.resource, c.error.code, c.error.message])).toEqual([
-        ['i-full', 'MissingField', 'DescribeInstances answered i-full without PublicIpAddress'],
-        ['i-empty-mo', 'MissingField', expect.stringContaining('HttpTokens')],
-        [
-          'i-no-key',
-          'MissingField',
-          'DescribeInstances answered i-no-key without SecurityGroupIds',
-        ],
-      ]);
-    } finally {
-      await proxy.close();
-    }
+    const instanceGaps = inventory.coverage.filter((c) => c.operation === 'DescribeInstances');
+    expect(instanceGaps.map((c) => [c.resource, c.error.code, c.error.message])).toEqual([
+      ['i-full', 'MissingField', 'DescribeInstances answered i-full without PublicIpAddress'],
+      ['i-empty-mo', 'MissingField', expect.stringContaining('HttpTokens')],
+      ['i-no-key', 'MissingField', 'DescribeInstances answered i-no-key without SecurityGroupIds'],
+    ]);
   });
 
   // the credential report gives login profile and MFA; without it (the report denied) they are
@@ -213,14 +202,13 @@ describe('missing data', () => {
         },
       },
     });
-    const emu = await serve(groups);
     const cut: Record<string, string> = {
       'sg-proto': 'IpProtocol',
       'sg-prio': 'Priority',
       'sg-range': 'PortRange',
       'sg-list': 'PortRange',
     };
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory } = await runCollectRewritten(groups, (req) =>
       req.headers['x-acs-action'] === 'DescribeSecurityGroupAttribute'
         ? (body) => {
             const b = body as {
@@ -233,43 +221,38 @@ describe('missing data', () => {
           }
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(groups, { endpoint: proxy.url }, emu);
-      const rules = Object.fromEntries(
-        inventory.ecs.securityGroups.map((g) => [g.id, g.rules?.length]),
-      );
-      expect(rules).toEqual({
-        'sg-proto': undefined,
-        'sg-prio': undefined,
-        'sg-range': undefined,
-        'sg-list': 1,
-        'sg-whole': 1,
-      });
-      expect(
-        inventory.coverage.map((c) => [c.operation, c.resource, c.error.code, c.error.message]),
-      ).toEqual([
-        [
-          'DescribeSecurityGroupAttribute',
-          'sg-proto',
-          'MissingField',
-          'DescribeSecurityGroupAttribute answered sg-proto without IpProtocol of rule sgr-a',
-        ],
-        [
-          'DescribeSecurityGroupAttribute',
-          'sg-prio',
-          'MissingField',
-          'DescribeSecurityGroupAttribute answered sg-prio without Priority of a rule',
-        ],
-        [
-          'DescribeSecurityGroupAttribute',
-          'sg-range',
-          'MissingField',
-          'DescribeSecurityGroupAttribute answered sg-range without PortRange of rule sgr-c',
-        ],
-      ]);
-    } finally {
-      await proxy.close();
-    }
+    const rules = Object.fromEntries(
+      inventory.ecs.securityGroups.map((g) => [g.id, g.rules?.length]),
+    );
+    expect(rules).toEqual({
+      'sg-proto': undefined,
+      'sg-prio': undefined,
+      'sg-range': undefined,
+      'sg-list': 1,
+      'sg-whole': 1,
+    });
+    expect(
+      inventory.coverage.map((c) => [c.operation, c.resource, c.error.code, c.error.message]),
+    ).toEqual([
+      [
+        'DescribeSecurityGroupAttribute',
+        'sg-proto',
+        'MissingField',
+        'DescribeSecurityGroupAttribute answered sg-proto without IpProtocol of rule sgr-a',
+      ],
+      [
+        'DescribeSecurityGroupAttribute',
+        'sg-prio',
+        'MissingField',
+        'DescribeSecurityGroupAttribute answered sg-prio without Priority of a rule',
+      ],
+      [
+        'DescribeSecurityGroupAttribute',
+        'sg-range',
+        'MissingField',
+        'DescribeSecurityGroupAttribute answered sg-range without PortRange of rule sgr-c',
+      ],
+    ]);
   });
 
   it('RAM listings answered without IsTruncated page on while there is a Marker', async () => {
@@ -279,22 +262,19 @@ describe('missing data', () => {
         Groups: ['g1', 'g2', 'g3'].map((GroupName) => ({ GroupName, Policies: [] })),
       },
     });
-    const emu = await serve(three);
-    const proxy = await rewritingProxy(emu.url, (req) =>
-      req.headers['x-acs-action'] === 'ListUsers' || req.headers['x-acs-action'] === 'ListGroups'
-        ? (body) => {
-            delete (body as Record<string, unknown>)['IsTruncated'];
-            return body;
-          }
-        : undefined,
+    const { inventory, emulator } = await runCollectRewritten(
+      three,
+      (req) =>
+        req.headers['x-acs-action'] === 'ListUsers' || req.headers['x-acs-action'] === 'ListGroups'
+          ? (body) => {
+              delete (body as Record<string, unknown>)['IsTruncated'];
+              return body;
+            }
+          : undefined,
+      { maxPageSize: 1 },
     );
-    try {
-      const { inventory } = await runCollect(three, { endpoint: proxy.url, maxPageSize: 1 }, emu);
-      expect(inventory.ram.users.map((u) => u.name)).toEqual(['u1', 'u2', 'u3']);
-      expect(inventory.ram.groups.map((g) => g.name)).toEqual(['g1', 'g2', 'g3']);
-      expect(emu.stats().requests['ListUsers']).toBe(3);
-    } finally {
-      await proxy.close();
-    }
+    expect(inventory.ram.users.map((u) => u.name)).toEqual(['u1', 'u2', 'u3']);
+    expect(inventory.ram.groups.map((g) => g.name)).toEqual(['g1', 'g2', 'g3']);
+    expect(emulator.stats().requests['ListUsers']).toBe(3);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { baseWorld, isolateCollectorRuns, rewritingProxy, runCollect, serve } from './harness.js';
+import { baseWorld, isolateCollectorRuns, runCollect, runCollectRewritten } from './harness.js';
 
 isolateCollectorRuns();
 
@@ -188,38 +188,31 @@ describe('VPC collection', () => {
   });
 
   it('an answer without its list is MalformedResponse coverage, never "none"', async () => {
-    const emu = await serve(world());
     // every VPC call answers valid JSON lacking the list
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-version'] === '2016-04-28'
         ? () => ({ RequestId: 'r-1', PageNumber: 1, PageSize: 50, TotalCount: 3 })
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
-      expect(inventory.vpc).toEqual({
-        ipv6Addresses: [],
-        networkAcls: [],
-        natGateways: [],
-        eipAddresses: [],
-      });
-      const vpcGaps = inventory.coverage.filter((c) => c.service === 'vpc');
-      expect(vpcGaps.map((c) => c.operation).sort()).toEqual([
-        'DescribeEipAddresses',
-        'DescribeIpv6Addresses',
-        'DescribeNatGateways',
-        'DescribeNetworkAcls',
-      ]);
-      expect(vpcGaps.every((c) => c.error.code === 'MalformedResponse')).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    expect(inventory.vpc).toEqual({
+      ipv6Addresses: [],
+      networkAcls: [],
+      natGateways: [],
+      eipAddresses: [],
+    });
+    const vpcGaps = inventory.coverage.filter((c) => c.service === 'vpc');
+    expect(vpcGaps.map((c) => c.operation).sort()).toEqual([
+      'DescribeEipAddresses',
+      'DescribeIpv6Addresses',
+      'DescribeNatGateways',
+      'DescribeNetworkAcls',
+    ]);
+    expect(vpcGaps.every((c) => c.error.code === 'MalformedResponse')).toBe(true);
   });
 
   it('a NAT gateway answered without its forward-table list keeps its DNAT entries unknown', async () => {
-    const emu = await serve(world());
     // the real answer, with ngw-1's ForwardTableIds taken out
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory, emulator } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-action'] === 'DescribeNatGateways'
         ? (body) => {
             const b = body as { NatGateways: { NatGateway: Record<string, unknown>[] } };
@@ -229,34 +222,28 @@ describe('VPC collection', () => {
           }
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
-      const [cut, whole] = inventory.vpc.natGateways;
-      expect(cut).toMatchObject({ id: 'ngw-1', forwardTableIds: [] });
-      expect(cut?.dnatEntries).toBeUndefined();
-      expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
-      expect(inventory.coverage).toEqual([
-        {
-          service: 'vpc',
-          region: 'cn-hangzhou',
-          operation: 'DescribeNatGateways',
-          resource: 'ngw-1',
-          error: {
-            code: 'MalformedResponse',
-            message: 'the answer has no ForwardTableIds.ForwardTableId list for ngw-1',
-          },
+    const [cut, whole] = inventory.vpc.natGateways;
+    expect(cut).toMatchObject({ id: 'ngw-1', forwardTableIds: [] });
+    expect(cut?.dnatEntries).toBeUndefined();
+    expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
+    expect(inventory.coverage).toEqual([
+      {
+        service: 'vpc',
+        region: 'cn-hangzhou',
+        operation: 'DescribeNatGateways',
+        resource: 'ngw-1',
+        error: {
+          code: 'MalformedResponse',
+          message: 'the answer has no ForwardTableIds.ForwardTableId list for ngw-1',
         },
-      ]);
-      // only ngw-2's table was asked for its entries
-      expect(emu.stats().requests['DescribeForwardTableEntries']).toBe(1);
-    } finally {
-      await proxy.close();
-    }
+      },
+    ]);
+    // only ngw-2's table was asked for its entries
+    expect(emulator.stats().requests['DescribeForwardTableEntries']).toBe(1);
   });
 
   it('a DNAT entry answered without its Status or an address keeps its gateway’s entries unknown', async () => {
-    const emu = await serve(world());
-    const proxy = await rewritingProxy(emu.url, (req) =>
+    const { inventory } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
         ? (body) => {
             const b = body as {
@@ -270,26 +257,21 @@ describe('VPC collection', () => {
           }
         : undefined,
     );
-    try {
-      const { inventory } = await runCollect(world(), { endpoint: proxy.url }, emu);
-      const [cut, whole] = inventory.vpc.natGateways;
-      expect(cut?.id).toBe('ngw-1');
-      expect(cut?.dnatEntries).toBeUndefined();
-      expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
-      expect(inventory.coverage).toEqual([
-        {
-          service: 'vpc',
-          region: 'cn-hangzhou',
-          operation: 'DescribeForwardTableEntries',
-          resource: cut?.forwardTableIds[0],
-          error: {
-            code: 'MissingField',
-            message: `DescribeForwardTableEntries answered ${cut?.forwardTableIds[0]} without Status of fwd-7; InternalIp of fwd-55`,
-          },
+    const [cut, whole] = inventory.vpc.natGateways;
+    expect(cut?.id).toBe('ngw-1');
+    expect(cut?.dnatEntries).toBeUndefined();
+    expect(whole).toMatchObject({ id: 'ngw-2', dnatEntries: [] });
+    expect(inventory.coverage).toEqual([
+      {
+        service: 'vpc',
+        region: 'cn-hangzhou',
+        operation: 'DescribeForwardTableEntries',
+        resource: cut?.forwardTableIds[0],
+        error: {
+          code: 'MissingField',
+          message: `DescribeForwardTableEntries answered ${cut?.forwardTableIds[0]} without Status of fwd-7; InternalIp of fwd-55`,
         },
-      ]);
-    } finally {
-      await proxy.close();
-    }
+      },
+    ]);
   });
 });

@@ -26,6 +26,16 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** the report put on disk and taken back, as JSON text */
+function roundTrip(report: Report): string {
+  const spool = openReportSpool(dir);
+  try {
+    return JSON.stringify(spool.take(spool.put(report)));
+  } finally {
+    spool.close();
+  }
+}
+
 /** the spool's own directory under `dir` */
 const spoolDirs = () => readdirSync(dir).filter((n) => n.startsWith('ecs-audit-spool-'));
 
@@ -57,13 +67,7 @@ describe('report spool', () => {
       message: `${HOSTILE_NAME}\n${PIPE_NAME}\u2028${CONTROL_TEXT}`,
       resource: { ...f.resource, name: `${PIPE_NAME}\r\n` },
     };
-    const expected = JSON.stringify(report);
-    const spool = openReportSpool(dir);
-    try {
-      expect(JSON.stringify(spool.take(spool.put(report)))).toBe(expected);
-    } finally {
-      spool.close();
-    }
+    expect(roundTrip(report)).toBe(JSON.stringify(report));
   });
 
   it('a finding longer than the read buffer comes back whole', async () => {
@@ -73,13 +77,7 @@ describe('report spool', () => {
       ...report.findings[1]!,
       evidence: { blob: 'é数'.repeat(600_000) },
     };
-    const expected = JSON.stringify(report);
-    const spool = openReportSpool(dir);
-    try {
-      expect(JSON.stringify(spool.take(spool.put(report)))).toBe(expected);
-    } finally {
-      spool.close();
-    }
+    expect(roundTrip(report)).toBe(JSON.stringify(report));
   });
 
   it('the file holds each rule text once, is private, and is gone once taken', async () => {
