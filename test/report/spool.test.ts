@@ -4,9 +4,11 @@
  * private and gone once taken or closed; a spool that cannot write keeps the
  * report in memory.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/schema.js';
 import { openReportSpool } from '../../src/report/spool.js';
@@ -17,6 +19,8 @@ import {
   HOSTILE_NAME,
   PIPE_NAME,
 } from './fixtures.js';
+
+const SPOOL_JS = fileURLToPath(new URL('../../dist/src/report/spool.js', import.meta.url));
 
 let dir: string;
 beforeEach(() => {
@@ -139,5 +143,27 @@ describe('report spool', () => {
     } finally {
       spool.close();
     }
+  });
+
+  it('a process that exits before close (Ctrl-C exits) leaves no spool behind', async () => {
+    // a fresh process: the built module, a report put, then process.exit as the interrupt handler does
+    const script = `
+      const { openReportSpool } = await import(${JSON.stringify(SPOOL_JS)});
+      const report = JSON.parse(process.argv[1]);
+      const spool = openReportSpool(${JSON.stringify(dir)});
+      const spooled = spool.put(report);
+      console.log(JSON.stringify(spooled));
+      process.exit(130);
+    `;
+    const report = await fixtureReport();
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', script, JSON.stringify(report)],
+      { encoding: 'utf8', env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' } },
+    );
+    expect(child.status).toBe(130);
+    // it was written to disk, and is gone with its directory
+    expect(JSON.parse(child.stdout.trim()).file).toContain('ecs-audit-spool-');
+    expect(spoolDirs()).toEqual([]);
   });
 });

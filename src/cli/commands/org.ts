@@ -490,7 +490,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   // going (the last to finish stays in memory: nothing is left to make room for); at the end
   // every report is read back, since each format needs every finding. The heap grows in small
   // steps (heap.ts) until the reports are merged: reading them back under V8's own growth took
-  // the heap some 30 MB further
+  // the heap further (some 30 MB in the runs measured)
   const spool = openReportSpool();
   let going = run.members.length;
   tuneHeapGrowth();
