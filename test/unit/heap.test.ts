@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FINAL_HEAP_GROWING_PERCENT,
   HEAP_GROWING_PERCENT,
   heapGrowthFlag,
   heapGrowthTuned,
   relaxHeapGrowth,
+  tightenHeapGrowth,
   tuneHeapGrowth,
 } from '../../src/cli/heap.js';
 
@@ -45,5 +47,19 @@ describe('heap growth while the cloud is read', () => {
     expect(heapGrowthTuned()).toBe(false);
     relaxHeapGrowth();
     expect(heapGrowthTuned()).toBe(false);
+  });
+
+  it('tightens only while it is tuned here, and the last relax undoes both', () => {
+    expect(tightenHeapGrowth()).toBeNull();
+    expect(tuneHeapGrowth([], '')).not.toBeNull();
+    expect(FINAL_HEAP_GROWING_PERCENT).toBeLessThan(HEAP_GROWING_PERCENT);
+    expect(tightenHeapGrowth()).toBe(`--heap-growing-percent=${FINAL_HEAP_GROWING_PERCENT}`);
+    expect(heapGrowthTuned()).toBe(true);
+    relaxHeapGrowth();
+    expect(heapGrowthTuned()).toBe(false);
+    expect(tightenHeapGrowth()).toBeNull();
+    // a user's own growth: never tightened either
+    expect(tuneHeapGrowth(['--heap-growing-percent=80'], '')).toBeNull();
+    expect(tightenHeapGrowth()).toBeNull();
   });
 });

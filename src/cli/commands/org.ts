@@ -32,7 +32,7 @@ import { openReportSpool, type SpooledReport } from '../../report/spool.js';
 import { extend } from '../../util/extend.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
-import { relaxHeapGrowth, tuneHeapGrowth } from '../heap.js';
+import { relaxHeapGrowth, tightenHeapGrowth, tuneHeapGrowth } from '../heap.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseRegions } from '../parse.js';
 import { countResources } from '../summary.js';
@@ -496,9 +496,13 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   const spool = openReportSpool();
   tuneHeapGrowth();
   try {
+    let reached = 0;
     const spooled = await run.each((outcome): SpooledReport => {
       const { member } = outcome;
       const started = new Date();
+      // the last member's rules, then the merge: the heap grows in tighter steps (heap.ts)
+      reached += 1;
+      if (reached === run.members.length) tightenHeapGrowth();
       let inventory: Inventory;
       let evaluation: EvaluationResult;
       if ('gap' in outcome) {
