@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, unlinkSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, unlinkSync } from 'node:fs';
 import {
   access,
   constants,
@@ -174,7 +174,10 @@ export async function writeChunksAtomic(
       (st) => st.mode & 0o7777,
       () => undefined,
     );
-    fh = await open(tmp, 'wx', mode ?? 0o666);
+    // made here, synchronously: a file made by the thread pool could appear after Ctrl-C's
+    // exit hook has looked for it, and stay; opening what exists cannot make one
+    closeSync(openSync(tmp, 'wx', mode ?? 0o666));
+    fh = await open(tmp, 'r+');
     if (mode !== undefined) await fh.chmod(mode);
     if (Symbol.asyncIterator in chunks) {
       // bytes made elsewhere (a format worker), already in pieces of about WRITE_BATCH
