@@ -109,20 +109,26 @@ async function ipv6AddressesOf(
     },
   );
   if (!raw) return undefined;
-  return raw
-    .filter((a) => nonEmpty(a.ipv6Address))
-    .map((a) => ({
-      address: a.ipv6Address as string,
-      region,
-      id: a.ipv6AddressId ?? '',
-      // absent: the address has no Internet bandwidth we know of; "" is not Public either
-      networkType: a.networkType ?? '',
-      associatedInstanceId: a.associatedInstanceId ?? '',
-      associatedInstanceType: a.associatedInstanceType ?? '',
-      vSwitchId: a.vSwitchId ?? '',
-      vpcId: a.vpcId ?? '',
-      status: a.status ?? '',
-    }));
+  const listed = raw.filter((a) => nonEmpty(a.ipv6Address));
+  // every address is Public or Private; one answered without it may have Internet bandwidth:
+  // the region's IPv6 exposure is unknown, as when the listing fails
+  regionFieldGap(
+    ctx,
+    m,
+    'NetworkType',
+    listed.filter((a) => !nonEmpty(a.networkType)).map((a) => a.ipv6Address as string),
+  );
+  return listed.map((a) => ({
+    address: a.ipv6Address as string,
+    region,
+    id: a.ipv6AddressId ?? '',
+    networkType: a.networkType ?? '',
+    associatedInstanceId: a.associatedInstanceId ?? '',
+    associatedInstanceType: a.associatedInstanceType ?? '',
+    vSwitchId: a.vSwitchId ?? '',
+    vpcId: a.vpcId ?? '',
+    status: a.status ?? '',
+  }));
 }
 
 async function networkAclsOf(
@@ -272,6 +278,22 @@ async function natGatewaysOf(
   return gateways;
 }
 
+/**
+ * Items of a region's listing answered without `field`: one coverage entry for
+ * the region (no resource), which the analyses read as the listing's failure.
+ */
+function regionFieldGap(ctx: CollectContext, m: PageMeta, field: string, items: string[]): void {
+  if (items.length === 0) return;
+  const shown =
+    items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
+  ctx.coverage.push({
+    service: 'vpc',
+    region: m.region,
+    operation: m.operation,
+    error: { code: 'MissingField', message: `${m.operation} answered ${shown} without ${field}` },
+  });
+}
+
 /** the SDK's names of the DNAT entry fields a verdict needs */
 const RAW_FIELD = { Status: 'status', ExternalIp: 'externalIp', InternalIp: 'internalIp' } as const;
 
@@ -373,14 +395,21 @@ async function eipAddressesOf(
     ),
   );
   if (!raw || guard.incomplete) return undefined;
-  return raw
-    .filter((e) => nonEmpty(e.ipAddress))
-    .map((e) => ({
-      ipAddress: e.ipAddress as string,
-      region,
-      allocationId: e.allocationId ?? '',
-      mode: e.mode ?? '',
-      instanceId: e.instanceId ?? '',
-      instanceType: e.instanceType ?? '',
-    }));
+  const listed = raw.filter((e) => nonEmpty(e.ipAddress));
+  // every EIP has a mode (NAT, MULTI_BINDED, BINDED): one answered without it may be cut through
+  // the vSwitch's ACL, so the region's EIP modes are unknown, as when the listing fails
+  regionFieldGap(
+    ctx,
+    m,
+    'Mode',
+    listed.filter((e) => !nonEmpty(e.mode)).map((e) => e.ipAddress as string),
+  );
+  return listed.map((e) => ({
+    ipAddress: e.ipAddress as string,
+    region,
+    allocationId: e.allocationId ?? '',
+    mode: e.mode ?? '',
+    instanceId: e.instanceId ?? '',
+    instanceType: e.instanceType ?? '',
+  }));
 }

@@ -67,7 +67,7 @@ const describeIpv6Addresses: ActionHandler = (req, ctx) => {
   const p = req.params;
   const items = b.Ipv6Addresses.filter((a) => {
     if (p['Ipv6Address'] && a.Ipv6Address !== p['Ipv6Address']) return false;
-    if (p['NetworkType'] && a.NetworkType !== p['NetworkType']) return false;
+    if (p['NetworkType'] && (a.NetworkType ?? 'Private') !== p['NetworkType']) return false;
     if (p['AssociatedInstanceId'] && a['AssociatedInstanceId'] !== p['AssociatedInstanceId'])
       return false;
     return true;
@@ -77,7 +77,8 @@ const describeIpv6Addresses: ActionHandler = (req, ctx) => {
     PageNumber: r.pageNumber,
     PageSize: r.pageSize,
     TotalCount: r.totalCount,
-    Ipv6Addresses: { Ipv6Address: r.page.map((a) => ({ ...a })) },
+    // the API always says Public or Private: a world's address without it has no Internet bandwidth
+    Ipv6Addresses: { Ipv6Address: r.page.map((a) => ({ NetworkType: 'Private', ...a })) },
   });
 };
 

@@ -274,4 +274,52 @@ describe('VPC collection', () => {
       },
     ]);
   });
+
+  it('an IPv6 address without NetworkType or an EIP without Mode: the region’s list is a gap, as if unread', async () => {
+    const { inventory } = await runCollectRewritten(world(), (req) => {
+      const action = req.headers['x-acs-action'];
+      if (action === 'DescribeIpv6Addresses')
+        return (body) => {
+          const b = body as { Ipv6Addresses: { Ipv6Address: Record<string, unknown>[] } };
+          for (const a of b.Ipv6Addresses.Ipv6Address)
+            if (a['Ipv6AddressId'] === 'ipv6-0') delete a['NetworkType'];
+          return b;
+        };
+      if (action === 'DescribeEipAddresses')
+        return (body) => {
+          const b = body as { EipAddresses: { EipAddress: Record<string, unknown>[] } };
+          for (const e of b.EipAddresses.EipAddress)
+            if (e['AllocationId'] === 'eip-2') delete e['Mode'];
+          return b;
+        };
+      return undefined;
+    });
+    // what was answered stays; the region-wide entry makes the analyses treat the list as unread
+    expect(inventory.vpc.ipv6Addresses).toHaveLength(55);
+    expect(inventory.vpc.eipAddresses.map((e) => e.allocationId)).toContain('eip-2');
+    // the two listings run at once: their entries come in either order
+    const byOperation = [...inventory.coverage].sort((a, b) =>
+      a.operation < b.operation ? -1 : 1,
+    );
+    expect(byOperation).toEqual([
+      {
+        service: 'vpc',
+        region: 'cn-hangzhou',
+        operation: 'DescribeEipAddresses',
+        error: {
+          code: 'MissingField',
+          message: 'DescribeEipAddresses answered 47.0.0.21 without Mode',
+        },
+      },
+      {
+        service: 'vpc',
+        region: 'cn-hangzhou',
+        operation: 'DescribeIpv6Addresses',
+        error: {
+          code: 'MissingField',
+          message: 'DescribeIpv6Addresses answered 2408:4000::1 without NetworkType',
+        },
+      },
+    ]);
+  });
 });
