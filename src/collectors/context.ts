@@ -64,22 +64,22 @@ export function fail(ctx: CollectContext, meta: PageMeta, err: unknown): void {
 /**
  * An item of a successful answer lacks a field a rule needs (absent, or an
  * empty string): the inventory field stays absent and one coverage entry
- * `MissingField` names the action, the resource and the field.
+ * `MissingField` names the action, the resource and the field. With `scope`
+ * `'list'` the entry names no resource, so it stands for the whole listing of
+ * `meta` (as its failure would): `resource` then only says which items.
  */
 export function missingField(
   ctx: CollectContext,
   meta: PageMeta,
   resource: string,
   field: string,
+  scope: 'resource' | 'list' = 'resource',
 ): void {
   ctx.coverage.push(
-    entry(
-      { ...meta, resource },
-      {
-        code: 'MissingField',
-        message: `${meta.operation} answered ${resource} without ${field}`,
-      },
-    ),
+    entry(scope === 'resource' ? { ...meta, resource } : meta, {
+      code: 'MissingField',
+      message: `${meta.operation} answered ${resource} without ${field}`,
+    }),
   );
 }
 

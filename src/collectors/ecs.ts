@@ -612,8 +612,11 @@ async function networkInterfacesOf(
     const list = byInstance.get(instanceId) ?? [];
     list.push(eni);
     byInstance.set(instanceId, list);
-    if (!groupsListed)
-      groupsUnknown.set(instanceId, [...(groupsUnknown.get(instanceId) ?? []), eni.id]);
+    if (!groupsListed) {
+      const unlisted = groupsUnknown.get(instanceId) ?? [];
+      unlisted.push(eni.id);
+      groupsUnknown.set(instanceId, unlisted);
+    }
   }
   for (const instance of instances) {
     const unlisted = groupsUnknown.get(instance.id);

@@ -16,8 +16,16 @@ import type {
   NatGateway,
   NetworkAcl,
 } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, missingField, nonEmpty, pageSize } from './context.js';
-import { requiredList } from './errors.js';
+import {
+  attempt,
+  type CollectContext,
+  call,
+  fail,
+  missingField,
+  nonEmpty,
+  pageSize,
+} from './context.js';
+import { MalformedResponseError, requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
 import { sdks } from './sdk.js';
 
@@ -167,16 +175,13 @@ async function networkAclsOf(
     const resources = a.resources?.resource;
     // an ACL without its entry list or its bindings cannot be judged: say so, keep it unknown
     if (!Array.isArray(entries) || !Array.isArray(resources)) {
-      ctx.coverage.push({
-        service: 'vpc',
-        region,
-        operation: 'DescribeNetworkAcls',
-        resource: id,
-        error: {
-          code: 'MalformedResponse',
-          message: `the answer has no ${!Array.isArray(entries) ? 'IngressAclEntries.IngressAclEntry' : 'Resources.Resource'} list for ${id}`,
-        },
-      });
+      fail(
+        ctx,
+        { ...m, resource: id },
+        new MalformedResponseError(
+          `the answer has no ${!Array.isArray(entries) ? 'IngressAclEntries.IngressAclEntry' : 'Resources.Resource'} list for ${id}`,
+        ),
+      );
     }
     out.push({
       id,
@@ -240,7 +245,7 @@ async function natGatewaysOf(
   if (!raw) return undefined;
   const gateways: NatGateway[] = [];
   // a gateway answered without its forward-table list has DNAT entries no one can list: unknown, never "none"
-  const tablesKnown = new Set<NatGateway>();
+  const listable: NatGateway[] = [];
   for (const g of raw) {
     if (!nonEmpty(g.natGatewayId)) continue;
     const id = g.natGatewayId as string;
@@ -255,22 +260,18 @@ async function natGatewaysOf(
       forwardTableIds: Array.isArray(tables) ? tables.filter((x) => x !== '') : [],
     };
     gateways.push(gateway);
-    if (Array.isArray(tables)) tablesKnown.add(gateway);
+    if (Array.isArray(tables)) listable.push(gateway);
     else
-      ctx.coverage.push({
-        service: 'vpc',
-        region,
-        operation: 'DescribeNatGateways',
-        resource: id,
-        error: {
-          code: 'MalformedResponse',
-          message: `the answer has no ForwardTableIds.ForwardTableId list for ${id}`,
-        },
-      });
+      fail(
+        ctx,
+        { ...m, resource: id },
+        new MalformedResponseError(
+          `the answer has no ForwardTableIds.ForwardTableId list for ${id}`,
+        ),
+      );
   }
   await Promise.all(
-    gateways.map(async (g) => {
-      if (!tablesKnown.has(g)) return;
+    listable.map(async (g) => {
       const entries = await dnatEntriesOf(ctx, region, g);
       if (entries) g.dnatEntries = entries;
     }),
@@ -278,24 +279,13 @@ async function natGatewaysOf(
   return gateways;
 }
 
-/**
- * Items of a region's listing answered without `field`: one coverage entry for
- * the region (no resource), which the analyses read as the listing's failure.
- */
+/** items of a region's listing answered without `field`: a gap for the whole listing, as its failure */
 function regionFieldGap(ctx: CollectContext, m: PageMeta, field: string, items: string[]): void {
   if (items.length === 0) return;
   const shown =
     items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
-  ctx.coverage.push({
-    service: 'vpc',
-    region: m.region,
-    operation: m.operation,
-    error: { code: 'MissingField', message: `${m.operation} answered ${shown} without ${field}` },
-  });
+  missingField(ctx, m, shown, field, 'list');
 }
-
-/** the SDK's names of the DNAT entry fields a verdict needs */
-const RAW_FIELD = { Status: 'status', ExternalIp: 'externalIp', InternalIp: 'internalIp' } as const;
 
 /** every DNAT entry of the gateway's forward tables; undefined when any table could not be read */
 async function dnatEntriesOf(
@@ -336,9 +326,10 @@ async function dnatEntriesOf(
     // an entry without its state or either address could be one that exposes an instance:
     // every entry of the gateway stays unknown
     const absent = raw.flatMap((e) => {
-      const fields = (['Status', 'ExternalIp', 'InternalIp'] as const).filter(
-        (f) => !nonEmpty(e[RAW_FIELD[f]]),
-      );
+      const needed = { Status: e.status, ExternalIp: e.externalIp, InternalIp: e.internalIp };
+      const fields = Object.entries(needed)
+        .filter(([, v]) => !nonEmpty(v))
+        .map(([name]) => name);
       return fields.length > 0 ? [`${fields.join(', ')} of ${e.forwardEntryId ?? 'an entry'}`] : [];
     });
     if (absent.length > 0) {
