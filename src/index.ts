@@ -66,6 +66,7 @@ export {
   reachability,
   reachabilityIndex,
   reachablePorts,
+  unknownReason,
 } from './analysis/reachability.js';
 export type {
   ResourceRef,

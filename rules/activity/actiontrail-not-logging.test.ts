@@ -45,6 +45,7 @@ testRule(rule, {
     { name: 'trails unknown (DescribeTrails failed)', inventory: with_(undefined) },
     {
       name: 'logging status unknown on an otherwise good trail',
+      notEvaluated: ['1234567890123456'],
       inventory: with_([trail({ trailStatus: undefined })]),
     },
     {

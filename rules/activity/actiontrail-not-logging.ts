@@ -86,7 +86,18 @@ export default defineRule({
     const checks = trails.map(check);
     const verdicts = (c: TrailCheck) => [c.enabled, c.logging, c.allRegions, c.writeEvents];
     // One trail that does everything is enough; one that might (a fact unknown, none false) is not a finding either.
-    if (checks.some((c) => !verdicts(c).includes('no'))) return;
+    if (checks.some((c) => !verdicts(c).includes('no'))) {
+      // …but only a trail known to do everything is a pass
+      const maybe = checks.find(
+        (c) => verdicts(c).includes('unknown') && !verdicts(c).includes('no'),
+      );
+      if (maybe && !checks.some((c) => verdicts(c).every((v) => v === 'yes')))
+        ctx.notEvaluated(
+          { type: 'account', id: ctx.inventory.account.id, region: null },
+          `whether trail ${maybe.trail.name} is enabled, logging, covering all regions and recording write events is not fully known`,
+        );
+      return;
+    }
     const account = ctx.inventory.account.id;
     const message =
       checks.length === 0

@@ -110,6 +110,7 @@ testRule(rule, {
     },
     {
       name: "a group policy's document unknown, the known Allows conditioned: not evaluated",
+      notEvaluated: ['u'],
       inventory: ram({
         users: [user('u', { policies: [{ name: 'p', type: 'Custom' }], groups: ['g'] })],
         groups: [{ name: 'g', policies: [{ name: 'secret', type: 'Custom' }] }],
@@ -118,6 +119,7 @@ testRule(rule, {
     },
     {
       name: 'an account-scope policy unknown with an open Allow: it could be a fence, not evaluated',
+      notEvaluated: ['u'],
       inventory: ram({
         users: [user('u', { policies: [ADMIN, { name: 'maybe-fence', type: 'Custom' }] })],
         policies: [ADMIN_DOC, { name: 'maybe-fence', type: 'Custom' }],
@@ -125,6 +127,7 @@ testRule(rule, {
     },
     {
       name: 'resource-group attachments unknown, the known Allows conditioned: not evaluated',
+      notEvaluated: ['u'],
       inventory: {
         ram: {
           users: [user('u', { policies: [{ name: 'p', type: 'Custom' }] })],

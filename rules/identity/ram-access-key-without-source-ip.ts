@@ -58,7 +58,14 @@ export default defineRule({
       const unknown: string[] = [];
       const scoped = resourceGroupPoliciesOfUser(inv, user.name, user.groups ?? [], unknown);
       const v = sourceNetworkAnalysis(p, scoped, unknown);
-      if (!v.known || !v.unlimited) continue;
+      if (!v.known) {
+        ctx.notEvaluated(
+          { type: 'ram-user', id: user.name, region: null },
+          v.unknown[0] ?? 'its policies could not all be read',
+        );
+        continue;
+      }
+      if (!v.unlimited) continue;
       const first = v.openAllows[0]!;
       const where =
         first.resourceGroupId !== undefined

@@ -43,8 +43,11 @@ export default defineRule({
   },
   *evaluate(ctx) {
     for (const p of principalPoliciesOf(ctx)) {
-      // a policy we could not read may hold a Deny that removes the grant
-      if (p.unknown.length > 0) continue;
+      // a policy we could not read may hold a Deny that removes the grant, or the grant
+      if (p.unknown.length > 0) {
+        ctx.notEvaluated({ type: p.kind, id: p.name, region: null }, p.unknown[0]!);
+        continue;
+      }
       const v = commandRunAsAnalysis(p);
       if (!v.flagged) continue;
       const first = v.grants[0]!;

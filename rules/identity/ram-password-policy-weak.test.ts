@@ -31,6 +31,7 @@ testRule(rule, {
     { name: 'password policy unknown', inventory: { ram: {} } },
     {
       name: 'settings not returned are not judged',
+      notEvaluated: ['1234567890123456'],
       inventory: { ram: { passwordPolicy: { minimumPasswordLength: 16 } } },
     },
     {

@@ -124,7 +124,15 @@ export default defineRule({
         });
     }
 
-    if (weak.length === 0) return;
+    if (weak.length === 0) {
+      // a setting the answer left out may be the weak one
+      if (unknown.length > 0)
+        ctx.notEvaluated(
+          { type: 'account', id: ctx.inventory.account.id, region: null },
+          `the password policy was answered without ${unknown.join(', ')}`,
+        );
+      return;
+    }
     yield {
       resource: { type: 'account', id: ctx.inventory.account.id, region: null },
       message: `The RAM password policy of account ${ctx.inventory.account.id} is weak: ${weak

@@ -98,6 +98,7 @@ testRule(rule, {
     },
     {
       name: 'another attached policy could not be read: no guess',
+      notEvaluated: ['u'],
       inventory: {
         ram: {
           users: [user('u', { policies: [ADMIN, { name: 'Unreadable', type: 'Custom' }] })],
@@ -107,10 +108,12 @@ testRule(rule, {
     },
     {
       name: "the user's groups are unknown: no guess",
+      notEvaluated: ['u'],
       inventory: { ram: { users: [{ name: 'u', policies: [ADMIN] }], policies } },
     },
     {
       name: 'a policy missing from the inventory: no guess',
+      notEvaluated: ['u'],
       inventory: {
         ram: {
           users: [user('u', { policies: [ADMIN, { name: 'Ghost', type: 'Custom' }] })],

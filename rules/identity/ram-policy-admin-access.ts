@@ -41,8 +41,11 @@ export default defineRule({
   },
   *evaluate(ctx) {
     for (const p of principalPoliciesOf(ctx)) {
-      // a policy we could not read may hold the Deny that takes the grant away
-      if (p.unknown.length > 0) continue;
+      // a policy we could not read may hold the Deny that takes the grant away, or the grant
+      if (p.unknown.length > 0) {
+        ctx.notEvaluated({ type: p.kind, id: p.name, region: null }, p.unknown[0]!);
+        continue;
+      }
       const v = grantsAdmin(p);
       if (!v.admin) continue;
       const first = v.grants[0]!;

@@ -37,7 +37,14 @@ export default defineRule({
     const trusted = [...new Set([...ctx.options.trustedAccounts, ...directory])];
     for (const role of ctx.inventory.ram.roles) {
       const v = trustPolicyAnalysis(role.trustPolicy, own, trusted);
-      if (!v.known || v.grants.length === 0) continue;
+      if (!v.known) {
+        ctx.notEvaluated(
+          { type: 'ram-role', id: role.name, region: null },
+          v.problems[0] ?? 'its trust policy could not be read',
+        );
+        continue;
+      }
+      if (v.grants.length === 0) continue;
       const any = v.grants.find((g) => g.kind === 'any-principal');
       const others = [...new Set(v.grants.flatMap((g) => (g.accountId ? [g.accountId] : [])))];
       const who = any

@@ -105,6 +105,7 @@ testRule(exposed, {
     },
     {
       name: 'network interfaces unknown: no finding',
+      notEvaluated: ['i-1'],
       inventory: ecs(
         [sshOpen],
         [instance('i-1', { securityGroupIds: ['sg-open'], publicIps: [PUBLIC] })],
@@ -112,10 +113,12 @@ testRule(exposed, {
     },
     {
       name: 'rules of a group on the interface unknown: no finding',
+      notEvaluated: ['i-1'],
       inventory: ecs([sshOpen, unknownRules], [publicInstance(['sg-open', 'sg-unknown'])]),
     },
     {
       name: 'a group on the interface missing from the inventory: no finding',
+      notEvaluated: ['i-1'],
       inventory: ecs([sshOpen], [publicInstance(['sg-open', 'sg-elsewhere'])]),
     },
     {
@@ -157,6 +160,7 @@ testRule(exposed, {
     },
     {
       name: 'a group of the same id in another region does not count',
+      notEvaluated: ['i-1'],
       inventory: ecs(
         [group('sg-open', [from('0.0.0.0/0')], { region: 'ap-southeast-1' })],
         [publicInstance(['sg-open'])],
@@ -196,6 +200,7 @@ testRule(exposed, {
     },
     {
       name: 'the ACL names a prefix list that could not be read: unknown, no finding',
+      notEvaluated: ['i-1'],
       inventory: {
         ...ecs([sshOpen], [publicInstance(['sg-open'])]),
         vpc: { networkAcls: [acl([aclEntry('accept', 'all', '-1/-1', 'pl-unknown')])] },
@@ -203,6 +208,7 @@ testRule(exposed, {
     },
     {
       name: 'the network ACLs of the region could not be read: no finding',
+      notEvaluated: ['i-1'],
       inventory: {
         ...ecs([sshOpen], [publicInstance(['sg-open'])]),
         coverage: [

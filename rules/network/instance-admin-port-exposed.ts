@@ -11,6 +11,7 @@ import {
   reachability,
   segmentEvidence,
   uniqueSorted,
+  unknownReason,
   z,
 } from 'ecs-audit';
 
@@ -73,8 +74,11 @@ export default defineRule({
     for (const inst of ctx.inventory.ecs.instances) {
       if (inst.status.trim().toLowerCase() !== 'running') continue;
       const reach = reachability(ctx, inst);
-      // interfaces unknown: coverage reports it, the rule says nothing
-      if (reach.entries === undefined) continue;
+      // interfaces unknown: nothing is known of the instance
+      if (reach.entries === undefined) {
+        ctx.notEvaluated(instanceResource(inst), reach.unknown[0] ?? 'its interfaces are unknown');
+        continue;
+      }
       const hits: ReachablePort[] = [];
       for (const e of reach.entries) {
         for (const range of e.open) {
@@ -83,7 +87,12 @@ export default defineRule({
             hits.push({ entry: e.entry, range });
         }
       }
-      if (hits.length === 0) continue;
+      if (hits.length === 0) {
+        // an address judged unknown, or one that may be missing, may be the open one
+        const why = unknownReason(reach);
+        if (why !== undefined) ctx.notEvaluated(instanceResource(inst), why);
+        continue;
+      }
 
       const openPorts = new Set<number>();
       const viaGroups = new Set<string>();

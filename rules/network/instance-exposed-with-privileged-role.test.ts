@@ -72,6 +72,7 @@ testRule(rule, {
     },
     {
       name: 'the role is not in the inventory',
+      notEvaluated: ['i-1'],
       inventory: { ...ecs([sshOpen], [web({ ramRoleName: 'elsewhere' })]), ...admin },
     },
     {

@@ -9,6 +9,7 @@ import {
   type ReachablePort,
   reachability,
   rolePrivilege,
+  unknownReason,
   z,
 } from 'ecs-audit';
 
@@ -79,14 +80,30 @@ export default defineRule({
       // role unknown (absent) or none (null): nothing to say
       if (typeof inst.ramRoleName !== 'string' || inst.ramRoleName === '') continue;
       const reach = reachability(ctx, inst);
-      if (reach.entries === undefined) continue;
+      if (reach.entries === undefined) {
+        ctx.notEvaluated(instanceResource(inst), reach.unknown[0] ?? 'its interfaces are unknown');
+        continue;
+      }
       const hits: ReachablePort[] = reach.entries.flatMap((e) =>
         e.open.map((range) => ({ entry: e.entry, range })),
       );
-      if (hits.length === 0) continue;
+      if (hits.length === 0) {
+        const why = unknownReason(reach);
+        if (why !== undefined) ctx.notEvaluated(instanceResource(inst), why);
+        continue;
+      }
       const privilege = rolePrivilege(ctx, inst.ramRoleName);
       // the role or its policies unknown and nothing privileged seen: not evaluated
-      if (!privilege?.privileged) continue;
+      if (!privilege?.privileged) {
+        if (privilege === undefined)
+          ctx.notEvaluated(
+            instanceResource(inst),
+            `its RAM role ${inst.ramRoleName} is not in the inventory`,
+          );
+        else if (privilege.unknown.length > 0)
+          ctx.notEvaluated(instanceResource(inst), privilege.unknown[0]!);
+        continue;
+      }
       const roleName = inst.ramRoleName;
       const tail = grantHops(roleName, privilege.grants);
       const ref = { id: inst.id, ...(inst.name ? { name: inst.name } : {}) };

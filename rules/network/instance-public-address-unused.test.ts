@@ -34,14 +34,17 @@ testRule(rule, {
     },
     {
       name: 'interfaces unknown',
+      notEvaluated: ['i-1'],
       inventory: ecs([nothingOpen], [web({ networkInterfaces: undefined })]),
     },
     {
       name: "the group's rules unknown",
+      notEvaluated: ['i-1'],
       inventory: ecs([group('sg-1', undefined)], [web()]),
     },
     {
       name: 'the network ACLs of the region could not be read',
+      notEvaluated: ['i-1'],
       inventory: {
         ...ecs([nothingOpen], [web()]),
         coverage: [

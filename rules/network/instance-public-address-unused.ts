@@ -29,12 +29,19 @@ export default defineRule({
     for (const inst of ctx.inventory.ecs.instances) {
       if (inst.status.trim().toLowerCase() !== 'running') continue;
       const reach = reachability(ctx, inst);
-      if (reach.entries === undefined) continue;
+      if (reach.entries === undefined) {
+        ctx.notEvaluated(instanceResource(inst), reach.unknown[0] ?? 'its interfaces are unknown');
+        continue;
+      }
       // public addresses of the instance (DNAT entries belong to the gateway, not to the instance)
       const own = reach.entries.filter((e) => e.entry.kind !== 'dnat');
       // an address judged unknown is not evaluated; the known ones still count
       const unused = own.filter((e) => e.known && e.open.length === 0);
-      if (unused.length === 0) continue;
+      if (unused.length === 0) {
+        const judged = own.find((e) => !e.known);
+        if (judged && !judged.known) ctx.notEvaluated(instanceResource(inst), judged.reason);
+        continue;
+      }
       const used = own.filter((e) => e.open.length > 0).map((e) => e.entry.address);
       const addresses = unused.map((e) => e.entry.address);
       yield {

@@ -52,7 +52,10 @@ export default defineRule({
     const ports = uniqueSorted(ctx.options.tcpPorts);
     for (const sg of ctx.inventory.ecs.securityGroups) {
       const exposure = index.groupExposure(sg);
-      if (!exposure) continue; // rules unknown: coverage reports it
+      if (!exposure) {
+        ctx.notEvaluated(groupResource(sg), 'its rules, or a list they name, could not be read');
+        continue;
+      }
       const open = ports.filter((p) => segmentAt(exposure.tcp, p).open);
       if (open.length === 0) continue;
       const first = segmentAt(exposure.tcp, open[0]!);

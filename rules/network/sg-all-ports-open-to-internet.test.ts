@@ -46,7 +46,7 @@ testRule(allPorts, {
       name: 'ICMP -1/-1 is not TCP or UDP',
       inventory: one([from('0.0.0.0/0', { ipProtocol: 'ICMP', portRange: '-1/-1' })]),
     },
-    { name: 'rules unknown', inventory: one(undefined) },
+    { name: 'rules unknown', notEvaluated: ['sg-1'], inventory: one(undefined) },
   ],
   invalid: [
     {

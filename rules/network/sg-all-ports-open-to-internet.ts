@@ -43,7 +43,10 @@ export default defineRule({
     const index = exposureIndex(ctx);
     for (const sg of ctx.inventory.ecs.securityGroups) {
       const exposure = index.groupExposure(sg);
-      if (!exposure) continue;
+      if (!exposure) {
+        ctx.notEvaluated(groupResource(sg), 'its rules, or a list they name, could not be read');
+        continue;
+      }
       const protocols = PROTOCOLS.filter((p) => allPortsOpen(exposure[p]));
       if (protocols.length === 0) continue;
       yield {

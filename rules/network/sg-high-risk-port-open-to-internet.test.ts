@@ -46,7 +46,7 @@ testRule(highRisk, {
       name: 'classic intranet Redis',
       inventory: one([from('0.0.0.0/0', { portRange: '6379/6379' })], { vpcId: null }),
     },
-    { name: 'rules unknown', inventory: one(undefined) },
+    { name: 'rules unknown', notEvaluated: ['sg-1'], inventory: one(undefined) },
     {
       name: 'a port dropped from the option list',
       inventory: one([from('0.0.0.0/0', { portRange: '8080/8080' })]),

@@ -60,7 +60,10 @@ export default defineRule({
     };
     for (const sg of ctx.inventory.ecs.securityGroups) {
       const exposure = index.groupExposure(sg);
-      if (!exposure) continue;
+      if (!exposure) {
+        ctx.notEvaluated(groupResource(sg), 'its rules, or a list they name, could not be read');
+        continue;
+      }
       const open: Record<PortProtocol, number[]> = { tcp: [], udp: [] };
       // one evidence entry per distinct segment, naming the listed ports it opens
       const bySegment = new Map<PortSegment, { protocol: PortProtocol; ports: number[] }>();

@@ -1193,6 +1193,27 @@ export function isResourceGroupScope(resourceGroupId: string): boolean {
   return /^rg-/i.test(resourceGroupId.trim());
 }
 
+/**
+ * Whether principal `name` of `kind` holds policy `policyName` at some
+ * resource group's scope (Resource Manager attachments; names compared as RAM
+ * compares them, without case).
+ */
+export function holdsAtResourceGroup(
+  inv: Inventory,
+  policyName: string,
+  kind: PrincipalKind,
+  name: string,
+): boolean {
+  const short = name.toLowerCase();
+  return (inv.ram.resourceGroupAttachments ?? []).some(
+    (a) =>
+      a.policyName === policyName &&
+      isResourceGroupScope(a.resourceGroupId) &&
+      a.principalType.trim().toLowerCase() === RG_PRINCIPAL_TYPE[kind] &&
+      principalShortName(a.principalName).toLowerCase() === short,
+  );
+}
+
 export interface ScopedPolicy extends AttachedPolicy {
   /** the resource group the policy is attached for; undefined = account scope */
   resourceGroupId?: string;

@@ -922,3 +922,13 @@ export function reachablePorts(
 export function reachability(ctx: ReachabilityContext, inst: Instance): InstanceReachability {
   return reachabilityIndex(ctx).instance(inst);
 }
+
+/**
+ * Why an instance's exposure is not fully known (an entry point judged
+ * unknown, or entry points that may be missing), or undefined when it is: a
+ * rule that found nothing open says "not evaluated" with it, never "safe".
+ */
+export function unknownReason(r: InstanceReachability): string | undefined {
+  for (const e of r.entries ?? []) if (!e.known) return e.reason;
+  return r.unknown[0];
+}

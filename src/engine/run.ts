@@ -9,7 +9,7 @@ import { flatString } from '../util/flat-string.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { compareFindings, type Finding, fingerprint } from './finding.js';
 import type { LoadedRule } from './registry.js';
-import type { Severity } from './types.js';
+import type { ResourceRef, Severity } from './types.js';
 import { completeness, computeUnevaluated, type UnevaluatedPair } from './unevaluated.js';
 
 export interface RuleSettings {
@@ -32,14 +32,27 @@ export interface RuleError {
   message: string;
 }
 
+/** a rule that said it could not judge some resources (`ctx.notEvaluated`) no coverage entry explained */
+export interface RuleUndecided {
+  ruleId: string;
+  source: string;
+  /** how many resources */
+  count: number;
+  /** the first of them and the rule's reason */
+  first: { resource: ResourceRef; reason: string };
+}
+
 export interface EvaluationResult {
   findings: Finding[];
   ruleErrors: RuleError[];
   /**
-   * (rule, resource) pairs a rule could not judge (missing data, or the rule threw);
-   * `coverage` indexes the report's coverage: the inventory's entries, then one per rule error
+   * (rule, resource) pairs a rule could not judge (missing data, the rule said so, or it threw);
+   * `coverage` indexes the report's coverage: the inventory's entries, then one per rule error,
+   * then one per entry of `undecided`
    */
   unevaluated: UnevaluatedPair[];
+  /** rules whose own `notEvaluated` pairs no coverage entry explained: one coverage entry each */
+  undecided: RuleUndecided[];
   /** ids of the rules that ran */
   evaluated: string[];
   /** milliseconds per rule */
@@ -115,6 +128,8 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
   const ruleErrors: RuleError[] = [];
   const evaluated: string[] = [];
   const ran: LoadedRule['rule'][] = [];
+  const sources = new Map<string, string>();
+  const declared: Array<{ ruleId: string; resource: ResourceRef; reason: string }> = [];
   const timings: Record<string, number> = {};
   for (const { rule, source } of opts.rules) {
     const id = rule.meta.id;
@@ -122,8 +137,10 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
     if (s?.enabled === false) continue;
     evaluated.push(id);
     ran.push(rule);
+    sources.set(id, source);
     const severity = s?.severity ?? rule.meta.severity;
     const started = performance.now();
+    const undecided: Array<{ resource: ResourceRef; reason: string }> = [];
     try {
       const seen = new Set<string>();
       for (const f of rule.evaluate({
@@ -133,6 +150,9 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
         since: opts.since,
         memo,
         isComplete,
+        notEvaluated: (resource, reason) => {
+          undecided.push({ resource, reason: String(reason) });
+        },
       })) {
         const fp = fingerprint(id, f.resource);
         // the contract: at most one finding per rule and resource
@@ -151,6 +171,13 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
           status: 'open',
         });
       }
+      // a resource the rule convicted is judged, whatever else it said about it; each once
+      for (const u of undecided) {
+        const fp = fingerprint(id, u.resource);
+        if (seen.has(fp)) continue;
+        seen.add(fp);
+        declared.push({ ruleId: id, ...u });
+      }
     } catch (err) {
       ruleErrors.push({
         ruleId: id,
@@ -168,13 +195,26 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
       ruleId: e.ruleId,
       coverage: inventory.coverage.length + i,
     })),
+    declared,
+    declaredCoverage: inventory.coverage.length + ruleErrors.length,
   });
   // a finding whose verdict rested on data that could not be read is not a verdict
   const kept = unevaluated.drop.size
     ? findings.filter((f) => !unevaluated.drop.has(f.fingerprint))
     : findings;
   kept.sort(compareFindings);
-  return { findings: kept, ruleErrors, unevaluated: unevaluated.pairs, evaluated, timings };
+  const undecided = unevaluated.undecided.map((u) => ({
+    ...u,
+    source: sources.get(u.ruleId) ?? 'unknown',
+  }));
+  return {
+    findings: kept,
+    ruleErrors,
+    unevaluated: unevaluated.pairs,
+    undecided,
+    evaluated,
+    timings,
+  };
 }
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);

@@ -102,6 +102,15 @@ export interface RuleContext<Opts> {
    * every instance of its region).
    */
   isComplete(key: string, region?: string | null): boolean;
+  /**
+   * The rule could not judge `resource` (a policy it cannot read, an answer
+   * the analysis cannot place): the pair is listed as "not evaluated" with
+   * `reason`, never silently passed. The engine lists it only when no coverage
+   * entry already explains the pair and the rule emitted no finding for the
+   * resource, and then adds one coverage entry per rule (`NotEvaluated`), so
+   * the scan exits 3 unless findings make it 1.
+   */
+  notEvaluated(resource: ResourceRef, reason: string): void;
 }
 
 export interface Rule<O extends z.ZodType = z.ZodType> {

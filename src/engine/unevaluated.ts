@@ -18,6 +18,7 @@
  *   instances leaves their interfaces unknown too); a rule without `reads`
  *   reads everything.
  */
+import { holdsAtResourceGroup } from '../analysis/ram-policy.js';
 import { READ_ACTIONS } from '../collectors/gate.js';
 import type { CoverageEntry, Inventory, Service } from '../inventory/schema.js';
 import { fingerprint } from './finding.js';
@@ -291,10 +292,20 @@ export interface UnevaluatedInput {
   findings: ReadonlySet<string>;
   /** rules that threw, each with the index of its coverage entry in the report */
   ruleErrors?: ReadonlyArray<{ ruleId: string; coverage: number }>;
+  /** pairs the rules themselves could not judge (`ctx.notEvaluated`), in rule order */
+  declared?: ReadonlyArray<{ ruleId: string; resource: ResourceRef; reason: string }>;
+  /** the report's coverage index of the first rule's entry for `declared` (one per rule, in order) */
+  declaredCoverage?: number;
 }
 
 export interface UnevaluatedResult {
   pairs: UnevaluatedPair[];
+  /** per rule with declared pairs no coverage entry explained: how many, and the first */
+  undecided: Array<{
+    ruleId: string;
+    count: number;
+    first: { resource: ResourceRef; reason: string };
+  }>;
   /** fingerprints of (rule, resource) pairs whose finding must be dropped: the verdict rested on missing data */
   drop: Set<string>;
 }
@@ -405,17 +416,31 @@ class ResourceIndex {
         .map((u) => this.ref('ram-user', u.name, null));
     }
     if (named.type === 'ram-policy') {
-      const attached = (ps: ReadonlyArray<{ name: string }> | undefined) =>
-        (ps ?? []).some((p) => p.name === named.id);
-      const groups = inv.ram.groups.filter((g) => attached(g.policies)).map((g) => g.name);
+      // attached to the principal, or at a resource group's scope (ListPolicyAttachments)
+      const holds = (
+        kind: 'ram-user' | 'ram-group' | 'ram-role',
+        p: { name: string; policies?: ReadonlyArray<{ name: string }> | undefined },
+      ) =>
+        (p.policies ?? []).some((x) => x.name === named.id) ||
+        holdsAtResourceGroup(inv, named.id, kind, p.name);
+      const groups = inv.ram.groups.filter((g) => holds('ram-group', g)).map((g) => g.name);
       if (want === 'ram-group') return groups.map((g) => this.ref('ram-group', g, null));
       if (want === 'ram-role')
         return inv.ram.roles
-          .filter((r) => attached(r.policies))
+          .filter((r) => holds('ram-role', r))
           .map((r) => this.ref('ram-role', r.name, null));
       if (want === 'ram-user')
         return inv.ram.users
-          .filter((u) => attached(u.policies) || (u.groups ?? []).some((g) => groups.includes(g)))
+          .filter(
+            (u) =>
+              holds('ram-user', u) ||
+              (u.groups ?? []).some(
+                (g) =>
+                  groups.includes(g) ||
+                  // a group of the user's that the group listing did not name
+                  holdsAtResourceGroup(inv, named.id, 'ram-group', g),
+              ),
+          )
           .map((u) => this.ref('ram-user', u.name, null));
     }
     if (named.type === 'instance' && want === 'disk') {
@@ -442,8 +467,13 @@ const pairKey = (ruleId: string, r: ResourceRef | null, coverage: number) =>
  */
 export function computeUnevaluated(input: UnevaluatedInput): UnevaluatedResult {
   const { inventory, rules, findings } = input;
-  if (inventory.coverage.length === 0 && (input.ruleErrors ?? []).length === 0) {
-    return { pairs: [], drop: new Set() };
+  const declared = input.declared ?? [];
+  if (
+    inventory.coverage.length === 0 &&
+    (input.ruleErrors ?? []).length === 0 &&
+    declared.length === 0
+  ) {
+    return { pairs: [], drop: new Set(), undecided: [] };
   }
   const index = new ResourceIndex(inventory);
   const pairs: UnevaluatedPair[] = [];
@@ -491,5 +521,30 @@ export function computeUnevaluated(input: UnevaluatedInput): UnevaluatedResult {
     }
   });
   for (const e of input.ruleErrors ?? []) push(e.ruleId, null, 'evaluate: RuleError', e.coverage);
-  return { pairs, drop };
+  // what a rule said it could not judge: listed unless a coverage entry already explains the pair
+  // (a policy whose GetPolicy failed), under one entry of the rule's own
+  const undecided: UnevaluatedResult['undecided'] = [];
+  const slot = new Map<string, UnevaluatedResult['undecided'][number] & { coverage: number }>();
+  let next = input.declaredCoverage ?? inventory.coverage.length + (input.ruleErrors ?? []).length;
+  for (const d of declared) {
+    if (seen.has(pairKey(d.ruleId, d.resource, -1))) continue;
+    let s = slot.get(d.ruleId);
+    if (!s) {
+      s = {
+        ruleId: d.ruleId,
+        count: 0,
+        first: { resource: d.resource, reason: d.reason },
+        coverage: next++,
+      };
+      slot.set(d.ruleId, s);
+      undecided.push(s);
+    }
+    s.count += 1;
+    push(d.ruleId, d.resource, d.reason, s.coverage);
+  }
+  return {
+    pairs,
+    drop,
+    undecided: undecided.map(({ ruleId, count, first }) => ({ ruleId, count, first })),
+  };
 }

@@ -55,6 +55,16 @@ export function buildReport(input: BuildReportInput): Report {
         resource: e.ruleId,
         error: { code: 'RuleError', message: `${e.source}: ${e.message}` },
       })),
+      ...(evaluation.undecided ?? []).map((u) => ({
+        service: 'rule',
+        region: null,
+        operation: 'evaluate',
+        resource: u.ruleId,
+        error: {
+          code: 'NotEvaluated',
+          message: `${u.source}: could not judge ${u.count} resource(s), first ${u.first.resource.type} ${u.first.resource.id}${u.first.resource.region ? ` in ${u.first.resource.region}` : ''}: ${u.first.reason}`,
+        },
+      })),
     ],
     findings: evaluation.findings,
     unevaluated: evaluation.unevaluated,

@@ -29,6 +29,7 @@ export function renderRulesReference(rules: readonly LoadedRule[]): string {
     `${rules.length} rules. Severities are defaults; the config file can override them (\`rules.<id>.severity\`) and change every option.`,
     '',
     '**Not evaluated.** Each rule lists the data it reads; when some of that data could not be read (AccessDenied, throttling, an answer without its list or a field), the report lists the affected rule and resources under "not evaluated" instead of passing them — they have no verdict. ' +
+      'So does a rule that cannot judge what it did read (a policy document it cannot parse, a trail whose state is partly unknown), under a `NotEvaluated` coverage entry of its own. ' +
       'Grant the read permission the coverage gap names (`ecs-audit policy` prints them all) or retry, then scan again; a compliance control with such a rule is `unknown`, never `pass`.',
     '',
     '| id | severity | resource | title |',

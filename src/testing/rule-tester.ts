@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Rule, RuleFinding } from '../engine/types.js';
+import type { ResourceRef, Rule, RuleFinding } from '../engine/types.js';
 import { completeness } from '../engine/unevaluated.js';
 import { emptyInventory, type Inventory, InventorySchema } from '../inventory/schema.js';
 
@@ -29,6 +29,8 @@ export interface RuleCase<Opts> {
   now?: string;
   /** start of the look-back window; default now - 90 days */
   since?: string;
+  /** ids of the resources the rule must say it could not judge (`ctx.notEvaluated`); default none */
+  notEvaluated?: string[];
 }
 
 export interface ExpectedFinding {
@@ -79,11 +81,20 @@ export function evaluateRule<O extends z.ZodType>(
   rule: Rule<O>,
   c: RuleCase<Partial<z.output<O>>>,
 ): RuleFinding[] {
+  return judgeRule(rule, c).findings;
+}
+
+/** What a rule said on a fragment: its findings, and the resources it could not judge (with why). */
+export function judgeRule<O extends z.ZodType>(
+  rule: Rule<O>,
+  c: RuleCase<Partial<z.output<O>>>,
+): { findings: RuleFinding[]; notEvaluated: Array<{ resource: ResourceRef; reason: string }> } {
   const inventory = buildInventory(c.inventory);
   const now = new Date(c.now ?? DEFAULT_TEST_NOW);
   const since = c.since ? new Date(c.since) : new Date(now.getTime() - 90 * 86_400_000);
   const options = rule.meta.options.parse(c.options ?? {}) as z.output<O>;
   const cache = new Map<string, unknown>();
+  const notEvaluated: Array<{ resource: ResourceRef; reason: string }> = [];
   const findings = [
     ...rule.evaluate({
       inventory,
@@ -95,9 +106,12 @@ export function evaluateRule<O extends z.ZodType>(
         return cache.get(key) as T;
       },
       isComplete: completeness(inventory.coverage),
+      notEvaluated: (resource, reason) => {
+        notEvaluated.push({ resource, reason });
+      },
     }),
   ];
-  return findings;
+  return { findings, notEvaluated };
 }
 
 /** Check one case; throws an assertion error describing the first mismatch. */
@@ -106,7 +120,23 @@ export function checkCase<O extends z.ZodType>(
   c: RuleCase<Partial<z.output<O>>>,
   expected: ExpectedFinding[],
 ): void {
-  const findings = evaluateRule(rule, c);
+  const { findings, notEvaluated } = judgeRule(rule, c);
+  for (const u of notEvaluated) {
+    expect(rule.meta.resourceTypes, `resource type of ${u.resource.id}`).toContain(u.resource.type);
+    expect(u.reason.length, `reason for ${u.resource.id}`).toBeGreaterThan(0);
+  }
+  // a resource the rule convicted is judged, whatever else it said about it (as the engine counts)
+  const flagged = new Set(findings.map((f) => `${f.resource.type}\u0000${f.resource.id}`));
+  expect(
+    [
+      ...new Set(
+        notEvaluated
+          .filter((u) => !flagged.has(`${u.resource.type}\u0000${u.resource.id}`))
+          .map((u) => u.resource.id),
+      ),
+    ].sort(),
+    'resources the rule could not judge',
+  ).toEqual([...(c.notEvaluated ?? [])].sort());
   const keys = findings.map(
     (f) => `${f.resource.type}:${f.resource.region ?? '-'}:${f.resource.id}`,
   );

@@ -47,6 +47,7 @@ function findings(inventory: Inventory): Map<string, RuleFinding[]> {
           return cache.get(key) as T;
         },
         isComplete: completeness(inventory.coverage),
+        notEvaluated: () => {},
       }),
     ];
     out.set(rule.meta.id, list);

@@ -202,17 +202,32 @@ describe('--compliance cis', () => {
   });
 });
 
+/**
+ * The account without group `id`: gone from the listing and from the instances
+ * that used it, and an instance in no other group gone too (an interface is
+ * always in a group; one whose group is not listed is unknown, not closed).
+ */
+const withoutGroup = (id: string) => (inv: Inventory) => {
+  inv.ecs.securityGroups = inv.ecs.securityGroups.filter((g) => g.id !== id);
+  for (const i of inv.ecs.instances) {
+    i.securityGroupIds = i.securityGroupIds.filter((g) => g !== id);
+    for (const n of i.networkInterfaces ?? [])
+      n.securityGroupIds = n.securityGroupIds.filter((g) => g !== id);
+  }
+  inv.ecs.instances = inv.ecs.instances.filter(
+    (i) =>
+      i.securityGroupIds.length > 0 &&
+      (i.networkInterfaces ?? []).every((n) => n.securityGroupIds.length > 0),
+  );
+};
+
 describe('baseline', () => {
   it('marks new and unchanged findings, lists resolved ones, and --fail-on-new fails only on new', async () => {
     // the baseline is an account where sg-web does not exist yet and sg-legacy still did
-    const withoutWeb = snapshot((inv) => {
-      inv.ecs.securityGroups = inv.ecs.securityGroups.filter((g) => g.id !== 'sg-web');
-    });
+    const withoutWeb = snapshot(withoutGroup('sg-web'));
     const before = await scan('--snapshot', withoutWeb, '--fail-on', 'none');
     const baseline = file('baseline.json', before.stdout);
-    const withoutLegacy = snapshot((inv) => {
-      inv.ecs.securityGroups = inv.ecs.securityGroups.filter((g) => g.id !== 'sg-legacy');
-    });
+    const withoutLegacy = snapshot(withoutGroup('sg-legacy'));
     const r = await scan('--snapshot', withoutLegacy, '--baseline', baseline, '--fail-on-new');
     const web = r.report?.findings.filter((f) => f.resource.id === 'sg-web') ?? [];
     expect(web.length).toBeGreaterThan(0);

@@ -291,6 +291,47 @@ describe('unevaluated pairs', () => {
     );
   });
 
+  it('a policy that could not be read leaves unevaluated who holds it at a resource group’s scope', () => {
+    const rg = (principalName: string, principalType: string, resourceGroupId = 'rg-1') => ({
+      principalName,
+      principalType,
+      policyName: 'P',
+      policyType: 'Custom',
+      resourceGroupId,
+    });
+    const inv = buildInventory({
+      ram: {
+        users: [
+          { name: 'bob', groups: [], policies: [] },
+          { name: 'dave', groups: ['ops'], policies: [] },
+          { name: 'erin', groups: [], policies: [] },
+          { name: 'frank', groups: [], policies: [] },
+        ],
+        groups: [{ name: 'ops', policies: [] }],
+        roles: [{ name: 'r', policies: [] }],
+        policies: [],
+        resourceGroupAttachments: [
+          // RAM names without case, the part before `@`
+          rg('Bob@corp.onaliyun.com', 'IMSUser'),
+          rg('ops@group.corp.onaliyun.com', 'IMSGroup'),
+          rg('r@role.corp.onaliyunservice.com', 'ServiceRole'),
+          // the account's own scope is RAM's attachment, which the principal listing holds
+          rg('erin@corp.onaliyun.com', 'IMSUser', '1234567890123456'),
+        ],
+      },
+      coverage: [denied({ service: 'ram', region: null, operation: 'GetPolicy', resource: 'P' })],
+    } as never);
+    const admin = rule(
+      'admin',
+      ['ram-user', 'ram-group', 'ram-role'],
+      ['ram.users.policies', 'ram.groups.policies', 'ram.roles.policies', 'ram.policies'],
+    );
+    const r = evaluate(inv, { rules: [admin], now: NOW, since: SINCE });
+    expect(r.unevaluated.map((p) => `${p.resource?.type}:${p.resource?.id}:${p.coverage}`)).toEqual(
+      ['ram-user:bob:0', 'ram-user:dave:0', 'ram-group:ops:0', 'ram-role:r:0'],
+    );
+  });
+
   it('a rule that throws is not evaluated on its whole scope, pointing at its coverage entry', () => {
     const inv = network([denied({ service: 'ecs', region: 'r2', operation: 'DescribeDisks' })]);
     const throwing = rule('throws', ['instance'], ['ecs.instances'], () => {
