@@ -7,7 +7,15 @@
 import type { Trail, TrailEvent } from '../inventory/schema.js';
 import { extend } from '../util/extend.js';
 import { maskAccessKeyId } from '../util/mask.js';
-import { attempt, type CollectContext, call, fail, pageSize, phaseCounter } from './context.js';
+import {
+  attempt,
+  type CollectContext,
+  call,
+  fail,
+  missingField,
+  pageSize,
+  phaseCounter,
+} from './context.js';
 import { requiredList } from './errors.js';
 import type { PageMeta } from './paging.js';
 import { pageByCursor } from './paging.js';
@@ -474,6 +482,18 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
         slsProjectArn: str(t.SlsProjectArn),
         ossBucketName: str(t.OssBucketName),
       };
+      // DescribeTrails always sends these: a trail without one might be the one that logs
+      // everything, and read as '' it would keep the account from a finding unjudged
+      const needed = {
+        Status: trail.status,
+        TrailRegion: trail.trailRegion,
+        EventRW: trail.eventRW,
+      };
+      const absent = Object.entries(needed)
+        .filter(([, v]) => v === '')
+        .map(([name]) => name);
+      if (absent.length > 0)
+        missingField(ctx, meta(region, 'DescribeTrails'), trail.name, absent.join(', '));
       const statusRegion = trail.homeRegion || region;
       const sm = meta(statusRegion, 'GetTrailStatus', trail.name);
       const status = await attempt(ctx, sm, () =>

@@ -143,11 +143,18 @@ async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
   const out: OrgAccount[] = [];
   for (const a of items) {
     const id = nonEmpty(a.accountId);
-    if (!id) continue;
+    const type = nonEmpty(a.type);
+    // the API always sends both: a member without its id could never be scanned, one without
+    // its type (CloudAccount or ResourceAccount) might keep its root; neither is left out unjudged
+    if (!id || !type) {
+      throw new CollectError(
+        `cannot list every Resource Directory member (Resource Manager ListAccounts): MissingField: ListAccounts answered ${id ?? 'an account'} without ${!id ? 'AccountId' : 'Type'}`,
+      );
+    }
     out.push({
       id,
       name: a.displayName ?? '',
-      type: a.type ?? '',
+      type,
       status: a.status ?? '',
     });
   }

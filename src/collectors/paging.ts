@@ -2,7 +2,8 @@
  * Paging helpers for the three styles the APIs use:
  *  - a cursor: NextToken/MaxResults (ECS, ActionTrail), Marker/IsTruncated (RAM),
  *    NextToken with IsTruncated 'true' (IMS GetCredentialReport) — `pageByCursor`;
- *  - PageNumber/PageSize, stopping at TotalCount or a short page — `pageByNumber`.
+ *  - PageNumber/PageSize, stopping at TotalCount or a short page — `pageByNumber`
+ *    (an empty page before TotalCount is an incomplete listing, `MalformedResponse`).
  *
  * Guarded against pages that never end: a repeated cursor, a page of items
  * already seen, or more than `maxPages` pages stops paging, keeps what was read
@@ -140,7 +141,17 @@ export async function pageByNumber<T>(
   const items: T[] = [];
   for (let pageNumber = 1; ; pageNumber++) {
     const page = await fetch(pageNumber);
-    if (page.items.length === 0) return items;
+    if (page.items.length === 0) {
+      // an empty page before TotalCount items were read ends a listing the service says goes on
+      if (page.totalCount !== undefined && items.length < page.totalCount) {
+        guard.onIncomplete(
+          meta,
+          'MalformedResponse',
+          `${meta.operation}: page ${pageNumber} was empty before TotalCount ${page.totalCount}; kept ${items.length} items`,
+        );
+      }
+      return items;
+    }
     const fresh = page.items.filter((item) => !seen.has(key(item)));
     if (fresh.length === 0) {
       guard.onIncomplete(

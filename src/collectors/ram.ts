@@ -22,6 +22,7 @@
  * A set-based listing that fails leaves the fact unknown (absent) for every
  * principal it could concern, with a coverage entry — never "none".
  */
+import type * as RamSdk from '@alicloud/ram20150501';
 import type {
   AccessKey,
   PasswordPolicy,
@@ -33,6 +34,7 @@ import type {
   ResourceGroupAttachment,
   SecurityPreference,
 } from '../inventory/schema.js';
+import { maskAccessKeyId } from '../util/mask.js';
 import {
   apiCode,
   attempt,
@@ -397,15 +399,40 @@ async function listAccessKeys(
     return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
   });
   if (!listed) return undefined;
-  return listed
-    .filter((k) => nonEmpty(k.accessKeyId))
-    .map(
-      (k): AccessKey => ({
-        id: k.accessKeyId as string,
-        status: k.status ?? '',
-        ...(nonEmpty(k.createDate) ? { createDate: k.createDate } : {}),
-      }),
-    );
+  return accessKeysFrom(ctx, m, userName, listed);
+}
+
+/**
+ * A ListAccessKeys answer's keys. The API always sends each key's id, Status
+ * and CreateDate: a key without them could be Active (or old), so one
+ * MissingField for `resource` names them and every key of the principal stays
+ * unknown (undefined), never "not Active" or "age unknown, not judged".
+ */
+function accessKeysFrom(
+  ctx: CollectContext,
+  m: PageMeta,
+  resource: string,
+  listed: RamSdk.ListAccessKeysResponseBodyAccessKeysAccessKey[],
+): AccessKey[] | undefined {
+  const absent = listed.flatMap((k) => {
+    const needed = { AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: k.createDate };
+    const fields = Object.entries(needed)
+      .filter(([, v]) => !nonEmpty(v))
+      .map(([name]) => name);
+    const which = nonEmpty(k.accessKeyId) ? maskAccessKeyId(k.accessKeyId as string) : 'a key';
+    return fields.length > 0 ? [`${fields.join(', ')} of ${which}`] : [];
+  });
+  if (absent.length > 0) {
+    missingField(ctx, m, resource, absent.join('; '));
+    return undefined;
+  }
+  return listed.map(
+    (k): AccessKey => ({
+      id: k.accessKeyId as string,
+      status: k.status as string,
+      createDate: k.createDate as string,
+    }),
+  );
 }
 
 /** GetAccessKeyLastUsed into `key.lastUsedDate` (null = never used; absent when unreadable) */
@@ -446,13 +473,7 @@ export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] 
     return requiredList(res.body?.accessKeys?.accessKey, 'AccessKeys.AccessKey');
   });
   if (!listed) return undefined;
-  return listed
-    .filter((k) => nonEmpty(k.accessKeyId))
-    .map((k) => ({
-      id: k.accessKeyId as string,
-      status: k.status ?? '',
-      ...(nonEmpty(k.createDate) ? { createDate: k.createDate } : {}),
-    }));
+  return accessKeysFrom(ctx, m, '<root>', listed);
 }
 
 // ------------------------------------------------------------ groups, roles
@@ -723,6 +744,21 @@ async function passwordPolicyOf(ctx: CollectContext): Promise<PasswordPolicy | u
     fail(ctx, m, new MalformedResponseError('the answer has no PasswordPolicy'));
     return undefined;
   }
+  // the API always sends every setting: one left out may be the weak one, so the policy is
+  // not judged strong on the others (a weakness in the settings sent still stands)
+  const needed = {
+    MinimumPasswordLength: p.minimumPasswordLength,
+    RequireLowercaseCharacters: p.requireLowercaseCharacters,
+    RequireUppercaseCharacters: p.requireUppercaseCharacters,
+    RequireNumbers: p.requireNumbers,
+    RequireSymbols: p.requireSymbols,
+    PasswordReusePrevention: p.passwordReusePrevention,
+    MaxLoginAttemps: p.maxLoginAttemps,
+  };
+  const absent = Object.entries(needed)
+    .filter(([, v]) => v === undefined || v === null)
+    .map(([name]) => name);
+  if (absent.length > 0) missingField(ctx, m, 'the password policy', absent.join(', '), 'list');
   return dropUndefined({
     minimumPasswordLength: p.minimumPasswordLength,
     requireLowercaseCharacters: p.requireLowercaseCharacters,

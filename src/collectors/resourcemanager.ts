@@ -9,7 +9,15 @@
  */
 import type * as RmSdk from '@alicloud/resourcemanager20200331';
 import type { ResourceGroupAttachment } from '../inventory/schema.js';
-import { attempt, type CollectContext, call, fail, nonEmpty, pageSize } from './context.js';
+import {
+  attempt,
+  type CollectContext,
+  call,
+  fail,
+  missingField,
+  nonEmpty,
+  pageSize,
+} from './context.js';
 import { requiredList } from './errors.js';
 import { type PageMeta, pageByNumber, trackIncomplete } from './paging.js';
 import { sdks } from './sdk.js';
@@ -67,7 +75,12 @@ export async function collectResourceGroupAttachments(
     const principalName = nonEmpty(a.principalName);
     const principalType = nonEmpty(a.principalType);
     const policyName = nonEmpty(a.policyName);
-    if (!resourceGroupId || !isResourceGroupId(resourceGroupId)) continue;
+    // the API always sends the scope: an attachment without it could be at resource-group scope
+    if (!resourceGroupId) {
+      missingField(ctx, m, 'an attachment', 'ResourceGroupId', 'list');
+      return undefined;
+    }
+    if (!isResourceGroupId(resourceGroupId)) continue;
     if (!principalName || !principalType || !policyName) {
       // the attachment that is missing a field could be the one that grants everything
       const field = !principalName

@@ -173,8 +173,9 @@ async function networkAclsOf(
     const id = a.networkAclId as string;
     const entries = a.ingressAclEntries?.ingressAclEntry;
     const resources = a.resources?.resource;
+    const listed = Array.isArray(entries) && Array.isArray(resources);
     // an ACL without its entry list or its bindings cannot be judged: say so, keep it unknown
-    if (!Array.isArray(entries) || !Array.isArray(resources)) {
+    if (!listed) {
       fail(
         ctx,
         { ...m, resource: id },
@@ -183,6 +184,26 @@ async function networkAclsOf(
         ),
       );
     }
+    // the API sends every entry's Policy, Protocol, Port ('-1/-1' for all ports) and SourceCidrIp;
+    // an entry without one could accept or drop anything (no Port read as every port closes all
+    // of TCP): the ACL's entries stay unknown
+    const absent = listed
+      ? entries.flatMap((e, i) => {
+          const needed = {
+            Policy: e.policy,
+            Protocol: e.protocol,
+            Port: e.port,
+            SourceCidrIp: e.sourceCidrIp,
+          };
+          const fields = Object.entries(needed)
+            .filter(([, v]) => !nonEmpty(v))
+            .map(([name]) => name);
+          return fields.length > 0
+            ? [`${fields.join(', ')} of ${nonEmpty(e.networkAclEntryId) ?? `entry #${i + 1}`}`]
+            : [];
+        })
+      : [];
+    if (absent.length > 0) missingField(ctx, m, id, absent.join('; '));
     out.push({
       id,
       region,
@@ -196,7 +217,7 @@ async function networkAclsOf(
             .map((r) => r.resourceId ?? '')
             .filter((x) => x !== '')
         : [],
-      ...(Array.isArray(entries) && Array.isArray(resources)
+      ...(listed && absent.length === 0
         ? {
             ingress: entries.map((e) => ({
               id: e.networkAclEntryId ?? '',
@@ -323,10 +344,16 @@ async function dnatEntriesOf(
       },
     );
     if (!raw) return undefined;
-    // an entry without its state or either address could be one that exposes an instance:
-    // every entry of the gateway stays unknown
+    // an entry without its state, either address or either port could be one that exposes an
+    // instance (the API sends both ports, 'Any' for an Any entry): every entry of the gateway stays unknown
     const absent = raw.flatMap((e) => {
-      const needed = { Status: e.status, ExternalIp: e.externalIp, InternalIp: e.internalIp };
+      const needed = {
+        Status: e.status,
+        ExternalIp: e.externalIp,
+        ExternalPort: e.externalPort,
+        InternalIp: e.internalIp,
+        InternalPort: e.internalPort,
+      };
       const fields = Object.entries(needed)
         .filter(([, v]) => !nonEmpty(v))
         .map(([name]) => name);

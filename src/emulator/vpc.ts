@@ -26,6 +26,9 @@ type Item = Record<string, unknown>;
 
 const LIMITS: SizeLimits = { max: 50, default: 10 };
 
+/** ACL entry protocols without ports */
+const PORTLESS = new Set(['all', 'icmp', 'icmpv6', 'gre']);
+
 const EMPTY: VpcBlock = { Ipv6Addresses: [], NetworkAcls: [], NatGateways: [], EipAddresses: [] };
 
 function block(req: EmulatorRequest, ctx: EmulatorContext): VpcBlock | EmulatorResponse {
@@ -110,7 +113,12 @@ const describeNetworkAcls: ActionHandler = (req, ctx) => {
           })),
         },
         IngressAclEntries: {
-          IngressAclEntry: a.IngressAclEntries.map((e) => ({ IpVersion: 'IPv4', ...e })),
+          // the API says '-1/-1' for the port of an entry whose protocol has no ports
+          IngressAclEntry: a.IngressAclEntries.map((e) => ({
+            IpVersion: 'IPv4',
+            ...(PORTLESS.has(String(e['Protocol'] ?? '').toLowerCase()) ? { Port: '-1/-1' } : {}),
+            ...e,
+          })),
         },
         EgressAclEntries: { EgressAclEntry: a.EgressAclEntries.map((e) => ({ ...e })) },
       })),
@@ -173,6 +181,10 @@ const describeForwardTableEntries: ActionHandler = (req, ctx) => {
       ForwardTableId: forwardTableIdOf(g),
       NatGatewayId: g.NatGatewayId,
       Status: 'Available',
+      // an Any entry maps every port: the API says 'Any' for both
+      ...((e.IpProtocol ?? '').toLowerCase() === 'any'
+        ? { ExternalPort: 'Any', InternalPort: 'Any' }
+        : {}),
       ...e,
     })),
   );

@@ -1,0 +1,400 @@
+/**
+ * Unknown is never safe, identity side: a trail without Status, TrailRegion or
+ * EventRW, an AccessKey without Status or CreateDate, a password policy
+ * without one of its settings, a policy attachment without ResourceGroupId and
+ * a Resource Directory member without AccountId or Type are gaps (or, for the
+ * directory, a refusal to scan), never "not Active", "not judged" or "strong".
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CollectError } from '../../src/collectors/errors.js';
+import { openOrganization } from '../../src/collectors/organization.js';
+import { resolveCredentials } from '../../src/credentials/index.js';
+import type { WorldInput } from '../../src/emulator/world.js';
+import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
+import { evaluate } from '../../src/engine/run.js';
+import type { Inventory } from '../../src/inventory/schema.js';
+import {
+  ACCOUNT,
+  baseWorld,
+  isolateCollectorRuns,
+  NOW,
+  type Rewrite,
+  rewritingProxy,
+  runCollect,
+  runCollectRewritten,
+  SINCE,
+  serve,
+} from './harness.js';
+
+isolateCollectorRuns();
+
+let rules: LoadedRule[];
+beforeAll(async () => {
+  rules = await loadBuiltinRules();
+});
+
+/** a rule's verdict on a resource (`null`: the account): a finding, "not evaluated", or a pass */
+function verdict(
+  inventory: Inventory,
+  ruleId: string,
+  id: string = ACCOUNT,
+): 'finding' | 'not evaluated' | 'pass' {
+  const result = evaluate(inventory, {
+    rules: rules.filter((r) => r.rule.meta.id === ruleId),
+    now: NOW,
+    since: SINCE,
+  });
+  if (result.findings.some((f) => f.ruleId === ruleId && f.resource.id === id)) return 'finding';
+  const unevaluated = result.unevaluated.some((u) => u.ruleId === ruleId && u.resource?.id === id);
+  return unevaluated ? 'not evaluated' : 'pass';
+}
+
+/** rewrite the answers of `action`: each item of the list at `path` through `edit` */
+function items(action: string, path: string[], edit: (item: Record<string, unknown>) => void) {
+  return (req: { headers: Record<string, unknown> }): Rewrite | undefined =>
+    req.headers['x-acs-action'] === action
+      ? (body) => {
+          let list: unknown = body;
+          for (const p of path) list = (list as Record<string, unknown>)[p];
+          for (const item of list as Record<string, unknown>[]) edit(item);
+          return body;
+        }
+      : undefined;
+}
+
+const gaps = (inventory: Inventory, operation: string) =>
+  inventory.coverage
+    .filter((c) => c.operation === operation)
+    .map((c) => [c.resource, c.error.code, c.error.message]);
+
+describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () => {
+  const trailWorld = (bad: Record<string, string>) =>
+    baseWorld({
+      actiontrail: {
+        Trails: [
+          {
+            Name: 'account-trail',
+            Status: 'Enable',
+            HomeRegion: 'cn-hangzhou',
+            TrailRegion: 'All',
+            EventRW: 'All',
+            TrailStatus: { IsLogging: true },
+            ...bad,
+          },
+        ],
+      },
+    });
+
+  it.each([
+    ['Status', 'Disable'],
+    ['TrailRegion', 'cn-hangzhou'],
+    ['EventRW', 'Read'],
+  ])(
+    '%s left out of the only trail (a %s one): a MissingField gap, the rule not evaluated, never a pass',
+    async (field, value) => {
+      const world = trailWorld({ [field]: value });
+      // as served: the trail does not count
+      const served = await runCollect(world);
+      expect(served.inventory.coverage).toEqual([]);
+      expect(verdict(served.inventory, 'actiontrail-not-logging')).toBe('finding');
+      const { inventory } = await runCollectRewritten(
+        world,
+        items('DescribeTrails', ['TrailList'], (t) => {
+          delete t[field];
+        }),
+      );
+      expect(gaps(inventory, 'DescribeTrails')).toEqual([
+        ['account-trail', 'MissingField', `DescribeTrails answered account-trail without ${field}`],
+      ]);
+      expect(verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
+    },
+  );
+
+  it('a trail that a known field already disqualifies keeps the finding', async () => {
+    const { inventory } = await runCollectRewritten(
+      trailWorld({ EventRW: 'Read' }),
+      items('DescribeTrails', ['TrailList'], (t) => {
+        delete t['Status'];
+      }),
+    );
+    expect(gaps(inventory, 'DescribeTrails')).toEqual([
+      ['account-trail', 'MissingField', 'DescribeTrails answered account-trail without Status'],
+    ]);
+    expect(verdict(inventory, 'actiontrail-not-logging')).toBe('finding');
+  });
+
+  it('the emulator serves a world trail without them as the API would: enabled, all regions, write events', async () => {
+    const { inventory } = await runCollect(
+      baseWorld({ actiontrail: { Trails: [{ Name: 'bare', HomeRegion: 'cn-hangzhou' }] } }),
+    );
+    expect(inventory.coverage).toEqual([]);
+    expect(inventory.actiontrail.trails?.map((t) => [t.status, t.trailRegion, t.eventRW])).toEqual([
+      ['Enable', 'All', 'Write'],
+    ]);
+  });
+});
+
+describe('ListAccessKeys: a key without Status or CreateDate', () => {
+  const keyWorld = () =>
+    baseWorld({
+      ram: {
+        Users: [
+          {
+            UserName: 'alice',
+            LoginProfile: {},
+            AccessKeys: [
+              {
+                AccessKeyId: 'LTAIalice0001',
+                Status: 'Active',
+                CreateDate: '2025-01-01T00:00:00Z',
+                LastUsedDate: '2025-02-01T00:00:00Z',
+              },
+            ],
+          },
+        ],
+      },
+    });
+
+  it('as served: the old, idle key of a console user is judged', async () => {
+    const { inventory } = await runCollect(keyWorld());
+    expect(inventory.coverage).toEqual([]);
+    for (const rule of [
+      'ram-access-key-not-rotated',
+      'ram-access-key-unused',
+      'ram-user-console-and-access-key',
+    ])
+      expect(verdict(inventory, rule, 'alice')).toBe('finding');
+  });
+
+  it.each([
+    [
+      'Status',
+      [
+        'ram-access-key-not-rotated',
+        'ram-access-key-unused',
+        'ram-user-console-and-access-key',
+        'ram-access-key-without-source-ip',
+      ],
+    ],
+    ['CreateDate', ['ram-access-key-not-rotated']],
+  ])(
+    'without %s: the user’s keys are unknown (a MissingField gap), not "not Active" or "not judged"',
+    async (field, concerned) => {
+      const { inventory } = await runCollectRewritten(
+        keyWorld(),
+        items('ListAccessKeys', ['AccessKeys', 'AccessKey'], (k) => {
+          delete k[field];
+        }),
+      );
+      const alice = inventory.ram.users.find((u) => u.name === 'alice');
+      expect(alice).toBeDefined();
+      expect('accessKeys' in (alice ?? {})).toBe(false);
+      expect(gaps(inventory, 'ListAccessKeys')).toEqual([
+        ['alice', 'MissingField', `ListAccessKeys answered alice without ${field} of ****0001`],
+      ]);
+      for (const rule of concerned) expect(verdict(inventory, rule, 'alice')).toBe('not evaluated');
+    },
+  );
+
+  it("the root identity's own key without Status: the root's keys are unknown, with a gap", async () => {
+    const world = baseWorld({
+      account: {
+        accountId: ACCOUNT,
+        caller: { IdentityType: 'Account', AccountId: ACCOUNT, Arn: `acs:ram::${ACCOUNT}:root` },
+      },
+      root: {
+        accessKeys: [{ AccessKeyId: 'LTAIroot00002', Status: 'Active', CreateDate: '2025-01-01' }],
+      },
+    });
+    const served = await runCollect(world);
+    expect(served.inventory.root.ownAccessKeys?.map((k) => k.status)).toEqual(['Active']);
+    const { inventory } = await runCollectRewritten(
+      world,
+      items('ListAccessKeys', ['AccessKeys', 'AccessKey'], (k) => {
+        delete k['Status'];
+      }),
+    );
+    expect(inventory.root.ownAccessKeys).toBeUndefined();
+    expect(gaps(inventory, 'ListAccessKeys')).toEqual([
+      ['<root>', 'MissingField', 'ListAccessKeys answered <root> without Status of ****0002'],
+    ]);
+  });
+
+  it('the emulator serves a world key without CreateDate with one (new): no gap', async () => {
+    const { inventory } = await runCollect(
+      baseWorld({
+        ram: { Users: [{ UserName: 'bob', AccessKeys: [{ AccessKeyId: 'LTAIbob1' }] }] },
+      }),
+    );
+    expect(inventory.coverage).toEqual([]);
+    const bob = inventory.ram.users.find((u) => u.name === 'bob');
+    expect(bob?.accessKeys?.map((k) => [k.status, k.createDate])).toEqual([
+      ['Active', `${NOW.toISOString().slice(0, 19)}Z`],
+    ]);
+    expect(verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('pass');
+  });
+});
+
+describe('GetPasswordPolicy: a setting left out', () => {
+  const settings = {
+    MinimumPasswordLength: 14,
+    RequireLowercaseCharacters: true,
+    RequireUppercaseCharacters: true,
+    RequireNumbers: true,
+    RequireSymbols: false,
+    PasswordReusePrevention: 5,
+    MaxLoginAttemps: 5,
+  };
+  const policyWorld = (over: Record<string, unknown> = {}) =>
+    baseWorld({ ram: { PasswordPolicy: { ...settings, ...over } } });
+  const drop =
+    (...fields: string[]) =>
+    (req: { headers: Record<string, unknown> }): Rewrite | undefined =>
+      req.headers['x-acs-action'] === 'GetPasswordPolicy'
+        ? (body) => {
+            const p = (body as { PasswordPolicy: Record<string, unknown> }).PasswordPolicy;
+            for (const f of fields) delete p[f];
+            return body;
+          }
+        : undefined;
+
+  it('the weak setting left out: a MissingField gap for the policy, the rule not evaluated, never a pass', async () => {
+    const served = await runCollect(policyWorld());
+    expect(served.inventory.coverage).toEqual([]);
+    expect(verdict(served.inventory, 'ram-password-policy-weak')).toBe('finding');
+    const { inventory } = await runCollectRewritten(
+      policyWorld(),
+      drop('RequireSymbols', 'MaxLoginAttemps'),
+    );
+    expect(inventory.ram.passwordPolicy).toBeDefined();
+    expect('requireSymbols' in (inventory.ram.passwordPolicy ?? {})).toBe(false);
+    expect(gaps(inventory, 'GetPasswordPolicy')).toEqual([
+      [
+        undefined,
+        'MissingField',
+        'GetPasswordPolicy answered the password policy without RequireSymbols, MaxLoginAttemps',
+      ],
+    ]);
+    expect(verdict(inventory, 'ram-password-policy-weak')).toBe('not evaluated');
+  });
+
+  it('a weakness in the settings that were sent still stands', async () => {
+    const { inventory } = await runCollectRewritten(
+      policyWorld({ RequireSymbols: true, MinimumPasswordLength: 8 }),
+      drop('PasswordReusePrevention'),
+    );
+    expect(gaps(inventory, 'GetPasswordPolicy')).toEqual([
+      [
+        undefined,
+        'MissingField',
+        'GetPasswordPolicy answered the password policy without PasswordReusePrevention',
+      ],
+    ]);
+    expect(verdict(inventory, 'ram-password-policy-weak')).toBe('finding');
+  });
+});
+
+describe('ListPolicyAttachments: an attachment without ResourceGroupId', () => {
+  const rgWorld = () =>
+    baseWorld({
+      ram: {
+        Users: [{ UserName: 'bob' }],
+        Policies: [
+          {
+            PolicyName: 'AdministratorAccess',
+            PolicyType: 'System',
+            PolicyDocument: {
+              Version: '1',
+              Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+            },
+          },
+        ],
+      },
+      resourceManager: {
+        PolicyAttachments: [
+          {
+            PrincipalName: 'bob@example.onaliyun.com',
+            PrincipalType: 'IMSUser',
+            PolicyName: 'AdministratorAccess',
+            PolicyType: 'System',
+            ResourceGroupId: 'rg-prod',
+          },
+        ],
+      },
+    });
+
+  it('is not taken for an account-scope one: the attachments are unknown, with a MissingField gap', async () => {
+    const served = await runCollect(rgWorld());
+    expect(served.inventory.coverage).toEqual([]);
+    expect(verdict(served.inventory, 'ram-policy-admin-access', 'bob')).toBe('finding');
+    const { inventory } = await runCollectRewritten(
+      rgWorld(),
+      items('ListPolicyAttachments', ['PolicyAttachments', 'PolicyAttachment'], (a) => {
+        delete a['ResourceGroupId'];
+      }),
+    );
+    expect(inventory.ram.resourceGroupAttachments).toBeUndefined();
+    expect(gaps(inventory, 'ListPolicyAttachments')).toEqual([
+      [
+        undefined,
+        'MissingField',
+        'ListPolicyAttachments answered an attachment without ResourceGroupId',
+      ],
+    ]);
+    expect(verdict(inventory, 'ram-policy-admin-access', 'bob')).toBe('not evaluated');
+  });
+});
+
+describe('ListAccounts: a member without AccountId or Type', () => {
+  const orgWorld = (): WorldInput =>
+    baseWorld({
+      organization: {
+        managementAccountId: ACCOUNT,
+        accounts: [
+          { AccountId: ACCOUNT, DisplayName: 'management' },
+          { AccountId: '1000000000000101', DisplayName: 'member', Type: 'CloudAccount' },
+        ],
+      },
+    });
+
+  async function listWith(rewrite?: (a: Record<string, unknown>) => void) {
+    const emu = await serve(orgWorld());
+    const proxy = await rewritingProxy(
+      emu.url,
+      rewrite ? items('ListAccounts', ['Accounts', 'Account'], rewrite) : () => undefined,
+    );
+    try {
+      const session = await openOrganization({
+        credential: (await resolveCredentials()).credential,
+        redact: (s) => s,
+        endpoint: proxy.url,
+        memberRole: 'ResourceDirectoryAccountAccessRole',
+      });
+      return await session.listAccounts();
+    } finally {
+      await proxy.close();
+    }
+  }
+
+  it('as served: every member with its type', async () => {
+    const accounts = await listWith();
+    expect(accounts.map((a) => [a.id, a.type])).toEqual([
+      ['1000000000000101', 'CloudAccount'],
+      [ACCOUNT, 'CloudAccount'],
+    ]);
+  });
+
+  it.each([
+    ['Type', 'ListAccounts answered 1000000000000101 without Type'],
+    ['AccountId', 'ListAccounts answered an account without AccountId'],
+  ])(
+    'without %s: the directory cannot be scanned (CollectError), no member is left out or taken for a resource account',
+    async (field, message) => {
+      const listed = listWith((a) => {
+        if (a['AccountId'] === '1000000000000101') delete a[field];
+      });
+      await expect(listed).rejects.toBeInstanceOf(CollectError);
+      await expect(listed).rejects.toThrow(`MissingField: ${message}`);
+    },
+  );
+});
