@@ -441,6 +441,8 @@ function makeRegion(
       Category: rng.pick(['cloud_essd', 'cloud_essd', 'cloud_efficiency', 'cloud_ssd']),
       Encrypted: rng.chance(0.3),
       Status: attached ? 'In_use' : 'Available',
+      // the API always sends it ("" = none); a policy on every disk keeps the findings as they were
+      AutoSnapshotPolicyId: `sp-${r}`,
     };
   });
 

@@ -220,6 +220,11 @@ async function prefixListEntriesOf(
     return { body: r.body, entries: requiredList(r.body?.entries?.entry, 'Entries.Entry') };
   });
   if (!res) return; // cidrs stay absent: the list is unknown
+  // every entry is a CIDR block: one answered without it would shrink the list, so the list is unknown
+  if (res.entries.some((e) => !nonEmpty(e.cidr?.trim()))) {
+    missingField(ctx, m, list.id, 'Cidr of an entry');
+    return;
+  }
   if (!list.name && nonEmpty(res.body?.prefixListName)) list.name = res.body?.prefixListName ?? '';
   const family = nonEmpty(res.body?.addressFamily);
   if (family) list.addressFamily = family;
@@ -284,6 +289,12 @@ async function portRangeListEntriesOf(
     return requiredList(r.body?.entries, 'Entries');
   });
   if (!entries) return; // ranges stay absent: the list is unknown
+  // every entry is a port range: one answered without it would shrink the list (a rule naming an
+  // emptied list matches no port), so the list is unknown
+  if (entries.some((e) => !nonEmpty(e.portRange?.trim()))) {
+    missingField(ctx, m, list.id, 'PortRange of an entry');
+    return;
+  }
   list.ranges = uniq(entries.map((e) => e.portRange?.trim()));
 }
 
@@ -443,6 +454,8 @@ async function groupRules(
  * Accept that matched nothing), and a Drop of no priority would take the
  * highest. `PortRange` may be left out of a rule that uses a port list
  * (undocumented there); an absent `Policy` is the API's default, Accept.
+ * An ingress rule always has a source, and answers carry all four source
+ * fields (`""` when unused): a rule without any of them would match no source.
  */
 function absentRuleFields(p: Permission): string | undefined {
   const absent: string[] = [];
@@ -450,6 +463,13 @@ function absentRuleFields(p: Permission): string | undefined {
   if (p.priority === undefined || p.priority === null || String(p.priority).trim() === '')
     absent.push('Priority');
   if (!nonEmpty(p.portRange) && !nonEmpty(p.portRangeListId)) absent.push('PortRange');
+  if (
+    (p.direction ?? '').trim().toLowerCase() !== 'egress' &&
+    [p.sourceCidrIp, p.ipv6SourceCidrIp, p.sourceGroupId, p.sourcePrefixListId].every(
+      (v) => v === undefined || v === null,
+    )
+  )
+    absent.push('a source (SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId, SourcePrefixListId)');
   if (absent.length === 0) return undefined;
   const name = nonEmpty(p.securityGroupRuleId);
   return `${absent.join(', ')} of ${name ? `rule ${name}` : 'a rule'}`;
@@ -515,8 +535,13 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
   );
   if (!instances) return undefined;
   for (const instance of instances) {
-    const fields = missing.get(instance.id);
-    if (fields) missingField(ctx, m, instance.id, fields.join(', '));
+    const fields = missing.get(instance.id) ?? [];
+    // the metadata fields are an entry of their own: named with others, they would narrow the
+    // whole entry to the metadata rules (engine/unevaluated.ts MISSING_FIELD_KEYS)
+    const metadata = fields.filter((f) => f.startsWith('MetadataOptions'));
+    const rest = fields.filter((f) => !f.startsWith('MetadataOptions'));
+    if (rest.length > 0) missingField(ctx, m, instance.id, rest.join(', '));
+    if (metadata.length > 0) missingField(ctx, m, instance.id, metadata.join(', '));
   }
   if (instances.length === 0) return instances;
   await Promise.all([
@@ -539,6 +564,10 @@ function toInstance(i: RawInstance, region: string, missing: Map<string, string[
   // empty list when it has none): an answer without either list leaves its exposure unknown
   if (!Array.isArray(i.securityGroupIds?.securityGroupId)) absent.push('SecurityGroupIds');
   if (!Array.isArray(i.publicIpAddress?.ipAddress)) absent.push('PublicIpAddress');
+  // every answer says the status and the OS type: read as "", the instance was not running
+  // (the exposure and agent rules pass it) and not Linux (password login passes it)
+  if (!nonEmpty(i.status)) absent.push('Status');
+  if (!nonEmpty(i.OSType)) absent.push('OSType');
   const instance: Instance = {
     id: i.instanceId as string,
     region,
@@ -565,6 +594,9 @@ function toInstance(i: RawInstance, region: string, missing: Map<string, string[
     };
     if (!endpoint) absent.push('MetadataOptions.HttpEndpoint');
     if (!tokens) absent.push('MetadataOptions.HttpTokens');
+  } else {
+    // asked for (META_OPTIONS): an answer without it leaves the metadata service's mode unknown
+    absent.push('MetadataOptions');
   }
   if (absent.length > 0) missing.set(instance.id, absent);
   return instance;
@@ -807,7 +839,10 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
     ),
   );
   for (const disk of disks ?? []) {
-    if (disk.encrypted === undefined) missingField(ctx, m, disk.id, 'Encrypted');
+    const absent: string[] = [];
+    if (disk.encrypted === undefined) absent.push('Encrypted');
+    if (disk.autoSnapshotPolicyId === undefined) absent.push('AutoSnapshotPolicyId');
+    if (absent.length > 0) missingField(ctx, m, disk.id, absent.join(', '));
   }
   return disks;
 }
@@ -819,8 +854,8 @@ async function invocationsOf(
   const ecs = ctx.clients.ecs(region);
   const m = meta(region, 'DescribeInvocations');
   const since = ctx.since.getTime();
-  // invocations whose answer lacked the instances they ran on
-  const withoutInstances = new Set<string>();
+  // fields an invocation's answer left out: the instances it ran on, when it was created
+  const absent = new Map<string, string[]>();
   const invocations = await attempt(ctx, m, () =>
     pageByCursor(
       ctx.guard,
@@ -853,7 +888,8 @@ async function invocationsOf(
     ),
   );
   for (const v of invocations ?? []) {
-    if (withoutInstances.has(v.invokeId)) missingField(ctx, m, v.invokeId, 'InvokeInstances');
+    const fields = absent.get(v.invokeId);
+    if (fields) missingField(ctx, m, v.invokeId, fields.join(', '));
   }
   return invocations;
 
@@ -861,7 +897,11 @@ async function invocationsOf(
     v: EcsSdk.DescribeInvocationsResponseBodyInvocationsInvocation,
   ): Invocation {
     const ran = v.invokeInstances?.invokeInstance;
-    if (!Array.isArray(ran)) withoutInstances.add(v.invokeId as string);
+    const fields: string[] = [];
+    if (!Array.isArray(ran)) fields.push('InvokeInstances');
+    // every answer says when: read as "", the rule could not place the run in the window and skipped it
+    if (!nonEmpty(v.creationTime)) fields.push('CreationTime');
+    if (fields.length > 0) absent.set(v.invokeId as string, fields);
     return {
       // deliberately not copied: commandContent, parameters, outputs
       invokeId: v.invokeId as string,

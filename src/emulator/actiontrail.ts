@@ -55,15 +55,8 @@ function isOrgTrail(t: WorldTrail): boolean {
   return v === true || v === 'true';
 }
 
-/**
- * What DescribeTrails says of a trail whose world entry leaves it out: the API
- * always sends Status, TrailRegion and EventRW; these are CreateTrail's
- * defaults (all regions, write events), enabled as GetTrailStatus assumes.
- */
-const TRAIL_DEFAULTS = { Status: 'Enable', TrailRegion: 'All', EventRW: 'Write' } as const;
-
 function serveTrail(ctx: EmulatorContext, t: WorldTrail): Item {
-  const out: Item = { ...TRAIL_DEFAULTS };
+  const out: Item = {};
   for (const [k, v] of Object.entries(t)) if (k !== 'TrailStatus' && v !== undefined) out[k] = v;
   const home = t.HomeRegion ?? '';
   out['IsOrganizationTrail'] = isOrgTrail(t);
@@ -88,8 +81,7 @@ const describeTrails: ActionHandler = (req, ctx) => {
     if (names.length > 0 && !names.includes(t.Name)) return false;
     if (isOrgTrail(t) && !orgs) return false;
     if (!region || !t.HomeRegion || t.HomeRegion === region) return true;
-    const covers = t.TrailRegion ?? TRAIL_DEFAULTS.TrailRegion;
-    return shadows && (covers === 'All' || covers === region);
+    return shadows && (t.TrailRegion === 'All' || t.TrailRegion === region);
   });
   return ok({ TrailList: trails.map((t) => serveTrail(ctx, t)) });
 };

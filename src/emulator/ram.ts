@@ -286,9 +286,7 @@ const getUserMFAInfo: ActionHandler = (req, ctx) => {
 /**
  * ListAccessKeys: a user's keys, or (no UserName) the caller's own — for a
  * root caller `root.accessKeys` (world.md). Status/AccessKeyId/CreateDate as
- * the API serves them; no secret, no LastUsedDate. The API always sends
- * CreateDate: a key whose world entry has none was created at the emulator's
- * clock (new, so no rule calls it old).
+ * the API serves them; no secret, no LastUsedDate.
  */
 const listAccessKeys: ActionHandler = (req, ctx) => {
   let keys: WorldAccessKey[];
@@ -299,10 +297,7 @@ const listAccessKeys: ActionHandler = (req, ctx) => {
   } else {
     keys = ownAccessKeys(ctx);
   }
-  const created = `${ctx.now().toISOString().slice(0, 19)}Z`;
-  return ok({
-    AccessKeys: { AccessKey: keys.map((k) => ({ CreateDate: created, ...serveAccessKey(k) })) },
-  });
+  return ok({ AccessKeys: { AccessKey: keys.map(serveAccessKey) } });
 };
 
 /** the key `UserAccessKeyId` of `UserName` (or of the caller), or the API's error */

@@ -26,9 +26,6 @@ type Item = Record<string, unknown>;
 
 const LIMITS: SizeLimits = { max: 50, default: 10 };
 
-/** ACL entry protocols without ports */
-const PORTLESS = new Set(['all', 'icmp', 'icmpv6', 'gre']);
-
 const EMPTY: VpcBlock = { Ipv6Addresses: [], NetworkAcls: [], NatGateways: [], EipAddresses: [] };
 
 function block(req: EmulatorRequest, ctx: EmulatorContext): VpcBlock | EmulatorResponse {
@@ -70,7 +67,7 @@ const describeIpv6Addresses: ActionHandler = (req, ctx) => {
   const p = req.params;
   const items = b.Ipv6Addresses.filter((a) => {
     if (p['Ipv6Address'] && a.Ipv6Address !== p['Ipv6Address']) return false;
-    if (p['NetworkType'] && (a.NetworkType ?? 'Private') !== p['NetworkType']) return false;
+    if (p['NetworkType'] && a.NetworkType !== p['NetworkType']) return false;
     if (p['AssociatedInstanceId'] && a['AssociatedInstanceId'] !== p['AssociatedInstanceId'])
       return false;
     return true;
@@ -80,8 +77,7 @@ const describeIpv6Addresses: ActionHandler = (req, ctx) => {
     PageNumber: r.pageNumber,
     PageSize: r.pageSize,
     TotalCount: r.totalCount,
-    // the API always says Public or Private: a world's address without it has no Internet bandwidth
-    Ipv6Addresses: { Ipv6Address: r.page.map((a) => ({ NetworkType: 'Private', ...a })) },
+    Ipv6Addresses: { Ipv6Address: r.page.map((a) => ({ ...a })) },
   });
 };
 
@@ -113,12 +109,7 @@ const describeNetworkAcls: ActionHandler = (req, ctx) => {
           })),
         },
         IngressAclEntries: {
-          // the API says '-1/-1' for the port of an entry whose protocol has no ports
-          IngressAclEntry: a.IngressAclEntries.map((e) => ({
-            IpVersion: 'IPv4',
-            ...(PORTLESS.has(String(e['Protocol'] ?? '').toLowerCase()) ? { Port: '-1/-1' } : {}),
-            ...e,
-          })),
+          IngressAclEntry: a.IngressAclEntries.map((e) => ({ IpVersion: 'IPv4', ...e })),
         },
         EgressAclEntries: { EgressAclEntry: a.EgressAclEntries.map((e) => ({ ...e })) },
       })),
@@ -181,10 +172,6 @@ const describeForwardTableEntries: ActionHandler = (req, ctx) => {
       ForwardTableId: forwardTableIdOf(g),
       NatGatewayId: g.NatGatewayId,
       Status: 'Available',
-      // an Any entry maps every port: the API says 'Any' for both
-      ...((e.IpProtocol ?? '').toLowerCase() === 'any'
-        ? { ExternalPort: 'Any', InternalPort: 'Any' }
-        : {}),
       ...e,
     })),
   );

@@ -111,11 +111,13 @@ function world(
         {
           AccessKeyId: 'LTAI5tRootKeyOne00001',
           Status: 'Active',
+          CreateDate: '2024-01-01T00:00:00Z',
           LastUsedDate: '2026-10-15T08:00:00Z',
         },
         {
           AccessKeyId: 'LTAI5tRootKeyTwo00002',
           Status: 'Inactive',
+          CreateDate: '2024-06-01T00:00:00Z',
           LastUsedDate: '2026-10-15T08:00:00Z',
         },
       ],
@@ -196,9 +198,14 @@ describe('ActionTrail LookupEvents filters', () => {
         {
           AccessKeyId: 'LTAI5tRootKeyOne00001',
           Status: 'Active',
+          CreateDate: '2024-01-01T00:00:00Z',
           LastUsedDate: '2026-08-01T00:00:00Z',
         },
-        { AccessKeyId: 'LTAI5tRootKeyTwo00002', Status: 'Active' },
+        {
+          AccessKeyId: 'LTAI5tRootKeyTwo00002',
+          Status: 'Active',
+          CreateDate: '2024-06-01T00:00:00Z',
+        },
       ]),
     );
     const full = await runCollect(fullRead(w));
@@ -274,6 +281,7 @@ describe('ActionTrail LookupEvents filters', () => {
       {
         AccessKeyId: 'LTAI5tRootKeyOne00001',
         Status: 'Active',
+        CreateDate: '2024-01-01T00:00:00Z',
         LastUsedDate: '2026-10-25T00:00:00Z',
       },
     ]);
@@ -422,6 +430,7 @@ describe('ActionTrail LookupEvents filters', () => {
             {
               AccessKeyId: 'LTAI5tRootKeyOne00001',
               Status: 'Active',
+              CreateDate: '2024-01-01T00:00:00Z',
               LastUsedDate: '2026-10-20T08:00:00Z',
             },
           ],

@@ -46,7 +46,16 @@ function world(caller: 'RAMUser' | 'Account' = 'RAMUser'): WorldInput {
     ecs: {
       'cn-hangzhou': {
         SecurityGroups: [{ SecurityGroupId: 'sg-1', VpcId: 'vpc-1', Permissions: [] }],
-        Instances: [{ InstanceId: 'i-1', SecurityGroupIds: ['sg-1'], RamRoleName: 'web-role' }],
+        Instances: [
+          {
+            InstanceId: 'i-1',
+            Status: 'Running',
+            OSType: 'linux',
+            SecurityGroupIds: ['sg-1'],
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
+            RamRoleName: 'web-role',
+          },
+        ],
       },
     },
     ram: {
@@ -516,7 +525,12 @@ describe('a full collect', () => {
           AssumeRolePolicyDocument: { Version: '1', Statement: [] },
         })),
       },
-      root: { mfaEnabled: true, accessKeys: [{ AccessKeyId: 'LTAIroot1' }] },
+      root: {
+        mfaEnabled: true,
+        accessKeys: [
+          { AccessKeyId: 'LTAIroot1', Status: 'Active', CreateDate: '2024-01-01T00:00:00Z' },
+        ],
+      },
       actiontrail: {
         Events: Array.from({ length: 25 }, (_, i) => ({
           eventId: `ev-${i}`,
@@ -618,7 +632,13 @@ describe('ActionTrail trails', () => {
       ],
       actiontrail: {
         Trails: [
-          { Name: 't', Status: 'Enable', HomeRegion: 'cn-hangzhou', TrailRegion: 'cn-hangzhou' },
+          {
+            Name: 't',
+            Status: 'Enable',
+            HomeRegion: 'cn-hangzhou',
+            TrailRegion: 'cn-hangzhou',
+            EventRW: 'All',
+          },
         ],
       },
       emulator: {

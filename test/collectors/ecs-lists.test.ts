@@ -79,7 +79,9 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
           {
             InstanceId: 'i-2',
             Status: 'Running',
+            OSType: 'linux',
             SecurityGroupIds: ['sg-1'],
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
             VpcAttributes: { VpcId: 'vpc-1', VSwitchId: 'vsw-1', PrivateIpAddress: ['10.0.0.20'] },
             NetworkInterfaces: [
               { NetworkInterfaceId: 'eni-p', Type: 'Primary', SecurityGroupIds: ['sg-1'] },

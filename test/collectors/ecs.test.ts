@@ -106,8 +106,17 @@ const SMALL: WorldInput = baseWorld({
           Type: 'system',
           Category: 'cloud_essd',
           Encrypted: false,
+          // no automatic snapshot policy: the API says ""
+          AutoSnapshotPolicyId: '',
         },
-        { DiskId: 'd-2', Type: 'data', Category: 'cloud_essd', Encrypted: true, KMSKeyId: 'key-1' },
+        {
+          DiskId: 'd-2',
+          Type: 'data',
+          Category: 'cloud_essd',
+          Encrypted: true,
+          KMSKeyId: 'key-1',
+          AutoSnapshotPolicyId: '',
+        },
       ],
       Invocations: [
         {
@@ -306,6 +315,8 @@ describe('ECS collection', () => {
         type: 'system',
         category: 'cloud_essd',
         encrypted: false,
+        // "" (no policy) kept as the API says it
+        autoSnapshotPolicyId: '',
       },
       {
         id: 'd-2',
@@ -316,6 +327,7 @@ describe('ECS collection', () => {
         category: 'cloud_essd',
         encrypted: true,
         kmsKeyId: 'key-1',
+        autoSnapshotPolicyId: '',
       },
     ]);
     // only invocations within `since` (or repeating ones still running); never the command content
@@ -430,7 +442,10 @@ describe('ECS collection', () => {
     }));
     const instances = Array.from({ length: 101 }, (_, i) => ({
       InstanceId: `i-${i}`,
+      Status: 'Running',
+      OSType: 'linux',
       SecurityGroupIds: ['sg-1'],
+      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
       ...(i % 2 === 0 ? { RamRoleName: 'role-even' } : {}),
       NetworkInterfaces: Array.from({ length: 5 }, (_, n) => ({
         NetworkInterfaceId: `eni-${i}-${n}`,
@@ -444,7 +459,11 @@ describe('ECS collection', () => {
           SecurityGroups: sgs,
           Instances: instances,
           KeyPairs: Array.from({ length: 51 }, (_, i) => ({ KeyPairName: `kp-${i}` })),
-          Disks: Array.from({ length: 501 }, (_, i) => ({ DiskId: `d-${i}`, Encrypted: true })),
+          Disks: Array.from({ length: 501 }, (_, i) => ({
+            DiskId: `d-${i}`,
+            Encrypted: true,
+            AutoSnapshotPolicyId: 'sp-1',
+          })),
           Invocations: Array.from({ length: 51 }, (_, i) => ({
             InvokeId: `t-${i}`,
             CreationTime: '2026-10-20T00:00:00Z',

@@ -48,11 +48,25 @@ function world(faults: Fault[] = []): WorldInput {
           },
         ],
         Instances: [
-          { InstanceId: 'i-1', SecurityGroupIds: ['sg-vpc'], RamRoleName: 'web-role' },
-          { InstanceId: 'i-2', SecurityGroupIds: ['sg-classic'], InstanceNetworkType: 'classic' },
+          {
+            InstanceId: 'i-1',
+            Status: 'Running',
+            OSType: 'linux',
+            SecurityGroupIds: ['sg-vpc'],
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
+            RamRoleName: 'web-role',
+          },
+          {
+            InstanceId: 'i-2',
+            Status: 'Running',
+            OSType: 'linux',
+            SecurityGroupIds: ['sg-classic'],
+            InstanceNetworkType: 'classic',
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
+          },
         ],
         KeyPairs: [{ KeyPairName: 'kp-1' }, { KeyPairName: 'kp-2' }],
-        Disks: [{ DiskId: 'd-1', InstanceId: 'i-1', Encrypted: false }],
+        Disks: [{ DiskId: 'd-1', InstanceId: 'i-1', Encrypted: false, AutoSnapshotPolicyId: '' }],
         Invocations: [
           {
             InvokeId: 't-1',
@@ -71,7 +85,14 @@ function world(faults: Fault[] = []): WorldInput {
           LastLoginDate: '2026-10-15T00:00:00Z',
           LoginProfile: { PasswordResetRequired: false, MFABindRequired: false },
           MFADevice: { SerialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, Type: 'VMFA' },
-          AccessKeys: [{ AccessKeyId: 'LTAIalice1', LastUsedDate: '2026-10-30T00:00:00Z' }],
+          AccessKeys: [
+            {
+              AccessKeyId: 'LTAIalice1',
+              Status: 'Active',
+              CreateDate: '2024-01-01T00:00:00Z',
+              LastUsedDate: '2026-10-30T00:00:00Z',
+            },
+          ],
           Groups: ['ops'],
           Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }],
         },
@@ -104,7 +125,14 @@ function world(faults: Fault[] = []): WorldInput {
     },
     root: {
       mfaEnabled: false,
-      accessKeys: [{ AccessKeyId: 'LTAIroot1', LastUsedDate: '2026-10-31T00:00:00Z' }],
+      accessKeys: [
+        {
+          AccessKeyId: 'LTAIroot1',
+          Status: 'Active',
+          CreateDate: '2024-01-01T00:00:00Z',
+          LastUsedDate: '2026-10-31T00:00:00Z',
+        },
+      ],
     },
     actiontrail: {
       // global events stored in the scanned region: one LookupEvents listing per fault

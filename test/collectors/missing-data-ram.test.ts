@@ -123,14 +123,25 @@ describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () =>
     expect(verdict(inventory, 'actiontrail-not-logging')).toBe('finding');
   });
 
-  it('the emulator serves a world trail without them as the API would: enabled, all regions, write events', async () => {
-    const { inventory } = await runCollect(
-      baseWorld({ actiontrail: { Trails: [{ Name: 'bare', HomeRegion: 'cn-hangzhou' }] } }),
+  it('a world trail without them is served without them (world.md): a MissingField gap, the rule not evaluated', async () => {
+    const served: Record<string, unknown>[] = [];
+    const { inventory } = await runCollectRewritten(
+      baseWorld({
+        actiontrail: {
+          Trails: [{ Name: 'bare', HomeRegion: 'cn-hangzhou', TrailStatus: { IsLogging: true } }],
+        },
+      }),
+      items('DescribeTrails', ['TrailList'], (t) => {
+        served.push({ ...t });
+      }),
     );
-    expect(inventory.coverage).toEqual([]);
-    expect(inventory.actiontrail.trails?.map((t) => [t.status, t.trailRegion, t.eventRW])).toEqual([
-      ['Enable', 'All', 'Write'],
+    expect(served.map((t) => t['Name'])).toEqual(['bare']);
+    for (const field of ['Status', 'TrailRegion', 'EventRW'])
+      expect(served[0], field).not.toHaveProperty(field);
+    expect(gaps(inventory, 'DescribeTrails')).toEqual([
+      ['bare', 'MissingField', 'DescribeTrails answered bare without Status, TrailRegion, EventRW'],
     ]);
+    expect(verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
   });
 });
 
@@ -220,18 +231,27 @@ describe('ListAccessKeys: a key without Status or CreateDate', () => {
     ]);
   });
 
-  it('the emulator serves a world key without CreateDate with one (new): no gap', async () => {
-    const { inventory } = await runCollect(
+  it('a world key without CreateDate is served without one (world.md): a MissingField gap, the rotation rule not evaluated', async () => {
+    const served: Record<string, unknown>[] = [];
+    const { inventory } = await runCollectRewritten(
       baseWorld({
-        ram: { Users: [{ UserName: 'bob', AccessKeys: [{ AccessKeyId: 'LTAIbob1' }] }] },
+        ram: {
+          Users: [{ UserName: 'bob', AccessKeys: [{ AccessKeyId: 'LTAIbob1', Status: 'Active' }] }],
+        },
+      }),
+      items('ListAccessKeys', ['AccessKeys', 'AccessKey'], (k) => {
+        served.push({ ...k });
       }),
     );
-    expect(inventory.coverage).toEqual([]);
+    expect(served.map((k) => k['AccessKeyId'])).toEqual(['LTAIbob1']);
+    expect(served[0]).not.toHaveProperty('CreateDate');
     const bob = inventory.ram.users.find((u) => u.name === 'bob');
-    expect(bob?.accessKeys?.map((k) => [k.status, k.createDate])).toEqual([
-      ['Active', `${NOW.toISOString().slice(0, 19)}Z`],
+    expect(bob).toBeDefined();
+    expect('accessKeys' in (bob ?? {})).toBe(false);
+    expect(gaps(inventory, 'ListAccessKeys')).toEqual([
+      ['bob', 'MissingField', 'ListAccessKeys answered bob without CreateDate of ****bob1'],
     ]);
-    expect(verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('pass');
+    expect(verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('not evaluated');
   });
 });
 

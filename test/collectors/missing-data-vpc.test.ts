@@ -47,8 +47,11 @@ const dnatEntries = Array.from({ length: 60 }, (_, i) => ({
   Status: 'Available',
 }));
 
-/** i-acl sits behind nacl-drop22 (drop TCP 22 from anywhere, then accept all); i-dnat behind DNAT */
-function world(): WorldInput {
+/**
+ * i-acl sits behind nacl-drop22 (drop TCP 22 from anywhere, then accept all); i-dnat behind DNAT.
+ * With `bare`, the accept-all ACL entry leaves out its Port and the Any DNAT entry its ports.
+ */
+function world(bare = false): WorldInput {
   return baseWorld({
     ecs: {
       [R]: {
@@ -89,8 +92,13 @@ function world(): WorldInput {
                 Port: '22/22',
                 SourceCidrIp: '0.0.0.0/0',
               },
-              // no Port in the world: the emulator answers '-1/-1', as the API does for `all`
-              { Policy: 'accept', Protocol: 'all', SourceCidrIp: '0.0.0.0/0' },
+              // the API says '-1/-1' for the port of an entry whose protocol has none
+              {
+                Policy: 'accept',
+                Protocol: 'all',
+                ...(bare ? {} : { Port: '-1/-1' }),
+                SourceCidrIp: '0.0.0.0/0',
+              },
             ],
           },
         ],
@@ -101,12 +109,13 @@ function world(): WorldInput {
             NetworkType: 'internet',
             ForwardTableEntries: [
               ...dnatEntries,
-              // no ports in the world: the emulator answers 'Any', as the API does for an Any entry
+              // an Any entry maps every port: the API says 'Any' for both
               {
                 ForwardEntryId: 'fwd-any',
                 ExternalIp: '47.0.0.98',
                 InternalIp: '10.0.0.30',
                 IpProtocol: 'Any',
+                ...(bare ? {} : { ExternalPort: 'Any', InternalPort: 'Any' }),
               },
             ],
           },
@@ -158,6 +167,29 @@ describe('network ACL entries without a field', () => {
     expect(adminVerdict(inventory, 'i-dnat')).toBe('finding');
   });
 
+  it('a world entry without Port is served without it (world.md): a MissingField gap, the instance behind it not evaluated', async () => {
+    const served: Record<string, unknown>[] = [];
+    const { inventory } = await runCollectRewritten(
+      world(true),
+      aclEntries((entries) => {
+        served.push(...entries.map((e) => ({ ...e })));
+      }),
+    );
+    expect(served).toHaveLength(2);
+    expect(served[1]).toMatchObject({ Policy: 'accept', Protocol: 'all' });
+    expect(served[1]).not.toHaveProperty('Port');
+    expect(inventory.vpc.networkAcls[0]?.ingress).toBeUndefined();
+    const gaps = inventory.coverage.filter((c) => c.operation === 'DescribeNetworkAcls');
+    expect(gaps.map((c) => [c.resource, c.error.code, c.error.message])).toEqual([
+      [
+        'nacl-drop22',
+        'MissingField',
+        'DescribeNetworkAcls answered nacl-drop22 without Port of entry #2',
+      ],
+    ]);
+    expect(adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
+  });
+
   it('a drop entry without Port is a MissingField gap for the ACL, not "every port closed": the instance behind it is not evaluated', async () => {
     const { inventory } = await runCollectRewritten(
       world(),
@@ -205,14 +237,49 @@ describe('network ACL entries without a field', () => {
 });
 
 describe('DNAT entries without a port', () => {
-  it('an Any entry is served with Any ports; the TCP entries with theirs', async () => {
+  it('an Any entry with its Any ports and the TCP entries with theirs are read without a gap', async () => {
     const { inventory } = await runCollect(world());
+    expect(inventory.coverage).toEqual([]);
     const entries = inventory.vpc.natGateways[0]?.dnatEntries ?? [];
     expect(entries).toHaveLength(61);
     expect(entries.find((e) => e.id === 'fwd-any')).toMatchObject({
       externalPort: 'Any',
       internalPort: 'Any',
     });
+    expect(entries.find((e) => e.id === 'fwd-3')).toMatchObject({
+      externalPort: '2003',
+      internalPort: '22',
+    });
+  });
+
+  it('a world Any entry without ports is served without them (world.md): the gateway’s entries unknown, with a MissingField gap', async () => {
+    const served: Record<string, unknown>[] = [];
+    const { inventory } = await runCollectRewritten(world(true), (req) =>
+      req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
+        ? (body) => {
+            const b = body as {
+              ForwardTableEntries: { ForwardTableEntry: Record<string, unknown>[] };
+            };
+            for (const e of b.ForwardTableEntries.ForwardTableEntry)
+              if (e['ForwardEntryId'] === 'fwd-any') served.push({ ...e });
+            return b;
+          }
+        : undefined,
+    );
+    expect(served).toHaveLength(1);
+    expect(served[0]).not.toHaveProperty('ExternalPort');
+    expect(served[0]).not.toHaveProperty('InternalPort');
+    const [gateway] = inventory.vpc.natGateways;
+    expect(gateway?.dnatEntries).toBeUndefined();
+    const gaps = inventory.coverage.filter((c) => c.operation === 'DescribeForwardTableEntries');
+    expect(gaps.map((c) => [c.resource, c.error.code, c.error.message])).toEqual([
+      [
+        gateway?.forwardTableIds[0],
+        'MissingField',
+        `DescribeForwardTableEntries answered ${gateway?.forwardTableIds[0]} without ExternalPort, InternalPort of fwd-any`,
+      ],
+    ]);
+    expect(adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
   });
 
   it('an entry without ExternalPort or InternalPort keeps the gateway’s entries unknown, with a MissingField gap', async () => {

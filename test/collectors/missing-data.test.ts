@@ -24,6 +24,8 @@ function world(faults: Fault[] = []): WorldInput {
         Instances: [
           {
             InstanceId: 'i-full',
+            Status: 'Running',
+            OSType: 'linux',
             SecurityGroupIds: ['sg-1'],
             KeyPairName: 'kp-1',
             MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'optional' },
@@ -31,16 +33,24 @@ function world(faults: Fault[] = []): WorldInput {
           // MetadataOptions present but empty: the token setting is unknown
           {
             InstanceId: 'i-empty-mo',
+            Status: 'Running',
+            OSType: 'linux',
             SecurityGroupIds: ['sg-1'],
             KeyPairName: '',
             MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: '' },
           },
           // no KeyPairName at all: the API's way to say "none"
-          { InstanceId: 'i-no-key', SecurityGroupIds: ['sg-1'] },
+          {
+            InstanceId: 'i-no-key',
+            Status: 'Running',
+            OSType: 'linux',
+            SecurityGroupIds: ['sg-1'],
+            MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
+          },
         ],
         Disks: [
-          { DiskId: 'd-known', InstanceId: 'i-full', Encrypted: false },
-          { DiskId: 'd-unknown', InstanceId: 'i-full' },
+          { DiskId: 'd-known', InstanceId: 'i-full', Encrypted: false, AutoSnapshotPolicyId: '' },
+          { DiskId: 'd-unknown', InstanceId: 'i-full', AutoSnapshotPolicyId: '' },
         ],
       },
     },
@@ -50,7 +60,9 @@ function world(faults: Fault[] = []): WorldInput {
           UserName: 'alice',
           LoginProfile: { PasswordResetRequired: false, MFABindRequired: true },
           MFADevice: { SerialNumber: `acs:ram::${ACCOUNT}:mfa/alice`, Type: 'VMFA' },
-          AccessKeys: [{ AccessKeyId: 'LTAIalice1' }],
+          AccessKeys: [
+            { AccessKeyId: 'LTAIalice1', Status: 'Active', CreateDate: '2024-01-01T00:00:00Z' },
+          ],
           Groups: ['ops'],
           Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }],
         },

@@ -118,7 +118,8 @@ describe('DescribeCloudCenterInstances', () => {
     ]);
     // cn-shanghai: 3 assets in pages of 2 → 2 calls; ap-southeast-1: 3 → 2 calls
     expect(emulator.stats().requests['DescribeCloudCenterInstances']).toBe(4);
-    expect(inventory.coverage).toEqual([
+    // (d-unknown's DescribeDisks gap: the test at the end of this file)
+    expect(inventory.coverage.filter((c) => c.service === 'sas')).toEqual([
       {
         service: 'sas',
         region: null,
@@ -196,7 +197,8 @@ describe('DescribeCloudCenterInstances', () => {
 });
 
 describe('DescribeDisks snapshot fields', () => {
-  it('maps AutoSnapshotPolicyId ("" kept), EnableAutoSnapshot and Status; absent stays absent', async () => {
+  // the rules' verdicts on a disk without AutoSnapshotPolicyId: test/collectors/missing-data-ecs.test.ts
+  it('maps AutoSnapshotPolicyId ("" kept), EnableAutoSnapshot and Status; a world without the policy field is served without it: a MissingField gap', async () => {
     const { inventory } = await runCollect(world(), { regions: ['cn-hangzhou'] });
     const byId = new Map(inventory.ecs.disks.map((d) => [d.id, d]));
     expect(byId.get('d-policy')).toMatchObject({
@@ -209,7 +211,21 @@ describe('DescribeDisks snapshot fields', () => {
       enableAutoSnapshot: false,
       status: 'In_use',
     });
+    // world.md: an absent field is absent in the answer; never read as "" (no policy)
+    expect(byId.get('d-unknown')).toBeDefined();
     expect(byId.get('d-unknown')?.autoSnapshotPolicyId).toBeUndefined();
     expect(byId.get('d-unknown')?.status).toBe('Available');
+    expect(inventory.coverage.filter((c) => c.operation === 'DescribeDisks')).toEqual([
+      {
+        service: 'ecs',
+        region: 'cn-hangzhou',
+        operation: 'DescribeDisks',
+        resource: 'd-unknown',
+        error: {
+          code: 'MissingField',
+          message: 'DescribeDisks answered d-unknown without AutoSnapshotPolicyId',
+        },
+      },
+    ]);
   });
 });
