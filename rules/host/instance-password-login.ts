@@ -6,7 +6,7 @@ export default defineRule({
     title: 'Linux instance without a key pair (password login)',
     severity: 'medium',
     resourceTypes: ['instance'],
-    reads: ['ecs.instances'],
+    reads: ['ecs.instances', 'ecs.instances.osType'],
     rationale:
       'A Linux instance with no SSH key pair bound is logged in to with a password, which can be guessed, brute-forced or reused from ' +
       'another breach. Binding a key pair disables password authentication for the instance. The finding is raised for instances whose ' +

@@ -536,12 +536,15 @@ async function instancesOf(ctx: CollectContext, region: string): Promise<Instanc
   if (!instances) return undefined;
   for (const instance of instances) {
     const fields = missing.get(instance.id) ?? [];
-    // the metadata fields are an entry of their own: named with others, they would narrow the
-    // whole entry to the metadata rules (engine/unevaluated.ts MISSING_FIELD_KEYS)
-    const metadata = fields.filter((f) => f.startsWith('MetadataOptions'));
-    const rest = fields.filter((f) => !f.startsWith('MetadataOptions'));
+    // the metadata fields and OSType are entries of their own: each stands only for the rules
+    // that read it (engine/unevaluated.ts MISSING_FIELD_KEYS), and named with others it would
+    // narrow their whole entry to those rules
+    const own = (f: string) => f.startsWith('MetadataOptions') || f === 'OSType';
+    const rest = fields.filter((f) => !own(f));
     if (rest.length > 0) missingField(ctx, m, instance.id, rest.join(', '));
+    const metadata = fields.filter((f) => f.startsWith('MetadataOptions'));
     if (metadata.length > 0) missingField(ctx, m, instance.id, metadata.join(', '));
+    if (fields.includes('OSType')) missingField(ctx, m, instance.id, 'OSType');
   }
   if (instances.length === 0) return instances;
   await Promise.all([

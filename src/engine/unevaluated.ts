@@ -37,6 +37,7 @@ export const DATA_KEYS = [
   'ecs.instances.networkInterfaces',
   'ecs.instances.ramRoleName',
   'ecs.instances.metadataOptions',
+  'ecs.instances.osType',
   'ecs.keyPairs',
   'ecs.disks',
   'ecs.invocations',
@@ -198,6 +199,8 @@ const MISSING_FIELD_KEYS: ReadonlyArray<{ operation: string; field: RegExp; key:
     field: /\b(MetadataOptions|HttpTokens|HttpEndpoint)\b/,
     key: 'ecs.instances.metadataOptions',
   },
+  // older answers in the API's own examples leave it out: only the rules that read it
+  { operation: 'DescribeInstances', field: /\bOSType\b/, key: 'ecs.instances.osType' },
   {
     operation: 'DescribeInstances',
     field: /\bNetworkInterfaces?\b/,

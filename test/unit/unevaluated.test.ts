@@ -392,7 +392,8 @@ describe('unevaluated pairs', () => {
       key: 'ecs.instances.metadataOptions',
       named: { type: 'instance', id: 'i-1' },
     });
-    expect(dataOf(field('OSType is absent'))?.key).toBe('ecs.instances');
+    expect(dataOf(field('OSType is absent'))?.key).toBe('ecs.instances.osType');
+    expect(dataOf(field('Status is absent'))?.key).toBe('ecs.instances');
     const inv = network([field('MetadataOptions.HttpTokens is absent')]);
     const password = rule('password', ['instance'], ['ecs.instances'], () => [
       {
