@@ -6,7 +6,7 @@ export default defineRule({
     title: 'Disk in use has no automatic snapshot policy',
     severity: 'low',
     resourceTypes: ['disk'],
-    reads: ['ecs.disks'],
+    reads: ['ecs.disks', 'ecs.disks.autoSnapshotPolicyId'],
     rationale:
       'Snapshots are how an ECS disk is brought back after ransomware, a mistaken `rm -rf`, a bad upgrade or a compromised instance: the ECS security ' +
       'guidance recommends automatic snapshot policies so that a recent restore point always exists. A disk in use without one has only the snapshots ' +

@@ -842,10 +842,10 @@ async function disksOf(ctx: CollectContext, region: string): Promise<Disk[] | un
     ),
   );
   for (const disk of disks ?? []) {
-    const absent: string[] = [];
-    if (disk.encrypted === undefined) absent.push('Encrypted');
-    if (disk.autoSnapshotPolicyId === undefined) absent.push('AutoSnapshotPolicyId');
-    if (absent.length > 0) missingField(ctx, m, disk.id, absent.join(', '));
+    if (disk.encrypted === undefined) missingField(ctx, m, disk.id, 'Encrypted');
+    // an entry of its own: it stands only for the rule that reads it (MISSING_FIELD_KEYS)
+    if (disk.autoSnapshotPolicyId === undefined)
+      missingField(ctx, m, disk.id, 'AutoSnapshotPolicyId');
   }
   return disks;
 }

@@ -40,6 +40,7 @@ export const DATA_KEYS = [
   'ecs.instances.osType',
   'ecs.keyPairs',
   'ecs.disks',
+  'ecs.disks.autoSnapshotPolicyId',
   'ecs.invocations',
   'ecs.prefixLists',
   'ecs.portRangeLists',
@@ -201,6 +202,12 @@ const MISSING_FIELD_KEYS: ReadonlyArray<{ operation: string; field: RegExp; key:
   },
   // older answers in the API's own examples leave it out: only the rules that read it
   { operation: 'DescribeInstances', field: /\bOSType\b/, key: 'ecs.instances.osType' },
+  // rules.md: a disk without it is not evaluated for disk-no-auto-snapshot-policy (only)
+  {
+    operation: 'DescribeDisks',
+    field: /\bAutoSnapshotPolicyId\b/,
+    key: 'ecs.disks.autoSnapshotPolicyId',
+  },
   {
     operation: 'DescribeInstances',
     field: /\bNetworkInterfaces?\b/,

@@ -398,7 +398,9 @@ describe('ECS answers without a field a rule needs', () => {
     const { inventory } = await runCollectRewritten(
       world(),
       items('DescribeDisks', ['Disks', 'Disk'], (d) => {
-        if (d['DiskId'] === 'd-1') delete d['AutoSnapshotPolicyId'];
+        if (d['DiskId'] !== 'd-1') return;
+        delete d['AutoSnapshotPolicyId'];
+        d['Encrypted'] = false;
       }),
     );
     expect(gaps(inventory, 'DescribeDisks')).toEqual([
@@ -406,5 +408,7 @@ describe('ECS answers without a field a rule needs', () => {
     ]);
     expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('not evaluated');
     expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-2')).toBe('finding');
+    // only the rule that reads the policy waits: the disk is still judged unencrypted
+    expect(verdict(inventory, 'disk-not-encrypted', 'd-1')).toBe('finding');
   });
 });
