@@ -2,8 +2,9 @@
  * Paging helpers for the three styles the APIs use:
  *  - a cursor: NextToken/MaxResults (ECS, ActionTrail), Marker/IsTruncated (RAM),
  *    NextToken with IsTruncated 'true' (IMS GetCredentialReport) — `pageByCursor`;
- *  - PageNumber/PageSize, stopping at TotalCount or a short page — `pageByNumber`
- *    (an empty page before TotalCount is an incomplete listing, `MalformedResponse`).
+ *  - PageNumber/PageSize, stopping at TotalCount, or at a short page when there is no
+ *    TotalCount — `pageByNumber` (an empty page before TotalCount is an incomplete
+ *    listing, `MalformedResponse`).
  *
  * Guarded against pages that never end: a repeated cursor, a page of items
  * already seen, or more than `maxPages` pages stops paging, keeps what was read
@@ -165,8 +166,11 @@ export async function pageByNumber<T>(
       seen.add(key(item));
       items.push(item);
     }
-    if (page.items.length < pageSize) return items;
     if (page.totalCount !== undefined && items.length >= page.totalCount) return items;
+    // a short page is the last one, unless TotalCount says more: then the service gave fewer than
+    // asked (a lower cap than documented) or cut the page, and the next page tells which (more
+    // items, or an empty page: the gap above)
+    if (page.items.length < pageSize && page.totalCount === undefined) return items;
     if (pageNumber >= maxPages) {
       guard.onIncomplete(
         meta,

@@ -381,6 +381,49 @@ describe('a numbered listing answered empty before its TotalCount', () => {
     expect(gaps).toEqual([]);
   });
 
+  it('a short page ends the listing only when no TotalCount says more: a lower cap than asked is paged through', async () => {
+    const { gaps, guard } = recorder();
+    // asked for 100 a page, the service gives 50 at most: every page is "short"
+    const calls: number[] = [];
+    const capped = await pageByNumber<string>(
+      guard,
+      meta,
+      100,
+      (s) => s,
+      async (p) => {
+        calls.push(p);
+        return { items: all.slice((p - 1) * 50, p * 50), totalCount: 120 };
+      },
+    );
+    expect(capped).toEqual(all);
+    expect(calls).toEqual([1, 2, 3]);
+    // without TotalCount a short page is the last: nothing says more exists
+    calls.length = 0;
+    const last = await pageByNumber<string>(
+      guard,
+      meta,
+      100,
+      (s) => s,
+      async (p) => {
+        calls.push(p);
+        return { items: all.slice((p - 1) * 50, p * 50) };
+      },
+    );
+    expect(last).toEqual(all.slice(0, 50));
+    expect(calls).toEqual([1]);
+    expect(gaps).toEqual([]);
+    // a short page cut before TotalCount, then nothing more: the gap, not a silent partial list
+    const cut = await pageByNumber<string>(
+      guard,
+      meta,
+      100,
+      (s) => s,
+      async (p) => ({ items: p === 1 ? all.slice(0, 30) : [], totalCount: 120 }),
+    );
+    expect(cut).toEqual(all.slice(0, 30));
+    expect(gaps.map((g) => g.code)).toEqual(['MalformedResponse']);
+  });
+
   it('through the SDK: a forward table whose page 2 is answered empty keeps its DNAT entries unknown', async () => {
     const { inventory } = await runCollectRewritten(world(), (req) =>
       req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
