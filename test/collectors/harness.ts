@@ -9,6 +9,8 @@ import { resolveCredentials } from '../../src/credentials/index.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
+import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
+import { evaluate } from '../../src/engine/run.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
@@ -167,3 +169,42 @@ export async function runCollectRewritten(
     await proxy.close();
   }
 }
+
+let builtins: Promise<LoadedRule[]> | undefined;
+
+/** a built-in rule's verdict on a resource, as the engine gives it (NOW, SINCE): a finding, "not evaluated", or a pass */
+export async function verdictOf(
+  inventory: Inventory,
+  ruleId: string,
+  id: string,
+): Promise<'finding' | 'not evaluated' | 'pass'> {
+  builtins ??= loadBuiltinRules();
+  const rules = (await builtins).filter((r) => r.rule.meta.id === ruleId);
+  const result = evaluate(inventory, { rules, now: NOW, since: SINCE });
+  if (result.findings.some((f) => f.ruleId === ruleId && f.resource.id === id)) return 'finding';
+  const unevaluated = result.unevaluated.some((u) => u.ruleId === ruleId && u.resource?.id === id);
+  return unevaluated ? 'not evaluated' : 'pass';
+}
+
+/** rewrite the answers of `action`: each item of the list at `path` through `edit` */
+export function rewriteItems(
+  action: string,
+  path: readonly string[],
+  edit: (item: Record<string, unknown>) => void,
+): (req: IncomingMessage) => Rewrite | undefined {
+  return (req) =>
+    req.headers['x-acs-action'] === action
+      ? (body) => {
+          let list: unknown = body;
+          for (const p of path) list = (list as Record<string, unknown>)[p];
+          for (const item of list as Record<string, unknown>[]) edit(item);
+          return body;
+        }
+      : undefined;
+}
+
+/** the coverage entries of `operation`, as [resource, code, message] */
+export const gapsOf = (inventory: Inventory, operation: string) =>
+  inventory.coverage
+    .filter((c) => c.operation === operation)
+    .map((c) => [c.resource, c.error.code, c.error.message]);

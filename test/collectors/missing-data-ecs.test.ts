@@ -8,19 +8,17 @@
  * these fields out is answered without it, and answers that lack a field the
  * world gives are made by rewriting the emulator's.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
-import { evaluate } from '../../src/engine/run.js';
-import type { Inventory } from '../../src/inventory/schema.js';
 import {
   baseWorld,
+  gapsOf,
   isolateCollectorRuns,
-  NOW,
   type Rewrite,
+  rewriteItems,
   runCollect,
   runCollectRewritten,
-  SINCE,
+  verdictOf,
 } from './harness.js';
 
 isolateCollectorRuns();
@@ -141,40 +139,9 @@ function world(bare = false): WorldInput {
   });
 }
 
-let rules: LoadedRule[];
-beforeAll(async () => {
-  rules = await loadBuiltinRules();
-});
-
-/** a rule's verdict on a resource: a finding, "not evaluated", or a pass */
-function verdict(inventory: Inventory, ruleId: string, id: string) {
-  const result = evaluate(inventory, {
-    rules: rules.filter((r) => r.rule.meta.id === ruleId),
-    now: NOW,
-    since: SINCE,
-  });
-  if (result.findings.some((f) => f.ruleId === ruleId && f.resource.id === id)) return 'finding';
-  const unevaluated = result.unevaluated.some((u) => u.ruleId === ruleId && u.resource?.id === id);
-  return unevaluated ? 'not evaluated' : 'pass';
-}
-
-/** rewrite the answers of `action`: each item of the list at `path` through `edit` */
-function items(action: string, path: string[], edit: (item: Record<string, unknown>) => void) {
-  return (req: { headers: Record<string, unknown> }): Rewrite | undefined =>
-    req.headers['x-acs-action'] === action
-      ? (body) => {
-          let list: unknown = body;
-          for (const p of path) list = (list as Record<string, unknown>)[p];
-          for (const item of list as Record<string, unknown>[]) edit(item);
-          return body;
-        }
-      : undefined;
-}
-
-const gaps = (inventory: Inventory, operation: string) =>
-  inventory.coverage
-    .filter((c) => c.operation === operation)
-    .map((c) => [c.resource, c.error.code, c.error.message]);
+const verdict = verdictOf;
+const items = rewriteItems;
+const gaps = gapsOf;
 
 const instances = (edit: (i: Record<string, unknown>) => void) =>
   items('DescribeInstances', ['Instances', 'Instance'], (i) => {
@@ -192,12 +159,12 @@ describe('ECS answers without a field a rule needs', () => {
       'instance-password-login',
       'cloud-assistant-ran-as-root',
     ])
-      expect(verdict(inventory, id, 'i-run'), id).toBe('finding');
-    expect(verdict(inventory, 'instance-public-address-unused', 'i-run')).toBe('pass');
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-sp')).toBe('pass');
+      expect(await verdict(inventory, id, 'i-run'), id).toBe('finding');
+    expect(await verdict(inventory, 'instance-public-address-unused', 'i-run')).toBe('pass');
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-sp')).toBe('pass');
     for (const g of ['sg-web', 'sg-ports', 'sg-prefix'])
-      expect(verdict(inventory, 'sg-admin-port-open-to-internet', g), g).toBe('finding');
+      expect(await verdict(inventory, 'sg-admin-port-open-to-internet', g), g).toBe('finding');
   });
 
   it('a world that leaves out Status, OSType, MetadataOptions or AutoSnapshotPolicyId is served without them: gaps, never a default', async () => {
@@ -237,11 +204,13 @@ describe('ECS answers without a field a rule needs', () => {
       'instance-metadata-tokens-optional',
       'security-center-agent-offline',
     ]) {
-      expect(verdict(inventory, id, 'i-bare'), id).toBe('not evaluated');
-      expect(verdict(inventory, id, 'i-run'), id).toBe('finding');
+      expect(await verdict(inventory, id, 'i-bare'), id).toBe('not evaluated');
+      expect(await verdict(inventory, id, 'i-run'), id).toBe('finding');
     }
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-bare')).toBe('not evaluated');
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-bare')).toBe(
+      'not evaluated',
+    );
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
   });
 
   it('an instance without Status: a MissingField gap, the running-only rules not evaluated, never a pass', async () => {
@@ -257,7 +226,7 @@ describe('ECS answers without a field a rule needs', () => {
       'instance-public-address-unused',
       'security-center-agent-offline',
     ])
-      expect(verdict(inventory, id, 'i-run'), id).toBe('not evaluated');
+      expect(await verdict(inventory, id, 'i-run'), id).toBe('not evaluated');
   });
 
   it('an instance without OSType: a MissingField gap, password login not evaluated, the others judged', async () => {
@@ -268,9 +237,9 @@ describe('ECS answers without a field a rule needs', () => {
     expect(gaps(inventory, 'DescribeInstances')).toEqual([
       ['i-run', 'MissingField', 'DescribeInstances answered i-run without OSType'],
     ]);
-    expect(verdict(inventory, 'instance-password-login', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'instance-password-login', 'i-run')).toBe('not evaluated');
     // older answers in the API's own examples carry no OSType: only the rule that reads it waits
-    expect(verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('finding');
+    expect(await verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('finding');
   });
 
   it('an instance without MetadataOptions: a MissingField gap, the token rule not evaluated', async () => {
@@ -282,7 +251,9 @@ describe('ECS answers without a field a rule needs', () => {
       ['i-run', 'MissingField', 'DescribeInstances answered i-run without MetadataOptions'],
     ]);
     expect(inventory.ecs.instances.find((i) => i.id === 'i-run')?.metadataOptions).toBeUndefined();
-    expect(verdict(inventory, 'instance-metadata-tokens-optional', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'instance-metadata-tokens-optional', 'i-run')).toBe(
+      'not evaluated',
+    );
   });
 
   it('Status and HttpTokens both left out: two entries, so the metadata one does not narrow the other', async () => {
@@ -301,8 +272,10 @@ describe('ECS answers without a field a rule needs', () => {
         'DescribeInstances answered i-run without MetadataOptions.HttpTokens',
       ],
     ]);
-    expect(verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('not evaluated');
-    expect(verdict(inventory, 'instance-metadata-tokens-optional', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'instance-metadata-tokens-optional', 'i-run')).toBe(
+      'not evaluated',
+    );
   });
 
   it('a port list entry without PortRange: the list unknown, the group and its instances not evaluated', async () => {
@@ -322,9 +295,11 @@ describe('ECS answers without a field a rule needs', () => {
     // never the shorter list: 8080 alone would leave the group closed to admin ports
     const list = inventory.ecs.portRangeLists.find((l) => l.id === 'prl-admin');
     expect(list?.ranges).toBeUndefined();
-    expect(verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-ports')).toBe('not evaluated');
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-ports')).toBe(
+      'not evaluated',
+    );
     // the group whose rules name no list keeps its verdict
-    expect(verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-web')).toBe('finding');
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-web')).toBe('finding');
   });
 
   it('a prefix list entry without Cidr: the list unknown, the group not evaluated', async () => {
@@ -342,7 +317,9 @@ describe('ECS answers without a field a rule needs', () => {
       ],
     ]);
     expect(inventory.ecs.prefixLists.find((l) => l.id === 'pl-any')?.cidrs).toBeUndefined();
-    expect(verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-prefix')).toBe('not evaluated');
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-prefix')).toBe(
+      'not evaluated',
+    );
   });
 
   it('an ingress rule without any of its four source fields: the group rules unknown; "" in each is a value', async () => {
@@ -377,8 +354,10 @@ describe('ECS answers without a field a rule needs', () => {
     ]);
     expect(inventory.ecs.securityGroups.find((g) => g.id === 'sg-web')?.rules).toBeUndefined();
     expect(inventory.ecs.securityGroups.find((g) => g.id === 'sg-ports')?.rules).toHaveLength(1);
-    expect(verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-web')).toBe('not evaluated');
-    expect(verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-web')).toBe(
+      'not evaluated',
+    );
+    expect(await verdict(inventory, 'instance-admin-port-exposed', 'i-run')).toBe('not evaluated');
   });
 
   it('an invocation without CreationTime: a MissingField gap, the run-as-root rule not evaluated', async () => {
@@ -391,7 +370,7 @@ describe('ECS answers without a field a rule needs', () => {
     expect(gaps(inventory, 'DescribeInvocations')).toEqual([
       ['t-1', 'MissingField', 'DescribeInvocations answered t-1 without CreationTime'],
     ]);
-    expect(verdict(inventory, 'cloud-assistant-ran-as-root', 'i-run')).toBe('not evaluated');
+    expect(await verdict(inventory, 'cloud-assistant-ran-as-root', 'i-run')).toBe('not evaluated');
   });
 
   it('a disk without AutoSnapshotPolicyId: a MissingField gap, the rule not evaluated ("" stays "no policy")', async () => {
@@ -406,9 +385,9 @@ describe('ECS answers without a field a rule needs', () => {
     expect(gaps(inventory, 'DescribeDisks')).toEqual([
       ['d-1', 'MissingField', 'DescribeDisks answered d-1 without AutoSnapshotPolicyId'],
     ]);
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('not evaluated');
-    expect(verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-2')).toBe('finding');
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('not evaluated');
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-2')).toBe('finding');
     // only the rule that reads the policy waits: the disk is still judged unencrypted
-    expect(verdict(inventory, 'disk-not-encrypted', 'd-1')).toBe('finding');
+    expect(await verdict(inventory, 'disk-not-encrypted', 'd-1')).toBe('finding');
   });
 });

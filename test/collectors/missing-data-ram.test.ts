@@ -5,67 +5,33 @@
  * a Resource Directory member without AccountId or Type are gaps (or, for the
  * directory, a refusal to scan), never "not Active", "not judged" or "strong".
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CollectError } from '../../src/collectors/errors.js';
 import { openOrganization } from '../../src/collectors/organization.js';
 import { resolveCredentials } from '../../src/credentials/index.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
-import { evaluate } from '../../src/engine/run.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import {
   ACCOUNT,
   baseWorld,
+  gapsOf,
   isolateCollectorRuns,
-  NOW,
   type Rewrite,
+  rewriteItems,
   rewritingProxy,
   runCollect,
   runCollectRewritten,
-  SINCE,
   serve,
+  verdictOf,
 } from './harness.js';
 
 isolateCollectorRuns();
 
-let rules: LoadedRule[];
-beforeAll(async () => {
-  rules = await loadBuiltinRules();
-});
-
-/** a rule's verdict on a resource (`null`: the account): a finding, "not evaluated", or a pass */
-function verdict(
-  inventory: Inventory,
-  ruleId: string,
-  id: string = ACCOUNT,
-): 'finding' | 'not evaluated' | 'pass' {
-  const result = evaluate(inventory, {
-    rules: rules.filter((r) => r.rule.meta.id === ruleId),
-    now: NOW,
-    since: SINCE,
-  });
-  if (result.findings.some((f) => f.ruleId === ruleId && f.resource.id === id)) return 'finding';
-  const unevaluated = result.unevaluated.some((u) => u.ruleId === ruleId && u.resource?.id === id);
-  return unevaluated ? 'not evaluated' : 'pass';
-}
-
-/** rewrite the answers of `action`: each item of the list at `path` through `edit` */
-function items(action: string, path: string[], edit: (item: Record<string, unknown>) => void) {
-  return (req: { headers: Record<string, unknown> }): Rewrite | undefined =>
-    req.headers['x-acs-action'] === action
-      ? (body) => {
-          let list: unknown = body;
-          for (const p of path) list = (list as Record<string, unknown>)[p];
-          for (const item of list as Record<string, unknown>[]) edit(item);
-          return body;
-        }
-      : undefined;
-}
-
-const gaps = (inventory: Inventory, operation: string) =>
-  inventory.coverage
-    .filter((c) => c.operation === operation)
-    .map((c) => [c.resource, c.error.code, c.error.message]);
+/** a rule's verdict on a resource (by default the account) */
+const verdict = (inventory: Inventory, ruleId: string, id: string = ACCOUNT) =>
+  verdictOf(inventory, ruleId, id);
+const items = rewriteItems;
+const gaps = gapsOf;
 
 describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () => {
   const trailWorld = (bad: Record<string, string>) =>
@@ -96,7 +62,7 @@ describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () =>
       // as served: the trail does not count
       const served = await runCollect(world);
       expect(served.inventory.coverage).toEqual([]);
-      expect(verdict(served.inventory, 'actiontrail-not-logging')).toBe('finding');
+      expect(await verdict(served.inventory, 'actiontrail-not-logging')).toBe('finding');
       const { inventory } = await runCollectRewritten(
         world,
         items('DescribeTrails', ['TrailList'], (t) => {
@@ -106,7 +72,7 @@ describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () =>
       expect(gaps(inventory, 'DescribeTrails')).toEqual([
         ['account-trail', 'MissingField', `DescribeTrails answered account-trail without ${field}`],
       ]);
-      expect(verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
+      expect(await verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
     },
   );
 
@@ -120,7 +86,7 @@ describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () =>
     expect(gaps(inventory, 'DescribeTrails')).toEqual([
       ['account-trail', 'MissingField', 'DescribeTrails answered account-trail without Status'],
     ]);
-    expect(verdict(inventory, 'actiontrail-not-logging')).toBe('finding');
+    expect(await verdict(inventory, 'actiontrail-not-logging')).toBe('finding');
   });
 
   it('a world trail without them is served without them (world.md): a MissingField gap, the rule not evaluated', async () => {
@@ -141,7 +107,7 @@ describe('DescribeTrails: a trail without Status, TrailRegion or EventRW', () =>
     expect(gaps(inventory, 'DescribeTrails')).toEqual([
       ['bare', 'MissingField', 'DescribeTrails answered bare without Status, TrailRegion, EventRW'],
     ]);
-    expect(verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
+    expect(await verdict(inventory, 'actiontrail-not-logging')).toBe('not evaluated');
   });
 });
 
@@ -174,7 +140,7 @@ describe('ListAccessKeys: a key without Status or CreateDate', () => {
       'ram-access-key-unused',
       'ram-user-console-and-access-key',
     ])
-      expect(verdict(inventory, rule, 'alice')).toBe('finding');
+      expect(await verdict(inventory, rule, 'alice')).toBe('finding');
   });
 
   it.each([
@@ -203,7 +169,8 @@ describe('ListAccessKeys: a key without Status or CreateDate', () => {
       expect(gaps(inventory, 'ListAccessKeys')).toEqual([
         ['alice', 'MissingField', `ListAccessKeys answered alice without ${field} of ****0001`],
       ]);
-      for (const rule of concerned) expect(verdict(inventory, rule, 'alice')).toBe('not evaluated');
+      for (const rule of concerned)
+        expect(await verdict(inventory, rule, 'alice')).toBe('not evaluated');
     },
   );
 
@@ -251,7 +218,7 @@ describe('ListAccessKeys: a key without Status or CreateDate', () => {
     expect(gaps(inventory, 'ListAccessKeys')).toEqual([
       ['bob', 'MissingField', 'ListAccessKeys answered bob without CreateDate of ****bob1'],
     ]);
-    expect(verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('not evaluated');
+    expect(await verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('not evaluated');
   });
 });
 
@@ -281,7 +248,7 @@ describe('GetPasswordPolicy: a setting left out', () => {
   it('the weak setting left out: a MissingField gap for the policy, the rule not evaluated, never a pass', async () => {
     const served = await runCollect(policyWorld());
     expect(served.inventory.coverage).toEqual([]);
-    expect(verdict(served.inventory, 'ram-password-policy-weak')).toBe('finding');
+    expect(await verdict(served.inventory, 'ram-password-policy-weak')).toBe('finding');
     const { inventory } = await runCollectRewritten(
       policyWorld(),
       drop('RequireSymbols', 'MaxLoginAttemps'),
@@ -295,7 +262,7 @@ describe('GetPasswordPolicy: a setting left out', () => {
         'GetPasswordPolicy answered the password policy without RequireSymbols, MaxLoginAttemps',
       ],
     ]);
-    expect(verdict(inventory, 'ram-password-policy-weak')).toBe('not evaluated');
+    expect(await verdict(inventory, 'ram-password-policy-weak')).toBe('not evaluated');
   });
 
   it('a weakness in the settings that were sent still stands', async () => {
@@ -310,7 +277,7 @@ describe('GetPasswordPolicy: a setting left out', () => {
         'GetPasswordPolicy answered the password policy without PasswordReusePrevention',
       ],
     ]);
-    expect(verdict(inventory, 'ram-password-policy-weak')).toBe('finding');
+    expect(await verdict(inventory, 'ram-password-policy-weak')).toBe('finding');
   });
 });
 
@@ -346,7 +313,7 @@ describe('ListPolicyAttachments: an attachment without ResourceGroupId', () => {
   it('is not taken for an account-scope one: the attachments are unknown, with a MissingField gap', async () => {
     const served = await runCollect(rgWorld());
     expect(served.inventory.coverage).toEqual([]);
-    expect(verdict(served.inventory, 'ram-policy-admin-access', 'bob')).toBe('finding');
+    expect(await verdict(served.inventory, 'ram-policy-admin-access', 'bob')).toBe('finding');
     const { inventory } = await runCollectRewritten(
       rgWorld(),
       items('ListPolicyAttachments', ['PolicyAttachments', 'PolicyAttachment'], (a) => {
@@ -361,7 +328,7 @@ describe('ListPolicyAttachments: an attachment without ResourceGroupId', () => {
         'ListPolicyAttachments answered an attachment without ResourceGroupId',
       ],
     ]);
-    expect(verdict(inventory, 'ram-policy-admin-access', 'bob')).toBe('not evaluated');
+    expect(await verdict(inventory, 'ram-policy-admin-access', 'bob')).toBe('not evaluated');
   });
 });
 

@@ -4,20 +4,17 @@
  * listing answered empty before its TotalCount are coverage gaps, never "every
  * port", "unreadable" without a word, or a silently shorter list.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type PagingGuard, pageByNumber } from '../../src/collectors/paging.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
-import { evaluate } from '../../src/engine/run.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import {
   baseWorld,
   isolateCollectorRuns,
-  NOW,
   type Rewrite,
   runCollect,
   runCollectRewritten,
-  SINCE,
+  verdictOf,
 } from './harness.js';
 
 isolateCollectorRuns();
@@ -141,18 +138,8 @@ const aclEntries =
         }
       : undefined;
 
-let rules: LoadedRule[];
-beforeAll(async () => {
-  rules = (await loadBuiltinRules()).filter((r) => r.rule.meta.id === ADMIN);
-});
-
-/** the admin-port rule's verdict on an instance: a finding, "not evaluated", or a pass */
-function adminVerdict(inventory: Inventory, id: string): 'finding' | 'not evaluated' | 'pass' {
-  const result = evaluate(inventory, { rules, now: NOW, since: SINCE });
-  if (result.findings.some((f) => f.ruleId === ADMIN && f.resource.id === id)) return 'finding';
-  const unevaluated = result.unevaluated.some((u) => u.ruleId === ADMIN && u.resource?.id === id);
-  return unevaluated ? 'not evaluated' : 'pass';
-}
+/** the admin-port rule's verdict on an instance */
+const adminVerdict = (inventory: Inventory, id: string) => verdictOf(inventory, ADMIN, id);
 
 describe('network ACL entries without a field', () => {
   it('the world as served: every entry has its four fields, the drop on 22 closes SSH', async () => {
@@ -163,8 +150,8 @@ describe('network ACL entries without a field', () => {
       ['drop', 'tcp', '22/22', '0.0.0.0/0'],
       ['accept', 'all', '-1/-1', '0.0.0.0/0'],
     ]);
-    expect(adminVerdict(inventory, 'i-acl')).toBe('pass');
-    expect(adminVerdict(inventory, 'i-dnat')).toBe('finding');
+    expect(await adminVerdict(inventory, 'i-acl')).toBe('pass');
+    expect(await adminVerdict(inventory, 'i-dnat')).toBe('finding');
   });
 
   it('a world entry without Port is served without it (world.md): a MissingField gap, the instance behind it not evaluated', async () => {
@@ -187,7 +174,7 @@ describe('network ACL entries without a field', () => {
         'DescribeNetworkAcls answered nacl-drop22 without Port of entry #2',
       ],
     ]);
-    expect(adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
   });
 
   it('a drop entry without Port is a MissingField gap for the ACL, not "every port closed": the instance behind it is not evaluated', async () => {
@@ -212,7 +199,7 @@ describe('network ACL entries without a field', () => {
         },
       },
     ]);
-    expect(adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
   });
 
   it('an entry without Policy, Protocol or SourceCidrIp (absent or empty) is a gap naming each field and entry', async () => {
@@ -232,7 +219,7 @@ describe('network ACL entries without a field', () => {
         'DescribeNetworkAcls answered nacl-drop22 without Policy, SourceCidrIp of nae-drop; Protocol of entry #2',
       ],
     ]);
-    expect(adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-acl')).toBe('not evaluated');
   });
 });
 
@@ -279,7 +266,7 @@ describe('DNAT entries without a port', () => {
         `DescribeForwardTableEntries answered ${gateway?.forwardTableIds[0]} without ExternalPort, InternalPort of fwd-any`,
       ],
     ]);
-    expect(adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
   });
 
   it('an entry without ExternalPort or InternalPort keeps the gateway’s entries unknown, with a MissingField gap', async () => {
@@ -311,7 +298,7 @@ describe('DNAT entries without a port', () => {
         },
       },
     ]);
-    expect(adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
   });
 });
 
@@ -452,6 +439,6 @@ describe('a numbered listing answered empty before its TotalCount', () => {
         },
       },
     ]);
-    expect(adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
+    expect(await adminVerdict(inventory, 'i-dnat')).toBe('not evaluated');
   });
 });
