@@ -8,6 +8,7 @@ import type { Trail, TrailEvent } from '../inventory/schema.js';
 import { extend } from '../util/extend.js';
 import { maskAccessKeyId } from '../util/mask.js';
 import {
+  absentFields,
   attempt,
   type CollectContext,
   call,
@@ -489,9 +490,7 @@ async function trailsOf(ctx: CollectContext, regions: string[]): Promise<Trail[]
         TrailRegion: trail.trailRegion,
         EventRW: trail.eventRW,
       };
-      const absent = Object.entries(needed)
-        .filter(([, v]) => v === '')
-        .map(([name]) => name);
+      const absent = absentFields(needed);
       if (absent.length > 0)
         missingField(ctx, meta(region, 'DescribeTrails'), trail.name, absent.join(', '));
       const statusRegion = trail.homeRegion || region;

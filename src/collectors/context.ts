@@ -141,6 +141,13 @@ export function nonEmpty(s: string | undefined | null): string | undefined {
   return s === undefined || s === null || s === '' ? undefined : s;
 }
 
+/** the names of `fields` whose value is absent: undefined, null, or an empty string */
+export function absentFields(fields: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(fields)
+    .filter(([, v]) => v === undefined || v === null || v === '')
+    .map(([name]) => name);
+}
+
 /** parse a policy document (a JSON string); the raw string when it is not JSON */
 export function parseDocument(doc: string | undefined): unknown {
   if (doc === undefined) return undefined;

@@ -36,6 +36,7 @@ import type {
 } from '../inventory/schema.js';
 import { maskAccessKeyId } from '../util/mask.js';
 import {
+  absentFields,
   apiCode,
   attempt,
   type CollectContext,
@@ -416,9 +417,7 @@ function accessKeysFrom(
 ): AccessKey[] | undefined {
   const absent = listed.flatMap((k) => {
     const needed = { AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: k.createDate };
-    const fields = Object.entries(needed)
-      .filter(([, v]) => !nonEmpty(v))
-      .map(([name]) => name);
+    const fields = absentFields(needed);
     const which = nonEmpty(k.accessKeyId) ? maskAccessKeyId(k.accessKeyId as string) : 'a key';
     return fields.length > 0 ? [`${fields.join(', ')} of ${which}`] : [];
   });
@@ -755,9 +754,7 @@ async function passwordPolicyOf(ctx: CollectContext): Promise<PasswordPolicy | u
     PasswordReusePrevention: p.passwordReusePrevention,
     MaxLoginAttemps: p.maxLoginAttemps,
   };
-  const absent = Object.entries(needed)
-    .filter(([, v]) => v === undefined || v === null)
-    .map(([name]) => name);
+  const absent = absentFields(needed);
   if (absent.length > 0) missingField(ctx, m, 'the password policy', absent.join(', '), 'list');
   return dropUndefined({
     minimumPasswordLength: p.minimumPasswordLength,

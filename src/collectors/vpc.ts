@@ -17,6 +17,7 @@ import type {
   NetworkAcl,
 } from '../inventory/schema.js';
 import {
+  absentFields,
   attempt,
   type CollectContext,
   call,
@@ -195,9 +196,7 @@ async function networkAclsOf(
             Port: e.port,
             SourceCidrIp: e.sourceCidrIp,
           };
-          const fields = Object.entries(needed)
-            .filter(([, v]) => !nonEmpty(v))
-            .map(([name]) => name);
+          const fields = absentFields(needed);
           return fields.length > 0
             ? [`${fields.join(', ')} of ${nonEmpty(e.networkAclEntryId) ?? `entry #${i + 1}`}`]
             : [];
@@ -354,9 +353,7 @@ async function dnatEntriesOf(
         InternalIp: e.internalIp,
         InternalPort: e.internalPort,
       };
-      const fields = Object.entries(needed)
-        .filter(([, v]) => !nonEmpty(v))
-        .map(([name]) => name);
+      const fields = absentFields(needed);
       return fields.length > 0 ? [`${fields.join(', ')} of ${e.forwardEntryId ?? 'an entry'}`] : [];
     });
     if (absent.length > 0) {
