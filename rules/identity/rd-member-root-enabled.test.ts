@@ -33,6 +33,16 @@ testRule(rule, {
       },
     },
     {
+      name: 'ListAccounts left out its type: not evaluated, never a resource account',
+      inventory: {
+        organization: {
+          managementAccountId: MANAGEMENT,
+          accounts: [member('CloudAccount', MANAGEMENT), member('')],
+        },
+      },
+      notEvaluated: [ACCOUNT],
+    },
+    {
       name: 'another member is a CloudAccount, this one is not listed',
       inventory: {
         organization: {

@@ -33,7 +33,21 @@ export default defineRule({
     // (evaluateUnenteredMember in src/cli/commands/org.ts: rules reading only `organization.*`)
     if (account.id === organization.managementAccountId) return;
     const member = organization.accounts.find((a) => a.id === account.id);
-    if (member?.type !== 'CloudAccount') return;
+    if (!member) return;
+    if (member.type.trim() === '') {
+      // ListAccounts did not say: it may be a CloudAccount, whose root is enabled
+      ctx.notEvaluated(
+        {
+          type: 'account',
+          id: account.id,
+          region: null,
+          ...(member.name ? { name: member.name } : {}),
+        },
+        'ListAccounts answered the member without its Type',
+      );
+      return;
+    }
+    if (member.type !== 'CloudAccount') return;
     yield {
       resource: {
         type: 'account',

@@ -143,18 +143,18 @@ async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
   const out: OrgAccount[] = [];
   for (const a of items) {
     const id = nonEmpty(a.accountId);
-    const type = nonEmpty(a.type);
-    // the API always sends both: a member without its id could never be scanned, one without
-    // its type (CloudAccount or ResourceAccount) might keep its root; neither is left out unjudged
-    if (!id || !type) {
+    // the API always sends it: a member without its id could never be scanned or named
+    if (!id) {
       throw new CollectError(
-        `cannot list every Resource Directory member (Resource Manager ListAccounts): MissingField: ListAccounts answered ${id ?? 'an account'} without ${!id ? 'AccountId' : 'Type'}`,
+        'cannot list every Resource Directory member (Resource Manager ListAccounts): MissingField: ListAccounts answered an account without AccountId',
       );
     }
     out.push({
       id,
       name: a.displayName ?? '',
-      type,
+      // "" = not answered: the member is still scanned, and rd-member-root-enabled says it
+      // could not judge it (a CloudAccount keeps its root)
+      type: a.type ?? '',
       status: a.status ?? '',
     });
   }

@@ -410,9 +410,10 @@ export const WorldEmulatorSchema = z
 export const WorldOrgAccountSchema = z
   .object({
     AccountId: z.string().min(1),
-    DisplayName: z.string().default(''),
-    Type: z.string().default('CloudAccount'),
-    Status: z.string().default('CreateSuccess'),
+    // absent is absent in the ListAccounts answer (world.md), as for every field
+    DisplayName: z.string().optional(),
+    Type: z.string().optional(),
+    Status: z.string().optional(),
     world: z.record(z.string(), z.unknown()).optional(),
     worldFile: z.string().min(1).optional(),
   })

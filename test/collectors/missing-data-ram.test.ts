@@ -10,7 +10,7 @@ import { CollectError } from '../../src/collectors/errors.js';
 import { openOrganization } from '../../src/collectors/organization.js';
 import { resolveCredentials } from '../../src/credentials/index.js';
 import type { WorldInput } from '../../src/emulator/world.js';
-import type { Inventory } from '../../src/inventory/schema.js';
+import { emptyInventory, type Inventory } from '../../src/inventory/schema.js';
 import {
   ACCOUNT,
   baseWorld,
@@ -338,8 +338,10 @@ describe('ListAccounts: a member without AccountId or Type', () => {
       organization: {
         managementAccountId: ACCOUNT,
         accounts: [
-          { AccountId: ACCOUNT, DisplayName: 'management' },
+          { AccountId: ACCOUNT, DisplayName: 'management', Type: 'CloudAccount' },
           { AccountId: '1000000000000101', DisplayName: 'member', Type: 'CloudAccount' },
+          // no Type in the world: none in the answer either (world.md)
+          { AccountId: '1000000000000102', DisplayName: 'untyped' },
         ],
       },
     });
@@ -363,25 +365,33 @@ describe('ListAccounts: a member without AccountId or Type', () => {
     }
   }
 
-  it('as served: every member with its type', async () => {
+  it('every member is listed; one answered without its Type keeps "" (unknown), never a resource account', async () => {
     const accounts = await listWith();
     expect(accounts.map((a) => [a.id, a.type])).toEqual([
       ['1000000000000101', 'CloudAccount'],
+      ['1000000000000102', ''],
       [ACCOUNT, 'CloudAccount'],
     ]);
   });
 
-  it.each([
-    ['Type', 'ListAccounts answered 1000000000000101 without Type'],
-    ['AccountId', 'ListAccounts answered an account without AccountId'],
-  ])(
-    'without %s: the directory cannot be scanned (CollectError), no member is left out or taken for a resource account',
-    async (field, message) => {
-      const listed = listWith((a) => {
-        if (a['AccountId'] === '1000000000000101') delete a[field];
-      });
-      await expect(listed).rejects.toBeInstanceOf(CollectError);
-      await expect(listed).rejects.toThrow(`MissingField: ${message}`);
-    },
-  );
+  it('rd-member-root-enabled: a finding for a CloudAccount, not evaluated for a member of unknown type', async () => {
+    const organization = { managementAccountId: ACCOUNT, accounts: await listWith() };
+    const judged = (id: string) => {
+      const empty = emptyInventory();
+      const inventory = emptyInventory({ account: { ...empty.account, id }, organization });
+      return verdictOf(inventory, 'rd-member-root-enabled', id);
+    };
+    expect(await judged('1000000000000101')).toBe('finding');
+    expect(await judged('1000000000000102')).toBe('not evaluated');
+  });
+
+  it('without AccountId: the directory cannot be scanned (CollectError), no member is left out', async () => {
+    const listed = listWith((a) => {
+      if (a['AccountId'] === '1000000000000101') delete a['AccountId'];
+    });
+    await expect(listed).rejects.toBeInstanceOf(CollectError);
+    await expect(listed).rejects.toThrow(
+      'MissingField: ListAccounts answered an account without AccountId',
+    );
+  });
 });

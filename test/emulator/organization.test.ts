@@ -36,6 +36,8 @@ function orgWorld(caller = 'RAMUser'): WorldInput {
         {
           AccountId: MANAGEMENT,
           DisplayName: 'management',
+          Type: 'CloudAccount',
+          Status: 'CreateSuccess',
           world: {
             regions: [{ RegionId: 'cn-hangzhou' }],
             ecs: { 'cn-hangzhou': { SecurityGroups: [group('sg-mgmt')] } },
@@ -108,6 +110,9 @@ describe('ListAccounts', () => {
       '1000000000000109',
       '1000000000000110',
     ]);
+    // what a world leaves out the answer leaves out (world.md): the members name no Status
+    expect(third.body?.accounts?.account?.[0]?.status).toBeUndefined();
+    expect(third.body?.accounts?.account?.[0]?.type).toBe('ResourceAccount');
   });
 });
 
