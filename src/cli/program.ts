@@ -81,7 +81,7 @@ Exit codes:
   0  scan complete, nothing at or above --fail-on
   1  at least one unsuppressed finding at or above --fail-on
   2  nothing was scanned: bad flag, config or snapshot, no credentials
-  3  the scan finished but some data could not be read (coverage gaps)
+  3  the scan finished but some data could not be read or judged (coverage gaps)
 `;
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {

@@ -119,7 +119,7 @@ export function formatMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   }
   if (report.coverage.length > 0) {
     out.push(
-      `> [!WARNING]\n> ${report.coverage.length} coverage gap(s): some data could not be read, so findings may be missing.`,
+      `> [!WARNING]\n> ${report.coverage.length} coverage gap(s): some data could not be read or judged, so findings may be missing.`,
       '',
     );
   }

@@ -258,7 +258,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     const unevaluated = report.unevaluated?.length ?? 0;
     say(
       io,
-      `${report.coverage.length} coverage gap(s): some data could not be read (see the report)` +
+      `${report.coverage.length} coverage gap(s): some data could not be read or judged (see the report)` +
         (unevaluated > 0 ? `; ${unevaluated} rule × resource pair(s) not evaluated` : ''),
     );
   }
