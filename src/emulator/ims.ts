@@ -358,7 +358,7 @@ function keyCells(k: WorldAccessKey | undefined): string[] {
   if (!k) return ['FALSE', 'N/A', 'N/A', 'N/A'];
   return [
     'TRUE',
-    bool(k.Status.toLowerCase() === 'active'),
+    k.Status === undefined ? 'N/A' : bool(k.Status.toLowerCase() === 'active'),
     k.CreateDate ?? 'N/A',
     k.LastUsedDate ?? '-',
   ];

@@ -232,7 +232,8 @@ export const WorldPolicyRefSchema = z
 export const WorldAccessKeySchema = z
   .object({
     AccessKeyId: z.string().min(1),
-    Status: z.string().default('Active'),
+    // absent is absent in ListAccessKeys (world.md); the credential report says N/A
+    Status: z.string().optional(),
     CreateDate: z.string().optional(),
     LastUsedDate: z.string().optional(),
   })

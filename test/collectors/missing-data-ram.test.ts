@@ -220,6 +220,38 @@ describe('ListAccessKeys: a key without Status or CreateDate', () => {
     ]);
     expect(await verdict(inventory, 'ram-access-key-not-rotated', 'bob')).toBe('not evaluated');
   });
+
+  it('a world key without Status is served without one, and the credential report says N/A: a gap, never "not Active"', async () => {
+    const served: Record<string, unknown>[] = [];
+    const { inventory } = await runCollectRewritten(
+      baseWorld({
+        ram: {
+          Users: [
+            {
+              UserName: 'carol',
+              LoginProfile: {},
+              AccessKeys: [{ AccessKeyId: 'LTAIcarol1', CreateDate: '2025-01-01T00:00:00Z' }],
+            },
+          ],
+        },
+      }),
+      items('ListAccessKeys', ['AccessKeys', 'AccessKey'], (k) => {
+        served.push({ ...k });
+      }),
+    );
+    expect(served.map((k) => k['AccessKeyId'])).toEqual(['LTAIcarol1']);
+    expect(served[0]).not.toHaveProperty('Status');
+    const carol = inventory.ram.users.find((u) => u.name === 'carol');
+    expect('accessKeys' in (carol ?? {})).toBe(false);
+    expect(gaps(inventory, 'ListAccessKeys')).toEqual([
+      ['carol', 'MissingField', 'ListAccessKeys answered carol without Status of ****rol1'],
+    ]);
+    // an old key of a console user: rotation and console-with-key would be findings if Active
+    expect(await verdict(inventory, 'ram-access-key-not-rotated', 'carol')).toBe('not evaluated');
+    expect(await verdict(inventory, 'ram-user-console-and-access-key', 'carol')).toBe(
+      'not evaluated',
+    );
+  });
 });
 
 describe('GetPasswordPolicy: a setting left out', () => {
