@@ -12,6 +12,7 @@ import {
   baseWorld,
   isolateCollectorRuns,
   type Rewrite,
+  rewriteItems,
   runCollect,
   runCollectRewritten,
   verdictOf,
@@ -294,19 +295,16 @@ describe('DNAT entries without a port', () => {
   });
 
   it('an entry without ExternalPort or InternalPort keeps the gateway’s entries unknown, with a MissingField gap', async () => {
-    const { inventory } = await runCollectRewritten(world(), (req) =>
-      req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
-        ? (body) => {
-            const b = body as {
-              ForwardTableEntries: { ForwardTableEntry: Record<string, unknown>[] };
-            };
-            for (const e of b.ForwardTableEntries.ForwardTableEntry) {
-              if (e['ForwardEntryId'] === 'fwd-3') delete e['ExternalPort'];
-              if (e['ForwardEntryId'] === 'fwd-51') e['InternalPort'] = '';
-            }
-            return b;
-          }
-        : undefined,
+    const { inventory } = await runCollectRewritten(
+      world(),
+      rewriteItems(
+        'DescribeForwardTableEntries',
+        ['ForwardTableEntries', 'ForwardTableEntry'],
+        (e) => {
+          if (e['ForwardEntryId'] === 'fwd-3') delete e['ExternalPort'];
+          if (e['ForwardEntryId'] === 'fwd-51') e['InternalPort'] = '';
+        },
+      ),
     );
     await expectForwardTableGap(
       inventory,

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WorldInput } from '../../src/emulator/world.js';
-import { baseWorld, isolateCollectorRuns, runCollect, runCollectRewritten } from './harness.js';
+import {
+  baseWorld,
+  isolateCollectorRuns,
+  rewriteItems,
+  runCollect,
+  runCollectRewritten,
+} from './harness.js';
 
 isolateCollectorRuns();
 
@@ -243,19 +249,16 @@ describe('VPC collection', () => {
   });
 
   it('a DNAT entry answered without its Status or an address keeps its gateway’s entries unknown', async () => {
-    const { inventory } = await runCollectRewritten(world(), (req) =>
-      req.headers['x-acs-action'] === 'DescribeForwardTableEntries'
-        ? (body) => {
-            const b = body as {
-              ForwardTableEntries: { ForwardTableEntry: Record<string, unknown>[] };
-            };
-            for (const e of b.ForwardTableEntries.ForwardTableEntry) {
-              if (e['ForwardEntryId'] === 'fwd-7') delete e['Status'];
-              if (e['ForwardEntryId'] === 'fwd-55') delete e['InternalIp'];
-            }
-            return b;
-          }
-        : undefined,
+    const { inventory } = await runCollectRewritten(
+      world(),
+      rewriteItems(
+        'DescribeForwardTableEntries',
+        ['ForwardTableEntries', 'ForwardTableEntry'],
+        (e) => {
+          if (e['ForwardEntryId'] === 'fwd-7') delete e['Status'];
+          if (e['ForwardEntryId'] === 'fwd-55') delete e['InternalIp'];
+        },
+      ),
     );
     const [cut, whole] = inventory.vpc.natGateways;
     expect(cut?.id).toBe('ngw-1');
