@@ -38,8 +38,12 @@ export default defineRule({
       // an address judged unknown is not evaluated; the known ones still count
       const unused = own.filter((e) => e.known && e.open.length === 0);
       if (unused.length === 0) {
-        const judged = own.find((e) => !e.known);
-        if (judged && !judged.known) ctx.notEvaluated(instanceResource(inst), judged.reason);
+        // an address judged unknown may be the unused one
+        for (const e of own) {
+          if (e.known) continue;
+          ctx.notEvaluated(instanceResource(inst), e.reason);
+          break;
+        }
         continue;
       }
       const used = own.filter((e) => e.open.length > 0).map((e) => e.entry.address);

@@ -627,6 +627,17 @@ const RG_PRINCIPAL_TYPE: Readonly<Record<PrincipalKind, string>> = {
   'ram-role': 'servicerole',
 };
 
+export type ResourceGroupIndex = Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>;
+
+/** the policies principal `name` of `kind` holds at resource groups' scope, from the index */
+export function resourceGroupRefs(
+  rg: ResourceGroupIndex,
+  kind: PrincipalKind,
+  name: string,
+): ReadonlyArray<{ ref: PolicyRef; resourceGroupId: string }> {
+  return rg.get(`${RG_PRINCIPAL_TYPE[kind]}\u0000${name.toLowerCase()}`) ?? [];
+}
+
 /**
  * The resource-group-scope attachments of the inventory, by principal:
  * `PrincipalName` is `<name>@<alias>.onaliyun.com` (`@group.…`, `@role.…` for
@@ -634,9 +645,7 @@ const RG_PRINCIPAL_TYPE: Readonly<Record<PrincipalKind, string>> = {
  * principal (RAM names are case-insensitive). Account-scope entries (a
  * ResourceGroupId that is not `rg-…`) are RAM's own attachments and skipped.
  */
-function resourceGroupIndex(
-  inv: Inventory,
-): Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>> {
+export function resourceGroupIndex(inv: Inventory): ResourceGroupIndex {
   const m = new Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>();
   for (const a of inv.ram.resourceGroupAttachments ?? []) {
     if (!isResourceGroupScope(a.resourceGroupId)) continue;
@@ -653,7 +662,7 @@ function resourceGroupIndex(
 }
 
 function resolveResourceGroups(
-  rg: Map<string, Array<{ ref: PolicyRef; resourceGroupId: string }>>,
+  rg: ResourceGroupIndex,
   kind: PrincipalKind,
   name: string,
   viaPrefix: string,
@@ -661,9 +670,7 @@ function resolveResourceGroups(
   out: PrincipalPolicies,
   parsedCache: Map<RamPolicy, ParsedPolicy>,
 ): void {
-  for (const { ref, resourceGroupId } of rg.get(
-    `${RG_PRINCIPAL_TYPE[kind]}\u0000${name.toLowerCase()}`,
-  ) ?? []) {
+  for (const { ref, resourceGroupId } of resourceGroupRefs(rg, kind, name)) {
     const via = `${viaPrefix}resource group ${resourceGroupId}`;
     resolve([ref], via, index, out, parsedCache, resourceGroupId);
   }
@@ -1191,27 +1198,6 @@ export function principalShortName(principalName: string): string {
 /** is this attachment at resource-group scope (a `rg-…` id, not the account id)? */
 export function isResourceGroupScope(resourceGroupId: string): boolean {
   return /^rg-/i.test(resourceGroupId.trim());
-}
-
-/**
- * Whether principal `name` of `kind` holds policy `policyName` at some
- * resource group's scope (Resource Manager attachments; names compared as RAM
- * compares them, without case).
- */
-export function holdsAtResourceGroup(
-  inv: Inventory,
-  policyName: string,
-  kind: PrincipalKind,
-  name: string,
-): boolean {
-  const short = name.toLowerCase();
-  return (inv.ram.resourceGroupAttachments ?? []).some(
-    (a) =>
-      a.policyName === policyName &&
-      isResourceGroupScope(a.resourceGroupId) &&
-      a.principalType.trim().toLowerCase() === RG_PRINCIPAL_TYPE[kind] &&
-      principalShortName(a.principalName).toLowerCase() === short,
-  );
 }
 
 export interface ScopedPolicy extends AttachedPolicy {

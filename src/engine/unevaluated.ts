@@ -18,7 +18,11 @@
  *   instances leaves their interfaces unknown too); a rule without `reads`
  *   reads everything.
  */
-import { holdsAtResourceGroup } from '../analysis/ram-policy.js';
+import {
+  type ResourceGroupIndex,
+  resourceGroupIndex,
+  resourceGroupRefs,
+} from '../analysis/ram-policy.js';
 import { READ_ACTIONS } from '../collectors/gate.js';
 import type { CoverageEntry, Inventory, Service } from '../inventory/schema.js';
 import { fingerprint } from './finding.js';
@@ -324,6 +328,12 @@ export interface UnevaluatedResult {
 class ResourceIndex {
   private byType = new Map<ResourceType, ResourceRef[]>();
   private byKey = new Map<string, ResourceRef>();
+  /** the resource-group attachments by principal, built once when a policy entry needs them */
+  private rg: ResourceGroupIndex | undefined;
+  private resourceGroups(): ResourceGroupIndex {
+    this.rg ??= resourceGroupIndex(this.inv);
+    return this.rg;
+  }
   constructor(private readonly inv: Inventory) {
     const add = (r: ResourceRef) => {
       const list = this.byType.get(r.type) ?? [];
@@ -427,12 +437,12 @@ class ResourceIndex {
     }
     if (named.type === 'ram-policy') {
       // attached to the principal, or at a resource group's scope (ListPolicyAttachments)
+      const atGroup = (kind: 'ram-user' | 'ram-group' | 'ram-role', name: string) =>
+        resourceGroupRefs(this.resourceGroups(), kind, name).some((x) => x.ref.name === named.id);
       const holds = (
         kind: 'ram-user' | 'ram-group' | 'ram-role',
         p: { name: string; policies?: ReadonlyArray<{ name: string }> | undefined },
-      ) =>
-        (p.policies ?? []).some((x) => x.name === named.id) ||
-        holdsAtResourceGroup(inv, named.id, kind, p.name);
+      ) => (p.policies ?? []).some((x) => x.name === named.id) || atGroup(kind, p.name);
       const groups = inv.ram.groups.filter((g) => holds('ram-group', g)).map((g) => g.name);
       if (want === 'ram-group') return groups.map((g) => this.ref('ram-group', g, null));
       if (want === 'ram-role')
@@ -448,7 +458,7 @@ class ResourceIndex {
                 (g) =>
                   groups.includes(g) ||
                   // a group of the user's that the group listing did not name
-                  holdsAtResourceGroup(inv, named.id, 'ram-group', g),
+                  atGroup('ram-group', g),
               ),
           )
           .map((u) => this.ref('ram-user', u.name, null));
