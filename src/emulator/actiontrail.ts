@@ -118,7 +118,10 @@ function invalid(param: string, value: string): EmulatorResponse {
   );
 }
 
-/** `LookupAttribute.N.Key/Value` → at most two conditions; a repeated key keeps the last value */
+/**
+ * `LookupAttribute.N.Key/Value` → at most two conditions, combined with AND
+ * (world.md): a repeated key is two conditions that must both hold
+ */
 function lookupAttributes(
   params: Record<string, string>,
 ): Array<{ key: string; value: string }> | EmulatorResponse {
@@ -132,14 +135,14 @@ function lookupAttributes(
     else entry.value = v;
     byIndex.set(i, entry);
   }
-  const conditions = new Map<string, string>();
+  const conditions: Array<{ key: string; value: string }> = [];
   const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).slice(0, 2);
   for (const [i, { key, value }] of ordered) {
     if (!key) return invalid(`LookupAttribute.${i}.Key`, '');
     if (!(key in MATCHERS)) return invalid(`LookupAttribute.${i}.Key`, key);
-    conditions.set(key, value ?? '');
+    conditions.push({ key, value: value ?? '' });
   }
-  return [...conditions.entries()].map(([key, value]) => ({ key, value }));
+  return conditions;
 }
 
 function str(v: unknown): string {

@@ -555,6 +555,13 @@ export async function startEmulator(
     url: URL,
     rawBody: Buffer,
   ): Promise<void> {
+    // world.md: latencyMs is "added to every response", refusals included
+    // (the caller's member once known, else the world's own)
+    let latencyMs = world.emulator.latencyMs;
+    const refuse = async (r: EmulatorResponse): Promise<void> => {
+      await sleep(latencyMs);
+      send(res, r);
+    };
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
     const form: Record<string, string> = {};
@@ -579,8 +586,7 @@ export async function startEmulator(
     );
     const handler = service ? HANDLERS[service]?.[action] : undefined;
     if (!service || !handler || !Object.hasOwn(HANDLERS[service] ?? {}, action)) {
-      send(
-        res,
+      await refuse(
         apiError(
           404,
           'InvalidAction.NotFound',
@@ -595,13 +601,14 @@ export async function startEmulator(
     let acs3Auth: Acs3Auth | undefined;
     if (acs3) {
       if (authorization === undefined) {
-        send(res, apiError(400, 'MissingAccessKeyId', 'AccessKeyId is mandatory for this action.'));
+        await refuse(
+          apiError(400, 'MissingAccessKeyId', 'AccessKeyId is mandatory for this action.'),
+        );
         return;
       }
       acs3Auth = parseAcs3Authorization(authorization);
       if (!acs3Auth) {
-        send(
-          res,
+        await refuse(
           apiError(
             400,
             'IncompleteSignature',
@@ -615,20 +622,22 @@ export async function startEmulator(
       accessKeyId = all['AccessKeyId'] ?? '';
     }
     if (!accessKeyId) {
-      send(res, apiError(400, 'MissingAccessKeyId', 'AccessKeyId is mandatory for this action.'));
+      await refuse(
+        apiError(400, 'MissingAccessKeyId', 'AccessKeyId is mandatory for this action.'),
+      );
       return;
     }
     // temporary credentials of a member (STS AssumeRole) route to that member
     const sts = issued.get(accessKeyId);
     const tenant = sts ? (tenantOf(sts.accountId) ?? home) : home;
+    latencyMs = tenant.world.emulator.latencyMs;
     const keys = sts
       ? [{ AccessKeyId: accessKeyId, AccessKeySecret: sts.secret, SecurityToken: sts.token }]
       : world.account.accessKeys;
     if (keys) {
       const key = keys.find((k) => k.AccessKeyId === accessKeyId);
       if (!key) {
-        send(
-          res,
+        await refuse(
           apiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.'),
         );
         return;
@@ -651,8 +660,7 @@ export async function startEmulator(
           );
       }
       if (!signatureOk) {
-        send(
-          res,
+        await refuse(
           apiError(
             400,
             'SignatureDoesNotMatch',
@@ -664,8 +672,7 @@ export async function startEmulator(
       if (key.SecurityToken !== undefined) {
         const token = headerValue(req, 'x-acs-security-token') ?? all['SecurityToken'] ?? '';
         if (!safeEqual(token, key.SecurityToken)) {
-          send(
-            res,
+          await refuse(
             apiError(
               400,
               'InvalidSecurityToken.Mismatch',
@@ -744,7 +751,16 @@ export async function startEmulator(
           return;
         }
         case 'accessDenied':
-          send(res, accessDenied(tenant.world, service, action));
+          // STS refuses AssumeRole with NoPermission (world.md: "as the real service would")
+          send(
+            res,
+            accessDenied(
+              tenant.world,
+              service,
+              action,
+              service === 'sts' ? 'NoPermission' : undefined,
+            ),
+          );
           return;
         case 'repeatPage':
           send(res, repeatPage(handler, request, ctx));

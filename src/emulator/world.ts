@@ -514,18 +514,35 @@ export function memberWorld(world: World, accountId: string): World | undefined 
   const entry = world.organization?.accounts.find((a) => a.AccountId === accountId);
   if (entry?.world === undefined) return undefined;
   const parsed = parseWorld(
-    withAccount(entry.world, accountId),
+    withAccount(entry.world, accountId, world.emulator),
     `organization member ${accountId}`,
   );
   setMemberWorld(world, accountId, parsed);
   return parsed;
 }
 
-/** a member world's `account` block may be omitted: its accountId is the member's AccountId */
-function withAccount(data: unknown, accountId: string): unknown {
+/**
+ * A member's world as world.md writes it: `version` may be left out, and so
+ * may the `account` block or its `accountId` (the member's AccountId); a
+ * member world without an `emulator` block behaves as the organization
+ * world's own (its latency is "added to every response", its quotas and
+ * faults are the emulator's behaviour), each member counting its own calls.
+ */
+function withAccount(data: unknown, accountId: string, emulator?: unknown): unknown {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   const o = data as Record<string, unknown>;
-  return 'account' in o ? o : { version: 1, ...o, account: { accountId } };
+  const account = o['account'];
+  return {
+    version: 1,
+    ...o,
+    account:
+      account === undefined
+        ? { accountId }
+        : typeof account === 'object' && account !== null && !Array.isArray(account)
+          ? { accountId, ...account }
+          : account,
+    ...(o['emulator'] === undefined && emulator !== undefined ? { emulator } : {}),
+  };
 }
 
 /** A world file that failed to load; `message` is one line naming the bad path. */
@@ -593,7 +610,7 @@ function validateWorld(data: unknown, source: string, copy: boolean): World {
         members.set(
           a.AccountId,
           validateWorld(
-            withAccount(a.world, a.AccountId),
+            withAccount(a.world, a.AccountId, world.emulator),
             `${source}: organization.accounts.${i}.world`,
             copy,
           ),
@@ -616,7 +633,12 @@ function setMemberWorld(world: World, accountId: string, member: World): void {
 }
 
 /** Read a world file (YAML or JSON); an organization's `worldFile`s are read relative to it. */
-export async function loadWorld(file: string, defaultAccountId?: string): Promise<World> {
+export async function loadWorld(
+  file: string,
+  defaultAccountId?: string,
+  /** a member's file: the organization world's `emulator` block, for a member world without one */
+  parentEmulator?: unknown,
+): Promise<World> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -642,7 +664,7 @@ export async function loadWorld(file: string, defaultAccountId?: string): Promis
     );
   }
   const world = validateWorld(
-    defaultAccountId === undefined ? data : withAccount(data, defaultAccountId),
+    defaultAccountId === undefined ? data : withAccount(data, defaultAccountId, parentEmulator),
     file,
     false,
   );
@@ -651,7 +673,7 @@ export async function loadWorld(file: string, defaultAccountId?: string): Promis
       setMemberWorld(
         world,
         a.AccountId,
-        await loadWorld(path.resolve(path.dirname(file), a.worldFile), a.AccountId),
+        await loadWorld(path.resolve(path.dirname(file), a.worldFile), a.AccountId, world.emulator),
       );
     }
   }

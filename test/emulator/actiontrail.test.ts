@@ -290,6 +290,17 @@ describe('LookupEvents', () => {
       LookupAttribute: [{ Key: 'ResourceName', Value: 'i-5' }],
     });
     expect(ids(byResource.body)).toEqual(['hz-005']);
+    // a key given twice is two conditions, both required (world.md: "combined with AND")
+    const twice = (first: string) =>
+      call(HZ, 'LookupEvents', {
+        ...window,
+        LookupAttribute: [
+          { Key: 'EventName', Value: first },
+          { Key: 'EventName', Value: 'ConsoleSignin' },
+        ],
+      });
+    expect(ids((await twice('Nope')).body)).toEqual([]);
+    expect(ids((await twice('ConsoleSignin')).body)).toEqual(['signin-1']);
   });
 
   it('rejects half a window, an inverted window, a bad time and an unknown attribute key', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
-import { $Ecs, $Sts, clients, config, Sts } from '../helpers/sdk.js';
+import { $Ecs, $Sts, clients, config, Sts, type TestKeys } from '../helpers/sdk.js';
 
 type RmClass = typeof ResourceManagerPkg.default;
 /** the CJS class, whichever way the loader hands it over (see helpers/sdk.ts) */
@@ -175,6 +175,103 @@ describe('AssumeRole', () => {
     } finally {
       await root.close();
     }
+  });
+});
+
+describe("members' worlds as world.md writes them", () => {
+  const TWO = '1000000000000002';
+  /** a two-member organization; `member` is the second member's world */
+  const twoMembers = (member: Record<string, unknown>, top: Partial<WorldInput> = {}) =>
+    parseWorld({
+      ...orgWorld(),
+      organization: {
+        managementAccountId: MANAGEMENT,
+        accounts: [
+          { AccountId: MANAGEMENT, Type: 'CloudAccount', world: {} },
+          { AccountId: TWO, Type: 'ResourceAccount', world: member },
+        ],
+      },
+      ...top,
+    });
+  const memberWorld = (extra: Record<string, unknown> = {}) => ({
+    regions: [{ RegionId: 'cn-hangzhou' }],
+    ram: { Roles: [role] },
+    ecs: { 'cn-hangzhou': { SecurityGroups: [group('sg-two')] } },
+    ...extra,
+  });
+
+  /** start the world, enter the second member, run `fn` with its credentials */
+  async function asMember<T>(
+    world: ReturnType<typeof parseWorld>,
+    fn: (url: string, member: TestKeys) => Promise<T>,
+  ): Promise<T> {
+    const org = await startEmulator(world);
+    try {
+      const creds = (
+        await clients(org.url, KEYS).sts.assumeRole(
+          new $Sts.AssumeRoleRequest({
+            roleArn: `acs:ram::${TWO}:role/${ROLE}`,
+            roleSessionName: 'ecs-audit',
+          }),
+        )
+      ).body!.credentials!;
+      return await fn(org.url, {
+        accessKeyId: creds.accessKeyId!,
+        accessKeySecret: creds.accessKeySecret!,
+        securityToken: creds.securityToken!,
+      });
+    } finally {
+      await org.close();
+    }
+  }
+
+  it('need no version, and an account block without accountId is the member', async () => {
+    // the spec's own example: `world: { account: {...}, regions: [...], ... }`, no version
+    const world = twoMembers(memberWorld({ account: { caller: { IdentityType: 'RAMUser' } } }));
+    await asMember(world, async (url, member) => {
+      const { ecs, sts } = clients(url, member);
+      const groups = await ecs.describeSecurityGroups(
+        new $Ecs.DescribeSecurityGroupsRequest({ regionId: 'cn-hangzhou' }),
+      );
+      expect(groups.body?.securityGroups?.securityGroup?.map((g) => g.securityGroupId)).toEqual([
+        'sg-two',
+      ]);
+      expect((await sts.getCallerIdentity()).body?.accountId).toBe(TWO);
+    });
+  });
+
+  it("without an emulator block behave as the organization world's (latency, faults)", async () => {
+    const top = {
+      emulator: {
+        latencyMs: 250,
+        faults: [{ action: 'DescribeSecurityGroups', kind: 'serverError' as const }],
+      },
+    };
+    const groups = (url: string, member: TestKeys) =>
+      clients(url, member).ecs.describeSecurityGroups(
+        new $Ecs.DescribeSecurityGroupsRequest({ regionId: 'cn-hangzhou' }),
+      );
+    await asMember(twoMembers(memberWorld(), top), async (url, member) => {
+      const t0 = Date.now();
+      await expect(groups(url, member)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
+    });
+    // a member world with its own block keeps it
+    const own = memberWorld({ emulator: { latencyMs: 0 } });
+    await asMember(twoMembers(own, top), async (url, member) => {
+      const res = await groups(url, member);
+      expect(res.body?.securityGroups?.securityGroup).toHaveLength(1);
+    });
+  });
+
+  it('an accessDenied fault on AssumeRole answers NoPermission, as STS does', async () => {
+    const world = twoMembers(memberWorld(), {
+      emulator: { latencyMs: 0, faults: [{ action: 'AssumeRole', kind: 'accessDenied' }] },
+    });
+    await expect(asMember(world, async () => undefined)).rejects.toMatchObject({
+      code: 'NoPermission',
+      statusCode: 403,
+    });
   });
 });
 

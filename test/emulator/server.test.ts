@@ -432,6 +432,25 @@ describe('QPS limits and latency', () => {
     const t1 = Date.now();
     await errorOf(ecs.describeKeyPairs(new $Ecs.DescribeKeyPairsRequest({ regionId: 'nowhere' })));
     expect(Date.now() - t1).toBeGreaterThanOrEqual(290);
+    // refusals too: an unknown key, a wrong signature (world.md: "added to every response")
+    const keyed = await serve(
+      baseWorld({
+        emulator: { latencyMs: 300 },
+        account: {
+          accountId: '1234567890123456',
+          accessKeys: [{ AccessKeyId: 'LTAIgood', AccessKeySecret: 'right-secret' }],
+        },
+      }),
+    );
+    for (const keys of [
+      { accessKeyId: 'LTAIunknown', accessKeySecret: 'x' },
+      { accessKeyId: 'LTAIgood', accessKeySecret: 'wrong-secret' },
+    ]) {
+      const t2 = Date.now();
+      const err = await errorOf(new Ecs(config(keyed.url, keys)).describeRegions(regions()));
+      expect(err['code']).toMatch(/InvalidAccessKeyId.NotFound|SignatureDoesNotMatch/);
+      expect(Date.now() - t2).toBeGreaterThanOrEqual(290);
+    }
   });
 });
 
