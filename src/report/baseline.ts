@@ -8,6 +8,7 @@ import { fingerprint } from '../engine/finding.js';
 import { extend } from '../util/extend.js';
 import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodPath } from '../util/zod-path.js';
+import { compareResolved } from './merge.js';
 import { type Report, ReportSchema } from './schema.js';
 
 export class BaselineError extends Error {
@@ -49,16 +50,30 @@ export async function readReportFile(file: string, what = 'the report'): Promise
 /**
  * Unevaluated pairs are neither new nor resolved: a baseline finding whose
  * (rule, resource) this scan could not judge, or whose rule was not evaluated
- * on its whole scope, is not listed as resolved.
+ * on its whole scope, is not listed as resolved. In an organization report a
+ * whole-scope pair is about its own account only (a member that could not be
+ * entered hides nothing of the others), and a baseline finding of an account
+ * this scan did not cover (`--accounts`, `--shard`) is not resolved either:
+ * it was not looked at.
  */
 export function applyBaseline(report: Report, baseline: Report): Report {
   const before = new Set(baseline.findings.map((f) => f.fingerprint));
   const now = new Set(report.findings.map((f) => f.fingerprint));
-  const unknownRules = new Set<string>();
+  // `rule` (every account) or `rule\0account`
+  const unknownScopes = new Set<string>();
   for (const u of report.unevaluated ?? []) {
-    if (u.resource === null) unknownRules.add(u.ruleId);
+    if (u.resource === null)
+      unknownScopes.add(u.account === undefined ? u.ruleId : `${u.ruleId}\u0000${u.account}`);
     else now.add(fingerprint(u.ruleId, u.resource));
   }
+  const scanned = report.accounts ? new Set(report.accounts.map((a) => a.id)) : undefined;
+  const judged = (f: Report['findings'][number]): boolean => {
+    if (unknownScopes.has(f.ruleId)) return false;
+    const account = f.resource.account;
+    if (account === undefined) return true;
+    if (scanned && !scanned.has(account)) return false;
+    return !unknownScopes.has(`${f.ruleId}\u0000${account}`);
+  };
   return {
     ...report,
     findings: report.findings.map((f) =>
@@ -67,12 +82,13 @@ export function applyBaseline(report: Report, baseline: Report): Report {
       }),
     ),
     resolved: baseline.findings
-      .filter((f) => !now.has(f.fingerprint) && !unknownRules.has(f.ruleId))
+      .filter((f) => !now.has(f.fingerprint) && judged(f))
       .map((f) => ({
         ruleId: f.ruleId,
         fingerprint: f.fingerprint,
         resource: f.resource,
         severity: f.severity,
-      })),
+      }))
+      .sort(compareResolved),
   };
 }

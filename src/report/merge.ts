@@ -27,6 +27,20 @@ export type ReportAccount = NonNullable<Report['accounts']>[number];
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** resolved baseline findings: as findings are ordered, then by fingerprint */
+export function compareResolved(
+  a: NonNullable<Report['resolved']>[number],
+  b: NonNullable<Report['resolved']>[number],
+): number {
+  // `severity` may be absent from an older report's entry: last, as `info`
+  return (
+    compareFindings(
+      { ...a, severity: a.severity ?? 'info' },
+      { ...b, severity: b.severity ?? 'info' },
+    ) || cmp(a.fingerprint, b.fingerprint)
+  );
+}
+
 export function compareCoverage(a: ReportCoverage, b: ReportCoverage): number {
   return (
     cmp(a.account ?? '', b.account ?? '') ||
@@ -173,15 +187,23 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   // unknown in some report: the merged report does not claim a count
   if (!unevaluated) delete merged.summary.unevaluated;
 
-  // a baseline finding is resolved when no report still has it: in every report's `resolved`
+  // a baseline finding is resolved when every report that covered its account lists it as
+  // resolved (a report lists only its own accounts' findings: applyBaseline); in the order
+  // applyBaseline gives
   if (reports.every((r) => r.resolved)) {
-    const inAll = reports
-      .slice(1)
-      .reduce(
-        (keep, r) => new Set(r.resolved!.map((x) => x.fingerprint).filter((f) => keep.has(f))),
-        new Set(first.resolved!.map((x) => x.fingerprint)),
-      );
-    merged.resolved = first.resolved!.filter((x) => inAll.has(x.fingerprint));
+    const lists = reports.map((r) => new Set(r.resolved!.map((x) => x.fingerprint)));
+    const covered = reports.map((r) => new Set((r.accounts ?? []).map((a) => a.id)));
+    const candidates = new Map<string, NonNullable<Report['resolved']>[number]>();
+    for (const r of reports) for (const x of r.resolved!) candidates.set(x.fingerprint, x);
+    merged.resolved = [...candidates.values()]
+      .filter((x) =>
+        reports.every((r, i) => {
+          const account = x.resource.account;
+          const covers = !r.accounts || account === undefined || covered[i]!.has(account);
+          return !covers || lists[i]!.has(x.fingerprint);
+        }),
+      )
+      .sort(compareResolved);
   }
 
   const expired = new Map<string, NonNullable<Report['expiredSuppressions']>[number]>();

@@ -102,6 +102,58 @@ describe('mergeReports', () => {
     expect(merged.findings.every((f) => f.baseline === 'unchanged')).toBe(true);
   });
 
+  it("resolved findings are judged per account: a member not entered hides only its own, a shard lists only its own, and the shards' lists merge to the whole scan's", async () => {
+    const [a, b, c] = await Promise.all(
+      ['1000000000000001', '1000000000000002', '1000000000000003'].map(reportOf),
+    );
+    const baseline = mergeReports([a!, b!, c!]);
+    const goneA = a!.findings[0]!;
+    const goneC = c!.findings[0]!;
+    const rule = goneA.ruleId;
+    expect(goneC.ruleId).toBe(rule);
+    // B could not be entered: every rule is unevaluated on B's whole scope
+    const unentered = (r: Report): Report => {
+      const account = r.accounts![0]!.id;
+      return {
+        ...r,
+        findings: [],
+        // as a member not entered: every rule on its whole scope
+        unevaluated: [...new Set(r.findings.map((f) => f.ruleId))].map((ruleId) => ({
+          ruleId,
+          resource: null,
+          reason: 'AssumeRole: NoPermission',
+          coverage: 0,
+          account,
+        })),
+        coverage: [
+          {
+            service: 'sts',
+            region: null,
+            operation: 'AssumeRole',
+            error: { code: 'NoPermission', message: 'denied' },
+            account,
+          },
+        ],
+      };
+    };
+    const a2 = { ...a!, findings: a!.findings.slice(1) };
+    const c2 = { ...c!, findings: c!.findings.slice(1) };
+    const whole = applyBaseline(mergeReports([a2, unentered(b!), c2]), baseline);
+    const resolved = whole.resolved!.map((r) => r.fingerprint);
+    // A's and C's findings that are gone are resolved; B's are unknown, not resolved
+    expect(resolved).toContain(goneA.fingerprint);
+    expect(resolved).toContain(goneC.fingerprint);
+    expect(whole.resolved!.every((r) => r.resource.account !== b!.accounts![0]!.id)).toBe(true);
+    // one shard (accounts A and B) says nothing of C, which it did not scan
+    const shard1 = applyBaseline(mergeReports([a2, unentered(b!)]), baseline);
+    expect(shard1.resolved!.map((r) => r.fingerprint)).toEqual([goneA.fingerprint]);
+    const shard2 = applyBaseline(c2, baseline);
+    expect(shard2.resolved!.map((r) => r.fingerprint)).toEqual([goneC.fingerprint]);
+    // merged, in either order: the whole scan's list
+    expect(mergeReports([shard1, shard2]).resolved).toEqual(whole.resolved);
+    expect(mergeReports([shard2, shard1]).resolved).toEqual(whole.resolved);
+  });
+
   it('suppressions may name the account', async () => {
     const a = await reportOf('1000000000000001');
     const f = a.findings[0]!;
