@@ -54,6 +54,12 @@ testRule(rule, {
       ],
     },
     {
+      // "older than 90 days" to the millisecond: 90.5 days is older, told as 90
+      name: '90.5 days old',
+      inventory: user('half', [key('LTAI5tHalfDayKey1', '2026-08-02T12:00:00Z')]),
+      findings: [{ id: 'half', evidence: { accessKeys: [{ ageDays: 90 }] } }],
+    },
+    {
       name: 'two old keys, one fresh',
       inventory: user('ci', [
         key('LTAI5tCiKeyAAAA1', '2025-01-01T00:00:00Z'),

@@ -36,8 +36,9 @@ export default defineRule({
         if (k.status.toLowerCase() !== 'active' || !k.createDate) return [];
         const created = Date.parse(k.createDate);
         if (Number.isNaN(created)) return [];
-        const ageDays = Math.floor((ctx.now.getTime() - created) / DAY_MS);
-        return ageDays > maxAgeDays ? [{ key: k, ageDays }] : [];
+        // "older than 90 days" to the millisecond: 90.5 days is older (whole days only in the text)
+        const ageMs = ctx.now.getTime() - created;
+        return ageMs > maxAgeDays * DAY_MS ? [{ key: k, ageDays: Math.floor(ageMs / DAY_MS) }] : [];
       });
       if (old.length === 0) continue;
       const oldest = old.reduce((a, b) => (b.ageDays > a.ageDays ? b : a));

@@ -81,6 +81,20 @@ testRule(rule, {
       ],
     },
     {
+      // "not used in the last 90 days" to the millisecond: 90.5 days is over, told as 90
+      name: 'last used 90.5 days ago',
+      inventory: user('half', [
+        key('LTAI5tHalfDayKey1', '2026-01-01T00:00:00Z', '2026-08-02T12:00:00Z'),
+      ]),
+      findings: [
+        {
+          id: 'half',
+          message: /last used 90 days ago/,
+          evidence: { accessKeys: [{ neverUsed: false, daysSinceLastUse: 90 }] },
+        },
+      ],
+    },
+    {
       name: 'never used and older than the threshold',
       inventory: user('old', [key('LTAI5tNeverUsed01', '2026-01-01T00:00:00Z', null)]),
       findings: [

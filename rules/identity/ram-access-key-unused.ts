@@ -33,23 +33,23 @@ export default defineRule({
   },
   *evaluate(ctx) {
     const { maxUnusedDays } = ctx.options;
-    const days = (iso: string): number | undefined => {
+    // elapsed since `iso`, compared to the millisecond ("not used in the last 90 days": 90.5 days
+    // is over), told in whole days
+    const since = (iso: string): { over: boolean; days: number } | undefined => {
       const t = Date.parse(iso);
-      return Number.isNaN(t) ? undefined : Math.floor((ctx.now.getTime() - t) / DAY_MS);
+      if (Number.isNaN(t)) return undefined;
+      const ms = ctx.now.getTime() - t;
+      return { over: ms > maxUnusedDays * DAY_MS, days: Math.floor(ms / DAY_MS) };
     };
     for (const user of ctx.inventory.ram.users) {
       const unused = (user.accessKeys ?? []).flatMap((k): Unused[] => {
         if (k.status.toLowerCase() !== 'active' || k.lastUsedDate === undefined) return [];
         if (k.lastUsedDate !== null) {
-          const idle = days(k.lastUsedDate);
-          return idle !== undefined && idle > maxUnusedDays
-            ? [{ key: k, neverUsed: false, daysSinceLastUse: idle }]
-            : [];
+          const idle = since(k.lastUsedDate);
+          return idle?.over ? [{ key: k, neverUsed: false, daysSinceLastUse: idle.days }] : [];
         }
-        const age = k.createDate ? days(k.createDate) : undefined;
-        return age !== undefined && age > maxUnusedDays
-          ? [{ key: k, neverUsed: true, ageDays: age }]
-          : [];
+        const age = k.createDate ? since(k.createDate) : undefined;
+        return age?.over ? [{ key: k, neverUsed: true, ageDays: age.days }] : [];
       });
       if (unused.length === 0) continue;
       const describe = (u: Unused) =>
