@@ -111,6 +111,9 @@ testRule(rule, {
             lastSeen: '2026-10-30T00:00:00Z',
             events: [{ eventId: 'c', mfa: 'unknown' }, { eventId: 'b' }],
             truncated: true,
+            // listed, not counted as a sign-in (rules.md, decisions on edge cases)
+            failedEvents: [{ eventId: 'f', errorCode: 'LoginFailed' }],
+            failedTruncated: false,
           },
         },
       ],

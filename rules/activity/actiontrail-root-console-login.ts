@@ -42,6 +42,7 @@ export default defineRule({
     if (signins.length === 0) return;
     const latest = signins[0]!;
     const listed = capped(signins, ctx.options.maxEvents);
+    const failed = capped(failedSignins, ctx.options.maxEvents);
     const sourceIps = [...new Set(signins.map((e) => e.sourceIpAddress ?? '').filter((ip) => ip))];
     const withoutMfa = signins.filter((e) => mfaOf(e).state === 'not-checked').length;
     const mfaUnknown = signins.filter((e) => mfaOf(e).state === 'unknown').length;
@@ -63,6 +64,9 @@ export default defineRule({
         window: { since: ctx.since.toISOString(), now: ctx.now.toISOString() },
         events: listed.items.map((e) => ({ ...eventEvidence(e), ...mfaEvidence(e) })),
         truncated: listed.truncated,
+        // rules.md: a failed sign-in is not a sign-in, but it is listed when this finding exists
+        failedEvents: failed.items.map((e) => eventEvidence(e)),
+        failedTruncated: failed.truncated,
       },
     };
   },
