@@ -184,10 +184,12 @@ export interface UnenteredMemberInput {
 
 /**
  * A member that could not be entered (or read): an inventory holding only its
- * id, its coverage entry and the directory; the rules judged from the
- * directory alone evaluated on it, and for every other enabled rule one
- * unevaluated pair `(rule, resource: null)` on the coverage entry — its
- * resources are unknown, so nothing else of it is a pass.
+ * id, its coverage entry and the directory; for every enabled rule one
+ * unevaluated pair `(rule, resource: null)` on the coverage entry, as cli.md
+ * says (its resources are unknown, so nothing of it is a pass), and the rules
+ * judged from the directory alone evaluated on it: a finding the directory
+ * proves (an invited `CloudAccount` keeps its root) stands, as findings from
+ * what was read always do.
  */
 export function evaluateUnenteredMember(input: UnenteredMemberInput): {
   inventory: Inventory;
@@ -213,11 +215,15 @@ export function evaluateUnenteredMember(input: UnenteredMemberInput): {
     }),
   );
   const evaluation = evaluate(inventory, { rules: judged, now, since, settings: judgedSettings });
-  const ran = new Set(evaluation.evaluated);
   const reason = `${gap.operation}: ${gap.error.code}`;
-  const whole = enabled
-    .filter((r) => !ran.has(r.rule.meta.id))
-    .map((r) => ({ ruleId: r.rule.meta.id, resource: null, reason, coverage: 0 }));
+  // cli.md: per rule, one unevaluated entry with `resource: null` — the directory rules too
+  // (none of the member's own resources was read); what the directory proved still stands
+  const whole = enabled.map((r) => ({
+    ruleId: r.rule.meta.id,
+    resource: null,
+    reason,
+    coverage: 0,
+  }));
   return {
     inventory,
     evaluation: {
