@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runCollect } from './commands/collect.js';
+import { DEFAULT_SINCE } from './commands/common.js';
 import { runMerge } from './commands/merge.js';
 import { runPolicy } from './commands/policy.js';
 import { runRulesExplain, runRulesList } from './commands/rules.js';
@@ -15,6 +16,7 @@ import { type CliIo, oneLine } from './io.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** `--since` has no commander default: a config file's `since` applies only when it is not given */
 function addCollectionOptions(cmd: Command): Command {
   return cmd
     .option('--regions <list>', 'regions to scan, comma-separated, or "all" (default: all)')
@@ -22,7 +24,10 @@ function addCollectionOptions(cmd: Command): Command {
       '--endpoint <url>',
       'send every API call to this URL (private endpoint, emulator); also ECS_AUDIT_ENDPOINT',
     )
-    .option('--since <duration>', 'ActionTrail/Cloud Assistant look-back window', '90d')
+    .option(
+      '--since <duration>',
+      `ActionTrail/Cloud Assistant look-back window (default: "${DEFAULT_SINCE}")`,
+    )
     .option('--now <iso-time>', 'the clock rules measure ages against (default: now)')
     .option('--profile <name>', 'credentials profile, as the aliyun CLI names it')
     .option('--timeout <ms>', 'read timeout of each API call in milliseconds', '30000')

@@ -109,6 +109,19 @@ describe('scan --snapshot and the collection flags', () => {
     expect(pinned.scan.now).toBe('2026-07-01T00:00:00.000Z');
   });
 
+  it("--since wins over the config's since, even when it names the default", async () => {
+    const config = write('since.yaml', 'since: 30d\n');
+    const sinceOf = async (...extra: string[]) =>
+      ReportSchema.parse(
+        JSON.parse(
+          (await scan('--config', config, '--now', '2026-11-01T00:00:00Z', ...extra)).stdout,
+        ),
+      ).scan.since;
+    expect(await sinceOf()).toBe('2026-10-02T00:00:00.000Z');
+    expect(await sinceOf('--since', '90d')).toBe('2026-08-03T00:00:00.000Z');
+    expect(await sinceOf('--since', '60d')).toBe('2026-09-02T00:00:00.000Z');
+  });
+
   it('a suppression naming an unknown rule is exit 2 with file:line', async () => {
     const config = write(
       'config.yaml',
@@ -179,10 +192,18 @@ describe('what users of other scanners expect', () => {
 describe('widths and the end of a run', () => {
   const widest = (text: string) => Math.max(...text.split('\n').map((l) => displayWidth(l)));
 
-  it('rules has a title column and fits 80 columns, or the terminal', async () => {
-    const plain = await runInProcess(['rules']);
-    expect(plain.stdout.split('\n')[0]).toMatch(/^ID +SEVERITY +TITLE$/);
-    expect(widest(plain.stdout)).toBeLessThanOrEqual(80);
+  it('rules has a title column and fits the terminal; piped, every title is whole', async () => {
+    const piped = await runInProcess(['rules']);
+    expect(piped.stdout.split('\n')[0]).toMatch(/^ID +SEVERITY +TITLE$/);
+    const listed = JSON.parse((await runInProcess(['rules', '--format', 'json'])).stdout) as Array<{
+      id: string;
+      title: string;
+    }>;
+    for (const r of listed) expect(piped.stdout).toContain(`  ${r.title}`);
+    expect(piped.stdout).not.toContain('…');
+    expect(widest(piped.stdout)).toBeGreaterThan(80);
+    const narrow = await runInProcess(['rules'], undefined, 80);
+    expect(widest(narrow.stdout)).toBeLessThanOrEqual(80);
     const wide = await runInProcess(['rules'], undefined, 160);
     expect(widest(wide.stdout)).toBeGreaterThan(80);
     expect(widest(wide.stdout)).toBeLessThanOrEqual(160);

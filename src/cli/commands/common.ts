@@ -13,7 +13,8 @@ import { createProgress } from '../progress.js';
 export interface CollectionFlags {
   regions?: string;
   endpoint?: string;
-  since: string;
+  /** absent: the config file's `since`, else DEFAULT_SINCE */
+  since?: string;
   now?: string;
   profile?: string;
   timeout: string;
@@ -27,9 +28,16 @@ export interface Clock {
   since: Date;
 }
 
-export function resolveClock(flags: { now?: string; since: string }): Clock {
+/** the look-back window when neither --since nor a config file sets one */
+export const DEFAULT_SINCE = '90d';
+
+export function resolveClock(flags: { now?: string; since?: string }): Clock {
   const now = parseNow(flags.now);
-  return { now, pinned: flags.now !== undefined, since: parseSince(flags.since, now) };
+  return {
+    now,
+    pinned: flags.now !== undefined,
+    since: parseSince(flags.since ?? DEFAULT_SINCE, now),
+  };
 }
 
 export function parseTimeout(value: string): number {

@@ -112,7 +112,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   if (flags.snapshot) checkSnapshotFlags(flags);
   const clockAt = (now: string | undefined) => {
     const c = resolveClock({ now, since: flags.since });
-    if (config?.since && flags.since === '90d') c.since = parseSince(config.since, c.now, 'since');
+    // the flag wins over the config, even when it names the default (`--since 90d`)
+    if (config?.since && flags.since === undefined)
+      c.since = parseSince(config.since, c.now, 'since');
     return c;
   };
   let clock = clockAt(flags.now);
