@@ -43,11 +43,14 @@ export async function runRulesList(flags: RulesFlags, io: CliIo): Promise<number
     io.stdout.write(renderRulesReference(rules));
     return EXIT.OK;
   }
-  // ID, SEVERITY and TITLE fit the terminal (80 columns when it is not one); a custom
-  // rule's title ends with its file, `ecs-audit rules --format json` has every field
-  const width = terminalWidth(io.stdout as { columns?: number }, io.env);
+  // ID, SEVERITY and TITLE fit the terminal (or COLUMNS); piped elsewhere every title is
+  // whole (`rules | grep`); a custom rule's title ends with its file, `ecs-audit rules
+  // --format json` has every field
+  const out = io.stdout as { columns?: number; isTTY?: boolean };
+  const fitted = out.isTTY === true || Number(io.env['COLUMNS']) > 0;
+  const width = terminalWidth(out, io.env);
   const idW = Math.max(...rules.map((r) => r.rule.meta.id.length), 2);
-  const titleW = Math.max(width - idW - 12, 8);
+  const titleW = fitted ? Math.max(width - idW - 12, 8) : Number.POSITIVE_INFINITY;
   io.stdout.write(`${'ID'.padEnd(idW)}  SEVERITY  TITLE\n`);
   for (const r of rules) {
     const m = r.rule.meta;
