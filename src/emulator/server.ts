@@ -758,7 +758,7 @@ export async function startEmulator(
               tenant.world,
               service,
               action,
-              service === 'sts' ? 'NoPermission' : undefined,
+              action === 'AssumeRole' ? 'NoPermission' : undefined,
             ),
           );
           return;
