@@ -71,14 +71,19 @@ export async function describeRegions(
     }));
 }
 
+/**
+ * `aclPrefixListIds`: the prefix lists the region's network ACL entries name
+ * (VPC, read alongside): their entries are read with the groups' own, once per list.
+ */
 export async function collectEcsRegion(
   ctx: CollectContext,
   region: string,
+  aclPrefixListIds: Promise<readonly string[]> = Promise.resolve([]),
 ): Promise<EcsRegionResult> {
   const bulk = ctx.bulk ?? (<T>(fn: () => Promise<T>) => fn());
   const [[securityGroups, prefixLists, portRangeLists], [instances, keyPairs, disks, invocations]] =
     await Promise.all([
-      groupsAndListsOf(ctx, region),
+      groupsAndListsOf(ctx, region, aclPrefixListIds),
       bulk(async () => {
         const [instances, keyPairs, disks, invocations] = await Promise.all([
           instancesOf(ctx, region),
@@ -111,7 +116,8 @@ export async function collectEcsRegion(
 /**
  * The groups with their rules, and the prefix lists and port lists of the
  * region. The lists are listed alongside the groups; the entries are then read
- * once per list that some ingress rule can reference (SourcePrefixListId, PortRangeListId),
+ * once per list that some ingress rule can reference (SourcePrefixListId, PortRangeListId)
+ * or a network ACL entry names (`aclPrefixListIds`),
  * however many rules use it: an account may keep many lists that no rule uses,
  * and their entries would only cost calls. A referenced list missing from the
  * listing (the listing failed, or it is not the account's own) is still read by
@@ -121,13 +127,16 @@ export async function collectEcsRegion(
 async function groupsAndListsOf(
   ctx: CollectContext,
   region: string,
+  aclPrefixListIds: Promise<readonly string[]>,
 ): Promise<[SecurityGroup[] | undefined, PrefixList[], PortRangeList[]]> {
-  const [groups, prefixLists, portRangeLists] = await Promise.all([
+  const [groups, prefixLists, portRangeLists, aclIds] = await Promise.all([
     securityGroupsOf(ctx, region),
     prefixListsOf(ctx, region),
     portRangeListsOf(ctx, region),
+    aclPrefixListIds,
   ]);
-  const prefixIds = new Set<string>();
+  // an ACL entry's SourceCidrIp may name a prefix list: the ACL is judged on its entries too
+  const prefixIds = new Set<string>(aclIds);
   const portIds = new Set<string>();
   for (const g of groups ?? []) {
     for (const r of g.rules ?? []) {
@@ -143,7 +152,7 @@ async function groupsAndListsOf(
   for (const id of prefixIds) {
     if (byPrefixId.has(id)) continue;
     unlisted.add(id);
-    byPrefixId.set(id, { id, region, name: '', addressFamily: 'IPv4' });
+    byPrefixId.set(id, { id, region, name: '', addressFamily: '' });
   }
   for (const id of portIds) {
     if (byPortId.has(id)) continue;
@@ -189,7 +198,8 @@ async function prefixListsOf(
                 id: l.prefixListId as string,
                 region,
                 name: l.prefixListName ?? '',
-                addressFamily: nonEmpty(l.addressFamily) ?? 'IPv4',
+                // the API sends every list's family; one left out stays unknown (''), never IPv4
+                addressFamily: nonEmpty(l.addressFamily) ?? '',
               }),
             ),
           next: nonEmpty(res.body?.nextToken),

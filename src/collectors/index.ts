@@ -22,7 +22,12 @@ import { defaultSleep, type RetryOptions } from './retry.js';
 import { collectSas } from './sas.js';
 import { holdSdks } from './sdk.js';
 import { callerIdentity } from './sts.js';
-import { collectVpcRegion, type VpcRegionResult } from './vpc.js';
+import {
+  aclPrefixListIds,
+  collectVpcRegion,
+  inferAclIpVersions,
+  type VpcRegionResult,
+} from './vpc.js';
 
 export type { ProgressEvent } from './context.js';
 export { CallerIdentityError, CollectError } from './errors.js';
@@ -172,9 +177,23 @@ async function collectHeld(options: CollectOptions): Promise<Inventory> {
     caller.identityType === 'Account' ? ownAccessKeysOf(ctx) : Promise.resolve(undefined);
   // the credential report feeds the root's posture and the RAM users' per-user facts (ram.ts)
   const rootRead = collectRoot(ctx);
+  // VPC: network ACLs, NAT DNAT entries, IPv6 addresses (reachability)
+  const vpcRegions = scanned.map((r) => vpcRegionLimit(() => collectVpcRegion(ctx, r)));
   const [ecsResults, ram, root, actiontrail, resourceGroupAttachments, sas, vpcResults] =
     await Promise.all([
-      Promise.all(scanned.map((r) => ecsRegionLimit(() => collectEcsRegion(ctx, r)))),
+      // the prefix lists the region's ACL entries name are read with the groups' (once per list);
+      // VPC never waits for ECS, so a region waiting here for its ACLs always gets them
+      Promise.all(
+        scanned.map((r, i) =>
+          ecsRegionLimit(() =>
+            collectEcsRegion(
+              ctx,
+              r,
+              vpcRegions[i]!.then((v) => aclPrefixListIds(v.networkAcls)),
+            ),
+          ),
+        ),
+      ),
       collectRam(
         ctx,
         rgAttachments.then((list) =>
@@ -199,12 +218,14 @@ async function collectHeld(options: CollectOptions): Promise<Inventory> {
       rgAttachments,
       // Security Center's asset list (agent status), from the endpoints the scanned regions need
       collectSas(ctx, scanned),
-      // VPC: network ACLs, NAT DNAT entries, IPv6 addresses (reachability)
-      Promise.all(scanned.map((r) => vpcRegionLimit(() => collectVpcRegion(ctx, r)))),
+      Promise.all(vpcRegions),
     ]);
   if (resourceGroupAttachments) ram.resourceGroupAttachments = resourceGroupAttachments;
 
   const ecs = mergeEcs(ecsResults);
+  const vpc = mergeVpc(vpcResults);
+  // an ACL entry's IP version may rest on a prefix list's family, known only now
+  inferAclIpVersions(ctx, vpc.networkAcls, ecs.prefixLists);
   options.onStats?.(gate.stats());
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -219,7 +240,7 @@ async function collectHeld(options: CollectOptions): Promise<Inventory> {
     regions: regions ?? scanned.map((id) => ({ id })),
     scope: { regions: scanned, since: since.toISOString(), until: now.toISOString() },
     ecs,
-    vpc: mergeVpc(vpcResults),
+    vpc,
     ram,
     root: root.root,
     actiontrail,

@@ -8,6 +8,7 @@
  * that the analysis treats that region's ACLs / DNAT / IPv6 as unknown; a NAT
  * gateway whose forward table cannot be read keeps `dnatEntries` absent.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import type * as VpcSdk from '@alicloud/vpc20160428';
 import type {
   DnatEntry,
@@ -15,6 +16,7 @@ import type {
   Ipv6Address,
   NatGateway,
   NetworkAcl,
+  PrefixList,
 } from '../inventory/schema.js';
 import {
   absentFields,
@@ -225,6 +227,7 @@ async function networkAclsOf(
               protocol: e.protocol ?? '',
               port: e.port ?? '',
               sourceCidrIp: e.sourceCidrIp ?? '',
+              // often left out: inferred from the source (inferAclIpVersions)
               ipVersion: e.ipVersion ?? '',
               entryType: e.entryType ?? '',
             })),
@@ -233,6 +236,63 @@ async function networkAclsOf(
     });
   }
   return out;
+}
+
+const PREFIX_LIST_ID = /^pl-/i;
+
+/** the prefix lists the ACLs' readable entries name as a source (their entries are read with ECS's) */
+export function aclPrefixListIds(acls: readonly NetworkAcl[]): string[] {
+  const ids = new Set<string>();
+  for (const a of acls)
+    for (const e of a.ingress ?? []) {
+      const source = e.sourceCidrIp.trim();
+      if (PREFIX_LIST_ID.test(source)) ids.add(source);
+    }
+  return [...ids];
+}
+
+function cidrFamily(cidr: string): 'IPv4' | 'IPv6' | undefined {
+  const address = cidr.split('/')[0] ?? '';
+  return isIPv4(address) ? 'IPv4' : isIPv6(address) ? 'IPv6' : undefined;
+}
+
+/**
+ * An entry answered without IpVersion is of its source's family, as the
+ * service takes it: a CIDR's, or a prefix list's AddressFamily. A list that
+ * could not be read leaves it empty (the analysis holds such an entry unknown
+ * for both families); a list read without its family leaves the ACL's entries
+ * unknown, never IPv4. Run once the region's prefix lists are read (ECS).
+ */
+export function inferAclIpVersions(
+  ctx: CollectContext,
+  acls: NetworkAcl[],
+  prefixLists: readonly PrefixList[],
+): void {
+  for (const a of acls) {
+    if (a.ingress === undefined) continue;
+    const unknown: string[] = [];
+    for (const [i, e] of a.ingress.entries()) {
+      if (e.ipVersion.trim() !== '') continue;
+      const source = e.sourceCidrIp.trim();
+      if (!PREFIX_LIST_ID.test(source)) {
+        // an unparseable source stays as it is: the analysis holds it unknown by itself
+        e.ipVersion = cidrFamily(source) ?? '';
+        continue;
+      }
+      const list = prefixLists.find((l) => l.id === source && l.region === a.region);
+      if (list?.cidrs === undefined && !nonEmpty(list?.addressFamily)) continue;
+      const family = list?.addressFamily.trim().toLowerCase();
+      if (family === 'ipv4' || family === 'ipv6') e.ipVersion = family === 'ipv4' ? 'IPv4' : 'IPv6';
+      else
+        unknown.push(
+          `IpVersion of ${nonEmpty(e.id) ?? `entry #${i + 1}`} (prefix list ${source} has no known AddressFamily)`,
+        );
+    }
+    if (unknown.length > 0) {
+      missingField(ctx, meta(a.region, 'DescribeNetworkAcls'), a.id, unknown.join('; '));
+      delete a.ingress;
+    }
+  }
 }
 
 async function natGatewaysOf(

@@ -16,6 +16,7 @@ const perm = (over: Record<string, unknown>) => ({
   IpProtocol: 'TCP',
   Policy: 'Accept',
   Priority: 1,
+  NicType: 'intranet',
   ...over,
 });
 
@@ -27,6 +28,7 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
           {
             PrefixListId: 'pl-office',
             PrefixListName: 'office',
+            AddressFamily: 'IPv4',
             Entries: [{ Cidr: '203.0.113.0/24' }],
           },
           { PrefixListId: 'pl-world', AddressFamily: 'IPv4', Entries: [{ Cidr: '0.0.0.0/0' }] },
