@@ -59,6 +59,7 @@ testRule(exposed, {
     },
     {
       name: 'SSH from a prefix list that could not be read: not evaluated, no finding',
+      notEvaluated: ['i-1'],
       inventory: withLists(ecs([plGroup], [publicInstance(['sg-pl'])]), [
         { id: 'pl-1', region: 'cn-hangzhou' },
       ]),
@@ -426,6 +427,26 @@ testRule(exposed, {
           id: 'i-1',
           evidence: {
             interfaces: [{ publicIps: [PUBLIC], exposures: [{ acceptedIpv4: ['0.0.0.0/0'] }] }],
+          },
+        },
+      ],
+    },
+    {
+      name: "SSH from a prefix list holding 0.0.0.0/0: the list's rule and group are named",
+      inventory: withLists(ecs([plGroup], [publicInstance(['sg-pl'])]), [
+        prefixList('pl-1', ['0.0.0.0/0']),
+      ]),
+      findings: [
+        {
+          id: 'i-1',
+          message: /through security group sg-pl\./,
+          evidence: {
+            path: [
+              { kind: 'address', address: PUBLIC, ports: '22' },
+              { kind: 'group-rule', groupId: 'sg-pl', ruleId: 'sgr-pl', source: 'pl-1' },
+              { kind: 'interface', interfaceId: 'eni-1' },
+              { kind: 'instance', instanceId: 'i-1' },
+            ],
           },
         },
       ],

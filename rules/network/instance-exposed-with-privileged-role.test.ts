@@ -1,5 +1,5 @@
 import { testRule } from '../../src/testing/rule-tester.js';
-import { ecs, from, group, instance, nic } from '../../test/helpers/network.js';
+import { ecs, from, group, instance, nic, rule as sgRule } from '../../test/helpers/network.js';
 import { acl, aclEntry, dnat, natGateway, privateInstance } from '../../test/helpers/vpc.js';
 import rule from './instance-exposed-with-privileged-role.js';
 
@@ -217,6 +217,41 @@ testRule(rule, {
             paths: [
               {
                 text: '47.0.0.99:2222 → DNAT ngw-1 fwd-1 → 10.0.0.20:22 → sg-web rule#1 Accept 0.0.0.0/0 → eni-1 → i-1 → role web-admin → AdministratorAccess Statement[0]',
+              },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: 'HTTPS from a prefix list holding 0.0.0.0/0: its rule is a hop, the list its source',
+      inventory: {
+        ecs: {
+          securityGroups: [
+            group('sg-web', [
+              sgRule({ sourcePrefixListId: 'pl-any', portRange: '443/443', id: 'sgr-pl' }),
+            ]),
+          ],
+          instances: [web()],
+          prefixLists: [{ id: 'pl-any', region: 'cn-hangzhou', cidrs: ['0.0.0.0/0'] }],
+        },
+        ...admin,
+      },
+      findings: [
+        {
+          id: 'i-1',
+          evidence: {
+            path: [
+              { kind: 'address', address: PUBLIC, ports: '443' },
+              { kind: 'group-rule', groupId: 'sg-web', ruleId: 'sgr-pl', source: 'pl-any' },
+              { kind: 'interface', interfaceId: 'eni-1' },
+              { kind: 'instance', instanceId: 'i-1' },
+              { kind: 'role', roleName: 'web-admin' },
+              { kind: 'policy-statement', policy: 'AdministratorAccess', statement: 0 },
+            ],
+            paths: [
+              {
+                text: '47.0.0.10:443 → sg-web rule#1 Accept pl-any → eni-1 → i-1 → role web-admin → AdministratorAccess Statement[0]',
               },
             ],
           },

@@ -1,4 +1,4 @@
-import { testRule } from '../../src/testing/rule-tester.js';
+import { type InventoryFragment, testRule } from '../../src/testing/rule-tester.js';
 import { ecs, from, group, instance, nic, rule as sgRule } from '../../test/helpers/network.js';
 import { acl, aclEntry, ipv6 } from '../../test/helpers/vpc.js';
 import rule from './instance-public-address-unused.js';
@@ -14,6 +14,21 @@ const web = (overrides: Parameters<typeof instance>[1] = {}) =>
   });
 const httpsOpen = group('sg-1', [from('0.0.0.0/0', { portRange: '443/443' })]);
 const nothingOpen = group('sg-1', [from('198.51.100.0/24')]);
+/** the fragment with the region's prefix lists and port lists */
+const withLists = (
+  fragment: InventoryFragment,
+  prefixLists: Array<{ id: string; cidrs?: string[] }>,
+  portRangeLists: Array<{ id: string; ranges?: string[] }> = [],
+): InventoryFragment => ({
+  ...fragment,
+  ecs: {
+    ...fragment.ecs,
+    prefixLists: prefixLists.map((l) => ({ region: 'cn-hangzhou', ...l })),
+    portRangeLists: portRangeLists.map((l) => ({ region: 'cn-hangzhou', ...l })),
+  },
+});
+/** SSH only from a prefix list */
+const sshFromList = group('sg-1', [sgRule({ sourcePrefixListId: 'pl-x' })]);
 
 testRule(rule, {
   valid: [
@@ -59,6 +74,50 @@ testRule(rule, {
       },
     },
     {
+      name: 'SSH accepted only from a prefix list that could not be read: not evaluated, never unused',
+      notEvaluated: ['i-1'],
+      inventory: withLists(ecs([sshFromList], [web()]), [{ id: 'pl-x' }]),
+    },
+    {
+      name: 'a Drop from an unreadable prefix list above an Accept of 0.0.0.0/0: not evaluated',
+      notEvaluated: ['i-1'],
+      inventory: withLists(
+        ecs(
+          [
+            group('sg-1', [
+              from('0.0.0.0/0', { priority: 2 }),
+              sgRule({ sourcePrefixListId: 'pl-x', policy: 'Drop', priority: 1 }),
+            ]),
+          ],
+          [web()],
+        ),
+        [{ id: 'pl-x' }],
+      ),
+    },
+    {
+      name: 'ports from a port list that could not be read: not evaluated',
+      notEvaluated: ['i-1'],
+      inventory: withLists(
+        ecs(
+          [group('sg-1', [from('0.0.0.0/0', { portRange: '-1/-1', portRangeListId: 'prl-x' })])],
+          [web()],
+        ),
+        [],
+        [{ id: 'prl-x' }],
+      ),
+    },
+    {
+      name: "an unreadable port list behind the rule's own PortRange 443/443 decides nothing: used",
+      inventory: withLists(
+        ecs(
+          [group('sg-1', [from('0.0.0.0/0', { portRange: '443/443', portRangeListId: 'prl-x' })])],
+          [web()],
+        ),
+        [],
+        [{ id: 'prl-x' }],
+      ),
+    },
+    {
       name: 'a private IPv6 address is not a public address',
       inventory: {
         ...ecs([httpsOpen], [web()]),
@@ -87,6 +146,17 @@ testRule(rule, {
         vpc: { networkAcls: [acl([aclEntry('accept', 'tcp', '22/22')])] },
       },
       findings: [{ id: 'i-1' }],
+    },
+    {
+      name: 'SSH only from an unreadable prefix list, but the ACL lets no internet address in: unused',
+      inventory: withLists(
+        {
+          ...ecs([sshFromList], [web()]),
+          vpc: { networkAcls: [acl([aclEntry('accept', 'tcp', '22/22', '198.51.100.0/24')])] },
+        },
+        [{ id: 'pl-x' }],
+      ),
+      findings: [{ id: 'i-1', evidence: { unusedAddresses: [{ address: PUBLIC }] } }],
     },
     {
       name: 'an EIP with only IPv6 sources open: IPv4 address unused',

@@ -249,6 +249,20 @@ function hasOwnPortRange(protocol: Protocol, raw: string): boolean {
   return !((protocol === 'tcp' || protocol === 'udp') && t === '-1/-1');
 }
 
+/**
+ * Whether a rule's port list (`PortRangeListId`) decides its ports, by normaliseRule's
+ * own test: a TCP, UDP or ALL rule without a real `PortRange` of its own. A list behind a
+ * real range decides nothing, so its unreadable entries leave no verdict unknown.
+ */
+export function portListDecides(
+  r: Pick<SecurityGroupRule, 'ipProtocol' | 'portRange' | 'portRangeListId'>,
+): boolean {
+  if (r.portRangeListId.trim() === '') return false;
+  const protocol = normaliseProtocol(r.ipProtocol);
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'all') return false;
+  return !hasOwnPortRange(protocol, r.portRange);
+}
+
 export interface NormalisedGroup {
   groupId: string;
   region: string;

@@ -19,9 +19,10 @@
  * - a port is reachable when the sources both accept cover the "open to the
  *   internet" threshold (half of public IPv4 or of global unicast IPv6).
  * - anything unreadable on the way (the interfaces, a group's rules, the ACL
- *   list of the region or an ACL's entries, a prefix list an entry names, the
- *   NAT gateways or a forward table, the IPv6 list) makes that entry point (or
- *   the instance) unknown, never closed.
+ *   list of the region or an ACL's entries, a prefix list an entry names, a
+ *   prefix list or port list a group rule's verdict rests on, the NAT gateways
+ *   or a forward table, the IPv6 list) makes that entry point (or the
+ *   instance) unknown, never closed.
  */
 import type {
   DnatEntry,
@@ -372,24 +373,34 @@ function ipv4InternetShare(
   return { set: ipv4Set(pub), share: n / PUBLIC_IPV4_COUNT, open: 2 * n >= PUBLIC_IPV4_COUNT };
 }
 
-function ruleFamilyMatches(r: RuleRef, family: Family): boolean {
+function ruleFamilyMatches(r: RuleRef, family: Family, listFamilies: ListFamilies): boolean {
   // the same few source texts recur across every instance's rules: their families are read once
   let families = SOURCE_FAMILIES.get(r.source);
   if (families === undefined) {
     families = 0;
     for (const s of r.source.split(',')) {
-      const f = cidrFamily(s.trim());
+      const t = s.trim();
+      const f = cidrFamily(t);
       if (f === 'ipv4') families |= 1;
       else if (f === 'ipv6') families |= 2;
+      else if (/^pl-/i.test(t)) families |= 4;
     }
     if (SOURCE_FAMILIES.size >= 50_000) SOURCE_FAMILIES.clear();
     SOURCE_FAMILIES.set(r.source, families);
   }
-  return (families & (family === 'ipv4' ? 1 : 2)) !== 0;
+  const bit = family === 'ipv4' ? 1 : 2;
+  if ((families & bit) !== 0) return true;
+  // a prefix-list source stands for its entries: the rule accepted the family its list holds
+  return (
+    (families & 4) !== 0 && r.source.split(',').some((s) => (listFamilies(s.trim()) & bit) !== 0)
+  );
 }
 
-/** the families of a rule's source text, as bits: 1 IPv4, 2 IPv6 */
+/** the families of a rule's source text, as bits: 1 IPv4, 2 IPv6, 4 names a prefix list */
 const SOURCE_FAMILIES = new Map<string, number>();
+
+/** the families of a prefix list's entries (same bits), by id, in the entry point's region */
+type ListFamilies = (id: string) => number;
 
 // ------------------------------------------------------------ one entry point
 
@@ -401,11 +412,14 @@ function evaluateEntry(
   exposure: { tcp: ProtocolExposure; udp: ProtocolExposure },
   acl: NetworkAcl | null,
   piecesOf: AclPiecesOf,
+  listFamilies: ListFamilies,
 ): EntryReachability {
   const protocols: PortProtocol[] = entry.dnat
     ? dnatProtocols(entry.dnat.protocol)
     : ['tcp', 'udp'];
   const open: ReachableRange[] = [];
+  // the first port whose verdict rests on an unreadable list, as a reason
+  let unknown: string | undefined;
   let window: { from: number; to: number; extFrom: number } | undefined;
   if (entry.dnat) {
     const w = dnatWindow(entry.dnat);
@@ -435,7 +449,19 @@ function evaluateEntry(
       const seg = segmentAt(groupExp, from);
       // the ACL only narrows what the groups accept: a port the groups keep closed to
       // this family stays closed (the same threshold on a subset), so skip the set work
-      if (!(entry.family === 'ipv4' ? seg.openIpv4 : seg.openIpv6)) continue;
+      if (!(entry.family === 'ipv4' ? seg.openIpv4 : seg.openIpv6)) {
+        // closed only as far as the readable lists tell: a verdict resting on a prefix list or
+        // port list that could not be read is unknown, never closed (unless the ACL alone keeps
+        // the internet out of these ports)
+        if (unknown === undefined && seg.unknown?.[entry.family] === true) {
+          const accepted = pieces?.find((p) => p.from <= from && p.to >= from)?.accepted;
+          if (!pieces || internetShare(accepted ?? EMPTY_SET, entry.family).open) {
+            const ports = from === to ? `${from}` : `${from}-${to}`;
+            unknown = `${seg.unknown.lists.map(listName).join(', ')} could not be read (the ${protocol.toUpperCase()} ${ports} verdict rests on it)`;
+          }
+        }
+        continue;
+      }
       const groupSet = entry.family === 'ipv4' ? seg.v4 : seg.v6;
       const piece = pieces?.find((p) => p.from <= from && p.to >= from);
       const aclSet = pieces ? (piece?.accepted ?? EMPTY_SET) : null;
@@ -457,7 +483,7 @@ function evaluateEntry(
         coverage: share.share,
         sources: formatSet(entry.family, share.set, 8).ranges,
         acl: pieces && acl ? { aclId: acl.id, acceptedBy: piece?.acceptedBy ?? [] } : null,
-        groupRules: seg.acceptedBy.filter((r) => ruleFamilyMatches(r, entry.family)),
+        groupRules: seg.acceptedBy.filter((r) => ruleFamilyMatches(r, entry.family, listFamilies)),
       };
       const prev = open[open.length - 1];
       if (prev && prev.protocol === protocol && prev.to + 1 === from && sameEvidence(prev, range)) {
@@ -467,7 +493,14 @@ function evaluateEntry(
       } else open.push(range);
     }
   }
-  return { entry, known: true, open };
+  return unknown === undefined
+    ? { entry, known: true, open }
+    : { entry, known: false, reason: unknown, open };
+}
+
+/** how a reason names a list: `prefix list pl-…`, `port list prl-…` */
+function listName(id: string): string {
+  return /^prl-/i.test(id) ? `port list ${id}` : `prefix list ${id}`;
 }
 
 /**
@@ -636,6 +669,9 @@ export class ReachabilityIndex {
    */
   private readonly judged = new Map<object, Map<string, EntryReachability>>();
   private readonly aclNumbers = new Map<NetworkAcl, number>();
+  /** the families of each prefix list's entries, by `region/id` */
+  private readonly listFamilyCache = new Map<string, number>();
+  private readonly listFamiliesByRegion = new Map<string, ListFamilies>();
 
   constructor(ctx: ReachabilityContext) {
     this.ctx = ctx;
@@ -649,12 +685,38 @@ export class ReachabilityIndex {
     this.prefixLists = prefixListsOf(this.inv);
   }
 
+  /** the families a prefix list of the region holds (0 when unknown or unreadable) */
+  private listFamilies(region: string): ListFamilies {
+    let of = this.listFamiliesByRegion.get(region);
+    if (!of) {
+      of = (id) => {
+        const key = `${region}/${id}`;
+        let bits = this.listFamilyCache.get(key);
+        if (bits === undefined) {
+          bits = 0;
+          const pl = this.prefixLists.find((p) => p.id === id && p.region === region);
+          for (const c of pl?.cidrs ?? []) {
+            const f = cidrFamily(c.trim());
+            if (f === 'ipv4') bits |= 1;
+            else if (f === 'ipv6') bits |= 2;
+          }
+          this.listFamilyCache.set(key, bits);
+        }
+        return bits;
+      };
+      this.listFamiliesByRegion.set(region, of);
+    }
+    return of;
+  }
+
   private judge(
+    region: string,
     entry: EntryPoint,
     exposure: { tcp: ProtocolExposure; udp: ProtocolExposure },
     acl: NetworkAcl | null,
   ): EntryReachability {
-    if (entry.dnat) return evaluateEntry(entry, exposure, acl, this.piecesOf);
+    const families = this.listFamilies(region);
+    if (entry.dnat) return evaluateEntry(entry, exposure, acl, this.piecesOf, families);
     let byKey = this.judged.get(exposure);
     if (!byKey) {
       byKey = new Map();
@@ -672,7 +734,8 @@ export class ReachabilityIndex {
         ? { entry, known: true, open: hit.open }
         : { entry, known: false, reason: hit.reason, open: hit.open };
     }
-    const answer = evaluateEntry(entry, exposure, acl, this.piecesOf);
+    // (the exposure is of one region's groups: the key needs no region)
+    const answer = evaluateEntry(entry, exposure, acl, this.piecesOf, families);
     byKey.set(key, answer);
     return answer;
   }
@@ -836,10 +899,10 @@ export class ReachabilityIndex {
         if (mode === true) entry.bypassesAcl = true;
         const acl = entry.bypassesAcl ? null : this.aclOf(inst.region, entry.vSwitchId);
         if (typeof acl === 'string') return { entry, known: false, reason: acl, open: [] };
-        const judged = this.judge(entry, exposure, acl);
+        const judged = this.judge(inst.region, entry, exposure, acl);
         if (typeof mode === 'string' && acl !== null && judged.known) {
           // the EIP's mode is unknown: it matters only when the ACL changes the answer
-          const bypassed = this.judge(entry, exposure, null);
+          const bypassed = this.judge(inst.region, entry, exposure, null);
           if (portsOf(bypassed.open) !== portsOf(judged.open))
             return { entry, known: false, reason: mode, open: judged.open };
         }

@@ -18,6 +18,7 @@
  *   instances leaves their interfaces unknown too); a rule without `reads`
  *   reads everything.
  */
+import { portListDecides } from '../analysis/exposure.js';
 import {
   type ResourceGroupIndex,
   resourceGroupIndex,
@@ -410,7 +411,8 @@ class ResourceIndex {
           (g.rules ?? []).some((r) =>
             named.type === 'prefix-list'
               ? r.sourcePrefixListId === named.id || r.destPrefixListId === named.id
-              : r.portRangeListId === named.id,
+              : // a port list behind the rule's own real PortRange decides nothing
+                r.portRangeListId === named.id && portListDecides(r),
           ),
       );
       if (want === 'security-group')
