@@ -104,6 +104,13 @@ testRule(rule, {
       },
     },
     {
+      name: 'ram:Get* and ram:List* wildcards are reads',
+      inventory: {
+        ...ecs([sshOpen], [web()]),
+        ...custom([{ Effect: 'Allow', Action: ['ram:Get*', 'ram:List*'], Resource: '*' }]),
+      },
+    },
+    {
       name: 'sts:AssumeRole on one role only',
       inventory: {
         ...ecs([sshOpen], [web()]),
@@ -169,6 +176,15 @@ testRule(rule, {
         ...custom([{ Effect: 'Allow', Action: ['ram:Create*'], Resource: '*' }]),
       },
       findings: [{ id: 'i-1', evidence: { grants: [{ kind: 'ram-write' }] } }],
+    },
+    {
+      // rules.md names ram:Put* among the RAM write actions, whatever actions RAM has today
+      name: 'ram:Put* wildcard',
+      inventory: {
+        ...ecs([sshOpen], [web()]),
+        ...custom([{ Effect: 'Allow', Action: ['ram:Put*'], Resource: '*' }]),
+      },
+      findings: [{ id: 'i-1', evidence: { grants: [{ kind: 'ram-write', grants: 'ram:Put*' }] } }],
     },
     {
       name: 'RunCommand with no CommandRunAs condition',

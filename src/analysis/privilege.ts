@@ -57,14 +57,27 @@ const RAM_WRITE_SAMPLES = [
   'ram:SetPasswordPolicy',
 ] as const;
 
-/** the concrete RAM write actions an Allow statement covers */
+/**
+ * the RAM write actions an Allow statement covers: the samples it matches, its
+ * own write actions, and a wildcard of a write verb no sample matches
+ * (`ram:Put*`: the spec names it, whatever actions RAM has today)
+ */
 function ramWriteActions(st: PolicyStatement): string[] {
   const out = new Set<string>();
   for (const a of RAM_WRITE_SAMPLES) if (statementCoversAction(st, a)) out.add(a);
   for (const pattern of st.action ?? []) {
-    const m = /^ram:([a-z]+)/i.exec(pattern.trim());
-    if (!m || /[*?]/.test(pattern)) continue;
-    if (RAM_WRITE_VERBS.some((v) => m[1]!.toLowerCase().startsWith(v))) out.add(pattern.trim());
+    const text = pattern.trim();
+    const m = /^ram:(.*)$/i.exec(text);
+    if (!m) continue;
+    const wild = m[1]!.search(/[*?]/);
+    if (wild < 0) {
+      if (RAM_WRITE_VERBS.some((v) => m[1]!.toLowerCase().startsWith(v))) out.add(text);
+      continue;
+    }
+    // the literal part before the wildcard can begin a write verb's action (or holds one)
+    const prefix = m[1]!.slice(0, wild).toLowerCase();
+    const writes = RAM_WRITE_VERBS.some((v) => v.startsWith(prefix) || prefix.startsWith(v));
+    if (writes && !RAM_WRITE_SAMPLES.some((a) => statementCoversAction(st, a))) out.add(text);
   }
   return [...out];
 }
