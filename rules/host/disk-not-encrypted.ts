@@ -6,7 +6,7 @@ export default defineRule({
     title: 'Cloud disk is not encrypted',
     severity: 'low',
     resourceTypes: ['disk'],
-    reads: ['ecs.disks'],
+    reads: ['ecs.disks', 'ecs.disks.encrypted'],
     rationale:
       'An unencrypted disk stores its data, and the snapshots and images made from it, in clear text: a snapshot shared or copied by ' +
       'mistake, or a disk attached to another instance, exposes everything on it. Encrypted disks (KMS keys) protect the data at rest, ' +

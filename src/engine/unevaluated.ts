@@ -46,6 +46,7 @@ export const DATA_KEYS = [
   'ecs.keyPairs',
   'ecs.disks',
   'ecs.disks.autoSnapshotPolicyId',
+  'ecs.disks.encrypted',
   'ecs.invocations',
   'ecs.prefixLists',
   'ecs.portRangeLists',
@@ -213,6 +214,8 @@ const MISSING_FIELD_KEYS: ReadonlyArray<{ operation: string; field: RegExp; key:
     field: /\bAutoSnapshotPolicyId\b/,
     key: 'ecs.disks.autoSnapshotPolicyId',
   },
+  // "not evaluated for that rule": a disk without Encrypted holds back disk-not-encrypted only
+  { operation: 'DescribeDisks', field: /\bEncrypted\b/, key: 'ecs.disks.encrypted' },
   {
     operation: 'DescribeInstances',
     field: /\bNetworkInterfaces?\b/,

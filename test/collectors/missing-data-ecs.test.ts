@@ -29,6 +29,7 @@ const rule = (extra: Record<string, unknown>) => ({
   Direction: 'ingress',
   Policy: 'Accept',
   Priority: 1,
+  NicType: 'intranet',
   IpProtocol: 'TCP',
   ...extra,
 });
@@ -389,5 +390,20 @@ describe('ECS answers without a field a rule needs', () => {
     expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-2')).toBe('finding');
     // only the rule that reads the policy waits: the disk is still judged unencrypted
     expect(await verdict(inventory, 'disk-not-encrypted', 'd-1')).toBe('finding');
+  });
+
+  it('a disk without Encrypted: only disk-not-encrypted waits (rules.md: "not evaluated for that rule")', async () => {
+    const { inventory } = await runCollectRewritten(
+      world(),
+      items('DescribeDisks', ['Disks', 'Disk'], (d) => {
+        if (d['DiskId'] === 'd-1') delete d['Encrypted'];
+      }),
+    );
+    expect(gaps(inventory, 'DescribeDisks')).toEqual([
+      ['d-1', 'MissingField', 'DescribeDisks answered d-1 without Encrypted'],
+    ]);
+    expect(await verdict(inventory, 'disk-not-encrypted', 'd-1')).toBe('not evaluated');
+    // its snapshot policy ("" = none) is still judged
+    expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
   });
 });
