@@ -124,7 +124,10 @@ describe('--rules-dir', () => {
     expect(explain.stdout).toContain('everything (the rule does not declare meta.reads)');
     const listed = JSON.parse(list.stdout) as Array<{ id: string; reads: string[] | null }>;
     expect(listed.find((x) => x.id === 'acme-instance-without-tags')?.reads).toBeNull();
-    expect(listed.find((x) => x.id === 'disk-not-encrypted')?.reads).toEqual(['ecs.disks']);
+    expect(listed.find((x) => x.id === 'disk-not-encrypted')?.reads).toEqual([
+      'ecs.disks',
+      'ecs.disks.encrypted',
+    ]);
   });
 
   it('bad metadata is exit 2 with the file and the reason', async () => {
