@@ -795,7 +795,8 @@ function makeVpc(
     const acls = Array.from({ length: VSWITCHES_PER_REGION }, (_, k) => ({
       NetworkAclId: `nacl-${ri}-${k}`,
       VpcId: vpcId,
-      Resources: [{ ResourceId: vsw(k), ResourceType: 'VSwitch' }],
+      Status: 'Available',
+      Resources: [{ ResourceId: vsw(k), ResourceType: 'VSwitch', Status: 'BINDED' }],
       IngressAclEntries: [
         ...(k % 2 === 0
           ? [
@@ -804,6 +805,7 @@ function makeVpc(
                 Protocol: 'tcp',
                 Port: '3389/3389',
                 SourceCidrIp: '0.0.0.0/0',
+                IpVersion: 'IPv4',
                 EntryType: 'custom',
               },
             ]
@@ -813,6 +815,7 @@ function makeVpc(
           Protocol: 'all',
           Port: '-1/-1',
           SourceCidrIp: '0.0.0.0/0',
+          IpVersion: 'IPv4',
           EntryType: 'system',
         },
         {
@@ -844,6 +847,7 @@ function makeVpc(
           NatGatewayId: `ngw-${ri}`,
           VpcId: vpcId,
           NetworkType: 'internet',
+          Status: 'Available',
           ForwardTableEntries: entries,
         },
       ],

@@ -55,16 +55,10 @@ function isOrgTrail(t: WorldTrail): boolean {
   return v === true || v === 'true';
 }
 
-function serveTrail(ctx: EmulatorContext, t: WorldTrail): Item {
+/** a trail as DescribeTrails serves it: the world's fields as written (absent is absent, world.md) */
+function serveTrail(t: WorldTrail): Item {
   const out: Item = {};
   for (const [k, v] of Object.entries(t)) if (k !== 'TrailStatus' && v !== undefined) out[k] = v;
-  const home = t.HomeRegion ?? '';
-  out['IsOrganizationTrail'] = isOrgTrail(t);
-  if (out['Region'] === undefined && home) out['Region'] = home;
-  if (out['TrailArn'] === undefined) {
-    out['TrailArn'] =
-      `acs:actiontrail:${home}:${ctx.world.account.accountId}:actiontrail/${t.Name}`;
-  }
   return out;
 }
 
@@ -83,7 +77,7 @@ const describeTrails: ActionHandler = (req, ctx) => {
     if (!region || !t.HomeRegion || t.HomeRegion === region) return true;
     return shadows && (t.TrailRegion === 'All' || t.TrailRegion === region);
   });
-  return ok({ TrailList: trails.map((t) => serveTrail(ctx, t)) });
+  return ok({ TrailList: trails.map(serveTrail) });
 };
 
 const getTrailStatus: ActionHandler = (req, ctx) => {

@@ -158,46 +158,22 @@ const describeSecurityGroups: ActionHandler = (req, ctx) => {
 
 // --- DescribeSecurityGroupAttribute -----------------------------------------
 
-const NO_PORT_PROTOCOLS = new Set(['ALL', 'ICMP', 'ICMPV6', 'GRE']);
-
 /**
- * A Permission as the API serves it: every rule field present (empty string
- * when unset), Direction ingress, Policy Accept, Priority 1 (a JSON number, as
- * in the API's response examples), NicType intranet for VPC groups and
- * internet for classic ones.
+ * A Permission as the API serves it: the world's rule as written (world.md: a
+ * field that is absent is absent in the response), with a Priority written as
+ * a string served as the JSON number of the API's response examples.
  */
-function servePermission(rule: Item, classic: boolean): Item {
-  const proto = String(rule['IpProtocol'] ?? '');
-  // one literal (fields in the order served), then the rule's own fields over it
-  const out: Item = {
-    SourceCidrIp: '',
-    Ipv6SourceCidrIp: '',
-    SourceGroupId: '',
-    SourceGroupName: '',
-    SourceGroupOwnerAccount: '',
-    SourcePrefixListId: '',
-    SourcePortRange: '',
-    DestCidrIp: '',
-    Ipv6DestCidrIp: '',
-    DestGroupId: '',
-    DestGroupName: '',
-    DestGroupOwnerAccount: '',
-    DestPrefixListId: '',
-    PortRangeListId: '',
-    Description: '',
-    PortRange: NO_PORT_PROTOCOLS.has(proto.toUpperCase()) ? '-1/-1' : '',
-    Direction: 'ingress',
-    Policy: 'Accept',
-    Priority: 1,
-    NicType: classic ? 'internet' : 'intranet',
-  };
-  for (const k of Object.keys(rule)) {
-    const v = rule[k];
-    if (v !== undefined) out[k] = v;
-  }
+function servePermission(rule: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(rule)) if (v !== undefined) out[k] = v;
   const prio = out['Priority'];
   if (typeof prio === 'string' && /^\d+$/.test(prio)) out['Priority'] = Number(prio);
   return out;
+}
+
+/** a rule's Direction or NicType as written; undefined when the world left it out (or empty) */
+function written(v: unknown): string | undefined {
+  return v === undefined || v === null || v === '' ? undefined : String(v).toLowerCase();
 }
 
 const describeSecurityGroupAttribute: ActionHandler = (req, ctx) => {
@@ -224,24 +200,34 @@ const describeSecurityGroupAttribute: ActionHandler = (req, ctx) => {
     return apiError(400, 'InvalidDirection.Malformed', 'The specified Direction is not valid.');
   }
   // NicType (request meta ecs.DescribeSecurityGroupAttribute.json): classic
-  // groups answer one NIC type per call, `internet` by default; for VPC groups
-  // `intranet` is used whatever is sent. So a classic group queried without
-  // NicType returns only its internet rules, and the collector must also ask
-  // NicType=intranet.
-  const nicType = classic ? (p['NicType'] || 'internet').toLowerCase() : 'intranet';
-  const rules = group.Permissions.map((r) => servePermission(r, classic)).filter(
-    (r) =>
-      (direction === 'all' || String(r['Direction']).toLowerCase() === direction) &&
-      String(r['NicType']).toLowerCase() === nicType,
-  );
+  // groups answer one NIC type per call, `internet` by default, so a classic
+  // group queried without NicType returns only its internet rules and the
+  // collector must also ask NicType=intranet. In VPC groups NicType is ignored
+  // (rules.md: every rule applies): every rule is served, whatever its NicType.
+  const nicType = classic ? (p['NicType'] || 'internet').toLowerCase() : undefined;
+  // The real API sends Direction and NicType on every rule. A world rule
+  // without one is served, still without it, to every query it could belong
+  // to: without Direction to ingress, egress and all; without NicType (classic
+  // group) to both NIC types. Served to none, it would vanish from the scan.
+  const rules = group.Permissions.filter((r) => {
+    const dir = written(r.Direction);
+    if (direction !== 'all' && dir !== undefined && dir !== direction) return false;
+    const nic = written(r.NicType);
+    return nicType === undefined || nic === undefined || nic === nicType;
+  }).map(servePermission);
   const { page, nextToken } = pageByToken(rules, p, { max: 1000, default: 500, min: 10 });
+  // the group's own fields as the world wrote them (absent is absent)
   return ok({
     RegionId: req.region ?? '',
     SecurityGroupId: group.SecurityGroupId,
-    SecurityGroupName: group.SecurityGroupName ?? '',
-    Description: typeof group['Description'] === 'string' ? group['Description'] : '',
-    VpcId: group.VpcId ?? '',
-    InnerAccessPolicy: group.InnerAccessPolicy ?? 'Accept',
+    ...(group.SecurityGroupName !== undefined
+      ? { SecurityGroupName: group.SecurityGroupName }
+      : {}),
+    ...(group['Description'] !== undefined ? { Description: group['Description'] } : {}),
+    ...(group.VpcId !== undefined ? { VpcId: group.VpcId } : {}),
+    ...(group.InnerAccessPolicy !== undefined
+      ? { InnerAccessPolicy: group.InnerAccessPolicy }
+      : {}),
     NextToken: nextToken,
     Permissions: { Permission: page },
   });
@@ -541,7 +527,13 @@ const describePrefixLists: ActionHandler = (req, ctx) => {
   const ids = repeated(p, 'PrefixListId');
   const lists = block.PrefixLists.filter((l) => {
     if (ids.length > 0 && !ids.includes(l.PrefixListId)) return false;
-    if (p['AddressFamily'] && (l.AddressFamily ?? 'IPv4') !== p['AddressFamily']) return false;
+    // a list whose family the world left out may be of either family: served to both
+    if (
+      p['AddressFamily'] &&
+      l.AddressFamily !== undefined &&
+      l.AddressFamily !== p['AddressFamily']
+    )
+      return false;
     if (p['PrefixListName'] && l.PrefixListName !== p['PrefixListName']) return false;
     return true;
   });
@@ -549,9 +541,8 @@ const describePrefixLists: ActionHandler = (req, ctx) => {
   return ok({
     NextToken: nextToken,
     PrefixLists: {
+      // AddressFamily and PrefixListName as the world wrote them (absent is absent)
       PrefixList: page.map((l) => ({
-        AddressFamily: 'IPv4',
-        PrefixListName: '',
         AssociationCount: associations(block, 'SourcePrefixListId', l.PrefixListId),
         ...omit(l, ['Entries']),
       })),
@@ -578,10 +569,8 @@ const describePrefixListAttributes: ActionHandler = (req, ctx) => {
     );
   }
   return ok({
-    AddressFamily: 'IPv4',
-    PrefixListName: '',
     ...omit(list, ['Entries']),
-    Entries: { Entry: list.Entries.map((e) => ({ Description: '', ...e })) },
+    Entries: { Entry: list.Entries.map((e) => ({ ...e })) },
   });
 };
 
@@ -600,7 +589,6 @@ const describePortRangeLists: ActionHandler = (req, ctx) => {
   return ok({
     NextToken: nextToken,
     PortRangeLists: page.map((l) => ({
-      PortRangeListName: '',
       AssociationCount: associations(block, 'PortRangeListId', l.PortRangeListId),
       ...omit(l, ['Entries']),
     })),
@@ -621,7 +609,7 @@ const describePortRangeListEntries: ActionHandler = (req, ctx) => {
       'The specified port range list does not exist.',
     );
   }
-  return ok({ Entries: list.Entries.map((e) => ({ Description: '', ...e })) });
+  return ok({ Entries: list.Entries.map((e) => ({ ...e })) });
 };
 
 export const ecsHandlers: Record<string, ActionHandler> = {

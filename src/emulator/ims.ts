@@ -49,7 +49,7 @@ import {
   securityPreference,
   serveAccessKey,
   serveGroup,
-  userId,
+  userIdField,
   userNotFound,
   type WorldAccessKey,
   type WorldUser,
@@ -111,7 +111,7 @@ const USER_FACETS = ['LoginProfile', 'MFADevice', 'AccessKeys', 'Groups', 'Polic
 function serveUser(ctx: EmulatorContext, u: WorldUser): Item {
   return {
     ...scrub(u, [...USER_FACETS, 'UserName']),
-    UserId: userId(u),
+    ...userIdField(u),
     UserPrincipalName: principalName(ctx, u),
   };
 }
@@ -203,7 +203,7 @@ const listGroupsForUser: ActionHandler = (req, ctx) => {
 
 const listVirtualMFADevices: ActionHandler = (req, ctx) => {
   const devices = mfaDevices(ctx, (u) => ({
-    UserId: userId(u),
+    ...userIdField(u),
     UserPrincipalName: principalName(ctx, u),
     ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
   }));

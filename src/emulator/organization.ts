@@ -19,15 +19,10 @@ const listAccounts: ActionHandler = (req, ctx) => {
       'The resource directory does not exist.',
     );
   }
-  const rdId = `rd-${org.managementAccountId.slice(-6)}`;
+  // the ListAccounts fields as the world wrote them (absent is absent, world.md)
   const items = org.accounts.map((a) => {
     const { world: _world, worldFile: _file, ...wire } = a;
-    return {
-      ResourceDirectoryId: rdId,
-      FolderId: `fd-${org.managementAccountId.slice(-6)}`,
-      JoinMethod: a.AccountId === org.managementAccountId ? 'invited' : 'created',
-      ...wire,
-    };
+    return wire;
   });
   const { page, pageNumber, pageSize, totalCount } = pageByNumber(items, req.params, {
     max: 100,

@@ -75,21 +75,9 @@ export function userNotFound(name: string): EmulatorResponse {
   return apiError(404, 'EntityNotExist.User', `The user does not exist: ${name}.`);
 }
 
-/**
- * A stable 16-digit id derived from a name, for items whose world entry has no
- * id (the real API always returns one). `prefix` keeps user/group/role ids apart.
- */
-export function stableId(prefix: string, name: string): string {
-  let h = 0x811c9dc5;
-  for (const c of `${prefix}:${name}`) {
-    h ^= c.codePointAt(0) ?? 0;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `2${prefix.length % 10}${h.toString().padStart(14, '0')}`.slice(0, 16);
-}
-
-export function userId(u: WorldUser): string {
-  return u.UserId ?? stableId('user', u.UserName);
+/** `{UserId}` when the world wrote one: an id it left out is absent (world.md), never made up */
+export function userIdField(u: WorldUser): Item {
+  return u.UserId !== undefined ? { UserId: u.UserId } : {};
 }
 
 export function findUser(ctx: EmulatorContext, name: string): WorldUser | undefined {
@@ -225,10 +213,6 @@ function requireRole(req: EmulatorRequest, ctx: EmulatorContext): WorldRole | Em
   );
 }
 
-function roleArn(ctx: EmulatorContext, r: WorldRole): string {
-  return r.Arn ?? `acs:ram::${ctx.world.account.accountId}:role/${r.RoleName.toLowerCase()}`;
-}
-
 // --- users -------------------------------------------------------------------
 
 /** world keys of a user that other APIs serve; never part of ListUsers/GetUser */
@@ -236,7 +220,7 @@ const USER_FACETS = ['LoginProfile', 'MFADevice', 'AccessKeys', 'Groups', 'Polic
 
 /** a user as RAM ListUsers serves it: RAM's ListUsers model has no LastLoginDate (GetUser has) */
 function serveListedUser(u: WorldUser): Item {
-  return { ...scrub(u, [...USER_FACETS, 'LastLoginDate']), UserId: userId(u) };
+  return scrub(u, [...USER_FACETS, 'LastLoginDate']);
 }
 
 const listUsers: ActionHandler = (req, ctx) => {
@@ -254,7 +238,7 @@ const listUsers: ActionHandler = (req, ctx) => {
 const getUser: ActionHandler = (req, ctx) => {
   const u = requireUser(req, ctx);
   if (isResponse(u)) return u;
-  return ok({ User: { ...scrub(u, USER_FACETS), UserId: userId(u) } });
+  return ok({ User: scrub(u, USER_FACETS) });
 };
 
 const getLoginProfile: ActionHandler = (req, ctx) => {
@@ -339,11 +323,10 @@ const getAccessKeyLastUsed: ActionHandler = (req, ctx) => {
   });
 };
 
-/** a group as ListGroupsForUser / ListGroups serve it */
+/** a group as ListGroupsForUser / ListGroups serve it: GroupId only when the world wrote one */
 export function serveGroup(ctx: EmulatorContext, name: string): Item {
   const g = findGroup(ctx, name);
-  const base = g ? scrub(g, ['Policies']) : { GroupName: name };
-  return { ...base, GroupId: g?.['GroupId'] ?? stableId('group', name) };
+  return g ? scrub(g, ['Policies']) : { GroupName: name };
 }
 
 const listGroupsForUser: ActionHandler = (req, ctx) => {
@@ -419,13 +402,12 @@ const listGroups: ActionHandler = (req, ctx) => {
   return ok({ IsTruncated: isTruncated, Marker: marker, Groups: { Group: groups } });
 };
 
-/** a role as ListRoles serves it: no trust policy (GetRole has it), Tags wrapped */
-function serveRole(ctx: EmulatorContext, r: WorldRole): Item {
-  const out: Item = {
-    ...scrub(r, ['AssumeRolePolicyDocument', 'Policies']),
-    RoleId: r['RoleId'] ?? stableId('role', r.RoleName),
-    Arn: roleArn(ctx, r),
-  };
+/**
+ * a role as ListRoles serves it: no trust policy (GetRole has it), Tags
+ * wrapped; RoleId and Arn only when the world wrote them
+ */
+function serveRole(r: WorldRole): Item {
+  const out: Item = scrub(r, ['AssumeRolePolicyDocument', 'Policies']);
   if (Array.isArray(r['Tags'])) out['Tags'] = { Tag: r['Tags'] };
   return out;
 }
@@ -438,14 +420,14 @@ const listRoles: ActionHandler = (req, ctx) => {
   return ok({
     IsTruncated: isTruncated,
     Marker: marker,
-    Roles: { Role: page.map((r) => serveRole(ctx, r)) },
+    Roles: { Role: page.map(serveRole) },
   });
 };
 
 const getRole: ActionHandler = (req, ctx) => {
   const r = requireRole(req, ctx);
   if (isResponse(r)) return r;
-  const role: Item = { ...serveRole(ctx, r) };
+  const role: Item = serveRole(r);
   delete role['Tags'];
   if (r.AssumeRolePolicyDocument !== undefined) {
     role['AssumeRolePolicyDocument'] = documentString(r.AssumeRolePolicyDocument);
@@ -497,18 +479,21 @@ function servePolicy(ctx: EmulatorContext, p: WorldPolicy): Item {
 /**
  * The versions of a policy: the world may list `Versions` ({VersionId,
  * PolicyDocument, CreateDate}); otherwise the one default version is
- * `DefaultVersion` with `PolicyDocument`.
+ * `DefaultVersion` with `PolicyDocument`. A policy written without a document
+ * has versions without one (absent is absent, world.md).
  */
 function policyVersions(p: WorldPolicy): Item[] {
   const listed = Array.isArray(p['Versions']) ? (p['Versions'] as Item[]) : undefined;
   const versions = listed ?? [{ VersionId: p.DefaultVersion, PolicyDocument: p.PolicyDocument }];
   return versions.map((v) => {
+    const doc = v['PolicyDocument'] ?? p.PolicyDocument;
     const out: Item = {
       ...scrub(v),
       VersionId: String(v['VersionId'] ?? p.DefaultVersion),
       IsDefaultVersion: String(v['VersionId'] ?? p.DefaultVersion) === p.DefaultVersion,
-      PolicyDocument: documentString(v['PolicyDocument'] ?? p.PolicyDocument),
     };
+    if (doc !== undefined) out['PolicyDocument'] = documentString(doc);
+    else delete out['PolicyDocument'];
     if (out['CreateDate'] === undefined && typeof p['CreateDate'] === 'string') {
       out['CreateDate'] = p['CreateDate'];
     }
@@ -540,7 +525,7 @@ const getPolicy: ActionHandler = (req, ctx) => {
   const versions = policyVersions(p);
   const def = versions.find((v) => v['IsDefaultVersion'] === true) ?? versions[0];
   const policy: Item = servePolicy(ctx, p);
-  if (def) policy['PolicyDocument'] = def['PolicyDocument'];
+  if (def?.['PolicyDocument'] !== undefined) policy['PolicyDocument'] = def['PolicyDocument'];
   return ok({ Policy: policy, ...(def ? { DefaultPolicyVersion: def } : {}) });
 };
 
@@ -595,7 +580,7 @@ const listEntitiesForPolicy: ActionHandler = (req, ctx) => {
     Users: {
       User: holders(ram.Users).map((u) => ({
         UserName: u.UserName,
-        UserId: userId(u),
+        ...userIdField(u),
         ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
         ...date(attached(u.Policies)),
       })),
@@ -608,16 +593,13 @@ const listEntitiesForPolicy: ActionHandler = (req, ctx) => {
       })),
     },
     Roles: {
-      Role: holders(ram.Roles).map((r) => {
-        const s = serveRole(ctx, r);
-        return {
-          RoleName: r.RoleName,
-          RoleId: s['RoleId'],
-          Arn: s['Arn'],
-          ...(typeof r['Description'] === 'string' ? { Description: r['Description'] } : {}),
-          ...date(attached(r.Policies)),
-        };
-      }),
+      Role: holders(ram.Roles).map((r) => ({
+        RoleName: r.RoleName,
+        ...(r['RoleId'] !== undefined ? { RoleId: r['RoleId'] } : {}),
+        ...(r.Arn !== undefined ? { Arn: r.Arn } : {}),
+        ...(typeof r['Description'] === 'string' ? { Description: r['Description'] } : {}),
+        ...date(attached(r.Policies)),
+      })),
     },
   });
 };
@@ -637,7 +619,7 @@ const listVirtualMFADevices: ActionHandler = (_req, ctx) =>
     VirtualMFADevices: {
       VirtualMFADevice: mfaDevices(ctx, (u) => ({
         UserName: u.UserName,
-        UserId: userId(u),
+        ...userIdField(u),
         ...(u.DisplayName !== undefined ? { DisplayName: u.DisplayName } : {}),
       })),
     },

@@ -21,10 +21,13 @@ const FILTERS = [
 ] as const;
 
 const listPolicyAttachments: ActionHandler = (req, ctx) => {
+  // The real API sends every filtered field; an attachment the world wrote
+  // without one is served (still without it) to every filter on that field,
+  // as it could be any value: a filter never hides it.
   const items = ctx.world.resourceManager.PolicyAttachments.filter((a) =>
     FILTERS.every((f) => {
       const want = req.params[f];
-      return want === undefined || want === '' || String(a[f] ?? '') === want;
+      return want === undefined || want === '' || a[f] === undefined || String(a[f]) === want;
     }),
   );
   const { page, pageNumber, pageSize, totalCount } = pageByNumber(items, req.params, {

@@ -45,7 +45,9 @@ const describeCloudCenterInstances: ActionHandler = (req, ctx) => {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '');
   const items = ctx.world.sas.Instances.filter((i) => {
-    if (sasSiteOfRegion(String(i.RegionId ?? '')) !== site) return false;
+    // an asset the world wrote without RegionId could be listed by either endpoint: both list
+    // it (served without the field), so neither scan of a site misses it
+    if (i.RegionId !== undefined && sasSiteOfRegion(i.RegionId) !== site) return false;
     if (machineTypes.length === 0) return true;
     const type = String(i['MachineType'] ?? i['AssetType'] ?? 'ecs').toLowerCase();
     return machineTypes.includes(type);

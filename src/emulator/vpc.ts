@@ -97,20 +97,12 @@ const describeNetworkAcls: ActionHandler = (req, ctx) => {
     PageSize: String(r.pageSize),
     TotalCount: String(r.totalCount),
     NetworkAcls: {
+      // Status, RegionId, a resource's ResourceType/Status and an entry's IpVersion
+      // as the world wrote them (world.md: absent is absent)
       NetworkAcl: r.page.map((a) => ({
-        Status: 'Available',
-        RegionId: req.region,
         ...omit(a, ['Resources', 'IngressAclEntries', 'EgressAclEntries']),
-        Resources: {
-          Resource: a.Resources.map((x) => ({
-            ResourceType: 'VSwitch',
-            Status: 'BINDED',
-            ...x,
-          })),
-        },
-        IngressAclEntries: {
-          IngressAclEntry: a.IngressAclEntries.map((e) => ({ IpVersion: 'IPv4', ...e })),
-        },
+        Resources: { Resource: a.Resources.map((x) => ({ ...x })) },
+        IngressAclEntries: { IngressAclEntry: a.IngressAclEntries.map((e) => ({ ...e })) },
         EgressAclEntries: { EgressAclEntry: a.EgressAclEntries.map((e) => ({ ...e })) },
       })),
     },
@@ -133,9 +125,8 @@ const describeNatGateways: ActionHandler = (req, ctx) => {
     PageSize: r.pageSize,
     TotalCount: r.totalCount,
     NatGateways: {
+      // Status and RegionId as the world wrote them (absent is absent)
       NatGateway: r.page.map((g) => ({
-        Status: 'Available',
-        RegionId: req.region,
         ...omit(g, ['ForwardTableEntries', 'ForwardTableId']),
         ForwardTableIds: { ForwardTableId: [forwardTableIdOf(g)] },
       })),
@@ -168,10 +159,11 @@ const describeForwardTableEntries: ActionHandler = (req, ctx) => {
     );
   }
   const entries = gateways.flatMap((g) =>
+    // the table and gateway an entry belongs to are where the world put it; its
+    // Status as the world wrote it (absent is absent)
     g.ForwardTableEntries.map((e) => ({
       ForwardTableId: forwardTableIdOf(g),
       NatGatewayId: g.NatGatewayId,
-      Status: 'Available',
       ...e,
     })),
   );
@@ -200,7 +192,8 @@ const describeEipAddresses: ActionHandler = (req, ctx) => {
     PageSize: r.pageSize,
     TotalCount: r.totalCount,
     EipAddresses: {
-      EipAddress: r.page.map((e) => ({ Status: 'InUse', Mode: 'NAT', RegionId: req.region, ...e })),
+      // Status, Mode and RegionId as the world wrote them (absent is absent)
+      EipAddress: r.page.map((e) => ({ ...e })),
     },
   });
 };

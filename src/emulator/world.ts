@@ -19,7 +19,8 @@ const stringList = z.array(z.string());
 export const WorldPermissionSchema = z
   .object({
     Direction: z.string().optional(),
-    IpProtocol: z.string(),
+    // absent is served absent: the collector makes a rule without it a gap
+    IpProtocol: z.string().optional(),
     PortRange: z.string().optional(),
     SourceCidrIp: z.string().optional(),
     Ipv6SourceCidrIp: z.string().optional(),
@@ -290,7 +291,9 @@ export const WorldPolicySchema = z
     PolicyName: z.string().min(1),
     PolicyType: z.string().default('Custom'),
     DefaultVersion: z.string().default('v1'),
-    PolicyDocument: policyDocument,
+    // absent: GetPolicy answers without a document (world.md names no default),
+    // which the collector records as a gap for this policy
+    PolicyDocument: policyDocument.optional(),
   })
   .passthrough();
 
@@ -338,10 +341,19 @@ export const WorldTrailSchema = z
 
 export const WorldEventSchema = z
   .object({
-    eventId: z.string().min(1),
+    eventId: z.string().min(1).optional(),
     eventName: z.string().optional(),
     eventType: z.string().optional(),
-    eventTime: isoTime,
+    // required: LookupEvents serves an event by its time window (and the 90-day
+    // retention), which cannot place an event without a time
+    eventTime: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined
+            ? 'an event needs eventTime: a LookupEvents time window cannot place an event without one'
+            : undefined,
+      })
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time'),
     acsRegion: z.string().optional(),
     isGlobal: z.boolean().optional(),
   })
@@ -351,8 +363,11 @@ export const WorldEventSchema = z
 export const WorldSasInstanceSchema = z
   .object({
     InstanceId: z.string().min(1),
-    /** the asset's region: `cn-*` assets are listed by the cn-shanghai endpoint, the rest by ap-southeast-1 */
-    RegionId: z.string().min(1),
+    /**
+     * the asset's region: `cn-*` assets are listed by the cn-shanghai endpoint, the rest by
+     * ap-southeast-1; absent: listed by both (either could hold it), served without it
+     */
+    RegionId: z.string().min(1).optional(),
     ClientStatus: z.string().optional(),
     ClientSubStatus: z.string().optional(),
   })
@@ -361,11 +376,12 @@ export const WorldSasInstanceSchema = z
 /** a Resource Manager ListPolicyAttachments item (resource-group or account scope) */
 export const WorldPolicyAttachmentSchema = z
   .object({
-    PrincipalName: z.string().min(1),
-    PrincipalType: z.string().min(1),
+    // absent is served absent (world.md); the collector decides what an attachment without them means
+    PrincipalName: z.string().min(1).optional(),
+    PrincipalType: z.string().min(1).optional(),
     PolicyName: z.string().min(1),
     PolicyType: z.string().default('Custom'),
-    ResourceGroupId: z.string().min(1),
+    ResourceGroupId: z.string().min(1).optional(),
     AttachDate: z.string().optional(),
     Description: z.string().optional(),
   })

@@ -112,13 +112,36 @@ const tiny: WorldInput = {
         ...Array.from({ length: 149 }, (_, i) => ({
           SecurityGroupId: `sg-${i}`,
           VpcId: 'vpc-1',
-          Permissions: [{ IpProtocol: 'TCP' }],
+          Permissions: [
+            {
+              IpProtocol: 'TCP',
+              Direction: 'ingress',
+              SourceCidrIp: '',
+              Policy: 'Accept',
+              Priority: 1,
+              NicType: 'intranet',
+            },
+          ],
         })),
         {
           SecurityGroupId: 'sg-classic',
           Permissions: [
-            { IpProtocol: 'TCP', NicType: 'internet' },
-            { IpProtocol: 'TCP', NicType: 'intranet' },
+            {
+              IpProtocol: 'TCP',
+              NicType: 'internet',
+              Direction: 'ingress',
+              SourceCidrIp: '',
+              Policy: 'Accept',
+              Priority: 1,
+            },
+            {
+              IpProtocol: 'TCP',
+              NicType: 'intranet',
+              Direction: 'ingress',
+              SourceCidrIp: '',
+              Policy: 'Accept',
+              Priority: 1,
+            },
           ],
         },
       ],

@@ -153,7 +153,7 @@ const SIGN_INS = ['r-signin-failed', 'r-signin-mfa', 'r-signin-nomfa'];
 
 /** the world without the root's API calls (its keys were never used) */
 function withoutApiCalls(w: WorldInput): WorldInput {
-  const events = (w.actiontrail?.Events ?? []).filter((e) => !e.eventId.startsWith('r-api-'));
+  const events = (w.actiontrail?.Events ?? []).filter((e) => !e.eventId?.startsWith('r-api-'));
   return { ...w, actiontrail: { ...w.actiontrail, Events: events } };
 }
 

@@ -25,18 +25,23 @@ const SMALL: WorldInput = baseWorld({
           InnerAccessPolicy: 'Drop',
           Permissions: [
             {
+              Direction: 'ingress',
               IpProtocol: 'TCP',
               PortRange: '22/22',
               SourceCidrIp: '0.0.0.0/0',
+              Policy: 'Accept',
               Priority: '5',
+              NicType: 'intranet',
               SecurityGroupRuleId: 'sgr-1',
             },
             {
               Direction: 'egress',
               IpProtocol: 'ALL',
+              PortRange: '-1/-1',
               DestCidrIp: '0.0.0.0/0',
               Policy: 'Accept',
               Priority: 100,
+              NicType: 'intranet',
               SecurityGroupRuleId: 'sgr-2',
             },
           ],
@@ -44,20 +49,26 @@ const SMALL: WorldInput = baseWorld({
         {
           SecurityGroupId: 'sg-classic',
           SecurityGroupName: 'old',
+          InnerAccessPolicy: 'Accept',
           Permissions: [
             {
+              Direction: 'ingress',
               IpProtocol: 'TCP',
               PortRange: '3389/3389',
               SourceCidrIp: '0.0.0.0/0',
+              Policy: 'Accept',
+              Priority: 1,
               NicType: 'internet',
               SecurityGroupRuleId: 'sgr-3',
             },
             {
+              Direction: 'ingress',
               IpProtocol: 'TCP',
               PortRange: '22/22',
               SourceCidrIp: '10.0.0.0/8',
               NicType: 'intranet',
               Policy: 'Drop',
+              Priority: 1,
               SecurityGroupRuleId: 'sgr-4',
             },
           ],
@@ -398,7 +409,17 @@ describe('ECS collection', () => {
           SecurityGroups: ['sg-a', 'sg-b', 'sg-c'].map((id) => ({
             SecurityGroupId: id,
             VpcId: 'vpc-1',
-            Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+            Permissions: [
+              {
+                Direction: 'ingress',
+                IpProtocol: 'TCP',
+                PortRange: '22/22',
+                SourceCidrIp: '0.0.0.0/0',
+                Policy: 'Accept',
+                Priority: 1,
+                NicType: 'intranet',
+              },
+            ],
           })),
         },
       },
@@ -434,9 +455,13 @@ describe('ECS collection', () => {
       Permissions:
         i === 0
           ? Array.from({ length: 1001 }, (_, r) => ({
+              Direction: 'ingress',
               IpProtocol: 'TCP',
               PortRange: `${r + 1}/${r + 1}`,
               SourceCidrIp: '10.0.0.0/8',
+              Policy: 'Accept',
+              Priority: 1,
+              NicType: 'intranet',
             }))
           : [],
     }));

@@ -26,12 +26,32 @@ function world(faults: Fault[], extra: Partial<WorldInput> = {}): WorldInput {
           {
             SecurityGroupId: 'sg-1',
             VpcId: 'vpc-1',
-            Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+            Permissions: [
+              {
+                IpProtocol: 'TCP',
+                PortRange: '22/22',
+                SourceCidrIp: '0.0.0.0/0',
+                Direction: 'ingress',
+                Policy: 'Accept',
+                Priority: 1,
+                NicType: 'intranet',
+              },
+            ],
           },
           {
             SecurityGroupId: 'sg-2',
             VpcId: 'vpc-1',
-            Permissions: [{ IpProtocol: 'TCP', PortRange: '80/80', SourceCidrIp: '0.0.0.0/0' }],
+            Permissions: [
+              {
+                IpProtocol: 'TCP',
+                PortRange: '80/80',
+                SourceCidrIp: '0.0.0.0/0',
+                Direction: 'ingress',
+                Policy: 'Accept',
+                Priority: 1,
+                NicType: 'intranet',
+              },
+            ],
           },
         ],
         Instances: Array.from({ length: 15 }, (_, i) => ({

@@ -32,17 +32,38 @@ function world(faults: Fault[] = []): WorldInput {
           {
             SecurityGroupId: 'sg-vpc',
             VpcId: 'vpc-1',
-            Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+            Permissions: [
+              {
+                IpProtocol: 'TCP',
+                PortRange: '22/22',
+                SourceCidrIp: '0.0.0.0/0',
+                Direction: 'ingress',
+                Policy: 'Accept',
+                Priority: 1,
+                NicType: 'intranet',
+              },
+            ],
           },
           {
             SecurityGroupId: 'sg-classic',
             Permissions: [
-              { IpProtocol: 'TCP', PortRange: '3389/3389', SourceCidrIp: '0.0.0.0/0' },
+              {
+                IpProtocol: 'TCP',
+                PortRange: '3389/3389',
+                SourceCidrIp: '0.0.0.0/0',
+                Direction: 'ingress',
+                Policy: 'Accept',
+                Priority: 1,
+                NicType: 'internet',
+              },
               {
                 IpProtocol: 'TCP',
                 PortRange: '22/22',
                 SourceCidrIp: '10.0.0.0/8',
                 NicType: 'intranet',
+                Direction: 'ingress',
+                Policy: 'Accept',
+                Priority: 1,
               },
             ],
           },

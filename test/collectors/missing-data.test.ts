@@ -180,11 +180,13 @@ describe('missing data', () => {
 
   it('a security group rule answered without IpProtocol, Priority or (no port list) PortRange leaves its group’s rules unknown', async () => {
     const perm = (over: Record<string, unknown>) => ({
+      Direction: 'ingress',
       IpProtocol: 'TCP',
       PortRange: '22/22',
       SourceCidrIp: '0.0.0.0/0',
       Policy: 'Accept',
       Priority: 1,
+      NicType: 'intranet',
       ...over,
     });
     const groups = baseWorld({

@@ -40,7 +40,8 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
           {
             NetworkAclId: 'nacl-1',
             VpcId: 'vpc-1',
-            Resources: [{ ResourceId: 'vsw-1', ResourceType: 'VSwitch' }],
+            Status: 'Available',
+            Resources: [{ ResourceId: 'vsw-1', ResourceType: 'VSwitch', Status: 'BINDED' }],
             IngressAclEntries: [
               {
                 NetworkAclEntryId: 'nae-1',
@@ -67,9 +68,10 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
             NatGatewayId: 'ngw-1',
             VpcId: 'vpc-1',
             NetworkType: 'internet',
+            Status: 'Available',
             ForwardTableEntries: dnatEntries,
           },
-          { NatGatewayId: 'ngw-2', VpcId: 'vpc-1', NetworkType: 'intranet' },
+          { NatGatewayId: 'ngw-2', VpcId: 'vpc-1', NetworkType: 'intranet', Status: 'Available' },
         ],
         EipAddresses: [
           {
@@ -82,6 +84,7 @@ function world(extra: Partial<WorldInput> = {}): WorldInput {
           {
             IpAddress: '47.0.0.22',
             AllocationId: 'eip-3',
+            Mode: 'NAT',
             InstanceId: 'i-2',
             InstanceType: 'EcsInstance',
           },

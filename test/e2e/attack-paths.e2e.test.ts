@@ -49,6 +49,7 @@ const sg = (id: string, permissions: Array<{ IpProtocol: string } & Record<strin
     Direction: 'ingress',
     Policy: 'Accept',
     Priority: 1,
+    NicType: 'intranet',
     ...p,
   })),
 });

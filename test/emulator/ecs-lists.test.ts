@@ -51,8 +51,18 @@ const world: WorldInput = {
               SourcePrefixListId: 'pl-office',
               Policy: 'Accept',
               Priority: 1,
+              Direction: 'ingress',
+              NicType: 'intranet',
             },
-            { IpProtocol: 'TCP', PortRange: '443/443', SourceCidrIp: '0.0.0.0/0' },
+            {
+              IpProtocol: 'TCP',
+              PortRange: '443/443',
+              SourceCidrIp: '0.0.0.0/0',
+              Direction: 'ingress',
+              Policy: 'Accept',
+              Priority: 1,
+              NicType: 'intranet',
+            },
           ],
         },
       ],
@@ -189,16 +199,14 @@ describe('port lists', () => {
 
   it('DescribePortRangeListEntries serves a plain Entries array; an unknown id is NotFound', async () => {
     const body = await raw('DescribePortRangeListEntries', { PortRangeListId: 'prl-admin' });
-    expect(body['Entries']).toEqual([
-      { PortRange: '22/22', Description: '' },
-      { PortRange: '3389/3389', Description: '' },
-    ]);
+    // entries as the world wrote them: no Description was written, none is served
+    expect(body['Entries']).toEqual([{ PortRange: '22/22' }, { PortRange: '3389/3389' }]);
     expect(await error('DescribePortRangeListEntries', { PortRangeListId: 'prl-nope' })).toBe(
       'InvalidPortRangeListId.NotFound',
     );
   });
 
-  it('a permission carries PortRangeListId (empty when unset)', async () => {
+  it('a permission carries PortRangeListId (absent when the world wrote none)', async () => {
     const body = await raw('DescribeSecurityGroupAttribute', { SecurityGroupId: 'sg-2' });
     const perms = items(body, 'Permissions.Permission');
     expect(perms[0]).toMatchObject({
@@ -206,7 +214,7 @@ describe('port lists', () => {
       PortRangeListId: 'prl-admin',
       SourcePrefixListId: 'pl-office',
     });
-    expect(perms[1]?.['PortRangeListId']).toBe('');
+    expect(perms[1]?.['PortRangeListId']).toBeUndefined();
   });
 });
 

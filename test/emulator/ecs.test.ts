@@ -1,7 +1,7 @@
 /**
  * ECS handlers of the emulator, read through the official ECS SDK client:
  * paging past one page for every API family, the wire wrappers the SDK models
- * parse, rule defaults, NicType/Direction filters and region handling.
+ * parse, rules served as written, NicType/Direction filters and region handling.
  */
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ const world: WorldInput = {
           InnerAccessPolicy: 'Drop',
           Description: 'kept',
           Permissions: [
-            // every field missing except the protocol: the API's defaults are filled
+            // Direction, Policy, Priority, NicType… left out: served absent (world.md)
             { IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' },
             {
               Direction: 'egress',
@@ -58,7 +58,12 @@ const world: WorldInput = {
         {
           SecurityGroupId: 'sg-classic',
           Permissions: [
-            { IpProtocol: 'TCP', PortRange: '3389/3389', SourceCidrIp: '0.0.0.0/0' },
+            {
+              IpProtocol: 'TCP',
+              PortRange: '3389/3389',
+              SourceCidrIp: '0.0.0.0/0',
+              NicType: 'internet',
+            },
             {
               IpProtocol: 'TCP',
               PortRange: '22/22',
@@ -280,7 +285,7 @@ describe('DescribeSecurityGroups', () => {
 });
 
 describe('DescribeSecurityGroupAttribute', () => {
-  it('fills the API defaults, parses Priority/Policy into the SDK model and passes fields through', async () => {
+  it('serves a rule as written, parses Priority/Policy into the SDK model and passes fields through', async () => {
     const r = await ecs.describeSecurityGroupAttribute(
       new $Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: 'sg-rules' }),
     );
@@ -288,22 +293,30 @@ describe('DescribeSecurityGroupAttribute', () => {
     expect(r.body?.vpcId).toBe('vpc-1');
     expect(r.body?.securityGroupName).toBe('many-rules');
     const [first, second] = r.body?.permissions?.permission ?? [];
+    // the fields the world left out are absent, not the API's usual values (world.md)
     expect(first).toMatchObject({
-      direction: 'ingress',
-      policy: 'Accept',
-      priority: '1',
-      nicType: 'intranet',
-      ipv6SourceCidrIp: '',
-      sourceGroupId: '',
-      description: '',
+      ipProtocol: 'TCP',
+      portRange: '22/22',
+      sourceCidrIp: '0.0.0.0/0',
     });
+    for (const field of [
+      'direction',
+      'policy',
+      'priority',
+      'nicType',
+      'ipv6SourceCidrIp',
+      'sourceGroupId',
+      'description',
+    ] as const) {
+      expect(first?.[field], field).toBeUndefined();
+    }
     expect(second).toMatchObject({
       direction: 'egress',
       policy: 'Drop',
       priority: '100',
-      portRange: '-1/-1',
       securityGroupRuleId: 'sgr-passthrough',
     });
+    expect(second?.portRange).toBeUndefined();
   });
 
   it('pages 1200 rules: default 500 per page, MaxResults capped at 1000', async () => {
@@ -337,8 +350,12 @@ describe('DescribeSecurityGroupAttribute', () => {
         direction: 'egress',
       }),
     );
-    expect(egress.body?.permissions?.permission?.map((p) => p.securityGroupRuleId)).toEqual([
-      'sgr-passthrough',
+    // the rule written without Direction could be either: it is served to both
+    expect(
+      egress.body?.permissions?.permission?.map((p) => [p.portRange, p.securityGroupRuleId]),
+    ).toEqual([
+      ['22/22', undefined],
+      [undefined, 'sgr-passthrough'],
     ]);
   });
 
@@ -349,7 +366,7 @@ describe('DescribeSecurityGroupAttribute', () => {
         securityGroupId: 'sg-classic',
       }),
     );
-    expect(dflt.body?.vpcId).toBe('');
+    expect(dflt.body?.vpcId).toBeUndefined(); // a classic group: the world has no VpcId
     expect(dflt.body?.permissions?.permission?.map((p) => [p.portRange, p.nicType])).toEqual([
       ['3389/3389', 'internet'],
     ]);

@@ -46,7 +46,17 @@ function baseWorld(extra: Partial<WorldInput> = {}): WorldInput {
         SecurityGroups: Array.from({ length: 250 }, (_, i) => ({
           SecurityGroupId: `sg-${i}`,
           VpcId: 'vpc-1',
-          Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }],
+          Permissions: [
+            {
+              IpProtocol: 'TCP',
+              PortRange: '22/22',
+              SourceCidrIp: '0.0.0.0/0',
+              Direction: 'ingress',
+              Policy: 'Accept',
+              Priority: 1,
+              NicType: 'intranet',
+            },
+          ],
         })),
         KeyPairs: Array.from({ length: 120 }, (_, i) => ({ KeyPairName: `kp-${i}` })),
       },
