@@ -614,6 +614,14 @@ async function rootEventsIn(
     }),
   );
   if (!raw) return undefined;
+  // every event the API returns has an id and a time; a root event without them cannot be
+  // placed or told apart, and dropped it would pass a sign-in unseen: the lookup is unknown
+  const unplaced = raw.find((e) => !str(e.eventId) || !str(e.eventTime));
+  if (unplaced) {
+    const what = !str(unplaced.eventId) ? 'eventId' : 'eventTime';
+    missingField(ctx, m, `a root-identity event`, what, 'list');
+    return undefined;
+  }
   return { events: raw.map(toEvent).filter((e): e is TrailEvent => e !== undefined), raw };
 }
 

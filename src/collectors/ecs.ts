@@ -425,7 +425,7 @@ async function groupRules(
           innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
           const page = requiredList(res.body?.permissions?.permission, 'Permissions.Permission');
           for (const p of page) {
-            const absent = absentRuleFields(p);
+            const absent = absentRuleFields(p, classic);
             if (absent) unreadable.push(absent);
           }
           return { items: page.map(toRule), next: nonEmpty(res.body?.nextToken) };
@@ -467,8 +467,11 @@ async function groupRules(
  * An ingress rule always has a source, and answers carry all four source
  * fields (`""` when unused): a rule without any of them would match no source.
  */
-function absentRuleFields(p: Permission): string | undefined {
+function absentRuleFields(p: Permission, classic: boolean): string | undefined {
   const absent: string[] = [];
+  // a classic group's rule faces the internet by its NicType (in VPC groups it is ignored):
+  // read as intranet, an internet rule would be taken as private
+  if (classic && !nonEmpty(p.nicType)) absent.push('NicType');
   if (!nonEmpty(p.ipProtocol)) absent.push('IpProtocol');
   if (p.priority === undefined || p.priority === null || String(p.priority).trim() === '')
     absent.push('Priority');

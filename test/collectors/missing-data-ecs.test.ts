@@ -407,3 +407,70 @@ describe('ECS answers without a field a rule needs', () => {
     expect(await verdict(inventory, 'disk-no-auto-snapshot-policy', 'd-1')).toBe('finding');
   });
 });
+
+describe('answers only a world that leaves fields out can give', () => {
+  it('a classic group rule without NicType: a gap for the group, never "intranet" (a private rule)', async () => {
+    const classic = baseWorld({
+      ecs: {
+        [R]: {
+          SecurityGroups: [
+            {
+              SecurityGroupId: 'sg-classic',
+              // no VpcId: a classic network group, whose rules face the internet by NicType
+              Permissions: [
+                rule({ NicType: undefined, PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }),
+              ],
+            },
+            {
+              SecurityGroupId: 'sg-vpc',
+              VpcId: 'vpc-1',
+              // in a VPC group NicType is ignored: its absence is no gap
+              Permissions: [
+                rule({ NicType: undefined, PortRange: '22/22', SourceCidrIp: '0.0.0.0/0' }),
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const { inventory } = await runCollect(classic);
+    expect(gaps(inventory, 'DescribeSecurityGroupAttribute')).toEqual([
+      [
+        'sg-classic',
+        'MissingField',
+        expect.stringMatching(
+          /^DescribeSecurityGroupAttribute answered sg-classic without NicType/,
+        ),
+      ],
+    ]);
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-classic')).toBe(
+      'not evaluated',
+    );
+    expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-vpc')).toBe('finding');
+  });
+
+  it('a root event without eventId: the lookup is unknown, never a sign-in dropped', async () => {
+    const signin = {
+      eventName: 'ConsoleSignin',
+      eventType: 'ConsoleSignin',
+      eventTime: '2026-10-20T03:00:00Z',
+      acsRegion: R,
+      isGlobal: true,
+      sourceIpAddress: '203.0.113.7',
+      userIdentity: { type: 'root-account', principalId: '1', accountId: '1', userName: 'root' },
+      additionalEventData: { loginAccount: 'owner@example.com', isMFAChecked: 'false' },
+    };
+    const { inventory } = await runCollect(
+      baseWorld({ actiontrail: { Trails: [], Events: [signin] } } as Partial<WorldInput>),
+    );
+    expect(
+      inventory.coverage.filter(
+        (c) => c.operation === 'LookupEvents' && c.error.code === 'MissingField',
+      ),
+    ).not.toEqual([]);
+    expect(inventory.actiontrail.events.length).toBe(0);
+    expect(await verdict(inventory, 'actiontrail-root-console-login', '1234567890123456')).toBe(
+      'not evaluated',
+    );
+  });
+});
