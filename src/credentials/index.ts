@@ -14,6 +14,10 @@
  * the AccessKey id masked to its last 4 characters, and a `redact` function
  * that scrubs the secret, the token and the full AccessKey id out of any text.
  */
+
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import CredentialPkg, {
   CLIProfileCredentialsProvider,
   ProfileCredentialsProvider,
@@ -95,8 +99,14 @@ export async function resolveCredentials(
       throw new CredentialsError(`${set} is set but ${unset} is not: set both (or neither)`);
     }
     resolved = await attemptResolve(() => new Credential());
-    // the SDK's message concatenates every provider's failure (and file paths); never shown
-    if (!resolved) throw new CredentialsError(NO_CREDENTIALS);
+    // the SDK's message concatenates every provider's failure (and file paths, and the aliyun
+    // CLI config's whole text, secrets included); never shown: a broken CLI config is named here
+    if (!resolved) {
+      const broken = await cliConfigProblem(homedir(), process.env);
+      throw new CredentialsError(
+        broken ? `no credentials found: ${broken} (aliyun configure)` : NO_CREDENTIALS,
+      );
+    }
   }
   const { credential, model } = resolved;
   const accessKeyId = model.accessKeyId ?? '';
@@ -112,6 +122,51 @@ export async function resolveCredentials(
     temporary: securityToken !== '',
     redact: makeRedactor([model.accessKeySecret, securityToken, accessKeyId]),
   };
+}
+
+/**
+ * Why the aliyun CLI's `~/.aliyun/config.json`, when present, gives the chain
+ * no credentials: not JSON, no profiles, the current profile (or
+ * ALIBABA_CLOUD_PROFILE) missing, or an AK/StsToken profile without its
+ * fields. Names fields and profiles only, never a value. Undefined when the
+ * file is absent or looks usable (the reason lies elsewhere).
+ */
+export async function cliConfigProblem(
+  home: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  if ((env['ALIBABA_CLOUD_CLI_PROFILE_DISABLED'] ?? '').toLowerCase() === 'true') return undefined;
+  const file = '~/.aliyun/config.json';
+  let text: string;
+  try {
+    text = await readFile(join(home, '.aliyun', 'config.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let conf: unknown;
+  try {
+    conf = JSON.parse(text);
+  } catch {
+    return `${file} is not valid JSON`;
+  }
+  const c = (typeof conf === 'object' && conf !== null ? conf : {}) as {
+    current?: unknown;
+    profiles?: unknown;
+  };
+  const profiles = Array.isArray(c.profiles) ? (c.profiles as Array<Record<string, unknown>>) : [];
+  if (profiles.length === 0) return `${file} has no profiles`;
+  const name = env['ALIBABA_CLOUD_PROFILE'] || (typeof c.current === 'string' ? c.current : '');
+  const profile = profiles.find((p) => p?.['name'] === name);
+  if (!profile) return `${file} has no profile ${JSON.stringify(name)} (its current profile)`;
+  const needs: Record<string, string[]> = {
+    AK: ['access_key_id', 'access_key_secret'],
+    StsToken: ['access_key_id', 'access_key_secret', 'sts_token'],
+  };
+  const mode = String(profile['mode'] ?? '');
+  const missing = (needs[mode] ?? []).filter((k) => !profile[k]);
+  if (missing.length > 0)
+    return `${file}: profile ${JSON.stringify(name)} (mode ${mode}) has no ${missing.join(', ')}`;
+  return undefined;
 }
 
 /** resolve once; undefined when the provider(s) cannot produce credentials */

@@ -161,4 +161,44 @@ describe('resolveCredentials', () => {
     expect(err).toBeInstanceOf(CredentialsError);
     expect((err as Error).message).not.toContain('\n');
   });
+
+  it.each([
+    [
+      'not JSON (the secret inside never shown)',
+      `{"profiles": [{"access_key_secret": "${TEST_SECRET}"`,
+      '~/.aliyun/config.json is not valid JSON',
+    ],
+    ['no profiles', { current: 'default', profiles: [] }, '~/.aliyun/config.json has no profiles'],
+    [
+      'its current profile missing',
+      { current: 'prod', profiles: [{ name: 'default', mode: 'AK' }] },
+      '~/.aliyun/config.json has no profile "prod" (its current profile)',
+    ],
+    [
+      'an StsToken profile without its token',
+      {
+        current: 'default',
+        profiles: [
+          {
+            name: 'default',
+            mode: 'StsToken',
+            access_key_id: 'LTAIcli0000000001',
+            access_key_secret: TEST_SECRET,
+          },
+        ],
+      },
+      '~/.aliyun/config.json: profile "default" (mode StsToken) has no sts_token',
+    ],
+  ])('a CLI config that gives no credentials says why: %s', async (_name, config, reason) => {
+    mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
+    writeFileSync(
+      path.join(env.home, '.aliyun', 'config.json'),
+      typeof config === 'string' ? config : JSON.stringify(config),
+    );
+    const err = await resolveCredentials().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    const message = (err as Error).message;
+    expect(message).toBe(`no credentials found: ${reason} (aliyun configure)`);
+    expect(message).not.toContain(TEST_SECRET);
+  });
 });
