@@ -7,7 +7,7 @@
  * Raw JSON is read through openapi-core's generic client (real signing, real
  * HTTP), so an absent field is told apart from an empty one.
  */
-import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ramAdmin from '../../rules/identity/ram-policy-admin-access.js';
@@ -18,7 +18,7 @@ import { parseWorld, WorldError, type WorldInput } from '../../src/emulator/worl
 import type { LoadedRule } from '../../src/engine/registry.js';
 import { evaluate } from '../../src/engine/run.js';
 import { isolateCollectorRuns, NOW, runCollect, SINCE } from '../collectors/harness.js';
-import { config, OpenApi } from '../helpers/sdk.js';
+import { callRpc, config, OpenApi } from '../helpers/sdk.js';
 
 const R = 'cn-hangzhou';
 const ACCOUNT = '1234567890123456';
@@ -137,22 +137,7 @@ async function raw(
   query: Record<string, unknown> = {},
   region = R,
 ): Promise<Item> {
-  const res = await client.callApi(
-    new $OpenApiUtil.Params({
-      action,
-      version: VERSIONS[service],
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    }),
-    new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query({ RegionId: region, ...query }) }),
-    new $dara.RuntimeOptions({}),
-  );
-  return (res as { body: Item }).body;
+  return callRpc(client, VERSIONS[service], action, { RegionId: region, ...query });
 }
 
 /** the value at a dotted path of an answer */

@@ -11,12 +11,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
-import { config, OpenApi } from '../helpers/sdk.js';
+import { callRpc, config, OpenApi } from '../helpers/sdk.js';
 
 const EXAMPLES = path.resolve(
   __dirname,
@@ -178,24 +176,10 @@ describe('ECS response examples, field by field', () => {
     );
     try {
       const client = new OpenApi(config(emu.url));
-      const res = await client.callApi(
-        new $OpenApiUtil.Params({
-          action,
-          version: '2014-05-26',
-          protocol: 'HTTPS',
-          pathname: '/',
-          method: 'POST',
-          authType: 'AK',
-          style: 'RPC',
-          reqBodyType: 'formData',
-          bodyType: 'json',
-        }),
-        new $OpenApiUtil.OpenApiRequest({
-          query: OpenApiUtil.query({ RegionId: REGION, ...query }),
-        }),
-        new $dara.RuntimeOptions({}),
-      );
-      const body = (res as { body: Obj }).body;
+      const body = (await callRpc(client, '2014-05-26', action, {
+        RegionId: REGION,
+        ...query,
+      })) as Obj;
       expect(differences(example, body)).toEqual([]);
       expect(typeof body['RequestId']).toBe('string');
     } finally {

@@ -11,13 +11,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
-import { callActionTrail, config, OpenApi } from '../helpers/sdk.js';
+import { callActionTrail, callRpc, config, OpenApi } from '../helpers/sdk.js';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
 const EXAMPLES = path.join(CORPUS, 'alibaba-api-response-examples/ram-ims');
@@ -266,27 +264,12 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function rawCall(
+function rawCall(
   version: string,
   action: string,
   query: Record<string, string>,
 ): Promise<Record<string, unknown>> {
-  const res = await client.callApi(
-    new $OpenApiUtil.Params({
-      action,
-      version,
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    }),
-    new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) }),
-    new $dara.RuntimeOptions({}),
-  );
-  return (res as { body: Record<string, unknown> }).body;
+  return callRpc(client, version, action, query);
 }
 
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));

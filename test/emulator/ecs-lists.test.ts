@@ -1,17 +1,8 @@
-/**
- * The emulator's prefix lists, port lists and network-interface facts (world.md
- * "Additions"), read as raw JSON through openapi-core's generic client (real
- * signing, real HTTP) so that the wire wrappers are what is checked: the
- * SDK models say `PrefixLists.PrefixList` and `Entries.Entry` for prefix lists
- * but plain arrays for `PortRangeLists` and port-list `Entries`.
- */
-import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
-import { config, OpenApi } from '../helpers/sdk.js';
+import { callRpc, config, OpenApi } from '../helpers/sdk.js';
 
 const R = 'cn-hangzhou';
 
@@ -115,22 +106,7 @@ afterAll(async () => {
 });
 
 async function raw(action: string, query: Record<string, unknown>): Promise<Item> {
-  const res = await client.callApi(
-    new $OpenApiUtil.Params({
-      action,
-      version: '2014-05-26',
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    }),
-    new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query({ RegionId: R, ...query }) }),
-    new $dara.RuntimeOptions({}),
-  );
-  return (res as { body: Item }).body;
+  return callRpc(client, '2014-05-26', action, { RegionId: R, ...query });
 }
 
 async function error(action: string, query: Record<string, unknown>): Promise<string> {

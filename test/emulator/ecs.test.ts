@@ -1,14 +1,8 @@
-/**
- * ECS handlers of the emulator, read through the official ECS SDK client:
- * paging past one page for every API family, the wire wrappers the SDK models
- * parse, rules served as written, NicType/Direction filters and region handling.
- */
-import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld, type WorldInput } from '../../src/emulator/world.js';
-import { $Ecs, clients } from '../helpers/sdk.js';
+import { $Ecs, callRpc, clients } from '../helpers/sdk.js';
 
 const R = 'cn-hangzhou';
 const pad = (n: number) => n.toString().padStart(4, '0');
@@ -152,28 +146,8 @@ afterAll(async () => {
 });
 
 /** the raw JSON body, through the SDK's generic client (typed models drop unknown fields) */
-async function raw(
-  action: string,
-  query: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const { OpenApiUtil, $OpenApiUtil } = await import('@alicloud/openapi-core');
-  const params = new $OpenApiUtil.Params({
-    action,
-    version: '2014-05-26',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
-  const res = (await generic.callApi(
-    params,
-    new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) }),
-    new $dara.RuntimeOptions({}),
-  )) as { body: Record<string, unknown> };
-  return res.body;
+function raw(action: string, query: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return callRpc(generic, '2014-05-26', action, query);
 }
 
 async function errorOf(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {

@@ -71,3 +71,26 @@ export async function callActionTrail(
   const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
   return res as { statusCode?: number; body: Record<string, unknown> };
 }
+
+/** Call an RPC action of any API version through the generic client, as the SDKs send it; the answer's body. */
+export async function callRpc(
+  client: InstanceType<typeof OpenApi>,
+  version: string,
+  action: string,
+  query: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const params = new $OpenApiUtil.Params({
+    action,
+    version,
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+  const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+  const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
+  return (res as { body: Record<string, unknown> }).body;
+}
