@@ -360,6 +360,15 @@ describe('a member that cannot be entered', async () => {
     expect(evaluation.evaluated).toEqual(rules.map((r) => r.rule.meta.id));
   });
 
+  it('a member of unknown type: still one gap and one whole-scope pair per rule (cli.md), nothing declared beside them', () => {
+    const { evaluation } = run(directory(''));
+    expect(evaluation.findings).toEqual([]);
+    expect(evaluation.undecided).toEqual([]);
+    expect(evaluation.unevaluated.map((u) => `${u.ruleId}:${u.resource === null}`)).toEqual(
+      rules.map((r) => `${r.rule.meta.id}:true`),
+    );
+  });
+
   it('a ResourceAccount gives no finding; without a directory nothing is judged; disabled rules are left out', () => {
     const resource = run(directory('ResourceAccount'));
     expect(resource.evaluation.findings).toEqual([]);

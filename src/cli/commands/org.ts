@@ -224,11 +224,19 @@ export function evaluateUnenteredMember(input: UnenteredMemberInput): {
     reason,
     coverage: 0,
   }));
+  // the whole-scope pairs say it all: one coverage entry (the gap), no pair of the directory
+  // rules' own (a member of unknown type) and no rule-declared entry beside it; a rule error
+  // stays (its entries come after the gap's)
+  const errors = evaluation.ruleErrors.length;
   return {
     inventory,
     evaluation: {
       ...evaluation,
-      unevaluated: [...evaluation.unevaluated, ...whole],
+      unevaluated: [
+        ...evaluation.unevaluated.filter((u) => u.coverage >= 1 && u.coverage <= errors),
+        ...whole,
+      ],
+      undecided: [],
       evaluated: enabled.map((r) => r.rule.meta.id),
     },
   };
