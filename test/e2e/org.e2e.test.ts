@@ -281,6 +281,20 @@ describe('scan --org', () => {
   });
 });
 
+describe('--accounts without --org', () => {
+  it("trusts the caller's account and the accounts named: the member role it entered by is no finding", async () => {
+    const viaRole = JSON.parse((await inProcess(args('--accounts', LEGACY))).stdout) as Report;
+    const viaDirectory = JSON.parse(
+      (await inProcess(args('--org', '--accounts', LEGACY))).stdout,
+    ) as Report;
+    const trustFindings = (r: Report) =>
+      r.findings.filter((f) => f.ruleId === 'ram-role-trust-any-account').map((f) => f.resource.id);
+    // the same verdicts as with the directory, which names the management account
+    expect(trustFindings(viaRole)).toEqual(trustFindings(viaDirectory));
+    expect(trustFindings(viaRole)).not.toContain('ResourceDirectoryAccountAccessRole');
+  });
+});
+
 describe('collect --org', () => {
   it('writes one snapshot per member it could enter, each knowing the directory', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-audit-org-snap-')), 'snaps');

@@ -466,9 +466,40 @@ export interface OrgScanResult {
   resources: number;
 }
 
+/**
+ * `--accounts` without a directory: the caller's account and the accounts
+ * named are the user's own (the member role trusts the caller's account), as
+ * a directory's are in `--org` scans (rules.md, `ram-role-trust-any-account`):
+ * added to that rule's `trustedAccounts`. With a directory the rule reads it.
+ */
+export function withOwnAccountsTrusted(
+  settings: Readonly<Record<string, RuleSettings>>,
+  own: readonly string[],
+): Record<string, RuleSettings> {
+  const id = 'ram-role-trust-any-account';
+  const current = settings[id];
+  const options = (current?.options ?? {}) as { trustedAccounts?: unknown };
+  const given = Array.isArray(options.trustedAccounts) ? (options.trustedAccounts as string[]) : [];
+  return {
+    ...settings,
+    [id]: {
+      ...current,
+      options: { ...options, trustedAccounts: [...new Set([...given, ...own])] },
+    },
+  };
+}
+
 export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResult> {
-  const { clock, io, rules, settings } = input;
+  const { clock, io, rules } = input;
   const run = await openOrgRun(input);
+  // (only when the rule is loaded: settings of a rule not given are refused)
+  const settings =
+    run.directory || !rules.some((r) => r.rule.meta.id === 'ram-role-trust-any-account')
+      ? input.settings
+      : withOwnAccountsTrusted(input.settings, [
+          run.caller.accountId,
+          ...run.members.map((m) => m.id),
+        ]);
   const enabled = new Set(
     rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).map((r) => r.rule.meta.id),
   );
