@@ -27,6 +27,19 @@ export type ReportAccount = NonNullable<Report['accounts']>[number];
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** `1.10.0` after `1.9.2`: numeric parts compared as numbers, the rest as text */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const d = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : cmp(x, y);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /** resolved baseline findings: as findings are ordered, then by fingerprint */
 export function compareResolved(
   a: NonNullable<Report['resolved']>[number],
@@ -121,7 +134,20 @@ export function asAccountReport(report: Report): Report {
 export function mergeReports(input: readonly Report[], names: readonly string[] = []): Report {
   if (input.length === 0) throw new MergeError('nothing to merge');
   const reports = input.map(asAccountReport);
-  const first = reports[0]!;
+  // exact only on one clock: ages and windows of reports pinned to different --now differ
+  const nowOf = reports.map((r) => r.scan.now);
+  const pinned = nowOf.findIndex((n) => n !== undefined);
+  const other = nowOf.findIndex((n, i) => n !== nowOf[pinned] && pinned >= 0 && i !== pinned);
+  if (pinned >= 0 && other >= 0) {
+    const name = (i: number) => names[i] ?? `report ${i + 1}`;
+    const when = (i: number) => (nowOf[i] === undefined ? 'no --now' : `--now ${nowOf[i]}`);
+    throw new MergeError(
+      `${name(pinned)} was scanned with ${when(pinned)}, ${name(other)} with ${when(other)}: merge reports of one clock`,
+    );
+  }
+  // the tool: the same in every shard; otherwise the newest, whatever the order of the files
+  const newest = [...reports].sort((a, b) => compareVersions(b.tool.version, a.tool.version))[0]!;
+  const first = { ...reports[0]!, tool: newest.tool };
   const owner = new Map<string, number>();
   const accounts: ReportAccount[] = [];
   reports.forEach((r, i) => {

@@ -82,6 +82,36 @@ describe('mergeReports', () => {
     expect(sarif).toContain('alibabacloud/1000000000000001/');
   });
 
+  it('refuses reports pinned to different clocks; of two tool versions keeps the newest, in either order', async () => {
+    const a = await reportOf('1000000000000001');
+    const b = await reportOf('1000000000000002');
+    const at = (r: Report, now: string | undefined): Report => {
+      const { now: _now, ...scan } = r.scan;
+      return { ...r, scan: now === undefined ? scan : { ...scan, now } };
+    };
+    expect(() =>
+      mergeReports(
+        [at(a, '2026-11-01T00:00:00.000Z'), at(b, '2030-01-01T00:00:00.000Z')],
+        ['x.json', 'y.json'],
+      ),
+    ).toThrow(
+      new MergeError(
+        'x.json was scanned with --now 2026-11-01T00:00:00.000Z, y.json with --now 2030-01-01T00:00:00.000Z: merge reports of one clock',
+      ),
+    );
+    expect(() => mergeReports([at(a, undefined), at(b, '2030-01-01T00:00:00.000Z')])).toThrow(
+      MergeError,
+    );
+    const versioned = (r: Report, version: string): Report => ({
+      ...r,
+      tool: { ...r.tool, version },
+    });
+    const older = versioned(a, '0.9.0');
+    const newer = versioned(b, '0.10.0');
+    expect(mergeReports([older, newer]).tool.version).toBe('0.10.0');
+    expect(mergeReports([newer, older]).tool.version).toBe('0.10.0');
+  });
+
   it('refuses an account present in two reports', async () => {
     const a = await reportOf('1000000000000001');
     expect(() => mergeReports([a, a], ['x.json', 'y.json'])).toThrow(
