@@ -475,14 +475,16 @@ export function* htmlChunks(report: Report): Generator<string> {
       : `<noscript><p data-testid="noscript">The ${rows} findings and pairs not evaluated are listed by the page's script, which is not running: ` +
         `they are in the report data embedded in this file (the JSON report, each rule's title and remediation given once, in its rule) and in the other report formats.</p></noscript>`);
 
+  // an organization report's entries name their account
+  const coverageByAccount = report.coverage.some((g) => g.account !== undefined);
   const coverage =
     report.coverage.length === 0
       ? '<p class="muted">None: every API call the scan needed succeeded.</p>'
-      : `<p>Some data could not be read; findings about it may be missing.</p><table><thead><tr><th>Service</th><th>Region</th><th>Operation</th><th>Resource</th><th>Error</th></tr></thead><tbody>` +
+      : `<p>Some data could not be read; findings about it may be missing.</p><table><thead><tr>${coverageByAccount ? '<th>Account</th>' : ''}<th>Service</th><th>Region</th><th>Operation</th><th>Resource</th><th>Error</th></tr></thead><tbody>` +
         report.coverage
           .map(
             (g) =>
-              `<tr data-testid="coverage-row"><td>${h(g.service)}</td><td>${h(g.region ?? GLOBAL)}</td><td>${h(g.operation)}</td>` +
+              `<tr data-testid="coverage-row">${coverageByAccount ? `<td>${h(g.account ?? '')}</td>` : ''}<td>${h(g.service)}</td><td>${h(g.region ?? GLOBAL)}</td><td>${h(g.operation)}</td>` +
               `<td>${h(g.resource ?? '')}</td><td><code>${h(g.error.code)}</code> ${h(g.error.message)}</td></tr>`,
           )
           .join('') +

@@ -234,10 +234,13 @@ export function formatMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 
   if (report.coverage.length > 0) {
     out.push(`### Coverage gaps (${report.coverage.length})`, '');
+    // an organization report's entries name their account
+    const byAccount = report.coverage.some((g) => g.account !== undefined);
     out.push(
       ...table(
-        ['Service', 'Region', 'Operation', 'Resource', 'Error'],
+        [...(byAccount ? ['Account'] : []), 'Service', 'Region', 'Operation', 'Resource', 'Error'],
         report.coverage.map((g) => [
+          ...(byAccount ? [escapeMarkdown(g.account ?? '—')] : []),
           escapeMarkdown(g.service),
           escapeMarkdown(g.region ?? '—'),
           escapeMarkdown(g.operation),

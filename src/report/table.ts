@@ -371,7 +371,16 @@ export function* tableChunks(report: Report, opts: TableOptions = {}): Generator
     lines.push('');
     line(`Coverage gaps (${report.coverage.length}): data that could not be read`, c.yellow.bold);
     for (const g of report.coverage.slice(0, 50)) {
-      const where = [g.service, g.region, g.operation, g.resource].filter(Boolean).join(' ');
+      // an organization report says whose (as its findings and pairs do)
+      const where = [
+        g.account ? `[account ${g.account}]` : undefined,
+        g.service,
+        g.region,
+        g.operation,
+        g.resource,
+      ]
+        .filter(Boolean)
+        .join(' ');
       line(`  ${sanitize(where)}: ${sanitize(g.error.code)}`);
     }
     if (report.coverage.length > 50) line(`  … and ${report.coverage.length - 50} more`);

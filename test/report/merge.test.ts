@@ -19,6 +19,7 @@ import { applyBaseline } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
 import { formatHtml } from '../../src/report/html.js';
 import { formatJunit } from '../../src/report/junit.js';
+import { formatMarkdown } from '../../src/report/markdown.js';
 import { asAccountReport, MergeError, mergeReports } from '../../src/report/merge.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
@@ -259,6 +260,27 @@ describe('mergeReports and unevaluated pairs', () => {
     const indexes = merged.unevaluated!.map((u) => u.coverage);
     expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
     expect(ReportSchema.parse(merged)).toEqual(merged);
+  });
+
+  it('the table, Markdown and HTML say whose each coverage gap is', async () => {
+    const ids = ['1000000000000001', '1000000000000002'];
+    const org = mergeReports(await Promise.all(ids.map(reportOf)));
+    expect(org.coverage.length).toBeGreaterThanOrEqual(2);
+    const table = formatTable(org, { color: false });
+    const markdown = formatMarkdown(org);
+    const html = formatHtml(org);
+    expect(markdown).toContain('| Account | Service |');
+    expect(html).toContain('<th>Account</th><th>Service</th>');
+    for (const id of ids) {
+      const gap = org.coverage.find((g) => g.account === id)!;
+      expect(table).toContain(`[account ${id}] ${gap.service}`);
+      expect(markdown).toContain(`| ${id} | ${gap.service} |`);
+      expect(html).toContain(`<tr data-testid="coverage-row"><td>${id}</td>`);
+    }
+    // a one-account report keeps its columns
+    const one = await fixtureReport();
+    expect(formatMarkdown(one)).not.toContain('| Account |');
+    expect(formatTable(one, { color: false })).not.toContain('[account ');
   });
 
   it('every format says which member a pair is about', async () => {
