@@ -484,7 +484,7 @@ const describeInvocations: ActionHandler = (req, ctx) => {
   const plain = (p['ContentEncoding'] ?? '').toLowerCase() === 'plaintext';
   const invocations = block.Invocations.filter((inv) => {
     if (p['InvokeId'] && inv.InvokeId !== p['InvokeId']) return false;
-    if (p['InstanceId'] && !inv.InvokeInstances.some((x) => x.InstanceId === p['InstanceId'])) {
+    if (p['InstanceId'] && !inv.InvokeInstances?.some((x) => x.InstanceId === p['InstanceId'])) {
       return false;
     }
     if (p['CommandName'] && inv.CommandName !== p['CommandName']) return false;
@@ -501,7 +501,12 @@ const describeInvocations: ActionHandler = (req, ctx) => {
     ...paging,
     Invocations: {
       Invocation: page.map((inv) => {
-        const out: Item = { ...inv, InvokeInstances: { InvokeInstance: inv.InvokeInstances } };
+        const out: Item = {
+          ...inv,
+          ...(inv.InvokeInstances
+            ? { InvokeInstances: { InvokeInstance: inv.InvokeInstances } }
+            : {}),
+        };
         if (plain && typeof inv.CommandContent === 'string') {
           out['CommandContent'] = Buffer.from(inv.CommandContent, 'base64').toString('utf8');
         }

@@ -38,7 +38,6 @@
  */
 import { pageByMarker, pageByToken } from './paging.js';
 import {
-  DEFAULT_PASSWORD_POLICY,
   findUser,
   lastUsedKey,
   mfaDevices,
@@ -225,8 +224,9 @@ const getPasswordPolicy: ActionHandler = (_req, ctx) => {
     MinimumPasswordDifferentCharacter: 0,
     PasswordNotContainUserName: false,
     ...p,
-    HardExpire: p['HardExpire'] ?? p['HardExpiry'] ?? DEFAULT_PASSWORD_POLICY['HardExpiry'],
   };
+  const hardExpire = p['HardExpire'] ?? p['HardExpiry'];
+  if (hardExpire !== undefined) out['HardExpire'] = hardExpire;
   delete out['HardExpiry'];
   return ok({ PasswordPolicy: out });
 };

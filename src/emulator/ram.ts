@@ -628,9 +628,10 @@ const listVirtualMFADevices: ActionHandler = (_req, ctx) =>
 // --- account settings --------------------------------------------------------
 
 /**
- * GetPasswordPolicy: the world's fields over the defaults of a new account
- * (RAM console defaults: length 8, no character classes, no expiry, no reuse
- * prevention, 5 failed logons per hour). The API always returns every field.
+ * GetPasswordPolicy: the world's block as written (world.md: absent is
+ * absent); a world without one has a new account's policy (RAM console
+ * defaults: length 8, no character classes, no expiry, no reuse prevention,
+ * 5 failed logons per hour), as every real account has one.
  */
 export const DEFAULT_PASSWORD_POLICY: Readonly<Item> = {
   MinimumPasswordLength: 8,
@@ -645,7 +646,8 @@ export const DEFAULT_PASSWORD_POLICY: Readonly<Item> = {
 };
 
 export function passwordPolicy(ctx: EmulatorContext): Item {
-  return { ...DEFAULT_PASSWORD_POLICY, ...scrub(ctx.world.ram.PasswordPolicy ?? {}) };
+  const given = ctx.world.ram.PasswordPolicy;
+  return given === undefined ? { ...DEFAULT_PASSWORD_POLICY } : scrub(given);
 }
 
 const getPasswordPolicy: ActionHandler = (_req, ctx) => ok({ PasswordPolicy: passwordPolicy(ctx) });

@@ -163,7 +163,8 @@ export const WorldInvocationSchema = z
     Username: z.string().optional(),
     CreationTime: z.string().optional(),
     InvocationStatus: z.string().optional(),
-    InvokeInstances: z.array(z.object({ InstanceId: z.string() }).passthrough()).default([]),
+    // absent is absent (world.md): an invocation without it is served without it
+    InvokeInstances: z.array(z.object({ InstanceId: z.string() }).passthrough()).optional(),
   })
   .passthrough();
 

@@ -141,7 +141,17 @@ function world(faults: Fault[] = []): WorldInput {
           PolicyDocument: { Version: '1', Statement: [] },
         },
       ],
-      PasswordPolicy: { MinimumPasswordLength: 8 },
+      PasswordPolicy: {
+        MinimumPasswordLength: 8,
+        RequireLowercaseCharacters: false,
+        RequireUppercaseCharacters: false,
+        RequireNumbers: false,
+        RequireSymbols: false,
+        HardExpiry: false,
+        MaxPasswordAge: 0,
+        PasswordReusePrevention: 0,
+        MaxLoginAttemps: 5,
+      },
       SecurityPreference: { AccessKeyPreference: { AllowUserToManageAccessKeys: false } },
     },
     root: {

@@ -449,6 +449,23 @@ describe('answers only a world that leaves fields out can give', () => {
     expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-vpc')).toBe('finding');
   });
 
+  it('an invocation a world writes without InvokeInstances is served without it: a gap, never "ran nowhere"', async () => {
+    const invocation = {
+      InvokeId: 't-none',
+      CommandName: 'patch',
+      CommandType: 'RunShellScript',
+      Username: 'root',
+      CreationTime: '2026-10-30T08:00:00Z',
+      InvocationStatus: 'Success',
+    };
+    const { inventory } = await runCollect(
+      baseWorld({ ecs: { [R]: { Invocations: [invocation] } } }),
+    );
+    expect(gaps(inventory, 'DescribeInvocations')).toEqual([
+      ['t-none', 'MissingField', 'DescribeInvocations answered t-none without InvokeInstances'],
+    ]);
+  });
+
   it('a root event without eventId: the lookup is unknown, never a sign-in dropped', async () => {
     const signin = {
       eventName: 'ConsoleSignin',

@@ -297,6 +297,19 @@ describe('GetPasswordPolicy: a setting left out', () => {
     expect(await verdict(inventory, 'ram-password-policy-weak')).toBe('not evaluated');
   });
 
+  it('a world whose block leaves a setting out is served without it (world.md): the same gap', async () => {
+    const { RequireSymbols: _left, ...rest } = settings;
+    const { inventory } = await runCollect(baseWorld({ ram: { PasswordPolicy: rest } }));
+    expect(gaps(inventory, 'GetPasswordPolicy')).toEqual([
+      [
+        undefined,
+        'MissingField',
+        'GetPasswordPolicy answered the password policy without RequireSymbols',
+      ],
+    ]);
+    expect(await verdict(inventory, 'ram-password-policy-weak')).toBe('not evaluated');
+  });
+
   it('a weakness in the settings that were sent still stands', async () => {
     const { inventory } = await runCollectRewritten(
       policyWorld({ RequireSymbols: true, MinimumPasswordLength: 8 }),
