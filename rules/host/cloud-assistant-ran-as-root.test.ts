@@ -55,6 +55,17 @@ testRule(rule, {
       ]),
     },
     {
+      // a cancelled schedule runs no more: it was stopped
+      name: 'edge: a periodic root invocation created before --since that was cancelled',
+      inventory: world([
+        run('t-1', 'root', {
+          creationTime: '2026-01-01T00:00:00Z',
+          repeatMode: 'EveryReboot',
+          invocationStatus: 'Cancelled',
+        }),
+      ]),
+    },
+    {
       name: 'edge: a periodic root invocation created before --since that finished',
       inventory: world([
         run('t-1', 'root', {

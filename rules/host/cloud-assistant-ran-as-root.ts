@@ -18,8 +18,11 @@ function privilegedUser(v: Invocation, inst: Instance | undefined): string | und
   return 'root or system';
 }
 
-/** statuses that say an invocation is over (InvocationStatus, or the older InvokeStatus `Finished`) */
-const ENDED = new Set(['success', 'failed', 'partialfailed', 'stopped', 'finished']);
+/**
+ * statuses that say an invocation is over (InvocationStatus, or the older
+ * InvokeStatus `Finished`); `Cancelled` is a schedule stopped before its runs
+ */
+const ENDED = new Set(['success', 'failed', 'partialfailed', 'stopped', 'finished', 'cancelled']);
 
 /**
  * A repeating invocation (`RepeatMode` Period, EveryReboot, NextRebootOnly)
