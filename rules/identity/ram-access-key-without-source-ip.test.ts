@@ -91,6 +91,22 @@ testRule(rule, {
       }),
     },
     {
+      name: 'an exact acs:SourceVpc under StringLike limits; so does a StringNotLike fence',
+      inventory: ram({
+        users: [user('app', { policies: [{ name: 'p', type: 'Custom' }, ADMIN] })],
+        policies: [
+          ADMIN_DOC,
+          policy(
+            'p',
+            doc(
+              allow({ StringLike: { 'acs:SourceVpc': ['vpc-123'] } }),
+              denyOutside({ StringNotLike: { 'acs:SourceVpc': ['vpc-123'] } }),
+            ),
+          ),
+        ],
+      }),
+    },
+    {
       name: 'only inactive keys',
       inventory: ram({
         users: [user('old', { policies: [ADMIN], keys: [key('LTAI5tOld0001', 'Inactive')] })],
@@ -246,6 +262,49 @@ testRule(rule, {
         resourceGroupAttachments: [rgAttach('carol@corp.onaliyun.com', 'IMSUser', 'office-only')],
       }),
       findings: [{ id: 'carol' }],
+    },
+    {
+      name: 'a Deny with StringNotLike acs:SourceVpc "*" fences nothing: any VPC passes',
+      inventory: ram({
+        users: [user('u', { policies: [{ name: 'p', type: 'Custom' }] })],
+        policies: [
+          policy(
+            'p',
+            doc(
+              { ...allow(), Action: 'ecs:Describe*' },
+              denyOutside({ StringNotLike: { 'acs:SourceVpc': ['*'] } }),
+            ),
+          ),
+        ],
+      }),
+      findings: [{ id: 'u', evidence: { unrestrictedAllows: [{ policy: 'p', statement: 0 }] } }],
+    },
+    {
+      name: 'a Deny with StringNotLike acs:SourceVpc "vpc-*" fences nothing',
+      inventory: ram({
+        users: [user('u', { policies: [ADMIN, { name: 'f', type: 'Custom' }] })],
+        policies: [
+          ADMIN_DOC,
+          policy('f', doc(denyOutside({ StringNotLike: { 'acs:SourceVpc': ['vpc-1', 'vpc-*'] } }))),
+        ],
+      }),
+      findings: [{ id: 'u' }],
+    },
+    {
+      name: 'an Allow with StringLike acs:SourceVpc "vpc-*" admits any VPC: limits nothing',
+      inventory: ram({
+        users: [user('u', { policies: [{ name: 'p', type: 'Custom' }] })],
+        policies: [policy('p', doc(allow({ StringLike: { 'acs:SourceVpc': ['vpc-*'] } })))],
+      }),
+      findings: [{ id: 'u', evidence: { unrestrictedAllows: [{ policy: 'p', statement: 0 }] } }],
+    },
+    {
+      name: 'an Allow with StringLike acs:SourceVpc "vpc-12?" admits unknown VPCs',
+      inventory: ram({
+        users: [user('u', { policies: [{ name: 'p', type: 'Custom' }] })],
+        policies: [policy('p', doc(allow({ StringLike: { 'acs:SourceVpc': ['vpc-12?'] } })))],
+      }),
+      findings: [{ id: 'u' }],
     },
     {
       name: 'a Deny also conditioned on MFA applies only sometimes: not a fence',

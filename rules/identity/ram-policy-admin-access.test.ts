@@ -1,6 +1,75 @@
 import { testRule } from '../../src/testing/rule-tester.js';
 import rule from './ram-policy-admin-access.js';
 
+// every action of the RAM API today (@alicloud/ram20150501)
+const RAM_TODAY = [
+  'AddUserToGroup',
+  'AttachPolicyToGroup',
+  'AttachPolicyToRole',
+  'AttachPolicyToUser',
+  'BindMFADevice',
+  'ChangePassword',
+  'ClearAccountAlias',
+  'CreateAccessKey',
+  'CreateGroup',
+  'CreateLoginProfile',
+  'CreatePolicy',
+  'CreatePolicyVersion',
+  'CreateRole',
+  'CreateUser',
+  'CreateVirtualMFADevice',
+  'DecodeDiagnosticMessage',
+  'DeleteAccessKey',
+  'DeleteGroup',
+  'DeleteLoginProfile',
+  'DeletePolicy',
+  'DeletePolicyVersion',
+  'DeleteRole',
+  'DeleteUser',
+  'DeleteVirtualMFADevice',
+  'DetachPolicyFromGroup',
+  'DetachPolicyFromRole',
+  'DetachPolicyFromUser',
+  'GetAccessKeyLastUsed',
+  'GetAccountAlias',
+  'GetGroup',
+  'GetLoginProfile',
+  'GetPasswordPolicy',
+  'GetPolicy',
+  'GetPolicyVersion',
+  'GetRole',
+  'GetSecurityPreference',
+  'GetUser',
+  'GetUserMFAInfo',
+  'ListAccessKeys',
+  'ListEntitiesForPolicy',
+  'ListGroups',
+  'ListGroupsForUser',
+  'ListPolicies',
+  'ListPoliciesForGroup',
+  'ListPoliciesForRole',
+  'ListPoliciesForUser',
+  'ListPolicyVersions',
+  'ListRoles',
+  'ListTagResources',
+  'ListUsers',
+  'ListUsersForGroup',
+  'ListVirtualMFADevices',
+  'RemoveUserFromGroup',
+  'SetAccountAlias',
+  'SetDefaultPolicyVersion',
+  'SetPasswordPolicy',
+  'SetSecurityPreference',
+  'TagResources',
+  'UnbindMFADevice',
+  'UntagResources',
+  'UpdateAccessKey',
+  'UpdateGroup',
+  'UpdateLoginProfile',
+  'UpdatePolicyDescription',
+  'UpdateRole',
+  'UpdateUser',
+].map((a) => `ram:${a}`);
 const ADMIN = { name: 'AdministratorAccess', type: 'System' };
 const RO = { name: 'ReadOnly', type: 'Custom' };
 const policies = [
@@ -52,6 +121,40 @@ const policies = [
     document: {
       Statement: [{ Effect: 'Allow', NotAction: ['ecs:*', 'ram:Delete*'], Resource: '*' }],
     },
+  },
+  {
+    name: 'AllButRamQ',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Allow', NotAction: ['ram:?*'], Resource: '*' }] },
+  },
+  {
+    name: 'AllButRamAZ',
+    type: 'Custom',
+    document: {
+      Statement: [
+        {
+          Effect: 'Allow',
+          NotAction: [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c) => `ram:${c}*`),
+          Resource: '*',
+        },
+      ],
+    },
+  },
+  {
+    // today's RAM actions, named one by one: an action RAM adds later stays allowed
+    name: 'AllButRamToday',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Allow', NotAction: RAM_TODAY, Resource: '*' }] },
+  },
+  {
+    name: 'AllButRamGet',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Allow', NotAction: ['ram:Get*'], Resource: '*' }] },
+  },
+  {
+    name: 'AllButRamQQ',
+    type: 'Custom',
+    document: { Statement: [{ Effect: 'Allow', NotAction: ['ram:??*'], Resource: '*' }] },
   },
   {
     name: 'DenyBilling',
@@ -127,6 +230,24 @@ testRule(rule, {
       inventory: {
         ram: {
           users: [user('pu', { policies: [{ name: 'AllButRam', type: 'Custom' }] })],
+          policies,
+        },
+      },
+    },
+    {
+      name: 'Allow NotAction ["ram:?*"]: every RAM action has a name of 1+ characters, not admin',
+      inventory: {
+        ram: {
+          users: [user('pu', { policies: [{ name: 'AllButRamQ', type: 'Custom' }] })],
+          policies,
+        },
+      },
+    },
+    {
+      name: 'Allow NotAction ["ram:A*", …, "ram:Z*"]: together they exclude every RAM action',
+      inventory: {
+        ram: {
+          users: [user('pu', { policies: [{ name: 'AllButRamAZ', type: 'Custom' }] })],
           policies,
         },
       },
@@ -291,6 +412,36 @@ testRule(rule, {
           evidence: { grants: [{ policy: 'AllButEcs', notActions: ['ecs:*', 'ram:Delete*'] }] },
         },
       ],
+    },
+    {
+      name: "NotAction naming each of today's RAM actions keeps future ones: still admin",
+      inventory: {
+        ram: {
+          users: [user('h', { policies: [{ name: 'AllButRamToday', type: 'Custom' }] })],
+          policies,
+        },
+      },
+      findings: [{ id: 'h', evidence: { grants: [{ policy: 'AllButRamToday' }] } }],
+    },
+    {
+      name: 'NotAction ["ram:Get*"] keeps the other RAM actions: still admin',
+      inventory: {
+        ram: {
+          users: [user('i', { policies: [{ name: 'AllButRamGet', type: 'Custom' }] })],
+          policies,
+        },
+      },
+      findings: [{ id: 'i', evidence: { grants: [{ policy: 'AllButRamGet' }] } }],
+    },
+    {
+      name: 'NotAction ["ram:??*"] keeps a one-character RAM action: still admin',
+      inventory: {
+        ram: {
+          users: [user('j', { policies: [{ name: 'AllButRamQQ', type: 'Custom' }] })],
+          policies,
+        },
+      },
+      findings: [{ id: 'j' }],
     },
     {
       name: 'action names are case-insensitive: "*:*" and an "ALLOW" effect',

@@ -748,7 +748,7 @@ export interface PolicyStatementRef {
 export interface AdminGrant extends PolicyStatementRef {
   /** the conditions of the granting statement, as written (the grant holds whenever they do) */
   conditions: Array<{ operator: string; key: string; values: string[] }>;
-  /** for an Allow with NotAction: the actions it leaves out (none of them excludes every RAM action) */
+  /** for an Allow with NotAction: the actions it leaves out (together they do not exclude every RAM action) */
   notActions?: string[];
 }
 
@@ -781,13 +781,117 @@ function scopeCovers(deny: AttachedPolicy, allow: AttachedPolicy): boolean {
   return deny.resourceGroupId === undefined || deny.resourceGroupId === allow.resourceGroupId;
 }
 
-/** `ram:*`, `ram*`, `r*`, `*`, `*:*`: a pattern that matches every RAM action */
+/**
+ * `ram:*`, `ram*`, `r*`, `*`, `*:*`, `ram:?*`, `ram:*?`: a pattern that matches
+ * every RAM action, i.e. every `ram:` followed by at least one character. A
+ * literal prefix of `ram:`, then only wildcards with at least one `*` and no
+ * more `?` than the characters `ram:x` still has to offer (`ram:??*` misses a
+ * one-character action name).
+ */
 export function matchesEveryRamAction(pattern: string): boolean {
   const p = pattern.trim().toLowerCase();
   if (matchesEveryAction(p)) return true;
-  if (!p.endsWith('*')) return false;
-  const prefix = p.replace(/\*+$/, '');
-  return !/[*?]/.test(prefix) && 'ram:'.startsWith(prefix);
+  const m = /^([^*?]*)([*?]+)$/.exec(p);
+  if (!m || !'ram:'.startsWith(m[1]!) || !m[2]!.includes('*')) return false;
+  return m[2]!.replace(/\*/g, '').length <= 'ram:'.length - m[1]!.length + 1;
+}
+
+/** real RAM actions (the API names of the RAM SDK), to test NotAction lists against */
+const RAM_ACTION_SAMPLES = [
+  'AddUserToGroup',
+  'AttachPolicyToGroup',
+  'AttachPolicyToRole',
+  'AttachPolicyToUser',
+  'BindMFADevice',
+  'ChangePassword',
+  'ClearAccountAlias',
+  'CreateAccessKey',
+  'CreateGroup',
+  'CreateLoginProfile',
+  'CreatePolicy',
+  'CreatePolicyVersion',
+  'CreateRole',
+  'CreateUser',
+  'CreateVirtualMFADevice',
+  'DecodeDiagnosticMessage',
+  'DeleteAccessKey',
+  'DeleteGroup',
+  'DeleteLoginProfile',
+  'DeletePolicy',
+  'DeletePolicyVersion',
+  'DeleteRole',
+  'DeleteUser',
+  'DeleteVirtualMFADevice',
+  'DetachPolicyFromGroup',
+  'DetachPolicyFromRole',
+  'DetachPolicyFromUser',
+  'GetAccessKeyLastUsed',
+  'GetAccountAlias',
+  'GetGroup',
+  'GetLoginProfile',
+  'GetPasswordPolicy',
+  'GetPolicy',
+  'GetPolicyVersion',
+  'GetRole',
+  'GetSecurityPreference',
+  'GetUser',
+  'GetUserMFAInfo',
+  'ListAccessKeys',
+  'ListEntitiesForPolicy',
+  'ListGroups',
+  'ListGroupsForUser',
+  'ListPolicies',
+  'ListPoliciesForGroup',
+  'ListPoliciesForRole',
+  'ListPoliciesForUser',
+  'ListPolicyVersions',
+  'ListRoles',
+  'ListTagResources',
+  'ListUsers',
+  'ListUsersForGroup',
+  'ListVirtualMFADevices',
+  'RemoveUserFromGroup',
+  'SetAccountAlias',
+  'SetDefaultPolicyVersion',
+  'SetPasswordPolicy',
+  'SetSecurityPreference',
+  'TagResources',
+  'UnbindMFADevice',
+  'UntagResources',
+  'UpdateAccessKey',
+  'UpdateGroup',
+  'UpdateLoginProfile',
+  'UpdatePolicyDescription',
+  'UpdateRole',
+  'UpdateUser',
+];
+
+/**
+ * RAM actions no list of today's names anticipates: one short and one longer
+ * name per possible first letter, either case (API action names are PascalCase
+ * identifiers, so they begin with a letter).
+ */
+const FUTURE_RAM_ACTION_SAMPLES = [...'abcdefghijklmnopqrstuvwxyz'].flatMap((c) => [
+  c,
+  `${c}zzz9`,
+  c.toUpperCase(),
+  `${c.toUpperCase()}zzz9`,
+]);
+
+const RAM_ACTION_PROBES = [...RAM_ACTION_SAMPLES, ...FUTURE_RAM_ACTION_SAMPLES].map(
+  (a) => `ram:${a}`,
+);
+
+/**
+ * Does a NotAction list exclude every RAM action? One pattern that matches
+ * them all does; so do patterns that together match every probe, real names
+ * and future ones (`ram:A*` … `ram:Z*`). An explicit list of today's actions
+ * does not: a RAM action added later would be allowed, so the statement stays
+ * an administrator grant (the conservative reading).
+ */
+function excludesEveryRamAction(notAction: readonly string[]): boolean {
+  if (notAction.some(matchesEveryRamAction)) return true;
+  return RAM_ACTION_PROBES.every((a) => notAction.some((p) => actionMatches(p, a)));
 }
 
 /**
@@ -798,7 +902,7 @@ export function matchesEveryRamAction(pattern: string): boolean {
  */
 function coversEveryAction(st: PolicyStatement): boolean {
   if (st.action) return st.action.some(matchesEveryAction);
-  return st.notAction !== undefined && !st.notAction.some(matchesEveryRamAction);
+  return st.notAction !== undefined && !excludesEveryRamAction(st.notAction);
 }
 
 /** a Deny of every action: `*` only (NotAction Denies are listed as exceptions) */
@@ -1140,11 +1244,22 @@ const clauseOf = (c: ConditionClause): NetworkClause => ({
 });
 
 /**
+ * A `StringLike`/`StringNotLike` `acs:SourceVpc` value with a wildcard (`*`,
+ * `vpc-*`, `vpc-?23`) admits VPCs nobody listed, so it names no known network
+ * (as a source-IP condition admitting the internet limits nothing). Under
+ * `StringEquals` they are literal (only an all-`*` value is still refused).
+ */
+function vpcPatternAdmitsAny(value: string): boolean {
+  return /[*?]/.test(value);
+}
+
+/**
  * Does an Allow statement admit requests only from known networks? It does
  * when one of its clauses is `IpAddress acs:SourceIp` listing no more than
  * the threshold, or `StringEquals[IgnoreCase]`/`StringLike` `acs:SourceVpc`
- * (without `IfExists`, which would admit requests that carry no such key).
- * Clauses are ANDed, so one limiting clause is enough.
+ * (`StringLike` without wildcards; without `IfExists`, which would admit
+ * requests that carry no such key). Clauses are ANDed, so one limiting clause
+ * is enough.
  */
 export function allowLimitedTo(st: PolicyStatement): NetworkClause | undefined {
   for (const c of st.conditions) {
@@ -1157,7 +1272,8 @@ export function allowLimitedTo(st: PolicyStatement): NetworkClause | undefined {
         c.base === 'StringEqualsIgnoreCase' ||
         c.base === 'StringLike') &&
       c.values.length > 0 &&
-      !c.values.some((v) => /^\*+$/.test(v.trim()))
+      !c.values.some((v) => /^\*+$/.test(v.trim())) &&
+      !(c.base === 'StringLike' && c.values.some(vpcPatternAdmitsAny))
     )
       return clauseOf(c);
   }
@@ -1168,8 +1284,9 @@ export function allowLimitedTo(st: PolicyStatement): NetworkClause | undefined {
  * Is a Deny statement a network fence: every action on every resource, denied
  * whenever the request comes from outside known networks? Its conditions must
  * all be `NotIpAddress acs:SourceIp` (listing no more than the threshold) or
- * `StringNotEquals[IgnoreCase]` / `StringNotLike` `acs:SourceVpc`: another
- * condition (MFA, time, ...) makes it apply only sometimes.
+ * `StringNotEquals[IgnoreCase]` / `StringNotLike` `acs:SourceVpc` (without
+ * wildcards for `StringNotLike`): another condition (MFA, time, ...) makes it
+ * apply only sometimes.
  */
 export function denyFencesNetwork(st: PolicyStatement): NetworkClause[] | undefined {
   if (st.effect !== 'Deny') return undefined;
@@ -1185,6 +1302,7 @@ export function denyFencesNetwork(st: PolicyStatement): NetworkClause[] | undefi
         c.base === 'StringNotLike');
     if (!ip && !vpc) return undefined;
     if (ip && cidrsAdmitInternet(c.values)) return undefined;
+    if (vpc && c.base === 'StringNotLike' && c.values.some(vpcPatternAdmitsAny)) return undefined;
   }
   return st.conditions.map(clauseOf);
 }

@@ -9,6 +9,7 @@ import {
   evaluateCondition,
   evaluateRequest,
   grantsAdmin,
+  matchesEveryRamAction,
   type PrincipalPolicies,
   parseOperator,
   parsePolicyDocument,
@@ -269,6 +270,39 @@ describe('action matching', () => {
   it('is case-sensitive when asked', () => {
     expect(wildcardMatch('Root*', 'rootx', false)).toBe(false);
     expect(wildcardMatch('root*', 'rootx', false)).toBe(true);
+  });
+});
+
+describe('matchesEveryRamAction', () => {
+  it.each([
+    ['ram:*', true],
+    ['RAM:*', true],
+    ['ram*', true],
+    ['r*', true],
+    ['*', true],
+    ['*:*', true],
+    ['ram:?*', true],
+    ['ram:*?', true],
+    ['ram?*', true],
+    ['??*', true],
+    ['ram:??*', false],
+    ['ram:?', false],
+    ['ram:Get*', false],
+    ['ecs:*', false],
+    ['ram:*a', false],
+  ])('%j → %s', (pattern, expected) => {
+    expect(matchesEveryRamAction(pattern)).toBe(expected);
+  });
+
+  it('is sound: a pattern it accepts matches every ram: action of 1+ characters', () => {
+    const unit = fc.constantFrom('r', 'a', 'm', ':', '*', '?', 'x');
+    const name = fc.string({ unit: fc.constantFrom('a', 'B', 'x', ':', '9'), minLength: 1 });
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 8 }), name, (pattern, n) => {
+        if (matchesEveryRamAction(pattern)) expect(actionMatches(pattern, `ram:${n}`)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
