@@ -41,6 +41,12 @@ export interface CollectOptions {
   endpoint?: string;
   /** `'all'` (default) or region ids; an id DescribeRegions does not know is an error */
   regions?: string[] | 'all';
+  /**
+   * region ids DescribeRegions does not know, instead of an error: left out
+   * and told here (an organization's member may lack a region another has;
+   * what DescribeRegions does not list holds nothing of the account)
+   */
+  onUnavailableRegions?: (regions: string[]) => void;
   /** start of the ActionTrail / Cloud Assistant look-back window; default now − 90 days */
   since?: Date;
   /** the scan's clock; default the real clock */
@@ -152,16 +158,19 @@ async function collectHeld(options: CollectOptions): Promise<Inventory> {
     // regional rule 'not evaluated' (the 'regions' data key), never "no resources"
     scanned = regions ? regions.map((r) => r.id) : [];
   } else {
+    scanned = [...new Set(requested)];
     if (regions) {
       const known = new Set(regions.map((r) => r.id));
-      const unknown = requested.filter((r) => !known.has(r));
-      if (unknown.length > 0) {
+      const unknown = scanned.filter((r) => !known.has(r));
+      if (unknown.length > 0 && options.onUnavailableRegions) {
+        options.onUnavailableRegions(unknown);
+        scanned = scanned.filter((r) => known.has(r));
+      } else if (unknown.length > 0) {
         throw new CollectError(
           `unknown region${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `"${r}"`).join(', ')} (DescribeRegions lists ${[...known].join(', ') || 'none'})`,
         );
       }
     }
-    scanned = [...new Set(requested)];
   }
 
   // 3. everything else, in parallel

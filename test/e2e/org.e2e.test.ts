@@ -281,6 +281,25 @@ describe('scan --org', () => {
   });
 });
 
+describe('--regions in an organization', () => {
+  it('a member without one of the regions is read in the others, not dropped', async () => {
+    const r = await inProcess(args('--org', '--regions', 'cn-hangzhou,ap-southeast-1'));
+    const report = JSON.parse(r.stdout) as Report;
+    const whole = JSON.parse(single.stdout) as Report;
+    const gaps = (x: Report) => x.coverage.map((c) => `${c.account} ${c.operation} ${c.resource}`);
+    // the gaps of the scan of every region (the fixture's faults, the member without the role):
+    // no member was dropped for a region it lacks
+    expect(gaps(report)).toEqual(gaps(whole));
+    expect(r.stderr).toContain(
+      `account ${LEGACY}: ap-southeast-1 not among its regions (DescribeRegions): not read there`,
+    );
+    // the same findings as the scan of every region: ap-southeast-1 is all the fixture has beyond
+    expect(report.findings.map((f) => f.fingerprint).sort()).toEqual(
+      whole.findings.map((f) => f.fingerprint).sort(),
+    );
+  });
+});
+
 describe('--accounts without --org', () => {
   it("trusts the caller's account and the accounts named: the member role it entered by is no finding", async () => {
     const viaRole = JSON.parse((await inProcess(args('--accounts', LEGACY))).stdout) as Report;

@@ -384,6 +384,13 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
         since: clock.since,
         now: clock.now,
         readTimeoutMs,
+        // a member may lack a region another has: what its DescribeRegions does not list
+        // holds nothing of it, so the member is read in the others (a one-account scan stops)
+        onUnavailableRegions: (missing) =>
+          say(
+            io,
+            `account ${member.id}: ${missing.join(', ')} not among its regions (DescribeRegions): not read there`,
+          ),
       });
       if (directory)
         inventory.organization = { managementAccountId: caller.accountId, accounts: directory };
