@@ -337,6 +337,28 @@ describe('collect --org', () => {
     expect(snapshot.organization.managementAccountId).toBe(MANAGEMENT);
     expect(snapshot.organization.accounts).toHaveLength(5);
     expect(JSON.stringify(snapshot)).not.toMatch(/emu-sts-secret|CAIS-emu-token/);
+    // scanned alone, a member's snapshot is judged as the organization scan judged it: its
+    // findings name the account and keep their fingerprints (baselines, `account:` suppressions)
+    const alone = await inProcess([
+      'scan',
+      '--snapshot',
+      path.join(out, `${LEGACY}.json`),
+      '--now',
+      NOW,
+      '--format',
+      'json',
+    ]);
+    const member = JSON.parse(alone.stdout) as Report;
+    const whole = JSON.parse(single.stdout) as Report;
+    const of = (r: Report) =>
+      r.findings
+        .filter((f) => f.resource.account === LEGACY)
+        .map((f) => f.fingerprint)
+        .sort();
+    expect(member.findings.length).toBeGreaterThan(0);
+    expect(member.findings.every((f) => f.resource.account === LEGACY)).toBe(true);
+    expect(of(member)).toEqual(of(whole));
+    expect(member.accounts?.map((a) => a.id)).toEqual([LEGACY]);
   });
 });
 

@@ -13,7 +13,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Suppression } from '../../config/index.js';
 import type { ResolvedCredentials } from '../../credentials/index.js';
-import { fingerprint } from '../../engine/finding.js';
+import { type Finding, fingerprint } from '../../engine/finding.js';
 import type { LoadedRule } from '../../engine/registry.js';
 import { type EvaluationResult, evaluate, type RuleSettings } from '../../engine/run.js';
 import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
@@ -457,6 +457,40 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   };
 }
 
+/**
+ * A member's findings as an organization report has them: each resource names
+ * the account and the fingerprint includes it (before suppressions, which may
+ * name `account:`). The engine's findings are the member's own, fresh objects:
+ * tagged in place, not copied (a resource reference may be shared, so it is
+ * replaced, not changed).
+ */
+export function tagMemberFindings(findings: Finding[], account: string): void {
+  for (const f of findings) {
+    f.resource = extend(f.resource, { account });
+    f.fingerprint = fingerprint(f.ruleId, f.resource);
+  }
+}
+
+/** a member's one-account report as one member of an organization report */
+export function asMemberReport(
+  report: Report,
+  member: OrgAccount,
+  account: Report['account'],
+): Report {
+  return {
+    ...report,
+    account,
+    accounts: [member],
+    coverage: report.coverage.map((c) => extend(c, { account: member.id })),
+    unevaluated: (report.unevaluated ?? []).map((u) =>
+      extend(u, {
+        resource: u.resource === null ? null : extend(u.resource, { account: member.id }),
+        account: member.id,
+      }),
+    ),
+  };
+}
+
 export interface OrgScanInput extends OrgRunInput {
   rules: readonly LoadedRule[];
   settings: Readonly<Record<string, RuleSettings>>;
@@ -580,12 +614,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       const { severities } = input;
       if (severities)
         evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
-      // the engine's findings are this member's own, fresh objects: tagged in place, not copied
-      // (a resource reference may be shared, so it is replaced, not changed)
-      for (const f of evaluation.findings) {
-        f.resource = extend(f.resource, { account: member.id });
-        f.fingerprint = fingerprint(f.ruleId, f.resource);
-      }
+      tagMemberFindings(evaluation.findings, member.id);
       const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
       expired = suppressed.expired;
       const report = buildReport({
@@ -604,19 +633,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
           `account ${member.id}${member.name ? ` (${member.name})` : ''}: ${report.findings.length} finding(s), ${report.coverage.length} coverage gap(s) in ${((performance.now() - outcome.startedMs) / 1000).toFixed(1)} s`,
         );
       }
-      const memberReport: Report = {
-        ...report,
-        account: accountRef,
-        accounts: [member],
-        coverage: report.coverage.map((c) => extend(c, { account: member.id })),
-        unevaluated: (report.unevaluated ?? []).map((u) =>
-          extend(u, {
-            resource: u.resource === null ? null : extend(u.resource, { account: member.id }),
-            account: member.id,
-          }),
-        ),
-      };
-      return spool.put(memberReport);
+      return spool.put(asMemberReport(report, member, accountRef));
     });
     const reports = spooled.map((s) => spool.take(s));
     const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);

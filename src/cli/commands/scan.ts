@@ -21,6 +21,7 @@ import { applyBaseline, BaselineError, readBaseline } from '../../report/baselin
 import { buildReport } from '../../report/build.js';
 import { exitCodeFor } from '../../report/exit.js';
 import { type FormatName, isFormat } from '../../report/index.js';
+import { mergeReports } from '../../report/merge.js';
 import type { Report } from '../../report/schema.js';
 import {
   checkReportDestinations,
@@ -41,7 +42,13 @@ import {
   resolveClock,
   snapshotScope,
 } from './common.js';
-import { type OrgFlags, resolveOrgFlags, scanOrganization } from './org.js';
+import {
+  asMemberReport,
+  type OrgFlags,
+  resolveOrgFlags,
+  scanOrganization,
+  tagMemberFindings,
+} from './org.js';
 import { parseSeverities, selectRules } from './select.js';
 
 export interface ScanFlags extends CollectionFlags, OrgFlags {
@@ -181,6 +188,10 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
     if (severities)
       evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
+    // a member's snapshot (collect --org) is judged as the organization scan judges it: its
+    // resources name the account (fingerprints, `account:` suppressions, baselines)
+    const directory = flags.snapshot ? inventory.organization : undefined;
+    if (directory) tagMemberFindings(evaluation.findings, inventory.account.id);
 
     const suppressed = applySuppressions(
       evaluation.findings,
@@ -198,9 +209,18 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       source: flags.snapshot ? 'snapshot' : 'api',
     });
     const resources = countResources(inventory);
+    const member = directory
+      ? (directory.accounts.find((a) => a.id === inventory?.account.id) ?? {
+          id: inventory.account.id,
+          name: '',
+          type: '',
+          status: '',
+        })
+      : undefined;
     // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
     inventory = undefined;
-    return { report: built, expired: suppressed.expired, resources };
+    const report = member ? mergeReports([asMemberReport(built, member, built.account)]) : built;
+    return { report, expired: suppressed.expired, resources };
   };
 
   let report: Report;
