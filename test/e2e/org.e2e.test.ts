@@ -59,7 +59,7 @@ beforeAll(async () => {
  */
 process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'] = 'LTAItestInProcess01';
 process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = 'in-process-secret';
-async function inProcess(argv: string[]): Promise<Run> {
+async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const sink = (add: (s: string) => void) =>
@@ -76,7 +76,7 @@ async function inProcess(argv: string[]): Promise<Run> {
     stderr: sink((s) => {
       stderr += s;
     }),
-    env: {},
+    env,
   });
   return { code, stdout, stderr };
 }
@@ -260,6 +260,13 @@ describe('scan --org', () => {
     const lenient = await inProcess(['merge', ...files, '--fail-on', 'none', '--format', 'table']);
     expect(lenient.code).toBe(3);
     expect(lenient.stdout).toContain(NO_ROLE);
+    // the table takes COLUMNS (80 without it), as scan's does
+    const widest = (t: string) => Math.max(...t.split('\n').map((l) => l.length));
+    expect(widest(lenient.stdout)).toBeLessThanOrEqual(80);
+    const wide = await inProcess(['merge', ...files, '--fail-on', 'none', '--format', 'table'], {
+      COLUMNS: '200',
+    });
+    expect(widest(wide.stdout)).toBeGreaterThan(80);
     // the same account twice is refused
     const twice = await inProcess(['merge', files[0]!, files[0]!]);
     expect(twice.code).toBe(2);

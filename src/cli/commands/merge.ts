@@ -19,6 +19,7 @@ import {
 import { UsageError } from '../errors.js';
 import { type CliIo, say } from '../io.js';
 import { parseFailOn } from '../parse.js';
+import { terminalWidth } from '../progress.js';
 
 export interface MergeFlags {
   format: string;
@@ -62,7 +63,11 @@ export async function runMerge(files: string[], flags: MergeFlags, io: CliIo): P
     if (err instanceof ReportSpecError) throw new UsageError(err.message);
     throw err;
   }
-  await writeStdoutReport(io.stdout, merged, format, specs, { color: flags.color });
+  // the table takes the terminal's width (or COLUMNS), as scan's does
+  await writeStdoutReport(io.stdout, merged, format, specs, {
+    color: flags.color,
+    width: terminalWidth(io.stdout as { columns?: number }, io.env),
+  });
   say(
     io,
     `merged ${files.length} report(s): ${merged.accounts?.length ?? 0} account(s), ${merged.findings.length} finding(s), ${merged.coverage.length} coverage gap(s)`,
