@@ -7,6 +7,12 @@
 /** STS GetCallerIdentity failed: nothing can be scanned (the CLI exits 2). */
 export class CallerIdentityError extends Error {
   override name = 'CallerIdentityError';
+  /** the service's error code when it answered with one (`ServiceUnavailable`); MissingField for an answer without the identity */
+  readonly code: string;
+  constructor(message: string, code = 'CallerIdentityError') {
+    super(message);
+    this.code = code;
+  }
 }
 
 /** Collection cannot start (e.g. an unknown region in --regions); one line. */

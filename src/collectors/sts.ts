@@ -16,6 +16,7 @@ export async function callerIdentity(ctx: CollectContext): Promise<Caller> {
     const { code, message } = describeError(err, ctx.redact);
     throw new CallerIdentityError(
       `cannot read the caller identity (STS GetCallerIdentity): ${code}: ${message}`,
+      code,
     );
   }
   const accountId = nonEmpty(body?.accountId);
@@ -23,6 +24,7 @@ export async function callerIdentity(ctx: CollectContext): Promise<Caller> {
   if (!accountId || !identityType) {
     throw new CallerIdentityError(
       'cannot read the caller identity: STS GetCallerIdentity answered without AccountId or IdentityType',
+      'MissingField',
     );
   }
   return {

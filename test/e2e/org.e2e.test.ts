@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/program.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
-import { loadWorld } from '../../src/emulator/world.js';
+import { loadWorld, parseWorld } from '../../src/emulator/world.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -304,6 +304,56 @@ describe('--regions in an organization', () => {
     expect(report.findings.map((f) => f.fingerprint).sort()).toEqual(
       whole.findings.map((f) => f.fingerprint).sort(),
     );
+  });
+});
+
+describe('a member whose caller identity cannot be read', () => {
+  it("is a gap with the service's own error code", async () => {
+    const world = parseWorld({
+      version: 1,
+      account: {
+        accountId: MANAGEMENT,
+        caller: { IdentityType: 'RAMUser', AccountId: MANAGEMENT, Arn: 'acs:ram::1:user/a' },
+      },
+      organization: {
+        managementAccountId: MANAGEMENT,
+        accounts: [
+          { AccountId: MANAGEMENT, Type: 'CloudAccount', world: {} },
+          {
+            AccountId: DEV,
+            Type: 'ResourceAccount',
+            world: {
+              ram: { Roles: [{ RoleName: 'ResourceDirectoryAccountAccessRole' }] },
+              emulator: { faults: [{ action: 'GetCallerIdentity', kind: 'serverError' }] },
+            },
+          },
+        ],
+      },
+    });
+    const failing = await startEmulator(world);
+    try {
+      const r = await inProcess([
+        'scan',
+        '--org',
+        '--accounts',
+        DEV,
+        '--endpoint',
+        failing.url,
+        '--now',
+        NOW,
+        '--format',
+        'json',
+        '--timeout',
+        '3000',
+      ]);
+      expect(r.code, r.stderr).toBe(3);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.coverage.map((c) => [c.account, c.operation, c.error.code])).toEqual([
+        [DEV, 'GetCallerIdentity', 'ServiceUnavailable'],
+      ]);
+    } finally {
+      await failing.close();
+    }
   });
 });
 

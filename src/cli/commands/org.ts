@@ -406,7 +406,11 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
           service: identity ? 'sts' : 'ecs',
           region: null,
           operation: identity ? 'GetCallerIdentity' : 'DescribeRegions',
-          error: { code: err.name, message: err.message },
+          // the service's own code when it gave one (a gap names what the API said)
+          error: {
+            code: err instanceof CallerIdentityError ? err.code : err.name,
+            message: err.message,
+          },
           account: member.id,
         },
       };
