@@ -41,15 +41,21 @@ interface Interrupted {
   callsBefore: number;
 }
 
-function totalCalls(): number {
-  return Object.values(emu.stats().requests).reduce((a, b) => a + b, 0);
+function totalCalls(server: RunningEmulator = emu): number {
+  return Object.values(server.stats().requests).reduce((a, b) => a + b, 0);
 }
 
-/** Start the CLI, wait until collection is under way, send `signal`, wait for the exit. */
+/**
+ * Start the CLI, wait until collection is under way (`ready` on stderr, then
+ * `afterMs`), send `signal`, wait for the exit.
+ */
 function interruptMidScan(
   args: string[],
   cwd: string,
   signal: NodeJS.Signals,
+  ready: (stderr: string) => boolean = (s) => s.includes('credentials from'),
+  afterMs = 700,
+  server: RunningEmulator = emu,
 ): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -71,13 +77,13 @@ function interruptMidScan(
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // the caller identity is known: collection has started; let it run a little
-      if (sentAt === 0 && stderr.includes('credentials from')) {
+      if (sentAt === 0 && ready(stderr)) {
         sentAt = -1;
         setTimeout(() => {
-          callsBefore = totalCalls();
+          callsBefore = totalCalls(server);
           sentAt = Date.now();
           child.kill(signal);
-        }, 700);
+        }, afterMs);
       }
     });
     child.on('error', reject);
@@ -138,6 +144,40 @@ describe('an interrupted run leaves nothing behind', () => {
     );
     expectInterrupted(r, 130, 'ecs-audit: interrupted');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('Ctrl-C during `collect --org` after a member was written: exit 130, no member file', async () => {
+    const world = await loadWorld(path.join(ROOT, 'fixtures', 'worlds', 'org.yaml'));
+    world.emulator.latencyMs = 150;
+    const org = await startEmulator(world);
+    try {
+      const dir = tempDir('sigint-collect-org');
+      const r = await interruptMidScan(
+        [
+          'collect',
+          '--org',
+          '--member-concurrency',
+          '1',
+          '--endpoint',
+          org.url,
+          '--now',
+          NOW,
+          '-o',
+          'out',
+        ],
+        dir,
+        'SIGINT',
+        // a member's snapshot is written: the others are still being read
+        (s) => /account \d+: .*\.json/.test(s),
+        0,
+        org,
+      );
+      expectInterrupted(r, 130, 'ecs-audit: interrupted');
+      // not a part of the organization that could pass for the whole, nor a staging directory
+      expect(readdirSync(path.join(dir, 'out'))).toEqual([]);
+    } finally {
+      await org.close();
+    }
   });
 
   it('SIGTERM during a scan: exit 143, no report', async () => {

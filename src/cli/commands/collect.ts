@@ -1,4 +1,5 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { renameSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { serializeSnapshot, writeSnapshot } from '../../inventory/snapshot.js';
 import { checkDestination, ReportSpecError } from '../../report/write.js';
@@ -44,6 +45,11 @@ export async function runCollect(flags: CollectFlags, io: CliIo): Promise<number
  * members); each carries the directory (`organization`) so that
  * `scan --snapshot` of it evaluates the directory rules. A member that cannot
  * be entered gets no file, a line on stderr and exit 3.
+ *
+ * The files wait in a staging directory inside `<dir>` and are moved into
+ * place once every member is read: an interrupted run (Ctrl-C, an error)
+ * leaves `<dir>` as it was, never a part of the organization that could pass
+ * for the whole (the staging directory goes with the process's exit).
  */
 async function collectOrganization(
   flags: CollectFlags,
@@ -67,18 +73,36 @@ async function collectOrganization(
     );
   }
   const run = await openOrgRun({ flags, org, clock, io });
-  const gaps = await run.each(async (outcome) => {
-    if ('gap' in outcome) return 1;
-    const file = path.join(dir, `${outcome.member.id}.json`);
-    try {
-      await writeSnapshot(file, outcome.inventory);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new UsageError(`--output: cannot write "${file}": ${e.code ?? e.message}`);
-    }
-    say(io, `account ${outcome.member.id}: ${file}`);
-    return outcome.inventory.coverage.length;
+  const staging = await mkdtemp(path.join(dir, '.ecs-audit-')).catch((err: unknown) => {
+    throw new UsageError(
+      `--output: cannot write in "${dir}": ${(err as NodeJS.ErrnoException).code}`,
+    );
   });
+  const discard = () => rmSync(staging, { recursive: true, force: true });
+  process.once('exit', discard);
+  const written: string[] = [];
+  let gaps: number[];
+  try {
+    gaps = await run.each(async (outcome) => {
+      if ('gap' in outcome) return 1;
+      const name = `${outcome.member.id}.json`;
+      const file = path.join(dir, name);
+      try {
+        await writeSnapshot(path.join(staging, name), outcome.inventory);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new UsageError(`--output: cannot write "${file}": ${e.code ?? e.message}`);
+      }
+      written.push(name);
+      say(io, `account ${outcome.member.id}: ${file}`);
+      return outcome.inventory.coverage.length;
+    });
+    // every member read: into place together
+    for (const name of written) renameSync(path.join(staging, name), path.join(dir, name));
+  } finally {
+    process.off('exit', discard);
+    discard();
+  }
   const total = gaps.reduce((a, b) => a + b, 0);
   if (total > 0) {
     say(io, `snapshots written with ${total} coverage gap(s)`);
