@@ -797,7 +797,7 @@ export function matchesEveryRamAction(pattern: string): boolean {
 }
 
 /** real RAM actions (the API names of the RAM SDK), to test NotAction lists against */
-const RAM_ACTION_SAMPLES = [
+export const RAM_ACTION_SAMPLES: readonly string[] = [
   'AddUserToGroup',
   'AttachPolicyToGroup',
   'AttachPolicyToRole',

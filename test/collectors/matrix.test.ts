@@ -8,6 +8,7 @@
  * cannot be read, which is the one fatal error, CallerIdentityError).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PASSWORD_POLICY } from '../../src/emulator/ram.js';
 import type { WorldInput } from '../../src/emulator/world.js';
 import type { CoverageEntry, Inventory, Service } from '../../src/inventory/schema.js';
 import { type IsolatedEnv, isolateEnv, useEnvKeys } from './env.js';
@@ -141,17 +142,8 @@ function world(faults: Fault[] = []): WorldInput {
           PolicyDocument: { Version: '1', Statement: [] },
         },
       ],
-      PasswordPolicy: {
-        MinimumPasswordLength: 8,
-        RequireLowercaseCharacters: false,
-        RequireUppercaseCharacters: false,
-        RequireNumbers: false,
-        RequireSymbols: false,
-        HardExpiry: false,
-        MaxPasswordAge: 0,
-        PasswordReusePrevention: 0,
-        MaxLoginAttemps: 5,
-      },
+      // every setting, as a real account's policy has them
+      PasswordPolicy: { ...DEFAULT_PASSWORD_POLICY },
       SecurityPreference: { AccessKeyPreference: { AllowUserToManageAccessKeys: false } },
     },
     root: {
