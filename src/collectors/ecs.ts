@@ -425,10 +425,14 @@ async function groupRules(
           innerAccessPolicy ??= nonEmpty(res.body?.innerAccessPolicy);
           const page = requiredList(res.body?.permissions?.permission, 'Permissions.Permission');
           for (const p of page) {
-            const absent = absentRuleFields(p, classic);
+            const absent = absentRuleFields(p);
             if (absent) unreadable.push(absent);
           }
-          return { items: page.map(toRule), next: nonEmpty(res.body?.nextToken) };
+          // a classic group's answer is for the NIC type asked: a rule in it is of that type
+          return {
+            items: page.map((p) => toRule(p, nicType)),
+            next: nonEmpty(res.body?.nextToken),
+          };
         },
         (r) => r.id,
       );
@@ -467,11 +471,8 @@ async function groupRules(
  * An ingress rule always has a source, and answers carry all four source
  * fields (`""` when unused): a rule without any of them would match no source.
  */
-function absentRuleFields(p: Permission, classic: boolean): string | undefined {
+function absentRuleFields(p: Permission): string | undefined {
   const absent: string[] = [];
-  // a classic group's rule faces the internet by its NicType (in VPC groups it is ignored):
-  // read as intranet, an internet rule would be taken as private
-  if (classic && !nonEmpty(p.nicType)) absent.push('NicType');
   if (!nonEmpty(p.ipProtocol)) absent.push('IpProtocol');
   if (p.priority === undefined || p.priority === null || String(p.priority).trim() === '')
     absent.push('Priority');
@@ -490,7 +491,7 @@ function absentRuleFields(p: Permission, classic: boolean): string | undefined {
 
 type Permission = EcsSdk.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission;
 
-function toRule(p: Permission): SecurityGroupRule {
+function toRule(p: Permission, asked?: string): SecurityGroupRule {
   const priority = Number.parseInt(String(p.priority ?? '1'), 10);
   return {
     ...(nonEmpty(p.securityGroupRuleId) ? { id: p.securityGroupRuleId } : {}),
@@ -508,7 +509,7 @@ function toRule(p: Permission): SecurityGroupRule {
     portRangeListId: p.portRangeListId ?? '',
     policy: nonEmpty(p.policy) ?? 'Accept',
     priority: Number.isFinite(priority) ? priority : 1,
-    nicType: nonEmpty(p.nicType) ?? 'intranet',
+    nicType: nonEmpty(p.nicType) ?? asked ?? 'intranet',
     description: p.description ?? '',
   };
 }

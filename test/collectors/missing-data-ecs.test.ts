@@ -409,7 +409,7 @@ describe('ECS answers without a field a rule needs', () => {
 });
 
 describe('answers only a world that leaves fields out can give', () => {
-  it('a classic group rule without NicType: a gap for the group, never "intranet" (a private rule)', async () => {
+  it('a classic group rule without NicType is of the NIC type its answer was asked for, never "intranet" by default', async () => {
     const classic = baseWorld({
       ecs: {
         [R]: {
@@ -434,17 +434,13 @@ describe('answers only a world that leaves fields out can give', () => {
       },
     });
     const { inventory } = await runCollect(classic);
-    expect(gaps(inventory, 'DescribeSecurityGroupAttribute')).toEqual([
-      [
-        'sg-classic',
-        'MissingField',
-        expect.stringMatching(
-          /^DescribeSecurityGroupAttribute answered sg-classic without NicType/,
-        ),
-      ],
-    ]);
+    // world.md's own example writes a group without VpcId (classic) and rules without NicType;
+    // the answer to NicType=internet holds the internet rules: no gap, the rule faces the internet
+    expect(inventory.coverage).toEqual([]);
+    const rules = inventory.ecs.securityGroups.find((g) => g.id === 'sg-classic')?.rules ?? [];
+    expect(rules.map((r) => r.nicType)).toContain('internet');
     expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-classic')).toBe(
-      'not evaluated',
+      'finding',
     );
     expect(await verdict(inventory, 'sg-admin-port-open-to-internet', 'sg-vpc')).toBe('finding');
   });
