@@ -65,6 +65,7 @@ const RAM_WRITE_SAMPLES = [
 function ramWriteActions(st: PolicyStatement): string[] {
   const out = new Set<string>();
   for (const a of RAM_WRITE_SAMPLES) if (statementCoversAction(st, a)) out.add(a);
+  const sampled = out.size > 0;
   for (const pattern of st.action ?? []) {
     const text = pattern.trim();
     const m = /^ram:(.*)$/i.exec(text);
@@ -77,7 +78,7 @@ function ramWriteActions(st: PolicyStatement): string[] {
     // the literal part before the wildcard can begin a write verb's action (or holds one)
     const prefix = m[1]!.slice(0, wild).toLowerCase();
     const writes = RAM_WRITE_VERBS.some((v) => v.startsWith(prefix) || prefix.startsWith(v));
-    if (writes && !RAM_WRITE_SAMPLES.some((a) => statementCoversAction(st, a))) out.add(text);
+    if (writes && !sampled) out.add(text);
   }
   return [...out];
 }

@@ -137,8 +137,8 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   // exact only on one clock: ages and windows of reports pinned to different --now differ
   const nowOf = reports.map((r) => r.scan.now);
   const pinned = nowOf.findIndex((n) => n !== undefined);
-  const other = nowOf.findIndex((n, i) => n !== nowOf[pinned] && pinned >= 0 && i !== pinned);
-  if (pinned >= 0 && other >= 0) {
+  const other = pinned < 0 ? -1 : nowOf.findIndex((n) => n !== nowOf[pinned]);
+  if (other >= 0) {
     const name = (i: number) => names[i] ?? `report ${i + 1}`;
     const when = (i: number) => (nowOf[i] === undefined ? 'no --now' : `--now ${nowOf[i]}`);
     throw new MergeError(
