@@ -42,6 +42,7 @@ export {
   rolePrivilege,
 } from './analysis/privilege.js';
 // the RAM policy evaluator and the privilege of a principal
+// RAM policies: labels, resource-group scope, AccessKey source networks, role trust
 export {
   commandRunAsAnalysis,
   evaluateRequest,
@@ -49,8 +50,16 @@ export {
   type ParsedPolicy,
   type PrincipalPolicies,
   parsePolicyDocument,
+  policyLabel,
+  principalLabel,
   principalPoliciesOf,
+  RECOMMENDED_RUN_AS_CONDITION,
   type RequestDecision,
+  resourceGroupPoliciesOfUser,
+  resourceGroupsOf,
+  sourceNetworkAnalysis,
+  trustPolicyAnalysis,
+  viaGroup,
 } from './analysis/ram-policy.js';
 // reachability from the internet: entry points → network ACL → groups → ports
 export {
@@ -68,6 +77,29 @@ export {
   reachablePorts,
   unknownReason,
 } from './analysis/reachability.js';
+// ActionTrail events: the root identity's activity, sign-in outcome and MFA, evidence
+export {
+  type CredentialKind,
+  capped,
+  credentialKindOf,
+  dedupeEvents,
+  eventEvidence,
+  isConsoleSignin,
+  isPermanentKeyApiCall,
+  isRootIdentity,
+  isWithinWindow,
+  type MfaField,
+  type MfaReading,
+  type MfaState,
+  mfaEvidence,
+  mfaOf,
+  outcomeOf,
+  parseUtcTime,
+  type RootActivity,
+  rootActivity,
+  rootActivityOf,
+  type SigninOutcome,
+} from './analysis/trail-events.js';
 export type {
   ResourceRef,
   ResourceType,
@@ -103,4 +135,6 @@ export type {
   Trail,
   TrailEvent,
 } from './inventory/schema.js';
+// AccessKey ids in findings: masked as every report and log masks them
+export { maskAccessKeyId } from './util/mask.js';
 export { VERSION } from './version.js';

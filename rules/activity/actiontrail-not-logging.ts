@@ -1,5 +1,5 @@
+import type { Trail } from 'ecs-audit';
 import { defineRule, z } from 'ecs-audit';
-import type { Trail } from '../../src/inventory/schema.js';
 
 type Verdict = 'yes' | 'no' | 'unknown';
 

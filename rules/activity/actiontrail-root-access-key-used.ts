@@ -1,12 +1,13 @@
-import { defineRule, z } from 'ecs-audit';
+import type { TrailEvent } from 'ecs-audit';
 import {
   capped,
+  defineRule,
   eventEvidence,
+  maskAccessKeyId,
   outcomeOf,
   rootActivityOf,
-} from '../../src/analysis/trail-events.js';
-import type { TrailEvent } from '../../src/inventory/schema.js';
-import { maskAccessKeyId } from '../../src/util/mask.js';
+  z,
+} from 'ecs-audit';
 
 interface KeyUse {
   accessKeyIdMasked: string;

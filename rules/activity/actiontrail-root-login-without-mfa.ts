@@ -1,11 +1,12 @@
-import { defineRule, z } from 'ecs-audit';
 import {
   capped,
+  defineRule,
   eventEvidence,
   mfaEvidence,
   mfaOf,
   rootActivityOf,
-} from '../../src/analysis/trail-events.js';
+  z,
+} from 'ecs-audit';
 
 export default defineRule({
   meta: {

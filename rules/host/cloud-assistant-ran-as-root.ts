@@ -1,6 +1,5 @@
-import { defineRule, instanceResource, z } from 'ecs-audit';
-import { capped, parseUtcTime } from '../../src/analysis/trail-events.js';
-import type { Instance, Invocation } from '../../src/inventory/schema.js';
+import type { Instance, Invocation } from 'ecs-audit';
+import { capped, defineRule, instanceResource, parseUtcTime, z } from 'ecs-audit';
 
 /** the privileged user the invocation ran as, or undefined when it ran as a regular user */
 function privilegedUser(v: Invocation, inst: Instance | undefined): string | undefined {

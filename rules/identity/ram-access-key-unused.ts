@@ -1,6 +1,5 @@
-import { defineRule, z } from 'ecs-audit';
-import type { AccessKey } from '../../src/inventory/schema.js';
-import { maskAccessKeyId } from '../../src/util/mask.js';
+import type { AccessKey } from 'ecs-audit';
+import { defineRule, maskAccessKeyId, z } from 'ecs-audit';
 
 type Unused =
   | { key: AccessKey; neverUsed: false; daysSinceLastUse: number }

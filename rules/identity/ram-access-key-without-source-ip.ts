@@ -1,11 +1,12 @@
-import { defineRule, z } from 'ecs-audit';
 import {
+  defineRule,
+  maskAccessKeyId,
   policyLabel,
   principalPoliciesOf,
   resourceGroupPoliciesOfUser,
   sourceNetworkAnalysis,
-} from '../../src/analysis/ram-policy.js';
-import { maskAccessKeyId } from '../../src/util/mask.js';
+  z,
+} from 'ecs-audit';
 
 export default defineRule({
   meta: {

@@ -1,12 +1,13 @@
-import { defineRule, z } from 'ecs-audit';
 import {
   commandRunAsAnalysis,
+  defineRule,
   policyLabel,
   principalLabel,
   principalPoliciesOf,
   RECOMMENDED_RUN_AS_CONDITION,
   resourceGroupsOf,
-} from '../../src/analysis/ram-policy.js';
+  z,
+} from 'ecs-audit';
 
 export default defineRule({
   meta: {

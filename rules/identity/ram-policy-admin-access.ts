@@ -1,12 +1,13 @@
-import { defineRule, z } from 'ecs-audit';
 import {
+  defineRule,
   grantsAdmin,
   policyLabel,
   principalLabel,
   principalPoliciesOf,
   resourceGroupsOf,
   viaGroup,
-} from '../../src/analysis/ram-policy.js';
+  z,
+} from 'ecs-audit';
 
 export default defineRule({
   meta: {

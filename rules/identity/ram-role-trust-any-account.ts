@@ -1,5 +1,4 @@
-import { defineRule, z } from 'ecs-audit';
-import { trustPolicyAnalysis } from '../../src/analysis/ram-policy.js';
+import { defineRule, trustPolicyAnalysis, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {

@@ -1,5 +1,4 @@
-import { defineRule, z } from 'ecs-audit';
-import { maskAccessKeyId } from '../../src/util/mask.js';
+import { defineRule, maskAccessKeyId, z } from 'ecs-audit';
 
 export default defineRule({
   meta: {

@@ -24,7 +24,6 @@ import {
   resourceGroupIndex,
   resourceGroupRefs,
 } from '../analysis/ram-policy.js';
-import { READ_ACTIONS } from '../collectors/gate.js';
 import type { CoverageEntry, Inventory, Service } from '../inventory/schema.js';
 import { fingerprint } from './finding.js';
 import type { ResourceRef, ResourceType, Rule } from './types.js';
@@ -174,17 +173,6 @@ export const READ_DATA: { readonly [S in Service]: Readonly<Record<string, ReadD
   // MissingField entries name the instance whose agent status lacks ClientStatus
   sas: { DescribeCloudCenterInstances: { key: 'sas.instances', names: 'instance' } },
 };
-
-/** the actions of READ_ACTIONS without a row in READ_DATA (a test keeps it empty) */
-export function actionsWithoutData(): string[] {
-  const out: string[] = [];
-  for (const [service, actions] of Object.entries(READ_ACTIONS) as Array<
-    [Service, readonly string[]]
-  >) {
-    for (const a of actions) if (!Object.hasOwn(READ_DATA[service], a)) out.push(`${service}:${a}`);
-  }
-  return out;
-}
 
 /** What a coverage entry says is missing: a data key, and the resource it names (if any). */
 export interface MissingData {

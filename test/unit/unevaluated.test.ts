@@ -5,13 +5,7 @@ import { RuleMetaError, validateRule } from '../../src/engine/meta.js';
 import { type LoadedRule, loadBuiltinRules } from '../../src/engine/registry.js';
 import { evaluate } from '../../src/engine/run.js';
 import { defineRule, type ResourceType, type RuleFinding } from '../../src/engine/types.js';
-import {
-  actionsWithoutData,
-  completeness,
-  DATA_KEYS,
-  dataOf,
-  READ_DATA,
-} from '../../src/engine/unevaluated.js';
+import { completeness, DATA_KEYS, dataOf, READ_DATA } from '../../src/engine/unevaluated.js';
 import type { CoverageEntry, Service } from '../../src/inventory/schema.js';
 import { buildInventory } from '../../src/testing/rule-tester.js';
 
@@ -82,7 +76,12 @@ function network(coverage: CoverageEntry[]) {
 
 describe('the read-action table', () => {
   it('has a row for every action of READ_ACTIONS, each with a known data key', () => {
-    expect(actionsWithoutData()).toEqual([]);
+    const withoutRow = Object.entries(READ_ACTIONS).flatMap(([service, actions]) =>
+      actions
+        .filter((a) => !Object.hasOwn(READ_DATA[service as Service], a))
+        .map((a) => `${service}:${a}`),
+    );
+    expect(withoutRow).toEqual([]);
     for (const [service, rows] of Object.entries(READ_DATA)) {
       for (const [action, row] of Object.entries(rows)) {
         expect(DATA_KEYS, `${service}:${action}`).toContain(row.key);
