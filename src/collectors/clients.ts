@@ -146,6 +146,57 @@ function clearReadTimer(socket: Socket): void {
   }
 }
 
+/**
+ * ActionTrail's endpoint in a region. The official SDK's rule is `regional`
+ * (actiontrail.<region>.aliyuncs.com) with an endpoint map of exceptions:
+ * Finance and Gov Cloud regions and a few others are served centrally, two
+ * edge regions from ap-northeast-1 (alibabacloud-go/actiontrail-20200706
+ * client/client.go, `EndpointMap`; the public aliyun-openapi-meta
+ * products.json lists no exceptions, and a call to a host that does not exist
+ * would leave every such region's trails unread).
+ */
+const ACTIONTRAIL_ENDPOINTS: ReadonlyMap<string, string> = new Map([
+  ...[
+    'cn-beijing-finance-1',
+    'cn-beijing-finance-pop',
+    'cn-beijing-gov-1',
+    'cn-beijing-nu16-b01',
+    'cn-edge-1',
+    'cn-fujian',
+    'cn-haidian-cm12-c01',
+    'cn-hangzhou-bj-b01',
+    'cn-hangzhou-finance',
+    'cn-hangzhou-internal-prod-1',
+    'cn-hangzhou-internal-test-1',
+    'cn-hangzhou-internal-test-2',
+    'cn-hangzhou-internal-test-3',
+    'cn-hangzhou-test-306',
+    'cn-hongkong-finance-pop',
+    'cn-qingdao-nebula',
+    'cn-shanghai-et15-b01',
+    'cn-shanghai-et2-b01',
+    'cn-shanghai-inner',
+    'cn-shanghai-internal-test-1',
+    'cn-shenzhen-finance-1',
+    'cn-shenzhen-inner',
+    'cn-shenzhen-st4-d01',
+    'cn-shenzhen-su18-b01',
+    'cn-wuhan',
+    'cn-yushanfang',
+    'cn-zhangbei-na61-b01',
+    'cn-zhangjiakou-na62-a01',
+    'cn-zhengzhou-nebula-1',
+  ].map((r): [string, string] => [r, 'actiontrail.aliyuncs.com']),
+  ...['ap-northeast-2-pop', 'eu-west-1-oxs', 'rus-west-1-pop'].map((r): [string, string] => [
+    r,
+    'actiontrail.ap-northeast-1.aliyuncs.com',
+  ]),
+]);
+
+export function actionTrailEndpoint(region: string): string {
+  return ACTIONTRAIL_ENDPOINTS.get(region) ?? `actiontrail.${region}.aliyuncs.com`;
+}
+
 export function createClients(options: ClientOptions): Clients {
   releaseReadTimersOnEnd();
   // the SDKs of this collection: taken here, never kept at module level (sdk.ts releaseSdks)
@@ -174,16 +225,12 @@ export function createClients(options: ClientOptions): Clients {
     });
 
   const ecsByRegion = new Map<string, EcsClient>();
-  // ActionTrail endpoints: the `regional` rule, actiontrail.<region>.aliyuncs.com, for every
-  // region — the official endpoint data lists no exceptions and no central endpoint
-  // (aliyun/aliyun-openapi-meta metadatas/products.json, product Actiontrail 2020-07-06:
-  // regional_endpoints {}, global_endpoint ""; a copy in ../shared/corpus/aliyun-openapi-request-meta)
   const trailByRegion = new Map<string, OpenApiClient>();
   const trailClient = (region: string): OpenApiClient => {
     let c = trailByRegion.get(region);
     if (!c) {
       c = guardClient(
-        new OpenApi(config({ regionId: region, endpoint: `actiontrail.${region}.aliyuncs.com` })),
+        new OpenApi(config({ regionId: region, endpoint: actionTrailEndpoint(region) })),
         'actiontrail',
       );
       trailByRegion.set(region, c);

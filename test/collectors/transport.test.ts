@@ -11,8 +11,9 @@
  * - RAM ram.aliyuncs.com, IMS ims.aliyuncs.com, STS sts.aliyuncs.com,
  *   Resource Manager resourcemanager.aliyuncs.com: the central endpoints of
  *   aliyun/aliyun-openapi-meta metadatas/products.json (global_endpoint);
- * - ActionTrail actiontrail.<region>.aliyuncs.com (products.json: `regional`,
- *   no exceptions); Security Center tds.cn-shanghai / tds.ap-southeast-1
+ * - ActionTrail actiontrail.<region>.aliyuncs.com (the `regional` rule), with the
+ *   official SDK's map of exceptions (Finance Cloud regions are served by
+ *   actiontrail.aliyuncs.com; products.json lists none); Security Center tds.cn-shanghai / tds.ap-southeast-1
  *   (Security Center API reference, "Endpoints").
  * No VPC action is read on this branch (READ_ACTIONS.vpc is empty).
  */
@@ -41,7 +42,8 @@ let env: IsolatedEnv;
 const originalRequest = https.request;
 const originalConnect = net.Socket.prototype.connect;
 
-const REGIONS = ['cn-hangzhou', 'ap-southeast-1', 'eu-central-1'];
+// a Finance Cloud region: ECS and ActionTrail serve it from hosts of their endpoint maps
+const REGIONS = ['cn-hangzhou', 'ap-southeast-1', 'eu-central-1', 'cn-shenzhen-finance-1'];
 
 function answer(action: string): Record<string, unknown> {
   switch (action) {
@@ -154,7 +156,8 @@ describe('transport capture, no endpoint override', () => {
       ram: ['2015-05-01', /^ram\.aliyuncs\.com$/],
       ims: ['2019-08-15', /^ims\.aliyuncs\.com$/],
       sts: ['2015-04-01', /^sts\.aliyuncs\.com$/],
-      actiontrail: ['2020-07-06', /^actiontrail\.[a-z0-9-]+\.aliyuncs\.com$/],
+      // regional, but Finance Cloud regions (and a few others) are served centrally
+      actiontrail: ['2020-07-06', /^actiontrail(\.[a-z0-9-]+)?\.aliyuncs\.com$/],
       resourcemanager: ['2020-03-31', /^resourcemanager\.aliyuncs\.com$/],
       sas: ['2018-12-03', /^tds\.(cn-shanghai|ap-southeast-1)\.aliyuncs\.com$/],
       // the VPC SDK's _endpointMap: cn-hangzhou (and a few others) → vpc.aliyuncs.com;
@@ -202,15 +205,29 @@ describe('transport capture, no endpoint override', () => {
       'ecs.ap-southeast-1.aliyuncs.com',
       'ecs.eu-central-1.aliyuncs.com',
     ]);
+    // the ECS SDK's map sends cn-hangzhou and the Finance Cloud region to one host
     for (const c of captured.filter((x) => x.action === 'DescribeSecurityGroups')) {
-      const region =
-        c.host === 'ecs-cn-hangzhou.aliyuncs.com' ? 'cn-hangzhou' : c.host.split('.')[1];
-      expect(c.params['RegionId']).toBe(region);
+      const regions =
+        c.host === 'ecs-cn-hangzhou.aliyuncs.com'
+          ? ['cn-hangzhou', 'cn-shenzhen-finance-1']
+          : [c.host.split('.')[1]];
+      expect(regions).toContain(c.params['RegionId']);
     }
+    expect(
+      captured
+        .filter((x) => x.action === 'DescribeSecurityGroups')
+        .map((c) => c.params['RegionId'])
+        .sort(),
+    ).toEqual([...REGIONS].sort());
     expect(hostsOf('DescribeRegions')).toEqual(['ecs-cn-hangzhou.aliyuncs.com']);
-    expect(hostsOf('DescribeTrails')).toEqual(
-      REGIONS.map((r) => `actiontrail.${r}.aliyuncs.com`).sort(),
-    );
+    // the official SDK's endpoint map: cn-shenzhen-finance-1 → the central host
+    // (alibabacloud-go/actiontrail-20200706 client/client.go, EndpointMap)
+    expect(hostsOf('DescribeTrails')).toEqual([
+      'actiontrail.aliyuncs.com',
+      'actiontrail.ap-southeast-1.aliyuncs.com',
+      'actiontrail.cn-hangzhou.aliyuncs.com',
+      'actiontrail.eu-central-1.aliyuncs.com',
+    ]);
     // the real service takes the region from the host: no RegionId without an override
     for (const c of captured.filter((x) => x.action === 'DescribeTrails')) {
       expect(c.params['RegionId']).toBeUndefined();
