@@ -56,7 +56,7 @@ export default defineRule({
       'Command contents are never read or shown.',
     remediation:
       'Run commands as a regular user with only the privileges the task needs: ECS console > Cloud Assistant > Create/Run Command > Username, ' +
-      'or `aliyun ecs RunCommand --RegionId <region> --InstanceId.1 <instance-id> --Type RunShellScript --CommandContent <base64> --Username ecs-user`. ' +
+      'or `aliyun ecs RunCommand --RegionId <region> --InstanceId.1 <instance-id> --Type RunShellScript --ContentEncoding Base64 --CommandContent <base64> --Username ecs-user`. ' +
       'Enforce it with a RAM policy condition on every operator: `"Condition": {"StringNotEqualsIgnoreCase": {"ecs:CommandRunAs": ["system", "root"]}}` ' +
       'on `ecs:RunCommand` and `ecs:InvokeCommand`.',
     references: [

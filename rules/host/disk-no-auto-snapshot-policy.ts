@@ -15,8 +15,8 @@ export default defineRule({
     remediation:
       'ECS console > Storage & Snapshots > Snapshots > Automatic Snapshot Policies: create a policy (days, times, retention) and apply it to the disk ' +
       '(or from the disk: Disks > the disk > Set Automatic Snapshot Policy). ' +
-      'CLI: `aliyun ecs CreateAutoSnapshotPolicy --RegionId <region> --timePoints \'["2"]\' --repeatWeekdays \'["1","2","3","4","5","6","7"]\' --retentionDays 7`, ' +
-      'then `aliyun ecs ApplyAutoSnapshotPolicy --RegionId <region> --autoSnapshotPolicyId <policy-id> --diskIds \'["<disk-id>"]\'`.',
+      'CLI: `aliyun ecs CreateAutoSnapshotPolicy --regionId <region> --timePoints \'["2"]\' --repeatWeekdays \'["1","2","3","4","5","6","7"]\' --retentionDays 7`, ' +
+      'then `aliyun ecs ApplyAutoSnapshotPolicy --regionId <region> --autoSnapshotPolicyId <policy-id> --diskIds \'["<disk-id>"]\'`.',
     references: [
       'https://www.alibabacloud.com/help/en/ecs/user-guide/automatic-snapshot-policy',
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-applyautosnapshotpolicy',

@@ -10,12 +10,13 @@ export default defineRule({
     rationale:
       'An unencrypted disk stores its data, and the snapshots and images made from it, in clear text: a snapshot shared or copied by ' +
       'mistake, or a disk attached to another instance, exposes everything on it. Encrypted disks (KMS keys) protect the data at rest, ' +
-      'in transit between the instance and the disk, and in every snapshot, at no performance cost. The finding is raised for every ' +
+      'in transit between the instance and the disk, and in every snapshot, with minimal performance impact. The finding is raised for every ' +
       'disk whose `Encrypted` attribute is false, attached or not.',
     remediation:
       'An existing disk cannot be encrypted in place: create a snapshot (`aliyun ecs CreateSnapshot --DiskId <disk-id>`), copy it encrypted ' +
-      '(`aliyun ecs CopySnapshot --SnapshotId <snapshot-id> --DestinationRegionId <region> --Encrypted true --KMSKeyId <key-id>`), create a disk ' +
-      'from the encrypted snapshot (`aliyun ecs CreateDisk --SnapshotId <encrypted-snapshot-id> --Encrypted true`) and swap it in (or for a system disk, ' +
+      '(`aliyun ecs CopySnapshot --RegionId <region> --SnapshotId <snapshot-id> --DestinationRegionId <region> --DestinationSnapshotName <name> ' +
+      '--DestinationSnapshotDescription <text> --Encrypted true --KMSKeyId <key-id>`), create a disk from the encrypted snapshot ' +
+      '(`aliyun ecs CreateDisk --RegionId <region> --ZoneId <zone> --SnapshotId <encrypted-snapshot-id> --Encrypted true`) and swap it in (or for a system disk, ' +
       'create an encrypted image and replace the system disk). Turn on account-level default encryption so new disks are encrypted: ' +
       'ECS console > Block Storage > Encryption by default (per region).',
     references: [

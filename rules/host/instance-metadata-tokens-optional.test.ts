@@ -66,10 +66,32 @@ testRule(rule, {
           id: 'i-1',
           type: 'instance',
           region: 'cn-hangzhou',
-          message: 'i-1 (web-1) serves its metadata',
+          message:
+            'Instance i-1 (web-1) serves its metadata, including the temporary credentials of its RAM role web-role, without a token',
           evidence: { httpTokens: 'optional', httpEndpoint: 'enabled', ramRoleName: 'web-role' },
         },
       ],
+    },
+    {
+      // no role attached: the message must not claim that role credentials are exposed
+      name: 'tokens optional, no RAM role: no credentials claimed',
+      inventory: one({
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'optional' },
+        ramRoleName: null,
+      }),
+      findings: [
+        {
+          id: 'i-1',
+          message:
+            /^(?!.*credentials)Instance i-1 serves its metadata \(instance identity, user data, network details\) without a token/,
+          evidence: { ramRoleName: null },
+        },
+      ],
+    },
+    {
+      name: 'tokens optional, RAM role unknown: credentials only if a role is attached',
+      inventory: one({ metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'optional' } }),
+      findings: [{ id: 'i-1', message: 'and the credentials of its RAM role if it has one)' }],
     },
     {
       name: 'a stopped instance is reported too',

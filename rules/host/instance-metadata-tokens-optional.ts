@@ -36,9 +36,17 @@ export default defineRule({
       if (endpoint.toLowerCase() !== 'enabled') continue;
       if (tokens.toLowerCase() === 'required') continue;
       const label = inst.name ? `${inst.id} (${inst.name})` : inst.id;
+      // role credentials are served only when a role is attached; absent = the role could not be read
+      const role = inst.ramRoleName?.trim() ?? '';
+      const what =
+        role !== ''
+          ? `, including the temporary credentials of its RAM role ${role},`
+          : inst.ramRoleName === undefined
+            ? ' (instance identity, user data, network details, and the credentials of its RAM role if it has one)'
+            : ' (instance identity, user data, network details)';
       yield {
         resource: instanceResource(inst),
-        message: `Instance ${label} serves its metadata, including RAM role credentials, without a token (HttpTokens ${tokens}, HttpEndpoint ${endpoint}).`,
+        message: `Instance ${label} serves its metadata${what} without a token (HttpTokens ${tokens}, HttpEndpoint ${endpoint}).`,
         evidence: {
           instanceId: inst.id,
           status: inst.status,

@@ -22,7 +22,8 @@ testRule(rule, {
           id: 'i-1',
           type: 'instance',
           region: 'cn-hangzhou',
-          message: 'Linux instance i-1 (db-1) has no SSH key pair',
+          message:
+            /^Linux instance i-1 \(db-1\) has no SSH key pair bound, so password login is not disabled by one\.$/,
           evidence: { osType: 'linux', keyPairName: null },
         },
       ],

@@ -19,6 +19,11 @@ const user = (
 const one = (document: unknown) => ({
   ram: { users: [user('u', [ref('p')])], policies: [policy('p', document)] },
 });
+/** the Deny policy document the remediation tells the user to attach next to a System policy */
+const REMEDIATION_DENY = JSON.parse(
+  /--PolicyName DenyCommandRunAsRoot --PolicyDocument '([^']+)'/.exec(rule.meta.remediation)![1]!,
+);
+const ADMIN = policy('AdministratorAccess', doc(statement('*')), 'System');
 
 testRule(rule, {
   valid: [
@@ -105,6 +110,15 @@ testRule(rule, {
       ),
     },
     {
+      name: 'a System policy (AdministratorAccess) plus the Deny policy the remediation gives',
+      inventory: {
+        ram: {
+          users: [user('u', [ref('AdministratorAccess', 'System'), ref('DenyCommandRunAsRoot')])],
+          policies: [ADMIN, policy('DenyCommandRunAsRoot', REMEDIATION_DENY)],
+        },
+      },
+    },
+    {
       name: 'NotAction excluding the command actions',
       inventory: one(doc({ Effect: 'Allow', NotAction: ['ecs:*Command'], Resource: '*' })),
     },
@@ -159,6 +173,13 @@ testRule(rule, {
       name: '* (AdministratorAccess)',
       inventory: one(doc(statement('*'))),
       findings: [{ id: 'u' }],
+    },
+    {
+      name: 'a System policy (AdministratorAccess) without the Deny policy',
+      inventory: {
+        ram: { users: [user('u', [ref('AdministratorAccess', 'System')])], policies: [ADMIN] },
+      },
+      findings: [{ id: 'u', message: 'through System policy AdministratorAccess' }],
     },
     {
       name: 'NotAction that does not exclude them',

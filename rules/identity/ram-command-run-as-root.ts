@@ -34,11 +34,18 @@ export default defineRule({
       'RAM console > Permissions > Policies > the policy named in the evidence > Policy Document: add ' +
       '`"Condition": {"StringNotEqualsIgnoreCase": {"ecs:CommandRunAs": ["system", "root"]}}` to the statement that allows ecs:RunCommand / ecs:InvokeCommand ' +
       '(or allow only named regular users with StringEquals), or detach the policy from the principal. ' +
-      "CLI: `aliyun ram CreatePolicyVersion --PolicyName <name> --SetAsDefault true --PolicyDocument '<document with the condition>'`.",
+      "CLI: `aliyun ram CreatePolicyVersion --PolicyName <name> --SetAsDefault true --PolicyDocument '<document with the condition>'`. " +
+      'A System policy (e.g. AdministratorAccess, AliyunECSFullAccess) cannot be edited: detach it ' +
+      '(`aliyun ram DetachPolicyFromUser --PolicyType System --PolicyName <name> --UserName <user>`; DetachPolicyFromGroup --GroupName / DetachPolicyFromRole --RoleName), ' +
+      'or attach to the principal, at account scope, a custom policy that denies both privileged users: ' +
+      '`aliyun ram CreatePolicy --PolicyName DenyCommandRunAsRoot --PolicyDocument \'{"Version":"1","Statement":[{"Effect":"Deny",' +
+      '"Action":["ecs:RunCommand","ecs:InvokeCommand"],"Resource":"*","Condition":{"StringEqualsIgnoreCase":{"ecs:CommandRunAs":["root","system"]}}}]}\'`, ' +
+      'then `aliyun ram AttachPolicyToUser --PolicyType Custom --PolicyName DenyCommandRunAsRoot --UserName <user>` (AttachPolicyToGroup / AttachPolicyToRole).',
     references: [
       'https://www.alibabacloud.com/help/en/ecs/user-guide/run-cloud-assistant-commands-as-a-regular-user',
       'https://www.alibabacloud.com/help/en/ecs/user-guide/use-ram-to-implement-permission-control',
       'https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createpolicyversion',
+      'https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-attachpolicytouser',
     ],
     options: z.object({}),
   },

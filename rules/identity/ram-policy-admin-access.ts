@@ -34,7 +34,7 @@ export default defineRule({
       'CLI: `aliyun ram DetachPolicyFromUser --PolicyType System --PolicyName AdministratorAccess --UserName <name>` ' +
       '(DetachPolicyFromGroup --GroupName / DetachPolicyFromRole --RoleName for groups and roles).',
     references: [
-      'https://www.alibabacloud.com/help/en/ecs/user-guide/use-ram-to-implement-permission-control',
+      'https://www.alibabacloud.com/help/en/ram/user-guide/policy-structure-and-syntax',
       'https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-detachpolicyfromuser',
     ],
     options: z.object({}),

@@ -23,10 +23,10 @@ export default defineRule({
       "The facts come from IMS (GetAccountSecurityPracticeReport and the credential report's <root> row) so that a RAM-user scan can see them; " +
       'when the sources disagree the finding says which said what. A scan that itself runs as the root identity is a finding as well.',
     remediation:
-      'Sign in as the root identity, move every program that uses the key to a RAM user or an instance RAM role, then disable and delete the key: ' +
-      'console avatar > AccessKey Management (https://ram.console.aliyun.com/manage/ak). ' +
-      'CLI (run with the root key itself, the last call it ever makes): `aliyun ram UpdateAccessKey --UserAccessKeyId <id> --Status Inactive`, ' +
-      'then `aliyun ram DeleteAccessKey --UserAccessKeyId <id>`. Run ecs-audit with a RAM user that has read-only permissions (`ecs-audit policy`).',
+      'Sign in as the root identity and move every program that uses the key to a RAM user or an instance RAM role. Then, in the console ' +
+      '(avatar > AccessKey Management, https://ram.console.aliyun.com/manage/ak), disable the key first to see what breaks, and delete it once nothing does. ' +
+      'CLI: `aliyun ram DeleteAccessKey --UserAccessKeyId <id>` alone, signed by that key itself (the last call it ever makes: a disabled key can no longer sign), ' +
+      'or delete it in the console. Run ecs-audit with a RAM user that has read-only permissions (`ecs-audit policy`).',
     references: [
       'https://www.alibabacloud.com/help/en/ecs/user-guide/protect-alibaba-cloud-accounts-and-prevent-credential-leakage',
       'https://www.alibabacloud.com/help/doc-detail/196743.htm',

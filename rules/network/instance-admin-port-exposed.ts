@@ -52,8 +52,11 @@ export default defineRule({
     remediation:
       'Remove the exposure from the interface: in ECS console > Network & Security > Security Groups, restrict the Accept rules named in the evidence ' +
       'to a bastion host or office range (`aliyun ecs RevokeSecurityGroup --RegionId <region> --SecurityGroupId <sg-id> --SecurityGroupRuleId.1 <rule-id>`), ' +
-      "or add a Drop for 0.0.0.0/0 and ::/0 on TCP 22/3389 at a higher priority in one of the interface's groups; " +
-      'if the instance needs no public address, release the EIP (`aliyun ecs UnassociateEipAddress` / `aliyun vpc UnassociateEipAddress`) and connect through a bastion host or Cloud Assistant.',
+      'or add a Drop for 0.0.0.0/0 and ::/0 on TCP 22/3389 at the same or a higher priority (an equal or lower number: at equal priority Drop wins) ' +
+      "in one of the interface's groups; if the instance needs no public address, release the public IP (convert it to an EIP first: " +
+      '`aliyun ecs ConvertNatPublicIpToEip --RegionId <region> --InstanceId <instance-id>`, then unassociate and release it) or ' +
+      'unassociate the EIP (`aliyun ecs UnassociateEipAddress --RegionId <region> --AllocationId <eip-id> --InstanceId <instance-id>`, then ' +
+      '`aliyun vpc ReleaseEipAddress --RegionId <region> --AllocationId <eip-id>`), and connect through a bastion host or Cloud Assistant.',
     references: [
       'https://www.alibabacloud.com/help/doc-detail/25387.htm',
       'https://www.alibabacloud.com/help/en/ecs/user-guide/security-group-rules',
@@ -62,6 +65,7 @@ export default defineRule({
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
       'https://www.alibabacloud.com/help/en/doc-detail/58496.htm',
       'https://www.alibabacloud.com/help/en/vpc/user-guide/network-acl-overview',
+      'https://www.alibabacloud.com/help/en/ecs/user-guide/convert-the-public-ip-address-of-an-ecs-instance-in-a-vpc-to-an-eip',
     ],
     options: z.object({
       tcpPorts: z.array(port).default([22, 3389]),

@@ -63,7 +63,7 @@ export default defineRule({
       'actions the workload needs (`aliyun ram DetachPolicyFromRole --PolicyType System --PolicyName AdministratorAccess --RoleName <role>`), ' +
       'or detach the role from the instance (`aliyun ecs DetachInstanceRamRole --RegionId <region> --InstanceIds \'["<instance-id>"]\'`). ' +
       'Close the entry point: restrict the security-group rule or network-ACL entry named in the path, delete the DNAT entry, or release the ' +
-      'public address. Require metadata tokens (`aliyun ecs ModifyInstanceMetadataOptions --InstanceId <id> --HttpTokens required`).',
+      'public address. Require metadata tokens (`aliyun ecs ModifyInstanceMetadataOptions --RegionId <region> --InstanceId <instance-id> --HttpEndpoint enabled --HttpTokens required`).',
     references: [
       'https://www.alibabacloud.com/help/en/ecs/user-guide/attach-an-instance-ram-role-to-an-ecs-instance',
       'https://www.alibabacloud.com/help/en/ecs/user-guide/security-group-rules',
