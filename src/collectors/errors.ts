@@ -47,6 +47,10 @@ export const TRANSPORT_CODES = [
   'ECONNREFUSED',
   'ECONNABORTED',
   'EAI_AGAIN',
+  // a route lost for a moment (a VPN or NAT gateway flapping): the next try usually gets through
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
 ] as const;
 
 /** the error's machine code: the API's `Code`, a transport errno, or a class of our own */
@@ -57,6 +61,10 @@ export function errorCode(err: unknown): string {
   const message = typeof e.message === 'string' ? e.message : '';
   if (name === 'RequestTimeoutError' || /ReadTimeout|ConnectTimeout/.test(message)) {
     return 'RequestTimeout';
+  }
+  // an error answer without `Code` (a gateway's `{"message": …}`): the SDK writes `${undefined}`
+  if (code === 'undefined' || code === 'null') {
+    return typeof e.statusCode === 'number' ? `HTTP${e.statusCode}` : 'UnknownError';
   }
   if (code) return code;
   for (const c of TRANSPORT_CODES) if (message.includes(c)) return c;
@@ -89,6 +97,8 @@ export function describeError(
   let message = typeof e.message === 'string' && e.message ? e.message : code;
   // the SDK prefixes "<Code>: code: <status>, " and appends " request id: ..."
   message = message.replace(/^[\w.]+: code: \d+, /, '');
+  // …and " request id: undefined" when the answer had none (a gateway's own error page)
+  message = message.replace(/ request id: (?:undefined|null)$/, '');
   // the transport glues the request onto its cause with no space:
   // "connect ECONNREFUSED 127.0.0.1:9POST http://127.0.0.1:9/ failed." → "… 127.0.0.1:9 (POST http://127.0.0.1:9/)"
   message = message.replace(

@@ -6,6 +6,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { describeError } from '../../src/collectors/errors.js';
+import { retryKind } from '../../src/collectors/retry.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { parseWorld } from '../../src/emulator/world.js';
@@ -47,4 +48,44 @@ it('a timed-out v2 request: the coverage message keeps the path but drops Access
   expect(message).not.toMatch(/Signature=|AccessKeyId=|SecurityToken=/);
   expect(message).not.toContain('sts-token-value-123');
   expect(message).not.toContain('LTAIvisibleKeyId9');
+});
+
+it('an error answer without Code (a gateway page in JSON): the code is the HTTP status, without "request id: undefined", and it is retried as a server error', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => {
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'upstream connect error' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const { ecs } = clients(`http://127.0.0.1:${port}`);
+    const err = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({})).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // the SDK's own error: what a coverage entry showed before
+    expect((err as { code?: unknown }).code).toBe('undefined');
+    expect(describeError(err)).toEqual({ code: 'HTTP502', message: 'upstream connect error' });
+    expect(retryKind(err)).toBe('server');
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
+
+it.each(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNRESET'])(
+  'a lost route or connection (%s) is retried as a network failure',
+  (code) => {
+    // as Node's net module makes it
+    const err = Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code, errno: -1 });
+    expect(retryKind(err)).toBe('network');
+    expect(describeError(err).code).toBe(code);
+  },
+);
+
+it('a host that does not exist (ENOTFOUND) is not retried: it stays so', () => {
+  const err = Object.assign(new Error('getaddrinfo ENOTFOUND ecs.nowhere.aliyuncs.com'), {
+    code: 'ENOTFOUND',
+  });
+  expect(retryKind(err)).toBeUndefined();
 });
