@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { formatZodPath } from '../util/zod-path.js';
 import { RESOURCE_TYPES, type Rule, SEVERITIES } from './types.js';
+import { DATA_KEYS } from './unevaluated.js';
 
 const RuleMetaSchema = z.object({
   id: z
@@ -24,6 +25,39 @@ const RuleMetaSchema = z.object({
     .optional(),
 });
 
+const KNOWN_KEYS: ReadonlySet<string> = new Set(DATA_KEYS);
+
+/** The known data key a typo most likely meant: a few edits away, or none. */
+function nearestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
+  for (const known of DATA_KEYS) {
+    const d = editDistance(key, known);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 export class RuleMetaError extends Error {
   override name = 'RuleMetaError';
 }
@@ -41,6 +75,15 @@ export function validateRule(candidate: unknown, source: string): Rule {
   if (!meta.success) {
     const issue = meta.error.issues[0]!;
     throw new RuleMetaError(`${source}: meta.${formatZodPath(issue.path)}: ${issue.message}`);
+  }
+  // a key outside the vocabulary matches no coverage entry: where its data failed the rule
+  // would pass silently instead of being listed "not evaluated"
+  for (const [i, key] of (meta.data.reads ?? []).entries()) {
+    if (KNOWN_KEYS.has(key)) continue;
+    const near = nearestKey(key);
+    throw new RuleMetaError(
+      `${source}: meta.reads[${i}]: unknown data key "${key}"${near ? ` (did you mean "${near}"?)` : ''}`,
+    );
   }
   // A rule without options gets an empty options object.
   if (rule.meta && rule.meta.options === undefined) rule.meta.options = z.object({});

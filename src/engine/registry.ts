@@ -3,7 +3,7 @@
  * file, default export): adding a rule means adding its file, there is no list
  * to edit. Custom rule directories (`--rules-dir`) are loaded the same way.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,13 +26,31 @@ function isRuleFile(name: string): boolean {
   return /\.(ts|js|mjs|mts)$/.test(name);
 }
 
-async function listRuleFiles(dir: string): Promise<string[]> {
+async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<string[]> {
+  // a symlinked directory that leads back up the tree is listed once
+  const real = await realpath(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await listRuleFiles(full)));
-    else if (e.isFile() && isRuleFile(e.name)) files.push(full);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      // a rule shared by linking it into the directory: the entry says only "link", stat
+      // says what it names; a link to nothing named as a rule must not be a silent pass
+      const target = await stat(full).catch((err: NodeJS.ErrnoException) => {
+        if (!isRuleFile(e.name)) return undefined;
+        throw new RuleMetaError(
+          `${full}: cannot load rule: symbolic link to a missing or unreadable file (${err.code ?? 'error'})`,
+        );
+      });
+      isDir = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDir) files.push(...(await listRuleFiles(full, seen)));
+    else if (isFile && isRuleFile(e.name)) files.push(full);
   }
   return files;
 }
@@ -58,10 +76,24 @@ function describeThrown(err: unknown): string {
   const message = err instanceof Error ? err.message : undefined;
   if (typeof message === 'string' && message.trim()) return message.trim().split('\n')[0]!;
   try {
-    return `threw ${typeof err === 'string' ? JSON.stringify(err) : String(err)}`.split('\n')[0]!;
+    return `threw ${printable(err)}`.split('\n')[0]!;
   } catch {
     return 'threw a value that cannot be printed';
   }
+}
+
+/** A thrown value as text: an object without a toString of its own as JSON, not "[object Object]". */
+function printable(err: unknown): string {
+  if (typeof err === 'string') return JSON.stringify(err);
+  if (err === null || typeof err !== 'object') return String(err);
+  let text: string | undefined;
+  try {
+    text = String(err);
+  } catch {
+    // no prototype, hence no toString
+  }
+  if (text !== undefined && !/^\[object \w+\]$/.test(text)) return text;
+  return JSON.stringify(err) ?? text ?? 'an object';
 }
 
 async function importRule(file: string, label: string): Promise<Rule> {
@@ -120,6 +152,7 @@ export async function loadRulesFromDirs(dirs: readonly string[]): Promise<Loaded
     try {
       files = await listRuleFiles(path.resolve(dir));
     } catch (err) {
+      if (err instanceof RuleMetaError) throw err;
       throw new RuleMetaError(
         `${dir}: cannot read rules directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       );

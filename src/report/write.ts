@@ -19,6 +19,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isSpecialFile, openInPlace } from '../util/atomic-write.js';
 import {
   FINDINGS_PER_MESSAGE,
   FORMAT_WORKER,
@@ -70,6 +71,18 @@ export async function checkDestination(file: string, flag: string): Promise<void
   const dir = dirname(abs);
   // a report's directory is made when missing (`--report html=out/report.html`)
   if (flag === '--report') await mkdir(dir, { recursive: true }).catch(() => undefined);
+  // does not exist yet: fine
+  const existing = await stat(abs).catch(() => undefined);
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    // a pipe or a device (/dev/stdout, /dev/null) is written in place, never replaced:
+    // its own permission counts, not its directory's (/dev is not writable for a user)
+    try {
+      await access(abs, constants.W_OK);
+    } catch {
+      throw new ReportSpecError(`${flag}: cannot write "${file}": not writable`);
+    }
+    return;
+  }
   try {
     const s = await stat(dir);
     if (!s.isDirectory()) throw new Error('not a directory');
@@ -79,14 +92,7 @@ export async function checkDestination(file: string, flag: string): Promise<void
       `${flag}: cannot write "${file}": ${dir} is not a writable directory`,
     );
   }
-  try {
-    if ((await stat(abs)).isDirectory()) {
-      throw new ReportSpecError(`${flag}: "${file}" is a directory`);
-    }
-  } catch (err) {
-    if (err instanceof ReportSpecError) throw err;
-    // does not exist yet: fine
-  }
+  if (existing?.isDirectory()) throw new ReportSpecError(`${flag}: "${file}" is a directory`);
 }
 
 /** Temp files being written; removed if the process exits before their rename (e.g. Ctrl-C). */
@@ -150,16 +156,39 @@ export function* utf8Batches(
   yield* flush();
 }
 
+/** Every byte of `bytes` at the file's current position (a pipe may take fewer per call). */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    done += (await fh.write(bytes, done)).bytesWritten;
+  }
+}
+
 /**
  * Write text pieces to `file` atomically, as they come: a temp file in the same
  * directory, fsync, rename (as write-file-atomic does for one string), so a
  * large report is never one string in memory and an interrupted run leaves no
- * partial file. An existing file's permissions are kept.
+ * partial file. An existing file's permissions are kept. A pipe or a device
+ * (`/dev/stdout`, `/dev/null`, `>(gzip > r.gz)`) is written in place instead:
+ * renamed over, it would become a regular file.
  */
 export async function writeChunksAtomic(
   file: string,
   chunks: Iterable<string> | AsyncIterable<Uint8Array>,
 ): Promise<void> {
+  // decided on the path as given: /dev/stdout's real path may be "pipe:[…]", no path at all
+  if (await isSpecialFile(file)) {
+    const fh = await openInPlace(file);
+    try {
+      if (Symbol.asyncIterator in chunks) {
+        for await (const piece of chunks) await writeAll(fh, piece);
+      } else {
+        for (const bytes of utf8Batches(chunks, { reuse: true })) await writeAll(fh, bytes);
+      }
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   // through a symlink to the file it names, as write-file-atomic does
   const abs = await realpath(resolve(file)).catch(() => resolve(file));
   const tmp = join(
@@ -256,7 +285,17 @@ export async function writeStdoutReport(
   specs: readonly ReportSpec[],
   opts: { color?: boolean; width?: number } = {},
 ): Promise<void> {
-  const written = format === 'table' ? undefined : specs.find((s) => s.format === format);
+  let written = format === 'table' ? undefined : specs.find((s) => s.format === format);
+  // a pipe or a device cannot be read back for what was written to it
+  if (
+    written &&
+    !(await stat(written.file).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  ) {
+    written = undefined;
+  }
   await writeChunks(
     out,
     written
