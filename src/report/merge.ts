@@ -127,6 +127,75 @@ export function asAccountReport(report: Report): Report {
 }
 
 /**
+ * Shards (`scan.shard`) merge only as a whole set: every report a shard of the
+ * same n, of the same organization (the caller's account) and member list, each
+ * k once, together holding every member. Without this a missing shard (a CI job
+ * whose artifact was not uploaded) merges into a report that passes without
+ * its accounts' findings. This part: that the reports are shards of one scan;
+ * `checkShardsCover` (once no account is in two of them): that none is missing.
+ */
+function checkShardsAlike(reports: readonly Report[], names: readonly string[]): void {
+  const sharded = reports.findIndex((r) => r.scan.shard);
+  if (sharded < 0) return;
+  const name = (i: number) => names[i] ?? `report ${i + 1}`;
+  const s0 = reports[sharded]!.scan.shard!;
+  const plain = reports.findIndex((r) => !r.scan.shard);
+  if (plain >= 0) {
+    throw new MergeError(
+      `${name(sharded)} is shard ${s0.k}/${s0.n} of an organization scan, ${name(plain)} is not a shard`,
+    );
+  }
+  reports.forEach((r, i) => {
+    const s = r.scan.shard!;
+    if (s.n !== s0.n) {
+      throw new MergeError(
+        `shards of ${s0.n} and of ${s.n} (${name(0)} is ${s0.k}/${s0.n}, ${name(i)} ${s.k}/${s.n})`,
+      );
+    }
+    if (r.account.id !== reports[0]!.account.id) {
+      throw new MergeError(
+        `${name(0)} is a shard of the organization scanned by account ${reports[0]!.account.id}, ${name(i)} of account ${r.account.id}`,
+      );
+    }
+    if (s.members !== s0.members) {
+      throw new MergeError(
+        `shards of member lists of ${s0.members} and of ${s.members} account(s): scan every shard of the same list`,
+      );
+    }
+    if (s.k > s.n) throw new MergeError(`${name(i)}: shard ${s.k}/${s.n} is not one of 1..${s.n}`);
+  });
+}
+
+function checkShardsCover(
+  reports: readonly Report[],
+  names: readonly string[],
+  accounts: number,
+): void {
+  const s0 = reports[0]!.scan.shard;
+  if (!s0) return;
+  const name = (i: number) => names[i] ?? `report ${i + 1}`;
+  const at = new Map<number, number>();
+  reports.forEach((r, i) => {
+    const { k, n } = r.scan.shard!;
+    const seen = at.get(k);
+    if (seen !== undefined)
+      throw new MergeError(`shard ${k}/${n} is in both ${name(seen)} and ${name(i)}`);
+    at.set(k, i);
+  });
+  const missing = Array.from({ length: s0.n }, (_, i) => i + 1).filter((k) => !at.has(k));
+  if (missing.length > 0) {
+    throw new MergeError(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${s0.n}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`,
+    );
+  }
+  if (accounts !== s0.members) {
+    throw new MergeError(
+      `the shards hold ${accounts} of the ${s0.members} account(s) they were split from`,
+    );
+  }
+}
+
+/**
  * Merge reports of disjoint sets of accounts. The first report gives the tool
  * and the rule order (the same in every shard); an account present in two
  * reports is an error (merging it would count its findings twice).
@@ -148,6 +217,7 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   // the tool: the same in every shard; otherwise the newest, whatever the order of the files
   const newest = [...reports].sort((a, b) => compareVersions(b.tool.version, a.tool.version))[0]!;
   const first = { ...reports[0]!, tool: newest.tool };
+  checkShardsAlike(reports, names);
   const owner = new Map<string, number>();
   const accounts: ReportAccount[] = [];
   reports.forEach((r, i) => {
@@ -163,6 +233,7 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
     }
   });
   accounts.sort((a, b) => cmp(a.id, b.id));
+  checkShardsCover(reports, names, accounts.length);
 
   const findings = reports.flatMap((r) => r.findings).sort(compareFindings);
   // coverage in canonical order, remembering where each entry was (report, index)

@@ -102,6 +102,18 @@ export const ReportSchema = z.object({
     now: z.string().optional(),
     /** `api` for a live scan, `snapshot` when a snapshot file was evaluated */
     source: z.enum(['api', 'snapshot']).optional(),
+    /**
+     * an organization scan run with `--shard k/n`: which shard, and how many
+     * accounts were split among the n shards (so `merge` can tell one is
+     * missing); absent in a whole scan and in a merged report
+     */
+    shard: z
+      .object({
+        k: z.number().int().min(1),
+        n: z.number().int().min(1),
+        members: z.number().int().min(0),
+      })
+      .optional(),
   }),
   /**
    * organization reports: every member scanned (or that could not be entered),

@@ -54,6 +54,8 @@ export async function collectInventory(
   clock: Clock,
   io: CliIo,
   regionsOverride?: string[] | 'all',
+  /** told the caller's account right after GetCallerIdentity, before anything else is read; may throw */
+  onAccount?: (accountId: string) => void,
 ): Promise<Inventory> {
   const regions =
     flags.regions !== undefined ? parseRegions(flags.regions) : (regionsOverride ?? 'all');
@@ -95,6 +97,7 @@ export async function collectInventory(
             'warning: scanning as the root identity (Alibaba Cloud account); use a RAM user with the policy from `ecs-audit policy`',
           );
         }
+        onAccount?.(caller.accountId);
       },
     });
     return inventory;

@@ -257,6 +257,8 @@ export interface OrgRun {
   directory: OrgAccount[] | undefined;
   /** the members this process handles (--accounts, --shard), sorted by id */
   members: OrgAccount[];
+  /** how many members the shards split (the directory's, or --accounts'), before --shard */
+  listed: number;
   /**
    * enter, collect and hand each member to `fn` under the global bound; the
    * inventory must not outlive `fn` (memory stays that of `concurrency` members)
@@ -270,6 +272,11 @@ export interface OrgRunInput {
   clock: Clock;
   io: CliIo;
   regionsOverride?: string[] | 'all';
+  /**
+   * told the caller's account and the organization's (the directory's members, or
+   * --accounts) before any member is entered; may throw (a baseline of another organization)
+   */
+  onAccounts?: (caller: string, accounts: readonly string[]) => void;
 }
 
 /**
@@ -339,6 +346,10 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
         );
       }
     }
+    input.onAccounts?.(
+      session.caller.accountId,
+      directory ? directory.map((a) => a.id) : (org.ids ?? []),
+    );
   } catch (err) {
     unholdSession();
     throw err;
@@ -347,6 +358,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
   const candidates: OrgAccount[] =
     directory ?? (org.ids ?? []).map((id) => ({ id, name: '', type: '', status: '' }));
   const members = selectMembers(candidates, org.ids, org.shard);
+  const listed = org.shard ? selectMembers(candidates, org.ids, undefined).length : members.length;
   say(
     io,
     `organization: ${members.length} of ${candidates.length} account(s)${org.shard ? ` (shard ${org.shard.k}/${org.shard.n})` : ''}`,
@@ -437,6 +449,7 @@ export async function openOrgRun(input: OrgRunInput): Promise<OrgRun> {
     caller,
     directory,
     members,
+    listed,
     async each(fn) {
       try {
         if (!org.adaptive)
@@ -643,6 +656,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     const report = mergeReports(reports.length > 0 ? reports : [empty(input.startedAt, [], [])]);
     report.scan.startedAt = input.startedAt.toISOString();
     report.scan.finishedAt = new Date().toISOString();
+    // which shard of how many members: `merge` refuses a set with one missing
+    if (input.org.shard) report.scan.shard = { ...input.org.shard, members: run.listed };
     return { report, expired, resources };
   } finally {
     relaxHeapGrowth();

@@ -82,6 +82,30 @@ function asUsage(err: unknown): never {
   throw err;
 }
 
+/**
+ * A baseline must share an account with the scan: a one-account report's
+ * fingerprints do not name the account, and RAM users, policies and key pairs
+ * repeat their names across accounts, so another account's baseline would
+ * mark this one's findings `unchanged` (and let them pass `--fail-on-new`).
+ * An organization (the caller's account and its members) shares its accounts
+ * with a baseline of the same organization. Checked as soon as the scan's
+ * accounts are known, before anything else is read.
+ */
+function checkBaselineAccounts(
+  baseline: Report,
+  account: string,
+  organization?: readonly string[],
+): void {
+  const own = [baseline.account.id, ...(baseline.accounts ?? []).map((a) => a.id)];
+  const scanned = new Set([account, ...(organization ?? [])]);
+  if (own.some((id) => scanned.has(id))) return;
+  const of = (id: string, members: number | undefined) =>
+    members === undefined ? id : `${id} (${members} member account(s))`;
+  throw new UsageError(
+    `--baseline: the baseline is of account ${of(baseline.account.id, baseline.accounts?.length)}, not ${of(account, organization && new Set(organization).size)}: its findings would pass this scan's as unchanged`,
+  );
+}
+
 export async function loadRules(rulesDirs: readonly string[]): Promise<LoadedRule[]> {
   try {
     const builtin = await loadBuiltinRules();
@@ -171,11 +195,26 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     let inventory: Inventory | undefined;
     if (flags.snapshot) {
       const snap = await readSnapshot(flags.snapshot).catch(asUsage);
+      // a member's snapshot (collect --org) is judged as its organization: its fingerprints name it
+      const rd = snap.organization;
+      if (baseline) {
+        checkBaselineAccounts(
+          baseline,
+          snap.account.id,
+          rd && [rd.managementAccountId, ...rd.accounts.map((a) => a.id)],
+        );
+      }
       inventory = snapshotScope(snap, flags.snapshot, flags, config?.regions);
       // a snapshot is judged as of its collection, unless --now says otherwise
       if (flags.now === undefined) clock = clockAt(snap.collectedAt);
     } else {
-      inventory = await collectInventory(flags, clock, io, config?.regions);
+      inventory = await collectInventory(
+        flags,
+        clock,
+        io,
+        config?.regions,
+        baseline && ((id) => checkBaselineAccounts(baseline, id)),
+      );
     }
 
     const evaluation = evaluate(inventory, {
@@ -238,6 +277,12 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       suppressions: config?.suppressions ?? [],
       startedAt,
       ...(severities ? { severities } : {}),
+      ...(baseline
+        ? {
+            onAccounts: (caller: string, accounts: readonly string[]) =>
+              checkBaselineAccounts(baseline, caller, accounts),
+          }
+        : {}),
     });
     report = scanned.report;
     expiredSuppressions = scanned.expired;
@@ -249,8 +294,6 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
   }
   if (expiredSuppressions.length) report.expiredSuppressions = expiredSuppressions;
-  if (baseline && baseline.account.id !== report.account.id)
-    say(io, `warning: the baseline is of account ${baseline.account.id}, not ${report.account.id}`);
   if (baseline) report = applyBaseline(report, baseline);
   if (framework) {
     const controls = evaluateControls(framework, rules, report);
