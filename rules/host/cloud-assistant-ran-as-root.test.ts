@@ -40,8 +40,19 @@ testRule(rule, {
       since: '2026-10-31T00:00:00Z',
     },
     {
+      // it may have run within the window: not judged, never clean
       name: 'a root run with an unreadable time',
       inventory: world([run('t-1', 'root', { creationTime: '' })]),
+      notEvaluated: ['i-1'],
+    },
+    {
+      name: 'a root run with a garbage time, on two instances',
+      inventory: world([run('t-1', '', { creationTime: 'garbage', instanceIds: ['i-1', 'i-2'] })]),
+      notEvaluated: ['i-1', 'i-2'],
+    },
+    {
+      name: 'a regular user with an unreadable time is judged',
+      inventory: world([run('t-1', 'ecs-user', { creationTime: 'garbage' })]),
     },
     // decisions on edge cases (rules.md)
     {

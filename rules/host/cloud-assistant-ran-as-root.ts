@@ -78,7 +78,19 @@ export default defineRule({
     const seen = new Set<string>();
     for (const v of inv.ecs.invocations) {
       const time = parseUtcTime(v.creationTime);
-      if (time === undefined || time > now) continue;
+      if (time === undefined) {
+        // it may have run within the window: the instances it ran on as root are unknown, not clean
+        for (const instanceId of new Set(v.instanceIds)) {
+          const inst = instances.get(`${v.region}\u0000${instanceId}`);
+          if (privilegedUser(v, inst) === undefined) continue;
+          ctx.notEvaluated(
+            instanceResource({ id: instanceId, region: v.region, name: inst?.name ?? '' }),
+            `the creation time of invocation ${v.invokeId} could not be read ("${v.creationTime}")`,
+          );
+        }
+        continue;
+      }
+      if (time > now) continue;
       if (time < since && !ongoingRepeat(v)) continue;
       if (seen.has(`${v.region}\u0000${v.invokeId}`)) continue;
       seen.add(`${v.region}\u0000${v.invokeId}`);

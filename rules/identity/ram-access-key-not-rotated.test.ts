@@ -27,8 +27,22 @@ testRule(rule, {
     },
     { name: 'creation date unknown', inventory: user('u', [key('LTAI5tNoDateKey01', undefined)]) },
     {
+      // the key may be years old: not judged, never "young"
       name: 'creation date unreadable',
       inventory: user('u', [key('LTAI5tBadDateKey1', 'yesterday')]),
+      notEvaluated: ['u'],
+    },
+    {
+      name: 'creation date garbage next to a fresh key',
+      inventory: user('u', [
+        key('LTAI5tFreshKey001', '2026-10-02T00:00:00Z'),
+        key('LTAI5tBadDateKey2', 'garbage'),
+      ]),
+      notEvaluated: ['u'],
+    },
+    {
+      name: 'an inactive key with an unreadable date is not judged anyway',
+      inventory: user('u', [key('LTAI5tBadDateKey3', 'garbage', 'Inactive')]),
     },
     { name: 'keys unknown', inventory: user('u') },
     {
@@ -73,6 +87,14 @@ testRule(rule, {
           evidence: { accessKeys: [{ id: '****AAA1' }, { id: '****BBB2' }] },
         },
       ],
+    },
+    {
+      name: 'an old key convicts the user whatever another key says',
+      inventory: user('u', [
+        key('LTAI5tOldKey00002', '2025-01-01T00:00:00Z'),
+        key('LTAI5tBadDateKey4', 'garbage'),
+      ]),
+      findings: [{ id: 'u', evidence: { accessKeys: [{ id: '****0002' }] } }],
     },
     {
       name: 'maxAgeDays 30 flags a 31-day-old key',

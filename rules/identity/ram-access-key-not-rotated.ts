@@ -1,4 +1,4 @@
-import { defineRule, maskAccessKeyId, z } from 'ecs-audit';
+import { defineRule, maskAccessKeyId, parseUtcTime, z } from 'ecs-audit';
 
 const DAY_MS = 86_400_000;
 
@@ -31,15 +31,28 @@ export default defineRule({
   *evaluate(ctx) {
     const { maxAgeDays } = ctx.options;
     for (const user of ctx.inventory.ram.users) {
+      const unreadable: string[] = [];
       const old = (user.accessKeys ?? []).flatMap((k) => {
         if (k.status.toLowerCase() !== 'active' || !k.createDate) return [];
-        const created = Date.parse(k.createDate);
-        if (Number.isNaN(created)) return [];
+        const created = parseUtcTime(k.createDate);
+        // an unreadable date may be years old: the key is unknown, not young
+        if (created === undefined) {
+          unreadable.push(`${maskAccessKeyId(k.id)} ("${k.createDate}")`);
+          return [];
+        }
         // "older than 90 days" to the millisecond: 90.5 days is older (whole days only in the text)
         const ageMs = ctx.now.getTime() - created;
         return ageMs > maxAgeDays * DAY_MS ? [{ key: k, ageDays: Math.floor(ageMs / DAY_MS) }] : [];
       });
-      if (old.length === 0) continue;
+      if (old.length === 0) {
+        if (unreadable.length > 0) {
+          ctx.notEvaluated(
+            { type: 'ram-user', id: user.name, region: null },
+            `the creation date of AccessKey ${unreadable.join(', ')} could not be read`,
+          );
+        }
+        continue;
+      }
       const oldest = old.reduce((a, b) => (b.ageDays > a.ageDays ? b : a));
       yield {
         resource: { type: 'ram-user', id: user.name, region: null },

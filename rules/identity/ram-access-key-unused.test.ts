@@ -44,6 +44,17 @@ testRule(rule, {
       inventory: user('u', [key('LTAI5tNoDateKey01', undefined, null)]),
     },
     {
+      // the key may be idle for years: not judged, never "used recently"
+      name: 'last use unreadable',
+      inventory: user('u', [key('LTAI5tBadUseKey01', '2024-01-01T00:00:00Z', 'garbage')]),
+      notEvaluated: ['u'],
+    },
+    {
+      name: 'never used, creation date unreadable',
+      inventory: user('u', [key('LTAI5tBadDateKey1', 'garbage', null)]),
+      notEvaluated: ['u'],
+    },
+    {
       name: 'inactive and unused',
       inventory: user('u', [key('LTAI5tDisabled001', '2020-01-01T00:00:00Z', null, 'Inactive')]),
     },

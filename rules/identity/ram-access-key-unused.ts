@@ -1,5 +1,5 @@
 import type { AccessKey } from 'ecs-audit';
-import { defineRule, maskAccessKeyId, z } from 'ecs-audit';
+import { defineRule, maskAccessKeyId, parseUtcTime, z } from 'ecs-audit';
 
 type Unused =
   | { key: AccessKey; neverUsed: false; daysSinceLastUse: number }
@@ -35,22 +35,42 @@ export default defineRule({
     // elapsed since `iso`, compared to the millisecond ("not used in the last 90 days": 90.5 days
     // is over), told in whole days
     const since = (iso: string): { over: boolean; days: number } | undefined => {
-      const t = Date.parse(iso);
-      if (Number.isNaN(t)) return undefined;
+      const t = parseUtcTime(iso);
+      if (t === undefined) return undefined;
       const ms = ctx.now.getTime() - t;
       return { over: ms > maxUnusedDays * DAY_MS, days: Math.floor(ms / DAY_MS) };
     };
     for (const user of ctx.inventory.ram.users) {
+      // an unreadable date may be long ago: the key is unknown, never "used recently"
+      const unreadable: string[] = [];
       const unused = (user.accessKeys ?? []).flatMap((k): Unused[] => {
         if (k.status.toLowerCase() !== 'active' || k.lastUsedDate === undefined) return [];
         if (k.lastUsedDate !== null) {
           const idle = since(k.lastUsedDate);
+          if (!idle) {
+            unreadable.push(
+              `the last use of AccessKey ${maskAccessKeyId(k.id)} ("${k.lastUsedDate}")`,
+            );
+          }
           return idle?.over ? [{ key: k, neverUsed: false, daysSinceLastUse: idle.days }] : [];
         }
         const age = k.createDate ? since(k.createDate) : undefined;
+        if (k.createDate && !age) {
+          unreadable.push(
+            `the creation date of AccessKey ${maskAccessKeyId(k.id)} ("${k.createDate}")`,
+          );
+        }
         return age?.over ? [{ key: k, neverUsed: true, ageDays: age.days }] : [];
       });
-      if (unused.length === 0) continue;
+      if (unused.length === 0) {
+        if (unreadable.length > 0) {
+          ctx.notEvaluated(
+            { type: 'ram-user', id: user.name, region: null },
+            `${unreadable.join(', ')} could not be read`,
+          );
+        }
+        continue;
+      }
       const describe = (u: Unused) =>
         u.neverUsed
           ? `${maskAccessKeyId(u.key.id)} never used since it was created ${u.ageDays} days ago`

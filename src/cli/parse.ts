@@ -1,5 +1,6 @@
 /** Parsers for flag values; each throws UsageError with one line. */
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { readIsoTime } from '../util/time.js';
 import { UsageError } from './errors.js';
 
 const UNITS: Record<string, number> = {
@@ -21,23 +22,23 @@ export function parseSince(value: string, now: Date, flag = '--since'): Date {
     }
     return start;
   }
-  const t = Date.parse(value);
-  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(t)) {
-    if (t > now.getTime()) throw new UsageError(`${flag}: "${value}" is in the future`);
-    return new Date(t);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
+    throw new UsageError(
+      `${flag}: expected a duration like 90d, 12h, 2w or an ISO date, got "${value}"`,
+    );
   }
-  throw new UsageError(
-    `${flag}: expected a duration like 90d, 12h, 2w or an ISO date, got "${value}"`,
-  );
+  const t = readIsoTime(value);
+  if ('error' in t) throw new UsageError(`${flag}: ${t.error}, got "${value}"`);
+  if (t.time > now.getTime()) throw new UsageError(`${flag}: "${value}" is in the future`);
+  return new Date(t.time);
 }
 
+/** an ISO date (UTC midnight) or a date-time with a zone; never the machine's local time */
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) {
-    throw new UsageError(`--now: expected an ISO-8601 time, got "${value}"`);
-  }
-  return new Date(t);
+  const t = readIsoTime(value);
+  if ('error' in t) throw new UsageError(`--now: ${t.error}, got "${value}"`);
+  return new Date(t.time);
 }
 
 export type FailOn = Severity | 'none';

@@ -4,6 +4,7 @@
  * and only bin/ecs-audit.js sets process.exitCode.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { redactKnownSecrets } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { runCollect } from './commands/collect.js';
 import { DEFAULT_SINCE } from './commands/common.js';
@@ -216,16 +217,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // help and version exit 0; every parse error was already printed as one line
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
+    // a message may quote an SDK's (a URL with the token): scrubbed of every secret a
+    // redactor was made for in this run, as coverage messages are
     if (err instanceof UsageError) {
-      io.stderr.write(`ecs-audit: ${oneLine(err.message)}\n`);
+      io.stderr.write(`ecs-audit: ${oneLine(redactKnownSecrets(err.message))}\n`);
       return EXIT.USAGE;
     }
     // An unexpected failure: still one line, no stack trace (ECS_AUDIT_DEBUG=1 shows it).
     const e = err as Error;
     io.stderr.write(
-      `ecs-audit: ${oneLine(`internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}`)}\n`,
+      `ecs-audit: ${oneLine(redactKnownSecrets(`internal error: ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}`))}\n`,
     );
-    if (io.env['ECS_AUDIT_DEBUG'] === '1' && e?.stack) io.stderr.write(`${e.stack}\n`);
+    if (io.env['ECS_AUDIT_DEBUG'] === '1' && e?.stack) {
+      io.stderr.write(`${redactKnownSecrets(e.stack)}\n`);
+    }
     return EXIT.USAGE;
   }
 }

@@ -10,12 +10,15 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml
 import { z } from 'zod';
 import type { RuleSettings } from '../engine/run.js';
 import { SEVERITIES } from '../engine/types.js';
+import { refineIsoTime } from '../util/time.js';
+import { describeZodIssue } from '../util/zod-issue.js';
 import { ConfigError } from './error.js';
 
 export { ConfigError };
 
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
-const DURATION = /^(\d+[mhdw]|\d{4}-\d{2}-\d{2}.*)$/;
+const DURATION = /^\d+[mhdw]$/;
+const DURATION_OR_DATE = /^(\d+[mhdw]|\d{4}-\d{2}-\d{2}.*)$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const SuppressionSchema = z.strictObject({
@@ -28,7 +31,8 @@ const SuppressionSchema = z.strictObject({
   expires: z
     .string()
     .regex(DATE, 'expected a date YYYY-MM-DD')
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date')
+    // read as --since reads a date: February 30th is no date, not March 2nd
+    .superRefine(refineIsoTime)
     .optional(),
 });
 export type Suppression = z.infer<typeof SuppressionSchema>;
@@ -57,7 +61,11 @@ const ConfigSchema = z.strictObject({
       error: `unknown severity; expected one of ${[...SEVERITIES, 'none'].join(', ')}`,
     })
     .optional(),
-  since: z.string().regex(DURATION, 'expected a duration like 90d or an ISO date').optional(),
+  since: z
+    .string()
+    .regex(DURATION_OR_DATE, 'expected a duration like 90d or an ISO date')
+    .superRefine((s, ctx) => (DURATION.test(s) ? undefined : refineIsoTime(s, ctx)))
+    .optional(),
   rules: z.record(z.string(), RuleEntrySchema.nullable()).optional(),
   rulesDirs: z.array(z.string().min(1)).optional(),
   suppressions: z.array(SuppressionSchema).optional(),
@@ -73,11 +81,6 @@ export interface Config {
   suppressions: Suppression[];
   /** `file:line` of a dotted path in the file (`rules.x.maxAgeDays`), or just `file` */
   locate(path: readonly (string | number)[]): string;
-}
-
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return `"${v.length > 60 ? `${v.slice(0, 57)}...` : v}"`;
-  return JSON.stringify(v)?.slice(0, 60) ?? String(v);
 }
 
 /** Parse config text; `file` names it in errors. */
@@ -131,19 +134,10 @@ export function parseConfig(text: string, file: string): Config {
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    let where = path;
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0]!;
-      where = [...path, key];
-      message = `unknown key "${key}"`;
-    } else if (issue.code === 'invalid_value' || issue.code === 'invalid_format') {
-      const value = path.length ? doc.getIn(path) : raw;
-      message = `${issue.message} (got ${describeValue(value)})`;
-    }
-    const label = path.length ? `${where.join('.')}: ` : '';
-    throw new ConfigError(`${locate(where)}: ${label}${message}`);
+    const { path, message } = describeZodIssue(issue, raw);
+    // an unknown top-level key is named by the message alone
+    const label = issue.path.length ? `${path.join('.')}: ` : '';
+    throw new ConfigError(`${locate(path)}: ${label}${message}`);
   }
   const c = parsed.data;
   const base = dirname(resolve(file));

@@ -24,6 +24,7 @@ import CredentialPkg, {
 } from '@alicloud/credentials';
 import { cjsDefault } from '../collectors/interop.js';
 import { maskAccessKeyId } from '../util/mask.js';
+import { makeRedactor } from '../util/redact.js';
 
 const Credential = cjsDefault(CredentialPkg);
 export type CredentialClient = InstanceType<typeof Credential>;
@@ -56,19 +57,12 @@ export interface ResolveOptions {
   profile?: string;
 }
 
-/** the caller's key is masked exactly as reports mask AccessKey ids, so the two can be compared */
-export { maskAccessKeyId };
-
-export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
-  const list = secrets
-    .filter((s): s is string => typeof s === 'string' && s.length >= 4)
-    .sort((a, b) => b.length - a.length);
-  return (text: string) => {
-    let out = text;
-    for (const s of list) out = out.split(s).join('***');
-    return out;
-  };
-}
+/**
+ * the caller's key is masked exactly as reports mask AccessKey ids, so the two
+ * can be compared; secrets are redacted as typed and URL-encoded (an endpoint
+ * may echo the signed request's query)
+ */
+export { makeRedactor, maskAccessKeyId };
 
 const NO_CREDENTIALS =
   'no credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, or configure a profile (aliyun configure)';

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatZodPath } from '../util/zod-path.js';
+import { formatZodIssue } from '../util/zod-issue.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time');
 const stringList = z.array(z.string());
@@ -613,8 +613,7 @@ export function parseWorld(data: unknown, source = 'world'): World {
 function validateWorld(data: unknown, source: string, copy: boolean): World {
   const result = WorldSchema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new WorldError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
+    throw new WorldError(`${source}: ${formatZodIssue(result.error.issues[0]!, data)}`);
   }
   // items keep the input's unknown fields by reference: copy so that a test
   // tweaking one world (adding a fault) never leaks into its input or the next.

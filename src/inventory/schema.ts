@@ -19,10 +19,13 @@
  *   parameters.
  */
 import { z } from 'zod';
+import { refineIsoTime } from '../util/time.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1 as const;
 
 const isoTime = z.string();
+/** the clock a snapshot is judged by (`scan --snapshot` without --now): read as --now reads a time */
+const clockTime = z.string().superRefine(refineIsoTime);
 
 // ---------------------------------------------------------------- coverage
 
@@ -648,7 +651,7 @@ export type Organization = z.infer<typeof OrganizationSchema>;
 export const InventorySchema = z.object({
   schemaVersion: z.literal(INVENTORY_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
-  collectedAt: isoTime,
+  collectedAt: clockTime,
   account: AccountSchema,
   /** every region DescribeRegions returned */
   regions: z.array(RegionSchema),

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { hasProtoKey, textMayHaveProtoKey } from '../util/proto-key.js';
-import { formatZodPath } from '../util/zod-path.js';
+import { formatZodIssue } from '../util/zod-issue.js';
 import { safeParseInventory } from './parse.js';
 import { type Inventory, InventorySchema } from './schema.js';
 
@@ -36,8 +36,7 @@ export function parseSnapshot(
   }
   const result = safeParseInventory(data);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new SnapshotError(`${source}: ${formatZodPath(issue.path)}: ${issue.message}`);
+    throw new SnapshotError(`${source}: ${formatZodIssue(result.error.issues[0]!, data)}`);
   }
   return result.data;
 }

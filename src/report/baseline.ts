@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fingerprint } from '../engine/finding.js';
 import { extend } from '../util/extend.js';
 import { hasProtoKey } from '../util/proto-key.js';
-import { formatZodPath } from '../util/zod-path.js';
+import { formatZodIssue } from '../util/zod-issue.js';
 import { compareResolved } from './merge.js';
 import { type Report, ReportSchema } from './schema.js';
 
@@ -17,6 +17,13 @@ export class BaselineError extends Error {
 
 export async function readBaseline(file: string): Promise<Report> {
   return readReportFile(file, 'the baseline');
+}
+
+/** a snapshot (`collect -o`), the file most often given for a report by mistake */
+function isSnapshot(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return 'ecs' in d && 'collectedAt' in d && !('findings' in d);
 }
 
 /** read and validate a JSON report (a baseline, a shard to merge) */
@@ -37,11 +44,15 @@ export async function readReportFile(file: string, what = 'the report'): Promise
     throw new BaselineError(`${file}: not a JSON report: ${(err as Error).message.split('\n')[0]}`);
   }
   if (hasProtoKey(json)) throw new BaselineError(`${file}: key "__proto__" is not allowed`);
+  if (isSnapshot(json)) {
+    throw new BaselineError(
+      `${file}: this is an ecs-audit snapshot, not a report (a JSON report is written by \`ecs-audit scan --format json\`)`,
+    );
+  }
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     throw new BaselineError(
-      `${file}: not an ecs-audit JSON report (schema version 1): ${formatZodPath(issue.path)}: ${issue.message}`,
+      `${file}: not an ecs-audit JSON report (schema version 1): ${formatZodIssue(parsed.error.issues[0]!, json)}`,
     );
   }
   return parsed.data;
