@@ -7,7 +7,12 @@
  * Both calls go through the caller's own Gate; each member is then collected
  * with its own Gate (its own quotas) by `collect()`.
  */
-import CredentialPkg, { Config as CredentialConfig } from '@alicloud/credentials';
+import CredentialPkg from '@alicloud/credentials';
+// the library's refreshing session (not exported from its index; the package has no exports map)
+import {
+  Session,
+  SessionCredentialProvider,
+} from '@alicloud/credentials/dist/src/providers/session.js';
 import type * as RmSdk from '@alicloud/resourcemanager20200331';
 import type * as StsSdk from '@alicloud/sts20150401';
 import pLimit from 'p-limit';
@@ -161,13 +166,22 @@ async function listAccounts(ctx: CollectContext): Promise<OrgAccount[]> {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-async function enter(
+interface Assumed {
+  id: string;
+  secret: string;
+  token: string;
+  /** `2026-11-01T01:00:00Z`, as STS sends it */
+  expiration: string;
+}
+
+async function assume(
   ctx: CollectContext,
   options: OrganizationOptions,
   accountId: string,
-): Promise<MemberCredentials | EnterFailure> {
+): Promise<Assumed | EnterFailure> {
   const m: PageMeta = { service: 'sts', region: null, operation: 'AssumeRole' };
   const roleArn = `acs:ram::${accountId}:role/${options.memberRole}`;
+  const durationSeconds = options.durationSeconds ?? 3600;
   let creds: StsSdk.AssumeRoleResponseBodyCredentials | undefined;
   try {
     const res = await call(ctx, m, () =>
@@ -175,7 +189,7 @@ async function enter(
         new (sdks().sts.AssumeRoleRequest)({
           roleArn,
           roleSessionName: options.sessionName ?? 'ecs-audit',
-          durationSeconds: options.durationSeconds ?? 3600,
+          durationSeconds,
         }),
       ),
     );
@@ -192,24 +206,60 @@ async function enter(
       message: 'AssumeRole answered without an AccessKey id, secret and security token',
     };
   }
-  const credential = new Credential(
-    new CredentialConfig({
-      type: 'sts',
-      accessKeyId: id,
-      accessKeySecret: secret,
-      securityToken: token,
-    }),
-  );
-  const own = makeRedactor([secret, token, id]);
+  // STS always sends Expiration; without one, the lifetime asked for (renewed no later)
+  const sent = nonEmpty(creds?.expiration);
+  const at = sent === undefined ? Number.NaN : Date.parse(sent);
+  const expiration = new Date(
+    Number.isFinite(at) ? at : Date.now() + durationSeconds * 1000,
+  ).toISOString();
+  return { id, secret, token, expiration };
+}
+
+/**
+ * Enter a member: its role's temporary credentials, renewed before they
+ * expire. A member whose scan outlives the token (tens of thousands of
+ * security groups at the API's pace, a throttled account) would otherwise see
+ * every later call refused with `InvalidSecurityToken.Expired`, the rest of it
+ * lost as coverage gaps. `@alicloud/credentials`' session provider asks for a
+ * new token 15 minutes before the old one expires (keeping the old one while a
+ * renewal fails and it is still valid); the renewal is AssumeRole again,
+ * through the caller's gate. Every token of the member is redacted.
+ */
+async function enter(
+  ctx: CollectContext,
+  options: OrganizationOptions,
+  accountId: string,
+): Promise<MemberCredentials | EnterFailure> {
+  const first = await assume(ctx, options, accountId);
+  if (isEnterFailure(first)) return first;
+  const secrets: string[] = [];
+  let own: (text: string) => string = (text) => text;
+  const keep = (a: Assumed) => {
+    secrets.push(a.secret, a.token, a.id);
+    own = makeRedactor(secrets);
+    return new Session(a.id, a.secret, a.token, a.expiration);
+  };
+  let initial: Session | undefined = keep(first);
+  const provider = new SessionCredentialProvider();
+  provider.refresher = async () => {
+    if (initial) {
+      const session = initial;
+      initial = undefined;
+      return session;
+    }
+    const next = await assume(ctx, options, accountId);
+    if (isEnterFailure(next)) throw new Error(`${next.code}: ${next.message}`);
+    return keep(next);
+  };
   return {
-    credential,
+    credential: new Credential(null, provider),
     source: `assumed-role/${options.memberRole}`,
-    accessKeyIdMasked: maskAccessKeyId(id),
+    accessKeyIdMasked: maskAccessKeyId(first.id),
     redact: (text) => own(options.redact(text)),
   };
 }
 
-export function isEnterFailure(x: MemberCredentials | EnterFailure): x is EnterFailure {
+export function isEnterFailure<T extends object>(x: T | EnterFailure): x is EnterFailure {
   return 'code' in x;
 }
 
