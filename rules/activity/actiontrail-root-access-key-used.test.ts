@@ -8,6 +8,11 @@ testRule(rule, {
   valid: [
     { name: 'no events', inventory: events([]) },
     {
+      name: 'a root AccessKey call whose time cannot be read: it may lie in the window',
+      inventory: events([apiCall('k1', KEY, { eventTime: 'not a time' })]),
+      notEvaluated: [ACCOUNT],
+    },
+    {
       name: 'a root API call from the console (TMP. key)',
       inventory: events([apiCall('k1', 'TMP.3Ker6WKYHexxxxxxpRuQaM')]),
     },

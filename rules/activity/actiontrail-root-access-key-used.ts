@@ -48,9 +48,18 @@ export default defineRule({
     compliance: { cis: ['1.1', '1.2'] },
   },
   *evaluate(ctx) {
-    const { accessKeyCalls } = rootActivityOf(ctx);
-    if (accessKeyCalls.length === 0) return;
+    const { accessKeyCalls, undated } = rootActivityOf(ctx);
     const inv = ctx.inventory;
+    if (accessKeyCalls.length === 0) {
+      // a root key call whose time cannot be read may lie in the window: no verdict, not a pass
+      if (undated.accessKeyCalls.length > 0) {
+        ctx.notEvaluated(
+          { type: 'account', id: inv.account.id, region: null },
+          `the eventTime of ${undated.accessKeyCalls.length} root AccessKey call(s) could not be read`,
+        );
+      }
+      return;
+    }
     const scanRanAsRoot = inv.account.caller.identityType.trim().toLowerCase() === 'account';
     const scanKey = inv.account.callerAccessKeyIdMasked;
 

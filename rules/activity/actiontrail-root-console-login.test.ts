@@ -25,6 +25,11 @@ testRule(rule, {
       since: '2026-10-25T00:00:00Z',
     },
     {
+      name: 'a root sign-in whose time cannot be read: it may lie in the window',
+      inventory: events([signin('e1', { eventTime: '20/10/2026 03:00' })]),
+      notEvaluated: [ACCOUNT],
+    },
+    {
       name: 'only failed root sign-in attempts',
       inventory: events([signin('e1', { errorCode: 'LoginFailed' })]),
     },

@@ -39,8 +39,17 @@ export default defineRule({
     compliance: { cis: ['1.1'] },
   },
   *evaluate(ctx) {
-    const { signins, failedSignins } = rootActivityOf(ctx);
-    if (signins.length === 0) return;
+    const { signins, failedSignins, undated } = rootActivityOf(ctx);
+    if (signins.length === 0) {
+      // a root sign-in whose time cannot be read may lie in the window: no verdict, not a pass
+      if (undated.signins.length > 0) {
+        ctx.notEvaluated(
+          { type: 'account', id: ctx.inventory.account.id, region: null },
+          `the eventTime of ${undated.signins.length} root console sign-in(s) could not be read`,
+        );
+      }
+      return;
+    }
     const latest = signins[0]!;
     const listed = capped(signins, ctx.options.maxEvents);
     const failed = capped(failedSignins, ctx.options.maxEvents);

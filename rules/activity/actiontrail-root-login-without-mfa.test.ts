@@ -14,9 +14,22 @@ testRule(rule, {
       inventory: events([signin('e1', { additionalEventData: { mfaChecked: 'true' } })]),
     },
     {
-      name: 'a root sign-in whose MFA flag is missing',
+      // rules.md: a field the rule needs that is absent makes the resource not evaluated
+      name: 'a root sign-in whose MFA flag is missing: not evaluated, not a pass',
       inventory: events([
         signin('e1', { additionalEventData: { loginAccount: 'owner@example.com' } }),
+      ]),
+      notEvaluated: [ACCOUNT],
+    },
+    {
+      name: 'a root sign-in without MFA whose time cannot be read: it may lie in the window',
+      inventory: events([signin('e1', { eventTime: 'yesterday' })]),
+      notEvaluated: [ACCOUNT],
+    },
+    {
+      name: 'a root sign-in with MFA whose time cannot be read: judged (MFA was checked)',
+      inventory: events([
+        signin('e1', { eventTime: 'yesterday', additionalEventData: { isMFAChecked: 'true' } }),
       ]),
     },
     {

@@ -38,9 +38,26 @@ export default defineRule({
     compliance: { cis: ['1.1', '1.3'] },
   },
   *evaluate(ctx) {
-    const { signins } = rootActivityOf(ctx);
+    const { signins, undated } = rootActivityOf(ctx);
     const without = signins.filter((e) => mfaOf(e).state === 'not-checked');
-    if (without.length === 0) return;
+    if (without.length === 0) {
+      // no verdict, not a pass: a sign-in in the window whose MFA field is absent, or one
+      // without MFA whose time cannot be read (it may lie in the window)
+      const mfaUnread = signins.filter((e) => mfaOf(e).state === 'unknown').length;
+      const undatedWithout = undated.signins.filter((e) => mfaOf(e).state !== 'checked').length;
+      const why = [
+        mfaUnread > 0 && `the MFA state of ${mfaUnread} root console sign-in(s) could not be read`,
+        undatedWithout > 0 &&
+          `the eventTime of ${undatedWithout} root console sign-in(s) not known to use MFA could not be read`,
+      ].filter((x): x is string => typeof x === 'string');
+      if (why.length > 0) {
+        ctx.notEvaluated(
+          { type: 'account', id: ctx.inventory.account.id, region: null },
+          why.join('; '),
+        );
+      }
+      return;
+    }
     const latest = without[0]!;
     const listed = capped(without, ctx.options.maxEvents);
     const account = ctx.inventory.account.id;

@@ -176,13 +176,30 @@ export interface RootActivity {
   failedSignins: TrailEvent[];
   /** root ApiCalls with a permanent AccessKey within the window (successful or not), newest first */
   accessKeyCalls: TrailEvent[];
+  /**
+   * root sign-ins and permanent-key calls whose `eventTime` cannot be read: in
+   * the window or not, no one can say, so a rule that found nothing else says
+   * it could not judge (never a pass)
+   */
+  undated: { signins: TrailEvent[]; accessKeyCalls: TrailEvent[] };
 }
 
 /** The root identity's sign-ins and AccessKey calls within [since, now], each event once. */
 export function rootActivity(events: readonly TrailEvent[], since: Date, now: Date): RootActivity {
-  const out: RootActivity = { signins: [], failedSignins: [], accessKeyCalls: [] };
+  const out: RootActivity = {
+    signins: [],
+    failedSignins: [],
+    accessKeyCalls: [],
+    undated: { signins: [], accessKeyCalls: [] },
+  };
   for (const e of dedupeEvents(events)) {
-    if (!isRootIdentity(e) || !isWithinWindow(e, since, now)) continue;
+    if (!isRootIdentity(e)) continue;
+    if (parseUtcTime(e.eventTime) === undefined) {
+      if (isConsoleSignin(e) && outcomeOf(e) === 'success') out.undated.signins.push(e);
+      else if (!isConsoleSignin(e) && isPermanentKeyApiCall(e)) out.undated.accessKeyCalls.push(e);
+      continue;
+    }
+    if (!isWithinWindow(e, since, now)) continue;
     if (isConsoleSignin(e)) {
       (outcomeOf(e) === 'success' ? out.signins : out.failedSignins).push(e);
     } else if (isPermanentKeyApiCall(e)) {
