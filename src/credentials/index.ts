@@ -134,8 +134,9 @@ export async function cliConfigProblem(
   let text: string;
   try {
     text = await readFile(join(home, '.aliyun', 'config.json'), 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    // absent (or a link to nothing): the chain simply has no CLI profile
+    return (err as NodeJS.ErrnoException).code === 'EISDIR' ? `${file} is a directory` : undefined;
   }
   let conf: unknown;
   try {
@@ -152,15 +153,34 @@ export async function cliConfigProblem(
   const name = env['ALIBABA_CLOUD_PROFILE'] || (typeof c.current === 'string' ? c.current : '');
   const profile = profiles.find((p) => p?.['name'] === name);
   if (!profile) return `${file} has no profile ${JSON.stringify(name)} (its current profile)`;
+  // the fields each mode of the credential library's CLI-profile provider reads first
+  // (@alicloud/credentials providers/cli_profile.js); names only, never values
   const needs: Record<string, string[]> = {
     AK: ['access_key_id', 'access_key_secret'],
     StsToken: ['access_key_id', 'access_key_secret', 'sts_token'],
+    RamRoleArn: ['access_key_id', 'access_key_secret', 'ram_role_arn'],
+    EcsRamRole: [],
+    OIDC: ['oidc_token_file', 'oidc_provider_arn', 'ram_role_arn'],
+    ChainableRamRoleArn: ['source_profile', 'ram_role_arn'],
+    CloudSSO: ['cloud_sso_sign_in_url', 'cloud_sso_account_id', 'cloud_sso_access_config'],
+    OAuth: ['oauth_site_type'],
+    External: ['process_command'],
   };
   const mode = String(profile['mode'] ?? '');
-  const missing = (needs[mode] ?? []).filter((k) => !profile[k]);
-  if (missing.length > 0)
-    return `${file}: profile ${JSON.stringify(name)} (mode ${mode}) has no ${missing.join(', ')}`;
-  return undefined;
+  const label = `${file}: profile ${JSON.stringify(name)}`;
+  const need = needs[mode];
+  if (need === undefined) {
+    return `${label} has mode ${JSON.stringify(mode)}, which is not one of ${Object.keys(needs).join(', ')}`;
+  }
+  const missing = need.filter((k) => !profile[k]);
+  if (missing.length > 0) return `${label} (mode ${mode}) has no ${missing.join(', ')}`;
+  // a complete static profile works; the others fetch credentials, and that failed
+  if (mode === 'AK' || mode === 'StsToken') return undefined;
+  return `${label} (mode ${mode}) gave no credentials: ${
+    mode === 'EcsRamRole'
+      ? 'the instance metadata service did not answer (not an ECS instance, or ALIBABA_CLOUD_ECS_METADATA_DISABLED is set)'
+      : 'its sign-in or AssumeRole call failed'
+  }`;
 }
 
 /** resolve once; undefined when the provider(s) cannot produce credentials */

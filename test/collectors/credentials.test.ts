@@ -154,6 +154,15 @@ describe('resolveCredentials', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  it('a ~/.aliyun/config.json that is a directory says so', async () => {
+    mkdirSync(path.join(env.home, '.aliyun', 'config.json'), { recursive: true });
+    const err = await resolveCredentials().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsError);
+    expect((err as Error).message).toBe(
+      'no credentials found: ~/.aliyun/config.json is a directory (aliyun configure)',
+    );
+  });
+
   it('a broken ~/.aliyun/config.json is not a crash: one line', async () => {
     mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
     writeFileSync(path.join(env.home, '.aliyun', 'config.json'), '{not json');
@@ -188,6 +197,36 @@ describe('resolveCredentials', () => {
         ],
       },
       '~/.aliyun/config.json: profile "default" (mode StsToken) has no sts_token',
+    ],
+    [
+      'a mode the credential chain does not know',
+      { current: 'default', profiles: [{ name: 'default', mode: 'Bogus' }] },
+      '~/.aliyun/config.json: profile "default" has mode "Bogus", which is not one of AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External',
+    ],
+    [
+      // (the library refuses an empty RoleArn before any network call)
+      'a RamRoleArn profile without its role',
+      {
+        current: 'default',
+        profiles: [
+          {
+            name: 'default',
+            mode: 'RamRoleArn',
+            access_key_id: 'LTAIcli0000000001',
+            access_key_secret: TEST_SECRET,
+          },
+        ],
+      },
+      '~/.aliyun/config.json: profile "default" (mode RamRoleArn) has no ram_role_arn',
+    ],
+    [
+      // the metadata service is switched off in every test
+      'an EcsRamRole profile off an ECS instance',
+      {
+        current: 'default',
+        profiles: [{ name: 'default', mode: 'EcsRamRole', ram_role_name: 'r' }],
+      },
+      '~/.aliyun/config.json: profile "default" (mode EcsRamRole) gave no credentials: the instance metadata service did not answer (not an ECS instance, or ALIBABA_CLOUD_ECS_METADATA_DISABLED is set)',
     ],
   ])('a CLI config that gives no credentials says why: %s', async (_name, config, reason) => {
     mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
