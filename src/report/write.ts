@@ -67,6 +67,8 @@ export async function checkReportDestinations(specs: readonly ReportSpec[]): Pro
 
 /** `file` can be written: its directory exists and is writable, and it is not a directory itself. */
 export async function checkDestination(file: string, flag: string): Promise<void> {
+  // resolve('') is the working directory: say what was given, not "is a directory"
+  if (file.trim() === '') throw new ReportSpecError(`${flag}: the file name is empty`);
   const abs = resolve(file);
   const dir = dirname(abs);
   // a report's directory is made when missing (`--report html=out/report.html`)

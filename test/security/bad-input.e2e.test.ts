@@ -286,6 +286,12 @@ const FLAG_CASES: Case[] = [
     child: true,
   },
   {
+    name: 'collect -o with an empty file name',
+    args: ['collect', '--endpoint', 'http://127.0.0.1:9', '-o', ''],
+    names: /--output: the file name is empty/,
+    raw: true,
+  },
+  {
     name: 'collect -o onto a directory',
     args: ['collect', '--endpoint', 'http://127.0.0.1:9', '-o', '@/out'],
     dirs: ['out'],
