@@ -22,19 +22,25 @@ afterEach(() => {
 
 const MEMBER = '1000000000000003';
 
+/** the member entered by the caller, with Date faked from now on */
+async function enterWithFakeClock(endpoint: string) {
+  const session = await openOrganization({
+    credential: (await resolveCredentials()).credential,
+    redact: (s) => s,
+    endpoint,
+    memberRole: 'ResourceDirectoryAccountAccessRole',
+  });
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+  const entered = await session.enter(MEMBER);
+  if (isEnterFailure(entered)) throw new Error(`not entered: ${entered.code}`);
+  return entered;
+}
+
 it('a member token is used until 15 minutes before it expires, then renewed with AssumeRole; every token is redacted', async () => {
   const emu = await startEmulator(await loadWorld(path.join(ROOT, 'fixtures/worlds/org.yaml')));
   try {
     const assumed = () => emu.stats().requests['AssumeRole'] ?? 0;
-    const session = await openOrganization({
-      credential: (await resolveCredentials()).credential,
-      redact: (s) => s,
-      endpoint: emu.url,
-      memberRole: 'ResourceDirectoryAccountAccessRole',
-    });
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
-    const entered = await session.enter(MEMBER);
-    if (isEnterFailure(entered)) throw new Error(`not entered: ${entered.code}`);
+    const entered = await enterWithFakeClock(emu.url);
     expect(assumed()).toBe(1);
     const first = await entered.credential.getCredential();
     expect(first.accessKeyId).toMatch(/^STS\./);
@@ -58,18 +64,9 @@ it('a member token is used until 15 minutes before it expires, then renewed with
 });
 
 it('a renewal that fails keeps the token while it is valid: the member is not lost to an STS outage', async () => {
-  const world = await loadWorld(path.join(ROOT, 'fixtures/worlds/org.yaml'));
-  const emu = await startEmulator(world);
+  const emu = await startEmulator(await loadWorld(path.join(ROOT, 'fixtures/worlds/org.yaml')));
   try {
-    const session = await openOrganization({
-      credential: (await resolveCredentials()).credential,
-      redact: (s) => s,
-      endpoint: emu.url,
-      memberRole: 'ResourceDirectoryAccountAccessRole',
-    });
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
-    const entered = await session.enter(MEMBER);
-    if (isEnterFailure(entered)) throw new Error(`not entered: ${entered.code}`);
+    const entered = await enterWithFakeClock(emu.url);
     const first = await entered.credential.getCredential();
     // STS cannot be reached when the renewal is due (its retries give up)
     await emu.close();

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { configError } from '../helpers/config.js';
 
-const bad = (text: string): string => {
-  try {
-    parseConfig(text, 'audit.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const bad = configError;
 
 describe('config file', () => {
   it('reads every key of the spec example', () => {

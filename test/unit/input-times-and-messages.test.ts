@@ -11,12 +11,13 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { parseNow, parseSince } from '../../src/cli/parse.js';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
 import { makeRedactor } from '../../src/credentials/index.js';
 import { parseWorld, WorldError } from '../../src/emulator/world.js';
 import { emptyInventory } from '../../src/inventory/schema.js';
 import { serializeSnapshot } from '../../src/inventory/snapshot.js';
 import { BaselineError, readBaseline, readReportFile } from '../../src/report/baseline.js';
+import { configError } from '../helpers/config.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 // an internal error of a command (see 'secrets' below): the rules list throws what it is told to
@@ -46,15 +47,6 @@ const usage = (fn: () => unknown): string => {
     return (err as Error).message;
   }
   throw new Error('expected a UsageError');
-};
-const configError = (text: string): string => {
-  try {
-    parseConfig(text, 'audit.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
 };
 /** the snapshot of an empty account, as `collect -o` writes it */
 const snapshot = (): Record<string, unknown> => JSON.parse(serializeSnapshot(emptyInventory()));
