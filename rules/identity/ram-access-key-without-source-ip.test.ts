@@ -307,6 +307,24 @@ testRule(rule, {
       findings: [{ id: 'u' }],
     },
     {
+      name: 'a Deny NotAction ["ecs:*"] outside the office fences every action but ecs:*: ecs:* stays open',
+      inventory: ram({
+        users: [user('u', { policies: [{ name: 'p', type: 'Custom' }] })],
+        policies: [
+          policy(
+            'p',
+            doc(allow(), {
+              Effect: 'Deny',
+              NotAction: 'ecs:*',
+              Resource: '*',
+              Condition: notIp(OFFICE),
+            }),
+          ),
+        ],
+      }),
+      findings: [{ id: 'u', evidence: { unrestrictedAllows: [{ policy: 'p', statement: 0 }] } }],
+    },
+    {
       name: 'a Deny also conditioned on MFA applies only sometimes: not a fence',
       inventory: ram({
         users: [user('u', { policies: [ADMIN, { name: 'f', type: 'Custom' }] })],

@@ -95,6 +95,25 @@ const policies = [
     type: 'Custom',
     document: { Statement: [{ Effect: 'Deny', Action: ['bss:*'], Resource: '*' }] },
   },
+  {
+    name: 'AliyunRAMFullAccess',
+    type: 'System',
+    document: { Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }] },
+  },
+  {
+    name: 'AllOfThisAccount',
+    type: 'Custom',
+    document: {
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: 'acs:*:*:1234567890123456:*' }],
+    },
+  },
+  {
+    name: 'AllOfAnotherAccount',
+    type: 'Custom',
+    document: {
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: 'acs:*:*:9999888877776666:*' }],
+    },
+  },
 ];
 const ACCOUNT = '1234567890123456';
 const rgAttach = (
@@ -182,6 +201,15 @@ testRule(rule, {
       inventory: {
         ram: {
           users: [user('pu', { policies: [{ name: 'AllButRamAZ', type: 'Custom' }] })],
+          policies,
+        },
+      },
+    },
+    {
+      name: "* on another account's resources is not * on *",
+      inventory: {
+        ram: {
+          users: [user('x', { policies: [{ name: 'AllOfAnotherAccount', type: 'Custom' }] })],
           policies,
         },
       },
@@ -447,6 +475,50 @@ testRule(rule, {
         },
         { id: 'Ops', type: 'ram-group', evidence: { resourceGroups: ['rg-dev'] } },
         { id: 'deployer', type: 'ram-role', evidence: { resourceGroups: ['rg-prod'] } },
+      ],
+    },
+    {
+      name: 'NotAction ["RAM:*"] plus AliyunRAMFullAccess through a group: together every action',
+      inventory: {
+        ram: {
+          users: [
+            user('pu', {
+              policies: [{ name: 'AllButRam', type: 'Custom' }],
+              groups: ['ram-admins'],
+            }),
+          ],
+          groups: [
+            { name: 'ram-admins', policies: [{ name: 'AliyunRAMFullAccess', type: 'System' }] },
+          ],
+          policies,
+        },
+      },
+      findings: [
+        {
+          id: 'pu',
+          type: 'ram-user',
+          evidence: {
+            grants: [
+              {
+                policy: 'AllButRam',
+                notActions: ['RAM:*'],
+                completedBy: [{ policy: 'AliyunRAMFullAccess', via: 'group ram-admins' }],
+              },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: '* on acs:*:*:<this account>:* is every resource of the account',
+      inventory: {
+        ram: {
+          roles: [{ name: 'r', policies: [{ name: 'AllOfThisAccount', type: 'Custom' }] }],
+          policies,
+        },
+      },
+      findings: [
+        { id: 'r', type: 'ram-role', evidence: { grants: [{ policy: 'AllOfThisAccount' }] } },
       ],
     },
     {

@@ -101,6 +101,22 @@ testRule(rule, {
         }),
       ),
     },
+    {
+      name: "a RAM Deny of the other account's root takes its grant away",
+      inventory: roles(
+        role('r', {
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { RAM: [`acs:ram::${OTHER}:root`] },
+            },
+            { Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { RAM: OTHER } },
+          ],
+        }),
+      ),
+    },
   ],
   invalid: [
     {
@@ -164,6 +180,34 @@ testRule(rule, {
       name: 'organization scan: any principal is still flagged',
       inventory: inOrganization(role('open', trust({ RAM: '*' }))),
       findings: [{ id: 'open', evidence: { grants: [{ kind: 'any-principal' }] } }],
+    },
+    {
+      name: 'a Deny to every service or federated principal leaves the RAM grants',
+      inventory: roles(
+        role('open', {
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { RAM: ['*', `acs:ram::${OTHER}:root`] },
+            },
+            { Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { Service: '*' } },
+            { Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { Federated: ['*'] } },
+          ],
+        }),
+      ),
+      findings: [
+        {
+          id: 'open',
+          evidence: {
+            grants: [
+              { kind: 'any-principal', principalType: 'RAM' },
+              { kind: 'other-account-root', accountId: OTHER },
+            ],
+          },
+        },
+      ],
     },
     {
       name: 'every account by wildcard (acs:ram::*:root)',

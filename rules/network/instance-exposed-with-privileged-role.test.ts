@@ -203,6 +203,37 @@ testRule(rule, {
       findings: [{ id: 'i-1', evidence: { grants: [{ kind: 'assume-any-role' }] } }],
     },
     {
+      name: 'a Deny ram:* attached for a resource group leaves the account-wide ram:*',
+      inventory: {
+        ...ecs([sshOpen], [web()]),
+        ram: {
+          ...role([{ name: 'ram-all', type: 'Custom' }]),
+          policies: [
+            policy('ram-all', [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }]),
+            policy('no-ram', [{ Effect: 'Deny', Action: 'ram:*', Resource: '*' }]),
+          ],
+          resourceGroupAttachments: [
+            {
+              principalName: 'web-admin@role.corp.onaliyunservice.com',
+              principalType: 'ServiceRole',
+              policyName: 'no-ram',
+              policyType: 'Custom',
+              resourceGroupId: 'rg-1',
+            },
+          ],
+        },
+      },
+      findings: [{ id: 'i-1', evidence: { grants: [{ kind: 'ram-write', policy: 'ram-all' }] } }],
+    },
+    {
+      name: 'sts:AssumeRole on every role of every account (acs:ram:*:*:role/*)',
+      inventory: {
+        ...ecs([sshOpen], [web()]),
+        ...custom([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'acs:ram:*:*:role/*' }]),
+      },
+      findings: [{ id: 'i-1', evidence: { grants: [{ kind: 'assume-any-role' }] } }],
+    },
+    {
       name: 'metadata tokens required: still an attack path, the message says so',
       inventory: {
         ...ecs(

@@ -9,14 +9,17 @@
  */
 import type { Inventory } from '../inventory/schema.js';
 import {
+  type AttachedPolicy,
   commandRunAsAnalysis,
+  denyCoversEveryResource,
   grantsAdmin,
+  matchesEveryRole,
   type PolicyStatement,
   type PolicyStatementRef,
   type PrincipalPolicies,
   principalPoliciesOf,
+  scopeCovers,
   statementCoversAction,
-  statementCoversEveryResource,
 } from './ram-policy.js';
 
 export type PrivilegeKind = 'admin' | 'ram-write' | 'run-command-as-root' | 'assume-any-role';
@@ -83,16 +86,31 @@ function ramWriteActions(st: PolicyStatement): string[] {
   return [...out];
 }
 
-/** an unconditional Deny of `action` on every resource */
-function deniedOutright(p: PrincipalPolicies, action: string): boolean {
-  return p.attached.some((a) =>
-    a.parsed.statements.some(
-      (s) =>
-        s.effect === 'Deny' &&
-        s.conditions.length === 0 &&
-        statementCoversEveryResource(s) &&
-        statementCoversAction(s, action),
-    ),
+/** `sts:AssumeRole` on every role (`*`, `acs:ram:*:*:role/*`, the account's own roles) */
+function coversEveryRole(st: PolicyStatement, ownAccount: string | undefined): boolean {
+  if (st.notResource) return st.notResource.length === 0;
+  if (!st.resource) return true;
+  return st.resource.some((r) => matchesEveryRole(r, ownAccount));
+}
+
+/**
+ * an unconditional Deny of `action` on every resource (for sts:AssumeRole: on
+ * every role of every account) that reaches an Allow attached at `allow`: a
+ * Deny attached at resource-group scope applies to that group's resources only,
+ * so it does not take away what an account-scope Allow grants
+ */
+function deniedOutright(p: PrincipalPolicies, allow: AttachedPolicy, action: string): boolean {
+  const assume = action === 'sts:AssumeRole';
+  return p.attached.some(
+    (a) =>
+      scopeCovers(a, allow) &&
+      a.parsed.statements.some(
+        (s) =>
+          s.effect === 'Deny' &&
+          s.conditions.length === 0 &&
+          (assume ? coversEveryRole(s, undefined) : denyCoversEveryResource(s)) &&
+          statementCoversAction(s, action),
+      ),
   );
 }
 
@@ -117,7 +135,7 @@ export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
       const ref = { policy: a.name, policyType: a.type, via: a.via, statement: st.index };
       if (admin.admin && admin.grants.some((g) => g.policy === a.name && g.statement === st.index))
         continue;
-      const writes = ramWriteActions(st).filter((x) => !deniedOutright(p, x));
+      const writes = ramWriteActions(st).filter((x) => !deniedOutright(p, a, x));
       if (writes.length > 0) {
         grants.push({
           ...ref,
@@ -127,8 +145,8 @@ export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
       }
       if (
         statementCoversAction(st, 'sts:AssumeRole') &&
-        statementCoversEveryResource(st) &&
-        !deniedOutright(p, 'sts:AssumeRole')
+        coversEveryRole(st, p.accountId) &&
+        !deniedOutright(p, a, 'sts:AssumeRole')
       ) {
         grants.push({ ...ref, kind: 'assume-any-role', grants: 'sts:AssumeRole on *' });
       }

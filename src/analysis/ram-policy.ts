@@ -316,16 +316,72 @@ export function matchesEveryAction(pattern: string): boolean {
   return /^\*+(?::\*+)?$/.test(pattern.trim());
 }
 
-/** `*` or `acs:*:*:*:*`: a pattern that matches every resource */
-export function matchesEveryResource(pattern: string): boolean {
+/** `*` or `acs:*:*:*:*`: the literal every-resource patterns */
+function literalEveryResource(pattern: string): boolean {
   const p = pattern.trim();
   return /^\*+$/.test(p) || /^acs(?::\*+){4}$/i.test(p);
 }
 
-export function statementCoversEveryResource(st: PolicyStatement): boolean {
+const allStars = (s: string) => /^\*+$/.test(s);
+
+/**
+ * Does a pattern match every `acs:<service>:<region>:<account>:<resource>` ARN
+ * of the account (for `role`: every RAM role ARN, `acs:ram::<account>:role/<name>`)?
+ * Read segment by segment: each `*`, the account segment also `ownAccount`, and
+ * a `*` as the last segment swallows the rest (`acs:*`). Anything else is not
+ * every (conservative).
+ */
+function matchesEveryArn(pattern: string, ownAccount: string | undefined, role: boolean): boolean {
+  const segs = pattern.trim().split(':');
+  if (segs[0]!.toLowerCase() !== 'acs') return false;
+  for (let i = 1; i < segs.length; i++) {
+    const s = segs[i]!;
+    const last = i === segs.length - 1;
+    // a role name may hold no `:`, so the resource segment must be the last
+    if (i === 4) return last && (allStars(s) || (role && /^role\/\*+$/.test(s)));
+    if (allStars(s)) {
+      if (last) return true;
+      continue;
+    }
+    if (role && i === 1 && s.toLowerCase() === 'ram') continue;
+    // RAM ARNs have no region
+    if (role && i === 2 && s === '') continue;
+    if (i === 3 && ownAccount !== undefined && s === ownAccount.trim()) continue;
+    return false;
+  }
+  return false;
+}
+
+/**
+ * A pattern that matches every resource of the account: `*`, `acs:*`,
+ * `acs:*:*:*:*`, `acs:*:*:<ownAccount>:*`. For what an Allow grants; see
+ * `denyCoversEveryResource` for a Deny.
+ */
+export function matchesEveryResource(pattern: string, ownAccount?: string): boolean {
+  return literalEveryResource(pattern) || matchesEveryArn(pattern, ownAccount, false);
+}
+
+/** a pattern that matches every RAM role (the resource of `sts:AssumeRole`): every resource, `acs:ram:*:*:role/*`, … */
+export function matchesEveryRole(pattern: string, ownAccount?: string): boolean {
+  return matchesEveryResource(pattern, ownAccount) || matchesEveryArn(pattern, ownAccount, true);
+}
+
+export function statementCoversEveryResource(st: PolicyStatement, ownAccount?: string): boolean {
   if (st.notResource) return st.notResource.length === 0;
   if (!st.resource) return true;
-  return st.resource.some(matchesEveryResource);
+  return st.resource.some((r) => matchesEveryResource(r, ownAccount));
+}
+
+/**
+ * Does a Deny apply on every resource? Only `*` and `acs:*:*:*:*` count: a
+ * request for an action without resource-level authorization may name no ARN,
+ * and whether an ARN pattern then applies is not known (a Deny that may not
+ * apply takes nothing away).
+ */
+export function denyCoversEveryResource(st: PolicyStatement): boolean {
+  if (st.notResource) return st.notResource.length === 0;
+  if (!st.resource) return true;
+  return st.resource.some(literalEveryResource);
 }
 
 /**
@@ -337,7 +393,7 @@ export function statementCoversEveryResource(st: PolicyStatement): boolean {
 export function resourcePatternCovers(outer: string, inner: string): boolean {
   const o = outer.trim();
   const i = inner.trim();
-  if (matchesEveryResource(o)) return true;
+  if (literalEveryResource(o)) return true;
   if (o === i) return true;
   if (!/[*?]/.test(i)) return wildcardMatch(o, i, false);
   if (o.endsWith('*') && !/[*?]/.test(o.slice(0, -1))) return i.startsWith(o.slice(0, -1));
@@ -346,7 +402,7 @@ export function resourcePatternCovers(outer: string, inner: string): boolean {
 
 /** does a Deny's resource scope contain everything an Allow's resource scope names? */
 function resourcesCover(deny: PolicyStatement, allow: PolicyStatement): boolean {
-  if (statementCoversEveryResource(deny)) return true;
+  if (denyCoversEveryResource(deny)) return true;
   if (deny.notResource) return false;
   const allowResources = allow.notResource || !allow.resource ? undefined : allow.resource;
   if (!allowResources) return false;
@@ -560,6 +616,8 @@ export interface PrincipalPolicies {
   attached: AttachedPolicy[];
   /** why the set of effective statements is not fully known; empty when it is */
   unknown: string[];
+  /** the scanned account: an Allow on `acs:*:*:<accountId>:*` is on every resource */
+  accountId?: string;
 }
 
 /**
@@ -685,9 +743,16 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
   const cache = new Map<RamPolicy, ParsedPolicy>();
   const groups = new Map(inv.ram.groups.map((g) => [g.name, g]));
   const rg = resourceGroupIndex(inv);
+  const accountId = inv.account.id;
   const out: PrincipalPolicies[] = [];
   for (const u of inv.ram.users) {
-    const p: PrincipalPolicies = { kind: 'ram-user', name: u.name, attached: [], unknown: [] };
+    const p: PrincipalPolicies = {
+      kind: 'ram-user',
+      name: u.name,
+      attached: [],
+      unknown: [],
+      accountId,
+    };
     if (u.policies === undefined)
       p.unknown.push(`the policies attached to user ${u.name} could not be read`);
     else resolve(u.policies, 'direct', index, p, cache);
@@ -706,7 +771,13 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
     out.push(p);
   }
   for (const g of inv.ram.groups) {
-    const p: PrincipalPolicies = { kind: 'ram-group', name: g.name, attached: [], unknown: [] };
+    const p: PrincipalPolicies = {
+      kind: 'ram-group',
+      name: g.name,
+      attached: [],
+      unknown: [],
+      accountId,
+    };
     if (g.policies === undefined)
       p.unknown.push(`the policies attached to group ${g.name} could not be read`);
     else resolve(g.policies, 'direct', index, p, cache);
@@ -714,7 +785,13 @@ export function allPrincipalPolicies(inv: Inventory): PrincipalPolicies[] {
     out.push(p);
   }
   for (const r of inv.ram.roles) {
-    const p: PrincipalPolicies = { kind: 'ram-role', name: r.name, attached: [], unknown: [] };
+    const p: PrincipalPolicies = {
+      kind: 'ram-role',
+      name: r.name,
+      attached: [],
+      unknown: [],
+      accountId,
+    };
     if (r.policies === undefined)
       p.unknown.push(`the policies attached to role ${r.name} could not be read`);
     else resolve(r.policies, 'direct', index, p, cache);
@@ -750,6 +827,11 @@ export interface AdminGrant extends PolicyStatementRef {
   conditions: Array<{ operator: string; key: string; values: string[] }>;
   /** for an Allow with NotAction: the actions it leaves out (together they do not exclude every RAM action) */
   notActions?: string[];
+  /**
+   * for an Allow with NotAction excluding every RAM action: the unconditional
+   * Allows on every resource that give each of them back (together `*` on `*`)
+   */
+  completedBy?: PolicyStatementRef[];
 }
 
 export interface AdminVerdict {
@@ -777,7 +859,10 @@ function ref(a: AttachedPolicy, st: PolicyStatement): PolicyStatementRef {
  * `allow`'s scope grants? An account-scope Deny reaches everything; a
  * resource-group-scope Deny only grants attached for that same group.
  */
-function scopeCovers(deny: AttachedPolicy, allow: AttachedPolicy): boolean {
+export function scopeCovers(
+  deny: Pick<AttachedPolicy, 'resourceGroupId'>,
+  allow: Pick<AttachedPolicy, 'resourceGroupId'>,
+): boolean {
   return deny.resourceGroupId === undefined || deny.resourceGroupId === allow.resourceGroupId;
 }
 
@@ -912,11 +997,66 @@ function deniesEveryAction(st: PolicyStatement): boolean {
 }
 
 /**
+ * The Allows that give back each of today's RAM actions a NotAction Allow
+ * (attached at `at`) leaves out: unconditional, on every resource, at the
+ * account's scope or at `at`'s resource group, and not denied outright.
+ * undefined when one stays out. RAM allows a request any Allow covers, so the
+ * NotAction Allow and these allow every action: whoever holds every RAM action
+ * can grant themselves any other (the reason a NotAction list keeping RAM
+ * actions counts as `*` on `*`).
+ */
+function completedBy(
+  p: PrincipalPolicies,
+  at: AttachedPolicy,
+  st: PolicyStatement,
+): PolicyStatementRef[] | undefined {
+  const out = new Map<PolicyStatement, PolicyStatementRef>();
+  for (const name of RAM_ACTION_SAMPLES) {
+    const action = `ram:${name}`;
+    if (statementCoversAction(st, action)) continue;
+    let given = false;
+    for (const a of p.attached) {
+      if (a.resourceGroupId !== undefined && a.resourceGroupId !== at.resourceGroupId) continue;
+      for (const s of a.parsed.statements) {
+        if (
+          s === st ||
+          s.effect !== 'Allow' ||
+          s.conditions.length > 0 ||
+          !statementCoversAction(s, action) ||
+          !statementCoversEveryResource(s, p.accountId)
+        )
+          continue;
+        const denied = p.attached.some(
+          (d) =>
+            scopeCovers(d, a) &&
+            d.parsed.statements.some(
+              (x) =>
+                x.effect === 'Deny' &&
+                x.conditions.length === 0 &&
+                denyCoversEveryResource(x) &&
+                statementCoversAction(x, action),
+            ),
+        );
+        if (denied) continue;
+        if (!out.has(s)) out.set(s, ref(a, s));
+        given = true;
+        break;
+      }
+      if (given) break;
+    }
+    if (!given) return undefined;
+  }
+  return [...out.values()];
+}
+
+/**
  * Is the principal granted `*` on `*`? An Allow of every action on every
- * resource (conditions or not) grants it; only an unconditional Deny of every
- * action on every resource takes it away. Narrower Denies are reported as
- * exceptions: they do not make the principal less of an administrator of the
- * account (it keeps `ram:*` unless that is denied, and can grant itself more).
+ * resource (conditions or not) grants it, and so does an unconditional NotAction
+ * Allow whose left-out RAM actions other Allows give back (`completedBy`); only
+ * an unconditional Deny of every action on every resource takes it away.
+ * Narrower Denies are reported as exceptions: they do not make the principal
+ * less of an administrator of the account (it keeps `ram:*` unless that is
+ * denied, and can grant itself more).
  */
 export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
   const v: AdminVerdict = { admin: false, grants: [], removedBy: [], exceptions: [] };
@@ -925,7 +1065,13 @@ export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
   for (const a of p.attached) {
     for (const st of a.parsed.statements) {
       if (st.effect === 'Allow') {
-        if (coversEveryAction(st) && statementCoversEveryResource(st)) {
+        if (!statementCoversEveryResource(st, p.accountId)) continue;
+        // a NotAction Allow keeping out the RAM actions, with Allows giving them back
+        const completion =
+          st.notAction && st.conditions.length === 0 && !coversEveryAction(st)
+            ? completedBy(p, a, st)
+            : undefined;
+        if (coversEveryAction(st) || completion) {
           grantAt.push(a);
           v.grants.push({
             ...ref(a, st),
@@ -935,11 +1081,12 @@ export function grantsAdmin(p: PrincipalPolicies): AdminVerdict {
               values: c.values,
             })),
             ...(st.notAction ? { notActions: st.notAction } : {}),
+            ...(completion ? { completedBy: completion } : {}),
           });
         }
       } else if (
         deniesEveryAction(st) &&
-        statementCoversEveryResource(st) &&
+        denyCoversEveryResource(st) &&
         st.conditions.length === 0
       ) {
         removers.push(a);
@@ -1281,16 +1428,18 @@ export function allowLimitedTo(st: PolicyStatement): NetworkClause | undefined {
 }
 
 /**
- * Is a Deny statement a network fence: every action on every resource, denied
- * whenever the request comes from outside known networks? Its conditions must
- * all be `NotIpAddress acs:SourceIp` (listing no more than the threshold) or
+ * Is a Deny statement a network fence: every action (`*`, or an empty
+ * NotAction) on every resource, denied whenever the request comes from outside
+ * known networks? Its conditions must all be `NotIpAddress acs:SourceIp`
+ * (listing no more than the threshold) or
  * `StringNotEquals[IgnoreCase]` / `StringNotLike` `acs:SourceVpc` (without
  * wildcards for `StringNotLike`): another condition (MFA, time, ...) makes it
  * apply only sometimes.
  */
 export function denyFencesNetwork(st: PolicyStatement): NetworkClause[] | undefined {
   if (st.effect !== 'Deny') return undefined;
-  if (!coversEveryAction(st) || !statementCoversEveryResource(st)) return undefined;
+  // a Deny fences only the actions it denies: `NotAction ["ecs:*"]` leaves ecs:* open from anywhere
+  if (!deniesEveryAction(st) || !denyCoversEveryResource(st)) return undefined;
   if (st.conditions.length === 0) return undefined;
   for (const c of st.conditions) {
     if (!c.known || c.qualifier === 'ForAllValues') return undefined;
@@ -1515,8 +1664,8 @@ export function classifyPrincipal(
  * `{"RAM": "*"}`) or another account's whole root (`acs:ram::<other>:root`, or
  * the bare account id), other than `ownAccount` and `trustedAccounts`. A
  * statement with any condition (`sts:ExternalId`, `acs:SourceIp`, ...) is listed
- * under `conditioned`, not `grants`. An unconditional Deny of sts:AssumeRole to
- * every principal removes every grant.
+ * under `conditioned`, not `grants`. An unconditional Deny of sts:AssumeRole
+ * removes the grants of the principals it names (`denyRemoves`).
  */
 export function trustPolicyAnalysis(
   document: unknown,
@@ -1540,7 +1689,7 @@ export function trustPolicyAnalysis(
   const rawStatements = field(value as Record<string, unknown>, 'Statement');
   const raws = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
   const trusted = new Set([ownAccount, ...trustedAccounts].map((a) => a.trim()));
-  let removed = false;
+  const denied: Array<{ type: string; value: string }> = [];
   for (const st of parsed.statements) {
     if (!statementCoversAction(st, ASSUME_ROLE_ACTION)) continue;
     const raw = raws[st.index] as Record<string, unknown>;
@@ -1553,11 +1702,7 @@ export function trustPolicyAnalysis(
       continue;
     }
     if (st.effect === 'Deny') {
-      if (
-        st.conditions.length === 0 &&
-        entries.some((e) => classifyPrincipal(e.type, e.value).kind === 'any')
-      )
-        removed = true;
+      if (st.conditions.length === 0) denied.push(...entries);
       continue;
     }
     for (const e of entries) {
@@ -1578,8 +1723,48 @@ export function trustPolicyAnalysis(
       else v.grants.push(grant);
     }
   }
-  if (removed) v.grants = [];
+  v.grants = v.grants.filter((g) => !denied.some((d) => denyRemoves(d, g)));
   return v;
+}
+
+/** the type a principal entry names: `RAM` for an account or ARN written without one, `*` for `"*"` */
+function entryType(type: string, value: string): string {
+  const t = type.trim().toLowerCase();
+  if (t !== '*') return t;
+  return allStars(value.trim()) ? '*' : 'ram';
+}
+
+/** a RAM principal as account and the rest: `123` → (123, root), `acs:ram::123:user/x` → (123, user/x) */
+function ramPrincipalParts(value: string): { account: string; rest: string } | undefined {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return { account: v, rest: 'root' };
+  const m = /^acs:ram::([^:]*):(.*)$/i.exec(v);
+  return m ? { account: m[1]!.trim(), rest: m[2]!.trim() } : undefined;
+}
+
+/**
+ * Does an unconditional Deny entry take a grant away? A Deny applies only to
+ * the principals it names: `"*"` to every principal; `{"Service": "*"}` (or
+ * `Federated`, `RAM`) to every principal of that type only; a RAM Deny of
+ * every principal of every account (`acs:ram::*:*`) to every RAM grant; a RAM
+ * Deny of an account's root (or of all of it, `acs:ram::<id>:*`) to that
+ * account's root grant. Anything else removes nothing (conservative).
+ */
+function denyRemoves(deny: { type: string; value: string }, grant: TrustGrant): boolean {
+  const dt = entryType(deny.type, deny.value);
+  const gt = entryType(grant.principalType, grant.principal);
+  if (dt === '*') return true;
+  if (dt !== gt) return false;
+  if (allStars(deny.value.trim())) return true;
+  if (dt !== 'ram') return false;
+  const d = ramPrincipalParts(deny.value);
+  if (!d) return false;
+  const everyone = allStars(d.rest);
+  if (allStars(d.account) && everyone) return true;
+  if (grant.kind !== 'other-account-root') return false;
+  const g = ramPrincipalParts(grant.principal);
+  if (!g || d.account !== g.account) return false;
+  return everyone || (d.rest.toLowerCase() === 'root' && g.rest.toLowerCase() === 'root');
 }
 
 /** the group a grant comes through (`group ops`, `group ops in resource group rg-1`), if any */
