@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { testRule } from '../../src/testing/rule-tester.js';
 import { ecs, from, group, rule } from '../../test/helpers/network.js';
 import adminPort from './sg-admin-port-open-to-internet.js';
@@ -25,6 +26,18 @@ testRule(adminPort, {
       inventory: one([
         from('0.0.0.0/0', { priority: 2 }),
         from('0.0.0.0/0', { policy: 'Drop', priority: 1 }),
+      ]),
+    },
+    {
+      name: 'a Drop of every source port (-1/-1) and every destination still closes the Accept',
+      inventory: one([
+        from('0.0.0.0/0', { priority: 100 }),
+        from('0.0.0.0/0', {
+          policy: 'Drop',
+          priority: 1,
+          sourcePortRange: '-1/-1',
+          destCidrIp: '0.0.0.0/0',
+        }),
       ]),
     },
     {
@@ -114,6 +127,38 @@ testRule(adminPort, {
     },
   ],
   invalid: [
+    {
+      // ECS quintuple rules: an attacker picks a source port outside 1-1023
+      name: 'a Drop of source ports 1-1023 only does not close SSH open to the internet',
+      inventory: one([
+        from('0.0.0.0/0', { priority: 100 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 1, sourcePortRange: '1/1023', id: 'sgr-q' }),
+      ]),
+      findings: [
+        {
+          id: 'sg-1',
+          evidence: {
+            ports: [22],
+            notes: [
+              {
+                ruleId: 'sgr-q',
+                message: expect.stringMatching(
+                  /^Drop limited to source ports 1\/1023: not counted/,
+                ),
+              },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      name: 'a Drop of one destination address does not close the port for the group',
+      inventory: one([
+        from('0.0.0.0/0', { priority: 100 }),
+        from('0.0.0.0/0', { policy: 'Drop', priority: 1, destCidrIp: '10.0.0.99/32' }),
+      ]),
+      findings: [{ id: 'sg-1', evidence: { ports: [22] } }],
+    },
     {
       name: 'a prefix list holding 0.0.0.0/0',
       inventory: withLists([fromList], [{ id: 'pl-1', cidrs: ['0.0.0.0/0'] }]),

@@ -360,6 +360,27 @@ const NO_OTHER_SOURCES: string[] = Object.freeze([]) as unknown as string[];
  * One rule, normalised into `out` (ingress rules only): several when a port list gives
  * it several ranges, none when unusable or egress (whose notes are still taken).
  */
+/** every source port, written as the API may (absent, `-1/-1`, `1/65535`, `0/65535`) */
+const EVERY_SOURCE_PORT = /^(?:|-1\/-1|[01]\/65535)$/;
+/** every destination address: the rule applies to the whole group */
+const EVERY_DESTINATION = /^(?:|0\.0\.0\.0\/0|::\/0)$/;
+
+/** how a quintuple rule narrows its match beyond the group (source ports, destinations), or undefined */
+function quintupleLimits(r: SecurityGroupRule): string | undefined {
+  const limits: string[] = [];
+  const ports = r.sourcePortRange.replace(/\s+/g, '');
+  if (!EVERY_SOURCE_PORT.test(ports)) limits.push(`source ports ${ports}`);
+  for (const d of [r.destCidrIp, r.ipv6DestCidrIp]) {
+    const t = d.replace(/\s+/g, '');
+    if (!EVERY_DESTINATION.test(t)) limits.push(`destination ${t}`);
+  }
+  for (const d of [r.destGroupId, r.destPrefixListId]) {
+    const t = d.trim();
+    if (t !== '') limits.push(`destination ${t}`);
+  }
+  return limits.length > 0 ? limits.join(', ') : undefined;
+}
+
 function normaliseRule(
   sg: SecurityGroup,
   r: SecurityGroupRule,
@@ -435,6 +456,21 @@ function normaliseRule(
   if (policy !== 'accept' && policy !== 'drop') {
     notes.push({ ...noteOf(sg, r, index), message: `unknown policy "${r.policy}": rule ignored` });
     return;
+  }
+  // A quintuple Drop (ECS "security group quintuple rules") matches only some source ports or
+  // some destination addresses of the group's instances: an attacker picks a source port outside
+  // its range, and a destination range need not hold the instance's address. Counted as closing
+  // a port it would hide an open one, so it closes nothing here (an instance it does cover is
+  // reported open: the safe side). A quintuple Accept is counted as it stands (over-reports).
+  if (policy === 'drop' && direction === 'ingress') {
+    const narrowed = quintupleLimits(r);
+    if (narrowed !== undefined) {
+      notes.push({
+        ...noteOf(sg, r, index),
+        message: `Drop limited to ${narrowed}: not counted as closing any port (it matches only some traffic)`,
+      });
+      return;
+    }
   }
   const found: SourceSets = { v4: undefined, v6: undefined };
   let otherSources = NO_OTHER_SOURCES;

@@ -502,6 +502,7 @@ function toRule(p: Permission, asked?: string): SecurityGroupRule {
     ipv6SourceCidrIp: p.ipv6SourceCidrIp ?? '',
     sourceGroupId: p.sourceGroupId ?? '',
     sourcePrefixListId: p.sourcePrefixListId ?? '',
+    sourcePortRange: p.sourcePortRange ?? '',
     destCidrIp: p.destCidrIp ?? '',
     ipv6DestCidrIp: p.ipv6DestCidrIp ?? '',
     destGroupId: p.destGroupId ?? '',

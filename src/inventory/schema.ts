@@ -96,6 +96,8 @@ export const SecurityGroupRuleSchema = z.object({
   ipv6SourceCidrIp: z.string().default(''),
   sourceGroupId: z.string().default(''),
   sourcePrefixListId: z.string().default(''),
+  /** quintuple rules: the source ports the rule matches (`1/1023`); empty, `-1/-1` or `1/65535` = every port */
+  sourcePortRange: z.string().default(''),
   destCidrIp: z.string().default(''),
   ipv6DestCidrIp: z.string().default(''),
   destGroupId: z.string().default(''),

@@ -40,7 +40,7 @@ export interface ExpectedFinding {
   region?: string | null;
   /** a substring or pattern the message must contain */
   message?: string | RegExp;
-  /** a subset the evidence must contain (vitest toMatchObject) */
+  /** a subset the evidence must contain (vitest toMatchObject; a RegExp value matches a string) */
   evidence?: Record<string, unknown>;
 }
 
@@ -162,8 +162,21 @@ export function checkCase<O extends z.ZodType>(
     if (!f) continue;
     if (e.message instanceof RegExp) expect(f.message).toMatch(e.message);
     else if (typeof e.message === 'string') expect(f.message).toContain(e.message);
-    if (e.evidence) expect(f.evidence).toMatchObject(e.evidence);
+    if (e.evidence) expect(f.evidence).toMatchObject(withStringMatchers(e.evidence) as object);
   }
+}
+
+/**
+ * A RegExp anywhere in an expected evidence object matches strings: toMatchObject alone
+ * compares a RegExp as an object without keys, so any value would pass.
+ */
+function withStringMatchers(x: unknown): unknown {
+  if (x instanceof RegExp) return expect.stringMatching(x);
+  if (Array.isArray(x)) return x.map(withStringMatchers);
+  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withStringMatchers(v)]));
+  }
+  return x;
 }
 
 /** Register one vitest test per case. */

@@ -237,3 +237,36 @@ describe('secondary interfaces', () => {
     ]);
   });
 });
+
+describe('quintuple rules', () => {
+  it('a rule limited to source ports and a destination keeps both, read from the real SDK answer', async () => {
+    const run = await runCollect(
+      baseWorld({
+        ecs: {
+          'cn-hangzhou': {
+            SecurityGroups: [
+              {
+                SecurityGroupId: 'sg-q',
+                VpcId: 'vpc-1',
+                Permissions: [
+                  perm({ PortRange: '22/22', SourceCidrIp: '0.0.0.0/0', Priority: 100 }),
+                  perm({
+                    PortRange: '22/22',
+                    SourceCidrIp: '0.0.0.0/0',
+                    Policy: 'Drop',
+                    SourcePortRange: '1/1023',
+                    DestCidrIp: '10.0.0.99/32',
+                  }),
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const rules = run.inventory.ecs.securityGroups.find((g) => g.id === 'sg-q')?.rules ?? [];
+    const drop = rules.find((r) => r.policy === 'Drop');
+    expect(drop).toMatchObject({ sourcePortRange: '1/1023', destCidrIp: '10.0.0.99/32' });
+    expect(rules.find((r) => r.policy === 'Accept')?.sourcePortRange).toBe('');
+  });
+});

@@ -181,6 +181,7 @@ describe('ECS collection', () => {
       ipv6SourceCidrIp: '',
       sourceGroupId: '',
       sourcePrefixListId: '',
+      sourcePortRange: '',
       destCidrIp: '',
       ipv6DestCidrIp: '',
       destGroupId: '',

@@ -118,4 +118,18 @@ describe('the rule tester', () => {
     expect(() => checkCase(correct, c, [{ id: 'd-1', evidence: { size: 40 } }])).toThrow();
     expect(() => checkCase(correct, c, [{ id: 'd-1', message: 'd-1' }])).not.toThrow();
   });
+
+  it('a RegExp inside expected evidence must match (toMatchObject alone lets any value pass)', () => {
+    const withNotes = diskRule(function* (ctx) {
+      for (const d of ctx.inventory.ecs.disks) {
+        if (d.encrypted) continue;
+        const resource = { type: 'disk' as const, id: d.id, region: d.region };
+        yield { resource, message: d.id, evidence: { notes: [{ message: 'Drop limited' }] } };
+      }
+    });
+    const c = cases[1]!;
+    const expecting = (re: RegExp) => [{ id: 'd-1', evidence: { notes: [{ message: re }] } }];
+    expect(() => checkCase(withNotes, c, expecting(/^Nope/))).toThrow();
+    expect(() => checkCase(withNotes, c, expecting(/^Drop limited$/))).not.toThrow();
+  });
 });
