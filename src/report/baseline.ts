@@ -5,6 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fingerprint } from '../engine/finding.js';
+import type { LoadedRule } from '../engine/registry.js';
+import type { RuleSettings } from '../engine/run.js';
+import type { Severity } from '../engine/types.js';
 import { extend } from '../util/extend.js';
 import { hasProtoKey } from '../util/proto-key.js';
 import { formatZodIssue } from '../util/zod-issue.js';
@@ -58,16 +61,62 @@ export async function readReportFile(file: string, what = 'the report'): Promise
   return parsed.data;
 }
 
+/** What this scan looked at besides its accounts and regions (which the report holds). */
+export interface BaselineScope {
+  /** the rules that ran, each with the severity it reports (the config's `severity`, else its own) */
+  severityOf: ReadonlyMap<string, Severity>;
+  /** `--severity`: the only severities reported */
+  severities?: ReadonlySet<Severity>;
+  /** rules whose region-less findings rest on account-wide data only, read whatever `--regions` says */
+  accountWide: ReadonlySet<string>;
+}
+
 /**
- * Unevaluated pairs are neither new nor resolved: a baseline finding whose
- * (rule, resource) this scan could not judge, or whose rule was not evaluated
- * on its whole scope, is not listed as resolved. In an organization report a
- * whole-scope pair is about its own account only (a member that could not be
- * entered hides nothing of the others), and a baseline finding of an account
- * this scan did not cover (`--accounts`, `--shard`) is not resolved either:
- * it was not looked at.
+ * Data keys read whatever the regions: RAM, the root identity, the account and
+ * its directory. ActionTrail is not among them: its trails and events are read
+ * in the scanned regions (a root key's API calls are recorded in the region
+ * called), so `--regions` can hide an account-level finding of its rules.
  */
-export function applyBaseline(report: Report, baseline: Report): Report {
+const ACCOUNT_WIDE = /^(?:account|root|organization\.accounts|ram(?:\..*)?)$/;
+
+/**
+ * The scope of a scan that ran `rules` (after `--checks`, `--skip-checks`,
+ * `--compliance`) with the config's `settings` (`enabled: false`, `severity`)
+ * and `--severity`.
+ */
+export function baselineScope(
+  rules: readonly LoadedRule[],
+  settings: Readonly<Record<string, RuleSettings>>,
+  severities?: ReadonlySet<Severity>,
+): BaselineScope {
+  const severityOf = new Map<string, Severity>();
+  const accountWide = new Set<string>();
+  for (const { rule } of rules) {
+    const id = rule.meta.id;
+    if (settings[id]?.enabled === false) continue;
+    severityOf.set(id, settings[id]?.severity ?? rule.meta.severity);
+    // a rule without `reads` reads everything
+    if (rule.meta.reads?.every((k) => ACCOUNT_WIDE.test(k))) accountWide.add(id);
+  }
+  return { severityOf, accountWide, ...(severities ? { severities } : {}) };
+}
+
+/**
+ * Only what this scan judged can be resolved. Unevaluated pairs are neither
+ * new nor resolved: a baseline finding whose (rule, resource) this scan could
+ * not judge, or whose rule was not evaluated on its whole scope, is not listed
+ * as resolved. In an organization report a whole-scope pair is about its own
+ * account only (a member that could not be entered hides nothing of the
+ * others), and a baseline finding of an account this scan did not cover
+ * (`--accounts`, `--shard`) is not resolved either: it was not looked at. Nor
+ * is one of a region not scanned (`--regions`; a finding without a region when
+ * its rule reads regional data and the scan left out a region of the
+ * baseline's), of a rule that did not run (`--checks`, `--skip-checks`,
+ * `--compliance`, `enabled: false`), or of a severity `--severity` does not
+ * report (the baseline's or the rule's severity now: a rule whose severity
+ * changed would otherwise drop its findings from the report).
+ */
+export function applyBaseline(report: Report, baseline: Report, scope: BaselineScope): Report {
   const before = new Set(baseline.findings.map((f) => f.fingerprint));
   const now = new Set(report.findings.map((f) => f.fingerprint));
   // `rule` (every account) or `rule\0account`
@@ -78,7 +127,16 @@ export function applyBaseline(report: Report, baseline: Report): Report {
     else now.add(fingerprint(u.ruleId, u.resource));
   }
   const scanned = report.accounts ? new Set(report.accounts.map((a) => a.id)) : undefined;
+  const regions = new Set(report.scan.regions);
+  const everyRegion = baseline.scan.regions.every((r) => regions.has(r));
+  const { severityOf, severities, accountWide } = scope;
   const judged = (f: Report['findings'][number]): boolean => {
+    const severity = severityOf.get(f.ruleId);
+    if (severity === undefined) return false;
+    if (severities && !(severities.has(severity) && severities.has(f.severity))) return false;
+    const region = f.resource.region;
+    if (region === null ? !everyRegion && !accountWide.has(f.ruleId) : !regions.has(region))
+      return false;
     if (unknownScopes.has(f.ruleId)) return false;
     const account = f.resource.account;
     if (account === undefined) return true;

@@ -2,7 +2,7 @@
 
 import type { Finding } from '../engine/finding.js';
 import type { LoadedRule } from '../engine/registry.js';
-import type { EvaluationResult } from '../engine/run.js';
+import type { EvaluationResult, RuleSettings } from '../engine/run.js';
 import type { Inventory } from '../inventory/schema.js';
 import { VERSION } from '../version.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
@@ -16,6 +16,8 @@ export interface BuildReportInput {
   since: Date;
   now?: Date;
   source: 'api' | 'snapshot';
+  /** the config's rule settings: a `severity` there is the rule's severity in the report */
+  settings?: Readonly<Record<string, RuleSettings>>;
 }
 
 export function summarize(findings: readonly Finding[], unevaluated = 0): Report['summary'] {
@@ -69,21 +71,27 @@ export function buildReport(input: BuildReportInput): Report {
     findings: evaluation.findings,
     unevaluated: evaluation.unevaluated,
     summary: summarize(evaluation.findings, evaluation.unevaluated.length),
-    rules: reportRules(input.rules, evaluated),
+    rules: reportRules(input.rules, evaluated, input.settings),
   };
 }
 
-/** the report's metadata of the rules that were evaluated, in the rules' order */
+/**
+ * the report's metadata of the rules that were evaluated, in the rules' order; `severity` is the
+ * effective one, the config's override if any (the severity the findings carry): SARIF's rule
+ * level and `security-severity`, which GitHub code scanning reads from the rule, not the result,
+ * and JUnit's suite property are made from it
+ */
 export function reportRules(
   rules: readonly LoadedRule[],
   evaluated: ReadonlySet<string>,
+  settings: Readonly<Record<string, RuleSettings>> = {},
 ): NonNullable<Report['rules']> {
   return rules
     .filter((r) => evaluated.has(r.rule.meta.id))
     .map(({ rule, source }) => ({
       id: rule.meta.id,
       title: rule.meta.title,
-      severity: rule.meta.severity,
+      severity: settings[rule.meta.id]?.severity ?? rule.meta.severity,
       resourceTypes: [...rule.meta.resourceTypes],
       rationale: rule.meta.rationale,
       remediation: rule.meta.remediation,

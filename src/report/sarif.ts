@@ -30,6 +30,10 @@ export const SARIF_SCHEMA_URI =
 export const INFORMATION_URI = 'https://github.com/ecs-audit/ecs-audit';
 /** the key of our fingerprint in `partialFingerprints` */
 export const FINGERPRINT_KEY = 'ecsAudit/v1';
+/** GitHub code scanning shows 10 tags of a rule (and rejects a file with a rule of more than 20) */
+export const MAX_RULE_TAGS = 10;
+/** GitHub code scanning rejects a run of more than 25,000 results */
+export const GITHUB_MAX_RESULTS = 25_000;
 
 /** A repo-relative path for a cloud resource, each segment percent-encoded. */
 export function resourceUri(accountId: string, r: ReportFinding['resource']): string {
@@ -54,10 +58,13 @@ function ruleDescriptor(r: ReturnType<typeof ruleCatalogue>[number]): Sarif.Repo
     `### How to fix\n\n${r.remediation}`,
     r.references.length > 0 && `### References\n\n${markdownList(r.references)}`,
   ].filter((s): s is string => Boolean(s));
-  const tags = ['security', 'cloud', 'alibaba-cloud', ...r.resourceTypes];
+  // GitHub code scanning rejects a file with a rule of more than 20 tags and shows 10: the most
+  // useful first, at most 10 (the compliance ids are all in `properties.compliance` too)
+  const tags = ['security', ...r.resourceTypes];
   for (const [framework, ids] of Object.entries(r.compliance ?? {})) {
     for (const id of ids) tags.push(`${framework}/${id}`);
   }
+  tags.push('alibaba-cloud', 'cloud');
   const d: Sarif.ReportingDescriptor = {
     id: r.id,
     name: r.id,
@@ -69,7 +76,8 @@ function ruleDescriptor(r: ReturnType<typeof ruleCatalogue>[number]): Sarif.Repo
       'security-severity': SECURITY_SEVERITY[r.severity],
       precision: 'high',
       problem: { severity: r.severity },
-      tags: [...new Set(tags)],
+      tags: [...new Set(tags)].slice(0, MAX_RULE_TAGS),
+      ...(r.compliance ? { compliance: r.compliance } : {}),
     },
   };
   const first = r.references[0];
@@ -115,6 +123,8 @@ function result(f: ReportFinding, ruleIndex: number, scannedAccount: string): Sa
     },
   };
   if (f.baseline) res.baselineState = f.baseline;
+  // SARIF §3.27.23: in a run, `suppressions` is on every result or on none
+  res.suppressions = [];
   if (f.status === 'suppressed') {
     const s = f.suppression;
     const justification = s
@@ -196,6 +206,8 @@ function openResult(
           },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: key },
+    // SARIF §3.27.23: on every result of the run, as on the findings
+    suppressions: [],
     properties: {
       status: 'unevaluated',
       resource: u.resource,
@@ -314,6 +326,23 @@ export function* sarifChunks(report: Report): Generator<string> {
   yield* jsonArrayChunks(resultItems(report), 0, false, (item) => itemResult(item, index, report));
   yield skeleton.slice(at + quoted.length);
   yield '\n';
+}
+
+/** how many results the SARIF log of the report holds: one per finding and per pair not evaluated */
+export function sarifResultCount(report: Report): number {
+  return report.findings.length + (report.unevaluated?.length ?? 0);
+}
+
+/**
+ * The warning to print (one line, stderr) when one of `formats` (stdout's and the --report
+ * files') is SARIF and its log holds more than 25,000 results, which GitHub code scanning
+ * rejects (a run's results are one upload); otherwise undefined.
+ */
+export function sarifSizeWarning(report: Report, formats: Iterable<string>): string | undefined {
+  if (![...formats].includes('sarif')) return undefined;
+  const n = sarifResultCount(report);
+  if (n <= GITHUB_MAX_RESULTS) return undefined;
+  return `the SARIF log holds ${n.toLocaleString('en-US')} results: GitHub code scanning rejects a run of more than ${GITHUB_MAX_RESULTS.toLocaleString('en-US')} results; narrow the upload (e.g. --severity high)`;
 }
 
 /**

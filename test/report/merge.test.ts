@@ -15,7 +15,7 @@ import { UsageError } from '../../src/cli/errors.js';
 import { fingerprint } from '../../src/engine/finding.js';
 import { loadBuiltinRules } from '../../src/engine/registry.js';
 import { applySuppressions } from '../../src/engine/suppress.js';
-import { applyBaseline } from '../../src/report/baseline.js';
+import { applyBaseline, baselineScope } from '../../src/report/baseline.js';
 import { exitCodeFor } from '../../src/report/exit.js';
 import { formatHtml } from '../../src/report/html.js';
 import { formatJunit } from '../../src/report/junit.js';
@@ -30,6 +30,11 @@ import { fixtureReport } from './fixtures.js';
 async function reportOf(id: string): Promise<Report> {
   const r = await fixtureReport();
   return asAccountReport({ ...r, account: { ...r.account, id } });
+}
+
+/** `--baseline` of a scan that ran every built-in rule at its own severity */
+async function everyRule() {
+  return baselineScope(await loadBuiltinRules(), {});
 }
 
 describe('fingerprints', () => {
@@ -127,7 +132,8 @@ describe('mergeReports', () => {
     const gone = a.findings[0]!;
     const a2 = { ...a, findings: a.findings.slice(1) };
     // each shard compared with the whole organization's baseline
-    const shards = [applyBaseline(a2, baseline), applyBaseline(b, baseline)];
+    const scope = await everyRule();
+    const shards = [applyBaseline(a2, baseline, scope), applyBaseline(b, baseline, scope)];
     const merged = mergeReports(shards);
     expect(merged.resolved?.map((r) => r.fingerprint)).toEqual([gone.fingerprint]);
     expect(merged.findings.every((f) => f.baseline === 'unchanged')).toBe(true);
@@ -169,16 +175,17 @@ describe('mergeReports', () => {
     };
     const a2 = { ...a!, findings: a!.findings.slice(1) };
     const c2 = { ...c!, findings: c!.findings.slice(1) };
-    const whole = applyBaseline(mergeReports([a2, unentered(b!), c2]), baseline);
+    const scope = await everyRule();
+    const whole = applyBaseline(mergeReports([a2, unentered(b!), c2]), baseline, scope);
     const resolved = whole.resolved!.map((r) => r.fingerprint);
     // A's and C's findings that are gone are resolved; B's are unknown, not resolved
     expect(resolved).toContain(goneA.fingerprint);
     expect(resolved).toContain(goneC.fingerprint);
     expect(whole.resolved!.every((r) => r.resource.account !== b!.accounts![0]!.id)).toBe(true);
     // one shard (accounts A and B) says nothing of C, which it did not scan
-    const shard1 = applyBaseline(mergeReports([a2, unentered(b!)]), baseline);
+    const shard1 = applyBaseline(mergeReports([a2, unentered(b!)]), baseline, scope);
     expect(shard1.resolved!.map((r) => r.fingerprint)).toEqual([goneA.fingerprint]);
-    const shard2 = applyBaseline(c2, baseline);
+    const shard2 = applyBaseline(c2, baseline, scope);
     expect(shard2.resolved!.map((r) => r.fingerprint)).toEqual([goneC.fingerprint]);
     // merged, in either order: the whole scan's list
     expect(mergeReports([shard1, shard2]).resolved).toEqual(whole.resolved);

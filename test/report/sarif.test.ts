@@ -125,7 +125,8 @@ describe('SARIF 2.1.0', () => {
       expect(loc.physicalLocation?.artifactLocation?.uri).toBe(
         resourceUri(plain.account.id, finding.resource),
       );
-      expect(res.suppressions).toBeUndefined();
+      // SARIF §3.27.23: suppressions on every result of the run or none; [] = not suppressed
+      expect(res.suppressions).toEqual([]);
       expect(res.baselineState).toBeUndefined();
     }
   });
@@ -192,7 +193,7 @@ describe('SARIF 2.1.0', () => {
     for (const res of open) {
       expect(res.level).toBe('none');
       expect(rules[res.ruleIndex!]!.id).toBe(res.ruleId);
-      expect(res.suppressions).toBeUndefined();
+      expect(res.suppressions).toEqual([]);
       expect(res.locations![0]!.physicalLocation?.artifactLocation?.uri).toMatch(/^alibabacloud\//);
     }
     const sg9 = open.find(

@@ -34,7 +34,7 @@ function report(findings: Finding[], coverage: Report['coverage'] = []): Report 
     schemaVersion: 1,
     tool: { name: 'ecs-audit', version: '0.0.0' },
     account: { id: '1', callerArn: 'acs:ram::1:user/a', identityType: 'RAMUser' },
-    scan: { startedAt: 'a', finishedAt: 'b', regions: [], since: 'c' },
+    scan: { startedAt: 'a', finishedAt: 'b', regions: ['cn-hangzhou'], since: 'c' },
     coverage,
     findings,
     summary: { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0 },
@@ -107,9 +107,22 @@ describe('suppressions', () => {
 });
 
 describe('baseline', () => {
+  // rules a and b ran, critical, every severity reported
+  const scope = {
+    severityOf: new Map([
+      ['a', 'critical' as const],
+      ['b', 'critical' as const],
+    ]),
+    accountWide: new Set<string>(),
+  };
+
   it('marks new and unchanged findings and lists resolved ones', () => {
     const before = report([finding('a', 'sg-1'), finding('a', 'sg-2')]);
-    const after = applyBaseline(report([finding('a', 'sg-2'), finding('a', 'sg-3')]), before);
+    const after = applyBaseline(
+      report([finding('a', 'sg-2'), finding('a', 'sg-3')]),
+      before,
+      scope,
+    );
     expect(after.findings.map((f) => [f.resource.id, f.baseline])).toEqual([
       ['sg-2', 'unchanged'],
       ['sg-3', 'new'],
@@ -136,7 +149,7 @@ describe('baseline', () => {
         },
       ],
     };
-    const after = applyBaseline(now, before);
+    const after = applyBaseline(now, before, scope);
     expect(after.resolved?.map((r) => `${r.ruleId}:${r.resource.id}`)).toEqual(['a:sg-2']);
   });
 

@@ -9,6 +9,7 @@ import { BaselineError, readReportFile } from '../../report/baseline.js';
 import { exitCodeFor } from '../../report/exit.js';
 import { type FormatName, isFormat } from '../../report/index.js';
 import { MergeError, mergeReports } from '../../report/merge.js';
+import { sarifSizeWarning } from '../../report/sarif.js';
 import {
   checkReportDestinations,
   parseReportFlag,
@@ -68,6 +69,8 @@ export async function runMerge(files: string[], flags: MergeFlags, io: CliIo): P
     color: flags.color,
     width: terminalWidth(io.stdout as { columns?: number }, io.env),
   });
+  const tooBig = sarifSizeWarning(merged, [format, ...specs.map((s) => s.format)]);
+  if (tooBig) say(io, `warning: ${tooBig}`);
   say(
     io,
     `merged ${files.length} report(s): ${merged.accounts?.length ?? 0} account(s), ${merged.findings.length} finding(s), ${merged.coverage.length} coverage gap(s)`,

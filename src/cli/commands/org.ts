@@ -561,7 +561,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   const enabled = new Set(
     rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).map((r) => r.rule.meta.id),
   );
-  const ruleMeta = reportRules(rules, enabled);
+  const ruleMeta = reportRules(rules, enabled, settings);
   const accountRef = {
     id: run.caller.accountId,
     callerArn: run.caller.arn,
@@ -643,6 +643,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
         since: clock.since,
         now: clock.pinned ? clock.now : undefined,
         source: 'api',
+        settings: input.settings,
       });
       if (!('gap' in outcome)) {
         say(

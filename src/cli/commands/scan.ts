@@ -17,11 +17,17 @@ import { evaluate, RuleOptionsError, resolveRuleOptions } from '../../engine/run
 import { applySuppressions, type ExpiredSuppression } from '../../engine/suppress.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { readSnapshot, SnapshotError } from '../../inventory/snapshot.js';
-import { applyBaseline, BaselineError, readBaseline } from '../../report/baseline.js';
+import {
+  applyBaseline,
+  BaselineError,
+  baselineScope,
+  readBaseline,
+} from '../../report/baseline.js';
 import { buildReport } from '../../report/build.js';
 import { exitCodeFor } from '../../report/exit.js';
 import { type FormatName, isFormat } from '../../report/index.js';
 import { mergeReports } from '../../report/merge.js';
+import { sarifSizeWarning } from '../../report/sarif.js';
 import type { Report } from '../../report/schema.js';
 import {
   checkReportDestinations,
@@ -246,6 +252,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       since: clock.since,
       now: clock.pinned ? clock.now : undefined,
       source: flags.snapshot ? 'snapshot' : 'api',
+      settings,
     });
     const resources = countResources(inventory);
     const member = directory
@@ -294,7 +301,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
   }
   if (expiredSuppressions.length) report.expiredSuppressions = expiredSuppressions;
-  if (baseline) report = applyBaseline(report, baseline);
+  // resolved: only what this scan looked at (its rules, severities, regions, accounts)
+  if (baseline)
+    report = applyBaseline(report, baseline, baselineScope(rules, settings, severities));
   if (framework) {
     const controls = evaluateControls(framework, rules, report);
     report.compliance = { framework: framework.id, name: framework.name, controls };
@@ -319,6 +328,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     color: flags.color,
     width: terminalWidth(io.stdout as { columns?: number }, io.env),
   });
+  const tooBig = sarifSizeWarning(report, [stdoutFormat, ...reportSpecs.map((s) => s.format)]);
+  if (tooBig) say(io, `warning: ${tooBig}`);
   if (report.coverage.length > 0) {
     const unevaluated = report.unevaluated?.length ?? 0;
     say(
