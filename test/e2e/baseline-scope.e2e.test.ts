@@ -17,7 +17,7 @@ import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld } from '../../src/emulator/world.js';
 import { fingerprint } from '../../src/engine/finding.js';
 import { type Report, type ReportFinding, ReportSchema } from '../../src/report/schema.js';
-import { ROOT } from '../helpers/cli.js';
+import { jsonScanArgs, ROOT } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -34,21 +34,7 @@ let emu: RunningEmulator;
 let full: Report;
 let baselineFile: string;
 
-function scan(...extra: string[]): string[] {
-  return [
-    'scan',
-    '--endpoint',
-    emu.url,
-    '--now',
-    NOW,
-    '--format',
-    'json',
-    '--timeout',
-    '3000',
-    '--no-progress',
-    ...extra,
-  ];
-}
+const scan = (...extra: string[]): string[] => jsonScanArgs(emu.url, NOW, ...extra);
 
 /** a finding of the baseline whose resource is gone from the world */
 function gone(

@@ -21,7 +21,7 @@ import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld } from '../../src/emulator/world.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
-import { ROOT } from '../helpers/cli.js';
+import { jsonScanArgs, ROOT } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -49,21 +49,7 @@ function variant(from: string, name: string, change: (r: Report) => void): strin
 let emu: RunningEmulator;
 let runs: Awaited<ReturnType<typeof runInProcess>>[];
 
-function scan(url: string, ...extra: string[]): string[] {
-  return [
-    'scan',
-    '--endpoint',
-    url,
-    '--now',
-    NOW,
-    '--format',
-    'json',
-    '--timeout',
-    '3000',
-    '--no-progress',
-    ...extra,
-  ];
-}
+const scan = (url: string, ...extra: string[]): string[] => jsonScanArgs(url, NOW, ...extra);
 
 beforeAll(async () => {
   emu = await startEmulator(await loadWorld(WORLD));

@@ -18,7 +18,7 @@ import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
 import { loadWorld, parseWorld } from '../../src/emulator/world.js';
 import { type Report, ReportSchema } from '../../src/report/schema.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { jsonScanArgs, ROOT, runCli } from '../helpers/cli.js';
 
 const NOW = '2026-11-01T00:00:00Z';
 const WORLD = path.join(ROOT, 'fixtures', 'worlds', 'org.yaml');
@@ -85,21 +85,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-function args(...extra: string[]): string[] {
-  return [
-    'scan',
-    '--endpoint',
-    emu.url,
-    '--now',
-    NOW,
-    '--format',
-    'json',
-    '--timeout',
-    '3000',
-    '--no-progress',
-    ...extra,
-  ];
-}
+const args = (...extra: string[]): string[] => jsonScanArgs(emu.url, NOW, ...extra);
 
 /** what may differ between two runs: the scan's times and the request ids of the answers */
 function comparable(report: Report): unknown {

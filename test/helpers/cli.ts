@@ -76,3 +76,20 @@ export async function runCli(
   const { code, stdout, stderr } = await runNode([BIN, ...args], opts);
   return { code, stdout, stderr };
 }
+
+/** `scan` against an emulator, reproducible: a pinned clock, JSON, a short timeout, no progress bar */
+export function jsonScanArgs(endpoint: string, now: string, ...extra: string[]): string[] {
+  return [
+    'scan',
+    '--endpoint',
+    endpoint,
+    '--now',
+    now,
+    '--format',
+    'json',
+    '--timeout',
+    '3000',
+    '--no-progress',
+    ...extra,
+  ];
+}
