@@ -27,7 +27,7 @@ export default defineRule({
       'https://www.alibabacloud.com/help/en/ecs/user-guide/security-overview',
     ],
     options: z.object({}),
-    compliance: { cis: ['4.6'] },
+    compliance: { cis: ['4.6', '8.2'] },
   },
   *evaluate(ctx) {
     const listed = ctx.inventory.sas.instances;

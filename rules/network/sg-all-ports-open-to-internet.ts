@@ -37,7 +37,6 @@ export default defineRule({
       'https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-revokesecuritygroup',
     ],
     options: z.object({}),
-    compliance: { cis: ['3.5'] },
   },
   *evaluate(ctx) {
     const index = exposureIndex(ctx);

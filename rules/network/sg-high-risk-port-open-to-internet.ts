@@ -50,7 +50,6 @@ export default defineRule({
       tcpPorts: z.array(port).default(DEFAULT_TCP_PORTS),
       udpPorts: z.array(port).default(DEFAULT_UDP_PORTS),
     }),
-    compliance: { cis: ['3.5'] },
   },
   *evaluate(ctx) {
     const index = exposureIndex(ctx);

@@ -318,15 +318,40 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
     const controls = first.compliance.controls
       .filter((c) => c.title !== '(not in the catalogue)')
       .map((c) => ({ id: c.id, title: c.title }));
-    // the mapping lives in the reports' rule metadata
-    const mapped = rules.map(
-      (r) => ({ rule: { meta: { id: r.id, compliance: r.compliance } } }) as unknown as LoadedRule,
+    // the mapping lives in the reports' rule metadata (the rules that ran) and their controls'
+    // rule lists (also those that did not run: their controls are not `pass`)
+    const mapping = new Map(rules.map((r) => [r.id, [...(r.compliance?.[framework] ?? [])]]));
+    for (const r of reports) {
+      if (r.compliance?.framework !== framework) continue;
+      for (const c of r.compliance.controls) {
+        for (const id of c.rules) {
+          const ids = mapping.get(id) ?? [];
+          if (!ids.includes(c.id)) mapping.set(id, [...ids, c.id]);
+        }
+      }
+    }
+    const mapped = [...mapping].map(
+      ([id, ids]) =>
+        ({ rule: { meta: { id, compliance: { [framework]: ids } } } }) as unknown as LoadedRule,
     );
-    merged.compliance = {
-      framework,
-      name,
-      controls: evaluateControls({ id: framework, name, controls }, mapped, merged),
-    };
+    const evaluated = evaluateControls({ id: framework, name, controls }, mapped, merged, {
+      ran: new Set(rules.map((r) => r.id)),
+    });
+    // a control one report failed stays failed: its findings may be those `--severity` dropped
+    for (const c of evaluated) {
+      const failed = reports.flatMap((r) =>
+        (r.compliance?.framework === framework ? r.compliance.controls : []).filter(
+          (x) => x.id === c.id && x.status === 'fail',
+        ),
+      );
+      if (failed.length === 0) continue;
+      c.status = 'fail';
+      c.findings = Math.max(
+        c.findings,
+        failed.reduce((n, x) => n + x.findings, 0),
+      );
+    }
+    merged.compliance = { framework, name, controls: evaluated };
   }
   return merged;
 }

@@ -188,7 +188,7 @@ describe('--compliance cis', () => {
     expect(r.report?.rules?.some((x) => x.id === 'key-pair-unused')).toBe(false);
     expect(r.report?.findings.some((f) => f.ruleId === 'key-pair-unused')).toBe(false);
     expect(r.stderr).toMatch(
-      /CIS Alibaba Cloud Foundations Benchmark v2\.0\.0: \d+ pass, \d+ fail/,
+      /CIS Alibaba Cloud Foundations Benchmark v2\.0\.0 \(29 of 80 controls\): \d+ pass, \d+ fail/,
     );
     expect(r.stderr).toMatch(
       / {2}4\.3 +fail +Ensure no security groups allow ingress from 0\.0\.0\.0\/0 to port 22/,

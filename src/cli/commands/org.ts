@@ -522,6 +522,8 @@ export interface OrgScanResult {
   expired: ExpiredSuppression[];
   /** resources read, over every member */
   resources: number;
+  /** the rule of each finding `--severity` dropped: it still fails its compliance controls */
+  hidden: { ruleId: string }[];
 }
 
 /**
@@ -587,6 +589,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
   });
   let expired: ExpiredSuppression[] = [];
   let resources = 0;
+  const hidden: { ruleId: string }[] = [];
 
   // each member: evaluate, keep its report (findings, coverage, unevaluated), let the inventory go;
   // `each` lets go of the SDKs. Each member's report waits on disk, so the members still going
@@ -629,6 +632,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       for (const e of evaluation.ruleErrors)
         say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
       const { severities } = input;
+      for (const f of evaluation.findings)
+        if (severities && !severities.has(f.severity)) hidden.push({ ruleId: f.ruleId });
       if (severities)
         evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
       tagMemberFindings(evaluation.findings, member.id);
@@ -659,7 +664,7 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
     report.scan.finishedAt = new Date().toISOString();
     // which shard of how many members: `merge` refuses a set with one missing
     if (input.org.shard) report.scan.shard = { ...input.org.shard, members: run.listed };
-    return { report, expired, resources };
+    return { report, expired, resources, hidden };
   } finally {
     relaxHeapGrowth();
     spool.close();

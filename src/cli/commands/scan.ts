@@ -165,6 +165,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       throw new UsageError(`${at}: suppressions.${i}.rule: unknown rule id "${x.rule}"`);
     }
   });
+  // a control is judged on every rule mapped to it, run or not (one left out is no pass)
+  const loaded = rules;
   rules = selectRules(rules, flags);
   let framework: Framework | undefined;
   if (flags.compliance) {
@@ -197,6 +199,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     report: Report;
     expired: ExpiredSuppression[];
     resources: number;
+    hidden: { ruleId: string }[];
   }> => {
     let inventory: Inventory | undefined;
     if (flags.snapshot) {
@@ -231,6 +234,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     });
     for (const e of evaluation.ruleErrors)
       say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
+    // --severity shortens the report, not the compliance verdicts: the dropped still fail controls
+    const hidden = severities ? evaluation.findings.filter((f) => !severities.has(f.severity)) : [];
     if (severities)
       evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
     // a member's snapshot (collect --org) is judged as the organization scan judges it: its
@@ -266,12 +271,13 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     // the inventory (hundreds of MB in a large account) is not needed for the reports: let it go
     inventory = undefined;
     const report = member ? mergeReports([asMemberReport(built, member, built.account)]) : built;
-    return { report, expired: suppressed.expired, resources };
+    return { report, expired: suppressed.expired, resources, hidden };
   };
 
   let report: Report;
   let expiredSuppressions: ExpiredSuppression[];
   let resources: number;
+  let hidden: readonly { ruleId: string }[];
   if (org) {
     const scanned = await scanOrganization({
       flags,
@@ -294,8 +300,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     report = scanned.report;
     expiredSuppressions = scanned.expired;
     resources = scanned.resources;
+    hidden = scanned.hidden;
   } else {
-    ({ report, expired: expiredSuppressions, resources } = await scanOneAccount());
+    ({ report, expired: expiredSuppressions, resources, hidden } = await scanOneAccount());
   }
   for (const x of expiredSuppressions) {
     say(io, `suppression expired on ${x.expires}: ${x.rule} ${x.resource} (${x.reason})`);
@@ -305,17 +312,21 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
   if (baseline)
     report = applyBaseline(report, baseline, baselineScope(rules, settings, severities));
   if (framework) {
-    const controls = evaluateControls(framework, rules, report);
+    const ran = new Set((report.rules ?? []).map((r) => r.id));
+    const controls = evaluateControls(framework, loaded, report, { ran, hidden });
     report.compliance = { framework: framework.id, name: framework.name, controls };
     const count = (s: string) => controls.filter((c) => c.status === s).length;
     say(
       io,
-      `${framework.name}: ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('manual')} manual (no rule covers them)`,
+      `${framework.name}: ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('manual')} manual (no rule that ran covers them)`,
     );
     for (const c of controls) {
+      const notRun = c.rules.filter((r) => !ran.has(r));
+      const why =
+        c.status !== 'fail' && notRun.length > 0 ? ` (did not run: ${notRun.join(', ')})` : '';
       say(
         io,
-        `  ${c.id.padEnd(5)} ${c.status.padEnd(7)} ${c.title}${c.rules.length ? ` [${c.rules.join(', ')}]` : ''}`,
+        `  ${c.id.padEnd(5)} ${c.status.padEnd(7)} ${c.title}${c.rules.length ? ` [${c.rules.join(', ')}]` : ''}${why}`,
       );
     }
   }
