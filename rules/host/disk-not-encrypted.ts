@@ -49,6 +49,8 @@ export default defineRule({
           type: disk.type || null,
           category: disk.category || null,
         },
+        // CIS 4.1 is about unattached disks, 4.2 about attached ones
+        controls: { cis: [disk.instanceId ? '4.2' : '4.1'] },
       };
     }
   },

@@ -24,6 +24,15 @@ interface Weakness {
   text: string;
 }
 
+/** the CIS control of each setting this rule maps (reuse and lockout are not mapped: see compliance) */
+const CIS_CONTROL: Readonly<Record<string, readonly string[]>> = {
+  RequireUppercaseCharacters: ['1.7'],
+  RequireLowercaseCharacters: ['1.8'],
+  RequireSymbols: ['1.9'],
+  RequireNumbers: ['1.10'],
+  MinimumPasswordLength: ['1.11'],
+};
+
 export default defineRule({
   meta: {
     id: 'ram-password-policy-weak',
@@ -148,6 +157,8 @@ export default defineRule({
         passwordPolicy: policy,
         ...(unknown.length > 0 ? { notReturned: unknown } : {}),
       },
+      // each CIS control is one setting: a policy lacking only symbols breaks 1.9 alone
+      controls: { cis: weak.flatMap((w) => CIS_CONTROL[w.setting] ?? []) },
     };
   },
 });

@@ -71,6 +71,10 @@ export default defineRule({
           ],
           ...(resourceGroups.length > 0 ? { resourceGroups } : {}),
         },
+        // CIS 1.15 audits Custom policies only (AdministratorAccess, a System policy, is exempt)
+        controls: {
+          cis: v.grants.some((g) => g.policyType.toLowerCase() === 'custom') ? ['1.15'] : [],
+        },
       };
     }
   },

@@ -72,6 +72,14 @@ export default defineRule({
             segmentEvidence('tcp', segmentAt(exposure.tcp, p), { port: p }),
           ),
         },
+        // CIS 4.3 is port 22, 4.4 port 3389, 3.2 either (an option's other port breaks none)
+        controls: {
+          cis: [
+            ...(open.includes(22) || open.includes(3389) ? ['3.2'] : []),
+            ...(open.includes(22) ? ['4.3'] : []),
+            ...(open.includes(3389) ? ['4.4'] : []),
+          ],
+        },
       };
     }
   },

@@ -28,7 +28,7 @@ export interface ControlInput {
   /** ids of the rules that ran; absent = every rule given ran */
   ran?: ReadonlySet<string>;
   /** findings `--severity` dropped from the report: they still fail their controls */
-  hidden?: readonly { ruleId: string }[];
+  hidden?: readonly { ruleId: string; controls?: Readonly<Record<string, readonly string[]>> }[];
 }
 
 /** `rules`: every loaded rule (the mapping), whether or not it ran */
@@ -54,8 +54,11 @@ export function evaluateControls(
   const ids = [...new Set([...titles.keys(), ...byControl.keys()])].sort(compareControlIds);
   return ids.map((id) => {
     const mapped = (byControl.get(id) ?? []).sort();
-    const findings = [...report.findings, ...(input.hidden ?? [])].filter((f) =>
-      mapped.includes(f.ruleId),
+    // a finding that names its controls counts only against those
+    const findings = [...report.findings, ...(input.hidden ?? [])].filter(
+      (f) =>
+        mapped.includes(f.ruleId) &&
+        (f.controls?.[framework.id] === undefined || f.controls[framework.id]!.includes(id)),
     ).length;
     const run = mapped.filter((r) => ran.has(r));
     let status: ControlStatus = 'manual';

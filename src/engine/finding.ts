@@ -15,6 +15,8 @@ export interface Finding {
   status: 'open' | 'suppressed';
   suppression?: { reason: string; expires?: string; rule: string; resource: string };
   baseline?: 'new' | 'unchanged';
+  /** the controls it breaks, when fewer than its rule's mapping (RuleFinding.controls) */
+  controls?: Record<string, string[]>;
 }
 
 /**

@@ -169,6 +169,14 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
           evidence: f.evidence,
           fingerprint: fp,
           status: 'open',
+          // (a copy: the rule's arrays stay the rule's)
+          ...(f.controls
+            ? {
+                controls: Object.fromEntries(
+                  Object.entries(f.controls).map(([framework, ids]) => [framework, [...ids]]),
+                ),
+              }
+            : {}),
         });
       }
       // a resource the rule convicted is judged, whatever else it said about it; each once

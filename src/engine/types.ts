@@ -57,6 +57,13 @@ export interface RuleFinding {
   message: string;
   /** machine-readable, rule-specific details (ports, rules, events, policies) */
   evidence: Record<string, unknown>;
+  /**
+   * the compliance controls this finding breaks, per framework, when fewer than
+   * the rule's own mapping (`meta.compliance`): a password policy lacking only
+   * symbols breaks the symbols control, not the length one. Absent = every
+   * control the rule maps to; controls outside the rule's mapping are ignored.
+   */
+  controls?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RuleMeta<O extends z.ZodType = z.ZodType> {

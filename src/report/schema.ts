@@ -48,6 +48,8 @@ export const ReportFindingSchema = z.object({
     })
     .optional(),
   baseline: z.enum(['new', 'unchanged']).optional(),
+  /** the compliance controls it breaks, per framework, when fewer than its rule's mapping */
+  controls: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 export const ReportRuleSchema = z.object({

@@ -58,7 +58,12 @@ describe('scan --compliance cis', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-'));
   const snap = path.join(dir, 'snap.json');
   const scan = async (...args: string[]) => {
-    await writeSnapshot(snap, makeInventory({ ecs: { disks: [makeDisk({ encrypted: false })] } }));
+    // an attached unencrypted disk breaks CIS 4.2, an unattached one 4.1
+    const disks = [
+      makeDisk({ encrypted: false }),
+      makeDisk({ id: 'd-2', encrypted: false, instanceId: null }),
+    ];
+    await writeSnapshot(snap, makeInventory({ ecs: { disks } }));
     const r = await runInProcess(['scan', '--snapshot', snap, '--format', 'json', ...args]);
     const report = JSON.parse(r.stdout) as Report;
     return { r, status: statusOf(report.compliance!.controls as ControlResult[]), report };
@@ -69,7 +74,7 @@ describe('scan --compliance cis', () => {
     return file;
   };
 
-  it('the unencrypted disk fails 4.1/4.2 (the baseline of the cases below)', async () => {
+  it('the unencrypted disks fail 4.1/4.2 (the baseline of the cases below)', async () => {
     const { status } = await scan('--compliance', 'cis');
     expect(status).toMatchObject({ '4.1': 'fail', '4.2': 'fail', '1.3': 'pass' });
   });
@@ -82,7 +87,7 @@ describe('scan --compliance cis', () => {
 
   it('a suppressed finding fails its controls (the exit code stays green)', async () => {
     const file = config(
-      'suppressions:\n  - rule: disk-not-encrypted\n    resource: d-1\n    reason: reviewed\n',
+      'suppressions:\n  - rule: disk-not-encrypted\n    resource: d-*\n    reason: reviewed\n',
     );
     const { r, status } = await scan(
       ...['--compliance', 'cis', '--checks', 'disk-not-encrypted', '--config', file],
@@ -113,5 +118,53 @@ describe('scan --compliance cis', () => {
     expect(statusOf(mergeReports([partial]).compliance!.controls as ControlResult[])).toMatchObject(
       { '1.1': 'unknown', '4.1': 'manual' },
     );
+  });
+});
+
+describe('a finding breaks only the controls it names', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-controls-'));
+  const controlsOf = async (inventory: Parameters<typeof makeInventory>[0]) => {
+    const snap = path.join(dir, `s${Math.random().toString(36).slice(2)}.json`);
+    await writeSnapshot(snap, makeInventory(inventory));
+    const r = await runInProcess([
+      'scan',
+      '--snapshot',
+      snap,
+      '--format',
+      'json',
+      '--compliance',
+      'cis',
+    ]);
+    return statusOf((JSON.parse(r.stdout) as Report).compliance!.controls as ControlResult[]);
+  };
+
+  it('an attached unencrypted disk fails 4.2 (attached disks), not 4.1 (unattached)', async () => {
+    const status = await controlsOf({ ecs: { disks: [makeDisk({ encrypted: false })] } });
+    expect(status).toMatchObject({ '4.1': 'pass', '4.2': 'fail' });
+  });
+
+  it('a password policy lacking only symbols fails 1.9 alone', async () => {
+    const status = await controlsOf({
+      ram: {
+        passwordPolicy: {
+          minimumPasswordLength: 14,
+          requireLowercaseCharacters: true,
+          requireUppercaseCharacters: true,
+          requireNumbers: true,
+          requireSymbols: false,
+          hardExpiry: false,
+          maxPasswordAge: 90,
+          passwordReusePrevention: 5,
+          maxLoginAttempts: 5,
+        },
+      },
+    } as never);
+    expect(status).toMatchObject({
+      '1.7': 'pass',
+      '1.8': 'pass',
+      '1.9': 'fail',
+      '1.10': 'pass',
+      '1.11': 'pass',
+    });
   });
 });
