@@ -14,8 +14,9 @@ import { loadBuiltinRules } from '../../src/engine/registry.js';
 import { writeSnapshot } from '../../src/inventory/snapshot.js';
 import { mergeReports } from '../../src/report/merge.js';
 import type { Report } from '../../src/report/schema.js';
-import { makeDisk, makeInventory } from '../../src/testing/index.js';
+import { buildInventory, makeDisk, makeInventory } from '../../src/testing/index.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { ecs, from, group } from '../helpers/network.js';
 
 const statusOf = (controls: readonly ControlResult[]) =>
   Object.fromEntries(controls.map((c) => [c.id, c.status]));
@@ -166,5 +167,42 @@ describe('a finding breaks only the controls it names', () => {
       '1.10': 'pass',
       '1.11': 'pass',
     });
+  });
+});
+
+describe('controls named by the security-group and admin rules', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-named-'));
+  const controlsOf = async (fragment: Parameters<typeof buildInventory>[0]) => {
+    const snap = path.join(dir, `s${Math.random().toString(36).slice(2)}.json`);
+    await writeSnapshot(snap, buildInventory(fragment));
+    const r = await runInProcess([
+      'scan',
+      '--snapshot',
+      snap,
+      '--format',
+      'json',
+      '--compliance',
+      'cis',
+    ]);
+    return statusOf((JSON.parse(r.stdout) as Report).compliance!.controls as ControlResult[]);
+  };
+  const adminDoc = { Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+  it('a group opening only 3389 fails 3.2 and 4.4, not 4.3 (port 22)', async () => {
+    const status = await controlsOf(
+      ecs([group('sg-1', [from('0.0.0.0/0', { portRange: '3389/3389' })])]),
+    );
+    expect(status).toMatchObject({ '3.2': 'fail', '4.3': 'pass', '4.4': 'fail' });
+  });
+
+  it('1.15 audits Custom policies: System AdministratorAccess passes it, a Custom *:* fails it', async () => {
+    const ram = (type: 'System' | 'Custom') => ({
+      ram: {
+        users: [{ name: 'u', groups: [], policies: [{ name: 'Admin', type }] }],
+        policies: [{ name: 'Admin', type, document: adminDoc }],
+      },
+    });
+    expect((await controlsOf(ram('System')))['1.15']).toBe('pass');
+    expect((await controlsOf(ram('Custom')))['1.15']).toBe('fail');
   });
 });
