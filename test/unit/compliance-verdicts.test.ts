@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CIS } from '../../src/compliance/cis.js';
 import { type ControlResult, evaluateControls } from '../../src/compliance/evaluate.js';
 import { loadBuiltinRules } from '../../src/engine/registry.js';
+import type { Inventory } from '../../src/inventory/schema.js';
 import { writeSnapshot } from '../../src/inventory/snapshot.js';
 import { mergeReports } from '../../src/report/merge.js';
 import type { Report } from '../../src/report/schema.js';
@@ -122,22 +123,26 @@ describe('scan --compliance cis', () => {
   });
 });
 
+/** the CIS table of `scan --snapshot` of an inventory */
+const controlsDir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-controls-'));
+async function controlsOfInventory(inventory: Inventory) {
+  const snap = path.join(controlsDir, `s${Math.random().toString(36).slice(2)}.json`);
+  await writeSnapshot(snap, inventory);
+  const r = await runInProcess([
+    'scan',
+    '--snapshot',
+    snap,
+    '--format',
+    'json',
+    '--compliance',
+    'cis',
+  ]);
+  return statusOf((JSON.parse(r.stdout) as Report).compliance!.controls as ControlResult[]);
+}
+
 describe('a finding breaks only the controls it names', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-controls-'));
-  const controlsOf = async (inventory: Parameters<typeof makeInventory>[0]) => {
-    const snap = path.join(dir, `s${Math.random().toString(36).slice(2)}.json`);
-    await writeSnapshot(snap, makeInventory(inventory));
-    const r = await runInProcess([
-      'scan',
-      '--snapshot',
-      snap,
-      '--format',
-      'json',
-      '--compliance',
-      'cis',
-    ]);
-    return statusOf((JSON.parse(r.stdout) as Report).compliance!.controls as ControlResult[]);
-  };
+  const controlsOf = (fragment: Parameters<typeof makeInventory>[0]) =>
+    controlsOfInventory(makeInventory(fragment));
 
   it('an attached unencrypted disk fails 4.2 (attached disks), not 4.1 (unattached)', async () => {
     const status = await controlsOf({ ecs: { disks: [makeDisk({ encrypted: false })] } });
@@ -171,21 +176,8 @@ describe('a finding breaks only the controls it names', () => {
 });
 
 describe('controls named by the security-group and admin rules', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ecs-audit-cis-named-'));
-  const controlsOf = async (fragment: Parameters<typeof buildInventory>[0]) => {
-    const snap = path.join(dir, `s${Math.random().toString(36).slice(2)}.json`);
-    await writeSnapshot(snap, buildInventory(fragment));
-    const r = await runInProcess([
-      'scan',
-      '--snapshot',
-      snap,
-      '--format',
-      'json',
-      '--compliance',
-      'cis',
-    ]);
-    return statusOf((JSON.parse(r.stdout) as Report).compliance!.controls as ControlResult[]);
-  };
+  const controlsOf = (fragment: Parameters<typeof buildInventory>[0]) =>
+    controlsOfInventory(buildInventory(fragment));
   const adminDoc = { Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
   it('a group opening only 3389 fails 3.2 and 4.4, not 4.3 (port 22)', async () => {
