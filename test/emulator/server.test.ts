@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as $dara from '@darabonba/typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/server.js';
 import type { RunningEmulator } from '../../src/emulator/types.js';
@@ -14,6 +13,7 @@ import { loadWorld, parseWorld, WorldError, type WorldInput } from '../../src/em
 import {
   $Ecs,
   $Sts,
+  callRpc,
   clients,
   config,
   Ecs,
@@ -94,23 +94,7 @@ function genericCall(
   action: string,
   version: string,
 ): Promise<unknown> {
-  return import('@alicloud/openapi-core').then(({ $OpenApiUtil }) =>
-    client.callApi(
-      new $OpenApiUtil.Params({
-        action,
-        version,
-        protocol: 'HTTPS',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      }),
-      new $OpenApiUtil.OpenApiRequest({ query: { RegionId: R } }),
-      new $dara.RuntimeOptions({}),
-    ),
-  );
+  return callRpc(client, version, action, { RegionId: R });
 }
 
 describe('routing and stats', () => {

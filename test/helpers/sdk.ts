@@ -9,7 +9,7 @@ import OpenApiPkg, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import RamPkg, * as $Ram from '@alicloud/ram20150501';
 import StsPkg, * as $Sts from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
-import { actionTrailParams } from '../../src/collectors/clients.js';
+import { actionTrailParams, rpcParams } from '../../src/collectors/clients.js';
 
 export { $Ecs, $Ims, $Ram, $Sts };
 
@@ -66,31 +66,25 @@ export async function callActionTrail(
   action: string,
   query: Record<string, unknown>,
 ): Promise<{ statusCode?: number; body: Record<string, unknown> }> {
-  const params = actionTrailParams(action);
-  const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
-  const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
-  return res as { statusCode?: number; body: Record<string, unknown> };
+  return send(client, actionTrailParams(action), query);
 }
 
-/** Call an RPC action of any API version through the generic client, as the SDKs send it; the answer's body. */
+/** Call an RPC action of any API version through the generic client, as the collectors send it; the answer's body. */
 export async function callRpc(
   client: InstanceType<typeof OpenApi>,
   version: string,
   action: string,
   query: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const params = new $OpenApiUtil.Params({
-    action,
-    version,
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  return (await send(client, rpcParams(action, version), query)).body;
+}
+
+async function send(
+  client: InstanceType<typeof OpenApi>,
+  params: InstanceType<typeof $OpenApiUtil.Params>,
+  query: Record<string, unknown>,
+): Promise<{ statusCode?: number; body: Record<string, unknown> }> {
   const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
   const res = await client.callApi(params, request, new $dara.RuntimeOptions({}));
-  return (res as { body: Record<string, unknown> }).body;
+  return res as { statusCode?: number; body: Record<string, unknown> };
 }
