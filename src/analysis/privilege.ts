@@ -11,14 +11,13 @@ import type { Inventory } from '../inventory/schema.js';
 import {
   type AttachedPolicy,
   commandRunAsAnalysis,
-  denyCoversEveryResource,
+  deniedOutright,
   grantsAdmin,
   matchesEveryRole,
   type PolicyStatement,
   type PolicyStatementRef,
   type PrincipalPolicies,
   principalPoliciesOf,
-  scopeCovers,
   statementCoversAction,
 } from './ram-policy.js';
 
@@ -99,19 +98,10 @@ function coversEveryRole(st: PolicyStatement, ownAccount: string | undefined): b
  * Deny attached at resource-group scope applies to that group's resources only,
  * so it does not take away what an account-scope Allow grants
  */
-function deniedOutright(p: PrincipalPolicies, allow: AttachedPolicy, action: string): boolean {
-  const assume = action === 'sts:AssumeRole';
-  return p.attached.some(
-    (a) =>
-      scopeCovers(a, allow) &&
-      a.parsed.statements.some(
-        (s) =>
-          s.effect === 'Deny' &&
-          s.conditions.length === 0 &&
-          (assume ? coversEveryRole(s, undefined) : denyCoversEveryResource(s)) &&
-          statementCoversAction(s, action),
-      ),
-  );
+function denied(p: PrincipalPolicies, allow: AttachedPolicy, action: string): boolean {
+  return action === 'sts:AssumeRole'
+    ? deniedOutright(p, allow, action, (s) => coversEveryRole(s, undefined))
+    : deniedOutright(p, allow, action);
 }
 
 export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
@@ -135,7 +125,7 @@ export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
       const ref = { policy: a.name, policyType: a.type, via: a.via, statement: st.index };
       if (admin.admin && admin.grants.some((g) => g.policy === a.name && g.statement === st.index))
         continue;
-      const writes = ramWriteActions(st).filter((x) => !deniedOutright(p, a, x));
+      const writes = ramWriteActions(st).filter((x) => !denied(p, a, x));
       if (writes.length > 0) {
         grants.push({
           ...ref,
@@ -146,7 +136,7 @@ export function privilegeOf(p: PrincipalPolicies): PrivilegeVerdict {
       if (
         statementCoversAction(st, 'sts:AssumeRole') &&
         coversEveryRole(st, p.accountId) &&
-        !deniedOutright(p, a, 'sts:AssumeRole')
+        !denied(p, a, 'sts:AssumeRole')
       ) {
         grants.push({ ...ref, kind: 'assume-any-role', grants: 'sts:AssumeRole on *' });
       }

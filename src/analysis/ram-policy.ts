@@ -867,6 +867,30 @@ export function scopeCovers(
 }
 
 /**
+ * An unconditional Deny of `action` on every resource (`coversResources`; by
+ * default `*` or `acs:*:*:*:*`) that reaches an Allow attached at `allow`
+ * (`scopeCovers`): what that Allow grants of `action` is taken away.
+ */
+export function deniedOutright(
+  p: PrincipalPolicies,
+  allow: Pick<AttachedPolicy, 'resourceGroupId'>,
+  action: string,
+  coversResources: (st: PolicyStatement) => boolean = denyCoversEveryResource,
+): boolean {
+  return p.attached.some(
+    (d) =>
+      scopeCovers(d, allow) &&
+      d.parsed.statements.some(
+        (s) =>
+          s.effect === 'Deny' &&
+          s.conditions.length === 0 &&
+          coversResources(s) &&
+          statementCoversAction(s, action),
+      ),
+  );
+}
+
+/**
  * `ram:*`, `ram*`, `r*`, `*`, `*:*`, `ram:?*`, `ram:*?`: a pattern that matches
  * every RAM action, i.e. every `ram:` followed by at least one character. A
  * literal prefix of `ram:`, then only wildcards with at least one `*` and no
@@ -1016,7 +1040,7 @@ function completedBy(
     if (statementCoversAction(st, action)) continue;
     let given = false;
     for (const a of p.attached) {
-      if (a.resourceGroupId !== undefined && a.resourceGroupId !== at.resourceGroupId) continue;
+      if (!scopeCovers(a, at)) continue;
       for (const s of a.parsed.statements) {
         if (
           s === st ||
@@ -1026,18 +1050,7 @@ function completedBy(
           !statementCoversEveryResource(s, p.accountId)
         )
           continue;
-        const denied = p.attached.some(
-          (d) =>
-            scopeCovers(d, a) &&
-            d.parsed.statements.some(
-              (x) =>
-                x.effect === 'Deny' &&
-                x.conditions.length === 0 &&
-                denyCoversEveryResource(x) &&
-                statementCoversAction(x, action),
-            ),
-        );
-        if (denied) continue;
+        if (deniedOutright(p, a, action)) continue;
         if (!out.has(s)) out.set(s, ref(a, s));
         given = true;
         break;
