@@ -126,6 +126,11 @@ export function asAccountReport(report: Report): Report {
   };
 }
 
+/** how a merge error names an input: its file, or its place */
+function reportName(names: readonly string[], i: number): string {
+  return names[i] ?? `report ${i + 1}`;
+}
+
 /**
  * Shards (`scan.shard`) merge only as a whole set: every report a shard of the
  * same n, of the same organization (the caller's account) and member list, each
@@ -137,7 +142,7 @@ export function asAccountReport(report: Report): Report {
 function checkShardsAlike(reports: readonly Report[], names: readonly string[]): void {
   const sharded = reports.findIndex((r) => r.scan.shard);
   if (sharded < 0) return;
-  const name = (i: number) => names[i] ?? `report ${i + 1}`;
+  const name = (i: number) => reportName(names, i);
   const s0 = reports[sharded]!.scan.shard!;
   const plain = reports.findIndex((r) => !r.scan.shard);
   if (plain >= 0) {
@@ -173,7 +178,7 @@ function checkShardsCover(
 ): void {
   const s0 = reports[0]!.scan.shard;
   if (!s0) return;
-  const name = (i: number) => names[i] ?? `report ${i + 1}`;
+  const name = (i: number) => reportName(names, i);
   const at = new Map<number, number>();
   reports.forEach((r, i) => {
     const { k, n } = r.scan.shard!;
@@ -208,7 +213,7 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
   const pinned = nowOf.findIndex((n) => n !== undefined);
   const other = pinned < 0 ? -1 : nowOf.findIndex((n) => n !== nowOf[pinned]);
   if (other >= 0) {
-    const name = (i: number) => names[i] ?? `report ${i + 1}`;
+    const name = (i: number) => reportName(names, i);
     const when = (i: number) => (nowOf[i] === undefined ? 'no --now' : `--now ${nowOf[i]}`);
     throw new MergeError(
       `${name(pinned)} was scanned with ${when(pinned)}, ${name(other)} with ${when(other)}: merge reports of one clock`,
@@ -225,7 +230,7 @@ export function mergeReports(input: readonly Report[], names: readonly string[] 
       const seen = owner.get(a.id);
       if (seen !== undefined) {
         throw new MergeError(
-          `account ${a.id} is in both ${names[seen] ?? `report ${seen + 1}`} and ${names[i] ?? `report ${i + 1}`}`,
+          `account ${a.id} is in both ${reportName(names, seen)} and ${reportName(names, i)}`,
         );
       }
       owner.set(a.id, i);
@@ -377,7 +382,7 @@ function mergeUnevaluated(
       const to = movedTo[ri]![u.coverage];
       if (to === undefined) {
         throw new MergeError(
-          `${names[ri] ?? `report ${ri + 1}`}: unevaluated[${i}].coverage ${u.coverage} is not an entry of its coverage`,
+          `${reportName(names, ri)}: unevaluated[${i}].coverage ${u.coverage} is not an entry of its coverage`,
         );
       }
       return { ...u, coverage: to };
