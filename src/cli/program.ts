@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { redactKnownSecrets } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { runCollect } from './commands/collect.js';
-import { DEFAULT_SINCE } from './commands/common.js';
+import { DEFAULT_SINCE, DEFAULT_TIMEOUT_MS } from './commands/common.js';
 import { runMerge } from './commands/merge.js';
 import { runPolicy } from './commands/policy.js';
 import { runRulesExplain, runRulesList } from './commands/rules.js';
@@ -31,7 +31,10 @@ function addCollectionOptions(cmd: Command): Command {
     )
     .option('--now <iso-time>', 'the clock rules measure ages against (default: now)')
     .option('--profile <name>', 'credentials profile, as the aliyun CLI names it')
-    .option('--timeout <ms>', 'read timeout of each API call in milliseconds', '30000')
+    .option(
+      '--timeout <ms>',
+      `read timeout of each API call in milliseconds (default: ${DEFAULT_TIMEOUT_MS})`,
+    )
     .option('--no-progress', 'no progress bar on stderr');
 }
 
@@ -208,6 +211,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     if (argv.length === 0) {
       program.outputHelp();
+      return EXIT.USAGE;
+    }
+    // commander answers `help <unknown>` with the whole help on stderr and no reason
+    const [first, asked] = argv;
+    if (
+      first === 'help' &&
+      asked !== undefined &&
+      !asked.startsWith('-') &&
+      !program.commands.some((c) => c.name() === asked || c.aliases().includes(asked))
+    ) {
+      io.stderr.write(`ecs-audit: help: unknown command '${oneLine(asked)}'\n`);
       return EXIT.USAGE;
     }
     await program.parseAsync([...argv], { from: 'user' });

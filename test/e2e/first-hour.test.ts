@@ -89,15 +89,23 @@ describe('scan --snapshot and the collection flags', () => {
     expect(narrowed.scan.regions).toEqual(['cn-shanghai']);
   });
 
-  it('a region the snapshot does not cover, a bad --timeout, --endpoint: one line, exit 2', async () => {
+  it('a region the snapshot does not cover, --endpoint, --profile, --timeout: one line, exit 2', async () => {
     expectUsage(
       await scan('--regions', 'cn-bogus'),
       /^ecs-audit: --regions: cn-bogus not in the snapshot .* \(it covers cn-hangzhou, cn-shanghai\)$/,
     );
-    expectUsage(await scan('--timeout', 'abc'), /^ecs-audit: --timeout: .*"abc"/);
+    // each shapes only API calls, which a snapshot scan never makes
     expectUsage(
       await scan('--endpoint', 'http://127.0.0.1:9'),
-      /^ecs-audit: --endpoint cannot be used with --snapshot/,
+      /^ecs-audit: --endpoint cannot be used with --snapshot: a snapshot scan makes no API call$/,
+    );
+    expectUsage(
+      await scan('--profile', 'prod'),
+      /^ecs-audit: --profile cannot be used with --snapshot/,
+    );
+    expectUsage(
+      await scan('--timeout', '3000'),
+      /^ecs-audit: --timeout cannot be used with --snapshot/,
     );
   });
 

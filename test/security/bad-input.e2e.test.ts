@@ -158,6 +158,12 @@ const MB = 1_000_000;
 const FLAG_CASES: Case[] = [
   { name: 'unknown flag', args: ['--nope'], names: /unknown option '--nope'/, child: true },
   { name: 'unknown command', args: ['scna'], names: /unknown command 'scna'/, raw: true },
+  {
+    name: 'help for an unknown command',
+    args: ['help', 'scna'],
+    names: /^ecs-audit: help: unknown command 'scna'$/,
+    raw: true,
+  },
   { name: 'flag without its value', args: ['--regions'], names: /--regions.*argument missing/ },
   { name: 'unknown --format', args: ['--format', 'xml'], names: /--format.*xml/ },
   { name: 'unknown --fail-on', args: ['--fail-on', 'urgent'], names: /--fail-on: .*"urgent"/ },

@@ -17,7 +17,8 @@ export interface CollectionFlags {
   since?: string;
   now?: string;
   profile?: string;
-  timeout: string;
+  /** absent: DEFAULT_TIMEOUT_MS (no commander default, so a snapshot scan can tell it was given) */
+  timeout?: string;
   progress: boolean;
 }
 
@@ -40,7 +41,11 @@ export function resolveClock(flags: { now?: string; since?: string }): Clock {
   };
 }
 
-export function parseTimeout(value: string): number {
+/** the read timeout of each API call when --timeout is not given */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 100 || n > 600_000) {
     throw new UsageError(`--timeout: expected milliseconds between 100 and 600000, got "${value}"`);
@@ -115,9 +120,8 @@ export async function collectInventory(
 }
 
 /**
- * `scan --snapshot`: refuse what only a live scan uses (`--endpoint`), check
- * `--timeout` all the same, and narrow the snapshot to `--regions` (or the
- * config's regions); a region the snapshot does not cover is bad input.
+ * `scan --snapshot`: narrow the snapshot to `--regions` (or the config's
+ * regions); a region the snapshot does not cover is bad input.
  */
 export function snapshotScope(
   inventory: Inventory,
@@ -138,12 +142,21 @@ export function snapshotScope(
   return narrowToRegions(inventory, regions);
 }
 
-/** the flags a snapshot scan cannot use, checked before anything is read */
+/**
+ * The flags a snapshot scan cannot use, checked before anything is read: each
+ * one only shapes API calls, which a snapshot scan never makes, so a command
+ * line giving one expects something that will not happen.
+ */
 export function checkSnapshotFlags(flags: CollectionFlags): void {
-  if (flags.endpoint !== undefined) {
-    throw new UsageError(
-      '--endpoint cannot be used with --snapshot: a snapshot scan makes no API call',
-    );
+  for (const [name, value] of [
+    ['--endpoint', flags.endpoint],
+    ['--profile', flags.profile],
+    ['--timeout', flags.timeout],
+  ] as const) {
+    if (value !== undefined) {
+      throw new UsageError(
+        `${name} cannot be used with --snapshot: a snapshot scan makes no API call`,
+      );
+    }
   }
-  parseTimeout(flags.timeout);
 }

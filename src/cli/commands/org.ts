@@ -267,7 +267,7 @@ export interface OrgRun {
 }
 
 export interface OrgRunInput {
-  flags: { regions?: string; endpoint?: string; profile?: string; timeout: string };
+  flags: { regions?: string; endpoint?: string; profile?: string; timeout?: string };
   org: OrgFlagsResolved;
   clock: Clock;
   io: CliIo;
