@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Inventory } from '../inventory/schema.js';
 import { flatString } from '../util/flat-string.js';
+import { describeZodIssue } from '../util/zod-issue.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { compareFindings, type Finding, fingerprint } from './finding.js';
 import type { LoadedRule } from './registry.js';
@@ -100,10 +101,13 @@ export function resolveRuleOptions(
           ['rules', rule.meta.id, key],
         );
       }
-      throw new RuleOptionsError(
-        `rules.${rule.meta.id}.${formatZodPath(issue.path)}: ${issue.message}`,
-        ['rules', rule.meta.id, ...path],
-      );
+      // in the user's words ("expected a number, got \"x\""), as the config's own keys are
+      const { message } = describeZodIssue(issue, settings[rule.meta.id]?.options ?? {});
+      throw new RuleOptionsError(`rules.${rule.meta.id}.${formatZodPath(issue.path)}: ${message}`, [
+        'rules',
+        rule.meta.id,
+        ...path,
+      ]);
     }
     out.set(rule.meta.id, parsed.data);
   }

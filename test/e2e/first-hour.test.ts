@@ -174,6 +174,48 @@ describe('what users of other scanners expect', () => {
     );
   });
 
+  it('one config serves every --checks/--skip-checks/--compliance: rules left out are no unknown ids', async () => {
+    // options and a severity for a rule each run below leaves out, plus a rule that does run
+    const config = write(
+      'shared.yaml',
+      [
+        'rules:',
+        '  sg-high-risk-port-open-to-internet:',
+        '    severity: low',
+        '    tcpPorts: [6379]',
+        '  sg-admin-port-open-to-internet:',
+        '    severity: high',
+        '',
+      ].join('\n'),
+    );
+    const only = await scan('--config', config, '--checks', 'sg-admin-port-open-to-internet');
+    expect(only.code, only.stderr).not.toBe(2);
+    const report = ReportSchema.parse(JSON.parse(only.stdout));
+    expect([...new Set(report.findings.map((f) => f.ruleId))]).toEqual([
+      'sg-admin-port-open-to-internet',
+    ]);
+    // the setting of the rule that ran still applies
+    expect(report.findings.every((f) => f.severity === 'high')).toBe(true);
+    const skipped = await scan(
+      '--config',
+      config,
+      '--skip-checks',
+      'sg-high-risk-port-open-to-internet',
+    );
+    expect(skipped.code, skipped.stderr).not.toBe(2);
+    const cis = await scan('--config', config, '--compliance', 'cis');
+    expect(cis.code, cis.stderr).not.toBe(2);
+    // a bad option of a rule left out is still bad input, said in the user's words
+    const bad = write(
+      'bad.yaml',
+      'rules:\n  sg-high-risk-port-open-to-internet:\n    tcpPorts: x\n',
+    );
+    expectUsage(
+      await scan('--config', bad, '--checks', 'sg-admin-port-open-to-internet'),
+      /bad\.yaml:3: rules\.sg-high-risk-port-open-to-internet\.tcpPorts: expected a list \(got "x"\)$/,
+    );
+  });
+
   it('--severity reports only those severities; an unknown one is exit 2', async () => {
     const r = await scan('--severity', 'high,medium', '--fail-on', 'none');
     expect(r.code, r.stderr).toBe(0);

@@ -181,9 +181,15 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     // a framework of custom rules has no catalogue: its controls are the mapped ids
     framework = FRAMEWORKS[id] ?? { id, name: id, controls: [] };
   }
-  const settings = config?.rules ?? {};
+  // the config is checked against every rule loaded: one config serves runs of any
+  // --checks/--skip-checks/--compliance, so a rule this run leaves out is no "unknown rule id";
+  // the run itself gets the settings of the rules it runs (evaluate refuses any other)
+  const selected = new Set(rules.map((r) => r.rule.meta.id));
+  const settings = Object.fromEntries(
+    Object.entries(config?.rules ?? {}).filter(([id]) => selected.has(id)),
+  );
   try {
-    resolveRuleOptions(rules, settings);
+    resolveRuleOptions(loaded, config?.rules ?? {});
   } catch (err) {
     // point at the config line of the bad option
     if (err instanceof RuleOptionsError && config) {
