@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import CredentialPkg, {
   CLIProfileCredentialsProvider,
   ProfileCredentialsProvider,
+  URICredentialsProvider,
 } from '@alicloud/credentials';
 import { cjsDefault } from '../collectors/interop.js';
 import { maskAccessKeyId } from '../util/mask.js';
@@ -48,7 +49,7 @@ export interface ResolvedCredentials {
   accessKeyIdMasked: string;
   /** true for STS (temporary) credentials */
   temporary: boolean;
-  /** replaces the secret, the token and the full AccessKey id in a text */
+  /** replaces the secret, the token and the full AccessKey id (renewed ones too) in a text */
   redact(text: string): string;
 }
 
@@ -94,11 +95,17 @@ export async function resolveCredentials(
     }
     resolved = await attemptResolve(() => new Credential());
     // the SDK's message concatenates every provider's failure (and file paths, and the aliyun
-    // CLI config's whole text, secrets included); never shown: a broken CLI config is named here
+    // CLI config's whole text, secrets included); never shown: each configured source that gave
+    // nothing is named here, in the chain's order (all of them failed, or one would have answered)
     if (!resolved) {
-      const broken = await cliConfigProblem(homedir(), process.env);
+      const cli = await cliConfigProblem(homedir(), process.env);
+      const problems = [
+        await oidcProblem(process.env),
+        cli && `${cli} (aliyun configure)`,
+        await credentialsUriProblem(process.env),
+      ].filter((p): p is string => p !== undefined);
       throw new CredentialsError(
-        broken ? `no credentials found: ${broken} (aliyun configure)` : NO_CREDENTIALS,
+        problems.length > 0 ? `no credentials found: ${problems.join('; ')}` : NO_CREDENTIALS,
       );
     }
   }
@@ -114,8 +121,112 @@ export async function resolveCredentials(
     source,
     accessKeyIdMasked: maskAccessKeyId(accessKeyId),
     temporary: securityToken !== '',
-    redact: makeRedactor([model.accessKeySecret, securityToken, accessKeyId]),
+    redact: redactEveryKey(credential, [model.accessKeySecret, securityToken, accessKeyId]),
   };
+}
+
+/**
+ * A redactor that learns every key the credential hands out: the credentials
+ * URI, OIDC, ECS-role and role profiles renew their STS key before it expires,
+ * and a renewed secret, token or id would otherwise pass `redact` and
+ * `redactKnownSecrets` unscrubbed (as the member sessions of organization.ts
+ * keep theirs).
+ */
+function redactEveryKey(
+  credential: CredentialClient,
+  first: Array<string | undefined>,
+): (text: string) => string {
+  const secrets = new Set<string>();
+  let redact: (text: string) => string = (text) => text;
+  const keep = (...values: Array<string | undefined>) => {
+    const fresh = values.filter((v): v is string => !!v && !secrets.has(v));
+    if (fresh.length === 0) return;
+    for (const v of fresh) secrets.add(v);
+    redact = makeRedactor([...secrets]);
+  };
+  keep(...first);
+  const getCredential = credential.getCredential.bind(credential);
+  credential.getCredential = async () => {
+    const model = await getCredential();
+    keep(model.accessKeySecret, model.securityToken, model.accessKeyId);
+    return model;
+  };
+  // the deprecated getters (still used by the SDK's gateway signer) ask the provider too
+  for (const name of ['getAccessKeyId', 'getAccessKeySecret', 'getSecurityToken'] as const) {
+    const get = credential[name].bind(credential);
+    credential[name] = async () => {
+      const value = await get();
+      keep(value);
+      return value;
+    };
+  }
+  return (text) => redact(text);
+}
+
+const OIDC_VARS = [
+  'ALIBABA_CLOUD_ROLE_ARN',
+  'ALIBABA_CLOUD_OIDC_PROVIDER_ARN',
+  'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+] as const;
+
+/** a Node error code (`ENOENT`, `ECONNREFUSED`), never a message: those quote paths and URLs */
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{2,40}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Why the chain's OIDC/RRSA source (the variables ACK's RRSA sets in a pod)
+ * gave no credentials: only some of its three variables set (the chain then
+ * skips it silently), its token file unreadable (read before any STS call), or
+ * else its AssumeRoleWithOIDC call failed. Names variables only, never a value.
+ * Undefined when none of them is set.
+ */
+export async function oidcProblem(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const unset = OIDC_VARS.filter((k) => !env[k]);
+  if (unset.length === OIDC_VARS.length) return undefined;
+  const all = `${OIDC_VARS.slice(0, -1).join(', ')} and ${OIDC_VARS.at(-1)}`;
+  if (unset.length > 0) {
+    return `RRSA/OIDC needs ${all}: ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set`;
+  }
+  const label = `${all} are set (RRSA/OIDC) but gave no credentials`;
+  try {
+    await readFile(env['ALIBABA_CLOUD_OIDC_TOKEN_FILE'] ?? '', 'utf8');
+  } catch (err) {
+    const code = errorCode(err);
+    return `${label}: the file ALIBABA_CLOUD_OIDC_TOKEN_FILE names cannot be read${code ? ` (${code})` : ''}`;
+  }
+  return `${label}: the AssumeRoleWithOIDC call failed (STS refused the token or role, or was not reachable)`;
+}
+
+/**
+ * Why ALIBABA_CLOUD_CREDENTIALS_URI (the chain's last source) gave no
+ * credentials: asked once more, its HTTP status, connection error code or
+ * unusable answer. Never the URI (its query may hold a token) nor an answer's
+ * body. Undefined when the variable is not set.
+ */
+export async function credentialsUriProblem(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const uri = env['ALIBABA_CLOUD_CREDENTIALS_URI'];
+  if (!uri) return undefined;
+  const label = 'ALIBABA_CLOUD_CREDENTIALS_URI is set but gave no credentials';
+  try {
+    await URICredentialsProvider.builder().withCredentialsURI(uri).build().getCredentials();
+    return label;
+  } catch (err) {
+    // the provider's own messages (providers/uri.js); they go on to quote the body
+    const message = err instanceof Error ? err.message : '';
+    const status = /^get sts token failed, httpStatus: (\d{3}),/.exec(message)?.[1];
+    const why = status
+      ? `HTTP ${status}`
+      : message.startsWith('get sts token failed, json parse failed')
+        ? 'its answer is not JSON'
+        : message.startsWith('error retrieving credentials from credentialsURI')
+          ? 'its answer has no AccessKeyId, AccessKeySecret and SecurityToken'
+          : err instanceof Error && err.name === 'RequestTimeoutError'
+            ? 'timed out'
+            : errorCode(err);
+    return why ? `${label} (${why})` : label;
+  }
 }
 
 /**
