@@ -123,9 +123,15 @@ export function makeInventory(fragment: InventoryFragment = {}): Inventory {
     ),
   ].sort();
   const base = buildInventory({});
+  // an inventory collected at another time read the 90 days before it (a snapshot scan's window)
+  const at = fragment.collectedAt;
+  const window =
+    at === undefined
+      ? {}
+      : { since: new Date(Date.parse(at) - 90 * 86_400_000).toISOString(), until: at };
   return buildInventory({
     regions: regions.map((id) => ({ id })),
     ...fragment,
-    scope: { ...base.scope, regions, ...fragment.scope },
+    scope: { ...base.scope, regions, ...window, ...fragment.scope },
   });
 }

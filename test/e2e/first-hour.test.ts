@@ -118,6 +118,41 @@ describe('scan --snapshot and the collection flags', () => {
     expect(pinned.scan.now).toBe('2026-07-01T00:00:00.000Z');
   });
 
+  it('a snapshot is judged over the window it read; a --since reaching before it is exit 2', async () => {
+    // collected on Dec 5 with `--now 2026-11-01 --since 30d`: events of Oct 2 .. Nov 1 were read
+    const narrow = write(
+      'narrow.json',
+      JSON.stringify(
+        makeInventory({
+          collectedAt: '2026-12-05T10:00:00.000Z',
+          scope: {
+            regions: ['cn-hangzhou'],
+            since: '2026-10-02T00:00:00.000Z',
+            until: '2026-11-01T00:00:00.000Z',
+          },
+          ecs: { securityGroups: [open('sg-hz', 'cn-hangzhou')] },
+        }),
+      ),
+    );
+    const judge = (...extra: string[]) =>
+      runInProcess(['scan', '--snapshot', narrow, '--format', 'json', ...extra]);
+    const own = ReportSchema.parse(JSON.parse((await judge()).stdout));
+    expect(own.scan.now).toBe('2026-11-01T00:00:00.000Z');
+    expect(own.scan.since).toBe('2026-10-02T00:00:00.000Z');
+    // a window inside the one read is fine
+    const inside = ReportSchema.parse(JSON.parse((await judge('--since', '10d')).stdout));
+    expect(inside.scan.since).toBe('2026-10-22T00:00:00.000Z');
+    expectUsage(
+      await judge('--since', '90d'),
+      /^ecs-audit: --since 90d reaches back to 2026-08-03T00:00:00\.000Z, before the snapshot's window \(it read from 2026-10-02T00:00:00\.000Z\)/,
+    );
+    const config = write('wide.yaml', 'since: 60d\n');
+    expectUsage(
+      await judge('--config', config),
+      /^ecs-audit: since: 60d \(config\) reaches back to 2026-09-02T00:00:00\.000Z, before the snapshot's window/,
+    );
+  });
+
   it("--since wins over the config's since, even when it names the default", async () => {
     const config = write('since.yaml', 'since: 30d\n');
     const sinceOf = async (...extra: string[]) =>

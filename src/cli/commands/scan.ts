@@ -155,6 +155,25 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     return c;
   };
   let clock = clockAt(flags.now);
+  /**
+   * A snapshot is judged over the window it read (`scope`: collect's --now and
+   * --since), unless --now or --since say otherwise. A look-back reaching
+   * before that window would claim events and invocations nobody read: a
+   * report "no root sign-in since August" from a snapshot that read October.
+   */
+  const snapshotClock = (read: Inventory['scope'], given: ScanFlags, cfg: typeof config) => {
+    const c = clockAt(given.now ?? read.until);
+    if (given.since === undefined && !cfg?.since) {
+      c.since = new Date(read.since);
+    } else if (c.since.getTime() < Date.parse(read.since)) {
+      const what =
+        given.since !== undefined ? `--since ${given.since}` : `since: ${cfg?.since} (config)`;
+      throw new UsageError(
+        `${what} reaches back to ${c.since.toISOString()}, before the snapshot's window (it read from ${read.since}): choose a later one, or collect again with --since`,
+      );
+    }
+    return c;
+  };
 
   const severities = parseSeverities(flags.severity);
   let rules = await loadRules([...(config?.rulesDirs ?? []), ...flags.rulesDir]);
@@ -220,8 +239,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
         );
       }
       inventory = snapshotScope(snap, flags.snapshot, flags, config?.regions);
-      // a snapshot is judged as of its collection, unless --now says otherwise
-      if (flags.now === undefined) clock = clockAt(snap.collectedAt);
+      clock = snapshotClock(snap.scope, flags, config);
     } else {
       inventory = await collectInventory(
         flags,
