@@ -154,7 +154,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   const rules = program
     .command('rules')
-    .description('list the rules (id, severity, resource type, source)')
+    .description('list the rules (id, severity, title, source)')
     .enablePositionalOptions()
     .addOption(
       new Option('--format <format>', 'output format (markdown: the rule reference page)')

@@ -45,10 +45,13 @@ export function summaryLine(
   if (run.code === EXIT_CODES.FINDINGS) {
     const n = failingFindings(report, run.failOn, run.failOnNew).length;
     why = `${plural(n, run.failOnNew ? 'new finding' : 'finding')} at or above --fail-on ${run.failOn}`;
-  } else if (run.code === EXIT_CODES.COVERAGE) {
-    why = `nothing at or above --fail-on ${run.failOn}, but ${plural(report.coverage.length, 'coverage gap')}`;
   } else {
-    why = `nothing at or above --fail-on ${run.failOn} and no coverage gap`;
+    // --fail-on-new judges only new findings: plenty may be at the threshold, none of them new
+    const none = `${run.failOnNew ? 'no new finding' : 'nothing'} at or above --fail-on ${run.failOn}`;
+    why =
+      run.code === EXIT_CODES.COVERAGE
+        ? `${none}, but ${plural(report.coverage.length, 'coverage gap')}`
+        : `${none} and no coverage gap`;
   }
   return [
     `done in ${seconds(run.ms)}: ${plural(report.scan.regions.length, 'region')}, ${plural(run.resources, 'resource')} read, ${plural(run.rules, 'rule')} run`,

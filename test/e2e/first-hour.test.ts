@@ -344,6 +344,32 @@ describe('widths and the end of a run', () => {
     );
   });
 
+  it('the summary counts the rules that ran and says why --fail-on-new passed', async () => {
+    const off = write('off.yaml', 'rules:\n  disk-not-encrypted:\n    enabled: false\n');
+    const r = await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json', '--config', off]);
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.rules?.some((x) => x.id === 'disk-not-encrypted')).toBe(false);
+    const count = Number(/, (\d+) rules run;/.exec(r.stderr)?.[1]);
+    expect(count).toBe(report.rules?.length);
+    // the same findings as the baseline: critical ones, none of them new
+    const baseline = write('baseline.json', r.stdout);
+    const again = await runInProcess([
+      'scan',
+      '--snapshot',
+      SNAP,
+      '--format',
+      'json',
+      '--baseline',
+      baseline,
+      '--fail-on-new',
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(ReportSchema.parse(JSON.parse(again.stdout)).summary.critical).toBeGreaterThan(0);
+    expect(again.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /; exit 0: no new finding at or above --fail-on critical and no coverage gap$/,
+    );
+  });
+
   it('the table lists the findings resolved since the baseline', async () => {
     const base = path.join(dir, 'baseline.json');
     const all = await runInProcess(['scan', '--snapshot', SNAP, '--format', 'json']);

@@ -374,7 +374,9 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     );
   }
   const code = exitCodeFor(report, failOn, Boolean(flags.failOnNew));
-  const run = { resources, rules: rules.length, failOn, failOnNew: Boolean(flags.failOnNew), code };
+  // the rules that ran: a config's `enabled: false` takes one out, as the report's list does
+  const ran = rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).length;
+  const run = { resources, rules: ran, failOn, failOnNew: Boolean(flags.failOnNew), code };
   say(io, summaryLine(report, { ...run, ms: Date.now() - startedAt.getTime() }));
   return code;
 }
