@@ -1,3 +1,5 @@
+import { UNPRINTABLE } from '../util/unprintable.js';
+
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -10,10 +12,6 @@ export function processIo(): CliIo {
 
 /** Longest message line; longer ones keep their start and end (the reason is often last). */
 const MAX_LINE = 600;
-
-const UNPRINTABLE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * Make a message safe to print as one terminal line: control characters

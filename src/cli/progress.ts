@@ -8,7 +8,7 @@
  * moved last ("ecs cn-hangzhou: security group rules").
  */
 import type { ProgressEvent } from '../collectors/context.js';
-import type { CliIo } from './io.js';
+import { type CliIo, oneLine } from './io.js';
 
 /** what the collectors report as they read (a type only: the SDKs are not loaded for it) */
 export type { ProgressEvent };
@@ -118,7 +118,8 @@ export function createProgress(io: CliIo, enabled: boolean): Progress {
   return {
     update(e) {
       if (stopped) return;
-      what = `${e.service}${e.region ? ` ${e.region}` : ''}: ${e.phase}`.slice(0, 48);
+      // a region id comes from the account (DescribeRegions): escaped like every message
+      what = `${e.service}${e.region ? ` ${oneLine(e.region)}` : ''}: ${e.phase}`.slice(0, 48);
       last = totals.add(e);
       // newly discovered work grows the total: the bar holds its place instead of going back,
       // and only stop() (all work done) takes it to the end

@@ -35,13 +35,21 @@ import type { Report } from './schema.js';
 
 const GLOBAL = 'global';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
+const HTML_CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/g;
+
 export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return (
+    s
+      // a raw control character (but tab, newline, form feed, CR) is an HTML parse error:
+      // shown as `\xNN`, as the terminal table shows it
+      .replace(HTML_CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  );
 }
 
 /** JSON that is safe inside a <script> element: nothing can end it or start a comment. */

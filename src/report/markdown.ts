@@ -3,9 +3,10 @@
  * table, the open findings by severity, suppressed findings, coverage gaps and
  * (with a baseline) resolved findings. Every value that comes from the cloud
  * account is escaped: it stays inside its table cell (pipes, newlines) and can
- * neither format, link nor inject HTML.
+ * neither format, link, @mention nor inject HTML.
  */
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { UNPRINTABLE } from '../util/unprintable.js';
 import {
   complianceCounts,
   groupUnevaluated,
@@ -19,19 +20,17 @@ import {
 import { markdownPathLines } from './paths.js';
 import type { Report, ReportFinding } from './schema.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-
 /**
- * One line of inline Markdown that renders as the literal text: newlines become
- * spaces, Markdown punctuation is backslash-escaped (links and autolinks
- * included), `& < >` become entities.
+ * One line of inline Markdown that renders as the literal text: newlines and
+ * tabs become spaces, other control, bidi and zero-width characters are
+ * removed, Markdown punctuation is backslash-escaped (links and autolinks
+ * included), `& < >` become entities, and `@name` cannot mention anyone.
  */
 export function escapeMarkdown(s: string): string {
   return (
     s
-      .replace(CONTROL, '')
-      .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
+      .replace(/\r\n|\r|\n|\t|\u2028|\u2029/g, ' ')
+      .replace(UNPRINTABLE, '')
       .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
       // no autolinks: `https://…` and `www.…` from the account stay text
       .replace(/:\/\//g, '\\://')
@@ -39,6 +38,10 @@ export function escapeMarkdown(s: string): string {
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
+      // a report posted as a PR comment must not ping `@octo-org/security-team`: a zero-width
+      // space after the `@` (as Dependabot and Renovate do) shows the same text, no mention;
+      // added last, after the account's own zero-width characters were removed
+      .replace(/@(?=\w)/g, '@\u200b')
   );
 }
 

@@ -5,6 +5,7 @@
  * html.ts folds into its hashed inline style, so the page stays under its CSP).
  */
 import { formatHop, formatPath, isPath, type PathHop } from '../analysis/attack-path.js';
+import { UNPRINTABLE } from '../util/unprintable.js';
 import type { ReportFinding } from './schema.js';
 
 /** paths drawn per finding; the JSON report has them all */
@@ -33,8 +34,9 @@ export function markdownPathLines(
   for (const f of findings) {
     for (const hops of findingPaths(f)) {
       const text = formatPath(hops);
-      // a code span needs no escaping; text that could break out of one is escaped instead
-      const shown = /[`\r\n|<>]/.test(text) ? esc(text) : `\`${text}\``;
+      // a code span needs no escaping; text that could break out of one is escaped instead.
+      // Either way no control, bidi or zero-width character reaches the file
+      const shown = /[`\r\n|<>]/.test(text) ? esc(text) : `\`${text.replace(UNPRINTABLE, '')}\``;
       lines.push(`- ${esc(f.ruleId)} ${esc(f.resource.id)}: ${shown}`);
     }
   }

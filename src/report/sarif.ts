@@ -35,11 +35,21 @@ export const MAX_RULE_TAGS = 10;
 /** GitHub code scanning rejects a run of more than 25,000 results */
 export const GITHUB_MAX_RESULTS = 25_000;
 
+/** a UTF-16 surrogate without its other half */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * One path segment, percent-encoded. A name from the account may hold a lone
+ * surrogate (`"bob\ud800x"`), on which encodeURIComponent throws "URI
+ * malformed": it becomes U+FFFD first, as UTF-8 output would have it.
+ */
+function uriSegment(s: string): string {
+  return encodeURIComponent(s.replace(LONE_SURROGATE, '\ufffd'));
+}
+
 /** A repo-relative path for a cloud resource, each segment percent-encoded. */
 export function resourceUri(accountId: string, r: ReportFinding['resource']): string {
-  return ['alibabacloud', accountId, r.region ?? 'global', r.type, r.id]
-    .map((s) => encodeURIComponent(s))
-    .join('/');
+  return ['alibabacloud', accountId, r.region ?? 'global', r.type, r.id].map(uriSegment).join('/');
 }
 
 function markdownList(items: readonly string[]): string {
@@ -198,9 +208,7 @@ function openResult(
         : {
             physicalLocation: {
               artifactLocation: {
-                uri: ['alibabacloud', accountId, region ?? 'global']
-                  .map((x) => encodeURIComponent(x))
-                  .join('/'),
+                uri: ['alibabacloud', accountId, region ?? 'global'].map(uriSegment).join('/'),
               },
             },
           },

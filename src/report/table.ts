@@ -5,12 +5,14 @@
  * counted as two) and are clipped before they are coloured, so escape codes are
  * never cut. Colour follows the usual conventions: an explicit `color` option
  * (`--color` / `--no-color`) wins, then `NO_COLOR` (any non-empty value: off),
- * then `FORCE_COLOR`, then whether stdout is a terminal. Control characters in
- * names and messages from the account are shown escaped, so a hostile resource
- * name cannot drive the terminal.
+ * then `FORCE_COLOR`, then whether stdout is a terminal. Control, bidi and
+ * zero-width characters in names and messages from the account are shown
+ * escaped, so a hostile resource name cannot drive the terminal or reorder
+ * what it shows.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { HAS_UNPRINTABLE, UNPRINTABLE } from '../util/unprintable.js';
 import {
   complianceCounts,
   groupUnevaluated,
@@ -67,17 +69,15 @@ function paint(c: ChalkInstance, s: Severity): (t: string) => string {
   }
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/** Control characters (ESC, CR, newlines, C1) shown as `\xNN` / `\uNNNN`; never sent raw. */
+/**
+ * Control characters (ESC, CR, newlines, C1) and invisible bidi and zero-width
+ * ones (a name that reorders or hides what follows it) shown as `\xNN` /
+ * `\uNNNN`; never sent raw.
+ */
 export function sanitize(s: string): string {
   // most text has none: a test, not a replace that calls back and copies
-  if (!HAS_CONTROL.test(s)) return s;
-  return s.replace(CONTROL, (ch) => {
+  if (!HAS_UNPRINTABLE.test(s)) return s;
+  return s.replace(UNPRINTABLE, (ch) => {
     const code = ch.codePointAt(0)!;
     return code <= 0xff
       ? `\\x${code.toString(16).padStart(2, '0')}`
@@ -217,7 +217,9 @@ export function* tableChunks(report: Report, opts: TableOptions = {}): Generator
   const who = `${report.account.identityType} ${report.account.callerArn}`;
   line(`ecs-audit ${report.tool.version} — account ${sanitize(report.account.id)}`, c.bold);
   line(`caller ${sanitize(who)}`);
-  line(`regions ${report.scan.regions.length ? report.scan.regions.join(', ') : '(none)'}`);
+  line(
+    `regions ${report.scan.regions.length ? sanitize(report.scan.regions.join(', ')) : '(none)'}`,
+  );
   lines.push('');
 
   const findings = sortFindings(report.findings);
@@ -381,7 +383,9 @@ export function* tableChunks(report: Report, opts: TableOptions = {}): Generator
       ]
         .filter(Boolean)
         .join(' ');
-      line(`  ${sanitize(where)}: ${sanitize(g.error.code)}`);
+      // the resource is cut rather than the code, which says why
+      const code = `: ${sanitize(g.error.code)}`;
+      line(`  ${clip(sanitize(where), Math.max(10, width - 2 - displayWidth(code)))}${code}`);
     }
     if (report.coverage.length > 50) line(`  … and ${report.coverage.length - 50} more`);
   }

@@ -229,7 +229,11 @@ export async function writeChunksAtomic(
   }
 }
 
-/** Write one report file; a failure is a ReportSpecError naming the file. */
+/**
+ * Write one report file; a file-system failure is a ReportSpecError naming the
+ * file. Any other (a formatter that threw) is the tool's own and goes on as it
+ * is: the CLI says "internal error", not that the file cannot be written.
+ */
 export async function writeReport(
   report: Report,
   { format, file }: ReportSpec,
@@ -239,9 +243,10 @@ export async function writeReport(
   try {
     await writeChunksAtomic(file, made);
   } catch (err) {
-    throw new ReportSpecError(
-      `--report: cannot write "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    // a system call's failure has an errno; Node's own ERR_* codes are the tool's bugs
+    const e = err as NodeJS.ErrnoException | undefined;
+    if (typeof e?.code !== 'string' || typeof e.errno !== 'number') throw err;
+    throw new ReportSpecError(`--report: cannot write "${file}": ${e.code}`);
   }
 }
 
