@@ -135,6 +135,18 @@ export function clip(s: string, width: number): string {
   return `${out}…`;
 }
 
+/** A finding's message in at most `MESSAGE_LINES` lines; a cut one ends with "…". */
+export function messageLines(message: string, width: number): string[] {
+  const lines = wrap(message, width);
+  if (lines.length <= MESSAGE_LINES) return lines;
+  const kept = lines.slice(0, MESSAGE_LINES);
+  // after the last word, or (a full line) in place of its end
+  kept[MESSAGE_LINES - 1] = clip(`${kept[MESSAGE_LINES - 1]} …`, width);
+  return kept;
+}
+
+const MESSAGE_LINES = 4;
+
 /** Word-wrap to `width` columns; a word longer than a line is clipped. */
 export function wrap(s: string, width: number): string[] {
   // printable ASCII: a column per character; already one line with single spaces, it is the line
@@ -272,7 +284,7 @@ export function* tableChunks(report: Report, opts: TableOptions = {}): Generator
         }
         lines.push(resourceLine(c, f, width, idWidth, regionColumn, withBaseline, labels.get(f)!));
         // the finding's own sentence says what is wrong with this resource
-        for (const l of wrap(sanitize(f.message), width - 6).slice(0, 4))
+        for (const l of messageLines(sanitize(f.message), width - 6))
           lines.push(c.dim(`      ${l}`));
         for (const p of tablePathLines(f, sanitize))
           for (const l of wrap(p, width - 6)) lines.push(c.cyan(`      ${l}`));

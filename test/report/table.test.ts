@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/schema.js';
-import { clip, colorLevel, displayWidth, formatTable, sanitize } from '../../src/report/table.js';
+import {
+  clip,
+  colorLevel,
+  displayWidth,
+  formatTable,
+  messageLines,
+  sanitize,
+} from '../../src/report/table.js';
 import {
   fixtureReport,
   fixtureReportWithSuppressionAndBaseline,
@@ -191,6 +198,27 @@ describe('layout', () => {
     expect(text).toContain('No open findings.');
     expect(text).toContain('Summary: 0 critical, 0 high, 0 medium, 0 low, 0 info');
     expect(text).not.toContain('Coverage gaps');
+  });
+});
+
+describe('long messages', () => {
+  const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
+  it.each([
+    { case: 'fits in four lines: shown whole', n: 20, cut: false },
+    { case: 'longer: four lines, the last ending with "…"', n: 200, cut: true },
+  ])('$case', ({ n, cut }) => {
+    const lines = messageLines(words(n), 40);
+    expect(lines.length).toBeLessThanOrEqual(4);
+    expect(lines.every((l) => displayWidth(l) <= 40)).toBe(true);
+    expect(lines.at(-1)!.endsWith('…')).toBe(cut);
+    if (!cut) expect(lines.join(' ')).toBe(words(n));
+  });
+  it('a cut line full to the width still ends with "…" within it', () => {
+    // two 19-letter words a line: 39 columns, no room for " …" after them
+    const full = messageLines(Array(12).fill('x'.repeat(19)).join(' '), 40);
+    expect(full).toHaveLength(4);
+    expect(full[3]!.endsWith('…')).toBe(true);
+    expect(displayWidth(full[3]!)).toBeLessThanOrEqual(40);
   });
 });
 
