@@ -66,6 +66,10 @@ testRule(rule, {
       options: { trustedAccounts: [OTHER] },
     },
     {
+      name: 'a region-named ARN is no RAM principal at all',
+      inventory: roles(role('r', trust({ RAM: [`acs:ram:cn-hangzhou:${OTHER}:root`] }))),
+    },
+    {
       name: 'a named role of another account (not its whole root)',
       inventory: roles(role('r', trust({ RAM: [`acs:ram::${OTHER}:role/deployer`] }))),
     },
@@ -145,6 +149,17 @@ testRule(rule, {
         {
           id: 'x',
           message: `the whole root of account ${OTHER}`,
+          evidence: { grants: [{ kind: 'other-account-root', accountId: OTHER }] },
+        },
+      ],
+    },
+    {
+      // RAM's ARNs have no region: a wildcard one may still match them, so the grant counts
+      name: "another account's root written with a wildcard region",
+      inventory: roles(role('x', trust({ RAM: [`acs:ram:*:${OTHER}:root`] }))),
+      findings: [
+        {
+          id: 'x',
           evidence: { grants: [{ kind: 'other-account-root', accountId: OTHER }] },
         },
       ],

@@ -1662,10 +1662,10 @@ export function classifyPrincipal(
   if (t !== 'ram' && t !== '*') return { kind: 'narrow' };
   // a bare account id stands for that account (its root)
   if (/^\d+$/.test(v)) return { kind: 'root', accountId: v };
-  const m = /^acs:ram::([^:]*):(.*)$/i.exec(v);
-  if (!m) return { kind: 'narrow' };
-  const account = m[1]!.trim();
-  const rest = m[2]!.trim();
+  // a grant: a wildcard region (`acs:ram:*:<id>:root`) may match RAM's region-less ARNs too
+  const parts = ramPrincipalParts(v, { wildcardRegion: true });
+  if (!parts) return { kind: 'narrow' };
+  const { account, rest } = parts;
   if (account === '' || /[*?]/.test(account)) return { kind: 'any' };
   if (wildcardMatch(rest, 'root', true)) return { kind: 'root', accountId: account };
   return { kind: 'narrow' };
@@ -1747,12 +1747,23 @@ function entryType(type: string, value: string): string {
   return allStars(value.trim()) ? '*' : 'ram';
 }
 
-/** a RAM principal as account and the rest: `123` → (123, root), `acs:ram::123:user/x` → (123, user/x) */
-function ramPrincipalParts(value: string): { account: string; rest: string } | undefined {
+/**
+ * A RAM principal as account and the rest: `123` → (123, root),
+ * `acs:ram::123:user/x` → (123, user/x). RAM's ARNs have no region; with
+ * `wildcardRegion` a region of only `*` is read as matching them (a grant
+ * read widely errs towards reporting it; a Deny is only counted as written).
+ */
+function ramPrincipalParts(
+  value: string,
+  { wildcardRegion = false }: { wildcardRegion?: boolean } = {},
+): { account: string; rest: string } | undefined {
   const v = value.trim();
   if (/^\d+$/.test(v)) return { account: v, rest: 'root' };
-  const m = /^acs:ram::([^:]*):(.*)$/i.exec(v);
-  return m ? { account: m[1]!.trim(), rest: m[2]!.trim() } : undefined;
+  const m = /^acs:ram:([^:]*):([^:]*):(.*)$/i.exec(v);
+  if (!m) return undefined;
+  const region = m[1]!.trim();
+  if (region !== '' && !(wildcardRegion && /^\*+$/.test(region))) return undefined;
+  return { account: m[2]!.trim(), rest: m[3]!.trim() };
 }
 
 /**
@@ -1775,7 +1786,7 @@ function denyRemoves(deny: { type: string; value: string }, grant: TrustGrant): 
   const everyone = allStars(d.rest);
   if (allStars(d.account) && everyone) return true;
   if (grant.kind !== 'other-account-root') return false;
-  const g = ramPrincipalParts(grant.principal);
+  const g = ramPrincipalParts(grant.principal, { wildcardRegion: true });
   if (!g || d.account !== g.account) return false;
   return everyone || (d.rest.toLowerCase() === 'root' && g.rest.toLowerCase() === 'root');
 }
