@@ -22,8 +22,17 @@ export function builtinRulesDir(): string {
 }
 
 function isRuleFile(name: string): boolean {
-  if (/\.(test|spec)\.[cm]?[jt]s$/.test(name) || name.endsWith('.d.ts')) return false;
+  if (/\.(test|spec)\.[cm]?[jt]s$/.test(name) || /\.d\.[cm]?ts$/.test(name)) return false;
   return /\.(ts|js|mjs|mts)$/.test(name);
+}
+
+/**
+ * A CommonJS rule (.cjs, .cts) cannot be loaded as the ES module a rule is; skipped, its
+ * rule would never run and the scan would pass without it, so it is an error.
+ */
+function isCommonJsRuleFile(name: string): boolean {
+  if (/\.(test|spec)\.c[jt]s$/.test(name) || name.endsWith('.d.cts')) return false;
+  return /\.c[jt]s$/.test(name);
 }
 
 async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<string[]> {
@@ -51,6 +60,14 @@ async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<str
     }
     if (isDir) files.push(...(await listRuleFiles(full, seen)));
     else if (isFile && isRuleFile(e.name)) files.push(full);
+    else if (isFile && isCommonJsRuleFile(e.name)) {
+      const fix = e.name.endsWith('.cts')
+        ? 'rename it .mts'
+        : 'rename it .mjs and use export default';
+      throw new RuleMetaError(
+        `${full}: cannot load rule: a ${path.extname(e.name)} file is CommonJS and rules are ES modules (${fix})`,
+      );
+    }
   }
   return files;
 }
@@ -103,6 +120,12 @@ async function importRule(file: string, label: string): Promise<Rule> {
   } catch (err) {
     throw new RuleMetaError(`${label}: cannot load rule: ${describeThrown(err)}`);
   }
+  // a helper module inside a rules directory is loaded as a rule too: say where it belongs
+  if (mod.default === null || typeof mod.default !== 'object') {
+    throw new RuleMetaError(
+      `${label}: default export is not a rule (use defineRule; keep helper modules outside the rules directory)`,
+    );
+  }
   try {
     return validateRule(mod.default, label);
   } catch (err) {
@@ -139,14 +162,22 @@ function registerSelfResolve(): void {
         'ecs-audit': new URL('../index.js', here).href,
         'ecs-audit/testing': new URL('../testing/index.js', here).href,
       },
+      // what this module imports is a rule file (importModule): the hooks load it as an ES module
+      loader: import.meta.url,
     },
   });
 }
 
-/** Rules from user directories; a directory that does not exist is an error. */
+/**
+ * Rules from user directories; a directory that does not exist, or holds no rule file (a
+ * typo'd path whose rules would silently not run), is an error. A file reached twice (the
+ * same directory in the config and on the command line, `a` and `./a/`, a symlink) is
+ * loaded once, as the first path that reaches it.
+ */
 export async function loadRulesFromDirs(dirs: readonly string[]): Promise<LoadedRule[]> {
   registerSelfResolve();
   const out: LoadedRule[] = [];
+  const loaded = new Set<string>();
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -157,7 +188,17 @@ export async function loadRulesFromDirs(dirs: readonly string[]): Promise<Loaded
         `${dir}: cannot read rules directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
-    for (const f of files) out.push({ rule: await importRule(f, f), source: f });
+    if (files.length === 0) {
+      throw new RuleMetaError(
+        `${dir}: no rule file in rules directory (a rule is a .ts, .mts, .js or .mjs file; *.test.* and *.d.ts files are skipped)`,
+      );
+    }
+    for (const f of files) {
+      const real = await realpath(f);
+      if (loaded.has(real)) continue;
+      loaded.add(real);
+      out.push({ rule: await importRule(f, f), source: f });
+    }
   }
   return out;
 }

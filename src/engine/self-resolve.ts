@@ -7,7 +7,11 @@
  *    inside a TypeScript rule, `./helper.js` finds `./helper.ts` (the
  *    TypeScript NodeNext convention).
  *  - load: TypeScript rule files are compiled by esbuild to ES modules. A rule
- *    file is always an ES module, whatever package.json (or none) is around it.
+ *    file is always an ES module, whatever package.json (or none) is around it:
+ *    a `.js` rule, and a `.js` file a rule imports by relative path, is loaded
+ *    as one too (left to Node, `npm init -y`'s "type": "commonjs" fails it with
+ *    "Cannot use import statement outside a module", and no "type" prints a
+ *    MODULE_TYPELESS_PACKAGE_JSON warning).
  *
  * Everything else resolves and loads as usual.
  */
@@ -35,9 +39,17 @@ interface LoadResult {
 }
 
 let targets: Record<string, string> = {};
+/** the registry module: what it imports is a rule file */
+let loader: string | undefined;
+/** rule files and the files they import by relative path, transitively */
+const ruleModules = new Set<string>();
 
-export async function initialize(data: { targets: Record<string, string> }): Promise<void> {
+export async function initialize(data: {
+  targets: Record<string, string>;
+  loader?: string;
+}): Promise<void> {
   targets = data.targets;
+  loader = data.loader;
 }
 
 const TS = /\.(ts|mts)$/;
@@ -61,20 +73,32 @@ export async function resolve(
   const target = targets[specifier];
   if (target) return { url: target, shortCircuit: true, format: 'module' };
   const parent = context.parentURL;
-  if (parent && isRuleTs(parent) && /^\.\.?\//.test(specifier) && /\.(m?js)$/.test(specifier)) {
+  const relative = /^\.\.?\//.test(specifier);
+  const fromRule =
+    parent !== undefined && (parent === loader || (relative && ruleModules.has(parent)));
+  if (parent && isRuleTs(parent) && relative && /\.(m?js)$/.test(specifier)) {
     const asTs = new URL(specifier.replace(/\.(m?)js$/, '.$1ts'), parent);
     if (!(await exists(new URL(specifier, parent))) && (await exists(asTs))) {
+      if (fromRule) ruleModules.add(asTs.href);
       return { url: asTs.href, shortCircuit: true, format: 'module' };
     }
   }
-  return next(specifier, context);
+  const resolved = await next(specifier, context);
+  if (fromRule && isOwnFile(resolved.url)) ruleModules.add(resolved.url);
+  return resolved;
 }
+
+const isOwnFile = (url: string): boolean =>
+  url.startsWith('file:') && !url.includes('/node_modules/');
 
 export async function load(
   url: string,
   context: LoadContext,
   next: (url: string, context: LoadContext) => Promise<LoadResult>,
 ): Promise<LoadResult> {
+  if (ruleModules.has(url) && new URL(url).pathname.endsWith('.js')) {
+    return { format: 'module', source: await readFile(fileURLToPath(url)), shortCircuit: true };
+  }
   if (!isRuleTs(url)) return next(url, context);
   const file = fileURLToPath(url);
   const source = await readFile(file, 'utf8');
