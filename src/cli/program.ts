@@ -154,7 +154,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   const rules = program
     .command('rules')
-    .description('list the rules (id, severity, title, source)')
+    .description("list the rules (id, severity, title; a custom rule's file)")
     .enablePositionalOptions()
     .addOption(
       new Option('--format <format>', 'output format (markdown: the rule reference page)')

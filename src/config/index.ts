@@ -4,6 +4,7 @@
  * suppressions. Every key is optional, unknown keys are an error, and every
  * error names `file:line` of the offending node.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
@@ -156,14 +157,36 @@ export function parseConfig(text: string, file: string): Config {
 }
 
 export async function loadConfig(file: string): Promise<Config> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(
       `${file}: cannot read the config file${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
     );
   }
-  return parseConfig(text, file);
+  return parseConfig(decodeUtf8(bytes, file), file);
+}
+
+/**
+ * The file's text, or `file:line: not valid UTF-8`: decoded leniently, a
+ * Latin-1 or UTF-16 file became U+FFFD characters the YAML read as they were
+ * (a suppression's resource id that never matches, a reason nobody wrote).
+ */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    // ignoreBOM: a byte order mark stays in the text, as readFile(…, 'utf8') kept it
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // a newline byte is never part of a multi-byte character: the first line that is not
+    // UTF-8 on its own is where the file stops being UTF-8
+    let line = 1;
+    for (let start = 0; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      if (!isUtf8(bytes.subarray(start, end === -1 ? bytes.length : end)) || end === -1) break;
+      start = end + 1;
+    }
+    throw new ConfigError(`${file}:${line}: not valid UTF-8`);
+  }
 }

@@ -5,7 +5,6 @@
  * so an interrupted run never leaves half a report.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, unlinkSync } from 'node:fs';
 import {
   access,
@@ -13,6 +12,7 @@ import {
   type FileHandle,
   mkdir,
   open,
+  readlink,
   realpath,
   rename,
   stat,
@@ -56,23 +56,52 @@ export function parseReportFlag(value: string): ReportSpec {
 
 /** Fail before the scan when a report could not be written afterwards. */
 export async function checkReportDestinations(specs: readonly ReportSpec[]): Promise<void> {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const { file } of specs) {
-    const abs = resolve(file);
-    if (seen.has(abs)) throw new ReportSpecError(`--report: "${file}" is named twice`);
-    seen.add(abs);
+    // through symlinks: `sarif=o/link.json` (-> a.json) beside `json=o/a.json` wrote the SARIF
+    // over the JSON, and stdout's JSON was then copied from it
+    const real = await physicalPath(resolve(file));
+    const other = seen.get(real);
+    if (other !== undefined) {
+      throw new ReportSpecError(
+        resolve(other) === resolve(file)
+          ? `--report: "${file}" is named twice`
+          : `--report: "${file}" and "${other}" are the same file`,
+      );
+    }
+    seen.set(real, file);
     await checkDestination(file, '--report');
   }
 }
 
-/** `file` can be written: its directory exists and is writable, and it is not a directory itself. */
+/**
+ * `abs` as the writes will reach it: every symlink followed, a dangling one
+ * to the file it names (once another report made that file, a write through
+ * the link lands there), a part not yet made kept as it is.
+ */
+async function physicalPath(abs: string, hops = 0): Promise<string> {
+  const real = await realpath(abs).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = dirname(abs);
+  if (parent === abs) return abs;
+  const target = hops < 40 ? await readlink(abs).catch(() => undefined) : undefined;
+  if (target !== undefined) return physicalPath(resolve(parent, target), hops + 1);
+  return join(await physicalPath(parent, hops), basename(abs));
+}
+
+/** report directories checkDestination found missing: writeReports makes them, and only them */
+const missingDirs = new Set<string>();
+
+/**
+ * `file` can be written: its directory is writable (for `--report`, the
+ * nearest part of it that exists: the rest is made when the report is
+ * written), and it is not a directory itself.
+ */
 export async function checkDestination(file: string, flag: string): Promise<void> {
   // resolve('') is the working directory: say what was given, not "is a directory"
   if (file.trim() === '') throw new ReportSpecError(`${flag}: the file name is empty`);
   const abs = resolve(file);
   const dir = dirname(abs);
-  // a report's directory is made when missing (`--report html=out/report.html`)
-  if (flag === '--report') await mkdir(dir, { recursive: true }).catch(() => undefined);
   // does not exist yet: fine
   const existing = await stat(abs).catch(() => undefined);
   if (existing && !existing.isFile() && !existing.isDirectory()) {
@@ -85,16 +114,33 @@ export async function checkDestination(file: string, flag: string): Promise<void
     }
     return;
   }
+  // a report's missing directory (`--report html=out/report.html`) is made by writeReports, not
+  // here: a run refused for another input (a bad config, a bad snapshot) leaves no directory
+  let nearest = dir;
+  if (flag === '--report') {
+    while (dirname(nearest) !== nearest && (await isMissing(nearest))) {
+      nearest = dirname(nearest);
+    }
+  }
   try {
-    const s = await stat(dir);
+    const s = await stat(nearest);
     if (!s.isDirectory()) throw new Error('not a directory');
-    await access(dir, constants.W_OK);
+    await access(nearest, constants.W_OK);
   } catch {
     throw new ReportSpecError(
       `${flag}: cannot write "${file}": ${dir} is not a writable directory`,
     );
   }
+  if (nearest !== dir) missingDirs.add(dir);
   if (existing?.isDirectory()) throw new ReportSpecError(`${flag}: "${file}" is a directory`);
+}
+
+/** nothing at `path` (ENOENT), as opposed to something there or a part of it not a directory */
+function isMissing(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  );
 }
 
 /** Temp files being written; removed if the process exits before their rename (e.g. Ctrl-C). */
@@ -158,7 +204,10 @@ export function* utf8Batches(
   yield* flush();
 }
 
-/** Every byte of `bytes` at the file's current position (a pipe may take fewer per call). */
+/**
+ * Every byte of `bytes` at the file's current position: a pipe, or a disk
+ * nearly full, may take fewer per call (and only the next call fails, ENOSPC).
+ */
 async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length; ) {
     done += (await fh.write(bytes, done)).bytesWritten;
@@ -167,9 +216,9 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
 
 /**
  * Write text pieces to `file` atomically, as they come: a temp file in the same
- * directory, fsync, rename (as write-file-atomic does for one string), so a
- * large report is never one string in memory and an interrupted run leaves no
- * partial file. An existing file's permissions are kept. A pipe or a device
+ * directory, every byte written, fsync, rename, so a large report is never one
+ * string in memory, and an interrupted run or a full disk leaves no partial
+ * file. An existing file's permissions and owner are kept. A pipe or a device
  * (`/dev/stdout`, `/dev/null`, `>(gzip > r.gz)`) is written in place instead:
  * renamed over, it would become a regular file.
  */
@@ -201,20 +250,23 @@ export async function writeChunksAtomic(
   pending.add(tmp);
   let fh: FileHandle | undefined;
   try {
-    const mode = await stat(abs).then(
-      (st) => st.mode & 0o7777,
-      () => undefined,
-    );
+    const old = await stat(abs).catch(() => undefined);
+    const mode = old && old.mode & 0o7777;
     // made here, synchronously: a file made by the thread pool could appear after Ctrl-C's
     // exit hook has looked for it, and stay; opening what exists cannot make one
     closeSync(openSync(tmp, 'wx', mode ?? 0o666));
     fh = await open(tmp, 'r+');
-    if (mode !== undefined) await fh.chmod(mode);
+    if (old && mode !== undefined) {
+      await fh.chmod(mode);
+      // and its owner, as write-file-atomic kept it (root rewriting a user's snapshot); only
+      // root may give a file away: anyone else's chown fails and the file is theirs, as before
+      await fh.chown(old.uid, old.gid).catch(() => {});
+    }
     if (Symbol.asyncIterator in chunks) {
       // bytes made elsewhere (a format worker), already in pieces of about WRITE_BATCH
-      for await (const piece of chunks) await fh.write(piece);
+      for await (const piece of chunks) await writeAll(fh, piece);
     } else {
-      for (const bytes of utf8Batches(chunks, { reuse: true })) await fh.write(bytes);
+      for (const bytes of utf8Batches(chunks, { reuse: true })) await writeAll(fh, bytes);
     }
     await fh.sync();
     await fh.close();
@@ -253,18 +305,35 @@ export async function writeReport(
 /**
  * Write text pieces (or the bytes of a file being read) to a stream, waiting
  * whenever it asks to (`write` returned false), so a large report is not
- * queued in memory in front of a slow reader.
+ * queued in memory in front of a slow reader. A reader that went away
+ * (`| head -c 100`: EPIPE) destroys the stream: the rest is discarded, and
+ * the run goes on to its exit code (its 'drain' would never come).
  */
 export async function writeChunks(
   out: NodeJS.WritableStream,
   chunks: Iterable<string> | AsyncIterable<string | Buffer>,
 ): Promise<void> {
-  const flush = async (data: Buffer) => {
-    if (!out.write(data)) await once(out, 'drain');
-  };
+  const closed = () => (out as { destroyed?: unknown }).destroyed === true;
+  const drained = () =>
+    new Promise<void>((resolve, reject) => {
+      const settle = (err?: NodeJS.ErrnoException) => {
+        out.off('drain', settle);
+        out.off('close', settle);
+        out.off('error', settle);
+        if (err instanceof Error && err.code !== 'EPIPE') reject(err);
+        else resolve();
+      };
+      out.on('drain', settle);
+      out.on('close', settle);
+      out.on('error', settle);
+      if (closed()) settle();
+    });
   if (Symbol.asyncIterator in chunks) {
     for await (const chunk of chunks) {
-      await flush(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      if (closed()) return;
+      if (!out.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)) {
+        await drained();
+      }
     }
     return;
   }
@@ -274,9 +343,10 @@ export async function writeChunks(
   // wrappers) when 240 MB of JSON went to stdout.
   let written = false;
   for (const bytes of utf8Batches(chunks, { reuse: () => written })) {
+    if (closed()) return;
     const more = out.write(bytes);
     written = (out as { writableLength?: unknown }).writableLength === 0;
-    if (!more) await once(out, 'drain');
+    if (!more) await drained();
   }
 }
 
@@ -442,6 +512,12 @@ export async function writeReports(
   specs: readonly ReportSpec[],
   opts: { offThread?: boolean } = {},
 ): Promise<void> {
+  // a directory found missing when the destinations were checked is made now that there is a
+  // report to put there; should that fail, the write says why, naming the file
+  for (const { file } of specs) {
+    const dir = dirname(resolve(file));
+    if (missingDirs.delete(dir)) await mkdir(dir, { recursive: true }).catch(() => undefined);
+  }
   const url = opts.offThread ? workerUrl() : undefined;
   let off = url && specs.length > 1 ? specs.filter((s) => OFF_THREAD_FORMATS.has(s.format)) : [];
   // something must be left to make here, or the worker only adds the copy of the report

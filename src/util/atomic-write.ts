@@ -1,10 +1,9 @@
 /**
  * Reports and snapshots are written atomically (temp file in the same
- * directory, fsync, rename) by write-file-atomic, so a crash or Ctrl-C never
- * leaves half a file behind.
+ * directory, every byte, fsync, rename), so a crash, Ctrl-C or a full disk
+ * never leaves half a file behind.
  */
 import { constants, type FileHandle, open, stat } from 'node:fs/promises';
-import writeFileAtomicImpl from 'write-file-atomic';
 
 /**
  * `file` exists (through symlinks) and is neither a regular file nor a
@@ -26,15 +25,15 @@ export function openInPlace(file: string): Promise<FileHandle> {
   return open(file, constants.O_WRONLY | constants.O_NOCTTY);
 }
 
+/**
+ * `content` to `file` as writeChunksAtomic writes a report: through a symlink,
+ * a special file in place, the mode and owner kept, temp files removed at exit.
+ * write-file-atomic wrote the temp file with one write(2) and never checked
+ * its count: on a nearly full disk `collect -o` renamed a truncated snapshot
+ * over the good one and exited 0.
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  if (await isSpecialFile(file)) {
-    const fh = await openInPlace(file);
-    try {
-      await fh.writeFile(content, 'utf8');
-    } finally {
-      await fh.close();
-    }
-    return;
-  }
-  await writeFileAtomicImpl(file, content, { encoding: 'utf8' });
+  // loaded on use: report/write.js imports this module
+  const { writeChunksAtomic } = await import('../report/write.js');
+  await writeChunksAtomic(file, [content]);
 }

@@ -399,7 +399,7 @@ const CONFIG_CASES: Case[] = [
   configCase(
     'not UTF-8 (Latin-1)',
     Buffer.from('failOn: h\xe9gh\n', 'latin1'),
-    /c\.yaml:1: failOn/,
+    /c\.yaml:1: not valid UTF-8$/,
   ),
   configCase('UTF-16 with BOM', Buffer.from('\ufefffailOn: high\n', 'utf16le')),
   configCase('NUL byte in a value', 'failOn: "hi\u0000gh"\n', /c\.yaml/, true),

@@ -54,7 +54,7 @@ export async function runRulesList(flags: RulesFlags, io: CliIo): Promise<number
   io.stdout.write(`${'ID'.padEnd(idW)}  SEVERITY  TITLE\n`);
   for (const r of rules) {
     const m = r.rule.meta;
-    const title = r.source === 'builtin' ? m.title : `${m.title} [${r.source}]`;
+    const title = r.source === 'built-in' ? m.title : `${m.title} [${r.source}]`;
     io.stdout.write(`${m.id.padEnd(idW)}  ${m.severity.padEnd(8)}  ${clip(title, titleW)}\n`);
   }
   return EXIT.OK;
