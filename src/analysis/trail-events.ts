@@ -19,6 +19,7 @@
  *   keys are the temporary credentials of a console session, so neither is use
  *   of a long-lived key.
  */
+import { localeCompare } from '../engine/finding.js';
 import type { RuleContext } from '../engine/types.js';
 import type { TrailEvent } from '../inventory/schema.js';
 
@@ -166,7 +167,7 @@ function newestFirst(a: TrailEvent, b: TrailEvent): number {
   const ta = parseUtcTime(a.eventTime) ?? Number.NEGATIVE_INFINITY;
   const tb = parseUtcTime(b.eventTime) ?? Number.NEGATIVE_INFINITY;
   if (ta !== tb) return tb - ta;
-  return a.eventId.localeCompare(b.eventId);
+  return localeCompare(a.eventId, b.eventId);
 }
 
 export interface RootActivity {

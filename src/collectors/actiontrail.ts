@@ -160,7 +160,10 @@ export async function collectActionTrail(
       } else byId.set(e.eventId, extend(e, { seenInRegions: [region] }));
     }
   }
-  const events = [...byId.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+  // newest first; ISO times in one zone compare as text, whatever the host's locale
+  const events = [...byId.values()].sort((a, b) =>
+    a.eventTime === b.eventTime ? 0 : a.eventTime < b.eventTime ? 1 : -1,
+  );
   return { ...(trails ? { trails } : {}), events, window };
 }
 

@@ -7,6 +7,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { localeCompare } from './finding.js';
 import { RuleMetaError, validateRule } from './meta.js';
 import type { Rule } from './types.js';
 
@@ -42,7 +43,7 @@ async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<str
   seen.add(real);
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.sort((a, b) => localeCompare(a.name, b.name))) {
     const full = path.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
@@ -214,5 +215,5 @@ export function sortAndCheck(rules: LoadedRule[]): LoadedRule[] {
     }
     seen.set(r.rule.meta.id, r.source);
   }
-  return [...rules].sort((a, b) => a.rule.meta.id.localeCompare(b.rule.meta.id));
+  return [...rules].sort((a, b) => localeCompare(a.rule.meta.id, b.rule.meta.id));
 }

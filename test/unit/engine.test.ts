@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
 import { evaluate, RuleOptionsError } from '../../src/engine/run.js';
 import { defineRule } from '../../src/engine/types.js';
 import { emptyInventory } from '../../src/inventory/schema.js';
+import { ROOT } from '../helpers/cli.js';
 
 const meta = {
   title: 'A test rule',
@@ -203,5 +205,22 @@ describe('evaluation', () => {
       { ...base, ruleId: 'b', severity: 'critical' as const },
     ].sort(compareFindings);
     expect(list.map((f) => f.ruleId)).toEqual(['b', 'a']);
+  });
+
+  it('orders the same on every host, whatever its locale', () => {
+    // Danish collation sorts "aa" after "z": a report's bytes must not depend on LANG
+    const sortIn = (lang: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { localeCompare } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'engine', 'finding.js'))});
+           console.log(['bob', 'aage', 'Zed'].sort(localeCompare).join(','));`,
+        ],
+        { env: { ...process.env, LANG: lang, LC_ALL: lang }, encoding: 'utf8' },
+      ).trim();
+    expect(sortIn('da_DK.UTF-8')).toBe('aage,bob,Zed');
+    expect(sortIn('en_US.UTF-8')).toBe('aage,bob,Zed');
   });
 });
