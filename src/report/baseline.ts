@@ -69,6 +69,8 @@ export interface BaselineScope {
   severities?: ReadonlySet<Severity>;
   /** rules whose region-less findings rest on account-wide data only, read whatever `--regions` says */
   accountWide: ReadonlySet<string>;
+  /** rules that read the Resource Directory (`organization.*`, or everything); absent: every rule */
+  readsDirectory?: ReadonlySet<string>;
 }
 
 /**
@@ -91,14 +93,18 @@ export function baselineScope(
 ): BaselineScope {
   const severityOf = new Map<string, Severity>();
   const accountWide = new Set<string>();
+  const readsDirectory = new Set<string>();
   for (const { rule } of rules) {
     const id = rule.meta.id;
     if (settings[id]?.enabled === false) continue;
     severityOf.set(id, settings[id]?.severity ?? rule.meta.severity);
     // a rule without `reads` reads everything
-    if (rule.meta.reads?.every((k) => ACCOUNT_WIDE.test(k))) accountWide.add(id);
+    const reads = rule.meta.reads;
+    if (reads?.every((k) => ACCOUNT_WIDE.test(k))) accountWide.add(id);
+    if (!reads || reads.some((k) => k === 'organization' || k.startsWith('organization.')))
+      readsDirectory.add(id);
   }
-  return { severityOf, accountWide, ...(severities ? { severities } : {}) };
+  return { severityOf, accountWide, readsDirectory, ...(severities ? { severities } : {}) };
 }
 
 /**
@@ -114,10 +120,21 @@ export function baselineScope(
  * baseline's), of a rule that did not run (`--checks`, `--skip-checks`,
  * `--compliance`, `enabled: false`), or of a severity `--severity` does not
  * report (the baseline's or the rule's severity now: a rule whose severity
- * changed would otherwise drop its findings from the report).
+ * changed would otherwise drop its findings from the report). Like is
+ * compared with like: a one-account report judges only findings without an
+ * account, an organization report only those of its accounts (the same
+ * finding has another fingerprint in the other shape). A finding made with
+ * the directory (its account has a directory type: `--org`, a member's
+ * snapshot) of a rule reading it is not resolved by a scan without it
+ * (`--accounts` alone: `rd-member-root-enabled` then says nothing).
  */
 export function applyBaseline(report: Report, baseline: Report, scope: BaselineScope): Report {
   const before = new Set(baseline.findings.map((f) => f.fingerprint));
+  // a finding suppressed in the baseline and open now is new: no ticket was opened for it (the
+  // ticket query and --fail-on-new take open findings), so its reopening must open one
+  const openBefore = new Set(
+    baseline.findings.filter((f) => f.status === 'open').map((f) => f.fingerprint),
+  );
   const now = new Set(report.findings.map((f) => f.fingerprint));
   // `rule` (every account) or `rule\0account`
   const unknownScopes = new Set<string>();
@@ -129,7 +146,12 @@ export function applyBaseline(report: Report, baseline: Report, scope: BaselineS
   const scanned = report.accounts ? new Set(report.accounts.map((a) => a.id)) : undefined;
   const regions = new Set(report.scan.regions);
   const everyRegion = baseline.scan.regions.every((r) => regions.has(r));
-  const { severityOf, severities, accountWide } = scope;
+  const { severityOf, severities, accountWide, readsDirectory } = scope;
+  /** the accounts whose directory entry a report holds (ListAccounts' type; `--accounts` has none) */
+  const inDirectory = (r: Report) =>
+    new Set((r.accounts ?? []).filter((a) => a.type.trim() !== '').map((a) => a.id));
+  const directoryBefore = inDirectory(baseline);
+  const directoryNow = inDirectory(report);
   const judged = (f: Report['findings'][number]): boolean => {
     const severity = severityOf.get(f.ruleId);
     if (severity === undefined) return false;
@@ -139,15 +161,25 @@ export function applyBaseline(report: Report, baseline: Report, scope: BaselineS
       return false;
     if (unknownScopes.has(f.ruleId)) return false;
     const account = f.resource.account;
-    if (account === undefined) return true;
-    if (scanned && !scanned.has(account)) return false;
+    // like with like: a one-account report judges the findings naming no account
+    if (account === undefined || scanned === undefined)
+      return account === undefined && scanned === undefined;
+    if (!scanned.has(account)) return false;
+    if (
+      (readsDirectory?.has(f.ruleId) ?? true) &&
+      directoryBefore.has(account) &&
+      !directoryNow.has(account)
+    )
+      return false;
     return !unknownScopes.has(`${f.ruleId}\u0000${account}`);
   };
   return {
     ...report,
     findings: report.findings.map((f) =>
       extend(f, {
-        baseline: before.has(f.fingerprint) ? ('unchanged' as const) : ('new' as const),
+        baseline: (f.status === 'open' ? openBefore : before).has(f.fingerprint)
+          ? ('unchanged' as const)
+          : ('new' as const),
       }),
     ),
     resolved: baseline.findings

@@ -96,6 +96,15 @@ function asUsage(err: unknown): never {
  * An organization (the caller's account and its members) shares its accounts
  * with a baseline of the same organization. Checked as soon as the scan's
  * accounts are known, before anything else is read.
+ *
+ * And it must be of the scan's shape: an organization report's fingerprints
+ * (`--org`, `--accounts`, a member's snapshot, `merge`) name the account, a
+ * one-account report's do not, so the same finding has two fingerprints.
+ * Matched across shapes, a finding would be `unchanged` under a ticket key
+ * (account/fingerprint) that has no ticket, and the ticket of its old key
+ * would never be closed (its `resolved` entry would come under the new key);
+ * unmatched, every finding would be `new` again. Refused, a pipeline's keys
+ * change only when it switches shapes on purpose.
  */
 function checkBaselineAccounts(
   baseline: Report,
@@ -104,11 +113,20 @@ function checkBaselineAccounts(
 ): void {
   const own = [baseline.account.id, ...(baseline.accounts ?? []).map((a) => a.id)];
   const scanned = new Set([account, ...(organization ?? [])]);
-  if (own.some((id) => scanned.has(id))) return;
   const of = (id: string, members: number | undefined) =>
     members === undefined ? id : `${id} (${members} member account(s))`;
+  if (!own.some((id) => scanned.has(id))) {
+    throw new UsageError(
+      `--baseline: the baseline is of account ${of(baseline.account.id, baseline.accounts?.length)}, not ${of(account, organization && new Set(organization).size)}: its findings would pass this scan's as unchanged`,
+    );
+  }
+  if ((baseline.accounts === undefined) === (organization === undefined)) return;
+  const differ =
+    "the same finding has another fingerprint in each (an organization's names the account)";
   throw new UsageError(
-    `--baseline: the baseline is of account ${of(baseline.account.id, baseline.accounts?.length)}, not ${of(account, organization && new Set(organization).size)}: its findings would pass this scan's as unchanged`,
+    organization === undefined
+      ? `--baseline: the baseline is an organization report, this a one-account scan of ${account}: ${differ}; scan with --accounts ${account}, or give a one-account report`
+      : `--baseline: the baseline is a one-account report of ${baseline.account.id}, this an organization scan: ${differ}; give an organization scan's report (switching shapes re-keys every finding)`,
   );
 }
 
