@@ -1295,8 +1295,11 @@ export interface MemoContext {
   readonly inventory: {
     readonly ecs: { readonly securityGroups: readonly SecurityGroup[] } & ListSource;
   };
-  memo<T>(key: string, compute: () => T): T;
+  memo<T>(key: string | symbol, compute: () => T): T;
 }
+
+/** a symbol, not a string: a rule's own `ctx.memo('exposure', …)` must not replace the index */
+const EXPOSURE_MEMO_KEY = Symbol('ecs-audit:exposure');
 
 /** Lazily computed, cached exposures of one scan; obtain it with `exposureIndex(ctx)`. */
 export class ExposureIndex {
@@ -1406,7 +1409,7 @@ function groupKey(region: string, id: string): string {
 
 export function exposureIndex(ctx: MemoContext): ExposureIndex {
   return ctx.memo(
-    'exposure',
+    EXPOSURE_MEMO_KEY,
     () => new ExposureIndex(ctx.inventory.ecs.securityGroups, ctx.inventory.ecs),
   );
 }

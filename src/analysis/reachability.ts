@@ -150,7 +150,7 @@ export interface ReachablePort {
 /** the slice of the rule context the analysis needs */
 export interface ReachabilityContext {
   readonly inventory: Inventory;
-  memo<T>(key: string, compute: () => T): T;
+  memo<T>(key: string | symbol, compute: () => T): T;
 }
 
 interface PrefixListLike {
@@ -933,7 +933,8 @@ function dnatHop(g: NatGateway, e: DnatEntry): DnatHop {
   };
 }
 
-export const REACHABILITY_MEMO_KEY = 'reachability';
+/** a symbol, not a string: a rule's own `ctx.memo('reachability', …)` must not replace the index */
+export const REACHABILITY_MEMO_KEY = Symbol('ecs-audit:reachability');
 
 /**
  * What an answer of `reachablePorts`/`reachability` rests on, in the `meta.reads`

@@ -93,6 +93,13 @@ export function validateRule(candidate: unknown, source: string): Rule {
   }
   const defaults = (options as z.ZodType).safeParse({});
   if (!defaults.success) {
+    const issue = defaults.error.issues[0];
+    // `{}` itself rejected (z.string().default('x')): "every option needs a default" misleads
+    if (issue?.code === 'invalid_type' && issue.path.length === 0) {
+      throw new RuleMetaError(
+        `${source}: meta.options must be a z.object({ ... }) of options, each with a default (this schema expects ${issue.expected}, not an object)`,
+      );
+    }
     throw new RuleMetaError(
       `${source}: meta.options: every option needs a default (${defaults.error.issues[0]?.message ?? 'invalid'})`,
     );

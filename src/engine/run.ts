@@ -10,7 +10,7 @@ import { describeZodIssue } from '../util/zod-issue.js';
 import { formatZodPath } from '../util/zod-path.js';
 import { compareFindings, type Finding, fingerprint } from './finding.js';
 import type { LoadedRule } from './registry.js';
-import type { ResourceRef, Severity } from './types.js';
+import { RESOURCE_TYPES, type ResourceRef, type Severity } from './types.js';
 import { completeness, computeUnevaluated, type UnevaluatedPair } from './unevaluated.js';
 
 export interface RuleSettings {
@@ -25,6 +25,11 @@ export interface EvaluateOptions {
   now: Date;
   since: Date;
   settings?: Readonly<Record<string, RuleSettings>>;
+  /**
+   * Called before each rule runs; the function it returns is called when the rule is
+   * done, also when it threw (e.g. the CLI lets Ctrl-C end a hung custom rule)
+   */
+  aroundRule?: (rule: LoadedRule) => (() => void) | undefined;
 }
 
 export interface RuleError {
@@ -114,6 +119,78 @@ export function resolveRuleOptions(
   return out;
 }
 
+/** a rule yielded something that is not a finding: the rule fails as if it threw */
+export class InvalidFindingError extends Error {
+  override name = 'InvalidFinding';
+}
+
+const RESOURCE_TYPE_SET: ReadonlySet<unknown> = new Set(RESOURCE_TYPES);
+
+function shown(x: unknown): string {
+  return typeof x === 'string' ? JSON.stringify(x.slice(0, 40)) : x === null ? 'null' : typeof x;
+}
+
+/**
+ * What is wrong with a yielded finding, or undefined. The engine never checked: a
+ * finding without evidence crashed every formatter and its JSON report failed the
+ * report schema. Evidence is required (as the schema and the formatters require it),
+ * not defaulted. A hand check of the few fields: it runs ~77,000 times a scan.
+ */
+export function findingProblem(f: unknown, resourceTypes: readonly string[]): string | undefined {
+  if (f === null || typeof f !== 'object') return `must be an object, got ${shown(f)}`;
+  const {
+    resource: r,
+    message,
+    evidence,
+    controls,
+  } = f as {
+    resource?: {
+      type?: unknown;
+      id?: unknown;
+      region?: unknown;
+      name?: unknown;
+      account?: unknown;
+    };
+    message?: unknown;
+    evidence?: unknown;
+    controls?: Record<string, unknown>;
+  };
+  if (r === null || typeof r !== 'object') return 'resource must be an object';
+  // (meta.resourceTypes are resource types: the loader checked them)
+  if (!resourceTypes.includes(r.type as string)) {
+    return RESOURCE_TYPE_SET.has(r.type)
+      ? `resource.type ${shown(r.type)} is not in meta.resourceTypes (${resourceTypes.join(', ')})`
+      : `resource.type ${shown(r.type)} is not a resource type (${RESOURCE_TYPES.join(', ')})`;
+  }
+  if (typeof r.id !== 'string' || r.id === '') return 'resource.id must be a non-empty string';
+  if (r.region !== null && typeof r.region !== 'string') {
+    return 'resource.region must be a string or null';
+  }
+  if (r.name !== undefined && typeof r.name !== 'string') return 'resource.name must be a string';
+  if (r.account !== undefined && typeof r.account !== 'string') {
+    return 'resource.account must be a string';
+  }
+  if (typeof message !== 'string' || message === '') return 'message must be a non-empty string';
+  if (evidence === null || typeof evidence !== 'object' || Array.isArray(evidence)) {
+    return 'evidence must be an object';
+  }
+  if (controls !== undefined) {
+    if (controls === null || typeof controls !== 'object' || Array.isArray(controls)) {
+      return 'controls must be an object';
+    }
+    for (const framework in controls) {
+      const ids = controls[framework];
+      if (!Array.isArray(ids)) return 'controls must map each framework to an array of control ids';
+      for (let i = 0; i < ids.length; i++) {
+        if (typeof ids[i] !== 'string') {
+          return 'controls must map each framework to an array of control ids';
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
 function optionNames(schema: z.ZodType): string {
   const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   return names.length ? names.join(', ') : 'none';
@@ -122,8 +199,8 @@ function optionNames(schema: z.ZodType): string {
 export function evaluate(inventory: Inventory, opts: EvaluateOptions): EvaluationResult {
   const settings = opts.settings ?? {};
   const options = resolveRuleOptions(opts.rules, settings);
-  const cache = new Map<string, unknown>();
-  const memo = <T>(key: string, compute: () => T): T => {
+  const cache = new Map<string | symbol, unknown>();
+  const memo = <T>(key: string | symbol, compute: () => T): T => {
     if (!cache.has(key)) cache.set(key, compute());
     return cache.get(key) as T;
   };
@@ -135,7 +212,8 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
   const sources = new Map<string, string>();
   const declared: Array<{ ruleId: string; resource: ResourceRef; reason: string }> = [];
   const timings: Record<string, number> = {};
-  for (const { rule, source } of opts.rules) {
+  for (const loaded of opts.rules) {
+    const { rule, source } = loaded;
     const id = rule.meta.id;
     const s = settings[id];
     if (s?.enabled === false) continue;
@@ -145,8 +223,10 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
     const severity = s?.severity ?? rule.meta.severity;
     const started = performance.now();
     const undecided: Array<{ resource: ResourceRef; reason: string }> = [];
+    const after = opts.aroundRule?.(loaded);
     try {
       const seen = new Set<string>();
+      let n = 0;
       for (const f of rule.evaluate({
         inventory,
         options: options.get(id),
@@ -158,6 +238,9 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
           undecided.push({ resource, reason: String(reason) });
         },
       })) {
+        n++;
+        const problem = findingProblem(f, rule.meta.resourceTypes);
+        if (problem) throw new InvalidFindingError(`finding ${n}: ${problem}`);
         const fp = fingerprint(id, f.resource);
         // the contract: at most one finding per rule and resource
         if (seen.has(fp)) continue;
@@ -196,6 +279,8 @@ export function evaluate(inventory: Inventory, opts: EvaluateOptions): Evaluatio
         source,
         message: `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
       });
+    } finally {
+      after?.();
     }
     timings[id] = performance.now() - started;
   }

@@ -100,8 +100,16 @@ export interface RuleContext<Opts> {
   readonly now: Date;
   /** start of the look-back window (`--since`) */
   readonly since: Date;
-  /** compute a derived fact once per evaluation, shared by all rules */
-  memo<T>(key: string, compute: () => T): T;
+  /**
+   * Compute a derived fact once per evaluation, shared by all rules (the first
+   * `compute` for a key wins). `exposureIndex` and `reachabilityIndex` keep their
+   * indexes under symbol keys no string can equal: a rule's `memo('exposure', …)`
+   * cannot replace what the built-in rules read, and a rule calling those helpers
+   * shares the index the scan computed. The engine's other keys start with their
+   * module (`ram-policy:`, `privilege:`, `trail-events:`): prefix your own keys
+   * with your rule's id.
+   */
+  memo<T>(key: string | symbol, compute: () => T): T;
   /**
    * Whether data key `key` (a `meta.reads` key) was read completely: in `region`
    * when given (failures of central services count everywhere), in every region

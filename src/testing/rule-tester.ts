@@ -10,6 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { validateRule } from '../engine/meta.js';
+import { findingProblem, InvalidFindingError, resolveRuleOptions } from '../engine/run.js';
 import type { ResourceRef, Rule, RuleFinding } from '../engine/types.js';
 import { completeness } from '../engine/unevaluated.js';
 import { emptyInventory, type Inventory, InventorySchema } from '../inventory/schema.js';
@@ -76,6 +78,9 @@ export function buildInventory(fragment: InventoryFragment): Inventory {
   return InventorySchema.parse(merged);
 }
 
+/** what the tester names as a rule's file in the loader's messages */
+const SOURCE = 'rule tester';
+
 /** Evaluate a rule on a fragment, as the engine would (options parsed, memo per call). */
 export function evaluateRule<O extends z.ZodType>(
   rule: Rule<O>,
@@ -89,28 +94,37 @@ export function judgeRule<O extends z.ZodType>(
   rule: Rule<O>,
   c: RuleCase<Partial<z.output<O>>>,
 ): { findings: RuleFinding[]; notEvaluated: Array<{ resource: ResourceRef; reason: string }> } {
+  // the loader's check and the engine's options (a rule without options gets z.object({}),
+  // a misspelt option fails): a rule the tester passes is one the scan loads and runs alike
+  validateRule(rule, SOURCE);
+  const options = resolveRuleOptions([{ rule: rule as Rule, source: SOURCE }], {
+    [rule.meta.id]: { options: c.options ?? {} },
+  }).get(rule.meta.id) as z.output<O>;
   const inventory = buildInventory(c.inventory);
   const now = new Date(c.now ?? DEFAULT_TEST_NOW);
   const since = c.since ? new Date(c.since) : new Date(now.getTime() - 90 * 86_400_000);
-  const options = rule.meta.options.parse(c.options ?? {}) as z.output<O>;
-  const cache = new Map<string, unknown>();
+  const cache = new Map<string | symbol, unknown>();
   const notEvaluated: Array<{ resource: ResourceRef; reason: string }> = [];
-  const findings = [
-    ...rule.evaluate({
-      inventory,
-      options,
-      now,
-      since,
-      memo<T>(key: string, compute: () => T): T {
-        if (!cache.has(key)) cache.set(key, compute());
-        return cache.get(key) as T;
-      },
-      isComplete: completeness(inventory.coverage),
-      notEvaluated: (resource, reason) => {
-        notEvaluated.push({ resource, reason });
-      },
-    }),
-  ];
+  const findings: RuleFinding[] = [];
+  for (const f of rule.evaluate({
+    inventory,
+    options,
+    now,
+    since,
+    memo<T>(key: string | symbol, compute: () => T): T {
+      if (!cache.has(key)) cache.set(key, compute());
+      return cache.get(key) as T;
+    },
+    isComplete: completeness(inventory.coverage),
+    notEvaluated: (resource, reason) => {
+      notEvaluated.push({ resource, reason });
+    },
+  })) {
+    // the engine's check: a finding the scan would refuse (and fail the rule for) fails here
+    const problem = findingProblem(f, rule.meta.resourceTypes);
+    if (problem) throw new InvalidFindingError(`finding ${findings.length + 1}: ${problem}`);
+    findings.push(f);
+  }
   return { findings, notEvaluated };
 }
 
@@ -184,6 +198,7 @@ export function testRule<O extends z.ZodType>(
   rule: Rule<O>,
   cases: RuleCases<Partial<z.output<O>>>,
 ): void {
+  validateRule(rule, SOURCE);
   const names = [...cases.valid, ...cases.invalid].map((c) => c.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`rule tester: duplicate case name "${dup}"`);
