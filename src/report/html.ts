@@ -73,11 +73,14 @@ function scriptSafe(json: string): string {
 
 const h = escapeHtml;
 
+// `th button` loses the outline to `all:unset`: keyboard users get it back on :focus-visible;
+// the dark palette's badge colours are light, so their text is dark there (white was 2.5-3.4:1);
+// `.filters` is display:flex, which would beat its `hidden` with the script off
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--head:#f6f8fa;
---critical:#a40e26;--high:#d1242f;--medium:#9a6700;--low:#0969da;--info:#59636e}
+--critical:#a40e26;--high:#d1242f;--medium:#9a6700;--low:#0969da;--info:#59636e;--on-sev:#fff}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--head:#151b23;
---critical:#ff7b72;--high:#f85149;--medium:#d29922;--low:#58a6ff;--info:#9198a1}}
+--critical:#ff7b72;--high:#f85149;--medium:#d29922;--low:#58a6ff;--info:#9198a1;--on-sev:var(--bg)}}
 *{box-sizing:border-box}
 body{margin:0;padding:1.5rem;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;background:var(--bg);color:var(--fg)}
 h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
@@ -85,17 +88,19 @@ h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
 .cards{display:flex;flex-wrap:wrap;gap:.5rem}
 .card{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:7rem}
 .card b{display:block;font-size:1.4rem}
-.sev{display:inline-block;border-radius:2em;padding:0 .6em;font-size:12px;font-weight:600;color:#fff;text-transform:uppercase}
+.sev{display:inline-block;border-radius:2em;padding:0 .6em;font-size:12px;font-weight:600;color:var(--on-sev);text-transform:uppercase}
 .sev-critical{background:var(--critical)}.sev-high{background:var(--high)}.sev-medium{background:var(--medium)}
 .sev-low{background:var(--low)}.sev-info{background:var(--info)}
 .card.sev-critical b{color:var(--critical)}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0}
+.filters[hidden]{display:none}
 .filters label{display:flex;gap:.25rem;align-items:center}
 select,input{font:inherit;padding:.2rem .4rem;background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:4px}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--head);position:sticky;top:0}
 th button{all:unset;cursor:pointer;font-weight:600}
+th button:focus-visible{outline:2px solid var(--low);outline-offset:2px;border-radius:2px}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 td.msg{max-width:48rem;overflow-wrap:anywhere}
 td.region{white-space:nowrap}
@@ -108,6 +113,10 @@ ${PATH_STYLE}`;
 
 /** rows rendered at a time; "show more" adds as many again */
 export const PAGE_SIZE = 500;
+
+/** above this many rows the search waits SEARCH_DEBOUNCE_MS after the last keystroke */
+export const SEARCH_DEBOUNCE_ROWS = 2000;
+export const SEARCH_DEBOUNCE_MS = 180;
 
 const SCRIPT = `
 (function () {
@@ -125,10 +134,14 @@ const SCRIPT = `
   (doc.rules || []).forEach(function (r) { ruleSeverity[r.id] = r.severity; });
   (doc.unevaluated || []).forEach(function (u) {
     var gap = doc.coverage[u.coverage] || {};
+    // organization reports: a whole-scope pair (a member that could not be entered) has no
+    // resource, only the entry's account, which the Account filter and the row must still see
+    var account = u.account || gap.account;
     findings.push({
       ruleId: u.ruleId,
       severity: ruleSeverity[u.ruleId] || 'info',
-      resource: u.resource || { type: 'scope', id: 'whole scope', region: gap.region === undefined ? null : gap.region },
+      resource: u.resource || { type: 'scope', id: 'whole scope', region: gap.region === undefined ? null : gap.region, account: account },
+      account: account,
       message: 'Not evaluated: data this rule needs could not be read (' + u.reason + '). No verdict, not a pass.',
       evidence: { reason: u.reason, coverage: gap },
       fingerprint: '',
@@ -141,6 +154,10 @@ const SCRIPT = `
     .map(function (k) { return { key: k, el: q('filter-' + k) }; })
     .filter(function (f) { return f.el; });
   var text = q('filter-text');
+  // a search re-reads every row: at tens of thousands of rows each keystroke took
+  // 250-665 ms, so on a large report it waits for a pause in the typing (selects stay at once)
+  var SEARCH_WAIT = findings.length > ${SEARCH_DEBOUNCE_ROWS} ? ${SEARCH_DEBOUNCE_MS} : 0;
+  var pending = null;
   var count = q('visible-count');
   var none = q('no-rows');
   var more = q('show-more');
@@ -199,7 +216,7 @@ const SCRIPT = `
       rank: SEVERITIES.indexOf(f.severity),
       rule: f.ruleId,
       region: r.region === null || r.region === undefined ? 'global' : r.region,
-      account: r.account || '',
+      account: r.account || f.account || '',
       status: status,
       baseline: f.baseline || '',
       label: r.name && r.name !== r.id ? r.id + ' (' + r.name + ')' : r.id,
@@ -319,6 +336,7 @@ const SCRIPT = `
     });
   }
   function apply() {
+    if (pending !== null) { clearTimeout(pending); pending = null; }
     var needle = text.value.trim().toLowerCase();
     matching = items.filter(function (x) {
       return filters.every(function (f) { return !f.el.value || x[f.key] === f.el.value; }) &&
@@ -327,7 +345,11 @@ const SCRIPT = `
     render();
   }
   filters.forEach(function (f) { f.el.addEventListener('change', apply); });
-  text.addEventListener('input', apply);
+  text.addEventListener('input', function () {
+    if (!SEARCH_WAIT) return apply();
+    if (pending !== null) clearTimeout(pending);
+    pending = setTimeout(apply, SEARCH_WAIT);
+  });
   more.addEventListener('click', showMore);
   table.tHead.addEventListener('click', function (ev) {
     var th = ev.target.closest('th[data-sort]');
@@ -429,6 +451,10 @@ export function* htmlChunks(report: Report): Generator<string> {
   const ruleSeverity = new Map(catalogue.map((r) => [r.id, r.severity]));
   for (const u of unevaluated) {
     ruleSet.add(u.ruleId);
+    // a member that could not be entered has only whole-scope pairs (`resource: null`): its
+    // account is the entry's (or its coverage entry's), and must be offered all the same
+    const account = u.resource?.account ?? u.account ?? report.coverage[u.coverage]?.account;
+    if (account !== undefined) accountSet.add(account);
     regionSet.add(u.resource?.region ?? report.coverage[u.coverage]?.region ?? GLOBAL);
     sevSet.add(ruleSeverity.get(u.ruleId) ?? 'info');
   }
@@ -461,7 +487,8 @@ export function* htmlChunks(report: Report): Generator<string> {
     ]) +
     (hasBaseline ? select('baseline', 'Baseline', ['new', 'unchanged']) : '') +
     `<label>Search <input type="search" data-testid="filter-text" aria-label="Search"></label>` +
-    `<span>showing <b data-testid="visible-count">${rows}</b> of ${rows}</span>` +
+    // announced to screen readers when a filter changes it
+    `<span role="status">showing <b data-testid="visible-count">${rows}</b> of ${rows}</span>` +
     `</div>`;
 
   const th = (key: string, label: string) =>
