@@ -14,7 +14,8 @@
  *    ListAccessKeys + GetAccessKeyLastUsed; the user's `factsSource` says which
  *    source won and why;
  *  - AccessKey ids are not in the report (only slots), so ListAccessKeys is called
- *    for the users whose row shows a key (see `reportedAccessKeys`);
+ *    for the users whose row shows a key (see `reportedAccessKeys`), and for every
+ *    user when the report was generated before the scan (see `keysSince`);
  *  - group membership: ListUsersForGroup per group (not ListGroupsForUser per user);
  *  - attached policies: ListPolicies (each policy's AttachmentCount), then
  *    ListEntitiesForPolicy on the attached ones gives their users, groups and
@@ -228,12 +229,14 @@ async function userFacts(
   }
   user.lastLoginDate = row.lastLogon;
   const notes: string[] = [];
+  const keyless = row.keysKnown && row.accessKeys.length === 0;
+  const stale = keyless ? keysSince(ctx, at) : undefined;
   const [loginProfile, mfaDevice, accessKeys] = await Promise.all([
     consoleOf(ctx, name, row, notes),
     mfaOf(ctx, name, row, notes),
-    row.keysKnown && row.accessKeys.length === 0
+    keyless && !stale
       ? Promise.resolve([] as AccessKey[])
-      : reportedAccessKeys(ctx, name, row, notes),
+      : reportedAccessKeys(ctx, name, row, notes, stale),
   ]);
   if (loginProfile !== undefined) user.loginProfile = loginProfile;
   if (mfaDevice !== undefined) user.mfaDevice = mfaDevice;
@@ -243,6 +246,34 @@ async function userFacts(
     ...(at ? { generatedTime: at } : {}),
     reason: ['the user has a row in the credential report', ...notes].join('; '),
   };
+}
+
+/**
+ * How long before the scan's clock (`now`) a report may have been generated and
+ * still be this scan's own: the API's clock and this host's may differ (NTP keeps
+ * them within seconds; 5 minutes, as for the sign-ins after the report in
+ * actiontrail.ts). Too small only costs calls (a fresh report read as old asks
+ * ListAccessKeys); too large would trust an older report a new key may postdate.
+ */
+const REPORT_SKEW_MS = 5 * 60_000;
+
+/**
+ * GenerateCredentialReport returns the previous report when one was generated in
+ * the last 4 hours, so a report generated before the scan may predate AccessKeys
+ * created since: its row then says "no key" for a user who holds one. Why such a
+ * row's keys are asked (ListAccessKeys), or undefined when the report is this
+ * scan's. A GeneratedTime that is absent or unreadable cannot show the report
+ * fresh, so it is read as old.
+ */
+function keysSince(ctx: CollectContext, at: string | undefined): string | undefined {
+  const t = Date.parse(at ?? '');
+  if (Number.isFinite(t) && t >= ctx.now.getTime() - REPORT_SKEW_MS) return undefined;
+  const when = at
+    ? Number.isFinite(t)
+      ? `was generated at ${at}, before the scan`
+      : `has an unreadable GeneratedTime (${at})`
+    : 'has no GeneratedTime';
+  return `the credential report ${when}: keys created since would be missing: ListAccessKeys`;
 }
 
 /** password_exist (the login profile's existence) TRUE/FALSE, else GetLoginProfile */
@@ -293,14 +324,17 @@ function sameSecond(a: string | null | undefined, b: string | undefined): boolea
  * A key without exactly one such slot (created after the report, or two slots of
  * that second disagreeing) asks GetAccessKeyLastUsed. The live status wins over
  * the report's (a key disabled after the report is Inactive). Users whose row
- * shows no key make no call at all.
+ * shows no key make no call at all, unless the report may predate the scan
+ * (`why`, from `keysSince`): then their keys, created after it, are all asked.
  */
 async function reportedAccessKeys(
   ctx: CollectContext,
   userName: string,
   row: ReportUserRow,
   notes: string[],
+  why?: string,
 ): Promise<AccessKey[] | undefined> {
+  if (why) notes.push(why);
   const listed = await listAccessKeys(ctx, userName);
   if (!listed) return undefined;
   const free: ReportKey[] = [...row.accessKeys];
