@@ -359,6 +359,43 @@ describe('a terminal that hangs up (SIGHUP) or Ctrl-\\ (SIGQUIT)', () => {
   });
 });
 
+describe('a custom rule that never ends', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s stops the scan (JavaScript handlers cannot run while the rule holds the thread)',
+    async (signal) => {
+      const rules = tempDir(`forever-${signal}`);
+      // says it has started, then loops: only the signal's default action can end it
+      writeFileSync(
+        path.join(rules, 'forever.mjs'),
+        [
+          "import { defineRule, z } from 'ecs-audit';",
+          'export default defineRule({',
+          "  meta: { id: 'acme-forever', title: 'Never ends', severity: 'low', resourceTypes: ['account'],",
+          "    rationale: 'a test', remediation: 'none', references: ['https://example.com/'], options: z.object({}) },",
+          "  *evaluate() { process.stderr.write('forever started\\n'); for (;;) {} },",
+          '});',
+          '',
+        ].join('\n'),
+      );
+      let sent = false;
+      const r = await spawnCli(
+        ['scan', '--snapshot', SNAP, '--rules-dir', rules, '--checks', 'acme-forever'],
+        ['ignore', 'ignore', 'pipe'],
+        (child) => {
+          child.stderr?.on('data', (d: Buffer) => {
+            if (sent || !d.toString().includes('forever started')) return;
+            sent = true;
+            child.kill(signal);
+          });
+        },
+      );
+      expect(sent, r.stderr).toBe(true);
+      // the default action: killed by the signal (a shell shows 128 + n)
+      expect(r.signal).toBe(signal);
+    },
+  );
+});
+
 describe('two --report names for one file', () => {
   const scan = (...reports: string[]) =>
     runCli(

@@ -33,6 +33,7 @@ import { extend } from '../../util/extend.js';
 import { VERSION } from '../../version.js';
 import { UsageError } from '../errors.js';
 import { relaxHeapGrowth, tightenHeapGrowth, tuneHeapGrowth } from '../heap.js';
+import { defaultSignalsDuringCustomRules } from '../interrupt.js';
 import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseRegions } from '../parse.js';
 import { countResources } from '../summary.js';
@@ -626,7 +627,13 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
         }));
       } else {
         inventory = outcome.inventory;
-        evaluation = evaluate(inventory, { rules, now: clock.now, since: clock.since, settings });
+        evaluation = evaluate(inventory, {
+          rules,
+          now: clock.now,
+          since: clock.since,
+          settings,
+          aroundRule: defaultSignalsDuringCustomRules,
+        });
         resources += countResources(inventory);
       }
       for (const e of evaluation.ruleErrors)

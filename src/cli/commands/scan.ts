@@ -37,6 +37,7 @@ import {
   writeStdoutReport,
 } from '../../report/write.js';
 import { UsageError } from '../errors.js';
+import { defaultSignalsDuringCustomRules } from '../interrupt.js';
 import { type CliIo, say } from '../io.js';
 import { type FailOn, parseFailOn, parseSince } from '../parse.js';
 import { terminalWidth } from '../progress.js';
@@ -273,6 +274,8 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
       now: clock.now,
       since: clock.since,
       settings,
+      // a custom rule that never ends can still be stopped with Ctrl-C
+      aroundRule: defaultSignalsDuringCustomRules,
     });
     for (const e of evaluation.ruleErrors)
       say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
