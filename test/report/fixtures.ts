@@ -9,11 +9,13 @@
  * resolved, expiredSuppressions, summary).
  */
 import { z } from 'zod';
+import { evaluateUnenteredMember } from '../../src/cli/commands/org.js';
 import type { LoadedRule } from '../../src/engine/registry.js';
 import { loadBuiltinRules } from '../../src/engine/registry.js';
 import { evaluate } from '../../src/engine/run.js';
 import { defineRule } from '../../src/engine/types.js';
 import { buildReport, summarize } from '../../src/report/build.js';
+import { asAccountReport, mergeReports } from '../../src/report/merge.js';
 import type { Report } from '../../src/report/schema.js';
 import { buildInventory } from '../../src/testing/rule-tester.js';
 import { from, group, instance } from '../helpers/network.js';
@@ -288,4 +290,74 @@ export async function largeReport(n: number): Promise<Report> {
     };
   });
   return { ...r, findings, summary: summarize(findings) };
+}
+
+const ORG_NOW = new Date('2026-11-01T00:00:00Z');
+const ORG_SINCE = new Date('2026-08-03T00:00:00Z');
+export const MANAGEMENT = '1000000000000001';
+/** a member whose AssumeRole failed: an invited CloudAccount (the directory rule finds its root) */
+export const NO_ROLE = '1000000000000004';
+/** the same, a ResourceAccount: nothing but whole-scope pairs */
+export const NO_ROLE_ONLY_PAIRS = '1000000000000006';
+
+/** an organization report: one member scanned, two that could not be entered (as `org` builds them) */
+export async function orgReport(): Promise<Report> {
+  const rules = await loadBuiltinRules();
+  const caller = {
+    identityType: 'RAMUser',
+    accountId: MANAGEMENT,
+    arn: `acs:ram::${MANAGEMENT}:user/auditor`,
+  };
+  const organization = {
+    managementAccountId: MANAGEMENT,
+    accounts: [
+      { id: MANAGEMENT, name: 'management', type: 'CloudAccount', status: 'CreateSuccess' },
+      { id: NO_ROLE, name: 'no-role', type: 'CloudAccount', status: 'CreateSuccess' },
+      {
+        id: NO_ROLE_ONLY_PAIRS,
+        name: 'no-role-2',
+        type: 'ResourceAccount',
+        status: 'CreateSuccess',
+      },
+    ],
+  };
+  const unentered = (id: string): Report => {
+    const gap = {
+      service: 'sts' as const,
+      region: null,
+      operation: 'AssumeRole',
+      resource: `acs:ram::${id}:role/ResourceDirectoryAccountAccessRole`,
+      error: { code: 'EntityNotExist.Role', message: 'The role not exists.' },
+      account: id,
+    };
+    const member = organization.accounts.find((a) => a.id === id)!;
+    const { inventory, evaluation } = evaluateUnenteredMember({
+      member,
+      gap,
+      rules,
+      settings: {},
+      now: ORG_NOW,
+      since: ORG_SINCE,
+      caller,
+      organization,
+    });
+    return asAccountReport(
+      buildReport({
+        inventory,
+        evaluation,
+        rules,
+        startedAt: ORG_NOW,
+        finishedAt: ORG_NOW,
+        since: ORG_SINCE,
+        now: ORG_NOW,
+        source: 'api',
+      }),
+    );
+  };
+  const scanned = await fixtureReport();
+  return mergeReports([
+    asAccountReport({ ...scanned, account: { ...scanned.account, id: MANAGEMENT } }),
+    unentered(NO_ROLE),
+    unentered(NO_ROLE_ONLY_PAIRS),
+  ]);
 }

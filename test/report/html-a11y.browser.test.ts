@@ -12,78 +12,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateUnenteredMember } from '../../src/cli/commands/org.js';
-import { loadBuiltinRules } from '../../src/engine/registry.js';
-import { buildReport } from '../../src/report/build.js';
 import { formatHtml, SEARCH_DEBOUNCE_MS, SEARCH_DEBOUNCE_ROWS } from '../../src/report/html.js';
-import { asAccountReport, mergeReports } from '../../src/report/merge.js';
 import type { Report } from '../../src/report/schema.js';
 import { launchChromium, watchedPage } from '../helpers/browser.js';
-import { fixtureReport, largeReport } from './fixtures.js';
-
-const NOW = new Date('2026-11-01T00:00:00Z');
-const SINCE = new Date('2026-08-03T00:00:00Z');
-const MANAGEMENT = '1000000000000001';
-/** AssumeRole failed: an invited CloudAccount (one finding from the directory, the rest pairs) */
-const NO_ROLE = '1000000000000004';
-/** AssumeRole failed: a ResourceAccount (nothing but whole-scope pairs) */
-const ONLY_PAIRS = '1000000000000006';
-
-/** an organization report: one member scanned, two that could not be entered (as `org` builds them) */
-async function orgReport(): Promise<Report> {
-  const rules = await loadBuiltinRules();
-  const caller = {
-    identityType: 'RAMUser',
-    accountId: MANAGEMENT,
-    arn: `acs:ram::${MANAGEMENT}:user/auditor`,
-  };
-  const organization = {
-    managementAccountId: MANAGEMENT,
-    accounts: [
-      { id: MANAGEMENT, name: 'management', type: 'CloudAccount', status: 'CreateSuccess' },
-      { id: NO_ROLE, name: 'no-role', type: 'CloudAccount', status: 'CreateSuccess' },
-      { id: ONLY_PAIRS, name: 'no-role-2', type: 'ResourceAccount', status: 'CreateSuccess' },
-    ],
-  };
-  const unentered = (member: (typeof organization.accounts)[number]): Report => {
-    const gap = {
-      service: 'sts' as const,
-      region: null,
-      operation: 'AssumeRole',
-      resource: `acs:ram::${member.id}:role/ResourceDirectoryAccountAccessRole`,
-      error: { code: 'EntityNotExist.Role', message: 'The role not exists.' },
-      account: member.id,
-    };
-    const { inventory, evaluation } = evaluateUnenteredMember({
-      member,
-      gap,
-      rules,
-      settings: {},
-      now: NOW,
-      since: SINCE,
-      caller,
-      organization,
-    });
-    return asAccountReport(
-      buildReport({
-        inventory,
-        evaluation,
-        rules,
-        startedAt: NOW,
-        finishedAt: NOW,
-        since: SINCE,
-        now: NOW,
-        source: 'api',
-      }),
-    );
-  };
-  const scanned = await fixtureReport();
-  return mergeReports([
-    asAccountReport({ ...scanned, account: { ...scanned.account, id: MANAGEMENT } }),
-    unentered(organization.accounts[1]!),
-    unentered(organization.accounts[2]!),
-  ]);
-}
+import {
+  largeReport,
+  MANAGEMENT,
+  NO_ROLE,
+  NO_ROLE_ONLY_PAIRS as ONLY_PAIRS,
+  orgReport,
+} from './fixtures.js';
 
 /** WCAG 2 contrast of two computed `rgb(r, g, b)` colours */
 function contrast(a: string, b: string): number {

@@ -8,84 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateUnenteredMember } from '../../src/cli/commands/org.js';
-import { loadBuiltinRules } from '../../src/engine/registry.js';
 import { SEVERITIES } from '../../src/engine/types.js';
-import { buildReport } from '../../src/report/build.js';
 import { formatHtml } from '../../src/report/html.js';
-import { asAccountReport, mergeReports } from '../../src/report/merge.js';
 import type { Report } from '../../src/report/schema.js';
-import { fixtureReport } from './fixtures.js';
-
-const NOW = new Date('2026-11-01T00:00:00Z');
-const SINCE = new Date('2026-08-03T00:00:00Z');
-const MANAGEMENT = '1000000000000001';
-/** a member whose AssumeRole failed: an invited CloudAccount (the directory rule finds its root) */
-const NO_ROLE = '1000000000000004';
-/** the same, a ResourceAccount: nothing but whole-scope pairs */
-const NO_ROLE_ONLY_PAIRS = '1000000000000006';
-
-/** an organization report: one member scanned, two that could not be entered (as `org` builds them) */
-async function orgReport(): Promise<Report> {
-  const rules = await loadBuiltinRules();
-  const caller = {
-    identityType: 'RAMUser',
-    accountId: MANAGEMENT,
-    arn: `acs:ram::${MANAGEMENT}:user/auditor`,
-  };
-  const organization = {
-    managementAccountId: MANAGEMENT,
-    accounts: [
-      { id: MANAGEMENT, name: 'management', type: 'CloudAccount', status: 'CreateSuccess' },
-      { id: NO_ROLE, name: 'no-role', type: 'CloudAccount', status: 'CreateSuccess' },
-      {
-        id: NO_ROLE_ONLY_PAIRS,
-        name: 'no-role-2',
-        type: 'ResourceAccount',
-        status: 'CreateSuccess',
-      },
-    ],
-  };
-  const unentered = (id: string): Report => {
-    const gap = {
-      service: 'sts' as const,
-      region: null,
-      operation: 'AssumeRole',
-      resource: `acs:ram::${id}:role/ResourceDirectoryAccountAccessRole`,
-      error: { code: 'EntityNotExist.Role', message: 'The role not exists.' },
-      account: id,
-    };
-    const member = organization.accounts.find((a) => a.id === id)!;
-    const { inventory, evaluation } = evaluateUnenteredMember({
-      member,
-      gap,
-      rules,
-      settings: {},
-      now: NOW,
-      since: SINCE,
-      caller,
-      organization,
-    });
-    return asAccountReport(
-      buildReport({
-        inventory,
-        evaluation,
-        rules,
-        startedAt: NOW,
-        finishedAt: NOW,
-        since: SINCE,
-        now: NOW,
-        source: 'api',
-      }),
-    );
-  };
-  const scanned = await fixtureReport();
-  return mergeReports([
-    asAccountReport({ ...scanned, account: { ...scanned.account, id: MANAGEMENT } }),
-    unentered(NO_ROLE),
-    unentered(NO_ROLE_ONLY_PAIRS),
-  ]);
-}
+import { MANAGEMENT, NO_ROLE, NO_ROLE_ONLY_PAIRS, orgReport } from './fixtures.js';
 
 /** the rows a reviewer filtering on `account` must see: findings and pairs of that member */
 function rowsOf(report: Report, account: string): number {

@@ -24,14 +24,12 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { startEmulator } from '../../src/emulator/server.js';
-import { loadWorld } from '../../src/emulator/world.js';
 import { serializeSnapshot, writeSnapshot } from '../../src/inventory/snapshot.js';
 import { writeChunksAtomic } from '../../src/report/write.js';
 import { makeInventory, makeRule, makeSecurityGroup } from '../../src/testing/index.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
-import { BIN, ROOT, runCli, testEnv } from '../helpers/cli.js';
-import { checkUsageError, NOW, tempDir } from './util.js';
+import { BIN, runCli, testEnv } from '../helpers/cli.js';
+import { checkUsageError, tempDir } from './util.js';
 
 /** the most bytes one write of a file handle takes (0: all of them, as usual) */
 const short = vi.hoisted(() => ({ most: 0 }));
@@ -317,46 +315,6 @@ describe('a terminal that hangs up (SIGHUP) or Ctrl-\\ (SIGQUIT)', () => {
       expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     },
   );
-
-  it('SIGHUP during `collect --org` after a member was written: exit 129, no staging directory', async () => {
-    const world = await loadWorld(path.join(ROOT, 'fixtures', 'worlds', 'org.yaml'));
-    world.emulator.latencyMs = 100;
-    const org = await startEmulator(world);
-    try {
-      const cwd = tempDir('sighup-org');
-      const r = await spawnCli(
-        [
-          'collect',
-          '--org',
-          '--member-concurrency',
-          '1',
-          '--endpoint',
-          org.url,
-          '--now',
-          NOW,
-          '--no-progress',
-          '-o',
-          'out',
-        ],
-        ['ignore', 'pipe', 'pipe'],
-        (child) => {
-          let stderr = '';
-          child.stderr!.on('data', (d: Buffer) => {
-            stderr += d.toString();
-            // a member's snapshot is in the staging directory: the others are still being read
-            if (/account \d+: .*\.json/.test(stderr) && !child.killed) child.kill('SIGHUP');
-          });
-        },
-        cwd,
-      );
-      expect(r.signal).toBeNull();
-      expect(r.code, r.stderr).toBe(129);
-      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('ecs-audit: hung up');
-      expect(readdirSync(path.join(cwd, 'out'))).toEqual([]);
-    } finally {
-      await org.close();
-    }
-  });
 });
 
 describe('a custom rule that never ends', () => {
