@@ -1,3 +1,20 @@
+import { Writable } from 'node:stream';
+import type { CliIo } from '../../src/cli/io.js';
+
+/** a CLI io whose stdout and stderr are one fake stream (a terminal when `isTTY`), and what it got */
+export function fakeTty(isTTY: boolean, columns = 100): { io: CliIo; text: () => string } {
+  let out = '';
+  const stderr = new Writable({
+    write(chunk, _enc, cb) {
+      out += String(chunk);
+      cb();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  Object.assign(stderr, { isTTY, columns });
+  const io = { stdout: stderr, stderr, env: {} } as unknown as CliIo;
+  return { io, text: () => out };
+}
+
 /**
  * What a terminal shows after some output: a tiny screen model that knows
  * carriage return, line feed and "erase line" (ESC [ K, ESC [ 2K), and drops

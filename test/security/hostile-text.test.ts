@@ -9,11 +9,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type * as Sarif from 'sarif';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PathHop } from '../../src/analysis/attack-path.js';
-import { type CliIo, oneLine } from '../../src/cli/io.js';
+import { oneLine } from '../../src/cli/io.js';
 import { createProgress } from '../../src/cli/progress.js';
 import { escapeHtml, formatHtml } from '../../src/report/html.js';
 import { escapeMarkdown, formatMarkdown } from '../../src/report/markdown.js';
@@ -21,6 +20,7 @@ import { formatSarif } from '../../src/report/sarif.js';
 import type { Report } from '../../src/report/schema.js';
 import { formatTable, sanitize } from '../../src/report/table.js';
 import { ReportSpecError, writeReport } from '../../src/report/write.js';
+import { fakeTty } from '../helpers/terminal.js';
 import { fixtureReport } from '../report/fixtures.js';
 
 /** bidi embeddings, overrides and isolates, the Arabic letter mark, zero-width and invisible ones, BOM */
@@ -179,15 +179,7 @@ describe('bidi, zero-width and control characters', () => {
   });
 
   it('the progress bar escapes a region id', () => {
-    let out = '';
-    const stderr = new Writable({
-      write(chunk, _enc, cb) {
-        out += String(chunk);
-        cb();
-      },
-    }) as unknown as NodeJS.WriteStream;
-    Object.assign(stderr, { isTTY: true, columns: 200 });
-    const io = { stdout: stderr, stderr, env: {} } as unknown as CliIo;
+    const { io, text } = fakeTty(true, 200);
     const p = createProgress(io, true);
     p.update({
       service: 'ecs',
@@ -197,9 +189,9 @@ describe('bidi, zero-width and control characters', () => {
       total: 2,
     });
     p.stop();
-    expect(out).toContain('ecs \\u001b]0;pwned\\u0007\\u202e');
+    expect(text()).toContain('ecs \\u001b]0;pwned\\u0007\\u202e');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-    expect(out).not.toMatch(/[\u0007\u202e]|\u001b\]/);
+    expect(text()).not.toMatch(/[\u0007\u202e]|\u001b\]/);
   });
 });
 

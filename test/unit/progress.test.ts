@@ -1,22 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { createProgress, progressAggregator, terminalWidth } from '../../src/cli/progress.js';
-import { screenLines } from '../helpers/terminal.js';
+import { fakeTty, screenLines } from '../helpers/terminal.js';
 
-function tty(isTTY: boolean): { io: CliIo; text: () => string } {
-  let out = '';
-  const stderr = new Writable({
-    write(chunk, _enc, cb) {
-      out += String(chunk);
-      cb();
-    },
-  }) as unknown as NodeJS.WriteStream;
-  (stderr as { isTTY?: boolean }).isTTY = isTTY;
-  (stderr as { columns?: number }).columns = 100;
-  const io = { stdout: stderr, stderr, env: {} } as unknown as CliIo;
-  return { io, text: () => out };
-}
+const tty = (isTTY: boolean) => fakeTty(isTTY);
 
 describe('progress', () => {
   it('sums the phases that run at the same time and never goes backwards', () => {
