@@ -63,8 +63,13 @@ export async function describeRegions(
     return requiredList(res.body?.regions?.region, 'Regions.Region');
   });
   if (!listed) return undefined;
+  // a region listed twice is scanned once (the first entry is kept)
+  const ids = new Set<string>();
   return listed
-    .filter((r) => nonEmpty(r.regionId))
+    .filter(
+      (r) =>
+        nonEmpty(r.regionId) && !ids.has(r.regionId as string) && ids.add(r.regionId as string),
+    )
     .map((r) => ({
       id: r.regionId as string,
       ...(nonEmpty(r.localName) ? { localName: r.localName } : {}),

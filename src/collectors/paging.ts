@@ -4,7 +4,8 @@
  *    NextToken with IsTruncated 'true' (IMS GetCredentialReport) — `pageByCursor`;
  *  - PageNumber/PageSize, stopping at TotalCount, or at a short page when there is no
  *    TotalCount — `pageByNumber` (an empty page before TotalCount is an incomplete
- *    listing, `MalformedResponse`).
+ *    listing, `MalformedResponse`; a TotalCount that changes between pages reads the
+ *    listing again once, then is a `ListingChanged` gap).
  *
  * Guarded against pages that never end: a repeated cursor, a page of items
  * already seen, or more than `maxPages` pages stops paging, keeps what was read
@@ -25,7 +26,11 @@ export interface PagingGuard {
   /** stop after this many pages; default 1000 */
   maxPages?: number;
   /** told when paging stopped early; the caller records a coverage entry */
-  onIncomplete(meta: PageMeta, code: 'PagingLoop' | 'MalformedResponse', message: string): void;
+  onIncomplete(
+    meta: PageMeta,
+    code: 'PagingLoop' | 'MalformedResponse' | 'ListingChanged',
+    message: string,
+  ): void;
 }
 
 export interface CursorPage<T> {
@@ -138,10 +143,46 @@ export async function pageByNumber<T>(
   fetch: (pageNumber: number) => Promise<NumberedPage<T>>,
 ): Promise<T[]> {
   const maxPages = guard.maxPages ?? 1000;
-  const seen = new Set<string>();
-  const items: T[] = [];
+  let seen = new Set<string>();
+  let items: T[] = [];
+  // TotalCount of the listing's first page: a later page answering another count means an item
+  // was added or deleted mid-listing, and the items after it shifted across pages (a deletion on a
+  // page already read moves a still-existing item onto that page: it would never be read).
+  // The listing is read again from page 1, once; a second change is a gap.
+  let firstTotal: number | undefined;
+  let reread = false;
   for (let pageNumber = 1; ; pageNumber++) {
     const page = await fetch(pageNumber);
+    // a page of items already read is a service serving pages again (whatever its TotalCount says)
+    const fresh = page.items.filter((item) => !seen.has(key(item)));
+    if (page.items.length > 0 && fresh.length === 0) {
+      guard.onIncomplete(
+        meta,
+        'PagingLoop',
+        `${meta.operation}: page ${pageNumber} repeated items already read; kept ${items.length} items`,
+      );
+      return items;
+    }
+    if (pageNumber === 1) firstTotal = page.totalCount;
+    else if (
+      page.totalCount !== undefined &&
+      firstTotal !== undefined &&
+      page.totalCount !== firstTotal
+    ) {
+      if (reread) {
+        guard.onIncomplete(
+          meta,
+          'ListingChanged',
+          `${meta.operation}: TotalCount changed during paging (${firstTotal} then ${page.totalCount}), twice; kept ${items.length} items`,
+        );
+        return items;
+      }
+      reread = true;
+      seen = new Set<string>();
+      items = [];
+      pageNumber = 0;
+      continue;
+    }
     if (page.items.length === 0) {
       // an empty page before TotalCount items were read ends a listing the service says goes on
       if (page.totalCount !== undefined && items.length < page.totalCount) {
@@ -151,15 +192,6 @@ export async function pageByNumber<T>(
           `${meta.operation}: page ${pageNumber} was empty before TotalCount ${page.totalCount}; kept ${items.length} items`,
         );
       }
-      return items;
-    }
-    const fresh = page.items.filter((item) => !seen.has(key(item)));
-    if (fresh.length === 0) {
-      guard.onIncomplete(
-        meta,
-        'PagingLoop',
-        `${meta.operation}: page ${pageNumber} repeated items already read; kept ${items.length} items`,
-      );
       return items;
     }
     for (const item of fresh) {

@@ -514,7 +514,8 @@ export async function ownAccessKeysOf(ctx: CollectContext): Promise<AccessKey[] 
 /**
  * ListGroups, then ListUsersForGroup per group: `members` maps each user to its
  * groups (in ListGroups order); undefined when any membership listing (or the
- * group listing) could not be read completely — then no user's groups are known
+ * group listing) could not be read completely — then no user's groups are known;
+ * a group deleted since ListGroups is left out
  */
 async function groupsOf(
   ctx: CollectContext,
@@ -543,26 +544,33 @@ async function groupsOf(
       name: g.groupName as string,
       ...(nonEmpty(g.comments) ? { comments: g.comments } : {}),
     }));
-  const lists = await Promise.all(groups.map((g) => groupMembersOf(ctx, g.name)));
-  if (lists.some((l) => l === undefined)) return { groups };
+  const read = await Promise.all(groups.map((g) => groupMembersOf(ctx, g.name)));
+  // a group deleted since ListGroups (null) is no longer a group of the account: dropped
+  const left = groups.filter((_, i) => read[i] !== null);
+  const lists = read.filter((l) => l !== null);
+  if (lists.some((l) => l === undefined)) return { groups: left };
   const members = new Map<string, string[]>();
-  groups.forEach((g, i) => {
+  left.forEach((g, i) => {
     for (const user of lists[i]!) {
       const of = members.get(user);
       if (!of) members.set(user, [g.name]);
       else if (!of.includes(g.name)) of.push(g.name);
     }
   });
-  return { groups, members };
+  return { groups: left, members };
 }
 
-/** ListUsersForGroup (paged): the group's user names; undefined when not read completely */
+/**
+ * ListUsersForGroup (paged): the group's user names; null when the group no longer exists,
+ * undefined when not read completely
+ */
 async function groupMembersOf(
   ctx: CollectContext,
   groupName: string,
-): Promise<string[] | undefined> {
+): Promise<string[] | null | undefined> {
   const m = meta('ListUsersForGroup', groupName);
   const guard = trackIncomplete(ctx.guard);
+  let gone = false;
   const users = await attempt(ctx, m, () =>
     pageByCursor(guard, m, async (marker) => {
       const res = await call(ctx, m, () =>
@@ -573,7 +581,14 @@ async function groupMembersOf(
             marker,
           }),
         ),
-      );
+      ).catch((err) => {
+        // deleted since ListGroups: DeleteGroup requires "that no policies are attached to the
+        // group and no RAM users are included in the group", so a group that is gone has no members
+        if (apiCode(err) !== 'EntityNotExist.Group') throw err;
+        gone = true;
+        return undefined;
+      });
+      if (!res) return { items: [] };
       return {
         items: requiredList(res.body?.users?.user, 'Users.User')
           .map((u) => u.userName ?? '')
@@ -584,6 +599,7 @@ async function groupMembersOf(
       };
     }),
   );
+  if (gone) return null;
   return users && !guard.incomplete ? users : undefined;
 }
 
@@ -720,14 +736,23 @@ async function entitiesOf(
 ): Promise<Array<{ kind: keyof Attachments; name: string; date: string }> | undefined> {
   const m = meta('ListEntitiesForPolicy', ref.name);
   return attempt(ctx, m, async () => {
-    const res = await call(ctx, m, () =>
-      ctx.clients.ram.listEntitiesForPolicy(
-        new (sdks().ram.ListEntitiesForPolicyRequest)({
-          policyName: ref.name,
-          policyType: ref.type,
-        }),
-      ),
-    );
+    let res: RamSdk.ListEntitiesForPolicyResponse;
+    try {
+      res = await call(ctx, m, () =>
+        ctx.clients.ram.listEntitiesForPolicy(
+          new (sdks().ram.ListEntitiesForPolicyRequest)({
+            policyName: ref.name,
+            policyType: ref.type,
+          }),
+        ),
+      );
+    } catch (err) {
+      // deleted since ListPolicies: DeletePolicy requires "that the policy is not referenced. This
+      // means that the policy is not attached to RAM users, RAM user groups, or RAM roles", so a
+      // policy that is gone is attached to nobody (and its document is not needed)
+      if (apiCode(err) === 'EntityNotExist.Policy') return [];
+      throw err;
+    }
     const b = res.body;
     const users = requiredList(b?.users?.user, 'Users.User');
     const groups = requiredList(b?.groups?.group, 'Groups.Group');

@@ -1,0 +1,295 @@
+/**
+ * Resources that change while the scan reads them: a RAM policy or group deleted
+ * between its listing and its per-item call, a page-number listing whose items
+ * shift while it is paged, a region DescribeRegions lists twice.
+ */
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { type PagingGuard, pageByNumber } from '../../src/collectors/paging.js';
+import type { WorldInput } from '../../src/emulator/world.js';
+import {
+  baseWorld,
+  gapsOf,
+  isolateCollectorRuns,
+  runCollect,
+  runCollectRewritten,
+  serve,
+  verdictOf,
+} from './harness.js';
+
+isolateCollectorRuns();
+
+function world(): WorldInput {
+  return baseWorld({
+    ram: {
+      Users: [
+        {
+          UserName: 'alice',
+          UserId: '2002',
+          Groups: ['ops'],
+          Policies: [{ PolicyName: 'AdministratorAccess', PolicyType: 'System' }],
+        },
+        { UserName: 'bob', UserId: '2003', Groups: ['ops'] },
+      ],
+      Groups: [
+        {
+          GroupName: 'ops',
+          Policies: [{ PolicyName: 'ecs-operator', PolicyType: 'Custom' }],
+        },
+        { GroupName: 'admins' },
+      ],
+      Policies: [
+        {
+          PolicyName: 'ecs-operator',
+          PolicyType: 'Custom',
+          DefaultVersion: 'v1',
+          PolicyDocument: {
+            Version: '1',
+            Statement: [{ Effect: 'Allow', Action: ['ecs:RunCommand'], Resource: '*' }],
+          },
+        },
+        {
+          PolicyName: 'AdministratorAccess',
+          PolicyType: 'System',
+          DefaultVersion: 'v1',
+          PolicyDocument: {
+            Version: '1',
+            Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+          },
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * A loopback proxy that answers the calls `gone` picks with the API error `code`
+ * (HTTP 404, as RAM answers EntityNotExist): the resource was deleted mid-scan.
+ */
+async function runWithError(
+  w: WorldInput,
+  action: string,
+  param: string,
+  value: string,
+  code: string,
+) {
+  const emu = await serve(w);
+  const target = new URL(emu.url);
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const params = new URLSearchParams(
+        `${new URL(req.url ?? '/', 'http://x').search.slice(1)}&${body.toString('utf8')}`,
+      );
+      if (req.headers['x-acs-action'] === action && params.get(param) === value) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ RequestId: 'mid-scan', Code: code, Message: `gone: ${value}` }));
+        return;
+      }
+      const fwd = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  try {
+    return await runCollect(
+      w,
+      { endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+      emu,
+    );
+  } finally {
+    await new Promise<void>((r) => proxy.close(() => r()));
+  }
+}
+
+describe('a RAM policy or group deleted during the scan', () => {
+  it('ListEntitiesForPolicy EntityNotExist.Policy: the policy is attached to nobody; every other attachment stays known', async () => {
+    const { inventory } = await runWithError(
+      world(),
+      'ListEntitiesForPolicy',
+      'PolicyName',
+      'ecs-operator',
+      'EntityNotExist.Policy',
+    );
+    const ram = inventory.ram!;
+    expect(ram.users.find((u) => u.name === 'alice')?.policies).toEqual([
+      { name: 'AdministratorAccess', type: 'System' },
+    ]);
+    expect(ram.users.find((u) => u.name === 'bob')?.policies).toEqual([]);
+    expect(ram.groups.find((g) => g.name === 'ops')?.policies).toEqual([]);
+    // gone and attached to nothing: its document is not asked for
+    expect(ram.policies.map((p) => p.name)).toEqual(['AdministratorAccess']);
+    expect(gapsOf(inventory, 'ListEntitiesForPolicy')).toEqual([]);
+    expect(gapsOf(inventory, 'GetPolicy')).toEqual([]);
+    expect(await verdictOf(inventory, 'ram-policy-admin-access', 'alice')).toBe('finding');
+  });
+
+  it('ListUsersForGroup EntityNotExist.Group: the group is dropped; every other membership stays known', async () => {
+    const { inventory } = await runWithError(
+      world(),
+      'ListUsersForGroup',
+      'GroupName',
+      'admins',
+      'EntityNotExist.Group',
+    );
+    const ram = inventory.ram!;
+    expect(ram.groups.map((g) => g.name)).toEqual(['ops']);
+    expect(ram.users.find((u) => u.name === 'alice')?.groups).toEqual(['ops']);
+    expect(ram.users.find((u) => u.name === 'bob')?.groups).toEqual(['ops']);
+    expect(gapsOf(inventory, 'ListUsersForGroup')).toEqual([]);
+  });
+
+  it('any other error stays a gap: nobody’s attachments or memberships are known', async () => {
+    const pol = await runWithError(
+      world(),
+      'ListEntitiesForPolicy',
+      'PolicyName',
+      'ecs-operator',
+      'EntityNotExist.Role',
+    );
+    expect(pol.inventory.ram!.users.find((u) => u.name === 'alice')?.policies).toBeUndefined();
+    expect(gapsOf(pol.inventory, 'ListEntitiesForPolicy').map((g) => g[1])).toEqual([
+      'EntityNotExist.Role',
+    ]);
+    const grp = await runWithError(
+      world(),
+      'ListUsersForGroup',
+      'GroupName',
+      'admins',
+      'NoPermission',
+    );
+    expect(grp.inventory.ram!.users.find((u) => u.name === 'alice')?.groups).toBeUndefined();
+    expect(grp.inventory.ram!.groups.map((g) => g.name)).toEqual(['ops', 'admins']);
+    expect(gapsOf(grp.inventory, 'ListUsersForGroup').map((g) => g[1])).toEqual(['NoPermission']);
+  });
+});
+
+describe('a page-number listing whose TotalCount changes while it is paged', () => {
+  const meta = { service: 'vpc', region: 'cn-hangzhou', operation: 'DescribeThings' } as const;
+  const recorder = () => {
+    const gaps: Array<{ code: string; message: string }> = [];
+    const guard: PagingGuard = {
+      onIncomplete: (_m, code, message) => gaps.push({ code, message }),
+    };
+    return { gaps, guard };
+  };
+
+  it('an item of page 1 deleted after page 1 was read: read again from page 1, every still-existing item', async () => {
+    const { gaps, guard } = recorder();
+    let items = Array.from({ length: 100 }, (_, i) => `fwd-${i + 1}`);
+    const calls: number[] = [];
+    const got = await pageByNumber<string>(
+      guard,
+      meta,
+      50,
+      (s) => s,
+      async (n) => {
+        calls.push(n);
+        const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
+        // deleted after the first page 1 was served: fwd-51 moves onto page 1
+        if (calls.length === 1) items = items.filter((x) => x !== 'fwd-10');
+        return page;
+      },
+    );
+    expect(got).toEqual(items);
+    expect(got).toContain('fwd-51');
+    expect(calls).toEqual([1, 2, 1, 2]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('the deletion leaves page 2 empty: the shifted item is still read', async () => {
+    const { gaps, guard } = recorder();
+    let items = Array.from({ length: 51 }, (_, i) => `eip-${i + 1}`);
+    let served = 0;
+    const got = await pageByNumber<string>(
+      guard,
+      meta,
+      50,
+      (s) => s,
+      async (n) => {
+        const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
+        if (++served === 1) items = items.filter((x) => x !== 'eip-1');
+        return page;
+      },
+    );
+    expect(got).toEqual(items);
+    expect(got).toContain('eip-51');
+    expect(gaps).toEqual([]);
+  });
+
+  it('a listing that keeps changing: a ListingChanged gap, not a silent partial list', async () => {
+    const { gaps, guard } = recorder();
+    let items = Array.from({ length: 100 }, (_, i) => `fwd-${i + 1}`);
+    const got = await pageByNumber<string>(
+      guard,
+      meta,
+      50,
+      (s) => s,
+      async (n) => {
+        const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
+        if (n === 1) items = items.slice(1); // one deleted after every page 1
+        return page;
+      },
+    );
+    expect(got).toHaveLength(50);
+    expect(gaps).toEqual([
+      {
+        code: 'ListingChanged',
+        message:
+          'DescribeThings: TotalCount changed during paging (99 then 98), twice; kept 50 items',
+      },
+    ]);
+  });
+
+  it('a steady TotalCount is read once', async () => {
+    const { gaps, guard } = recorder();
+    const items = Array.from({ length: 120 }, (_, i) => `x${i}`);
+    const calls: number[] = [];
+    const got = await pageByNumber<string>(
+      guard,
+      meta,
+      50,
+      (s) => s,
+      async (n) => {
+        calls.push(n);
+        return { items: items.slice((n - 1) * 50, n * 50), totalCount: 120 };
+      },
+    );
+    expect(got).toEqual(items);
+    expect(calls).toEqual([1, 2, 3]);
+    expect(gaps).toEqual([]);
+  });
+});
+
+describe('DescribeRegions listing a region twice', () => {
+  it('the region is listed and scanned once, the first entry kept', async () => {
+    const { inventory, gate } = await runCollectRewritten(baseWorld(), (req) =>
+      req.headers['x-acs-action'] === 'DescribeRegions'
+        ? (body) => {
+            const list = (body as { Regions: { Region: Array<Record<string, unknown>> } }).Regions
+              .Region;
+            list.push({ ...list[0], LocalName: 'second' });
+            return body;
+          }
+        : undefined,
+    );
+    expect(inventory.regions).toEqual([{ id: 'cn-hangzhou', localName: 'China (Hangzhou)' }]);
+    expect(inventory.scope.regions).toEqual(['cn-hangzhou']);
+    expect(gate.calls.DescribeSecurityGroups).toBe(1);
+  });
+});
