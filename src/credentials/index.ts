@@ -263,7 +263,12 @@ export async function cliConfigProblem(
   if (profiles.length === 0) return `${file} has no profiles`;
   const name = env['ALIBABA_CLOUD_PROFILE'] || (typeof c.current === 'string' ? c.current : '');
   const profile = profiles.find((p) => p?.['name'] === name);
-  if (!profile) return `${file} has no profile ${JSON.stringify(name)} (its current profile)`;
+  if (!profile) {
+    const whence = env['ALIBABA_CLOUD_PROFILE']
+      ? 'named by ALIBABA_CLOUD_PROFILE'
+      : 'its current profile';
+    return `${file} has no profile ${JSON.stringify(name)} (${whence})`;
+  }
   // the fields each mode of the credential library's CLI-profile provider reads first
   // (@alicloud/credentials providers/cli_profile.js); names only, never values
   const needs: Record<string, string[]> = {
@@ -290,7 +295,9 @@ export async function cliConfigProblem(
   return `${label} (mode ${mode}) gave no credentials: ${
     mode === 'EcsRamRole'
       ? 'the instance metadata service did not answer (not an ECS instance, or ALIBABA_CLOUD_ECS_METADATA_DISABLED is set)'
-      : 'its sign-in or AssumeRole call failed'
+      : mode === 'External'
+        ? 'its process_command failed or printed no credentials'
+        : 'its sign-in or AssumeRole call failed'
   }`;
 }
 

@@ -1,7 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialsError, resolveCredentials } from '../../src/credentials/index.js';
+import {
+  CredentialsError,
+  cliConfigProblem,
+  resolveCredentials,
+} from '../../src/credentials/index.js';
 import { type IsolatedEnv, isolateEnv, TEST_SECRET, useEnvKeys } from './env.js';
 
 let env: IsolatedEnv;
@@ -163,6 +167,17 @@ describe('resolveCredentials', () => {
     );
   });
 
+  it('a missing profile says whether ALIBABA_CLOUD_PROFILE or the file chose it', async () => {
+    mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
+    writeFileSync(
+      path.join(env.home, '.aliyun', 'config.json'),
+      JSON.stringify({ current: 'default', profiles: [{ name: 'default', mode: 'AK' }] }),
+    );
+    expect(await cliConfigProblem(env.home, { ALIBABA_CLOUD_PROFILE: 'prod' })).toBe(
+      '~/.aliyun/config.json has no profile "prod" (named by ALIBABA_CLOUD_PROFILE)',
+    );
+  });
+
   it('a broken ~/.aliyun/config.json is not a crash: one line', async () => {
     mkdirSync(path.join(env.home, '.aliyun'), { recursive: true });
     writeFileSync(path.join(env.home, '.aliyun', 'config.json'), '{not json');
@@ -218,6 +233,15 @@ describe('resolveCredentials', () => {
         ],
       },
       '~/.aliyun/config.json: profile "default" (mode RamRoleArn) has no ram_role_arn',
+    ],
+    [
+      // the library runs the command; `false` prints nothing and exits 1
+      'an External profile whose command fails',
+      {
+        current: 'default',
+        profiles: [{ name: 'default', mode: 'External', process_command: 'false' }],
+      },
+      '~/.aliyun/config.json: profile "default" (mode External) gave no credentials: its process_command failed or printed no credentials',
     ],
     [
       // the metadata service is switched off in every test
