@@ -175,6 +175,23 @@ export async function loadConfig(file: string): Promise<Config> {
  * (a suppression's resource id that never matches, a reason nobody wrote).
  */
 function decodeUtf8(bytes: Buffer, file: string): string {
+  // YAML 1.2 readers take UTF-16 too, marked by its byte order mark (PowerShell 5's
+  // `Out-File` writes UTF-16LE): decoded strictly as what the mark says, the mark dropped
+  const utf16 =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? 'utf-16le'
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? 'utf-16be'
+        : undefined;
+  if (utf16) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(bytes);
+    } catch {
+      throw new ConfigError(
+        `${file}: not valid ${utf16.toUpperCase()} (its byte order mark says so)`,
+      );
+    }
+  }
   try {
     // ignoreBOM: a byte order mark stays in the text, as readFile(…, 'utf8') kept it
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

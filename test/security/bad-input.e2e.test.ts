@@ -401,7 +401,17 @@ const CONFIG_CASES: Case[] = [
     Buffer.from('failOn: h\xe9gh\n', 'latin1'),
     /c\.yaml:1: not valid UTF-8$/,
   ),
-  configCase('UTF-16 with BOM', Buffer.from('\ufefffailOn: high\n', 'utf16le')),
+  // UTF-16 with its byte order mark is read (YAML 1.2), so a bad value in it is found as such
+  configCase(
+    'UTF-16 with BOM, a bad value',
+    Buffer.from('\ufefffailOn: urgent\n', 'utf16le'),
+    /c\.yaml:1: failOn/,
+  ),
+  configCase(
+    'UTF-16 byte order mark, odd bytes after it',
+    Buffer.from([0xff, 0xfe, 0x66, 0x00, 0x61]),
+    /c\.yaml: not valid UTF-16LE/,
+  ),
   configCase('NUL byte in a value', 'failOn: "hi\u0000gh"\n', /c\.yaml/, true),
   configCase('NUL byte after a value', 'failOn: high\u0000\nregions: all\n'),
   configCase('escape sequence in a value', 'failOn: "\u001b[2Jurgent"\n', /\\u001b/),

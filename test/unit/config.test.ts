@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/index.js';
+import { loadConfig, parseConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/config.js';
 
 const bad = configError;
@@ -102,5 +105,24 @@ describe('config file', () => {
     const message = bad('__proto__:\n  polluted: true\n');
     expect(message).toContain('unknown key "__proto__"');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('config file encodings', () => {
+  // PowerShell 5's Out-File writes UTF-16LE with a byte order mark; YAML 1.2 readers take it
+  it.each([
+    ['UTF-8', Buffer.from('failOn: high\nregions: [cn-hangzhou]\n', 'utf8')],
+    ['UTF-8 with BOM', Buffer.from('\ufefffailOn: high\nregions: [cn-hangzhou]\n', 'utf8')],
+    ['UTF-16LE with BOM', Buffer.from('\ufefffailOn: high\nregions: [cn-hangzhou]\n', 'utf16le')],
+    [
+      'UTF-16BE with BOM',
+      Buffer.from('\ufefffailOn: high\nregions: [cn-hangzhou]\n', 'utf16le').swap16(),
+    ],
+  ])('%s is read', async (_name, bytes) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ecs-audit-config-')), 'c.yaml');
+    writeFileSync(file, bytes);
+    const config = await loadConfig(file);
+    expect(config.failOn).toBe('high');
+    expect(config.regions).toEqual(['cn-hangzhou']);
   });
 });
