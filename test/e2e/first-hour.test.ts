@@ -146,10 +146,15 @@ describe('scan --snapshot and the collection flags', () => {
       await judge('--since', '90d'),
       /^ecs-audit: --since 90d reaches back to 2026-08-03T00:00:00\.000Z, before the snapshot's window \(it read from 2026-10-02T00:00:00\.000Z\)/,
     );
+    // a clock before the window judges nothing of it
+    expectUsage(
+      await judge('--now', '2026-09-01T00:00:00Z'),
+      /^ecs-audit: --now 2026-09-01T00:00:00Z is before the snapshot's window \(it read from 2026-10-02T00:00:00\.000Z to 2026-11-01T00:00:00\.000Z\)$/,
+    );
     const config = write('wide.yaml', 'since: 60d\n');
     expectUsage(
       await judge('--config', config),
-      /^ecs-audit: since: 60d \(config\) reaches back to 2026-09-02T00:00:00\.000Z, before the snapshot's window/,
+      /^ecs-audit: .*wide\.yaml:1: since: 60d reaches back to 2026-09-02T00:00:00\.000Z, before the snapshot's window/,
     );
   });
 

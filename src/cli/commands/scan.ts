@@ -182,11 +182,19 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
    */
   const snapshotClock = (read: Inventory['scope'], given: ScanFlags, cfg: typeof config) => {
     const c = clockAt(given.now ?? read.until);
+    // a clock before the window would judge nothing of it (the window would end before it starts)
+    if (c.now.getTime() < Date.parse(read.since)) {
+      throw new UsageError(
+        `--now ${given.now} is before the snapshot's window (it read from ${read.since} to ${read.until})`,
+      );
+    }
     if (given.since === undefined && !cfg?.since) {
       c.since = new Date(read.since);
     } else if (c.since.getTime() < Date.parse(read.since)) {
       const what =
-        given.since !== undefined ? `--since ${given.since}` : `since: ${cfg?.since} (config)`;
+        given.since !== undefined
+          ? `--since ${given.since}`
+          : `${cfg?.locate(['since'])}: since: ${cfg?.since}`;
       throw new UsageError(
         `${what} reaches back to ${c.since.toISOString()}, before the snapshot's window (it read from ${read.since}): choose a later one, or collect again with --since`,
       );
