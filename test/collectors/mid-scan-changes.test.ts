@@ -189,65 +189,62 @@ describe('a page-number listing whose TotalCount changes while it is paged', () 
     return { gaps, guard };
   };
 
-  it('an item of page 1 deleted after page 1 was read: read again from page 1, every still-existing item', async () => {
+  /**
+   * `pageByNumber` over a listing in pages of 50: `after(page, served, items)`
+   * runs once each page has been taken and returns the listing as it is then
+   * (an item deleted between two pages)
+   */
+  const pageThrough = async (
+    start: string[],
+    after: (page: number, served: number, items: string[]) => string[] = (_p, _s, i) => i,
+  ) => {
     const { gaps, guard } = recorder();
-    let items = Array.from({ length: 100 }, (_, i) => `fwd-${i + 1}`);
+    let items = start;
     const calls: number[] = [];
     const got = await pageByNumber<string>(
       guard,
       meta,
       50,
-      (s) => s,
+      (x) => x,
       async (n) => {
         calls.push(n);
         const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
-        // deleted after the first page 1 was served: fwd-51 moves onto page 1
-        if (calls.length === 1) items = items.filter((x) => x !== 'fwd-10');
+        items = after(n, calls.length, items);
         return page;
       },
     );
-    expect(got).toEqual(items);
-    expect(got).toContain('fwd-51');
-    expect(calls).toEqual([1, 2, 1, 2]);
-    expect(gaps).toEqual([]);
+    return { got, gaps, calls, left: items };
+  };
+  const named = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+
+  it('an item of page 1 deleted after page 1 was read: read again from page 1, every still-existing item', async () => {
+    // deleted after the first page 1 was served: fwd-51 moves onto page 1
+    const r = await pageThrough(named('fwd', 100), (_p, served, items) =>
+      served === 1 ? items.filter((x) => x !== 'fwd-10') : items,
+    );
+    expect(r.got).toEqual(r.left);
+    expect(r.got).toContain('fwd-51');
+    expect(r.calls).toEqual([1, 2, 1, 2]);
+    expect(r.gaps).toEqual([]);
   });
 
   it('the deletion leaves page 2 empty: the shifted item is still read', async () => {
-    const { gaps, guard } = recorder();
-    let items = Array.from({ length: 51 }, (_, i) => `eip-${i + 1}`);
-    let served = 0;
-    const got = await pageByNumber<string>(
-      guard,
-      meta,
-      50,
-      (s) => s,
-      async (n) => {
-        const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
-        if (++served === 1) items = items.filter((x) => x !== 'eip-1');
-        return page;
-      },
+    const r = await pageThrough(named('eip', 51), (_p, served, items) =>
+      served === 1 ? items.filter((x) => x !== 'eip-1') : items,
     );
-    expect(got).toEqual(items);
-    expect(got).toContain('eip-51');
-    expect(gaps).toEqual([]);
+    expect(r.got).toEqual(r.left);
+    expect(r.got).toContain('eip-51');
+    expect(r.gaps).toEqual([]);
   });
 
   it('a listing that keeps changing: a ListingChanged gap, not a silent partial list', async () => {
-    const { gaps, guard } = recorder();
-    let items = Array.from({ length: 100 }, (_, i) => `fwd-${i + 1}`);
-    const got = await pageByNumber<string>(
-      guard,
-      meta,
-      50,
-      (s) => s,
-      async (n) => {
-        const page = { items: items.slice((n - 1) * 50, n * 50), totalCount: items.length };
-        if (n === 1) items = items.slice(1); // one deleted after every page 1
-        return page;
-      },
+    // one deleted after every page 1
+    const r = await pageThrough(named('fwd', 100), (page, _s, items) =>
+      page === 1 ? items.slice(1) : items,
     );
-    expect(got).toHaveLength(50);
-    expect(gaps).toEqual([
+    expect(r.got).toHaveLength(50);
+    expect(r.gaps).toEqual([
       {
         code: 'ListingChanged',
         message:
@@ -257,22 +254,10 @@ describe('a page-number listing whose TotalCount changes while it is paged', () 
   });
 
   it('a steady TotalCount is read once', async () => {
-    const { gaps, guard } = recorder();
-    const items = Array.from({ length: 120 }, (_, i) => `x${i}`);
-    const calls: number[] = [];
-    const got = await pageByNumber<string>(
-      guard,
-      meta,
-      50,
-      (s) => s,
-      async (n) => {
-        calls.push(n);
-        return { items: items.slice((n - 1) * 50, n * 50), totalCount: 120 };
-      },
-    );
-    expect(got).toEqual(items);
-    expect(calls).toEqual([1, 2, 3]);
-    expect(gaps).toEqual([]);
+    const r = await pageThrough(named('x', 120));
+    expect(r.got).toEqual(named('x', 120));
+    expect(r.calls).toEqual([1, 2, 3]);
+    expect(r.gaps).toEqual([]);
   });
 });
 
