@@ -104,20 +104,36 @@ export function isolateCollectorRuns(scope: 'test' | 'file' = 'test'): void {
 
 export type Rewrite = (body: unknown) => unknown;
 
+/** an answer given in the emulator's place: an API error a world cannot express */
+export interface Answer {
+  status: number;
+  json: unknown;
+}
+
+/** what `pick` sees of a request: it, and its body (an RPC call's form parameters) */
+export type Pick = (req: IncomingMessage, sent: Buffer) => Rewrite | Answer | undefined;
+
 /**
  * A loopback proxy in front of the emulator: requests for which `pick` gives a
- * rewrite get the emulator's JSON answer passed through it; the rest pass as they are.
+ * rewrite get the emulator's JSON answer passed through it, those it gives an
+ * answer get that answer without asking the emulator; the rest pass as they are.
  */
 export async function rewritingProxy(
   upstream: string,
-  pick: (req: IncomingMessage) => Rewrite | undefined,
+  pick: Pick,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const target = new URL(upstream);
   const proxy = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const rewrite = pick(req);
+      const picked = pick(req, Buffer.concat(chunks));
+      if (picked && typeof picked !== 'function') {
+        res.writeHead(picked.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(picked.json));
+        return;
+      }
+      const rewrite = picked;
       const fwd = httpRequest(
         {
           host: target.hostname,
@@ -158,7 +174,7 @@ export async function rewritingProxy(
  */
 export async function runCollectRewritten(
   world: WorldInput,
-  pick: (req: IncomingMessage) => Rewrite | undefined,
+  pick: Pick,
   options: Partial<CollectOptions> = {},
 ): Promise<Run> {
   const emu = await serve(world);

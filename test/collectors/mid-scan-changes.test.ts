@@ -1,10 +1,3 @@
-/**
- * Resources that change while the scan reads them: a RAM policy or group deleted
- * between its listing and its per-item call, a page-number listing whose items
- * shift while it is paged, a region DescribeRegions lists twice.
- */
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type PagingGuard, pageByNumber } from '../../src/collectors/paging.js';
 import type { WorldInput } from '../../src/emulator/world.js';
@@ -12,9 +5,7 @@ import {
   baseWorld,
   gapsOf,
   isolateCollectorRuns,
-  runCollect,
   runCollectRewritten,
-  serve,
   verdictOf,
 } from './harness.js';
 
@@ -64,57 +55,19 @@ function world(): WorldInput {
 }
 
 /**
- * A loopback proxy that answers the calls `gone` picks with the API error `code`
- * (HTTP 404, as RAM answers EntityNotExist): the resource was deleted mid-scan.
+ * Collect `w` with the calls of `action` whose `param` is `value` answered with
+ * the API error `code` (HTTP 404, as RAM answers EntityNotExist): the resource
+ * was deleted mid-scan.
  */
-async function runWithError(
-  w: WorldInput,
-  action: string,
-  param: string,
-  value: string,
-  code: string,
-) {
-  const emu = await serve(w);
-  const target = new URL(emu.url);
-  const proxy = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const params = new URLSearchParams(
-        `${new URL(req.url ?? '/', 'http://x').search.slice(1)}&${body.toString('utf8')}`,
-      );
-      if (req.headers['x-acs-action'] === action && params.get(param) === value) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ RequestId: 'mid-scan', Code: code, Message: `gone: ${value}` }));
-        return;
-      }
-      const fwd = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (up) => {
-          res.writeHead(up.statusCode ?? 500, up.headers);
-          up.pipe(res);
-        },
-      );
-      fwd.end(body);
-    });
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  try {
-    return await runCollect(
-      w,
-      { endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
-      emu,
+function runWithError(w: WorldInput, action: string, param: string, value: string, code: string) {
+  return runCollectRewritten(w, (req, sent) => {
+    const params = new URLSearchParams(
+      `${new URL(req.url ?? '/', 'http://x').search.slice(1)}&${sent.toString('utf8')}`,
     );
-  } finally {
-    await new Promise<void>((r) => proxy.close(() => r()));
-  }
+    return req.headers['x-acs-action'] === action && params.get(param) === value
+      ? { status: 404, json: { RequestId: 'mid-scan', Code: code, Message: `gone: ${value}` } }
+      : undefined;
+  });
 }
 
 describe('a RAM policy or group deleted during the scan', () => {
