@@ -17,9 +17,9 @@ import type * as RmSdk from '@alicloud/resourcemanager20200331';
 import type * as StsSdk from '@alicloud/sts20150401';
 import pLimit from 'p-limit';
 import type { CredentialClient } from '../credentials/index.js';
-import { makeRedactor } from '../credentials/index.js';
 import type { Caller, OrgAccount } from '../inventory/schema.js';
 import { maskAccessKeyId } from '../util/mask.js';
+import { learningRedactor } from '../util/redact.js';
 import { createClients } from './clients.js';
 import { type CollectContext, call, makeGuard, nonEmpty } from './context.js';
 import { CollectError, describeError } from './errors.js';
@@ -232,11 +232,9 @@ async function enter(
 ): Promise<MemberCredentials | EnterFailure> {
   const first = await assume(ctx, options, accountId);
   if (isEnterFailure(first)) return first;
-  const secrets: string[] = [];
-  let own: (text: string) => string = (text) => text;
+  const own = learningRedactor();
   const keep = (a: Assumed) => {
-    secrets.push(a.secret, a.token, a.id);
-    own = makeRedactor(secrets);
+    own.learn(a.secret, a.token, a.id);
     return new Session(a.id, a.secret, a.token, a.expiration);
   };
   let initial: Session | undefined = keep(first);
@@ -255,7 +253,7 @@ async function enter(
     credential: new Credential(null, provider),
     source: `assumed-role/${options.memberRole}`,
     accessKeyIdMasked: maskAccessKeyId(first.id),
-    redact: (text) => own(options.redact(text)),
+    redact: (text) => own.redact(options.redact(text)),
   };
 }
 

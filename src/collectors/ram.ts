@@ -357,20 +357,28 @@ async function reportedAccessKeys(
 }
 
 /** the call, or `null` when the API answers `notFoundCode` (the thing does not exist) */
-async function orNull<T>(
+async function callOrNull<T>(
+  ctx: CollectContext,
+  m: PageMeta,
+  notFoundCode: string,
+  fn: () => Promise<T>,
+): Promise<T | null> {
+  try {
+    return await call(ctx, m, fn);
+  } catch (err) {
+    if (apiCode(err) === notFoundCode) return null;
+    throw err;
+  }
+}
+
+/** `callOrNull`, a failure being a coverage entry (undefined) */
+function orNull<T>(
   ctx: CollectContext,
   m: PageMeta,
   notFoundCode: string,
   fn: () => Promise<T>,
 ): Promise<T | null | undefined> {
-  return attempt(ctx, m, async () => {
-    try {
-      return await call(ctx, m, fn);
-    } catch (err) {
-      if (apiCode(err) === notFoundCode) return null;
-      throw err;
-    }
-  });
+  return attempt(ctx, m, () => callOrNull(ctx, m, notFoundCode, fn));
 }
 
 async function loginProfileOf(
@@ -573,7 +581,7 @@ async function groupMembersOf(
   let gone = false;
   const users = await attempt(ctx, m, () =>
     pageByCursor(guard, m, async (marker) => {
-      const res = await call(ctx, m, () =>
+      const res = await callOrNull(ctx, m, 'EntityNotExist.Group', () =>
         ctx.clients.ram.listUsersForGroup(
           new (sdks().ram.ListUsersForGroupRequest)({
             groupName,
@@ -581,14 +589,13 @@ async function groupMembersOf(
             marker,
           }),
         ),
-      ).catch((err) => {
-        // deleted since ListGroups: DeleteGroup requires "that no policies are attached to the
-        // group and no RAM users are included in the group", so a group that is gone has no members
-        if (apiCode(err) !== 'EntityNotExist.Group') throw err;
+      );
+      // deleted since ListGroups: DeleteGroup requires "that no policies are attached to the
+      // group and no RAM users are included in the group", so a group that is gone has no members
+      if (res === null) {
         gone = true;
-        return undefined;
-      });
-      if (!res) return { items: [] };
+        return { items: [] };
+      }
       return {
         items: requiredList(res.body?.users?.user, 'Users.User')
           .map((u) => u.userName ?? '')
@@ -736,23 +743,18 @@ async function entitiesOf(
 ): Promise<Array<{ kind: keyof Attachments; name: string; date: string }> | undefined> {
   const m = meta('ListEntitiesForPolicy', ref.name);
   return attempt(ctx, m, async () => {
-    let res: RamSdk.ListEntitiesForPolicyResponse;
-    try {
-      res = await call(ctx, m, () =>
-        ctx.clients.ram.listEntitiesForPolicy(
-          new (sdks().ram.ListEntitiesForPolicyRequest)({
-            policyName: ref.name,
-            policyType: ref.type,
-          }),
-        ),
-      );
-    } catch (err) {
-      // deleted since ListPolicies: DeletePolicy requires "that the policy is not referenced. This
-      // means that the policy is not attached to RAM users, RAM user groups, or RAM roles", so a
-      // policy that is gone is attached to nobody (and its document is not needed)
-      if (apiCode(err) === 'EntityNotExist.Policy') return [];
-      throw err;
-    }
+    const res = await callOrNull(ctx, m, 'EntityNotExist.Policy', () =>
+      ctx.clients.ram.listEntitiesForPolicy(
+        new (sdks().ram.ListEntitiesForPolicyRequest)({
+          policyName: ref.name,
+          policyType: ref.type,
+        }),
+      ),
+    );
+    // deleted since ListPolicies: DeletePolicy requires "that the policy is not referenced. This
+    // means that the policy is not attached to RAM users, RAM user groups, or RAM roles", so a
+    // policy that is gone is attached to nobody (and its document is not needed)
+    if (res === null) return [];
     const b = res.body;
     const users = requiredList(b?.users?.user, 'Users.User');
     const groups = requiredList(b?.groups?.group, 'Groups.Group');

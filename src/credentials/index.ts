@@ -25,7 +25,7 @@ import CredentialPkg, {
 } from '@alicloud/credentials';
 import { cjsDefault } from '../collectors/interop.js';
 import { maskAccessKeyId } from '../util/mask.js';
-import { makeRedactor } from '../util/redact.js';
+import { learningRedactor, makeRedactor } from '../util/redact.js';
 
 const Credential = cjsDefault(CredentialPkg);
 export type CredentialClient = InstanceType<typeof Credential>;
@@ -136,19 +136,12 @@ function redactEveryKey(
   credential: CredentialClient,
   first: Array<string | undefined>,
 ): (text: string) => string {
-  const secrets = new Set<string>();
-  let redact: (text: string) => string = (text) => text;
-  const keep = (...values: Array<string | undefined>) => {
-    const fresh = values.filter((v): v is string => !!v && !secrets.has(v));
-    if (fresh.length === 0) return;
-    for (const v of fresh) secrets.add(v);
-    redact = makeRedactor([...secrets]);
-  };
-  keep(...first);
+  const { learn, redact } = learningRedactor();
+  learn(...first);
   const getCredential = credential.getCredential.bind(credential);
   credential.getCredential = async () => {
     const model = await getCredential();
-    keep(model.accessKeySecret, model.securityToken, model.accessKeyId);
+    learn(model.accessKeySecret, model.securityToken, model.accessKeyId);
     return model;
   };
   // the deprecated getters (still used by the SDK's gateway signer) ask the provider too
@@ -156,11 +149,11 @@ function redactEveryKey(
     const get = credential[name].bind(credential);
     credential[name] = async () => {
       const value = await get();
-      keep(value);
+      learn(value);
       return value;
     };
   }
-  return (text) => redact(text);
+  return redact;
 }
 
 const OIDC_VARS = [

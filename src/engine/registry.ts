@@ -22,18 +22,16 @@ export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
 }
 
-function isRuleFile(name: string): boolean {
-  if (/\.(test|spec)\.[cm]?[jt]s$/.test(name) || /\.d\.[cm]?ts$/.test(name)) return false;
-  return /\.(ts|js|mjs|mts)$/.test(name);
-}
-
 /**
- * A CommonJS rule (.cjs, .cts) cannot be loaded as the ES module a rule is; skipped, its
- * rule would never run and the scan would pass without it, so it is an error.
+ * A rule file (`module`), a CommonJS one (`commonjs`: .cjs, .cts cannot be
+ * loaded as the ES module a rule is; skipped, its rule would never run and
+ * the scan would pass without it, so it is an error), or neither (tests,
+ * declarations, anything else).
  */
-function isCommonJsRuleFile(name: string): boolean {
-  if (/\.(test|spec)\.c[jt]s$/.test(name) || name.endsWith('.d.cts')) return false;
-  return /\.c[jt]s$/.test(name);
+function ruleFileKind(name: string): 'module' | 'commonjs' | undefined {
+  if (/\.(test|spec)\.[cm]?[jt]s$/.test(name) || /\.d\.[cm]?ts$/.test(name)) return undefined;
+  if (/\.(ts|js|mjs|mts)$/.test(name)) return 'module';
+  return /\.c[jt]s$/.test(name) ? 'commonjs' : undefined;
 }
 
 async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<string[]> {
@@ -51,7 +49,7 @@ async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<str
       // a rule shared by linking it into the directory: the entry says only "link", stat
       // says what it names; a link to nothing named as a rule must not be a silent pass
       const target = await stat(full).catch((err: NodeJS.ErrnoException) => {
-        if (!isRuleFile(e.name)) return undefined;
+        if (ruleFileKind(e.name) !== 'module') return undefined;
         throw new RuleMetaError(
           `${full}: cannot load rule: symbolic link to a missing or unreadable file (${err.code ?? 'error'})`,
         );
@@ -59,9 +57,10 @@ async function listRuleFiles(dir: string, seen = new Set<string>()): Promise<str
       isDir = target?.isDirectory() ?? false;
       isFile = target?.isFile() ?? false;
     }
+    const kind = isFile ? ruleFileKind(e.name) : undefined;
     if (isDir) files.push(...(await listRuleFiles(full, seen)));
-    else if (isFile && isRuleFile(e.name)) files.push(full);
-    else if (isFile && isCommonJsRuleFile(e.name)) {
+    else if (kind === 'module') files.push(full);
+    else if (kind === 'commonjs') {
       const fix = e.name.endsWith('.cts')
         ? 'rename it .mts'
         : 'rename it .mjs and use export default';

@@ -37,6 +37,28 @@ export function makeRedactor(secrets: Array<string | undefined>): (text: string)
   return (text: string) => (pattern ? text.replace(pattern, '***') : text);
 }
 
+/**
+ * A redactor that learns secrets as they come (renewed credentials: a new
+ * STS secret, token and key id each time): `learn` them, and `redact`
+ * scrubs every one learnt so far.
+ */
+export function learningRedactor(): {
+  learn(...values: Array<string | undefined>): void;
+  redact(text: string): string;
+} {
+  const secrets = new Set<string>();
+  let current: (text: string) => string = (text) => text;
+  return {
+    learn(...values) {
+      const fresh = values.filter((v): v is string => !!v && !secrets.has(v));
+      if (fresh.length === 0) return;
+      for (const v of fresh) secrets.add(v);
+      current = makeRedactor([...secrets]);
+    },
+    redact: (text) => current(text),
+  };
+}
+
 /** every secret any redactor of this process knows, scrubbed (for an error no redactor was at hand for) */
 export function redactKnownSecrets(text: string): string {
   const pattern = secretsPattern(known);

@@ -38,6 +38,7 @@ import { type CliIo, say } from '../io.js';
 import { parseEndpoint, parseRegions } from '../parse.js';
 import { countResources } from '../summary.js';
 import { type Clock, parseTimeout } from './common.js';
+import { dropUnreported } from './select.js';
 
 export interface OrgFlags {
   org?: boolean;
@@ -638,11 +639,8 @@ export async function scanOrganization(input: OrgScanInput): Promise<OrgScanResu
       }
       for (const e of evaluation.ruleErrors)
         say(io, `account ${member.id}: rule ${e.ruleId} failed (${e.source}): ${e.message}`);
-      const { severities } = input;
-      for (const f of evaluation.findings)
-        if (severities && !severities.has(f.severity)) hidden.push({ ruleId: f.ruleId });
-      if (severities)
-        evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
+      for (const f of dropUnreported(evaluation, input.severities))
+        hidden.push({ ruleId: f.ruleId });
       tagMemberFindings(evaluation.findings, member.id);
       const suppressed = applySuppressions(evaluation.findings, input.suppressions, clock.now);
       expired = suppressed.expired;

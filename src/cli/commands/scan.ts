@@ -56,7 +56,7 @@ import {
   scanOrganization,
   tagMemberFindings,
 } from './org.js';
-import { parseSeverities, selectRules } from './select.js';
+import { dropUnreported, parseSeverities, selectRules } from './select.js';
 
 export interface ScanFlags extends CollectionFlags, OrgFlags {
   snapshot?: string;
@@ -287,10 +287,7 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     });
     for (const e of evaluation.ruleErrors)
       say(io, `rule ${e.ruleId} failed (${e.source}): ${e.message}`);
-    // --severity shortens the report, not the compliance verdicts: the dropped still fail controls
-    const hidden = severities ? evaluation.findings.filter((f) => !severities.has(f.severity)) : [];
-    if (severities)
-      evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
+    const hidden = dropUnreported(evaluation, severities);
     // a member's snapshot (collect --org) is judged as the organization scan judges it: its
     // resources name the account (fingerprints, `account:` suppressions, baselines)
     const directory = flags.snapshot ? inventory.organization : undefined;
@@ -403,9 +400,14 @@ export async function runScan(flags: ScanFlags, io: CliIo): Promise<number> {
     );
   }
   const code = exitCodeFor(report, failOn, Boolean(flags.failOnNew));
-  // the rules that ran: a config's `enabled: false` takes one out, as the report's list does
-  const ran = rules.filter((r) => settings[r.rule.meta.id]?.enabled !== false).length;
-  const run = { resources, rules: ran, failOn, failOnNew: Boolean(flags.failOnNew), code };
+  // the rules that ran: the report's list (a config's `enabled: false` takes one out)
+  const run = {
+    resources,
+    rules: report.rules?.length ?? 0,
+    failOn,
+    failOnNew: Boolean(flags.failOnNew),
+    code,
+  };
   say(io, summaryLine(report, { ...run, ms: Date.now() - startedAt.getTime() }));
   return code;
 }

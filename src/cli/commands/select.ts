@@ -57,3 +57,18 @@ export function parseSeverities(value: string | undefined): Set<Severity> | unde
   }
   return new Set(items as Severity[]);
 }
+
+/**
+ * `--severity`: the evaluation keeps the findings of those severities; the
+ * others are returned. They shorten the report, not the compliance verdicts:
+ * a finding left out still fails its controls.
+ */
+export function dropUnreported<F extends { severity: string }>(
+  evaluation: { findings: F[] },
+  severities: ReadonlySet<string> | undefined,
+): F[] {
+  if (!severities) return [];
+  const dropped = evaluation.findings.filter((f) => !severities.has(f.severity));
+  evaluation.findings = evaluation.findings.filter((f) => severities.has(f.severity));
+  return dropped;
+}
