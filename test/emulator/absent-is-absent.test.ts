@@ -1,3 +1,13 @@
+/**
+ * world.md: "A field that is absent is absent in the response" and "the
+ * emulator must accept every world written to it". The emulator serves what a
+ * world wrote and makes nothing up (lists default to [], a policy reference's
+ * PolicyType to Custom, account state such as the password policy aside), and
+ * accepts the items the spec allows without the fields it does not require.
+ * Raw JSON is read through openapi-core's generic client (real signing, real
+ * HTTP; test/helpers/sdk.ts callRpc), so an absent field is told apart from
+ * an empty one.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ramAdmin from '../../rules/identity/ram-policy-admin-access.js';
 import sgAdmin from '../../rules/network/sg-admin-port-open-to-internet.js';
